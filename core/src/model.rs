@@ -1,0 +1,127 @@
+//! The records of the inventory and the journal, as the store returns them and as `--output
+//! json` prints them. These shapes are a contract: their JSON Schemas are generated into
+//! `schemas/`, fields are only ever added.
+
+use crate::{DomainName, Email, HostAddress, InvalidValue, Lot, Name, Origin, Siret};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A public body that orders under the framework agreement (seed 002).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Beneficiary {
+    pub siret: Siret,
+    /// The first nine digits of the SIRET: the legal unit.
+    pub siren: String,
+    pub name: String,
+    /// Lot number, 1 to 14.
+    pub lot: Lot,
+    /// The region the lot covers.
+    pub region: String,
+    /// Contact addresses, in the order given.
+    pub emails: Vec<Email>,
+}
+
+impl Beneficiary {
+    pub fn new(siret: Siret, name: String, lot: Lot, emails: Vec<Email>) -> Self {
+        Beneficiary {
+            siren: siret.siren().to_string(),
+            region: lot.region().to_string(),
+            siret,
+            name,
+            lot,
+            emails,
+        }
+    }
+}
+
+/// A machine that runs `amoe-agent` (a point of presence of the CDN, or a hosting server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    pub name: Name,
+    /// Where its agent's control API listens.
+    pub address: HostAddress,
+    /// A free label: data centre, city.
+    pub location: Option<String>,
+}
+
+/// How long a site is meant to live (seed 003 §3.2.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Permanent,
+    Ephemeral,
+    Recurring,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Permanent => "permanent",
+            Category::Ephemeral => "ephemeral",
+            Category::Recurring => "recurring",
+        }
+    }
+}
+
+impl FromStr for Category {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "permanent" => Ok(Category::Permanent),
+            "ephemeral" => Ok(Category::Ephemeral),
+            "recurring" => Ok(Category::Recurring),
+            _ => Err(InvalidValue::Category { value: s.to_string() }),
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A web site delivered through the CDN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub name: Name,
+    /// Hostnames it answers for; each belongs to this site only.
+    pub domains: Vec<DomainName>,
+    /// SIRET of the beneficiary it belongs to.
+    pub beneficiary: Siret,
+    pub category: Category,
+    /// Origin URLs, in order of preference.
+    pub origins: Vec<Origin>,
+    /// Names of the hosts that serve it.
+    pub hosts: Vec<Name>,
+    /// A deactivated site is passed through to its origin without caching.
+    pub active: bool,
+}
+
+/// One entry of the audit journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEntry {
+    /// Position in the journal, from 1, without gaps.
+    pub seq: i64,
+    /// UTC, RFC 3339 with milliseconds.
+    pub at: String,
+    pub operator: String,
+    /// The command, e.g. `site add`.
+    pub command: String,
+    /// What it acted on, e.g. `site:www-mairie`.
+    pub target: Option<String>,
+    /// The command line, secrets replaced by `***`.
+    pub args: Vec<String>,
+    /// `ok`, or `refused: …` / `failed: …` with the reason.
+    pub outcome: String,
+    /// Hex SHA-256 of the previous entry (64 zeros for the first).
+    pub prev_hash: String,
+    /// Hex SHA-256 over this entry's fields and `prev_hash`.
+    pub hash: String,
+}
