@@ -1,0 +1,153 @@
+//! Ordered, versioned migrations tracked by `PRAGMA user_version`: migration `i` (from 0)
+//! brings the schema from version `i` to `i + 1`. Each runs in its own transaction; running
+//! them again is a no-op. Migrations are only ever appended, never edited.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The migrations, in order. Keep the SQL portable: explicit primary keys on every table
+/// (exports order rows by them), TEXT times in UTC, INTEGER booleans and money in cents.
+const MIGRATIONS: &[&str] = &[
+    // 1: the inventory.
+    "CREATE TABLE beneficiaries (
+        siret TEXT PRIMARY KEY NOT NULL CHECK (length(siret) = 14),
+        name TEXT NOT NULL,
+        lot INTEGER NOT NULL CHECK (lot BETWEEN 1 AND 14)
+    );
+    CREATE TABLE beneficiary_emails (
+        siret TEXT NOT NULL REFERENCES beneficiaries (siret) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        email TEXT NOT NULL,
+        PRIMARY KEY (siret, position)
+    );
+    CREATE TABLE hosts (
+        name TEXT PRIMARY KEY NOT NULL,
+        address TEXT NOT NULL,
+        location TEXT
+    );
+    CREATE TABLE sites (
+        name TEXT PRIMARY KEY NOT NULL,
+        beneficiary TEXT NOT NULL REFERENCES beneficiaries (siret),
+        category TEXT NOT NULL CHECK (category IN ('permanent', 'ephemeral', 'recurring')),
+        active INTEGER NOT NULL CHECK (active IN (0, 1))
+    );
+    CREATE INDEX sites_beneficiary ON sites (beneficiary);
+    CREATE TABLE site_domains (
+        domain TEXT PRIMARY KEY NOT NULL,
+        site TEXT NOT NULL REFERENCES sites (name) ON DELETE CASCADE,
+        position INTEGER NOT NULL
+    );
+    CREATE INDEX site_domains_site ON site_domains (site, position);
+    CREATE TABLE site_origins (
+        site TEXT NOT NULL REFERENCES sites (name) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        PRIMARY KEY (site, position)
+    );
+    CREATE TABLE site_hosts (
+        site TEXT NOT NULL REFERENCES sites (name) ON DELETE CASCADE,
+        host TEXT NOT NULL REFERENCES hosts (name),
+        PRIMARY KEY (site, host)
+    );
+    CREATE INDEX site_hosts_host ON site_hosts (host);",
+    // 2: the audit journal, hash-chained; `audit_head` remembers the last entry so that a
+    // deleted tail is noticed too.
+    "CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY NOT NULL,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        command TEXT NOT NULL,
+        target TEXT,
+        args TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_at ON audit (at);
+    CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+    );",
+];
+
+/// The schema version this build writes.
+pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
+
+pub(crate) fn version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Applies the migrations from the store's version up to `target`. A store newer than this
+/// build is refused rather than touched.
+pub(crate) fn migrate(conn: &Connection, target: u32) -> Result<(), MigrateError> {
+    let current = version(conn)?;
+    if current > LATEST_VERSION {
+        return Err(MigrateError::Newer(current));
+    }
+    for v in current..target.min(LATEST_VERSION) {
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        if version(&tx)? > v {
+            continue;
+        }
+        tx.execute_batch(MIGRATIONS[v as usize])?;
+        tx.pragma_update(None, "user_version", v + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[derive(Debug)]
+pub(crate) enum MigrateError {
+    Newer(u32),
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sql(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("query");
+        stmt.query_map([], |r| r.get(0)).expect("rows").collect::<Result<_, _>>().expect("names")
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let conn = Connection::open_in_memory().expect("db");
+        migrate(&conn, LATEST_VERSION).expect("first");
+        let first = tables(&conn);
+        migrate(&conn, LATEST_VERSION).expect("second");
+        assert_eq!(version(&conn).expect("v"), LATEST_VERSION);
+        assert_eq!(tables(&conn), first);
+    }
+
+    #[test]
+    fn migrates_from_every_older_version() {
+        let fresh = Connection::open_in_memory().expect("db");
+        migrate(&fresh, LATEST_VERSION).expect("fresh");
+        for start in 0..LATEST_VERSION {
+            let conn = Connection::open_in_memory().expect("db");
+            migrate(&conn, start).expect("partial");
+            assert_eq!(version(&conn).expect("v"), start);
+            migrate(&conn, LATEST_VERSION).expect("rest");
+            assert_eq!(version(&conn).expect("v"), LATEST_VERSION, "from {start}");
+            assert_eq!(tables(&conn), tables(&fresh), "from {start}");
+        }
+    }
+
+    #[test]
+    fn refuses_a_newer_store() {
+        let conn = Connection::open_in_memory().expect("db");
+        conn.pragma_update(None, "user_version", LATEST_VERSION + 1).expect("set");
+        assert!(matches!(migrate(&conn, LATEST_VERSION), Err(MigrateError::Newer(_))));
+    }
+}
