@@ -1,1 +1,40 @@
-//! placeholder
+//! `amoe`, the command line of the operations toolkit.
+//!
+//! The flow of a command: parse ([`cli`]) → resolve settings ([`settings`]) → run
+//! `ops::<noun>` on typed options, which returns data → render it ([`output`]) → exit code
+//! ([`error::Exit`]). `main.rs` only calls [`run`].
+
+pub mod cli;
+mod commands;
+pub mod error;
+pub mod ops;
+pub mod output;
+pub mod settings;
+
+use clap::{CommandFactory, Parser};
+use error::Exit;
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// The clap definition of `amoe`, for generating man pages and completions.
+pub fn command() -> clap::Command {
+    cli::Cli::command()
+}
+
+/// Runs `amoe` with these arguments (the first is the program name) and returns its exit code.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let cli = match cli::Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; a closed pipe while printing them is not either.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { Exit::Success as u8 });
+        }
+    };
+    let raw: Vec<String> = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    match commands::dispatch(cli, &raw) {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(e) if error::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => ExitCode::from(error::report(&e) as u8),
+    }
+}

@@ -1,1 +1,5 @@
-fn main(){}
+//! The `amoe` binary: see the `amoe_cli` library.
+
+fn main() -> std::process::ExitCode {
+    amoe_cli::run(std::env::args_os().collect())
+}

@@ -12,8 +12,9 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One table of an export (`TABLE.json`): its columns, and its rows ordered by primary key, each
+/// an array of values (null, integer or string) in column order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TableDump {
     pub table: String,

@@ -1,0 +1,279 @@
+//! The command line, defined once: `--help`, the man pages and the shell completions are all
+//! generated from these types (see `xtask`).
+
+use crate::output::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const EXIT_STATUS: &str = "\
+EXIT STATUS:
+  0  success
+  1  failure: the command could not be done (unknown name, conflict, store or file error);
+     nothing was changed
+  2  usage error: unknown flag, missing argument or invalid value (a bad SIRET, lot,
+     e-mail address, hostname or URL)
+  3  partial failure: some hosts failed (fleet commands)
+
+ENVIRONMENT:
+  AMOE_STORE     path of the store (overridden by --store)
+  AMOE_OPERATOR  operator name written to the audit journal (overridden by --operator)
+  AMOE_OUTPUT    default output format: table, json or csv (overridden by --output)
+  AMOE_CONFIG    configuration file (default ~/.config/amoe/config.toml)
+  NO_COLOR       when set, no colour and no box drawing
+
+FILES:
+  ~/.config/amoe/config.toml   keys: operator, store, output; unknown keys are refused
+  ~/.local/share/amoe/amoe.db  the store (SQLite), unless set otherwise
+
+EXAMPLES:
+  amoe demo                              see what amoe does, in a temporary directory
+  amoe init                              create the store
+  amoe beneficiary add --siret 12000101100010 --name \"Mairie\" --lot 9 --email dsi@mairie.fr
+  amoe site list --output json           the sites, as JSON for a script";
+
+/// amoe: the operations toolkit of a CDN, managed-hosting and support contractor.
+///
+/// amoe keeps the inventory (beneficiaries, hosts, sites) in a local SQLite store, journals
+/// every change in a hash-chained audit journal, and exports everything in open formats.
+#[derive(Debug, Parser)]
+#[command(name = "amoe", version, propagate_version = true, after_long_help = EXIT_STATUS)]
+#[command(max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Output format [env: AMOE_OUTPUT; default: table]
+    #[arg(long, short = 'o', global = true, value_name = "FORMAT")]
+    pub output: Option<Format>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store, or bring an existing one up to date
+    Init,
+    /// Beneficiaries: the public bodies, by SIRET, with their lot and contacts
+    #[command(subcommand)]
+    Beneficiary(BeneficiaryCmd),
+    /// Hosts: the machines that run amoe-agent
+    #[command(subcommand)]
+    Host(HostCmd),
+    /// Sites: web sites delivered through the CDN
+    #[command(subcommand)]
+    Site(SiteCmd),
+    /// The audit journal: list it, verify its hash chain
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums
+    #[command(after_long_help = "EXAMPLES:\n  amoe export /srv/backup/amoe-2026-11-25")]
+    Export {
+        /// Directory to write; created, and must be empty if it exists
+        dir: PathBuf,
+    },
+    /// Restore an export into a new or empty store
+    #[command(after_long_help = "EXAMPLES:\n  amoe --store /tmp/restored.db import /srv/backup/amoe-2026-11-25")]
+    Import {
+        /// Directory written by `amoe export`
+        dir: PathBuf,
+    },
+    /// Take a consistent copy of the store while others keep using it
+    #[command(after_long_help = "EXAMPLES:\n  amoe backup /srv/backup/amoe-$(date +%F).db")]
+    Backup {
+        /// File to write; must not exist
+        file: PathBuf,
+    },
+    /// Show what amoe does, step by step, in a temporary directory
+    Demo {
+        /// Keep the demo's store and files in DIR instead of removing them
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BeneficiaryCmd {
+    /// Add a beneficiary
+    #[command(after_long_help = "EXAMPLES:\n  amoe beneficiary add --siret '120 001 011 00010' --name 'INSEE' --lot 9 \\\n      --email dsi@insee.fr --email achats@insee.fr")]
+    Add {
+        /// SIRET: 14 digits with a valid key (spaces allowed)
+        #[arg(long)]
+        siret: String,
+        /// Name of the body
+        #[arg(long)]
+        name: String,
+        /// Lot of the framework agreement, 1 to 14 (1: whole territory; 2-14: one region each)
+        #[arg(long)]
+        lot: String,
+        /// Contact e-mail address (repeatable)
+        #[arg(long = "email", value_name = "EMAIL")]
+        emails: Vec<String>,
+    },
+    /// List beneficiaries
+    List,
+    /// Show one beneficiary
+    Show { siret: String },
+    /// Change a beneficiary's name, lot or contacts
+    #[command(after_long_help = "EXAMPLES:\n  amoe beneficiary update 12000101100010 --lot 1 --add-email support@insee.fr")]
+    Update {
+        siret: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        lot: Option<String>,
+        /// Replace the contacts with these (repeatable)
+        #[arg(long = "email", value_name = "EMAIL")]
+        emails: Vec<String>,
+        /// Add a contact (repeatable)
+        #[arg(long = "add-email", value_name = "EMAIL")]
+        add_emails: Vec<String>,
+        /// Remove a contact (repeatable)
+        #[arg(long = "remove-email", value_name = "EMAIL")]
+        remove_emails: Vec<String>,
+    },
+    /// Remove a beneficiary (refused while sites belong to it)
+    Remove {
+        siret: String,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HostCmd {
+    /// Add a host
+    #[command(after_long_help = "EXAMPLES:\n  amoe host add pop-paris-1 --address pop-paris-1.cdn.example.net:7443 --location 'Paris TH2'")]
+    Add {
+        /// Name: lowercase letters, digits, `-`, `_`, `.`
+        name: String,
+        /// Where its agent's control API listens, HOST:PORT ([::1]:7443 for IPv6)
+        #[arg(long)]
+        address: String,
+        /// A free label: data centre, city
+        #[arg(long)]
+        location: Option<String>,
+    },
+    /// List hosts
+    List,
+    /// Show one host
+    Show { name: String },
+    /// Change a host's address or location
+    Update {
+        name: String,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long, conflicts_with = "clear_location")]
+        location: Option<String>,
+        /// Remove the location label
+        #[arg(long)]
+        clear_location: bool,
+    },
+    /// Remove a host (refused while sites are served by it)
+    Remove {
+        name: String,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCmd {
+    /// Add a site
+    #[command(after_long_help = "EXAMPLES:\n  amoe site add www-mairie --domain www.mairie.fr --domain mairie.fr \\\n      --beneficiary 12000101100010 --origin https://origin.mairie.fr --host pop-paris-1")]
+    Add {
+        /// Name: lowercase letters, digits, `-`, `_`, `.`
+        name: String,
+        /// Hostname it answers for (repeatable, at least one); each belongs to one site only
+        #[arg(long = "domain", value_name = "DOMAIN", required = true)]
+        domains: Vec<String>,
+        /// SIRET of the beneficiary it belongs to
+        #[arg(long)]
+        beneficiary: String,
+        /// Origin URL, http or https (repeatable, at least one)
+        #[arg(long = "origin", value_name = "URL", required = true)]
+        origins: Vec<String>,
+        /// permanent, ephemeral or recurring
+        #[arg(long, default_value = "permanent")]
+        category: String,
+        /// Host that serves it (repeatable)
+        #[arg(long = "host", value_name = "HOST")]
+        hosts: Vec<String>,
+        /// Add it deactivated (passed through to its origin without caching)
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// List sites
+    List {
+        /// Only the sites of this beneficiary (SIRET)
+        #[arg(long)]
+        beneficiary: Option<String>,
+        /// Only the sites served by this host
+        #[arg(long)]
+        host: Option<String>,
+    },
+    /// Show one site
+    Show { name: String },
+    /// Change a site
+    #[command(after_long_help = "EXAMPLES:\n  amoe site update www-mairie --add-domain m.mairie.fr --add-host pop-lyon-1\n  amoe site update www-mairie --active false")]
+    Update {
+        name: String,
+        #[arg(long = "add-domain", value_name = "DOMAIN")]
+        add_domains: Vec<String>,
+        #[arg(long = "remove-domain", value_name = "DOMAIN")]
+        remove_domains: Vec<String>,
+        #[arg(long = "add-origin", value_name = "URL")]
+        add_origins: Vec<String>,
+        #[arg(long = "remove-origin", value_name = "URL")]
+        remove_origins: Vec<String>,
+        #[arg(long = "add-host", value_name = "HOST")]
+        add_hosts: Vec<String>,
+        #[arg(long = "remove-host", value_name = "HOST")]
+        remove_hosts: Vec<String>,
+        #[arg(long)]
+        category: Option<String>,
+        /// Move the site to another beneficiary (SIRET)
+        #[arg(long)]
+        beneficiary: Option<String>,
+        /// true to serve it through the cache, false to pass it through to its origin
+        #[arg(long, value_name = "BOOL")]
+        active: Option<bool>,
+    },
+    /// Remove a site
+    Remove {
+        name: String,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// List journal entries, oldest first
+    #[command(after_long_help = "EXAMPLES:\n  amoe audit list --since 2026-11-01 --operator j.dupont\n  amoe audit list --target site:www-mairie\n  amoe audit list --target site:       every entry about a site")]
+    List {
+        /// Entries at or after: a date (midnight, Europe/Paris) or an RFC 3339 time
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        operator: Option<String>,
+        /// `kind:name` (e.g. `site:www`), or `kind:` for every target of a kind
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// Check the hash chain; exit 1 naming the first bad entry
+    #[command(after_long_help = "Prints the number of entries and the hash of the last one. Keep that hash \
+elsewhere (a ticket, a mail): a journal rewritten as a whole would no longer end with it.")]
+    Verify,
+}

@@ -1,0 +1,90 @@
+//! One module per command family: each turns parsed arguments into an `ops` call and renders
+//! the result. The shared context ([`Ctx`]) opens the store, builds audit drafts and asks for
+//! confirmations.
+
+mod audit;
+mod beneficiary;
+pub(crate) mod demo;
+mod host;
+mod site;
+mod store;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Exit, Failure};
+use crate::output::Output;
+use crate::settings::{Flags, Settings};
+use amoe_store::{AuditDraft, Store};
+use anyhow::Result;
+use std::io::{BufRead, IsTerminal, Write};
+
+/// What every command runs with.
+#[derive(Debug)]
+pub(crate) struct Ctx {
+    pub settings: Settings,
+    pub out: Output,
+    /// The command line after the program name, for the audit journal.
+    pub args: Vec<String>,
+}
+
+impl Ctx {
+    /// Opens the existing store.
+    pub fn open(&self) -> Result<Store> {
+        Ok(Store::open(&self.settings.store)?)
+    }
+
+    /// The audit entry of a command about `target`; secrets are redacted from the arguments.
+    pub fn draft(&self, command: &str, target: Option<String>) -> AuditDraft {
+        AuditDraft {
+            operator: self.settings.operator.clone(),
+            command: command.to_string(),
+            target,
+            args: amoe_core::redact::redact_args(&self.args),
+        }
+    }
+
+    /// Asks before a destructive action, unless `yes`. Without a terminal to ask on, refuses.
+    pub fn confirm(&self, question: &str, yes: bool) -> Result<()> {
+        if yes {
+            return Ok(());
+        }
+        let stdin = std::io::stdin();
+        if !stdin.is_terminal() {
+            return Err(Failure::usage(format!("{question}: confirmation needed"))
+                .hint("pass `--yes` to confirm without a prompt")
+                .into());
+        }
+        eprint!("{question}? [y/N] ");
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        stdin.lock().read_line(&mut answer)?;
+        if matches!(answer.trim(), "y" | "Y" | "yes" | "oui" | "o") {
+            Ok(())
+        } else {
+            Err(Failure::new("cancelled: nothing was changed").into())
+        }
+    }
+}
+
+pub(crate) fn dispatch(cli: Cli, args: &[String]) -> Result<Exit> {
+    let flags = Flags { store: cli.global.store, operator: cli.global.operator, output: cli.global.output };
+    let settings = Settings::resolve(&flags)?;
+    let out = Output::stdout(settings.output);
+    let mut ctx = Ctx { settings, out, args: args.to_vec() };
+    execute(&mut ctx, cli.command)
+}
+
+/// Runs one command with a ready context.
+pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
+    let ctx = &mut *ctx;
+    match command {
+        Command::Init => store::init(ctx),
+        Command::Beneficiary(cmd) => beneficiary::run(ctx, cmd),
+        Command::Host(cmd) => host::run(ctx, cmd),
+        Command::Site(cmd) => site::run(ctx, cmd),
+        Command::Audit(cmd) => audit::run(ctx, cmd),
+        Command::Export { dir } => store::export(ctx, &dir),
+        Command::Import { dir } => store::import(ctx, &dir),
+        Command::Backup { file } => store::backup(ctx, &file),
+        Command::Demo { keep } => demo::run(ctx, keep.as_deref()),
+    }
+}

@@ -1,0 +1,90 @@
+//! `amoe site add|list|show|update|remove`.
+
+use super::Ctx;
+use crate::cli::SiteCmd;
+use crate::error::Exit;
+use crate::ops::site as ops;
+use crate::output::{Cell, Tabular};
+use amoe_core::{Name, Site};
+use amoe_store::sites::SiteReads;
+use anyhow::Result;
+
+impl Tabular for Site {
+    const HEADERS: &'static [&'static str] =
+        &["name", "domains", "beneficiary", "category", "origins", "hosts", "active"];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.name),
+            Cell::list(&self.domains),
+            Cell::text(&self.beneficiary),
+            Cell::text(self.category),
+            Cell::list(&self.origins),
+            Cell::list(&self.hosts),
+            Cell::text(if self.active { "yes" } else { "no" }),
+        ]
+    }
+}
+
+pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
+    let target = |s: &str| Some(format!("site:{s}"));
+    match cmd {
+        SiteCmd::Add { name, domains, beneficiary, origins, category, hosts, inactive } => {
+            let mut store = ctx.open()?;
+            let new = ops::NewSite {
+                name: &name,
+                domains: &domains,
+                beneficiary: &beneficiary,
+                origins: &origins,
+                category: &category,
+                hosts: &hosts,
+                active: !inactive,
+            };
+            let site = ops::add(&mut store, &ctx.draft("site add", target(&name)), &new)?;
+            let domains: Vec<String> = site.domains.iter().map(ToString::to_string).collect();
+            ctx.out.done(&format!("added site `{}` ({})", site.name, domains.join(", ")), &site)?;
+        }
+        SiteCmd::List { beneficiary, host } => {
+            let store = ctx.open()?;
+            let sites = ops::list(&store, beneficiary.as_deref(), host.as_deref())?;
+            ctx.out.list(&sites)?;
+        }
+        SiteCmd::Show { name } => {
+            let store = ctx.open()?;
+            ctx.out.show(&store.site(&name.parse::<Name>()?)?)?;
+        }
+        SiteCmd::Update {
+            name,
+            add_domains,
+            remove_domains,
+            add_origins,
+            remove_origins,
+            add_hosts,
+            remove_hosts,
+            category,
+            beneficiary,
+            active,
+        } => {
+            let mut store = ctx.open()?;
+            let changes = ops::Changes {
+                add_domains: &add_domains,
+                remove_domains: &remove_domains,
+                add_origins: &add_origins,
+                remove_origins: &remove_origins,
+                add_hosts: &add_hosts,
+                remove_hosts: &remove_hosts,
+                category: category.as_deref(),
+                beneficiary: beneficiary.as_deref(),
+                active,
+            };
+            let site = ops::update(&mut store, &ctx.draft("site update", target(&name)), &name, &changes)?;
+            ctx.out.done(&format!("updated site `{}`", site.name), &site)?;
+        }
+        SiteCmd::Remove { name, yes } => {
+            let mut store = ctx.open()?;
+            ctx.confirm(&format!("remove site `{name}`"), yes)?;
+            let n = ops::remove(&mut store, &ctx.draft("site remove", target(&name)), &name)?;
+            ctx.out.line(&format!("removed site `{n}`"))?;
+        }
+    }
+    Ok(Exit::Success)
+}

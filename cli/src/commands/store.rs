@@ -1,0 +1,85 @@
+//! `amoe init`, `amoe export`, `amoe import`, `amoe backup`: the store as a whole.
+
+use super::Ctx;
+use crate::error::Exit;
+use crate::ops::transfer;
+use crate::output::Format;
+use amoe_store::{LATEST_VERSION, Store};
+use anyhow::{Context, Result};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// What `amoe init --output json` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InitReport {
+    pub store: PathBuf,
+    /// Schema version before (0: the store was created).
+    pub previous_version: u32,
+    pub schema_version: u32,
+}
+
+pub(super) fn init(ctx: &mut Ctx) -> Result<Exit> {
+    let path = ctx.settings.store.clone();
+    let (mut store, before) = Store::create(&path)?;
+    if before != LATEST_VERSION {
+        store.journal(&ctx.draft("init", None), "ok")?;
+    }
+    let report = InitReport { store: path.clone(), previous_version: before, schema_version: LATEST_VERSION };
+    if ctx.out.format == Format::Table {
+        let text = match before {
+            0 => format!("created store `{}` (schema version {LATEST_VERSION})", path.display()),
+            v if v == LATEST_VERSION => format!("store `{}` is up to date (schema version {v})", path.display()),
+            v => format!("migrated store `{}` from schema version {v} to {LATEST_VERSION}", path.display()),
+        };
+        ctx.out.line(&text)?;
+    } else {
+        ctx.out.json(&report)?;
+    }
+    Ok(Exit::Success)
+}
+
+fn transfer_done(ctx: &mut Ctx, sentence: String, report: &transfer::TransferReport) -> Result<Exit> {
+    if ctx.out.format == Format::Table {
+        ctx.out.line(&sentence)?;
+    } else {
+        ctx.out.json(report)?;
+    }
+    Ok(Exit::Success)
+}
+
+pub(super) fn export(ctx: &mut Ctx, dir: &Path) -> Result<Exit> {
+    let store = ctx.open()?;
+    let r = transfer::export(&store, dir).with_context(|| format!("export to `{}` failed", dir.display()))?;
+    let s = format!("exported {} rows in {} tables to `{}`", r.rows, r.tables, r.dir.display());
+    transfer_done(ctx, s, &r)
+}
+
+pub(super) fn import(ctx: &mut Ctx, dir: &Path) -> Result<Exit> {
+    let r = transfer::import(dir, &ctx.settings.store)?;
+    let s = format!("imported {} rows in {} tables into `{}`", r.rows, r.tables, r.store.display());
+    transfer_done(ctx, s, &r)
+}
+
+/// What `amoe backup --output json` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BackupReport {
+    pub store: PathBuf,
+    pub file: PathBuf,
+    pub bytes: u64,
+    /// Always true: the copy passed `PRAGMA integrity_check`.
+    pub integrity_ok: bool,
+}
+
+pub(super) fn backup(ctx: &mut Ctx, file: &Path) -> Result<Exit> {
+    let store = ctx.open()?;
+    store.backup_to(file)?;
+    let bytes = std::fs::metadata(file).with_context(|| format!("cannot read `{}`", file.display()))?.len();
+    let report = BackupReport { store: ctx.settings.store.clone(), file: file.to_path_buf(), bytes, integrity_ok: true };
+    if ctx.out.format == Format::Table {
+        ctx.out.line(&format!("backed up `{}` to `{}` ({bytes} bytes, integrity ok)", report.store.display(), file.display()))?;
+    } else {
+        ctx.out.json(&report)?;
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,125 @@
+//! Sites: add, update, remove, list with filters.
+
+use super::{dedup, parse_all};
+use crate::error::Failure;
+use amoe_core::{Category, DomainName, Name, Origin, Site, Siret};
+use amoe_store::sites::SiteReads;
+use amoe_store::{AuditDraft, Reads, Store};
+use anyhow::Result;
+
+/// What `site add` was given.
+#[derive(Debug)]
+pub struct NewSite<'a> {
+    pub name: &'a str,
+    pub domains: &'a [String],
+    pub beneficiary: &'a str,
+    pub origins: &'a [String],
+    pub category: &'a str,
+    pub hosts: &'a [String],
+    pub active: bool,
+}
+
+fn check(site: &Site) -> Result<()> {
+    if site.domains.is_empty() {
+        return Err(Failure::usage(format!("site `{}` would have no domain", site.name)).into());
+    }
+    if site.origins.is_empty() {
+        return Err(Failure::usage(format!("site `{}` would have no origin", site.name))
+            .hint("add the new origin in the same command with `--add-origin`")
+            .into());
+    }
+    Ok(())
+}
+
+pub fn add(store: &mut Store, draft: &AuditDraft, new: &NewSite<'_>) -> Result<Site> {
+    store.mutate(draft, |tx| {
+        let site = Site {
+            name: new.name.parse()?,
+            domains: dedup(parse_all(new.domains)?),
+            beneficiary: new.beneficiary.parse()?,
+            category: new.category.parse()?,
+            origins: dedup(parse_all(new.origins)?),
+            hosts: dedup(parse_all(new.hosts)?),
+            active: new.active,
+        };
+        check(&site)?;
+        tx.add_site(&site)?;
+        Ok(site)
+    })
+}
+
+/// What `site update` changes.
+#[derive(Debug, Default)]
+pub struct Changes<'a> {
+    pub add_domains: &'a [String],
+    pub remove_domains: &'a [String],
+    pub add_origins: &'a [String],
+    pub remove_origins: &'a [String],
+    pub add_hosts: &'a [String],
+    pub remove_hosts: &'a [String],
+    pub category: Option<&'a str>,
+    pub beneficiary: Option<&'a str>,
+    pub active: Option<bool>,
+}
+
+/// Adds `add` to `list` and takes `remove` out of it; removing an absent item is an error.
+fn edit<T: PartialEq + std::str::FromStr + std::fmt::Display>(
+    list: Vec<T>,
+    add: &[String],
+    remove: &[String],
+    what: &str,
+    site: &Name,
+) -> Result<Vec<T>>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let mut list = list;
+    list.extend(parse_all::<T>(add)?);
+    for gone in parse_all::<T>(remove)? {
+        if !list.contains(&gone) {
+            return Err(Failure::new(format!("{what} `{gone}` is not on site `{site}`")).into());
+        }
+        list.retain(|x| *x != gone);
+    }
+    Ok(dedup(list))
+}
+
+pub fn update(store: &mut Store, draft: &AuditDraft, name: &str, ch: &Changes<'_>) -> Result<Site> {
+    store.mutate(draft, |tx| {
+        let mut site = tx.site(&name.parse::<Name>()?)?;
+        site.domains = edit::<DomainName>(site.domains, ch.add_domains, ch.remove_domains, "domain", &site.name)?;
+        site.origins = edit::<Origin>(site.origins, ch.add_origins, ch.remove_origins, "origin", &site.name)?;
+        site.hosts = edit::<Name>(site.hosts, ch.add_hosts, ch.remove_hosts, "host", &site.name)?;
+        if let Some(c) = ch.category {
+            site.category = c.parse::<Category>()?;
+        }
+        if let Some(b) = ch.beneficiary {
+            site.beneficiary = b.parse::<Siret>()?;
+        }
+        if let Some(a) = ch.active {
+            site.active = a;
+        }
+        check(&site)?;
+        tx.update_site(&site)?;
+        Ok(site)
+    })
+}
+
+pub fn remove(store: &mut Store, draft: &AuditDraft, name: &str) -> Result<Name> {
+    store.mutate(draft, |tx| {
+        let name: Name = name.parse()?;
+        tx.remove_site(&name)?;
+        Ok(name)
+    })
+}
+
+/// Every site, optionally only those of a beneficiary or served by a host.
+pub fn list(store: &impl Reads, beneficiary: Option<&str>, host: Option<&str>) -> Result<Vec<Site>> {
+    let beneficiary = beneficiary.map(str::parse::<Siret>).transpose()?;
+    let host = host.map(str::parse::<Name>).transpose()?;
+    let mut sites = store.sites()?;
+    sites.retain(|s| {
+        beneficiary.as_ref().is_none_or(|b| s.beneficiary == *b) && host.as_ref().is_none_or(|h| s.hosts.contains(h))
+    });
+    Ok(sites)
+}

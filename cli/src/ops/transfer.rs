@@ -1,0 +1,230 @@
+//! Getting everything out of the store and back in: `export` (JSON + CSV per table and a
+//! manifest of SHA-256 sums), `import` (into a new or empty store, all or nothing) and `backup`
+//! (a consistent copy of the SQLite file).
+//!
+//! An export directory holds `TABLE.json` and `TABLE.csv` for every table and `manifest.json`,
+//! written last, so that an interrupted export is recognisable (no manifest). The JSON files are
+//! the source of truth for `import`; the CSV files are for spreadsheets. Nothing in an export
+//! depends on the time it was made: the same store always exports to the same bytes.
+
+use crate::error::Failure;
+use amoe_store::{Dump, LATEST_VERSION, Store, TableDump};
+use anyhow::{Context, Result};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const FORMAT: &str = "amoe-export";
+const FORMAT_VERSION: u32 = 1;
+
+/// `manifest.json` of an export directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always `amoe-export`.
+    pub format: String,
+    /// Version of this directory layout (1).
+    pub format_version: u32,
+    /// Schema version of the store that was exported.
+    pub schema_version: u32,
+    /// One entry per table, by table name.
+    pub tables: Vec<ManifestTable>,
+}
+
+/// One table of an export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestTable {
+    pub table: String,
+    pub rows: usize,
+    /// `TABLE.json` and its SHA-256 (hex).
+    pub json: String,
+    pub json_sha256: String,
+    /// `TABLE.csv` and its SHA-256 (hex).
+    pub csv: String,
+    pub csv_sha256: String,
+}
+
+/// What `export` and `import` report.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TransferReport {
+    pub dir: PathBuf,
+    pub store: PathBuf,
+    pub schema_version: u32,
+    pub tables: usize,
+    pub rows: usize,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A table as JSON, one row per line so that exports diff well.
+fn table_json(t: &TableDump) -> Result<Vec<u8>> {
+    let mut out = format!(
+        "{{\"table\":{},\"columns\":{},\"rows\":[",
+        serde_json::to_string(&t.table)?,
+        serde_json::to_string(&t.columns)?
+    );
+    for (i, row) in t.rows.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(&serde_json::to_string(row)?);
+    }
+    out.push_str("\n]}\n");
+    Ok(out.into_bytes())
+}
+
+fn table_csv(t: &TableDump) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&t.columns)?;
+    for row in &t.rows {
+        w.write_record(row.iter().map(|v| match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }))?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+pub fn export(store: &Store, dir: &Path) -> Result<TransferReport> {
+    if dir.exists() {
+        let mut entries = fs::read_dir(dir).with_context(|| format!("cannot read `{}`", dir.display()))?;
+        if entries.next().is_some() {
+            return Err(Failure::new(format!("`{}` is not empty", dir.display()))
+                .hint("export into a new directory; amoe never mixes two exports")
+                .into());
+        }
+    }
+    fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let dump = store.dump()?;
+    let mut tables = Vec::new();
+    let mut rows = 0;
+    for t in &dump.tables {
+        let (json, csv) = (table_json(t)?, table_csv(t)?);
+        let entry = ManifestTable {
+            table: t.table.clone(),
+            rows: t.rows.len(),
+            json: format!("{}.json", t.table),
+            json_sha256: sha256_hex(&json),
+            csv: format!("{}.csv", t.table),
+            csv_sha256: sha256_hex(&csv),
+        };
+        write(&dir.join(&entry.json), &json)?;
+        write(&dir.join(&entry.csv), &csv)?;
+        rows += t.rows.len();
+        tables.push(entry);
+    }
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        format_version: FORMAT_VERSION,
+        schema_version: dump.schema_version,
+        tables,
+    };
+    let mut text = serde_json::to_vec_pretty(&manifest)?;
+    text.push(b'\n');
+    write(&dir.join("manifest.json"), &text)?;
+    Ok(TransferReport {
+        dir: dir.to_path_buf(),
+        store: store_path(store),
+        schema_version: dump.schema_version,
+        tables: manifest.tables.len(),
+        rows,
+    })
+}
+
+fn store_path(store: &Store) -> PathBuf {
+    amoe_store::Reads::path(store).to_path_buf()
+}
+
+fn corrupt(dir: &Path, what: String) -> anyhow::Error {
+    Failure::new(format!("`{}` is not a usable export: {what}", dir.display()))
+        .hint("nothing was imported; export again from the source store, or use another copy")
+        .into()
+}
+
+/// Reads and checks an export directory completely before anything is written.
+pub fn read_export(dir: &Path) -> Result<Dump> {
+    let manifest_path = dir.join("manifest.json");
+    let text = fs::read(&manifest_path).map_err(|e| corrupt(dir, format!("cannot read manifest.json ({e})")))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&text).map_err(|e| corrupt(dir, format!("manifest.json is invalid ({e})")))?;
+    if manifest.format != FORMAT || manifest.format_version != FORMAT_VERSION {
+        return Err(corrupt(dir, format!("unknown format `{}` version {}", manifest.format, manifest.format_version)));
+    }
+    if manifest.schema_version > LATEST_VERSION {
+        return Err(Failure::new(format!(
+            "the export has schema version {}, newer than this amoe knows ({LATEST_VERSION})",
+            manifest.schema_version
+        ))
+        .hint("import it with a newer amoe")
+        .into());
+    }
+    let mut tables = Vec::new();
+    for entry in &manifest.tables {
+        for (file, sum) in [(&entry.json, &entry.json_sha256), (&entry.csv, &entry.csv_sha256)] {
+            if file.contains(['/', '\\']) || file.starts_with('.') {
+                return Err(corrupt(dir, format!("the manifest names a file outside the export: `{file}`")));
+            }
+            let bytes = fs::read(dir.join(file)).map_err(|e| corrupt(dir, format!("cannot read `{file}` ({e})")))?;
+            if sha256_hex(&bytes) != *sum {
+                return Err(corrupt(dir, format!("`{file}` does not match its SHA-256 in the manifest")));
+            }
+        }
+        let bytes = fs::read(dir.join(&entry.json))?;
+        let table: TableDump = serde_json::from_slice(&bytes)
+            .map_err(|e| corrupt(dir, format!("`{}` is invalid ({e})", entry.json)))?;
+        if table.table != entry.table || table.rows.len() != entry.rows {
+            return Err(corrupt(dir, format!("`{}` does not hold what the manifest says", entry.json)));
+        }
+        tables.push(table);
+    }
+    Ok(Dump { schema_version: manifest.schema_version, tables })
+}
+
+/// Restores an export into `store_path`: a new store is created at the export's schema version,
+/// loaded, then migrated; an existing store must be empty. On failure a store created here is
+/// removed again.
+pub fn import(dir: &Path, store_path: &Path) -> Result<TransferReport> {
+    let dump = read_export(dir)?;
+    let rows = dump.tables.iter().map(|t| t.rows.len()).sum();
+    let created = !store_path.exists();
+    let result = (|| -> Result<()> {
+        let mut store = if created {
+            Store::create_at(store_path, dump.schema_version)?.0
+        } else {
+            Store::open(store_path)?
+        };
+        store.load(&dump).map_err(|e| match e {
+            amoe_store::Error::Import(m) if m.contains("not empty") => {
+                Failure::new(format!("cannot import: {m}")).hint("import into a new store path: `amoe --store NEW.db import DIR`").into()
+            }
+            other => anyhow::Error::from(other),
+        })?;
+        store.migrate_to_latest()?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        if created {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = store_path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = fs::remove_file(PathBuf::from(p));
+            }
+        }
+        return Err(e);
+    }
+    Ok(TransferReport {
+        dir: dir.to_path_buf(),
+        store: store_path.to_path_buf(),
+        schema_version: dump.schema_version,
+        tables: dump.tables.len(),
+        rows,
+    })
+}

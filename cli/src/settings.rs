@@ -1,0 +1,160 @@
+//! Settings resolution, in one place: flags, then `AMOE_*` environment variables, then the
+//! configuration file, then defaults.
+//!
+//! The file is `$AMOE_CONFIG`, else `$XDG_CONFIG_HOME/amoe/config.toml`, else
+//! `~/.config/amoe/config.toml`; a missing default file is fine, a missing `$AMOE_CONFIG` is an
+//! error. Unknown keys are refused with the file, line and column. The store is `--store`, then
+//! `AMOE_STORE`, then `store` in the file, then `$XDG_DATA_HOME/amoe/amoe.db` (default
+//! `~/.local/share/amoe/amoe.db`). The operator is `--operator`, `AMOE_OPERATOR`, `operator` in
+//! the file, then the login name (`$USER`).
+
+use crate::error::Failure;
+use crate::output::Format;
+use anyhow::{Context, Result};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// `config.toml`: the configuration file of `amoe`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Who you are in the audit journal (e.g. `j.dupont`).
+    pub operator: Option<String>,
+    /// Path of the store; `~/` is expanded.
+    pub store: Option<PathBuf>,
+    /// Default `--output` format.
+    pub output: Option<Format>,
+}
+
+/// What the global flags said.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub store: Option<PathBuf>,
+    pub operator: Option<String>,
+    pub output: Option<Format>,
+}
+
+/// The resolved settings a command runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub store: PathBuf,
+    pub operator: String,
+    pub output: Format,
+    /// The configuration file that was read, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+/// Reads an environment variable, empty meaning unset.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn home() -> Option<PathBuf> {
+    var("HOME").map(PathBuf::from)
+}
+
+fn expand_home(p: PathBuf) -> PathBuf {
+    match (p.strip_prefix("~"), home()) {
+        (Ok(rest), Some(h)) => h.join(rest),
+        _ => p,
+    }
+}
+
+/// Where the configuration file is looked for, and whether it must exist.
+fn config_path() -> Option<(PathBuf, bool)> {
+    if let Some(p) = var("AMOE_CONFIG") {
+        return Some((PathBuf::from(p), true));
+    }
+    let base = var("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".config")))?;
+    Some((base.join("amoe").join("config.toml"), false))
+}
+
+/// Parses a configuration file's text; errors name the file, line and column.
+pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile> {
+    toml::from_str(text).map_err(|e| {
+        let (line, col) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+        let what = e.message().to_string();
+        anyhow::Error::new(
+            Failure::new(format!("invalid configuration file `{}` at line {line}, column {col}: {what}", path.display()))
+                .hint("the keys are `operator`, `store` and `output`; see `man amoe` (FILES)"),
+        )
+    })
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    (line, col)
+}
+
+fn parse_format(name: &str, raw: &str) -> Result<Format> {
+    <Format as clap::ValueEnum>::from_str(raw, true).map_err(|_| {
+        Failure::usage(format!("{name} is `{raw}`: expected table, json or csv")).into()
+    })
+}
+
+impl Settings {
+    /// Merges flags > environment > file > defaults.
+    pub fn resolve(flags: &Flags) -> Result<Settings> {
+        let mut file = ConfigFile::default();
+        let mut config_file = None;
+        if let Some((path, required)) = config_path() {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    file = parse_config(&path, &text)?;
+                    config_file = Some(path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot read the configuration file `{}`", path.display()));
+                }
+            }
+        }
+        let env_output = var("AMOE_OUTPUT").map(|v| parse_format("AMOE_OUTPUT", &v)).transpose()?;
+        let store = flags
+            .store
+            .clone()
+            .or_else(|| var("AMOE_STORE").map(PathBuf::from))
+            .or(file.store.map(expand_home))
+            .or_else(|| {
+                let data = var("XDG_DATA_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".local/share")))?;
+                Some(data.join("amoe").join("amoe.db"))
+            })
+            .ok_or_else(|| {
+                Failure::new("no store location: neither `--store`, `AMOE_STORE`, a config file nor `$HOME` is set")
+                    .hint("pass `--store PATH`")
+            })?;
+        let operator = flags
+            .operator
+            .clone()
+            .or_else(|| var("AMOE_OPERATOR"))
+            .or(file.operator)
+            .or_else(|| var("USER"))
+            .or_else(|| var("LOGNAME"))
+            .unwrap_or_else(|| "unknown".to_string());
+        let output = flags.output.or(env_output).or(file.output).unwrap_or(Format::Table);
+        Ok(Settings { store, operator, output, config_file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let err = parse_config(Path::new("c.toml"), "operator = \"a\"\nstor = \"/x\"\n").expect_err("unknown key");
+        let msg = err.to_string();
+        assert!(msg.contains("at line 2, column 1"), "{msg}");
+        assert!(msg.contains("stor"), "{msg}");
+    }
+
+    #[test]
+    fn parses_known_keys() {
+        let c = parse_config(Path::new("c.toml"), "operator = \"a\"\noutput = \"json\"\n").expect("valid");
+        assert_eq!(c.operator.as_deref(), Some("a"));
+        assert_eq!(c.output, Some(Format::Json));
+    }
+}
