@@ -38,3 +38,25 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Err(e) => ExitCode::from(error::report(&e) as u8),
     }
 }
+
+/// The JSON Schemas of every file format and every `--output json` shape of `amoe`, by file
+/// name under `schemas/`.
+pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
+    use schemars::schema_for;
+    vec![
+        ("config.schema.json", schema_for!(settings::ConfigFile)),
+        ("beneficiary.schema.json", schema_for!(amoe_core::Beneficiary)),
+        ("beneficiary-list.schema.json", schema_for!(Vec<amoe_core::Beneficiary>)),
+        ("host.schema.json", schema_for!(amoe_core::Host)),
+        ("host-list.schema.json", schema_for!(Vec<amoe_core::Host>)),
+        ("site.schema.json", schema_for!(amoe_core::Site)),
+        ("site-list.schema.json", schema_for!(Vec<amoe_core::Site>)),
+        ("audit-list.schema.json", schema_for!(Vec<amoe_core::AuditEntry>)),
+        ("audit-verify.schema.json", schema_for!(ops::audit::Verification)),
+        ("init.schema.json", schema_for!(ops::transfer::InitReport)),
+        ("transfer.schema.json", schema_for!(ops::transfer::TransferReport)),
+        ("backup.schema.json", schema_for!(ops::transfer::BackupReport)),
+        ("export-manifest.schema.json", schema_for!(ops::transfer::Manifest)),
+        ("export-table.schema.json", schema_for!(amoe_store::TableDump)),
+    ]
+}

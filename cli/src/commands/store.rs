@@ -2,22 +2,11 @@
 
 use super::Ctx;
 use crate::error::Exit;
-use crate::ops::transfer;
+use crate::ops::transfer::{self, BackupReport, InitReport};
 use crate::output::Format;
 use amoe_store::{LATEST_VERSION, Store};
 use anyhow::{Context, Result};
-use schemars::JsonSchema;
-use serde::Serialize;
-use std::path::{Path, PathBuf};
-
-/// What `amoe init --output json` prints.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct InitReport {
-    pub store: PathBuf,
-    /// Schema version before (0: the store was created).
-    pub previous_version: u32,
-    pub schema_version: u32,
-}
+use std::path::Path;
 
 pub(super) fn init(ctx: &mut Ctx) -> Result<Exit> {
     let path = ctx.settings.store.clone();
@@ -59,16 +48,6 @@ pub(super) fn import(ctx: &mut Ctx, dir: &Path) -> Result<Exit> {
     let r = transfer::import(dir, &ctx.settings.store)?;
     let s = format!("imported {} rows in {} tables into `{}`", r.rows, r.tables, r.store.display());
     transfer_done(ctx, s, &r)
-}
-
-/// What `amoe backup --output json` prints.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct BackupReport {
-    pub store: PathBuf,
-    pub file: PathBuf,
-    pub bytes: u64,
-    /// Always true: the copy passed `PRAGMA integrity_check`.
-    pub integrity_ok: bool,
 }
 
 pub(super) fn backup(ctx: &mut Ctx, file: &Path) -> Result<Exit> {

@@ -228,3 +228,22 @@ pub fn import(dir: &Path, store_path: &Path) -> Result<TransferReport> {
         rows,
     })
 }
+
+/// What `amoe init --output json` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InitReport {
+    pub store: PathBuf,
+    /// Schema version before (0: the store was created).
+    pub previous_version: u32,
+    pub schema_version: u32,
+}
+
+/// What `amoe backup --output json` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BackupReport {
+    pub store: PathBuf,
+    pub file: PathBuf,
+    pub bytes: u64,
+    /// Always true: the copy passed `PRAGMA integrity_check`.
+    pub integrity_ok: bool,
+}

@@ -1,0 +1,332 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_amoe_global_optspecs
+    string join \n store= operator= o/output= h/help V/version
+end
+
+function __fish_amoe_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_amoe_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_amoe_using_subcommand
+    set -l cmd (__fish_amoe_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c amoe -n "__fish_amoe_needs_command" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_needs_command" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_needs_command" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_needs_command" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "init" -d 'Create the store, or bring an existing one up to date'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "site" -d 'Sites: web sites delivered through the CDN'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "import" -d 'Restore an export into a new or empty store'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand init" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand init" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand init" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand init" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -f -a "add" -d 'Add a beneficiary'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -f -a "list" -d 'List beneficiaries'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -f -a "show" -d 'Show one beneficiary'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -f -a "update" -d 'Change a beneficiary\'s name, lot or contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -f -a "remove" -d 'Remove a beneficiary (refused while sites belong to it)'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l siret -d 'SIRET: 14 digits with a valid key (spaces allowed)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l name -d 'Name of the body' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l lot -d 'Lot of the framework agreement, 1 to 14 (1: whole territory; 2-14: one region each)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l email -d 'Contact e-mail address (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l name -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l lot -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l email -d 'Replace the contacts with these (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l add-email -d 'Add a contact (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l remove-email -d 'Remove a contact (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from remove" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from remove" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a beneficiary'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "list" -d 'List beneficiaries'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one beneficiary'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a beneficiary\'s name, lot or contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a beneficiary (refused while sites belong to it)'
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "add" -d 'Add a host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "list" -d 'List hosts'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "show" -d 'Show one host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "update" -d 'Change a host\'s address or location'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l address -d 'Where its agent\'s control API listens, HOST:PORT ([::1]:7443 for IPv6)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l location -d 'A free label: data centre, city' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from update" -l address -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from update" -l location -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from update" -l clear-location -d 'Remove the location label'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from remove" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from remove" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "list" -d 'List hosts'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a host\'s address or location'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "add" -d 'Add a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "list" -d 'List sites'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "show" -d 'Show one site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "update" -d 'Change a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "remove" -d 'Remove a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l domain -d 'Hostname it answers for (repeatable, at least one); each belongs to one site only' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l beneficiary -d 'SIRET of the beneficiary it belongs to' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin -d 'Origin URL, http or https (repeatable, at least one)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l category -d 'permanent, ephemeral or recurring' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l host -d 'Host that serves it (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l inactive -d 'Add it deactivated (passed through to its origin without caching)'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from list" -l beneficiary -d 'Only the sites of this beneficiary (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from list" -l host -d 'Only the sites served by this host' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l add-domain -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l remove-domain -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l add-origin -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l remove-origin -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l add-host -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l remove-host -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l category -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l beneficiary -d 'Move the site to another beneficiary (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l active -d 'true to serve it through the cache, false to pass it through to its origin' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "list" -d 'List sites'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -f -a "list" -d 'List journal entries, oldest first'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -f -a "verify" -d 'Check the hash chain; exit 1 naming the first bad entry'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from list" -l since -d 'Entries at or after: a date (midnight, Europe/Paris) or an RFC 3339 time' -r
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from list" -l operator -r
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from list" -l target -d '`kind:name` (e.g. `site:www`), or `kind:` for every target of a kind' -r
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from verify" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from verify" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List journal entries, oldest first'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain; exit 1 naming the first bad entry'
+complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand export" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand export" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand export" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand export" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand import" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand import" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand import" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand import" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand backup" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand backup" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand backup" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand backup" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand demo" -l keep -d 'Keep the demo\'s store and files in DIR instead of removing them' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand demo" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand demo" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand demo" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "add" -d 'Add a beneficiary'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "list" -d 'List beneficiaries'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "show" -d 'Show one beneficiary'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "update" -d 'Change a beneficiary\'s name, lot or contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "remove" -d 'Remove a beneficiary (refused while sites belong to it)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "add" -d 'Add a host'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "list" -d 'List hosts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show one host'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "update" -d 'Change a host\'s address or location'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "add" -d 'Add a site'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List sites'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "show" -d 'Show one site'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "update" -d 'Change a site'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "remove" -d 'Remove a site'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List journal entries, oldest first'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exit 1 naming the first bad entry'
