@@ -25,7 +25,9 @@ pub fn command() -> clap::Command {
 pub fn run(args: Vec<OsString>) -> ExitCode {
     match AgentCli::try_parse_from(args) {
         Ok(_) => {
-            eprintln!("error: amoe-agent has nothing to serve yet: the proxy and the control API are not built in this release");
+            eprintln!(
+                "error: amoe-agent has nothing to serve yet: the proxy and the control API are not built in this release"
+            );
             ExitCode::FAILURE
         }
         Err(e) => {

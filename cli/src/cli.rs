@@ -103,7 +103,9 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum BeneficiaryCmd {
     /// Add a beneficiary
-    #[command(after_long_help = "EXAMPLES:\n  amoe beneficiary add --siret '120 001 011 00010' --name 'INSEE' --lot 9 \\\n      --email dsi@insee.fr --email achats@insee.fr")]
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe beneficiary add --siret '120 001 011 00010' --name 'INSEE' --lot 9 \\\n      --email dsi@insee.fr --email achats@insee.fr"
+    )]
     Add {
         /// SIRET: 14 digits with a valid key (spaces allowed)
         #[arg(long)]
@@ -123,7 +125,9 @@ pub enum BeneficiaryCmd {
     /// Show one beneficiary
     Show { siret: String },
     /// Change a beneficiary's name, lot or contacts
-    #[command(after_long_help = "EXAMPLES:\n  amoe beneficiary update 12000101100010 --lot 1 --add-email support@insee.fr")]
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe beneficiary update 12000101100010 --lot 1 --add-email support@insee.fr"
+    )]
     Update {
         siret: String,
         #[arg(long)]
@@ -152,7 +156,9 @@ pub enum BeneficiaryCmd {
 #[derive(Debug, Subcommand)]
 pub enum HostCmd {
     /// Add a host
-    #[command(after_long_help = "EXAMPLES:\n  amoe host add pop-paris-1 --address pop-paris-1.cdn.example.net:7443 --location 'Paris TH2'")]
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe host add pop-paris-1 --address pop-paris-1.cdn.example.net:7443 --location 'Paris TH2'"
+    )]
     Add {
         /// Name: lowercase letters, digits, `-`, `_`, `.`
         name: String,
@@ -190,7 +196,9 @@ pub enum HostCmd {
 #[derive(Debug, Subcommand)]
 pub enum SiteCmd {
     /// Add a site
-    #[command(after_long_help = "EXAMPLES:\n  amoe site add www-mairie --domain www.mairie.fr --domain mairie.fr \\\n      --beneficiary 12000101100010 --origin https://origin.mairie.fr --host pop-paris-1")]
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe site add www-mairie --domain www.mairie.fr --domain mairie.fr \\\n      --beneficiary 12000101100010 --origin https://origin.mairie.fr --host pop-paris-1"
+    )]
     Add {
         /// Name: lowercase letters, digits, `-`, `_`, `.`
         name: String,
@@ -225,7 +233,9 @@ pub enum SiteCmd {
     /// Show one site
     Show { name: String },
     /// Change a site
-    #[command(after_long_help = "EXAMPLES:\n  amoe site update www-mairie --add-domain m.mairie.fr --add-host pop-lyon-1\n  amoe site update www-mairie --active false")]
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe site update www-mairie --add-domain m.mairie.fr --add-host pop-lyon-1\n  amoe site update www-mairie --active false"
+    )]
     Update {
         name: String,
         #[arg(long = "add-domain", value_name = "DOMAIN")]
@@ -261,7 +271,9 @@ pub enum SiteCmd {
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
     /// List journal entries, oldest first
-    #[command(after_long_help = "EXAMPLES:\n  amoe audit list --since 2026-11-01 --operator j.dupont\n  amoe audit list --target site:www-mairie\n  amoe audit list --target site:       every entry about a site")]
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe audit list --since 2026-11-01 --operator j.dupont\n  amoe audit list --target site:www-mairie\n  amoe audit list --target site:       every entry about a site"
+    )]
     List {
         /// Entries at or after: a date (midnight, Europe/Paris) or an RFC 3339 time
         #[arg(long)]

@@ -95,9 +95,9 @@ impl Output {
             Format::Json => self.json(&items),
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(&mut self.out);
-                w.write_record(T::HEADERS)?;
+                w.write_record(T::HEADERS).map_err(csv_io)?;
                 for item in items {
-                    w.write_record(item.cells().iter().map(|c| c.render(" ")))?;
+                    w.write_record(item.cells().iter().map(|c| c.render(" "))).map_err(csv_io)?;
                 }
                 w.flush()?;
                 drop(w);
@@ -151,5 +151,14 @@ impl Output {
     pub fn line(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.out, "{text}")?;
         self.out.flush()
+    }
+}
+
+/// A CSV error as the I/O error it is (the writer only fails on I/O), so that a closed pipe is
+/// recognised.
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
     }
 }

@@ -76,8 +76,11 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile> {
         let (line, col) = e.span().map_or((0, 0), |s| line_col(text, s.start));
         let what = e.message().to_string();
         anyhow::Error::new(
-            Failure::new(format!("invalid configuration file `{}` at line {line}, column {col}: {what}", path.display()))
-                .hint("the keys are `operator`, `store` and `output`; see `man amoe` (FILES)"),
+            Failure::new(format!(
+                "invalid configuration file `{}` at line {line}, column {col}: {what}",
+                path.display()
+            ))
+            .hint("the keys are `operator`, `store` and `output`; see `man amoe` (FILES)"),
         )
     })
 }
@@ -90,9 +93,8 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 fn parse_format(name: &str, raw: &str) -> Result<Format> {
-    <Format as clap::ValueEnum>::from_str(raw, true).map_err(|_| {
-        Failure::usage(format!("{name} is `{raw}`: expected table, json or csv")).into()
-    })
+    <Format as clap::ValueEnum>::from_str(raw, true)
+        .map_err(|_| Failure::usage(format!("{name} is `{raw}`: expected table, json or csv")).into())
 }
 
 impl Settings {
@@ -119,7 +121,8 @@ impl Settings {
             .or_else(|| var("AMOE_STORE").map(PathBuf::from))
             .or(file.store.map(expand_home))
             .or_else(|| {
-                let data = var("XDG_DATA_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".local/share")))?;
+                let data =
+                    var("XDG_DATA_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".local/share")))?;
                 Some(data.join("amoe").join("amoe.db"))
             })
             .ok_or_else(|| {

@@ -48,11 +48,7 @@ impl Lot {
 impl FromStr for Lot {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.trim()
-            .parse::<u8>()
-            .ok()
-            .and_then(Lot::new)
-            .ok_or_else(|| InvalidValue::Lot { value: s.to_string() })
+        s.trim().parse::<u8>().ok().and_then(Lot::new).ok_or_else(|| InvalidValue::Lot { value: s.to_string() })
     }
 }
 
@@ -75,6 +71,15 @@ impl fmt::Display for Lot {
     }
 }
 
+impl schemars::JsonSchema for Lot {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Lot".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "integer", "minimum": 1, "maximum": 14 })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,14 +97,5 @@ mod tests {
         assert!("15".parse::<Lot>().is_err());
         assert!("x".parse::<Lot>().is_err());
         assert_eq!("4".parse::<Lot>().map(Lot::number), Ok(4));
-    }
-}
-
-impl schemars::JsonSchema for Lot {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Lot".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "integer", "minimum": 1, "maximum": 14 })
     }
 }

@@ -26,14 +26,7 @@ pub struct Beneficiary {
 
 impl Beneficiary {
     pub fn new(siret: Siret, name: String, lot: Lot, emails: Vec<Email>) -> Self {
-        Beneficiary {
-            siren: siret.siren().to_string(),
-            region: lot.region().to_string(),
-            siret,
-            name,
-            lot,
-            emails,
-        }
+        Beneficiary { siren: siret.siren().to_string(), region: lot.region().to_string(), siret, name, lot, emails }
     }
 }
 

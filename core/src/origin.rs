@@ -20,7 +20,11 @@ impl Origin {
 impl FromStr for Origin {
     type Err = InvalidValue;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        let err = |reason: &str| InvalidValue::Origin { value: raw.to_string(), reason: reason.to_string() };
+        // The message is shown and journaled: never with a password in it.
+        let err = |reason: &str| InvalidValue::Origin {
+            value: crate::redact::redact_url_password(raw),
+            reason: reason.to_string(),
+        };
         let url = url::Url::parse(raw).map_err(|e| err(&e.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(err("an origin is an http:// or https:// URL"));

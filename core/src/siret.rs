@@ -46,7 +46,7 @@ fn luhn_ok(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 impl FromStr for Siret {
@@ -64,7 +64,7 @@ impl FromStr for Siret {
         }
         let digits: Vec<u8> = compact.bytes().map(|b| b - b'0').collect();
         let valid = if compact.starts_with(LA_POSTE_SIREN) {
-            luhn_ok(&digits) || digits.iter().map(|d| u32::from(*d)).sum::<u32>() % 5 == 0
+            luhn_ok(&digits) || digits.iter().map(|d| u32::from(*d)).sum::<u32>().is_multiple_of(5)
         } else {
             luhn_ok(&digits)
         };

@@ -31,9 +31,8 @@ pub fn parse_since(raw: &str) -> Result<String, String> {
     if let Ok(ts) = raw.parse::<Timestamp>() {
         return Ok(format_utc(ts));
     }
-    let date: jiff::civil::Date = raw
-        .parse()
-        .map_err(|_| format!("`{raw}` is neither a date (2026-11-01) nor an RFC 3339 time"))?;
+    let date: jiff::civil::Date =
+        raw.parse().map_err(|_| format!("`{raw}` is neither a date (2026-11-01) nor an RFC 3339 time"))?;
     let tz = TimeZone::get(DISPLAY_ZONE).map_err(|e| format!("time zone {DISPLAY_ZONE}: {e}"))?;
     let zoned = date.to_zoned(tz).map_err(|e| format!("`{raw}`: {e}"))?;
     Ok(format_utc(zoned.timestamp()))

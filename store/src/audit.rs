@@ -74,7 +74,17 @@ pub(crate) fn append(conn: &Connection, draft: &AuditDraft, outcome: &str) -> ru
     conn.execute(
         "INSERT INTO audit (seq, at, operator, command, target, args, outcome, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![entry.seq, entry.at, entry.operator, entry.command, entry.target, args, entry.outcome, entry.prev_hash, entry.hash],
+        params![
+            entry.seq,
+            entry.at,
+            entry.operator,
+            entry.command,
+            entry.target,
+            args,
+            entry.outcome,
+            entry.prev_hash,
+            entry.hash
+        ],
     )?;
     conn.execute(
         "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
@@ -184,7 +194,9 @@ pub trait AuditReads: Reads {
                 let last = head.map_or(0, |(s, _)| s);
                 first_bad = Some((
                     entries + 1,
-                    format!("the journal ends at entry {entries} but its head records entry {last}: the last entries were deleted"),
+                    format!(
+                        "the journal ends at entry {entries} but its head records entry {last}: the last entries were deleted"
+                    ),
                 ));
             }
         }

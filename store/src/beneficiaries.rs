@@ -36,11 +36,9 @@ pub trait BeneficiaryReads: Reads {
     fn beneficiary(&self, siret: &Siret) -> Result<Beneficiary> {
         let row = self
             .conn()
-            .query_row(
-                "SELECT name, lot FROM beneficiaries WHERE siret = ?1",
-                [siret.as_str()],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, u8>(1)?)),
-            )
+            .query_row("SELECT name, lot FROM beneficiaries WHERE siret = ?1", [siret.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, u8>(1)?))
+            })
             .optional()
             .map_err(|e| self.sql(e))?;
         let (name, lot) = row.ok_or_else(|| Error::NotFound { kind: KIND, name: siret.to_string() })?;
@@ -64,9 +62,7 @@ fn all_emails(db: &(impl Reads + ?Sized)) -> Result<HashMap<String, Vec<String>>
         .prepare_cached("SELECT siret, email FROM beneficiary_emails ORDER BY siret, position")
         .map_err(|e| db.sql(e))?;
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .map_err(|e| db.sql(e))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(|e| db.sql(e))?;
     for row in rows {
         let (siret, email) = row.map_err(|e| db.sql(e))?;
         map.entry(siret).or_default().push(email);
@@ -145,8 +141,6 @@ impl Tx<'_> {
     /// The first column of a one-parameter query, as strings.
     pub(crate) fn names_where(&self, sql: &str, param: &str) -> Result<Vec<String>> {
         let mut stmt = self.conn().prepare_cached(sql).map_err(|e| self.sql(e))?;
-        stmt.query_map([param], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.sql(e))
+        stmt.query_map([param], |r| r.get::<_, String>(0)).and_then(|rows| rows.collect()).map_err(|e| self.sql(e))
     }
 }

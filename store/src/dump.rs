@@ -39,7 +39,8 @@ fn table_names(db: &(impl Reads + ?Sized)) -> Result<Vec<String>> {
 
 /// Column names and primary-key columns (in key order) of a table.
 fn columns(db: &(impl Reads + ?Sized), table: &str) -> Result<(Vec<String>, Vec<String>)> {
-    let mut stmt = db.conn().prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid").map_err(|e| db.sql(e))?;
+    let mut stmt =
+        db.conn().prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid").map_err(|e| db.sql(e))?;
     let cols: Vec<(String, i64)> = stmt
         .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
         .and_then(|rows| rows.collect())
@@ -79,7 +80,10 @@ impl Store {
                         ValueRef::Integer(n) => Value::from(n),
                         ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
                         ValueRef::Real(_) | ValueRef::Blob(_) => {
-                            return Err(Error::BadRow { table: "dump", problem: format!("{table}: unsupported value type") });
+                            return Err(Error::BadRow {
+                                table: "dump",
+                                problem: format!("{table}: unsupported value type"),
+                            });
                         }
                     });
                 }
@@ -134,9 +138,7 @@ impl Store {
                 t.columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "),
                 (1..=t.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
             );
-            let mut stmt = tx
-                .prepare(&insert)
-                .map_err(|e| Error::Import(format!("table `{}`: {e}", t.table)))?;
+            let mut stmt = tx.prepare(&insert).map_err(|e| Error::Import(format!("table `{}`: {e}", t.table)))?;
             for (n, row) in t.rows.iter().enumerate() {
                 if row.len() != t.columns.len() {
                     return Err(Error::Import(format!("table `{}`, row {}: wrong number of values", t.table, n + 1)));

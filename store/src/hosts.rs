@@ -79,10 +79,8 @@ impl Tx<'_> {
         if !sites.is_empty() {
             return Err(Error::InUse { kind: KIND, name: name.to_string(), by: crate::sites::describe(&sites) });
         }
-        let removed = self
-            .conn()
-            .execute("DELETE FROM hosts WHERE name = ?1", [name.as_str()])
-            .map_err(|e| self.sql(e))?;
+        let removed =
+            self.conn().execute("DELETE FROM hosts WHERE name = ?1", [name.as_str()]).map_err(|e| self.sql(e))?;
         if removed == 0 {
             return Err(Error::NotFound { kind: KIND, name: name.to_string() });
         }

@@ -128,15 +128,12 @@ impl Store {
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {
         let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags)
-            .map_err(|source| Error::from_sqlite(path, source))?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::from_sqlite(path, source))?;
         let store = Store { conn, path: path.to_path_buf() };
         store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
         // The first statement that reads the file tells a corrupt or foreign file apart.
-        let mode: String = store
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| store.err(e))?;
+        let mode: String =
+            store.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| store.err(e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::ReadOnly { path: path.to_path_buf() });
         }
@@ -206,9 +203,9 @@ impl Store {
         self.conn.execute("VACUUM INTO ?1", [dest_str]).map_err(|e| Error::from_sqlite(dest, e))?;
         let copy = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| Error::from_sqlite(dest, e))?;
-        integrity_check(&copy).map_err(|e| Error::from_sqlite(dest, e))?.map_or(Ok(()), |problem| {
-            Err(Error::Integrity { path: dest.to_path_buf(), problem })
-        })
+        integrity_check(&copy)
+            .map_err(|e| Error::from_sqlite(dest, e))?
+            .map_or(Ok(()), |problem| Err(Error::Integrity { path: dest.to_path_buf(), problem }))
     }
 
     /// `PRAGMA integrity_check` on this store: `None` when sound.
@@ -224,7 +221,7 @@ fn integrity_check(conn: &Connection) -> rusqlite::Result<Option<String>> {
 
 /// Opens `path` read-only and runs `PRAGMA integrity_check` (for checking a backup file).
 pub fn check_file(path: &Path) -> Result<Option<String>> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| Error::from_sqlite(path, e))?;
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Error::from_sqlite(path, e))?;
     integrity_check(&conn).map_err(|e| Error::from_sqlite(path, e))
 }

@@ -114,9 +114,8 @@ mod tests {
     use super::*;
 
     fn tables(conn: &Connection) -> Vec<String> {
-        let mut stmt = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .expect("query");
+        let mut stmt =
+            conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").expect("query");
         stmt.query_map([], |r| r.get(0)).expect("rows").collect::<Result<_, _>>().expect("names")
     }
 

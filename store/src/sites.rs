@@ -162,10 +162,8 @@ impl Tx<'_> {
 
     /// Removes a site with its domains, origins and host assignments.
     pub fn remove_site(&self, name: &Name) -> Result<()> {
-        let removed = self
-            .conn()
-            .execute("DELETE FROM sites WHERE name = ?1", [name.as_str()])
-            .map_err(|e| self.sql(e))?;
+        let removed =
+            self.conn().execute("DELETE FROM sites WHERE name = ?1", [name.as_str()]).map_err(|e| self.sql(e))?;
         if removed == 0 {
             return Err(Error::NotFound { kind: KIND, name: name.to_string() });
         }
@@ -174,11 +172,7 @@ impl Tx<'_> {
 
     fn check_references(&self, site: &Site) -> Result<()> {
         let exists = |sql: &str, key: &str| -> Result<bool> {
-            self.conn()
-                .query_row(sql, [key], |_| Ok(()))
-                .optional()
-                .map(|o| o.is_some())
-                .map_err(|e| self.sql(e))
+            self.conn().query_row(sql, [key], |_| Ok(())).optional().map(|o| o.is_some()).map_err(|e| self.sql(e))
         };
         if !exists("SELECT 1 FROM beneficiaries WHERE siret = ?1", site.beneficiary.as_str())? {
             return Err(Error::NotFound { kind: "beneficiary", name: site.beneficiary.to_string() });
@@ -213,9 +207,8 @@ impl Tx<'_> {
         for (i, o) in site.origins.iter().enumerate() {
             stmt.execute(params![name, i as i64, o.as_str()]).map_err(|e| self.sql(e))?;
         }
-        let mut stmt = conn
-            .prepare_cached("INSERT INTO site_hosts (site, host) VALUES (?1, ?2)")
-            .map_err(|e| self.sql(e))?;
+        let mut stmt =
+            conn.prepare_cached("INSERT INTO site_hosts (site, host) VALUES (?1, ?2)").map_err(|e| self.sql(e))?;
         for h in &site.hosts {
             stmt.execute(params![name, h.as_str()]).map_err(|e| self.sql(e))?;
         }

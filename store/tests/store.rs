@@ -34,7 +34,11 @@ fn seeded() -> (tempfile::TempDir, Store) {
     store
         .mutate(&draft("seed"), |tx| -> Result<(), Error> {
             tx.add_beneficiary(&beneficiary())?;
-            tx.add_host(&Host { name: "pop1".parse().expect("n"), address: "127.0.0.1:7443".parse().expect("a"), location: None })?;
+            tx.add_host(&Host {
+                name: "pop1".parse().expect("n"),
+                address: "127.0.0.1:7443".parse().expect("a"),
+                location: None,
+            })?;
             tx.add_site(&site("www", "www.example.fr"))
         })
         .expect("seed");
@@ -44,15 +48,18 @@ fn seeded() -> (tempfile::TempDir, Store) {
 #[test]
 fn a_refused_write_changes_nothing_and_is_journaled() {
     let (_dir, mut store) = seeded();
-    let err = store
-        .mutate(&draft("site add"), |tx| tx.add_site(&site("other", "www.example.fr")))
-        .expect_err("domain taken");
+    let err =
+        store.mutate(&draft("site add"), |tx| tx.add_site(&site("other", "www.example.fr"))).expect_err("domain taken");
     assert!(matches!(&err, Error::DomainTaken { site, .. } if site == "www"), "{err}");
     assert_eq!(store.sites().expect("sites").len(), 1);
     let entries = store.audit_entries(&AuditFilter::default()).expect("entries");
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0].outcome, "ok");
-    assert!(entries[1].outcome.starts_with("refused: domain `www.example.fr` already belongs"), "{}", entries[1].outcome);
+    assert!(
+        entries[1].outcome.starts_with("refused: domain `www.example.fr` already belongs"),
+        "{}",
+        entries[1].outcome
+    );
     let report = store.verify().expect("verify");
     assert_eq!((report.entries, report.first_bad), (2, None));
 }

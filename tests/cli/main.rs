@@ -1,1 +1,13 @@
+//! End-to-end tests of the `amoe` binary: each test runs the real program in a fresh temporary
+//! home with its own store, and asserts exit code, stdout and stderr. One module per command
+//! family.
 
+mod support;
+
+mod audit;
+mod config;
+mod demo;
+mod inventory;
+mod output;
+mod store;
+mod transfer;

@@ -40,9 +40,13 @@ pub(super) fn run(ctx: &mut Ctx, cmd: AuditCmd) -> Result<Exit> {
                 ctx.out.json(&v)?;
             }
             match (v.first_bad, v.problem) {
-                (Some(seq), Some(problem)) => Err(Failure::new(format!("audit journal broken at entry {seq}: {problem}"))
-                    .hint("the journal was changed outside amoe; compare with your last backup or export to see what")
-                    .into()),
+                (Some(seq), Some(problem)) => {
+                    Err(Failure::new(format!("audit journal broken at entry {seq}: {problem}"))
+                        .hint(
+                            "the journal was changed outside amoe; compare with your last backup or export to see what",
+                        )
+                        .into())
+                }
                 _ => Ok(Exit::Success),
             }
         }

@@ -53,14 +53,18 @@ impl Demo {
                 error::report(&e);
                 Ok(())
             }
-            (Ok(_), false) => Err(Failure::new(format!("demo step `{}` should have been refused", args.join(" "))).into()),
+            (Ok(_), false) => {
+                Err(Failure::new(format!("demo step `{}` should have been refused", args.join(" "))).into())
+            }
             (Err(e), true) => Err(e.context(format!("demo step `amoe {}` failed", args.join(" ")))),
         }
     }
 }
 
 fn prepare_keep_dir(dir: &Path) -> Result<()> {
-    if dir.exists() && std::fs::read_dir(dir).with_context(|| format!("cannot read `{}`", dir.display()))?.next().is_some() {
+    if dir.exists()
+        && std::fs::read_dir(dir).with_context(|| format!("cannot read `{}`", dir.display()))?.next().is_some()
+    {
         return Err(Failure::new(format!("`{}` is not empty", dir.display()))
             .hint("give `--keep` a new or empty directory")
             .into());
@@ -77,7 +81,10 @@ pub(crate) fn run(ctx: &mut Ctx, keep: Option<&Path>) -> Result<Exit> {
             d.to_path_buf()
         }
         None => {
-            temp = tempfile::Builder::new().prefix("amoe-demo-").tempdir().context("cannot create a temporary directory")?;
+            temp = tempfile::Builder::new()
+                .prefix("amoe-demo-")
+                .tempdir()
+                .context("cannot create a temporary directory")?;
             temp.path().to_path_buf()
         }
     };
@@ -85,12 +92,38 @@ pub(crate) fn run(ctx: &mut Ctx, keep: Option<&Path>) -> Result<Exit> {
     let mut demo = Demo { dir: dir.clone(), step: 0, styled };
     ctx.out.line(&format!("amoe demo: a tour of the store and the inventory, in `{}`", dir.display()))?;
 
-    demo.say(ctx, "Create the store", "One SQLite file (WAL, versioned migrations) holds the inventory and the audit journal.")?;
+    demo.say(
+        ctx,
+        "Create the store",
+        "One SQLite file (WAL, versioned migrations) holds the inventory and the audit journal.",
+    )?;
     demo.run(&["init"], true)?;
 
-    demo.say(ctx, "Add a beneficiary", "Public bodies are identified by SIRET (14 digits, Luhn key) and ordered under a lot.")?;
-    demo.run(&["beneficiary", "add", "--siret", "120 001 011 00010", "--name", "Mairie de Démo", "--lot", "9", "--email", "dsi@mairie-demo.fr"], true)?;
-    demo.say(ctx, "A mistyped SIRET is refused", "The check key catches a wrong digit; the refusal is journaled and exits 2.")?;
+    demo.say(
+        ctx,
+        "Add a beneficiary",
+        "Public bodies are identified by SIRET (14 digits, Luhn key) and ordered under a lot.",
+    )?;
+    demo.run(
+        &[
+            "beneficiary",
+            "add",
+            "--siret",
+            "120 001 011 00010",
+            "--name",
+            "Mairie de Démo",
+            "--lot",
+            "9",
+            "--email",
+            "dsi@mairie-demo.fr",
+        ],
+        true,
+    )?;
+    demo.say(
+        ctx,
+        "A mistyped SIRET is refused",
+        "The check key catches a wrong digit; the refusal is journaled and exits 2.",
+    )?;
     demo.run(&["beneficiary", "add", "--siret", "12000101100011", "--name", "Typo", "--lot", "9"], false)?;
 
     demo.say(ctx, "Add two hosts", "Each host runs amoe-agent; its control API address is recorded.")?;
@@ -98,11 +131,41 @@ pub(crate) fn run(ctx: &mut Ctx, keep: Option<&Path>) -> Result<Exit> {
     demo.run(&["host", "add", "pop-lyon-1", "--address", "127.0.0.1:7444", "--location", "Lyon"], true)?;
 
     demo.say(ctx, "Add a site", "A site has domains, origins and the hosts that serve it.")?;
-    demo.run(&["site", "add", "www-demo", "--domain", "www.mairie-demo.fr", "--domain", "mairie-demo.fr",
-        "--beneficiary", "12000101100010", "--origin", "https://origin.mairie-demo.fr", "--host", "pop-paris-1", "--host", "pop-lyon-1"], true)?;
+    demo.run(
+        &[
+            "site",
+            "add",
+            "www-demo",
+            "--domain",
+            "www.mairie-demo.fr",
+            "--domain",
+            "mairie-demo.fr",
+            "--beneficiary",
+            "12000101100010",
+            "--origin",
+            "https://origin.mairie-demo.fr",
+            "--host",
+            "pop-paris-1",
+            "--host",
+            "pop-lyon-1",
+        ],
+        true,
+    )?;
     demo.say(ctx, "A domain belongs to one site only", "A second site cannot claim it.")?;
-    demo.run(&["site", "add", "other", "--domain", "www.mairie-demo.fr", "--beneficiary", "12000101100010",
-        "--origin", "https://other.example.fr"], false)?;
+    demo.run(
+        &[
+            "site",
+            "add",
+            "other",
+            "--domain",
+            "www.mairie-demo.fr",
+            "--beneficiary",
+            "12000101100010",
+            "--origin",
+            "https://other.example.fr",
+        ],
+        false,
+    )?;
     demo.say(ctx, "Removing a host still in use is refused", "The message names the sites that use it.")?;
     demo.run(&["host", "remove", "pop-lyon-1", "--yes"], false)?;
 
@@ -114,7 +177,11 @@ pub(crate) fn run(ctx: &mut Ctx, keep: Option<&Path>) -> Result<Exit> {
     demo.run(&["audit", "list"], true)?;
     demo.run(&["audit", "verify"], true)?;
 
-    demo.say(ctx, "Reversibility", "Everything out as JSON + CSV with SHA-256 sums, back into a new store, out again.")?;
+    demo.say(
+        ctx,
+        "Reversibility",
+        "Everything out as JSON + CSV with SHA-256 sums, back into a new store, out again.",
+    )?;
     let first = dir.join("export-1");
     let second = dir.join("export-2");
     let restored = dir.join("restored.db");

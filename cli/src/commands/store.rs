@@ -54,9 +54,14 @@ pub(super) fn backup(ctx: &mut Ctx, file: &Path) -> Result<Exit> {
     let store = ctx.open()?;
     store.backup_to(file)?;
     let bytes = std::fs::metadata(file).with_context(|| format!("cannot read `{}`", file.display()))?.len();
-    let report = BackupReport { store: ctx.settings.store.clone(), file: file.to_path_buf(), bytes, integrity_ok: true };
+    let report =
+        BackupReport { store: ctx.settings.store.clone(), file: file.to_path_buf(), bytes, integrity_ok: true };
     if ctx.out.format == Format::Table {
-        ctx.out.line(&format!("backed up `{}` to `{}` ({bytes} bytes, integrity ok)", report.store.display(), file.display()))?;
+        ctx.out.line(&format!(
+            "backed up `{}` to `{}` ({bytes} bytes, integrity ok)",
+            report.store.display(),
+            file.display()
+        ))?;
     } else {
         ctx.out.json(&report)?;
     }

@@ -7,11 +7,14 @@ use amoe_store::{AuditFilter, Store, VerifyReport};
 use anyhow::Result;
 use serde::Serialize;
 
-pub fn list(store: &Store, since: Option<&str>, operator: Option<&str>, target: Option<&str>) -> Result<Vec<AuditEntry>> {
-    let since = since
-        .map(amoe_core::time::parse_since)
-        .transpose()
-        .map_err(|e| Failure::usage(format!("--since: {e}")))?;
+pub fn list(
+    store: &Store,
+    since: Option<&str>,
+    operator: Option<&str>,
+    target: Option<&str>,
+) -> Result<Vec<AuditEntry>> {
+    let since =
+        since.map(amoe_core::time::parse_since).transpose().map_err(|e| Failure::usage(format!("--since: {e}")))?;
     let filter = AuditFilter { since, operator: operator.map(str::to_string), target: target.map(str::to_string) };
     Ok(store.audit_entries(&filter)?)
 }

@@ -15,7 +15,14 @@ fn check_name(name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-pub fn add(store: &mut Store, draft: &AuditDraft, siret: &str, name: &str, lot: &str, emails: &[String]) -> Result<Beneficiary> {
+pub fn add(
+    store: &mut Store,
+    draft: &AuditDraft,
+    siret: &str,
+    name: &str,
+    lot: &str,
+    emails: &[String],
+) -> Result<Beneficiary> {
     store.mutate(draft, |tx| {
         let siret: Siret = siret.parse()?;
         let lot: Lot = lot.parse()?;

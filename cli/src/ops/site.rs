@@ -2,7 +2,7 @@
 
 use super::{dedup, parse_all};
 use crate::error::Failure;
-use amoe_core::{Category, DomainName, Name, Origin, Site, Siret};
+use amoe_core::{Category, DomainName, Name, Origin, Siret, Site};
 use amoe_store::sites::SiteReads;
 use amoe_store::{AuditDraft, Reads, Store};
 use anyhow::Result;
@@ -21,10 +21,10 @@ pub struct NewSite<'a> {
 
 fn check(site: &Site) -> Result<()> {
     if site.domains.is_empty() {
-        return Err(Failure::usage(format!("site `{}` would have no domain", site.name)).into());
+        return Err(Failure::new(format!("site `{}` would have no domain", site.name)).into());
     }
     if site.origins.is_empty() {
-        return Err(Failure::usage(format!("site `{}` would have no origin", site.name))
+        return Err(Failure::new(format!("site `{}` would have no origin", site.name))
             .hint("add the new origin in the same command with `--add-origin`")
             .into());
     }

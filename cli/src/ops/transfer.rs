@@ -121,12 +121,8 @@ pub fn export(store: &Store, dir: &Path) -> Result<TransferReport> {
         rows += t.rows.len();
         tables.push(entry);
     }
-    let manifest = Manifest {
-        format: FORMAT.into(),
-        format_version: FORMAT_VERSION,
-        schema_version: dump.schema_version,
-        tables,
-    };
+    let manifest =
+        Manifest { format: FORMAT.into(), format_version: FORMAT_VERSION, schema_version: dump.schema_version, tables };
     let mut text = serde_json::to_vec_pretty(&manifest)?;
     text.push(b'\n');
     write(&dir.join("manifest.json"), &text)?;
@@ -178,8 +174,8 @@ pub fn read_export(dir: &Path) -> Result<Dump> {
             }
         }
         let bytes = fs::read(dir.join(&entry.json))?;
-        let table: TableDump = serde_json::from_slice(&bytes)
-            .map_err(|e| corrupt(dir, format!("`{}` is invalid ({e})", entry.json)))?;
+        let table: TableDump =
+            serde_json::from_slice(&bytes).map_err(|e| corrupt(dir, format!("`{}` is invalid ({e})", entry.json)))?;
         if table.table != entry.table || table.rows.len() != entry.rows {
             return Err(corrupt(dir, format!("`{}` does not hold what the manifest says", entry.json)));
         }
@@ -196,15 +192,12 @@ pub fn import(dir: &Path, store_path: &Path) -> Result<TransferReport> {
     let rows = dump.tables.iter().map(|t| t.rows.len()).sum();
     let created = !store_path.exists();
     let result = (|| -> Result<()> {
-        let mut store = if created {
-            Store::create_at(store_path, dump.schema_version)?.0
-        } else {
-            Store::open(store_path)?
-        };
+        let mut store =
+            if created { Store::create_at(store_path, dump.schema_version)?.0 } else { Store::open(store_path)? };
         store.load(&dump).map_err(|e| match e {
-            amoe_store::Error::Import(m) if m.contains("not empty") => {
-                Failure::new(format!("cannot import: {m}")).hint("import into a new store path: `amoe --store NEW.db import DIR`").into()
-            }
+            amoe_store::Error::Import(m) if m.contains("not empty") => Failure::new(format!("cannot import: {m}"))
+                .hint("import into a new store path: `amoe --store NEW.db import DIR`")
+                .into(),
             other => anyhow::Error::from(other),
         })?;
         store.migrate_to_latest()?;

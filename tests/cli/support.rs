@@ -1,0 +1,131 @@
+//! The test harness: a temporary home, a store path in it, and `amoe` runs with a clean
+//! environment (no `AMOE_*`, no user configuration).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const AMOE: &str = env!("CARGO_BIN_EXE_amoe");
+
+/// A valid SIRET (INSEE) and another one.
+pub const SIRET: &str = "12000101100010";
+pub const SIRET2: &str = "73282932000074";
+
+#[derive(Debug)]
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub store: PathBuf,
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl Env {
+    /// A new home with an initialised store.
+    pub fn new() -> Env {
+        let env = Env::bare();
+        env.ok(&["init"]);
+        env
+    }
+
+    /// A new home, no store yet.
+    pub fn bare() -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = dir.path().join("amoe.db");
+        Env { dir, store }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `amoe --store STORE ARGS` in a clean environment.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(AMOE);
+        clean(&mut cmd, self.dir.path());
+        cmd.arg("--store").arg(&self.store).args(args).stdin(Stdio::null());
+        cmd
+    }
+
+    /// `amoe --store STORE ARGS` for another store than the environment's.
+    pub fn run_at(&self, store: &Path, args: &[&str]) -> Run {
+        let mut cmd = Command::new(AMOE);
+        clean(&mut cmd, self.dir.path());
+        cmd.arg("--store").arg(store).args(args).stdin(Stdio::null());
+        Run::from(cmd.output().expect("run amoe"))
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).output().expect("run amoe"))
+    }
+
+    /// Runs and asserts exit 0.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "amoe {args:?} failed:\n{}{}", r.stdout, r.stderr);
+        r
+    }
+
+    /// Runs and asserts the exit code and that stderr starts with `error:`.
+    pub fn fails(&self, code: i32, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, code, "amoe {args:?}: expected exit {code}:\n{}{}", r.stdout, r.stderr);
+        assert!(r.stderr.starts_with("error: "), "stderr of {args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        r
+    }
+
+    /// A beneficiary, two hosts and a site.
+    pub fn seed(&self) {
+        self.ok(&["beneficiary", "add", "--siret", SIRET, "--name", "INSEE", "--lot", "9", "--email", "dsi@insee.fr"]);
+        self.ok(&["host", "add", "pop1", "--address", "127.0.0.1:7443", "--location", "Paris"]);
+        self.ok(&["host", "add", "pop2", "--address", "[::1]:7444"]);
+        self.ok(&[
+            "site",
+            "add",
+            "www",
+            "--domain",
+            "www.example.fr",
+            "--domain",
+            "example.fr",
+            "--beneficiary",
+            SIRET,
+            "--origin",
+            "https://origin.example.fr",
+            "--host",
+            "pop1",
+        ]);
+    }
+
+    /// Opens the store file directly, as someone tampering with it would.
+    pub fn sqlite(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.store).expect("open store")
+    }
+}
+
+/// Removes the `AMOE_*` variables and points HOME and XDG at `home`.
+pub fn clean(cmd: &mut Command, home: &Path) {
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("AMOE_") || k == "NO_COLOR" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("HOME", home).env_remove("XDG_CONFIG_HOME").env_remove("XDG_DATA_HOME").env("USER", "tester");
+}
