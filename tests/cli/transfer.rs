@@ -144,9 +144,7 @@ fn backup_under_concurrent_writes_is_consistent() {
     env.seed();
     let writers: Vec<std::process::Command> =
         (0..60).map(|i| env.cmd(&["host", "add", &format!("w{i}"), "--address", "127.0.0.1:7443"])).collect();
-    let writer = std::thread::spawn(move || {
-        writers.into_iter().all(|mut c| c.output().expect("run").status.success())
-    });
+    let writer = std::thread::spawn(move || writers.into_iter().all(|mut c| c.output().expect("run").status.success()));
     let mut counts = Vec::new();
     for n in 0..6 {
         let file = env.path(&format!("backup-{n}.db"));
