@@ -3,6 +3,8 @@
 //! disagree with it. [`generate`] builds them in memory; [`write`] puts them on disk and
 //! [`check`] reports every file that differs, is missing or should no longer be there.
 
+pub mod seed;
+
 use anyhow::{Context, Result};
 use clap_complete::Shell;
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
 //! `cargo xtask gen` writes man/, completions/ and schemas/; `cargo xtask check` exits 1 when
-//! any of them is out of date.
+//! any of them is out of date; `cargo xtask seed-store PATH [SITES] [BENEFICIARIES]` makes a
+//! store of that size for benchmarks.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,8 +28,23 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }),
+        "seed-store" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let (Some(path), sites, beneficiaries) = (
+                args.first(),
+                args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000),
+                args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1_000),
+            ) else {
+                eprintln!("usage: cargo xtask seed-store PATH [SITES] [BENEFICIARIES]");
+                return ExitCode::from(2);
+            };
+            xtask::seed::seed(std::path::Path::new(path), sites, beneficiaries).map(|()| {
+                println!("seeded `{path}` with {sites} sites and {beneficiaries} beneficiaries");
+                ExitCode::SUCCESS
+            })
+        }
         _ => {
-            eprintln!("usage: cargo xtask gen|check");
+            eprintln!("usage: cargo xtask gen|check|seed-store");
             return ExitCode::from(2);
         }
     };

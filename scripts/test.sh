@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine of the project's kind: installs what the tests need,
+# then runs formatting, lints, every test and the generated-files check. `.ci/run` calls this.
+#
+#   bash scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chattr >/dev/null || need_apt+=(e2fsprogs)        # read-only store test (chattr +i)
+command -v cc >/dev/null || need_apt+=(gcc)                   # bundled SQLite
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "==> installing ${need_apt[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -q -- -D warnings
+echo "==> cargo test"
+cargo test --workspace --locked
+echo "==> generated files (man/, completions/, schemas/)"
+cargo xtask check
+echo "==> amoe demo"
+cargo run -q --locked --bin amoe -- demo >/dev/null
+echo "all checks passed"
