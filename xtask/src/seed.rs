@@ -2,7 +2,7 @@
 //! (`bench/store/`). Beneficiaries get valid generated SIRETs; each site has two domains, one
 //! origin and two of ten hosts.
 
-use amoe_core::{Beneficiary, Category, Host, Site, Siret};
+use amoe_core::{Beneficiary, Category, Host, Siret, Site};
 use amoe_store::{AuditDraft, Store};
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -10,9 +10,7 @@ use std::path::Path;
 /// The `n`-th generated SIRET: 13 digits from `n`, then the Luhn check digit.
 pub fn siret(n: u64) -> Siret {
     let base = format!("9{:012}", n);
-    (0..10)
-        .find_map(|d| format!("{base}{d}").parse::<Siret>().ok())
-        .expect("one of ten check digits is valid")
+    (0..10).find_map(|d| format!("{base}{d}").parse::<Siret>().ok()).expect("one of ten check digits is valid")
 }
 
 pub fn seed(path: &Path, sites: usize, beneficiaries: usize) -> Result<()> {
