@@ -23,5 +23,5 @@ cargo test --workspace --locked
 echo "==> generated files (man/, completions/, schemas/)"
 cargo xtask check
 echo "==> amoe demo"
-cargo run -q --locked --bin amoe -- demo >/dev/null
+out=$(cargo run -q --locked --bin amoe -- demo 2>&1) || { printf "%s\n" "$out"; exit 1; }
 echo "all checks passed"

@@ -108,3 +108,29 @@ fn help_and_usage_errors() {
     let r = env.run(&["site", "list", "--output", "yaml"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+/// Runs `amoe ARGS` on a pseudo-terminal (util-linux `script`) and returns what it printed.
+fn on_terminal(env: &Env, args: &str, no_color: bool) -> String {
+    let line = format!("{} --store {} {args}", crate::support::AMOE, env.store.display());
+    let mut cmd = std::process::Command::new("script");
+    crate::support::clean(&mut cmd, env.dir.path());
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.args(["-qec", &line, "/dev/null"]).stdin(Stdio::null()).output().expect("script (util-linux)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn box_drawing_only_on_a_terminal_without_no_color() {
+    let env = Env::new();
+    env.seed();
+    let styled = on_terminal(&env, "site list", false);
+    assert!(styled.contains('─'), "a terminal gets rules:\n{styled}");
+    let plain = on_terminal(&env, "site list", true);
+    assert!(!plain.contains('─') && !plain.contains('\x1b'), "NO_COLOR gets plain text:\n{plain}");
+    assert!(plain.contains("www.example.fr"), "{plain}");
+    let err = on_terminal(&env, "site show nosuch 2>&1; true", false);
+    assert!(err.contains("\x1b[1;31merror\x1b[0m: site `nosuch` not found"), "{err:?}");
+}
