@@ -1,20 +1,72 @@
-//! `amoe-agent`, the daemon on every host: it will embed the caching reverse proxy
-//! (`amoe-proxy`) and serve the control API over mutual TLS (DESIGN §5).
+//! `amoe-agent`, the daemon on every host: it embeds the caching reverse proxy (`amoe-proxy`)
+//! and will serve the control API over mutual TLS (DESIGN §5).
 //!
-//! In this release it only carries its command-line definition, from which its man page is
-//! generated; running it says plainly that it has nothing to serve yet.
+//! In this release it runs in **quick mode**: one catch-all site in front of one origin, RFC
+//! 9111 defaults, no control API — for trying the proxy and for benchmarks, like
+//! `varnishd -a … -b …`. SIGTERM or Ctrl-C stops accepting, lets in-flight requests finish
+//! (10 s at most) and flushes the access logs.
 
+use amoe_proxy::config::{ProxyConfig, SiteConfig, StorageConfig};
+use amoe_proxy::{Proxy, server};
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-/// amoe-agent: the daemon on every amoe host (caching reverse proxy and control API).
-///
-/// Not functional in this release: the proxy and the control API come next. It exits with
-/// status 1 and says so.
+const AFTER: &str = "\
+QUICK MODE:
+  Serves every Host as one site in front of ORIGIN with the HTTP caching rules of RFC 9111:
+  only what the origin allows is cached, for as long as it says. Responses carry
+  `X-Cache: HIT|MISS|STALE|PASS|ERROR` and `Age`.
+
+EXIT STATUS:
+  0 stopped by SIGTERM or Ctrl-C after draining; 1 could not start (address in use, bad
+  origin, unwritable directory); 2 usage error.
+
+EXAMPLES:
+  amoe-agent --listen 127.0.0.1:8080 --origin http://127.0.0.1:9000
+  amoe-agent --listen 0.0.0.0:80 --origin https://origin.example.fr \\
+      --cache-dir /var/cache/amoe --disk-size 50G --log-dir /var/log/amoe";
+
+/// amoe-agent: the daemon on every amoe host (caching reverse proxy).
 #[derive(Debug, Parser)]
-#[command(name = "amoe-agent", version)]
-pub struct AgentCli {}
+#[command(name = "amoe-agent", version, after_long_help = AFTER, max_term_width = 100)]
+pub struct AgentCli {
+    /// Address to serve HTTP on
+    #[arg(long, value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Origin base URL (http or https)
+    #[arg(long, value_name = "URL")]
+    pub origin: String,
+    /// Directory of the disk tier, kept across restarts
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Budget of the disk tier (K, M, G suffixes)
+    #[arg(long, value_name = "SIZE", default_value = "10G", value_parser = parse_size)]
+    pub disk_size: u64,
+    /// Budget of the memory tier (K, M, G suffixes)
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub memory_size: u64,
+    /// Directory of the access logs (per site and day, CLF and W3C extended)
+    #[arg(long, value_name = "DIR")]
+    pub log_dir: Option<PathBuf>,
+    /// Worker threads (default: one per CPU)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
+        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().map(|n| n.saturating_mul(mult)).map_err(|_| format!("`{s}` is not a size like 512M or 10G"))
+}
 
 /// The clap definition, for the man page.
 pub fn command() -> clap::Command {
@@ -23,16 +75,57 @@ pub fn command() -> clap::Command {
 
 /// Runs the agent with these arguments; returns its exit code.
 pub fn run(args: Vec<OsString>) -> ExitCode {
-    match AgentCli::try_parse_from(args) {
-        Ok(_) => {
-            eprintln!(
-                "error: amoe-agent has nothing to serve yet: the proxy and the control API are not built in this release"
-            );
-            ExitCode::FAILURE
-        }
+    let cli = match AgentCli::try_parse_from(args) {
+        Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            ExitCode::from(if e.use_stderr() { 2 } else { 0 })
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = cli.threads {
+        rt.worker_threads(n.max(1));
+    }
+    let rt = match rt.enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(quick(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
+}
+
+async fn quick(cli: AgentCli) -> Result<(), String> {
+    let site = SiteConfig::new("default", &["*"], &[cli.origin.as_str()]);
+    let config = ProxyConfig {
+        sites: vec![site],
+        storage: StorageConfig {
+            memory_bytes: cli.memory_size,
+            disk: cli.cache_dir.map(|d| (d, cli.disk_size)),
+            ..StorageConfig::default()
+        },
+        log_dir: cli.log_dir,
+        ..ProxyConfig::default()
+    };
+    let proxy = Proxy::new(config).map_err(|e| format!("{e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(cli.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
+    eprintln!("amoe-agent: serving {} in front of {}", cli.listen, cli.origin);
+    let shutdown = async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match &mut term { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+    };
+    server::serve(proxy.clone(), listener, None, shutdown, Duration::from_secs(10)).await.map_err(|e| e.to_string())?;
+    proxy.shutdown();
+    Ok(())
 }

@@ -1,8 +1,273 @@
 //! amoe's caching reverse proxy, embedded in `amoe-agent` (DESIGN §6).
 //!
-//! This crate is the home of the proxy: request lifecycle, RFC 9111 cache policy, storage tiers,
-//! purge, upstream pools, protection and access logs. It holds no code yet; it exists so that
-//! the workspace has its final shape and the dependency boundary is drawn from the start: no
-//! SQLite, no clap, no configuration parsing in here; the agent hands it typed settings.
+//! - [`Proxy`] holds the sites (swapped atomically on reload), the cache, the protections, the
+//!   access log and the statistics; [`server::serve`] runs it on a listener (HTTP/1.1, and
+//!   HTTP/2 by ALPN on TLS, one certificate per site chosen by SNI).
+//! - [`handler`] is the request lifecycle: site by `Host`, protections, pass-through or the
+//!   cache (RFC 9111 in [`cache::policy`]), coalesced origin fetches, stale serving.
+//! - [`cache`] stores objects in memory and on disk; [`upstream`] talks to the origins.
+//!
+//! No SQLite, no clap and no configuration parsing here: the agent hands typed settings in.
 
 #![forbid(unsafe_code)]
+
+pub mod body;
+pub mod cache;
+pub mod config;
+pub mod handler;
+mod headers;
+pub mod protect;
+mod range;
+pub mod server;
+pub mod stats;
+pub mod tls;
+pub mod upstream;
+
+use arc_swap::ArcSwap;
+use cache::{Cache, PurgeMode};
+use config::{ProxyConfig, SiteConfig};
+use std::collections::HashMap;
+use std::sync::Arc;
+use upstream::{HttpClient, Upstream};
+
+pub use amoe_accesslog as accesslog;
+
+/// Why the proxy could not start or take a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("site `{site}`: {problem}")]
+    Site { site: String, problem: String },
+    #[error("domain `{domain}` belongs to both `{a}` and `{b}`")]
+    DomainTwice { domain: String, a: String, b: String },
+    #[error("cache directory `{}`", path.display())]
+    Disk {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("log directory `{}`", path.display())]
+    Log {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("origin client: {0}")]
+    Client(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("unknown site `{0}`")]
+    UnknownSite(String),
+}
+
+/// A site as the proxy runs it.
+#[derive(Debug)]
+pub struct Site {
+    pub name: Arc<str>,
+    pub config: SiteConfig,
+    pub upstream: Arc<Upstream>,
+    pub stats: Arc<stats::Stats>,
+}
+
+/// Sites by host.
+#[derive(Debug, Default)]
+pub struct SiteTable {
+    by_host: HashMap<String, Arc<Site>>,
+    by_name: HashMap<String, Arc<Site>>,
+    catch_all: Option<Arc<Site>>,
+}
+
+impl SiteTable {
+    /// The site for a `Host` (lowercase, without port).
+    pub fn for_host(&self, host: &str) -> Option<&Arc<Site>> {
+        self.by_host.get(host).or(self.catch_all.as_ref())
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&Arc<Site>> {
+        self.by_name.get(name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.by_name.keys().cloned().collect();
+        v.sort();
+        v
+    }
+}
+
+/// What to purge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purge {
+    /// A URL (`https://host/path?q`) or a path (`/path?q`, for every domain of the site):
+    /// every variant.
+    Url(String),
+    /// Every URL under a directory prefix (`/static/`), for every domain of the site.
+    Prefix(String),
+    /// Every object tagged so by `Surrogate-Key` or `Cache-Tag`.
+    Tag(String),
+    /// The whole site.
+    All,
+}
+
+/// The proxy.
+#[derive(Debug)]
+pub struct Proxy {
+    pub sites: ArcSwap<SiteTable>,
+    pub cache: Arc<Cache>,
+    pub limits: config::Limits,
+    pub rate: Option<protect::RateLimiter>,
+    pub conns: Option<Arc<protect::ConnLimiter>>,
+    pub log: Option<accesslog::LogHandle>,
+    logger: std::sync::Mutex<Option<accesslog::Logger>>,
+    client: HttpClient,
+    /// Requests for no known site.
+    pub unknown: stats::Stats,
+    /// Site certificates by SNI.
+    pub certs: Arc<tls::SniResolver>,
+}
+
+impl Proxy {
+    /// Builds the proxy: opens the disk tier (re-indexing what it holds), starts the access
+    /// log and the health checks. Must run inside a tokio runtime.
+    pub fn new(config: ProxyConfig) -> Result<Arc<Proxy>, ProxyError> {
+        let client =
+            upstream::client(config.origin_ca.as_deref(), config.limits.connect_timeout).map_err(ProxyError::Client)?;
+        let (disk, found) = match &config.storage.disk {
+            Some((dir, limit)) => {
+                let (disk, found) = cache::disk::Disk::open(dir, *limit)
+                    .map_err(|source| ProxyError::Disk { path: dir.clone(), source })?;
+                (Some(disk), found)
+            }
+            None => (None, Vec::new()),
+        };
+        let cache = Arc::new(Cache::new(config.storage.memory_bytes, config.storage.memory_max_object, disk));
+        for object in found {
+            cache.insert(object);
+        }
+        let (logger, log) = match &config.log_dir {
+            Some(dir) => {
+                let mut lc = accesslog::LoggerConfig::new(dir.clone());
+                if config.log_retention_days > 0 {
+                    lc.retention_days = config.log_retention_days;
+                }
+                let logger =
+                    accesslog::Logger::start(lc).map_err(|source| ProxyError::Log { path: dir.clone(), source })?;
+                let handle = logger.handle();
+                (Some(logger), Some(handle))
+            }
+            None => (None, None),
+        };
+        let limits = config.limits.clone();
+        let proxy = Arc::new(Proxy {
+            sites: ArcSwap::from_pointee(SiteTable::default()),
+            cache,
+            rate: limits.rate_per_ip.map(|(r, b)| protect::RateLimiter::new(r, b)),
+            conns: limits.connections_per_ip.map(|n| Arc::new(protect::ConnLimiter::new(n))),
+            limits,
+            log,
+            logger: std::sync::Mutex::new(logger),
+            client,
+            unknown: stats::Stats::default(),
+            certs: Arc::default(),
+        });
+        proxy.set_sites(config.sites)?;
+        Ok(proxy)
+    }
+
+    /// Replaces the sites (reload). Statistics and origin health carry over for sites whose
+    /// name and origins are unchanged; the cache is kept.
+    pub fn set_sites(&self, sites: Vec<SiteConfig>) -> Result<(), ProxyError> {
+        self.certs.load(&sites).map_err(ProxyError::Tls)?;
+        let old = self.sites.load();
+        let mut table = SiteTable::default();
+        for config in sites {
+            let name = config.name.clone();
+            let err = |problem: String| ProxyError::Site { site: name.clone(), problem };
+            let previous = old.by_name(&name);
+            let upstream = match previous {
+                Some(p) if p.config.origins == config.origins && p.config.balance == config.balance => {
+                    p.upstream.clone()
+                }
+                _ => {
+                    let up = Arc::new(
+                        Upstream::new(
+                            &config.origins,
+                            config.balance,
+                            config.health.clone(),
+                            self.client.clone(),
+                            self.limits.origin_timeout,
+                        )
+                        .map_err(err)?,
+                    );
+                    up.spawn_health_checks();
+                    up
+                }
+            };
+            let site = Arc::new(Site {
+                name: Arc::from(name.as_str()),
+                stats: previous.map(|p| p.stats.clone()).unwrap_or_default(),
+                upstream,
+                config,
+            });
+            for domain in &site.config.domains {
+                let domain = domain.to_ascii_lowercase();
+                if domain == "*" {
+                    table.catch_all = Some(site.clone());
+                    continue;
+                }
+                if let Some(other) = table.by_host.insert(domain.clone(), site.clone()) {
+                    return Err(ProxyError::DomainTwice { domain, a: other.config.name.clone(), b: name });
+                }
+            }
+            table.by_name.insert(name, site);
+        }
+        self.sites.store(Arc::new(table));
+        Ok(())
+    }
+
+    /// Purges and returns the number of objects affected.
+    pub fn purge(&self, site: &str, what: &Purge, mode: PurgeMode) -> Result<usize, ProxyError> {
+        let table = self.sites.load();
+        let s = table.by_name(site).ok_or_else(|| ProxyError::UnknownSite(site.to_string()))?;
+        let hosts: Vec<String> =
+            s.config.domains.iter().filter(|d| *d != "*").map(|d| d.to_ascii_lowercase()).collect();
+        let with_hosts = |path: &str| -> Vec<String> {
+            if hosts.is_empty() {
+                vec![format!("*{path}")]
+            } else {
+                hosts.iter().map(|h| format!("{h}{path}")).collect()
+            }
+        };
+        Ok(match what {
+            Purge::Url(url) => {
+                let keys = match url.split_once("://") {
+                    Some((_, rest)) => {
+                        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                        let host = host.rsplit_once(':').map_or(host, |(h, _)| h).to_ascii_lowercase();
+                        vec![format!("{host}{}", if path.is_empty() { "/" } else { path })]
+                    }
+                    None => with_hosts(url),
+                };
+                keys.iter().map(|k| self.cache.purge_url(site, k, mode)).sum()
+            }
+            Purge::Prefix(prefix) => self.cache.purge_prefix(site, &with_hosts(prefix), mode),
+            Purge::Tag(tag) => self.cache.purge_tag(site, tag, mode),
+            Purge::All => self.cache.purge_site(site, mode),
+        })
+    }
+
+    /// A TLS acceptor for the sites' certificates (HTTP/2 and HTTP/1.1 by ALPN).
+    pub fn tls_acceptor(&self) -> Result<tokio_rustls::TlsAcceptor, ProxyError> {
+        tls::server_config(self.certs.clone()).map(tokio_rustls::TlsAcceptor::from).map_err(ProxyError::Tls)
+    }
+
+    /// A site's statistics.
+    pub fn stats(&self, site: &str) -> Option<stats::Snapshot> {
+        self.sites.load().by_name(site).map(|s| s.stats.snapshot())
+    }
+
+    /// Flushes and closes the access log; nothing logged before is lost.
+    pub fn shutdown(&self) {
+        if let Some(logger) = self.logger.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            logger.shutdown();
+        }
+    }
+}

@@ -27,7 +27,9 @@ pub fn generate() -> Result<BTreeMap<PathBuf, Vec<u8>>> {
         clap_complete::generate(shell, &mut amoe_cli::command(), "amoe", &mut buf);
         files.insert(Path::new("completions").join(name), buf);
     }
-    for (name, schema) in amoe_cli::json_schemas() {
+    let mut schemas = amoe_cli::json_schemas();
+    schemas.push(("site-rules.schema.json", amoe_rules::json_schema()));
+    for (name, schema) in schemas {
         let mut text = serde_json::to_vec_pretty(&schema)?;
         text.push(b'\n');
         files.insert(Path::new("schemas").join(name), text);

@@ -1,0 +1,278 @@
+//! The disk tier: one file per object under `DIR/objects/xx/`, written to a temporary name
+//! while the body streams in, then renamed, so a crash never leaves a half object visible.
+//! At start the directory is scanned and every complete object is indexed again: the cache
+//! survives a restart.
+//!
+//! File layout: `AMOEOBJ1` (8 bytes), flags (1 byte, bit 0 = soft-purged), body length
+//! (8 bytes BE), metadata length (4 bytes BE), metadata (JSON), body.
+
+use super::object::{Body, Object};
+use super::policy::Freshness;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::VecDeque;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, UNIX_EPOCH};
+
+const MAGIC: &[u8; 8] = b"AMOEOBJ1";
+const FLAGS_AT: u64 = 8;
+const BODY_LEN_AT: u64 = 9;
+const HEADER_LEN: u64 = 21;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    site: String,
+    key: String,
+    status: u16,
+    headers: Vec<(String, Vec<u8>)>,
+    vary: Vec<(String, Option<Vec<u8>>)>,
+    lifetime_ms: u64,
+    initial_age_ms: u64,
+    response_time_ms: u64,
+    swr_ms: u64,
+    sie_ms: Option<u64>,
+    must_revalidate: bool,
+    no_cache: bool,
+    tags: Vec<String>,
+}
+
+fn ms(d: Duration) -> u64 {
+    d.as_millis().min(u128::from(u64::MAX)) as u64
+}
+
+impl Meta {
+    fn of(o: &Object) -> Meta {
+        let f = &o.freshness;
+        Meta {
+            site: o.site.to_string(),
+            key: o.key.to_string(),
+            status: o.status.as_u16(),
+            headers: o.headers.iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect(),
+            vary: o
+                .vary
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.as_ref().map(|v| v.as_bytes().to_vec())))
+                .collect(),
+            lifetime_ms: ms(f.lifetime),
+            initial_age_ms: ms(f.initial_age),
+            response_time_ms: ms(f.response_time.duration_since(UNIX_EPOCH).unwrap_or_default()),
+            swr_ms: ms(f.stale_while_revalidate),
+            sie_ms: f.stale_if_error.map(ms),
+            must_revalidate: f.must_revalidate,
+            no_cache: f.no_cache,
+            tags: o.tags.clone(),
+        }
+    }
+
+    fn into_object(self, path: PathBuf, offset: u64, len: u64, invalidated: bool) -> Option<Object> {
+        let mut headers = HeaderMap::new();
+        for (k, v) in self.headers {
+            headers.append(HeaderName::from_bytes(k.as_bytes()).ok()?, HeaderValue::from_bytes(&v).ok()?);
+        }
+        let mut vary = Vec::new();
+        for (k, v) in self.vary {
+            vary.push((HeaderName::from_bytes(k.as_bytes()).ok()?, v.and_then(|v| HeaderValue::from_bytes(&v).ok())));
+        }
+        Some(Object {
+            site: self.site.into(),
+            key: self.key.into(),
+            status: StatusCode::from_u16(self.status).ok()?,
+            headers,
+            vary,
+            freshness: Freshness {
+                lifetime: Duration::from_millis(self.lifetime_ms),
+                initial_age: Duration::from_millis(self.initial_age_ms),
+                response_time: UNIX_EPOCH + Duration::from_millis(self.response_time_ms),
+                stale_while_revalidate: Duration::from_millis(self.swr_ms),
+                stale_if_error: self.sie_ms.map(Duration::from_millis),
+                must_revalidate: self.must_revalidate,
+                no_cache: self.no_cache,
+            },
+            tags: self.tags,
+            body: Body::Disk { path: path.clone(), offset, len },
+            disk_file: Some(path),
+            invalidated: AtomicBool::new(invalidated),
+            accessed: AtomicBool::new(false),
+        })
+    }
+}
+
+/// The disk tier.
+#[derive(Debug)]
+pub struct Disk {
+    dir: PathBuf,
+    limit: u64,
+    used: AtomicU64,
+    /// Files in insertion order with their size, for eviction.
+    order: Mutex<VecDeque<(PathBuf, u64)>>,
+}
+
+/// A body being written to the disk tier.
+#[derive(Debug)]
+pub struct Writer {
+    file: std::fs::File,
+    tmp: PathBuf,
+    path: PathBuf,
+    meta_len: u64,
+    written: u64,
+}
+
+impl Writer {
+    pub fn append(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(chunk)?;
+        self.written += chunk.len() as u64;
+        Ok(())
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Completes the file and moves it into place; returns its path, body offset and length.
+    pub fn finish(mut self) -> std::io::Result<(PathBuf, u64, u64)> {
+        self.file.seek(SeekFrom::Start(BODY_LEN_AT))?;
+        self.file.write_all(&self.written.to_be_bytes())?;
+        self.file.flush()?;
+        std::fs::rename(&self.tmp, &self.path)?;
+        Ok((self.path.clone(), HEADER_LEN + self.meta_len, self.written))
+    }
+
+    /// Gives up: the temporary file is removed.
+    pub fn abort(self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+impl Disk {
+    /// Opens the tier in `dir` and returns it with every complete object found there.
+    pub fn open(dir: &Path, limit: u64) -> std::io::Result<(Disk, Vec<Object>)> {
+        let objects_dir = dir.join("objects");
+        std::fs::create_dir_all(&objects_dir)?;
+        let disk = Disk { dir: objects_dir, limit, used: AtomicU64::new(0), order: Mutex::new(VecDeque::new()) };
+        let mut found = Vec::new();
+        for shard in std::fs::read_dir(&disk.dir)? {
+            let shard = shard?;
+            if !shard.file_type()?.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(shard.path())? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "tmp") {
+                    let _ = std::fs::remove_file(&path);
+                    continue;
+                }
+                match read_object(&path) {
+                    Some((object, size)) => {
+                        disk.account(path, size);
+                        found.push(object);
+                    }
+                    None => {
+                        let _ = std::fs::remove_file(&path);
+                    }
+                }
+            }
+        }
+        // Oldest first, so that eviction takes the oldest.
+        found.sort_by_key(|o| o.freshness.response_time);
+        Ok((disk, found))
+    }
+
+    fn path_for(&self, object: &Object) -> PathBuf {
+        let mut h = Sha256::new();
+        h.update(object.site.as_bytes());
+        h.update([0]);
+        h.update(object.key.as_bytes());
+        for (k, v) in &object.vary {
+            h.update([0]);
+            h.update(k.as_str().as_bytes());
+            h.update([1]);
+            h.update(v.as_ref().map_or(&b""[..], |v| v.as_bytes()));
+        }
+        let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        self.dir.join(&hex[..2]).join(&hex)
+    }
+
+    /// Starts writing an object's file; the body follows with [`Writer::append`].
+    pub fn writer(&self, object: &Object) -> std::io::Result<Writer> {
+        let path = self.path_for(object);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let tmp = path.with_extension(format!("{}.tmp", SEQ.fetch_add(1, Ordering::Relaxed)));
+        let meta = serde_json::to_vec(&Meta::of(object)).map_err(std::io::Error::other)?;
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(MAGIC)?;
+        file.write_all(&[u8::from(object.invalidated.load(Ordering::Relaxed))])?;
+        file.write_all(&0u64.to_be_bytes())?;
+        file.write_all(&(meta.len() as u32).to_be_bytes())?;
+        file.write_all(&meta)?;
+        Ok(Writer { file, tmp, path, meta_len: meta.len() as u64, written: 0 })
+    }
+
+    /// Counts a new file and returns the files to delete to stay within the budget.
+    pub fn account(&self, path: PathBuf, size: u64) -> Vec<PathBuf> {
+        let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
+        order.retain(|(p, _)| *p != path);
+        order.push_back((path, size));
+        let mut used = self.used.fetch_add(size, Ordering::Relaxed) + size;
+        let mut evicted = Vec::new();
+        while used > self.limit && order.len() > 1 {
+            let Some((p, s)) = order.pop_front() else { break };
+            used = self.used.fetch_sub(s, Ordering::Relaxed) - s;
+            evicted.push(p);
+        }
+        evicted
+    }
+
+    /// Deletes a file (purge, replacement, eviction).
+    pub fn remove(&self, path: &Path) {
+        let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = order.iter().position(|(p, _)| p == path)
+            && let Some((_, size)) = order.remove(i)
+        {
+            self.used.fetch_sub(size, Ordering::Relaxed);
+        }
+        drop(order);
+        let _ = std::fs::remove_file(path);
+    }
+
+    /// Persists a soft purge.
+    pub fn mark_invalidated(path: &Path) {
+        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(path)
+            && f.seek(SeekFrom::Start(FLAGS_AT)).is_ok()
+        {
+            let _ = f.write_all(&[1]);
+        }
+    }
+
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+}
+
+/// Reads an object's header; `None` for a file that is not a complete object.
+fn read_object(path: &Path) -> Option<(Object, u64)> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let size = f.metadata().ok()?.len();
+    let mut head = [0u8; HEADER_LEN as usize];
+    f.read_exact(&mut head).ok()?;
+    if &head[..8] != MAGIC {
+        return None;
+    }
+    let invalidated = head[8] & 1 == 1;
+    let body_len = u64::from_be_bytes(head[9..17].try_into().ok()?);
+    let meta_len = u64::from(u32::from_be_bytes(head[17..21].try_into().ok()?));
+    if HEADER_LEN + meta_len + body_len != size {
+        return None;
+    }
+    let mut meta = vec![0u8; meta_len as usize];
+    f.read_exact(&mut meta).ok()?;
+    let meta: Meta = serde_json::from_slice(&meta).ok()?;
+    let object = meta.into_object(path.to_path_buf(), HEADER_LEN + meta_len, body_len, invalidated)?;
+    Some((object, size))
+}

@@ -1,0 +1,147 @@
+//! A stored response: status, headers, the request headers it varies on, its freshness, its
+//! tags and where its body is (memory or a disk file).
+
+use super::policy::Freshness;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::SystemTime;
+
+/// Where a body is.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Memory(Bytes),
+    /// A file of the disk tier: the body starts at `offset` and is `len` bytes long.
+    Disk {
+        path: PathBuf,
+        offset: u64,
+        len: u64,
+    },
+}
+
+impl Body {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Memory(b) => b.len() as u64,
+            Body::Disk { len, .. } => *len,
+        }
+    }
+}
+
+/// One cached response (one variant of a URL).
+#[derive(Debug)]
+pub struct Object {
+    pub site: Arc<str>,
+    /// `host` + path and query.
+    pub key: Arc<str>,
+    pub status: StatusCode,
+    /// Response headers as stored (hop-by-hop fields removed).
+    pub headers: HeaderMap,
+    /// The request header values this variant was selected by (`Vary`).
+    pub vary: Vec<(HeaderName, Option<HeaderValue>)>,
+    pub freshness: Freshness,
+    /// Purge tags from `Surrogate-Key` / `Cache-Tag`.
+    pub tags: Vec<String>,
+    pub body: Body,
+    /// The disk tier's file for this object, if it has one.
+    pub disk_file: Option<PathBuf>,
+    /// Set by a soft purge: treated as stale, kept for revalidation and stale-if-error.
+    pub invalidated: AtomicBool,
+    /// CLOCK bit: used since the eviction hand last passed.
+    pub accessed: AtomicBool,
+}
+
+impl Object {
+    pub fn is_fresh(&self, now: SystemTime) -> bool {
+        !self.invalidated.load(Ordering::Relaxed) && self.freshness.is_fresh(now)
+    }
+
+    /// Whether this variant answers a request with these headers (RFC 9111 §4.1).
+    pub fn matches(&self, req: &HeaderMap) -> bool {
+        self.vary.iter().all(|(name, stored)| {
+            let now = joined(req, name);
+            match (stored, now) {
+                (None, None) => true,
+                (Some(a), Some(b)) => normalize(a.as_bytes()) == normalize(b.as_bytes()),
+                _ => false,
+            }
+        })
+    }
+
+    pub fn etag(&self) -> Option<&HeaderValue> {
+        self.headers.get(header::ETAG)
+    }
+
+    pub fn last_modified(&self) -> Option<&HeaderValue> {
+        self.headers.get(header::LAST_MODIFIED)
+    }
+
+    /// Bytes this object holds in memory.
+    pub fn memory_size(&self) -> u64 {
+        let headers: usize = self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 32).sum();
+        let body = match &self.body {
+            Body::Memory(b) => b.len(),
+            Body::Disk { .. } => 0,
+        };
+        (headers + body + self.key.len() + 256) as u64
+    }
+}
+
+/// All values of a request header, joined as one field value.
+pub fn joined(req: &HeaderMap, name: &HeaderName) -> Option<HeaderValue> {
+    let mut values = req.get_all(name).iter();
+    let first = values.next()?.clone();
+    let rest: Vec<&HeaderValue> = values.collect();
+    if rest.is_empty() {
+        return Some(first);
+    }
+    let mut all = first.as_bytes().to_vec();
+    for v in rest {
+        all.extend_from_slice(b", ");
+        all.extend_from_slice(v.as_bytes());
+    }
+    HeaderValue::from_bytes(&all).ok()
+}
+
+/// Whitespace around commas does not make two values differ.
+fn normalize(v: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(v);
+    text.split(',').map(str::trim).collect::<Vec<_>>().join(",").into_bytes()
+}
+
+/// The request headers a response varies on, with the request's values.
+pub fn vary_of(resp: &HeaderMap, req: &HeaderMap) -> Vec<(HeaderName, Option<HeaderValue>)> {
+    let mut out = Vec::new();
+    for v in resp.get_all(header::VARY) {
+        let Ok(text) = v.to_str() else { continue };
+        for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if let Ok(name) = HeaderName::from_bytes(name.as_bytes())
+                && !out.iter().any(|(n, _)| *n == name)
+            {
+                let value = joined(req, &name);
+                out.push((name, value));
+            }
+        }
+    }
+    out
+}
+
+/// Tags from `Surrogate-Key` (space-separated) and `Cache-Tag` (comma-separated).
+pub fn tags_of(resp: &HeaderMap) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for v in resp.get_all("surrogate-key") {
+        tags.extend(v.to_str().unwrap_or("").split_whitespace().map(str::to_string));
+    }
+    for v in resp.get_all("cache-tag") {
+        tags.extend(v.to_str().unwrap_or("").split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string));
+    }
+    tags.sort();
+    tags.dedup();
+    tags
+}

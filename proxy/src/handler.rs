@@ -1,0 +1,833 @@
+//! The request lifecycle, in named phases:
+//!
+//! 1. **route**: the site by `Host` (and SNI on TLS); unknown host → 404, SNI mismatch → 421;
+//! 2. **protect**: rate limit (429), deny rules (403), declared body size (413);
+//! 3. **choose**: a deactivated site or a method other than GET/HEAD is passed through
+//!    ([`Exchange::pass`]); a successful unsafe method invalidates the URL (RFC 9111 §4.4);
+//! 4. **lookup**: a fresh stored variant is a HIT (with `Range` and conditional requests
+//!    answered from it); a stale one within `stale-while-revalidate` is served while a
+//!    background revalidation runs; otherwise
+//! 5. **fetch**: one origin request per key at a time (followers wait, then look up again),
+//!    conditional when a stale copy has validators; 304 refreshes the stored copy; the body is
+//!    streamed to the client while being stored; origin failure serves stale content within
+//!    `stale-if-error` or the site's stale limit;
+//! 6. **log**: when the response body ends, the access log line and the statistics.
+
+use crate::body::{BoxError, Counted, ProxyBody};
+use crate::cache::object::{self, Body, Object};
+use crate::cache::policy::{self, RequestFacts, RuleVerdict};
+use crate::cache::{Flight, FlightGuard, PurgeMode};
+use crate::headers;
+use crate::range::{self, RangeAnswer};
+use crate::stats::Outcome;
+use crate::upstream::{self, OriginBody};
+use crate::{Proxy, Site, accesslog};
+use bytes::{Bytes, BytesMut};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Uri, Version, header};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::mpsc;
+
+/// How long a follower waits for the fetch in flight before fetching itself.
+const FOLLOW_TIMEOUT: Duration = Duration::from_secs(30);
+/// Chunks buffered between the origin and a slow client.
+const CHANNEL_CHUNKS: usize = 8;
+
+/// What the server knows about the connection.
+#[derive(Debug, Clone)]
+pub struct Conn {
+    pub peer: SocketAddr,
+    pub tls: bool,
+    /// The TLS server name the client asked for.
+    pub sni: Option<String>,
+}
+
+/// One request being answered.
+#[derive(Debug)]
+pub struct Exchange {
+    proxy: Arc<Proxy>,
+    conn: Arc<Conn>,
+    site: Option<Arc<Site>>,
+    method: Method,
+    uri: Uri,
+    version: Version,
+    headers: HeaderMap,
+    host: String,
+    start: Instant,
+    time: SystemTime,
+}
+
+/// The hyper service function.
+pub async fn handle(
+    proxy: Arc<Proxy>,
+    conn: Arc<Conn>,
+    req: Request<Incoming>,
+) -> Result<Response<Counted>, Infallible> {
+    let (parts, body) = req.into_parts();
+    let host = host_of(&parts.uri, &parts.headers);
+    let mut ex = Exchange {
+        site: None,
+        method: parts.method,
+        uri: parts.uri,
+        version: parts.version,
+        headers: parts.headers,
+        host,
+        start: Instant::now(),
+        time: SystemTime::now(),
+        proxy,
+        conn,
+    };
+    Ok(ex.run(body).await)
+}
+
+/// The `Host` (or HTTP/2 `:authority`), lowercase, without port.
+fn host_of(uri: &Uri, headers: &HeaderMap) -> String {
+    let raw = uri
+        .authority()
+        .map(|a| a.host())
+        .or_else(|| headers.get(header::HOST).and_then(|h| h.to_str().ok()))
+        .unwrap_or("");
+    let host = if raw.starts_with('[') {
+        raw.split_once(']').map_or(raw, |(h, _)| h).trim_start_matches('[')
+    } else {
+        raw.rsplit_once(':').map_or(raw, |(h, _)| h)
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn text(status: StatusCode, message: &str) -> Response<ProxyBody> {
+    let mut r = Response::new(ProxyBody::text(message));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r
+}
+
+impl Exchange {
+    async fn run(&mut self, body: Incoming) -> Response<Counted> {
+        // 1. route
+        let table = self.proxy.sites.load();
+        let Some(site) = table.for_host(&self.host).cloned() else {
+            return self.finish(
+                text(StatusCode::NOT_FOUND, "unknown site: no site of this proxy answers for this host\n"),
+                Outcome::Error,
+            );
+        };
+        if let Some(sni) = &self.conn.sni
+            && !table.for_host(&sni.to_ascii_lowercase()).is_some_and(|s| Arc::ptr_eq(s, &site))
+        {
+            return self.finish(
+                text(
+                    StatusCode::MISDIRECTED_REQUEST,
+                    "misdirected request: the Host does not match the TLS server name\n",
+                ),
+                Outcome::Error,
+            );
+        }
+        self.site = Some(site.clone());
+        // 2. protect
+        if let Some(rate) = &self.proxy.rate
+            && let Err(wait) = rate.check(self.conn.peer.ip(), Instant::now())
+        {
+            let mut r = text(StatusCode::TOO_MANY_REQUESTS, "too many requests\n");
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+            return self.finish(r, Outcome::Error);
+        }
+        if site.config.rules.denied(self.method.as_str(), self.uri.path(), self.uri.query()).is_some() {
+            return self.finish(text(StatusCode::FORBIDDEN, "forbidden by the site's rules\n"), Outcome::Error);
+        }
+        let declared =
+            self.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.proxy.limits.max_body_bytes) {
+            return self.finish(text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"), Outcome::Error);
+        }
+        if self.method == Method::CONNECT {
+            return self.finish(text(StatusCode::METHOD_NOT_ALLOWED, "CONNECT is not supported\n"), Outcome::Error);
+        }
+        // 3. choose
+        let cacheable_method = self.method == Method::GET || self.method == Method::HEAD;
+        if !site.config.active || !cacheable_method {
+            return self.pass(&site, body).await;
+        }
+        drop(body);
+        self.cached(&site).await
+    }
+
+    /// The cache key: host (or `*` for the catch-all site) and path with query.
+    fn key(&self, site: &Site) -> String {
+        let pq = self.uri.path_and_query().map_or("/", |p| p.as_str());
+        if site.config.domains.iter().any(|d| d == "*") { format!("*{pq}") } else { format!("{}{pq}", self.host) }
+    }
+
+    async fn cached(&mut self, site: &Arc<Site>) -> Response<Counted> {
+        let key = self.key(site);
+        let cache = self.proxy.cache.clone();
+        for _round in 0..3 {
+            let now = SystemTime::now();
+            let stale = match cache.lookup(&site.name, &key, &self.headers) {
+                Some(obj) if obj.is_fresh(now) => match self.serve(obj.clone(), Outcome::Hit).await {
+                    Some(r) => return r,
+                    None => None,
+                },
+                Some(obj) => {
+                    let within_swr = obj.freshness.staleness(now) < obj.freshness.stale_while_revalidate
+                        && !obj.freshness.must_revalidate
+                        && !obj.invalidated.load(Ordering::Relaxed);
+                    if within_swr {
+                        if let Flight::Leader(guard) = cache.flight(format!("{}\0{key}", site.name)) {
+                            self.revalidate_in_background(site, obj.clone(), guard);
+                        }
+                        if let Some(r) = self.serve(obj, Outcome::Stale).await {
+                            return r;
+                        }
+                        None
+                    } else {
+                        Some(obj)
+                    }
+                }
+                None => None,
+            };
+            match cache.flight(format!("{}\0{key}", site.name)) {
+                Flight::Leader(guard) => return self.fetch(site, stale, guard).await,
+                Flight::Follower(wait) => {
+                    if tokio::time::timeout(FOLLOW_TIMEOUT, wait.wait()).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        // Waited long enough, or the object keeps not being stored: fetch without coalescing.
+        let stale = cache.lookup(&site.name, &key, &self.headers);
+        let (tx, _rx) = tokio::sync::watch::channel(());
+        drop(tx);
+        match cache.flight(format!("{}\0{key}\0{:?}", site.name, Instant::now())) {
+            Flight::Leader(guard) => self.fetch(site, stale, guard).await,
+            Flight::Follower(_) => self.finish(text(StatusCode::SERVICE_UNAVAILABLE, "busy\n"), Outcome::Error),
+        }
+    }
+
+    /// Answers from a stored object; `None` when its disk file is gone (it is dropped).
+    async fn serve(&self, obj: Arc<Object>, outcome: Outcome) -> Option<Response<Counted>> {
+        let now = SystemTime::now();
+        let mut h = obj.headers.clone();
+        headers::strip_purge_tags(&mut h);
+        h.insert(header::AGE, HeaderValue::from(obj.freshness.age(now).as_secs()));
+        // Conditional requests from the client (RFC 9110 §13).
+        let not_modified = match (self.headers.get(header::IF_NONE_MATCH), obj.etag()) {
+            (Some(inm), Some(etag)) => headers::none_match(inm, etag),
+            (Some(_), None) => false,
+            (None, _) => match (
+                policy::http_date(&self.headers, header::IF_MODIFIED_SINCE),
+                policy::http_date(&obj.headers, header::LAST_MODIFIED),
+            ) {
+                (Some(since), Some(lm)) => lm <= since,
+                _ => false,
+            },
+        };
+        if not_modified && obj.status == StatusCode::OK {
+            let mut r = Response::new(ProxyBody::Empty);
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            for name in [
+                header::ETAG,
+                header::LAST_MODIFIED,
+                header::CACHE_CONTROL,
+                header::EXPIRES,
+                header::VARY,
+                header::AGE,
+                header::DATE,
+            ] {
+                if let Some(v) = h.get(&name) {
+                    r.headers_mut().insert(name, v.clone());
+                }
+            }
+            return Some(self.finish(r, outcome));
+        }
+        let len = obj.body.len();
+        let mut status = obj.status;
+        let (mut start, mut end) = (0, len.saturating_sub(1));
+        if self.method == Method::GET && obj.status == StatusCode::OK {
+            h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+            if let Some(rg) = self.headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
+                let if_range_ok = match self.headers.get(header::IF_RANGE) {
+                    None => true,
+                    Some(v) => {
+                        obj.etag().is_some_and(|e| e == v && !v.as_bytes().starts_with(b"W/"))
+                            || obj.last_modified().is_some_and(|lm| lm == v)
+                    }
+                };
+                if if_range_ok {
+                    match range::answer(rg, len) {
+                        RangeAnswer::Full => {}
+                        RangeAnswer::Unsatisfiable => {
+                            let mut r = text(StatusCode::RANGE_NOT_SATISFIABLE, "range not satisfiable\n");
+                            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                                r.headers_mut().insert(header::CONTENT_RANGE, v);
+                            }
+                            return Some(self.finish(r, outcome));
+                        }
+                        RangeAnswer::Partial { start: s, end: e } => {
+                            status = StatusCode::PARTIAL_CONTENT;
+                            (start, end) = (s, e);
+                            if let Ok(v) = HeaderValue::from_str(&format!("bytes {s}-{e}/{len}")) {
+                                h.insert(header::CONTENT_RANGE, v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let count = if len == 0 { 0 } else { end - start + 1 };
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
+        let body = if self.method == Method::HEAD || count == 0 {
+            ProxyBody::Empty
+        } else {
+            match &obj.body {
+                Body::Memory(b) => ProxyBody::full(b.slice(start as usize..=end as usize)),
+                Body::Disk { path, offset, .. } => match open_at(path, offset + start).await {
+                    Ok(file) => ProxyBody::File { file: Box::pin(file), remaining: count, buf: Vec::new() },
+                    Err(_) => {
+                        self.proxy.cache.purge_url(&obj.site, &obj.key, PurgeMode::Hard);
+                        return None;
+                    }
+                },
+            }
+        };
+        let mut r = Response::new(body);
+        *r.status_mut() = status;
+        *r.headers_mut() = h;
+        Some(self.finish(r, outcome))
+    }
+
+    fn rule_verdict(site: &Site, path: &str, content_type: Option<&str>) -> RuleVerdict {
+        let d = site.config.rules.decide(path, content_type);
+        if matches!(d.source, amoe_rules::Source::None) {
+            return RuleVerdict::default();
+        }
+        RuleVerdict { cache: Some(d.cache), ttl: d.ttl, force: d.force, stale_if_error: d.stale_if_error }
+    }
+
+    /// The request to send to an origin for a cacheable fetch.
+    fn origin_request(&self, origin: &upstream::Origin, stale: Option<&Object>) -> Option<Request<OriginBody>> {
+        let pq = self.uri.path_and_query().map_or("/", |p| p.as_str());
+        let mut h = self.headers.clone();
+        headers::strip_hop_by_hop(&mut h);
+        for n in [
+            header::RANGE,
+            header::IF_RANGE,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::IF_MATCH,
+            header::IF_UNMODIFIED_SINCE,
+        ] {
+            h.remove(n);
+        }
+        if let Some(obj) = stale {
+            if let Some(etag) = obj.etag() {
+                h.insert(header::IF_NONE_MATCH, etag.clone());
+            }
+            if let Some(lm) = obj.last_modified() {
+                h.insert(header::IF_MODIFIED_SINCE, lm.clone());
+            }
+        }
+        headers::add_forwarding(&mut h, self.conn.peer.ip(), self.conn.tls);
+        if let Ok(host) = HeaderValue::from_str(&self.host) {
+            h.insert(header::HOST, host);
+        }
+        let mut req = Request::new(upstream::empty());
+        *req.method_mut() = Method::GET;
+        *req.uri_mut() = origin.uri_for(pq).ok()?;
+        *req.headers_mut() = h;
+        Some(req)
+    }
+
+    /// Serves a stale copy when the origin failed, if allowed.
+    async fn stale_on_error(&self, site: &Site, stale: Option<Arc<Object>>) -> Option<Response<Counted>> {
+        let obj = stale?;
+        let f = &obj.freshness;
+        let limit = f
+            .stale_if_error
+            .unwrap_or(site.config.stale_limit)
+            .min(site.config.stale_limit.max(f.stale_if_error.unwrap_or_default()));
+        if f.must_revalidate || f.staleness(SystemTime::now()) > limit {
+            return None;
+        }
+        self.serve(obj, Outcome::Stale).await
+    }
+
+    async fn fetch(&self, site: &Arc<Site>, stale: Option<Arc<Object>>, guard: FlightGuard) -> Response<Counted> {
+        let request_time = SystemTime::now();
+        let sent = site.upstream.send(true, |o| self.origin_request(o, stale.as_deref())).await;
+        let (answer, in_flight) = match sent {
+            Ok(a) => a,
+            Err(e) => {
+                drop(guard);
+                if let Some(r) = self.stale_on_error(site, stale).await {
+                    return r;
+                }
+                let status = if e.is_timeout() { StatusCode::GATEWAY_TIMEOUT } else { StatusCode::BAD_GATEWAY };
+                tracing::warn!(site = %site.name, error = %e, "origin failed");
+                return self.finish(text(status, "the origin did not answer\n"), Outcome::Error);
+            }
+        };
+        let response_time = SystemTime::now();
+        let (parts, body) = answer.response.into_parts();
+        let facts = RequestFacts { method: &Method::GET, headers: &self.headers, request_time };
+        let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let verdict = Self::rule_verdict(site, self.uri.path(), content_type);
+        // 304: the stored copy is still good; refresh its headers and freshness.
+        if parts.status == StatusCode::NOT_MODIFIED
+            && let Some(old) = &stale
+        {
+            let merged = headers::merge_304(&old.headers, &parts.headers);
+            let refreshed =
+                policy::evaluate(facts, old.status, &merged, response_time, verdict).ok().map(|freshness| {
+                    self.proxy.cache.insert(Object {
+                        site: old.site.clone(),
+                        key: old.key.clone(),
+                        status: old.status,
+                        tags: object::tags_of(&merged),
+                        headers: merged,
+                        vary: old.vary.clone(),
+                        freshness,
+                        body: old.body.clone(),
+                        disk_file: old.disk_file.clone(),
+                        invalidated: Default::default(),
+                        accessed: Default::default(),
+                    })
+                });
+            drop(guard);
+            if let Some(obj) = refreshed
+                && let Some(r) = self.serve(obj, Outcome::Hit).await
+            {
+                return r;
+            }
+            return self.finish(
+                text(StatusCode::BAD_GATEWAY, "the origin's 304 could not refresh the stored copy\n"),
+                Outcome::Error,
+            );
+        }
+        if matches!(parts.status.as_u16(), 500 | 502 | 503 | 504) {
+            let stale = stale.clone();
+            if let Some(r) = self.stale_on_error(site, stale).await {
+                drop(guard);
+                return r;
+            }
+        }
+        let storable = policy::evaluate(facts, parts.status, &parts.headers, response_time, verdict);
+        let mut client_headers = parts.headers.clone();
+        headers::strip_hop_by_hop(&mut client_headers);
+        let mut stored_headers = client_headers.clone();
+        headers::strip_purge_tags(&mut client_headers);
+        let declared =
+            parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        let cache = &self.proxy.cache;
+        let fits = |n: u64| n <= cache.memory_max_object || cache.disk.is_some();
+        let plan = match storable {
+            Ok(freshness) if declared.is_none_or(fits) => {
+                stored_headers.remove(header::CONTENT_LENGTH);
+                Some(Object {
+                    site: site.name.clone(),
+                    key: Arc::from(self.key(site)),
+                    status: parts.status,
+                    vary: object::vary_of(&parts.headers, &self.headers),
+                    tags: object::tags_of(&parts.headers),
+                    headers: stored_headers,
+                    freshness,
+                    body: Body::Memory(Bytes::new()),
+                    disk_file: None,
+                    invalidated: Default::default(),
+                    accessed: Default::default(),
+                })
+            }
+            _ => None,
+        };
+        let outcome = if plan.is_some() || stale.is_some() { Outcome::Miss } else { Outcome::Pass };
+        let want_body = self.method != Method::HEAD;
+        let (tx, rx) = mpsc::channel(CHANNEL_CHUNKS);
+        let task = Filler {
+            proxy: self.proxy.clone(),
+            timeout: self.proxy.limits.origin_body_timeout,
+            plan,
+            guard: Some(guard),
+            _in_flight: in_flight,
+            stale_file: stale.as_ref().and_then(|s| s.disk_file.clone()),
+        };
+        tokio::spawn(task.run(body, want_body.then_some(tx)));
+        let mut r = Response::new(if want_body { ProxyBody::Channel(rx) } else { ProxyBody::Empty });
+        *r.status_mut() = parts.status;
+        *r.headers_mut() = client_headers;
+        if let Some(n) = declared {
+            r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
+        self.finish(r, outcome)
+    }
+
+    fn revalidate_in_background(&self, site: &Arc<Site>, stale: Arc<Object>, guard: FlightGuard) {
+        let ex = Exchange {
+            proxy: self.proxy.clone(),
+            conn: self.conn.clone(),
+            site: Some(site.clone()),
+            method: Method::HEAD,
+            uri: self.uri.clone(),
+            version: self.version,
+            headers: self.headers.clone(),
+            host: self.host.clone(),
+            start: Instant::now(),
+            time: SystemTime::now(),
+        };
+        let site = site.clone();
+        tokio::spawn(async move {
+            // HEAD: the filler still stores the full body; nothing is sent or logged to a client.
+            let mut ex = ex;
+            ex.site = None;
+            let _ = ex.fetch(&site, Some(stale), guard).await;
+        });
+    }
+
+    /// Passes the request through to the origin (deactivated site, methods other than GET
+    /// and HEAD); a successful unsafe method invalidates what the cache holds for the URL.
+    async fn pass(&self, site: &Arc<Site>, body: Incoming) -> Response<Counted> {
+        let pq = self.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+        let mut h = self.headers.clone();
+        headers::strip_hop_by_hop(&mut h);
+        headers::add_forwarding(&mut h, self.conn.peer.ip(), self.conn.tls);
+        if let Ok(host) = HeaderValue::from_str(&self.host) {
+            h.insert(header::HOST, host);
+        }
+        let has_body =
+            self.headers.contains_key(header::CONTENT_LENGTH) || self.headers.contains_key(header::TRANSFER_ENCODING);
+        let retry = policy::is_idempotent(&self.method) && !has_body;
+        let limits = self.proxy.limits.clone();
+        let violation = Arc::new(std::sync::Mutex::new(None::<StatusCode>));
+        let mut body = Some(guarded_body(body, limits.max_body_bytes, limits.body_timeout, violation.clone()));
+        let method = self.method.clone();
+        let sent = site
+            .upstream
+            .send(retry, |o| {
+                let mut req = Request::new(body.take().unwrap_or_else(upstream::empty));
+                *req.method_mut() = method.clone();
+                *req.uri_mut() = o.uri_for(&pq).ok()?;
+                *req.headers_mut() = h.clone();
+                Some(req)
+            })
+            .await;
+        let (answer, in_flight) = match sent {
+            Ok(a) => a,
+            Err(e) => {
+                if let Some(status) = *violation.lock().unwrap_or_else(|e| e.into_inner()) {
+                    let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                        "request body too large\n"
+                    } else {
+                        "request body timed out\n"
+                    };
+                    return self.finish(text(status, msg), Outcome::Error);
+                }
+                let status = if e.is_timeout() { StatusCode::GATEWAY_TIMEOUT } else { StatusCode::BAD_GATEWAY };
+                return self.finish(text(status, "the origin did not answer\n"), Outcome::Error);
+            }
+        };
+        let (parts, body) = answer.response.into_parts();
+        if policy::is_unsafe(&self.method) && (parts.status.is_success() || parts.status.is_redirection()) {
+            self.invalidate(site, &parts.headers);
+        }
+        let mut client_headers = parts.headers;
+        headers::strip_hop_by_hop(&mut client_headers);
+        headers::strip_purge_tags(&mut client_headers);
+        let (tx, rx) = mpsc::channel(CHANNEL_CHUNKS);
+        let task = Filler {
+            proxy: self.proxy.clone(),
+            timeout: limits.origin_body_timeout,
+            plan: None,
+            guard: None,
+            _in_flight: in_flight,
+            stale_file: None,
+        };
+        let want_body = self.method != Method::HEAD;
+        tokio::spawn(task.run(body, want_body.then_some(tx)));
+        let mut r = Response::new(if want_body { ProxyBody::Channel(rx) } else { ProxyBody::Empty });
+        *r.status_mut() = parts.status;
+        *r.headers_mut() = client_headers;
+        self.finish(r, Outcome::Pass)
+    }
+
+    /// RFC 9111 §4.4: the target URI, and `Location` / `Content-Location` on the same host.
+    fn invalidate(&self, site: &Site, resp: &HeaderMap) {
+        let cache = &self.proxy.cache;
+        cache.purge_url(&site.name, &self.key(site), PurgeMode::Hard);
+        let base = self.key(site);
+        let host_part = &base[..base.find('/').unwrap_or(base.len())];
+        for name in [header::LOCATION, header::CONTENT_LOCATION] {
+            let Some(v) = resp.get(name).and_then(|v| v.to_str().ok()) else { continue };
+            let path = if v.starts_with('/') {
+                Some(v.to_string())
+            } else {
+                v.parse::<Uri>()
+                    .ok()
+                    .filter(|u| u.host().is_some_and(|h| h.eq_ignore_ascii_case(&self.host)))
+                    .map(|u| u.path_and_query().map_or("/".to_string(), |p| p.as_str().to_string()))
+            };
+            if let Some(p) = path {
+                cache.purge_url(&site.name, &format!("{host_part}{p}"), PurgeMode::Hard);
+            }
+        }
+    }
+
+    /// Adds `X-Cache` and arranges the log line and statistics for when the body ends.
+    fn finish(&self, mut r: Response<ProxyBody>, outcome: Outcome) -> Response<Counted> {
+        r.headers_mut().insert("x-cache", HeaderValue::from_static(outcome.header()));
+        let status = r.status().as_u16();
+        let stats = self.site.as_ref().map(|s| s.stats.clone());
+        let log = self.proxy.log.clone();
+        let proxy = self.proxy.clone();
+        let record = log.as_ref().map(|_| accesslog::Record {
+            site: self.site.as_ref().map_or_else(|| "_unknown".to_string(), |s| s.name.to_string()),
+            time: self.time,
+            client_ip: self.conn.peer.ip(),
+            method: self.method.as_str().to_string(),
+            target: self.uri.path_and_query().map_or_else(|| "/".to_string(), |p| p.as_str().to_string()),
+            protocol: match self.version {
+                Version::HTTP_2 => "HTTP/2.0",
+                Version::HTTP_10 => "HTTP/1.0",
+                _ => "HTTP/1.1",
+            }
+            .to_string(),
+            status,
+            bytes: 0,
+            duration: Duration::ZERO,
+            cache: match outcome {
+                Outcome::Hit => accesslog::CacheStatus::Hit,
+                Outcome::Miss => accesslog::CacheStatus::Miss,
+                Outcome::Stale => accesslog::CacheStatus::Stale,
+                Outcome::Pass => accesslog::CacheStatus::Pass,
+                Outcome::Error => accesslog::CacheStatus::Error,
+            },
+            host: self.host.clone(),
+            referer: self.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).map(str::to_string),
+            user_agent: self.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
+        });
+        let start = self.start;
+        let on_done = Box::new(move |bytes: u64, _complete: bool| {
+            let took = start.elapsed();
+            match &stats {
+                Some(s) => s.record(outcome, status, bytes, took),
+                None => proxy.unknown.record(outcome, status, bytes, took),
+            }
+            if let (Some(log), Some(mut rec)) = (log, record) {
+                rec.bytes = bytes;
+                rec.duration = took;
+                log.log(rec);
+            }
+        });
+        r.map(|b| Counted::new(b, Some(on_done)))
+    }
+}
+
+async fn open_at(path: &std::path::Path, offset: u64) -> std::io::Result<tokio::fs::File> {
+    use tokio::io::AsyncSeekExt;
+    let mut f = tokio::fs::File::open(path).await?;
+    f.seek(std::io::SeekFrom::Start(offset)).await?;
+    Ok(f)
+}
+
+/// A request body with a size limit and a time-out between pieces; a violation is recorded so
+/// that the proxy answers 413 or 408 instead of 502.
+fn guarded_body(
+    body: Incoming,
+    max: u64,
+    pause: Duration,
+    violation: Arc<std::sync::Mutex<Option<StatusCode>>>,
+) -> OriginBody {
+    let (tx, rx) = mpsc::channel::<Result<Bytes, BoxError>>(CHANNEL_CHUNKS);
+    tokio::spawn(async move {
+        let mut body = body;
+        let mut seen = 0u64;
+        loop {
+            match tokio::time::timeout(pause, body.frame()).await {
+                Err(_) => {
+                    *violation.lock().unwrap_or_else(|e| e.into_inner()) = Some(StatusCode::REQUEST_TIMEOUT);
+                    let _ = tx.send(Err("request body timed out".into())).await;
+                    return;
+                }
+                Ok(None) => return,
+                Ok(Some(Err(e))) => {
+                    let _ = tx.send(Err(e.into())).await;
+                    return;
+                }
+                Ok(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        seen += data.len() as u64;
+                        if seen > max {
+                            *violation.lock().unwrap_or_else(|e| e.into_inner()) = Some(StatusCode::PAYLOAD_TOO_LARGE);
+                            let _ = tx.send(Err("request body too large".into())).await;
+                            return;
+                        }
+                        if tx.send(Ok(data)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    http_body_util::StreamBody::new(ChannelFrames(rx)).boxed_unsync()
+}
+
+/// Adapts a channel of chunks to a stream of frames.
+struct ChannelFrames(mpsc::Receiver<Result<Bytes, BoxError>>);
+
+impl futures_core::Stream for ChannelFrames {
+    type Item = Result<http_body::Frame<Bytes>, BoxError>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx).map(|o| o.map(|r| r.map(http_body::Frame::data)))
+    }
+}
+
+/// Reads an origin body: forwards it to the client (if any) and, when planned, stores it
+/// (memory, or the disk tier for large bodies). Followers of the fetch wake when it ends.
+struct Filler {
+    proxy: Arc<Proxy>,
+    timeout: Duration,
+    plan: Option<Object>,
+    guard: Option<FlightGuard>,
+    _in_flight: upstream::InFlight,
+    /// The file of the stale copy this fetch replaces.
+    stale_file: Option<std::path::PathBuf>,
+}
+
+impl Filler {
+    async fn run(mut self, mut body: Incoming, mut client: Option<mpsc::Sender<Result<Bytes, BoxError>>>) {
+        let cache = self.proxy.cache.clone();
+        let mut memory: Option<BytesMut> = self.plan.as_ref().map(|_| BytesMut::new());
+        let mut disk = match (&self.plan, &cache.disk) {
+            (Some(obj), Some(d)) => d.writer(obj).map(tokio_file).ok(),
+            _ => None,
+        };
+        let mut complete = false;
+        loop {
+            let frame = match tokio::time::timeout(self.timeout, body.frame()).await {
+                Err(_) => {
+                    if let Some(tx) = &client {
+                        let _ = tx.send(Err("origin body timed out".into())).await;
+                    }
+                    break;
+                }
+                Ok(None) => {
+                    complete = true;
+                    break;
+                }
+                Ok(Some(Err(e))) => {
+                    if let Some(tx) = &client {
+                        let _ = tx.send(Err(e.into())).await;
+                    }
+                    break;
+                }
+                Ok(Some(Ok(frame))) => frame,
+            };
+            let Ok(data) = frame.into_data() else { continue };
+            if let Some(m) = &mut memory {
+                if (m.len() + data.len()) as u64 <= cache.memory_max_object {
+                    m.extend_from_slice(&data);
+                } else {
+                    memory = None;
+                }
+            }
+            if let Some(w) = &mut disk
+                && w.append(&data).await.is_err()
+            {
+                disk = None;
+            }
+            if memory.is_none() && disk.is_none() {
+                self.plan = None;
+            }
+            if let Some(tx) = &client
+                && tx.send(Ok(data)).await.is_err()
+            {
+                client = None;
+            }
+            if client.is_none() && self.plan.is_none() {
+                break;
+            }
+        }
+        drop(client);
+        match (complete, self.plan.take()) {
+            (true, Some(mut obj)) => {
+                if let Some(w) = disk
+                    && let Ok((path, offset, len)) = w.finish().await
+                {
+                    if self.stale_file.as_ref().is_some_and(|p| *p != path)
+                        && let (Some(d), Some(p)) = (&cache.disk, &self.stale_file)
+                    {
+                        d.remove(p);
+                    }
+                    for evicted in
+                        cache.disk.as_ref().map(|d| d.account(path.clone(), offset + len)).unwrap_or_default()
+                    {
+                        let _ = tokio::fs::remove_file(evicted).await;
+                    }
+                    obj.disk_file = Some(path.clone());
+                    obj.body = Body::Disk { path, offset, len };
+                }
+                if let Some(m) = memory {
+                    obj.body = Body::Memory(m.freeze());
+                }
+                if matches!(obj.body, Body::Memory(ref b) if b.is_empty())
+                    && obj.disk_file.is_none()
+                    && obj.status != StatusCode::NO_CONTENT
+                {
+                    // Nothing usable was kept (body empty on purpose is fine only for 204).
+                    if obj.headers.get(header::CONTENT_LENGTH).is_some() {
+                        return;
+                    }
+                }
+                cache.insert(obj);
+            }
+            (_, _) => {
+                if let Some(w) = disk {
+                    w.abort().await;
+                }
+            }
+        }
+        drop(self.guard.take());
+    }
+}
+
+/// The disk writer, made async.
+fn tokio_file(w: crate::cache::disk::Writer) -> AsyncWriter {
+    AsyncWriter(Some(w))
+}
+
+/// Runs the disk writer's blocking calls off the async threads.
+struct AsyncWriter(Option<crate::cache::disk::Writer>);
+
+impl AsyncWriter {
+    async fn append(&mut self, data: &Bytes) -> std::io::Result<()> {
+        let Some(mut w) = self.0.take() else { return Err(std::io::Error::other("writer gone")) };
+        let data = data.clone();
+        let (w, r) = tokio::task::spawn_blocking(move || {
+            let r = w.append(&data);
+            (w, r)
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        self.0 = Some(w);
+        r
+    }
+
+    async fn finish(mut self) -> std::io::Result<(std::path::PathBuf, u64, u64)> {
+        let w = self.0.take().ok_or_else(|| std::io::Error::other("writer gone"))?;
+        tokio::task::spawn_blocking(move || w.finish()).await.map_err(std::io::Error::other)?
+    }
+
+    async fn abort(mut self) {
+        if let Some(w) = self.0.take() {
+            let _ = tokio::task::spawn_blocking(move || w.abort()).await;
+        }
+    }
+}
