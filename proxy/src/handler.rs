@@ -60,6 +60,8 @@ pub struct Exchange {
     host: String,
     start: Instant,
     time: SystemTime,
+    /// A background revalidation: no client, so no log line and no statistics.
+    quiet: bool,
 }
 
 /// The hyper service function.
@@ -81,6 +83,7 @@ pub async fn handle(
         time: SystemTime::now(),
         proxy,
         conn,
+        quiet: false,
     };
     Ok(ex.run(body).await)
 }
@@ -109,6 +112,14 @@ fn text(status: StatusCode, message: &str) -> Response<ProxyBody> {
 
 impl Exchange {
     async fn run(&mut self, body: Incoming) -> Response<Counted> {
+        // Rate limit first: a flood of requests for unknown hosts costs nothing either.
+        if let Some(rate) = &self.proxy.rate
+            && let Err(wait) = rate.check(self.conn.peer.ip(), Instant::now())
+        {
+            let mut r = text(StatusCode::TOO_MANY_REQUESTS, "too many requests\n");
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+            return self.finish(r, Outcome::Error);
+        }
         // 1. route
         let table = self.proxy.sites.load();
         let Some(site) = table.for_host(&self.host).cloned() else {
@@ -130,13 +141,6 @@ impl Exchange {
         }
         self.site = Some(site.clone());
         // 2. protect
-        if let Some(rate) = &self.proxy.rate
-            && let Err(wait) = rate.check(self.conn.peer.ip(), Instant::now())
-        {
-            let mut r = text(StatusCode::TOO_MANY_REQUESTS, "too many requests\n");
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-            return self.finish(r, Outcome::Error);
-        }
         if site.config.rules.denied(self.method.as_str(), self.uri.path(), self.uri.query()).is_some() {
             return self.finish(text(StatusCode::FORBIDDEN, "forbidden by the site's rules\n"), Outcome::Error);
         }
@@ -348,10 +352,8 @@ impl Exchange {
     async fn stale_on_error(&self, site: &Site, stale: Option<Arc<Object>>) -> Option<Response<Counted>> {
         let obj = stale?;
         let f = &obj.freshness;
-        let limit = f
-            .stale_if_error
-            .unwrap_or(site.config.stale_limit)
-            .min(site.config.stale_limit.max(f.stale_if_error.unwrap_or_default()));
+        // The origin's (or the rule's) stale-if-error, or the site's continuity limit: the longer.
+        let limit = f.stale_if_error.unwrap_or_default().max(site.config.stale_limit);
         if f.must_revalidate || f.staleness(SystemTime::now()) > limit {
             return None;
         }
@@ -478,12 +480,11 @@ impl Exchange {
             host: self.host.clone(),
             start: Instant::now(),
             time: SystemTime::now(),
+            quiet: true,
         };
         let site = site.clone();
         tokio::spawn(async move {
             // HEAD: the filler still stores the full body; nothing is sent or logged to a client.
-            let mut ex = ex;
-            ex.site = None;
             let _ = ex.fetch(&site, Some(stale), guard).await;
         });
     }
@@ -579,6 +580,9 @@ impl Exchange {
     /// Adds `X-Cache` and arranges the log line and statistics for when the body ends.
     fn finish(&self, mut r: Response<ProxyBody>, outcome: Outcome) -> Response<Counted> {
         r.headers_mut().insert("x-cache", HeaderValue::from_static(outcome.header()));
+        if self.quiet {
+            return r.map(|b| Counted::new(b, None));
+        }
         let status = r.status().as_u16();
         let stats = self.site.as_ref().map(|s| s.stats.clone());
         let log = self.proxy.log.clone();

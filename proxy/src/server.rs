@@ -12,9 +12,11 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpListener;
 
 /// Serves until `shutdown` resolves, then drains for at most `drain`.
@@ -78,18 +80,20 @@ pub async fn serve(
             let _slot = slot;
             match tls {
                 None => {
+                    let Some(prefix) = read_prefix(&mut tcp, proxy.limits.header_timeout).await else { return };
                     let conn = Arc::new(Conn { peer, tls: false, sni: None });
                     let svc = service_fn(move |req| handler::handle(proxy.clone(), conn.clone(), req));
-                    let c = builder.serve_connection(TokioIo::new(tcp), svc);
+                    let c = builder.serve_connection(TokioIo::new(Prefixed::new(prefix, tcp)), svc);
                     let _ = watcher.watch(c).await;
                 }
                 Some(acceptor) => {
                     let handshake = tokio::time::timeout(proxy.limits.header_timeout, acceptor.accept(tcp)).await;
-                    let Ok(Ok(stream)) = handshake else { return };
+                    let Ok(Ok(mut stream)) = handshake else { return };
                     let sni = stream.get_ref().1.server_name().map(str::to_string);
+                    let Some(prefix) = read_prefix(&mut stream, proxy.limits.header_timeout).await else { return };
                     let conn = Arc::new(Conn { peer, tls: true, sni });
                     let svc = service_fn(move |req| handler::handle(proxy.clone(), conn.clone(), req));
-                    let c = builder.serve_connection(TokioIo::new(stream), svc);
+                    let c = builder.serve_connection(TokioIo::new(Prefixed::new(prefix, stream)), svc);
                     let _ = watcher.watch(c).await;
                 }
             }
@@ -98,4 +102,79 @@ pub async fn serve(
     drop(listener);
     let _ = tokio::time::timeout(drain, graceful.shutdown()).await;
     Ok(())
+}
+
+/// The HTTP/2 connection preface; HTTP/1.1 is anything that stops matching it.
+const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Reads the first bytes of a connection, until they tell HTTP/1.1 from HTTP/2, within
+/// `limit`. hyper's header time-out only starts once the protocol is known, so without this a
+/// client that connects and sends nothing (or part of the HTTP/2 preface) holds the
+/// connection forever. `None`: time-out, error, or closed before sending anything.
+async fn read_prefix<S: AsyncRead + Unpin>(io: &mut S, limit: Duration) -> Option<Vec<u8>> {
+    let mut buf = Vec::with_capacity(PREFACE.len());
+    let read = async {
+        let mut chunk = [0u8; PREFACE.len()];
+        while buf.len() < PREFACE.len() && PREFACE.starts_with(&buf) {
+            let want = PREFACE.len() - buf.len();
+            match io.read(&mut chunk[..want]).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(limit, read).await.ok()?;
+    (!buf.is_empty()).then_some(buf)
+}
+
+/// A stream whose first bytes were already read: they are replayed before the rest.
+struct Prefixed<S> {
+    prefix: Vec<u8>,
+    pos: usize,
+    inner: S,
+}
+
+impl<S> Prefixed<S> {
+    fn new(prefix: Vec<u8>, inner: S) -> Self {
+        Prefixed { prefix, pos: 0, inner }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Prefixed<S> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        if this.pos < this.prefix.len() {
+            let n = (this.prefix.len() - this.pos).min(buf.remaining());
+            buf.put_slice(&this.prefix[this.pos..this.pos + n]);
+            this.pos += n;
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
 }

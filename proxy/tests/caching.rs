@@ -37,7 +37,8 @@ async fn s_maxage_wins_over_max_age() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_age_at_arrival_counts() {
     // Age equal to max-age: already stale when it arrives, so the next request goes to the origin.
-    let origin = Origin::start(|_, n| resp(200, &[("cache-control", "max-age=100"), ("age", "100")], &format!("v{n}"))).await;
+    let origin =
+        Origin::start(|_, n| resp(200, &[("cache-control", "max-age=100"), ("age", "100")], &format!("v{n}"))).await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     c.get(p.addr, "/r").await;
@@ -65,7 +66,11 @@ async fn expires_gives_freshness() {
 async fn heuristic_freshness_only_with_last_modified() {
     let lm = httpdate::fmt_http_date(std::time::SystemTime::now() - Duration::from_secs(86_400));
     let origin = Origin::start(move |s, n| {
-        if s.path == "/lm" { resp(200, &[("last-modified", &lm)], &format!("v{n}")) } else { resp(200, &[], &format!("v{n}")) }
+        if s.path == "/lm" {
+            resp(200, &[("last-modified", &lm)], &format!("v{n}"))
+        } else {
+            resp(200, &[], &format!("v{n}"))
+        }
     })
     .await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
@@ -84,7 +89,9 @@ async fn never_stored_no_store_private_set_cookie() {
         let (_, b, hits) = two_gets(cc).await;
         assert_eq!((b.cache(), hits), ("PASS", 2), "{cc}");
     }
-    let origin = Origin::start(|_, n| resp(200, &[("cache-control", "max-age=60"), ("set-cookie", "id=1")], &format!("v{n}"))).await;
+    let origin =
+        Origin::start(|_, n| resp(200, &[("cache-control", "max-age=60"), ("set-cookie", "id=1")], &format!("v{n}")))
+            .await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     c.get(p.addr, "/c").await;
@@ -185,7 +192,11 @@ async fn vary_keeps_one_variant_per_header_value() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_successful_unsafe_method_invalidates_the_url() {
     let origin = Origin::start(|s, n| {
-        if s.method == "POST" { resp(201, &[("location", "/other")], "") } else { resp(200, &[("cache-control", "max-age=60")], &format!("v{n}")) }
+        if s.method == "POST" {
+            resp(201, &[("location", "/other")], "")
+        } else {
+            resp(200, &[("cache-control", "max-age=60")], &format!("v{n}"))
+        }
     })
     .await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
@@ -203,7 +214,8 @@ async fn a_successful_unsafe_method_invalidates_the_url() {
 async fn ranges_are_answered_from_the_cached_full_response() {
     let body: String = (0..1000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
     let b2 = body.clone();
-    let origin = Origin::start(move |_, _| resp(200, &[("cache-control", "max-age=60"), ("etag", "\"r1\"")], &b2)).await;
+    let origin =
+        Origin::start(move |_, _| resp(200, &[("cache-control", "max-age=60"), ("etag", "\"r1\"")], &b2)).await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     c.get(p.addr, "/big").await;
@@ -268,7 +280,10 @@ async fn coalescing_respects_vary() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_while_revalidate_serves_stale_and_refreshes_in_background() {
-    let origin = Origin::start(|_, n| resp(200, &[("cache-control", "max-age=1, stale-while-revalidate=60"), ("age", "1")], &format!("v{n}"))).await;
+    let origin = Origin::start(|_, n| {
+        resp(200, &[("cache-control", "max-age=1, stale-while-revalidate=60"), ("age", "1")], &format!("v{n}"))
+    })
+    .await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     assert_eq!(c.get(p.addr, "/s").await.text(), "v1");
@@ -289,7 +304,10 @@ async fn stale_while_revalidate_serves_stale_and_refreshes_in_background() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_if_error_with_the_origin_stopped() {
-    let mut origin = Origin::start(|_, n| resp(200, &[("cache-control", "max-age=1, stale-if-error=3600"), ("age", "1")], &format!("v{n}"))).await;
+    let mut origin = Origin::start(|_, n| {
+        resp(200, &[("cache-control", "max-age=1, stale-if-error=3600"), ("age", "1")], &format!("v{n}"))
+    })
+    .await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     c.get(p.addr, "/e").await;
@@ -301,7 +319,8 @@ async fn stale_if_error_with_the_origin_stopped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn must_revalidate_forbids_stale_on_error() {
-    let mut origin = Origin::start(|_, _| resp(200, &[("cache-control", "max-age=1, must-revalidate"), ("age", "1")], "x")).await;
+    let mut origin =
+        Origin::start(|_, _| resp(200, &[("cache-control", "max-age=1, must-revalidate"), ("age", "1")], "x")).await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     Http::default().get(p.addr, "/m").await;
     origin.stop();

@@ -95,7 +95,10 @@ async fn post_is_not_retried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn active_health_checks_take_an_origin_out() {
-    let sick = Origin::start(|s, _| if s.path == "/health" { resp(500, &[], "no") } else { resp(200, &[("cache-control", "no-store")], "sick") }).await;
+    let sick = Origin::start(|s, _| {
+        if s.path == "/health" { resp(500, &[], "no") } else { resp(200, &[("cache-control", "no-store")], "sick") }
+    })
+    .await;
     let well = Origin::start(|_, _| resp(200, &[("cache-control", "no-store")], "well")).await;
     let mut s = two(&sick, &well);
     s.health.path = Some("/health".into());
@@ -215,7 +218,9 @@ async fn a_1_gib_object_passes_with_bounded_memory_and_is_cached_on_disk() {
                             .unwrap(),
                     )
                 });
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(hyper_util::rt::TokioIo::new(tcp), svc).await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc)
+                    .await;
             });
         }
     });
@@ -228,7 +233,10 @@ async fn a_1_gib_object_passes_with_bounded_memory_and_is_cached_on_disk() {
     let before = vm_hwm_kib();
     let client: hyper_util::client::legacy::Client<_, http_body_util::Empty<bytes::Bytes>> =
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
-    let req = http::Request::get(format!("http://{}/big", p.addr)).header("host", "www.example.test").body(http_body_util::Empty::new()).unwrap();
+    let req = http::Request::get(format!("http://{}/big", p.addr))
+        .header("host", "www.example.test")
+        .body(http_body_util::Empty::new())
+        .unwrap();
     let res = client.request(req).await.unwrap();
     assert_eq!(res.headers().get("x-cache").unwrap(), "MISS");
     let mut body = res.into_body();
@@ -255,7 +263,10 @@ fn futures_stream(
     struct Repeat(bytes::Bytes, u64);
     impl futures_core::Stream for Repeat {
         type Item = Result<http_body::Frame<bytes::Bytes>, std::convert::Infallible>;
-        fn poll_next(mut self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
             if self.1 == 0 {
                 return std::task::Poll::Ready(None);
             }

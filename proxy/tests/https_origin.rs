@@ -49,7 +49,9 @@ async fn tls_origin(pki: &Pki) -> (std::net::SocketAddr, Arc<std::sync::atomic::
                     h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     async { Ok::<_, std::convert::Infallible>(resp(200, &[("cache-control", "max-age=60")], "secure")) }
                 });
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(hyper_util::rt::TokioIo::new(tls), svc).await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
+                    .await;
             });
         }
     });

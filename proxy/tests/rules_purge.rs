@@ -125,7 +125,12 @@ async fn tagged_origin() -> Origin {
         let lang = s.headers.get("accept-language").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
         resp(
             200,
-            &[("cache-control", "max-age=600"), ("vary", "accept-language"), ("surrogate-key", &format!("{tag} all")), ("cache-tag", "ct")],
+            &[
+                ("cache-control", "max-age=600"),
+                ("vary", "accept-language"),
+                ("surrogate-key", &format!("{tag} all")),
+                ("cache-tag", "ct"),
+            ],
             &format!("{lang}-{n}"),
         )
     })
@@ -149,7 +154,11 @@ async fn purge_by_url_takes_every_variant() {
     assert_eq!(n, 2, "both Vary variants");
     assert_eq!(c.get(p.addr, "/news/a").await.cache(), "MISS");
     assert_eq!(c.get(p.addr, "/news/b").await.cache(), "HIT");
-    assert_eq!(p.proxy.purge("s", &Purge::Url("/news/b".into()), PurgeMode::Hard).unwrap(), 2, "a path purges on every domain");
+    assert_eq!(
+        p.proxy.purge("s", &Purge::Url("/news/b".into()), PurgeMode::Hard).unwrap(),
+        2,
+        "a path purges on every domain"
+    );
     // Tags are not shown to clients.
     assert!(c.get(p.addr, "/news/b").await.header("surrogate-key").is_none());
 }
@@ -173,13 +182,20 @@ async fn purge_by_prefix_tag_and_site() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soft_purge_keeps_stale_content_for_errors() {
-    let origin = Origin::start(|_, n| if n == 1 { resp(200, &[("cache-control", "max-age=600")], "old") } else { resp(503, &[], "down") }).await;
+    let origin = Origin::start(|_, n| {
+        if n == 1 { resp(200, &[("cache-control", "max-age=600")], "old") } else { resp(503, &[], "down") }
+    })
+    .await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     c.get(p.addr, "/s").await;
     assert_eq!(p.proxy.purge("s", &Purge::Url("/s".into()), PurgeMode::Soft).unwrap(), 1);
     let r = c.get(p.addr, "/s").await;
-    assert_eq!((r.cache(), r.text().as_str()), ("STALE", "old"), "marked stale: revalidated, then served stale on error");
+    assert_eq!(
+        (r.cache(), r.text().as_str()),
+        ("STALE", "old"),
+        "marked stale: revalidated, then served stale on error"
+    );
     assert_eq!(origin.hits(), 2);
     assert_eq!(p.proxy.purge("s", &Purge::Url("/s".into()), PurgeMode::Hard).unwrap(), 1);
     assert_eq!(c.get(p.addr, "/s").await.status.as_u16(), 503);

@@ -146,7 +146,16 @@ impl Running {
         let (tx, rx) = oneshot::channel::<()>();
         let p = proxy.clone();
         let task = tokio::spawn(async move {
-            let _ = server::serve(p, listener, tls, async { let _ = rx.await; }, Duration::from_secs(5)).await;
+            let _ = server::serve(
+                p,
+                listener,
+                tls,
+                async {
+                    let _ = rx.await;
+                },
+                Duration::from_secs(5),
+            )
+            .await;
         });
         Running { proxy, addr, stop: Some(tx), task: Some(task) }
     }
@@ -206,8 +215,16 @@ impl Default for Http {
 
 impl Http {
     /// Sends `method path` to `addr` with `Host: www.example.test` and extra headers.
-    pub async fn send(&self, addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-        let mut b = Request::builder().method(method).uri(format!("http://{addr}{path}")).header("host", "www.example.test");
+    pub async fn send(
+        &self,
+        addr: SocketAddr,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Reply {
+        let mut b =
+            Request::builder().method(method).uri(format!("http://{addr}{path}")).header("host", "www.example.test");
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
