@@ -206,8 +206,6 @@ impl Exchange {
         }
         // Waited long enough, or the object keeps not being stored: fetch without coalescing.
         let stale = cache.lookup(&site.name, &key, &self.headers);
-        let (tx, _rx) = tokio::sync::watch::channel(());
-        drop(tx);
         match cache.flight(format!("{}\0{key}\0{:?}", site.name, Instant::now())) {
             Flight::Leader(guard) => self.fetch(site, stale, guard).await,
             Flight::Follower(_) => self.finish(text(StatusCode::SERVICE_UNAVAILABLE, "busy\n"), Outcome::Error),
