@@ -16,6 +16,12 @@ struct World {
 fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
     WORLD.get_or_init(|| {
+        // libFuzzer's C main does not ignore SIGPIPE as a Rust main does: a write to a
+        // connection the proxy closed would kill the harness, not reveal a bug.
+        // SAFETY: setting a signal disposition to SIG_IGN at start, before any thread uses it.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        }
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
         let proxy = rt.block_on(async {
             // An origin that answers everything, cacheable, with a Vary and tags.
