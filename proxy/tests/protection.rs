@@ -329,3 +329,18 @@ async fn mutated_request_heads_never_crash_or_hang_the_proxy() {
     }
     still_serves(p.addr, "/survived").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_request_body_gets_408() {
+    let origin = origin_ok().await;
+    let limits = Limits { body_timeout: Duration::from_millis(300), ..Limits::default() };
+    let p = Running::start(with_limits(&origin, limits)).await;
+    let mut tcp = TcpStream::connect(p.addr).await.unwrap();
+    let head = format!("POST /upload HTTP/1.1\r\nHost: {HOST}\r\nContent-Length: 100\r\n\r\n0123456789");
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let r = read_response(&mut tcp, Duration::from_secs(5)).await.expect("an answer");
+    assert_eq!(r.status, 408);
+    assert!(started.elapsed() >= Duration::from_millis(250), "answered before the time-out");
+    still_serves(p.addr, "/after").await;
+}
