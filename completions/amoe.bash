@@ -25,6 +25,9 @@ _amoe() {
             amoe,beneficiary)
                 cmd="amoe__subcmd__beneficiary"
                 ;;
+            amoe,ca)
+                cmd="amoe__subcmd__ca"
+                ;;
             amoe,demo)
                 cmd="amoe__subcmd__demo"
                 ;;
@@ -100,6 +103,36 @@ _amoe() {
             amoe__subcmd__beneficiary__subcmd__help,update)
                 cmd="amoe__subcmd__beneficiary__subcmd__help__subcmd__update"
                 ;;
+            amoe__subcmd__ca,help)
+                cmd="amoe__subcmd__ca__subcmd__help"
+                ;;
+            amoe__subcmd__ca,init)
+                cmd="amoe__subcmd__ca__subcmd__init"
+                ;;
+            amoe__subcmd__ca,issue)
+                cmd="amoe__subcmd__ca__subcmd__issue"
+                ;;
+            amoe__subcmd__ca,list)
+                cmd="amoe__subcmd__ca__subcmd__list"
+                ;;
+            amoe__subcmd__ca,revoke)
+                cmd="amoe__subcmd__ca__subcmd__revoke"
+                ;;
+            amoe__subcmd__ca__subcmd__help,help)
+                cmd="amoe__subcmd__ca__subcmd__help__subcmd__help"
+                ;;
+            amoe__subcmd__ca__subcmd__help,init)
+                cmd="amoe__subcmd__ca__subcmd__help__subcmd__init"
+                ;;
+            amoe__subcmd__ca__subcmd__help,issue)
+                cmd="amoe__subcmd__ca__subcmd__help__subcmd__issue"
+                ;;
+            amoe__subcmd__ca__subcmd__help,list)
+                cmd="amoe__subcmd__ca__subcmd__help__subcmd__list"
+                ;;
+            amoe__subcmd__ca__subcmd__help,revoke)
+                cmd="amoe__subcmd__ca__subcmd__help__subcmd__revoke"
+                ;;
             amoe__subcmd__help,audit)
                 cmd="amoe__subcmd__help__subcmd__audit"
                 ;;
@@ -108,6 +141,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help,beneficiary)
                 cmd="amoe__subcmd__help__subcmd__beneficiary"
+                ;;
+            amoe__subcmd__help,ca)
+                cmd="amoe__subcmd__help__subcmd__ca"
                 ;;
             amoe__subcmd__help,demo)
                 cmd="amoe__subcmd__help__subcmd__demo"
@@ -151,14 +187,32 @@ _amoe() {
             amoe__subcmd__help__subcmd__beneficiary,update)
                 cmd="amoe__subcmd__help__subcmd__beneficiary__subcmd__update"
                 ;;
+            amoe__subcmd__help__subcmd__ca,init)
+                cmd="amoe__subcmd__help__subcmd__ca__subcmd__init"
+                ;;
+            amoe__subcmd__help__subcmd__ca,issue)
+                cmd="amoe__subcmd__help__subcmd__ca__subcmd__issue"
+                ;;
+            amoe__subcmd__help__subcmd__ca,list)
+                cmd="amoe__subcmd__help__subcmd__ca__subcmd__list"
+                ;;
+            amoe__subcmd__help__subcmd__ca,revoke)
+                cmd="amoe__subcmd__help__subcmd__ca__subcmd__revoke"
+                ;;
             amoe__subcmd__help__subcmd__host,add)
                 cmd="amoe__subcmd__help__subcmd__host__subcmd__add"
+                ;;
+            amoe__subcmd__help__subcmd__host,enroll)
+                cmd="amoe__subcmd__help__subcmd__host__subcmd__enroll"
                 ;;
             amoe__subcmd__help__subcmd__host,list)
                 cmd="amoe__subcmd__help__subcmd__host__subcmd__list"
                 ;;
             amoe__subcmd__help__subcmd__host,remove)
                 cmd="amoe__subcmd__help__subcmd__host__subcmd__remove"
+                ;;
+            amoe__subcmd__help__subcmd__host,renew)
+                cmd="amoe__subcmd__help__subcmd__host__subcmd__renew"
                 ;;
             amoe__subcmd__help__subcmd__host,show)
                 cmd="amoe__subcmd__help__subcmd__host__subcmd__show"
@@ -184,6 +238,9 @@ _amoe() {
             amoe__subcmd__host,add)
                 cmd="amoe__subcmd__host__subcmd__add"
                 ;;
+            amoe__subcmd__host,enroll)
+                cmd="amoe__subcmd__host__subcmd__enroll"
+                ;;
             amoe__subcmd__host,help)
                 cmd="amoe__subcmd__host__subcmd__help"
                 ;;
@@ -192,6 +249,9 @@ _amoe() {
                 ;;
             amoe__subcmd__host,remove)
                 cmd="amoe__subcmd__host__subcmd__remove"
+                ;;
+            amoe__subcmd__host,renew)
+                cmd="amoe__subcmd__host__subcmd__renew"
                 ;;
             amoe__subcmd__host,show)
                 cmd="amoe__subcmd__host__subcmd__show"
@@ -202,6 +262,9 @@ _amoe() {
             amoe__subcmd__host__subcmd__help,add)
                 cmd="amoe__subcmd__host__subcmd__help__subcmd__add"
                 ;;
+            amoe__subcmd__host__subcmd__help,enroll)
+                cmd="amoe__subcmd__host__subcmd__help__subcmd__enroll"
+                ;;
             amoe__subcmd__host__subcmd__help,help)
                 cmd="amoe__subcmd__host__subcmd__help__subcmd__help"
                 ;;
@@ -210,6 +273,9 @@ _amoe() {
                 ;;
             amoe__subcmd__host__subcmd__help,remove)
                 cmd="amoe__subcmd__host__subcmd__help__subcmd__remove"
+                ;;
+            amoe__subcmd__host__subcmd__help,renew)
+                cmd="amoe__subcmd__host__subcmd__help__subcmd__renew"
                 ;;
             amoe__subcmd__host__subcmd__help,show)
                 cmd="amoe__subcmd__host__subcmd__help__subcmd__show"
@@ -260,7 +326,7 @@ _amoe() {
 
     case "${cmd}" in
         amoe)
-            opts="-o -h -V --store --operator --output --help --version init beneficiary host site audit export import backup demo help"
+            opts="-o -h -V --store --operator --output --help --version init beneficiary host site audit ca export import backup demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -787,6 +853,256 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__ca)
+            opts="-o -h -V --store --operator --output --help --version init issue list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__help)
+            opts="init issue list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__help__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__init)
+            opts="-o -h -V --name --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__issue)
+            opts="-o -h -V --role --days --out --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -W "operator ci" -- "${cur}"))
+                    return 0
+                    ;;
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__list)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__revoke)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__demo)
             opts="-o -h -V --keep --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -852,7 +1168,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help)
-            opts="init beneficiary host site audit export import backup demo help"
+            opts="init beneficiary host site audit ca export import backup demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1005,6 +1321,76 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__help__subcmd__ca)
+            opts="init issue list revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__ca__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__ca__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__ca__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__ca__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1048,7 +1434,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__host)
-            opts="add list show update remove"
+            opts="add list show update remove enroll renew"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1062,6 +1448,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__host__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__host__subcmd__enroll)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1090,6 +1490,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__host__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__host__subcmd__renew)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1244,7 +1658,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__host)
-            opts="-o -h -V --store --operator --output --help --version add list show update remove help"
+            opts="-o -h -V --store --operator --output --help --version add list show update remove enroll renew help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1311,8 +1725,46 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__host__subcmd__enroll)
+            opts="-o -h -V --out --days --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__host__subcmd__help)
-            opts="add list show update remove help"
+            opts="add list show update remove enroll renew help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1326,6 +1778,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__host__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__host__subcmd__help__subcmd__enroll)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1368,6 +1834,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__host__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__host__subcmd__help__subcmd__renew)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1446,6 +1926,44 @@ _amoe() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__host__subcmd__renew)
+            opts="-o -h -V --out --days --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -36,6 +36,7 @@ complete -c amoe -n "__fish_amoe_needs_command" -f -a "beneficiary" -d 'Benefici
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "site" -d 'Sites: web sites delivered through the CDN'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "import" -d 'Restore an export into a new or empty store'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
@@ -112,19 +113,21 @@ complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_s
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a beneficiary\'s name, lot or contacts'
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a beneficiary (refused while sites belong to it)'
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "add" -d 'Add a host'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "list" -d 'List hosts'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "show" -d 'Show one host'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "update" -d 'Change a host\'s address or location'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "add" -d 'Add a host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "list" -d 'List hosts'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "show" -d 'Show one host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "update" -d 'Change a host\'s address or location'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "enroll" -d 'Issue the server certificate of a host\'s agent and write its bundle'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "renew" -d 'Issue a new server certificate for an enrolled host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l address -d 'Where its agent\'s control API listens, HOST:PORT ([::1]:7443 for IPv6)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l location -d 'A free label: data centre, city' -r
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -166,11 +169,31 @@ csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from enroll" -l out -d 'Directory to write the bundle to [default: ./NAME-bundle]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from enroll" -l days -d 'Validity in days' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from enroll" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from enroll" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from enroll" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from enroll" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from enroll" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from renew" -l out -d 'Directory to write the bundle to [default: ./NAME-bundle]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from renew" -l days -d 'Validity in days' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from renew" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from renew" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from renew" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from renew" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from renew" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a host'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "list" -d 'List hosts'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one host'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a host\'s address or location'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "enroll" -d 'Issue the server certificate of a host\'s agent and write its bundle'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "renew" -d 'Issue a new server certificate for an enrolled host'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -274,6 +297,56 @@ complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcomm
 complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List journal entries, oldest first'
 complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain; exit 1 naming the first bad entry'
 complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "init" -d 'Create the CA: CA_DIR/ca.pem and CA_DIR/ca.key (mode 0600)'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "issue" -d 'Issue a client certificate: NAME.pem, NAME.key (mode 0600) and ca.pem in DIR'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from init" -l name -d 'Name of the CA: its certificate is `amoe CA NAME`' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from init" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from init" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from init" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from issue" -l role -d 'operator (everything) or ci (flush and deploy only)' -r -f -a "operator\t''
+ci\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from issue" -l days -d 'Validity in days' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from issue" -l out -d 'Directory to write to' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from issue" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from issue" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from issue" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from issue" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from revoke" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from revoke" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the CA: CA_DIR/ca.pem and CA_DIR/ca.key (mode 0600)'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Issue a client certificate: NAME.pem, NAME.key (mode 0600) and ca.pem in DIR'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand export" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand export" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand export" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -303,16 +376,17 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "add" -d 'Add a beneficiary'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "list" -d 'List beneficiaries'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "show" -d 'Show one beneficiary'
@@ -323,6 +397,8 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show one host'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "update" -d 'Change a host\'s address or location'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "enroll" -d 'Issue the server certificate of a host\'s agent and write its bundle'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "renew" -d 'Issue a new server certificate for an enrolled host'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "add" -d 'Add a site'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List sites'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "show" -d 'Show one site'
@@ -330,3 +406,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "remove" -d 'Remove a site'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List journal entries, oldest first'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exit 1 naming the first bad entry'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "init" -d 'Create the CA: CA_DIR/ca.pem and CA_DIR/ca.key (mode 0600)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "issue" -d 'Issue a client certificate: NAME.pem, NAME.key (mode 0600) and ca.pem in DIR'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'

@@ -1,10 +1,17 @@
 //! `amoe-agent`, the daemon on every host: it embeds the caching reverse proxy (`amoe-proxy`)
-//! and will serve the control API over mutual TLS (DESIGN §5).
+//! and serves the control API over mutual TLS (DESIGN §5).
 //!
-//! In this release it runs in **quick mode**: one catch-all site in front of one origin, RFC
-//! 9111 defaults, no control API — for trying the proxy and for benchmarks, like
-//! `varnishd -a … -b …`. SIGTERM or Ctrl-C stops accepting, lets in-flight requests finish
-//! (10 s at most) and flushes the access logs.
+//! Two ways to run it:
+//! - **daemon**, `amoe-agent --config agent.toml` ([`daemon`]): the proxy, the control API,
+//!   metrics, reload on SIGHUP;
+//! - **quick mode**, `amoe-agent --listen ADDR --origin URL`: one catch-all site in front of
+//!   one origin, RFC 9111 defaults, no control API — for trying the proxy and for benchmarks,
+//!   like `varnishd -a … -b …`.
+//!
+//! SIGTERM or Ctrl-C stops accepting, lets in-flight requests finish (10 s at most) and flushes
+//! the access logs.
+
+pub mod daemon;
 
 use amoe_proxy::config::{ProxyConfig, SiteConfig, StorageConfig};
 use amoe_proxy::{Proxy, server};
@@ -21,6 +28,11 @@ QUICK MODE:
   only what the origin allows is cached, for as long as it says. Responses carry
   `X-Cache: HIT|MISS|STALE|PASS|ERROR` and `Age`.
 
+DAEMON:
+  amoe-agent --config /etc/amoe/agent.toml (schema: schemas/agent-config.schema.json).
+  The control API listens with mutual TLS only; its certificates come from `amoe host enroll`.
+  SIGHUP reloads certificates, the revocation list and the sites; logs go to stderr.
+
 EXIT STATUS:
   0 stopped by SIGTERM or Ctrl-C after draining; 1 could not start (address in use, bad
   origin, unwritable directory); 2 usage error.
@@ -34,12 +46,15 @@ EXAMPLES:
 #[derive(Debug, Parser)]
 #[command(name = "amoe-agent", version, after_long_help = AFTER, max_term_width = 100)]
 pub struct AgentCli {
-    /// Address to serve HTTP on
-    #[arg(long, value_name = "ADDR")]
-    pub listen: SocketAddr,
-    /// Origin base URL (http or https)
-    #[arg(long, value_name = "URL")]
-    pub origin: String,
+    /// Run as the daemon with this configuration file
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["listen", "origin"])]
+    pub config: Option<PathBuf>,
+    /// Quick mode: address to serve HTTP on
+    #[arg(long, value_name = "ADDR", required_unless_present = "config", requires = "origin")]
+    pub listen: Option<SocketAddr>,
+    /// Quick mode: origin base URL (http or https)
+    #[arg(long, value_name = "URL", requires = "listen")]
+    pub origin: Option<String>,
     /// Directory of the disk tier, kept across restarts
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -68,6 +83,11 @@ fn parse_size(s: &str) -> Result<u64, String> {
     num.parse::<u64>().map(|n| n.saturating_mul(mult)).map_err(|_| format!("`{s}` is not a size like 512M or 10G"))
 }
 
+/// The JSON Schema of `agent.toml`.
+pub fn config_schema() -> schemars::Schema {
+    schemars::schema_for!(daemon::config::AgentConfig)
+}
+
 /// The clap definition, for the man page.
 pub fn command() -> clap::Command {
     AgentCli::command()
@@ -93,7 +113,12 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(quick(cli)) {
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).with_target(false).try_init();
+    let result = match cli.config.clone() {
+        Some(path) => rt.block_on(daemon::run(&path)),
+        None => rt.block_on(quick(cli)),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -103,7 +128,10 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
 }
 
 async fn quick(cli: AgentCli) -> Result<(), String> {
-    let site = SiteConfig::new("default", &["*"], &[cli.origin.as_str()]);
+    let (Some(listen), Some(origin)) = (cli.listen, cli.origin.clone()) else {
+        return Err("quick mode needs --listen and --origin".into());
+    };
+    let site = SiteConfig::new("default", &["*"], &[origin.as_str()]);
     let config = ProxyConfig {
         sites: vec![site],
         storage: StorageConfig {
@@ -116,8 +144,8 @@ async fn quick(cli: AgentCli) -> Result<(), String> {
     };
     let proxy = Proxy::new(config).map_err(|e| format!("{e}"))?;
     let listener =
-        tokio::net::TcpListener::bind(cli.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
-    eprintln!("amoe-agent: serving {} in front of {}", cli.listen, cli.origin);
+        tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    eprintln!("amoe-agent: serving {listen} in front of {origin}");
     let shutdown = async {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         tokio::select! {

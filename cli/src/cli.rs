@@ -19,11 +19,13 @@ ENVIRONMENT:
   AMOE_OPERATOR  operator name written to the audit journal (overridden by --operator)
   AMOE_OUTPUT    default output format: table, json or csv (overridden by --output)
   AMOE_CONFIG    configuration file (default ~/.config/amoe/config.toml)
+  AMOE_CA_DIR    directory of the CA: ca.pem, ca.key, crl.pem (default ~/.local/share/amoe/ca)
   NO_COLOR       when set, no colour and no box drawing
 
 FILES:
-  ~/.config/amoe/config.toml   keys: operator, store, output; unknown keys are refused
+  ~/.config/amoe/config.toml   keys: operator, store, output, ca_dir; unknown keys are refused
   ~/.local/share/amoe/amoe.db  the store (SQLite), unless set otherwise
+  ~/.local/share/amoe/ca/      the CA (amoe ca init), unless set otherwise; ca.key is 0600
 
 EXAMPLES:
   amoe demo                              see what amoe does, in a temporary directory
@@ -74,6 +76,9 @@ pub enum Command {
     /// The audit journal: list it, verify its hash chain
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The project's certificate authority: client certificates, revocation
+    #[command(subcommand)]
+    Ca(CaCmd),
     /// Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums
     #[command(after_long_help = "EXAMPLES:\n  amoe export /srv/backup/amoe-2026-11-25")]
     Export {
@@ -191,6 +196,39 @@ pub enum HostCmd {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Issue the server certificate of a host's agent and write its bundle
+    #[command(after_long_help = "Writes DIR/ca.pem, DIR/server.pem and DIR/server.key (mode 0600) for the host's \
+agent. The certificate names the host and the host part of its address (a DNS name or an IP address).
+
+EXAMPLES:
+  amoe host enroll pop-paris-1
+  amoe host enroll pop-paris-1 --out /tmp/pop-paris-1 --days 180")]
+    Enroll {
+        /// A host of the inventory
+        name: String,
+        /// Directory to write the bundle to [default: ./NAME-bundle]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Validity in days
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
+    },
+    /// Issue a new server certificate for an enrolled host
+    #[command(after_long_help = "Like `enroll`, for a host that already has a certificate. The old certificate \
+stays valid until it expires, so the agent can switch to the new one without downtime.
+
+EXAMPLES:
+  amoe host renew pop-paris-1 --out /tmp/pop-paris-1-renewed")]
+    Renew {
+        /// An enrolled host
+        name: String,
+        /// Directory to write the bundle to [default: ./NAME-bundle]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Validity in days
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -288,4 +326,47 @@ pub enum AuditCmd {
     #[command(after_long_help = "Prints the number of entries and the hash of the last one. Keep that hash \
 elsewhere (a ticket, a mail): a journal rewritten as a whole would no longer end with it.")]
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaCmd {
+    /// Create the CA: CA_DIR/ca.pem and CA_DIR/ca.key (mode 0600)
+    #[command(after_long_help = "CA_DIR is AMOE_CA_DIR, else `ca_dir` in the configuration file, else \
+~/.local/share/amoe/ca. An existing CA is never overwritten.
+
+EXAMPLES:
+  amoe ca init --name prod")]
+    Init {
+        /// Name of the CA: its certificate is `amoe CA NAME`
+        #[arg(long, default_value = "amoe")]
+        name: String,
+    },
+    /// Issue a client certificate: NAME.pem, NAME.key (mode 0600) and ca.pem in DIR
+    #[command(after_long_help = "The role is written in the certificate (subject OU): `operator` may do \
+everything, `ci` only flush and deploy. Existing files are never overwritten.
+
+EXAMPLES:
+  amoe ca issue j.dupont --role operator --out ~/.config/amoe
+  amoe ca issue gitlab-ci --role ci --days 90")]
+    Issue {
+        /// Who it is for (written in the certificate and in the agents' journals)
+        name: String,
+        /// operator (everything) or ci (flush and deploy only)
+        #[arg(long, value_parser = ["operator", "ci"])]
+        role: String,
+        /// Validity in days
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
+        /// Directory to write to
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
+    /// List every certificate issued, revoked or expired ones included
+    List,
+    /// Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem
+    #[command(after_long_help = "EXAMPLES:\n  amoe ca revoke j.dupont")]
+    Revoke {
+        /// A client's or a host's name
+        name: String,
+    },
 }

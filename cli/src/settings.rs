@@ -6,7 +6,8 @@
 //! error. Unknown keys are refused with the file, line and column. The store is `--store`, then
 //! `AMOE_STORE`, then `store` in the file, then `$XDG_DATA_HOME/amoe/amoe.db` (default
 //! `~/.local/share/amoe/amoe.db`). The operator is `--operator`, `AMOE_OPERATOR`, `operator` in
-//! the file, then the login name (`$USER`).
+//! the file, then the login name (`$USER`). The CA directory (`amoe ca`) is `AMOE_CA_DIR`, then
+//! `ca_dir` in the file, then `$XDG_DATA_HOME/amoe/ca` (default `~/.local/share/amoe/ca`).
 
 use crate::error::Failure;
 use crate::output::Format;
@@ -25,6 +26,8 @@ pub struct ConfigFile {
     pub store: Option<PathBuf>,
     /// Default `--output` format.
     pub output: Option<Format>,
+    /// Directory of the project's CA (`ca.pem`, `ca.key`, `crl.pem`); `~/` is expanded.
+    pub ca_dir: Option<PathBuf>,
 }
 
 /// What the global flags said.
@@ -43,6 +46,8 @@ pub struct Settings {
     pub output: Format,
     /// The configuration file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// The CA directory; `None` when neither `AMOE_CA_DIR`, `ca_dir` nor `$HOME` says where.
+    pub ca_dir: Option<PathBuf>,
 }
 
 /// Reads an environment variable, empty meaning unset.
@@ -80,7 +85,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile> {
                 "invalid configuration file `{}` at line {line}, column {col}: {what}",
                 path.display()
             ))
-            .hint("the keys are `operator`, `store` and `output`; see `man amoe` (FILES)"),
+            .hint("the keys are `operator`, `store`, `output` and `ca_dir`; see `man amoe` (FILES)"),
         )
     })
 }
@@ -115,16 +120,17 @@ impl Settings {
             }
         }
         let env_output = var("AMOE_OUTPUT").map(|v| parse_format("AMOE_OUTPUT", &v)).transpose()?;
+        let data_dir = || var("XDG_DATA_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".local/share")));
+        let ca_dir = var("AMOE_CA_DIR")
+            .map(PathBuf::from)
+            .or(file.ca_dir.map(expand_home))
+            .or_else(|| data_dir().map(|d| d.join("amoe").join("ca")));
         let store = flags
             .store
             .clone()
             .or_else(|| var("AMOE_STORE").map(PathBuf::from))
             .or(file.store.map(expand_home))
-            .or_else(|| {
-                let data =
-                    var("XDG_DATA_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".local/share")))?;
-                Some(data.join("amoe").join("amoe.db"))
-            })
+            .or_else(|| data_dir().map(|d| d.join("amoe").join("amoe.db")))
             .ok_or_else(|| {
                 Failure::new("no store location: neither `--store`, `AMOE_STORE`, a config file nor `$HOME` is set")
                     .hint("pass `--store PATH`")
@@ -138,7 +144,7 @@ impl Settings {
             .or_else(|| var("LOGNAME"))
             .unwrap_or_else(|| "unknown".to_string());
         let output = flags.output.or(env_output).or(file.output).unwrap_or(Format::Table);
-        Ok(Settings { store, operator, output, config_file })
+        Ok(Settings { store, operator, output, config_file, ca_dir })
     }
 }
 

@@ -2,10 +2,10 @@
 //! migrations (`PRAGMA user_version`).
 //!
 //! Every SQL statement of the project lives in this crate, behind typed functions, one module
-//! per aggregate ([`beneficiaries`], [`hosts`], [`sites`], [`audit`], [`dump`]). Callers never see
-//! SQL or rusqlite types, so that the store can later move to PostgreSQL without touching the
-//! commands. The SQL stays portable where that costs nothing: explicit keys, integer money,
-//! UTC timestamps in one text form (see `amoe_core::time`).
+//! per aggregate ([`beneficiaries`], [`hosts`], [`sites`], [`certificates`], [`audit`],
+//! [`dump`]). Callers never see SQL or rusqlite types, so that the store can later move to
+//! PostgreSQL without touching the commands. The SQL stays portable where that costs nothing:
+//! explicit keys, integer money, UTC timestamps in one text form (see `amoe_core::time`).
 //!
 //! Writes go through [`Store::mutate`], which runs them in one short `IMMEDIATE` transaction and
 //! appends the audit entry in that same transaction, or, when the write is refused, journals the
@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod beneficiaries;
+pub mod certificates;
 pub mod dump;
 mod error;
 pub mod hosts;

@@ -68,6 +68,22 @@ const MIGRATIONS: &[&str] = &[
         seq INTEGER NOT NULL,
         hash TEXT NOT NULL
     );",
+    // 3: the certificates issued by the project's CA (metadata and fingerprints only: keys
+    // never enter the store), and `meta`, small named counters such as the CRL number.
+    "CREATE TABLE certificates (
+        serial TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('ca', 'host', 'operator', 'ci')),
+        not_before TEXT NOT NULL,
+        not_after TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE INDEX certificates_name ON certificates (name);
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,7 @@
 mod support;
 
 mod audit;
+mod ca;
 mod config;
 mod demo;
 mod inventory;

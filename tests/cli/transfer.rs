@@ -27,7 +27,7 @@ fn export_import_export_is_byte_identical() {
     let env = seeded();
     let first = env.path("export-1");
     let r = env.ok(&["export", first.to_str().expect("utf8"), "-o", "json"]).json();
-    assert_eq!(r["tables"].as_u64(), Some(9));
+    assert_eq!(r["tables"].as_u64(), Some(11));
     let exported = files(&first);
     assert!(
         exported.contains_key("manifest.json")

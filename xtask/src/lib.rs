@@ -29,6 +29,13 @@ pub fn generate() -> Result<BTreeMap<PathBuf, Vec<u8>>> {
     }
     let mut schemas = amoe_cli::json_schemas();
     schemas.push(("site-rules.schema.json", amoe_rules::json_schema()));
+    schemas.push(("agent-config.schema.json", amoe_agent::config_schema()));
+    schemas.push(("api-site.schema.json", schemars::schema_for!(amoe_proto::SiteSpec)));
+    schemas.push(("api-status.schema.json", schemars::schema_for!(amoe_proto::Status)));
+    schemas.push(("api-flush-request.schema.json", schemars::schema_for!(amoe_proto::FlushRequest)));
+    schemas.push(("api-flush-result.schema.json", schemars::schema_for!(amoe_proto::FlushResult)));
+    schemas.push(("api-site-stats.schema.json", schemars::schema_for!(amoe_proto::SiteStats)));
+    schemas.push(("api-error.schema.json", schemars::schema_for!(amoe_proto::ErrorBody)));
     for (name, schema) in schemas {
         let mut text = serde_json::to_vec_pretty(&schema)?;
         text.push(b'\n');

@@ -43,6 +43,7 @@ impl Demo {
             operator: cli.global.operator.clone().unwrap_or_else(|| DEMO_OPERATOR.to_string()),
             output: cli.global.output.unwrap_or(Format::Table),
             config_file: None,
+            ca_dir: Some(self.dir.join("ca")),
         };
         let mut out = Output::stdout(settings.output);
         out.line(&format!("$ amoe {}", shown.join(" ")))?;

@@ -1,4 +1,4 @@
-//! `amoe host add|list|show|update|remove`.
+//! `amoe host add|list|show|update|remove|enroll|renew` (the certificates: [`super::ca`]).
 
 use super::Ctx;
 use crate::cli::HostCmd;
@@ -44,6 +44,8 @@ pub(super) fn run(ctx: &mut Ctx, cmd: HostCmd) -> Result<Exit> {
             let n = ops::remove(&mut store, &ctx.draft("host remove", target(&name)), &name)?;
             ctx.out.line(&format!("removed host `{n}`"))?;
         }
+        HostCmd::Enroll { name, out, days } => return super::ca::enroll(ctx, &name, out.as_deref(), days, false),
+        HostCmd::Renew { name, out, days } => return super::ca::enroll(ctx, &name, out.as_deref(), days, true),
     }
     Ok(Exit::Success)
 }

@@ -4,6 +4,7 @@
 
 mod audit;
 mod beneficiary;
+mod ca;
 pub(crate) mod demo;
 mod host;
 mod site;
@@ -82,6 +83,7 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Host(cmd) => host::run(ctx, cmd),
         Command::Site(cmd) => site::run(ctx, cmd),
         Command::Audit(cmd) => audit::run(ctx, cmd),
+        Command::Ca(cmd) => ca::run(ctx, cmd),
         Command::Export { dir } => store::export(ctx, &dir),
         Command::Import { dir } => store::import(ctx, &dir),
         Command::Backup { file } => store::backup(ctx, &file),

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod beneficiary;
+pub mod ca;
 pub mod host;
 pub mod site;
 pub mod transfer;

@@ -207,3 +207,35 @@ impl TestCa {
         SiteCert { der: cert.der().to_vec(), cert: cert_path, key: key_path }
     }
 }
+
+/// A TLS 1.1 ClientHello (legacy version 0x0302, no `supported_versions`), SNI `name`.
+pub fn tls11_client_hello(name: &str) -> Vec<u8> {
+    let mut ext = Vec::new();
+    // server_name
+    let n = name.as_bytes();
+    let list_len = n.len() + 3;
+    ext.extend_from_slice(&[0x00, 0x00]);
+    ext.extend_from_slice(&((list_len + 2) as u16).to_be_bytes());
+    ext.extend_from_slice(&(list_len as u16).to_be_bytes());
+    ext.push(0);
+    ext.extend_from_slice(&(n.len() as u16).to_be_bytes());
+    ext.extend_from_slice(n);
+    // signature_algorithms: ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256
+    ext.extend_from_slice(&[0x00, 0x0d, 0x00, 0x08, 0x00, 0x06, 0x04, 0x03, 0x08, 0x04, 0x04, 0x01]);
+    let mut body = vec![0x03, 0x02];
+    body.extend_from_slice(&[7u8; 32]);
+    body.push(0); // session id
+    let suites: [u8; 6] = [0xc0, 0x13, 0xc0, 0x14, 0x00, 0x2f];
+    body.extend_from_slice(&(suites.len() as u16).to_be_bytes());
+    body.extend_from_slice(&suites);
+    body.extend_from_slice(&[1, 0]); // null compression
+    body.extend_from_slice(&(ext.len() as u16).to_be_bytes());
+    body.extend_from_slice(&ext);
+    let mut hs = vec![0x01];
+    hs.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    hs.extend_from_slice(&body);
+    let mut rec = vec![0x16, 0x03, 0x01];
+    rec.extend_from_slice(&(hs.len() as u16).to_be_bytes());
+    rec.extend_from_slice(&hs);
+    rec
+}

@@ -1,0 +1,109 @@
+//! `agent.toml`, the daemon's configuration. Unknown keys are refused with their line; the
+//! JSON Schema is generated into `schemas/agent-config.schema.json`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    /// Where the agent keeps what it is told: site configurations, applied flush keys, the
+    /// control-API journal, the revocation list.
+    pub state_dir: PathBuf,
+    pub proxy: ProxySection,
+    pub control: ControlSection,
+    #[serde(default)]
+    pub admin: AdminSection,
+}
+
+/// The caching proxy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProxySection {
+    /// Plain HTTP listeners.
+    #[serde(default)]
+    pub listen: Vec<SocketAddr>,
+    /// HTTPS listeners (certificates per site).
+    #[serde(default)]
+    pub tls_listen: Vec<SocketAddr>,
+    /// Memory tier budget in bytes (default 256 MiB).
+    #[serde(default)]
+    pub memory_bytes: Option<u64>,
+    /// Disk tier directory and budget in bytes.
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub disk_bytes: Option<u64>,
+    /// Access logs directory.
+    #[serde(default)]
+    pub log_dir: Option<PathBuf>,
+}
+
+/// The control API: HTTPS with mutual TLS only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControlSection {
+    pub listen: SocketAddr,
+    /// The project CA (PEM) that signs the clients' certificates.
+    pub ca: PathBuf,
+    /// This host's server certificate and key (from `amoe host enroll`).
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Prometheus metrics, on loopback by default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminSection {
+    pub listen: Option<SocketAddr>,
+}
+
+impl Default for AdminSection {
+    fn default() -> Self {
+        AdminSection { listen: Some(SocketAddr::from(([127, 0, 0, 1], 9477))) }
+    }
+}
+
+/// Reads and checks the file; errors name the file, line and column.
+pub fn load(path: &Path) -> Result<AgentConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        let (line, col) = e.span().map_or((0, 0), |s| {
+            let before = &text[..s.start.min(text.len())];
+            (before.matches('\n').count() + 1, before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1)
+        });
+        format!("invalid configuration `{}` at line {line}, column {col}: {}", path.display(), e.message())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_line() {
+        let dir = tempfile::tempdir().expect("dir");
+        let p = dir.path().join("agent.toml");
+        std::fs::write(
+            &p,
+            "state_dir = \"/x\"\n[proxy]\nlisten = [\"127.0.0.1:80\"]\n[control]\nlisten = \"127.0.0.1:7443\"\nca = \"a\"\ncert = \"b\"\nkey = \"c\"\nkee = \"d\"\n",
+        )
+        .expect("write");
+        let e = load(&p).expect_err("unknown key");
+        assert!(e.contains("line 9") && e.contains("kee"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_shipped_example_is_valid() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dist/agent.toml.example");
+        let c = super::load(&path).expect("the example parses");
+        assert_eq!(c.control.listen.port(), 7443);
+        assert_eq!(c.admin.listen.map(|a| a.ip().is_loopback()), Some(true), "metrics on loopback");
+    }
+}

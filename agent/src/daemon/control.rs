@@ -1,0 +1,276 @@
+//! The control API (`/v1`, see `amoe-proto` for the list of calls): routing, the role check in
+//! one place ([`allowed`]), JSON errors with the HTTP status chosen in one place
+//! ([`ApiError::status`]), and the journal of every call, accepted or refused, with the
+//! caller's certificate identity.
+
+use super::Agent;
+use super::tls::{Identity, Role};
+use amoe_proto::{ErrorBody, ErrorDetail, FlushRequest, FlushResult, SiteSpec, SiteStats};
+use amoe_proxy::Purge;
+use amoe_proxy::cache::PurgeMode;
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Largest request body the control API reads.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// An API error: what the client gets as [`ErrorBody`].
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl ApiError {
+    fn new(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into(), hint: None }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> ApiError {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The HTTP status of each error code.
+    fn status(&self) -> StatusCode {
+        match self.code {
+            "forbidden" => StatusCode::FORBIDDEN,
+            "not_found" => StatusCode::NOT_FOUND,
+            "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
+            "bad_request" | "invalid_rules" | "invalid_site" => StatusCode::BAD_REQUEST,
+            "too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The calls, parsed from method and path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Call {
+    Status,
+    ListSites,
+    GetSite(String),
+    PutSite(String),
+    DeleteSite(String),
+    Activate(String, bool),
+    Flush(String),
+    Stats(String),
+    PutCrl,
+}
+
+fn route(method: &Method, path: &str) -> Result<Call, ApiError> {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let not_found = || {
+        ApiError::new("not_found", format!("no such call: {method} {path}"))
+            .hint("the API lives under /v1; see amoe-proto")
+    };
+    if parts.first() != Some(&amoe_proto::VERSION) {
+        return Err(not_found());
+    }
+    let call = match (method, &parts[1..]) {
+        (&Method::GET, ["status"]) => Call::Status,
+        (&Method::GET, ["sites"]) => Call::ListSites,
+        (&Method::GET, ["sites", s]) => Call::GetSite(s.to_string()),
+        (&Method::PUT, ["sites", s]) => Call::PutSite(s.to_string()),
+        (&Method::DELETE, ["sites", s]) => Call::DeleteSite(s.to_string()),
+        (&Method::POST, ["sites", s, "activate"]) => Call::Activate(s.to_string(), true),
+        (&Method::POST, ["sites", s, "deactivate"]) => Call::Activate(s.to_string(), false),
+        (&Method::POST, ["sites", s, "flush"]) => Call::Flush(s.to_string()),
+        (&Method::GET, ["sites", s, "stats"]) => Call::Stats(s.to_string()),
+        (&Method::PUT, ["crl"]) => Call::PutCrl,
+        _ => return Err(not_found()),
+    };
+    Ok(call)
+}
+
+/// The one place where roles are enforced: `ci` may flush (and, later, deploy) only;
+/// `operator` may do everything; a certificate without a known role nothing.
+fn allowed(role: Option<Role>, call: &Call) -> bool {
+    match role {
+        Some(Role::Operator) => true,
+        Some(Role::Ci) => matches!(call, Call::Flush(_)),
+        None => false,
+    }
+}
+
+fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response<Full<Bytes>> {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    r
+}
+
+fn error_response(e: &ApiError) -> Response<Full<Bytes>> {
+    json(
+        e.status(),
+        &ErrorBody {
+            error: ErrorDetail { code: e.code.to_string(), message: e.message.clone(), hint: e.hint.clone() },
+        },
+    )
+}
+
+async fn read_json<T: serde::de::DeserializeOwned>(body: Incoming) -> Result<T, ApiError> {
+    let bytes = Limited::new(body, MAX_BODY)
+        .collect()
+        .await
+        .map_err(|_| ApiError::new("too_large", "the request body is too large or broken"))?
+        .to_bytes();
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::new("bad_request", format!("invalid JSON: {e}")))
+}
+
+/// Answers one call and journals it.
+pub async fn handle(
+    agent: Arc<Agent>,
+    who: Arc<Identity>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let result = match route(&parts.method, &path) {
+        Err(e) => Err(e),
+        Ok(call) if !allowed(who.role, &call) => Err(ApiError::new(
+            "forbidden",
+            format!("`{}` (role {}) may not {} {path}", who.name, who.role.map_or("none", Role::as_str), parts.method),
+        )
+        .hint("use an operator certificate for this call")),
+        Ok(call) => answer(&agent, call, body).await,
+    };
+    let (response, outcome) = match result {
+        Ok(r) => (r, "accepted".to_string()),
+        Err(e) => (error_response(&e), format!("refused: {}", e.message)),
+    };
+    agent.count_call(response.status().is_success());
+    agent.state.journal(&serde_json::json!({
+        "at": jiff::Timestamp::now().to_string(),
+        "peer": peer.to_string(),
+        "client": who.name,
+        "role": who.role.map(Role::as_str),
+        "method": parts.method.as_str(),
+        "path": path,
+        "status": response.status().as_u16(),
+        "outcome": outcome,
+    }));
+    Ok(response)
+}
+
+async fn answer(agent: &Arc<Agent>, call: Call, body: Incoming) -> Result<Response<Full<Bytes>>, ApiError> {
+    let unknown = |s: &str| {
+        ApiError::new("not_found", format!("no site `{s}` on this host")).hint("push it with `amoe site push`")
+    };
+    match call {
+        Call::Status => Ok(json(StatusCode::OK, &agent.status())),
+        Call::ListSites => Ok(json(StatusCode::OK, &agent.sites().values().cloned().collect::<Vec<_>>())),
+        Call::GetSite(s) => agent.sites().get(&s).map(|spec| json(StatusCode::OK, spec)).ok_or_else(|| unknown(&s)),
+        Call::PutSite(s) => {
+            let spec: SiteSpec = read_json(body).await?;
+            if spec.name != s {
+                return Err(ApiError::new(
+                    "bad_request",
+                    format!("the body names site `{}`, the path `{s}`", spec.name),
+                ));
+            }
+            agent.put_site(spec.clone())?;
+            Ok(json(StatusCode::OK, &spec))
+        }
+        Call::DeleteSite(s) => {
+            agent.delete_site(&s)?;
+            Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Full::new(Bytes::new())).unwrap_or_default())
+        }
+        Call::Activate(s, active) => {
+            let mut spec = agent.sites().get(&s).cloned().ok_or_else(|| unknown(&s))?;
+            spec.active = active;
+            agent.put_site(spec.clone())?;
+            Ok(json(StatusCode::OK, &spec))
+        }
+        Call::Flush(s) => {
+            let req: FlushRequest = read_json(body).await?;
+            if !agent.sites().contains_key(&s) {
+                return Err(unknown(&s));
+            }
+            Ok(json(StatusCode::OK, &agent.flush(&s, &req)?))
+        }
+        Call::Stats(s) => {
+            let snap = agent.proxy.stats(&s).ok_or_else(|| unknown(&s))?;
+            Ok(json(
+                StatusCode::OK,
+                &SiteStats {
+                    requests: snap.requests,
+                    bytes: snap.bytes,
+                    hit: snap.hit,
+                    miss: snap.miss,
+                    stale: snap.stale,
+                    pass: snap.pass,
+                    error: snap.error,
+                    status: snap.status.to_vec(),
+                    under_2s: snap.under_2s,
+                },
+            ))
+        }
+        Call::PutCrl => {
+            let bytes = Limited::new(body, MAX_BODY)
+                .collect()
+                .await
+                .map_err(|_| ApiError::new("too_large", "the revocation list is too large"))?
+                .to_bytes();
+            agent.set_crl(&bytes)?;
+            Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Full::new(Bytes::new())).unwrap_or_default())
+        }
+    }
+}
+
+/// Applies a flush once per idempotency key.
+pub fn apply_flush(agent: &Agent, site: &str, req: &FlushRequest) -> Result<FlushResult, ApiError> {
+    let mode = if req.soft { PurgeMode::Soft } else { PurgeMode::Hard };
+    let mut purges: Vec<Purge> = Vec::new();
+    purges.extend(req.urls.iter().cloned().map(Purge::Url));
+    purges.extend(req.prefixes.iter().cloned().map(Purge::Prefix));
+    purges.extend(req.tags.iter().cloned().map(Purge::Tag));
+    if req.all {
+        purges.push(Purge::All);
+    }
+    if purges.is_empty() {
+        return Err(ApiError::new("bad_request", "a flush names URLs, prefixes, tags or all"));
+    }
+    let mut objects = 0u64;
+    for p in &purges {
+        objects += agent.proxy.purge(site, p, mode).map_err(|e| ApiError::new("not_found", e.to_string()))? as u64;
+    }
+    Ok(FlushResult { objects, replayed: false })
+}
+
+impl From<ApiError> for std::io::Error {
+    fn from(e: ApiError) -> Self {
+        std::io::Error::other(e.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_enforced_in_one_place() {
+        let flush = Call::Flush("s".into());
+        let put = Call::PutSite("s".into());
+        assert!(allowed(Some(Role::Ci), &flush));
+        assert!(!allowed(Some(Role::Ci), &put));
+        assert!(!allowed(Some(Role::Ci), &Call::Status));
+        assert!(allowed(Some(Role::Operator), &put));
+        assert!(!allowed(None, &flush));
+    }
+
+    #[test]
+    fn routes() {
+        assert_eq!(route(&Method::POST, "/v1/sites/www/flush").ok(), Some(Call::Flush("www".into())));
+        assert_eq!(route(&Method::GET, "/v1/status/").ok(), Some(Call::Status));
+        assert!(route(&Method::GET, "/v2/status").is_err());
+        assert!(route(&Method::PATCH, "/v1/sites/www").is_err());
+    }
+}

@@ -1,0 +1,92 @@
+//! Prometheus metrics on the admin listener (loopback by default): `GET /metrics`, text format
+//! 0.0.4. Per site: requests by cache outcome, bytes, responses by status class, the response
+//! time histogram; the cache's objects and bytes per tier; control-API calls and refused TLS
+//! handshakes.
+
+use super::Agent;
+use bytes::Bytes;
+use http_body_util::Full;
+use std::fmt::Write;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::net::TcpListener;
+
+fn render(agent: &Agent) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# TYPE amoe_requests_total counter");
+    let sites = agent.proxy.sites.load();
+    let mut bytes_lines = String::new();
+    let mut status_lines = String::new();
+    let mut hist = String::new();
+    for name in sites.names() {
+        let Some(s) = agent.proxy.stats(&name) else { continue };
+        for (outcome, n) in [("hit", s.hit), ("miss", s.miss), ("stale", s.stale), ("pass", s.pass), ("error", s.error)]
+        {
+            let _ = writeln!(out, "amoe_requests_total{{site=\"{name}\",cache=\"{outcome}\"}} {n}");
+        }
+        let _ = writeln!(bytes_lines, "amoe_response_bytes_total{{site=\"{name}\"}} {}", s.bytes);
+        for (i, n) in s.status.iter().enumerate() {
+            let _ = writeln!(status_lines, "amoe_responses_total{{site=\"{name}\",class=\"{}xx\"}} {n}", i + 1);
+        }
+        let mut cumulative = 0;
+        for (i, n) in s.histogram.iter().enumerate() {
+            cumulative += n;
+            let le = amoe_proxy::stats::BUCKETS_MS
+                .get(i)
+                .map_or("+Inf".to_string(), |ms| format!("{}", *ms as f64 / 1000.0));
+            let _ = writeln!(hist, "amoe_response_seconds_bucket{{site=\"{name}\",le=\"{le}\"}} {cumulative}");
+        }
+        let _ = writeln!(hist, "amoe_response_seconds_count{{site=\"{name}\"}} {cumulative}");
+    }
+    let _ = writeln!(
+        out,
+        "# TYPE amoe_response_bytes_total counter\n{bytes_lines}# TYPE amoe_responses_total counter\n{status_lines}# TYPE amoe_response_seconds histogram\n{hist}"
+    );
+    let (objects, memory, disk) = agent.proxy.cache.usage();
+    let _ = writeln!(out, "# TYPE amoe_cache_objects gauge\namoe_cache_objects {objects}");
+    let _ = writeln!(
+        out,
+        "# TYPE amoe_cache_bytes gauge\namoe_cache_bytes{{tier=\"memory\"}} {memory}\namoe_cache_bytes{{tier=\"disk\"}} {disk}"
+    );
+    let _ = writeln!(
+        out,
+        "# TYPE amoe_control_calls_total counter\namoe_control_calls_total{{outcome=\"accepted\"}} {}\namoe_control_calls_total{{outcome=\"refused\"}} {}",
+        agent.calls_ok.load(Ordering::Relaxed),
+        agent.calls_refused.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# TYPE amoe_control_handshakes_refused_total counter\namoe_control_handshakes_refused_total {}",
+        agent.handshakes_refused.load(Ordering::Relaxed)
+    );
+    out
+}
+
+pub async fn serve(agent: Arc<Agent>, listener: TcpListener, stop: impl Future<Output = ()>) {
+    tokio::pin!(stop);
+    loop {
+        let (tcp, _) = tokio::select! {
+            a = listener.accept() => match a { Ok(a) => a, Err(_) => continue },
+            () = &mut stop => return,
+        };
+        let agent = agent.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                let agent = agent.clone();
+                async move {
+                    let r = if req.uri().path() == "/metrics" {
+                        http::Response::builder()
+                            .header("content-type", "text/plain; version=0.0.4")
+                            .body(Full::new(Bytes::from(render(&agent))))
+                    } else {
+                        http::Response::builder().status(404).body(Full::new(Bytes::from_static(b"see /metrics\n")))
+                    };
+                    Ok::<_, std::convert::Infallible>(r.unwrap_or_default())
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc)
+                .await;
+        });
+    }
+}

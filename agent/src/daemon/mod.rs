@@ -1,0 +1,351 @@
+//! `amoe-agent --config FILE`: the daemon. It runs the proxy on its listeners, the control
+//! API on its own mutual-TLS listener, and Prometheus metrics on a loopback admin listener.
+//!
+//! - Site configurations received over the API are kept in the state directory and loaded
+//!   again at start.
+//! - SIGHUP reloads the configuration file's certificates, the revocation list and the sites
+//!   without dropping connections (new handshakes use the new TLS configuration).
+//! - SIGTERM (or Ctrl-C) stops accepting, drains in-flight requests (10 s at most), flushes
+//!   the access logs and exits 0.
+//! - With systemd (`Type=notify`), `READY=1` is sent once every listener is bound.
+//! - The server certificate's expiry is checked at start and every 12 hours: a warning is
+//!   logged within 14 days of it (`amoe host renew` renews without downtime).
+
+pub mod config;
+pub mod control;
+mod metrics;
+pub mod state;
+pub mod tls;
+
+use amoe_proto::{FlushRequest, FlushResult, SiteSpec, Status};
+use amoe_proxy::config::{Balance, ProxyConfig, SiteConfig, StorageConfig};
+use amoe_proxy::{Proxy, server};
+use arc_swap::ArcSwap;
+use config::AgentConfig;
+use control::ApiError;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+/// The running agent.
+#[derive(Debug)]
+pub struct Agent {
+    pub proxy: Arc<Proxy>,
+    pub state: state::State,
+    config_path: PathBuf,
+    config: Mutex<AgentConfig>,
+    sites: Mutex<BTreeMap<String, SiteSpec>>,
+    applied: Mutex<HashMap<String, FlushResult>>,
+    control_tls: ArcSwap<rustls::ServerConfig>,
+    started: Instant,
+    calls_ok: AtomicU64,
+    calls_refused: AtomicU64,
+    handshakes_refused: AtomicU64,
+}
+
+/// Turns a wire site into the proxy's settings; bad rules are refused with their lines.
+fn site_config(spec: &SiteSpec) -> Result<SiteConfig, ApiError> {
+    let bad = |m: String| ApiError { code: "invalid_site", message: m, hint: None };
+    if spec.origins.is_empty() || spec.domains.is_empty() {
+        return Err(bad(format!("site `{}` needs at least one domain and one origin", spec.name)));
+    }
+    let domains: Vec<&str> = spec.domains.iter().map(String::as_str).collect();
+    let origins: Vec<&str> = spec.origins.iter().map(String::as_str).collect();
+    let mut c = SiteConfig::new(&spec.name, &domains, &origins);
+    c.active = spec.active;
+    if let Some(text) = &spec.rules {
+        let rules = amoe_rules::Rules::parse(text).map_err(|e| ApiError {
+            code: "invalid_rules",
+            message: format!("the rules of site `{}` are invalid:\n{e}", spec.name),
+            hint: Some("check them locally with `amoe site rules SITE --file FILE --dry-run`".into()),
+        })?;
+        c.rules = Arc::new(rules);
+    }
+    c.balance = match spec.balance.as_deref() {
+        None | Some("round-robin") => Balance::RoundRobin,
+        Some("least-connections") => Balance::LeastConnections,
+        Some(other) => return Err(bad(format!("unknown balance `{other}`: round-robin or least-connections"))),
+    };
+    if let Some(s) = spec.stale_limit_secs {
+        c.stale_limit = Duration::from_secs(s);
+    }
+    Ok(c)
+}
+
+impl Agent {
+    fn reload_tls(&self) -> Result<(), String> {
+        let c = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.clone();
+        let crl = self.state.crl_path();
+        let tls = tls::server_config(&c.ca, &c.cert, &c.key, Some(&crl))?;
+        self.control_tls.store(tls);
+        Ok(())
+    }
+
+    fn apply_sites(&self, sites: &BTreeMap<String, SiteSpec>) -> Result<(), ApiError> {
+        let configs = sites.values().map(site_config).collect::<Result<Vec<_>, _>>()?;
+        self.proxy.set_sites(configs).map_err(|e| ApiError { code: "invalid_site", message: e.to_string(), hint: None })
+    }
+
+    pub fn sites(&self) -> BTreeMap<String, SiteSpec> {
+        self.sites.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Adds or replaces a site: checked, applied to the proxy, then kept on disk.
+    pub fn put_site(&self, spec: SiteSpec) -> Result<(), ApiError> {
+        let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = sites.clone();
+        next.insert(spec.name.clone(), spec.clone());
+        self.apply_sites(&next)?;
+        self.state.save_site(&spec).map_err(|e| ApiError {
+            code: "internal",
+            message: format!("cannot save the site: {e}"),
+            hint: None,
+        })?;
+        *sites = next;
+        Ok(())
+    }
+
+    pub fn delete_site(&self, name: &str) -> Result<(), ApiError> {
+        let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
+        if !sites.contains_key(name) {
+            return Err(ApiError { code: "not_found", message: format!("no site `{name}` on this host"), hint: None });
+        }
+        let mut next = sites.clone();
+        next.remove(name);
+        self.apply_sites(&next)?;
+        let _ = self.state.delete_site(name);
+        *sites = next;
+        Ok(())
+    }
+
+    /// Flushes once per idempotency key: a retry gets the first result, marked replayed.
+    pub fn flush(&self, site: &str, req: &FlushRequest) -> Result<FlushResult, ApiError> {
+        let mut applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(key) = &req.idempotency_key
+            && let Some(first) = applied.get(key)
+        {
+            return Ok(FlushResult { objects: first.objects, replayed: true });
+        }
+        let result = control::apply_flush(self, site, req)?;
+        if let Some(key) = &req.idempotency_key {
+            let _ = self.state.record_applied(key, &result);
+            applied.insert(key.clone(), result.clone());
+        }
+        Ok(result)
+    }
+
+    pub fn set_crl(&self, pem: &[u8]) -> Result<(), ApiError> {
+        let bad = |m: String| ApiError { code: "bad_request", message: m, hint: None };
+        let text = std::str::from_utf8(pem).map_err(|_| bad("the revocation list is not PEM text".into()))?;
+        if !text.contains("-----BEGIN X509 CRL-----") {
+            return Err(bad("the body is not a PEM revocation list".into()));
+        }
+        let previous = std::fs::read(self.state.crl_path()).ok();
+        self.state.save_crl(pem).map_err(|e| bad(format!("cannot save: {e}")))?;
+        if let Err(e) = self.reload_tls() {
+            // Keep the last good list.
+            if let Some(p) = previous {
+                let _ = self.state.save_crl(&p);
+            }
+            return Err(bad(format!("the revocation list was refused: {e}")));
+        }
+        Ok(())
+    }
+
+    pub fn status(&self) -> Status {
+        let (objects, memory, disk) = self.proxy.cache.usage();
+        let cert = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.cert.clone();
+        Status {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            uptime_secs: self.started.elapsed().as_secs(),
+            sites: self.sites().keys().cloned().collect(),
+            cache_objects: objects,
+            cache_memory_bytes: memory,
+            cache_disk_bytes: disk,
+            certificate_not_after: tls::not_after(&cert)
+                .and_then(|t| jiff::Timestamp::from_second(t).ok())
+                .map(|t| t.to_string()),
+        }
+    }
+
+    pub fn count_call(&self, ok: bool) {
+        if ok { &self.calls_ok } else { &self.calls_refused }.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// SIGHUP: the configuration file's certificates and the revocation list, and the sites.
+    fn reload(&self) {
+        match config::load(&self.config_path) {
+            Ok(c) => *self.config.lock().unwrap_or_else(|e| e.into_inner()) = c,
+            Err(e) => tracing::error!(error = %e, "reload: configuration refused, keeping the running one"),
+        }
+        if let Err(e) = self.reload_tls() {
+            tracing::error!(error = %e, "reload: TLS configuration refused, keeping the running one");
+        }
+        match self.state.sites() {
+            Ok(sites) => match self.apply_sites(&sites) {
+                Ok(()) => *self.sites.lock().unwrap_or_else(|e| e.into_inner()) = sites,
+                Err(e) => tracing::error!(error = %e.message, "reload: sites refused, keeping the running ones"),
+            },
+            Err(e) => tracing::error!(error = %e, "reload: cannot read the sites"),
+        }
+        tracing::info!("reloaded");
+    }
+
+    fn check_certificate(&self) {
+        let cert = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.cert.clone();
+        if let Some(t) = tls::not_after(&cert) {
+            let left = t - jiff::Timestamp::now().as_second();
+            if left < 14 * 86_400 {
+                tracing::warn!(days_left = left / 86_400, cert = %cert.display(), "the server certificate expires soon: run `amoe host renew`");
+            }
+        }
+    }
+}
+
+/// Sends `READY=1` to systemd when started by it.
+fn notify_ready() {
+    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else { return };
+    let sock = std::os::unix::net::UnixDatagram::unbound();
+    if let Ok(sock) = sock {
+        let _ = sock.send_to(b"READY=1", PathBuf::from(path));
+    }
+}
+
+/// Runs the daemon until SIGTERM.
+pub async fn run(config_path: &Path) -> Result<(), String> {
+    let config = config::load(config_path)?;
+    let state = state::State::open(&config.state_dir)
+        .map_err(|e| format!("state directory `{}`: {e}", config.state_dir.display()))?;
+    let proxy = Proxy::new(ProxyConfig {
+        sites: Vec::new(),
+        storage: StorageConfig {
+            memory_bytes: config.proxy.memory_bytes.unwrap_or(256 << 20),
+            disk: config.proxy.cache_dir.clone().map(|d| (d, config.proxy.disk_bytes.unwrap_or(10 << 30))),
+            ..StorageConfig::default()
+        },
+        log_dir: config.proxy.log_dir.clone(),
+        ..ProxyConfig::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let tls =
+        tls::server_config(&config.control.ca, &config.control.cert, &config.control.key, Some(&state.crl_path()))?;
+    let agent = Arc::new(Agent {
+        proxy: proxy.clone(),
+        applied: Mutex::new(state.applied()),
+        sites: Mutex::new(BTreeMap::new()),
+        state,
+        config_path: config_path.to_path_buf(),
+        config: Mutex::new(config.clone()),
+        control_tls: ArcSwap::new(tls),
+        started: Instant::now(),
+        calls_ok: AtomicU64::new(0),
+        calls_refused: AtomicU64::new(0),
+        handshakes_refused: AtomicU64::new(0),
+    });
+    let sites = agent.state.sites().map_err(|e| format!("reading the sites: {e}"))?;
+    agent.apply_sites(&sites).map_err(|e| format!("a saved site is invalid: {}", e.message))?;
+    *agent.sites.lock().unwrap_or_else(|e| e.into_inner()) = sites;
+    agent.check_certificate();
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let mut tasks = Vec::new();
+    for addr in &config.proxy.listen {
+        let l = TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        tasks.push(tokio::spawn(server::serve(
+            proxy.clone(),
+            l,
+            None,
+            stopped(stop_rx.clone()),
+            Duration::from_secs(10),
+        )));
+    }
+    for addr in &config.proxy.tls_listen {
+        let l = TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let acceptor = proxy.tls_acceptor().map_err(|e| e.to_string())?;
+        tasks.push(tokio::spawn(server::serve(
+            proxy.clone(),
+            l,
+            Some(acceptor),
+            stopped(stop_rx.clone()),
+            Duration::from_secs(10),
+        )));
+    }
+    let control = TcpListener::bind(config.control.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.control.listen))?;
+    let control_task = tokio::spawn(serve_control(agent.clone(), control, stopped(stop_rx.clone())));
+    if let Some(addr) = config.admin.listen {
+        let l = TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        tokio::spawn(metrics::serve(agent.clone(), l, stopped(stop_rx.clone())));
+    }
+    tracing::info!(control = %config.control.listen, proxy = ?config.proxy.listen, "amoe-agent ready");
+    notify_ready();
+
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).map_err(|e| e.to_string())?;
+    let mut term =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut check = tokio::time::interval(Duration::from_secs(12 * 3600));
+    loop {
+        tokio::select! {
+            _ = hup.recv() => agent.reload(),
+            _ = term.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+            _ = check.tick() => agent.check_certificate(),
+        }
+    }
+    tracing::info!("stopping: draining in-flight requests");
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let _ = control_task.await;
+    proxy.shutdown();
+    Ok(())
+}
+
+/// The control listener: mutual TLS, then the API. Refused handshakes are journaled too.
+async fn serve_control(agent: Arc<Agent>, listener: TcpListener, stop: impl Future<Output = ()>) {
+    tokio::pin!(stop);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            a = listener.accept() => match a { Ok(a) => a, Err(_) => continue },
+            () = &mut stop => return,
+        };
+        let agent = agent.clone();
+        tokio::spawn(async move {
+            let acceptor = tokio_rustls::TlsAcceptor::from(agent.control_tls.load_full());
+            let stream = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    agent.handshakes_refused.fetch_add(1, Ordering::Relaxed);
+                    agent.state.journal(&serde_json::json!({
+                        "at": jiff::Timestamp::now().to_string(),
+                        "peer": peer.to_string(),
+                        "client": null,
+                        "outcome": format!("refused: TLS handshake: {e}"),
+                    }));
+                    return;
+                }
+                Err(_) => return,
+            };
+            let who = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(tls::identity)
+                .unwrap_or(tls::Identity { name: "?".into(), role: None });
+            let who = Arc::new(who);
+            let svc = hyper::service::service_fn(move |req| control::handle(agent.clone(), who.clone(), peer, req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}

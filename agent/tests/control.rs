@@ -1,0 +1,439 @@
+//! The control API of a real `amoe-agent` process: mutual TLS with the project CA, roles,
+//! revocation, every refusal journaled, sites kept across a restart, metrics.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../proxy/tests/common/extra.rs"]
+mod extra;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use rustls_pki_types::pem::PemObject;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const AGENT: &str = env!("CARGO_BIN_EXE_amoe-agent");
+
+struct Ca {
+    issuer: CertifiedIssuer<'static, KeyPair>,
+}
+
+struct Client {
+    cert: String,
+    key: String,
+}
+
+impl Ca {
+    fn new(name: &str) -> Ca {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name.push(DnType::CommonName, name);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        Ca { issuer: CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap() }
+    }
+
+    fn client(&self, name: &str, role: &str, expired: bool) -> (Client, rcgen::SerialNumber) {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, name);
+        p.distinguished_name.push(DnType::OrganizationalUnitName, role);
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let serial = rcgen::SerialNumber::from_slice(&rand_serial(name));
+        p.serial_number = Some(serial.clone());
+        if expired {
+            p.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            p.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
+        let key = KeyPair::generate().unwrap();
+        let cert = p.signed_by(&key, &self.issuer).unwrap();
+        (Client { cert: cert.pem(), key: key.serialize_pem() }, serial)
+    }
+
+    fn server(&self) -> Client {
+        let mut p = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+        p.distinguished_name.push(DnType::CommonName, "pop1");
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let key = KeyPair::generate().unwrap();
+        Client { cert: p.signed_by(&key, &self.issuer).unwrap().pem(), key: key.serialize_pem() }
+    }
+
+    fn crl(&self, revoked: &[rcgen::SerialNumber]) -> String {
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: rcgen::date_time_ymd(2026, 1, 1),
+            next_update: rcgen::date_time_ymd(2036, 1, 1),
+            crl_number: rcgen::SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs: revoked
+                .iter()
+                .map(|s| rcgen::RevokedCertParams {
+                    serial_number: s.clone(),
+                    revocation_time: rcgen::date_time_ymd(2026, 1, 2),
+                    reason_code: None,
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        params.signed_by(&self.issuer).unwrap().pem().unwrap()
+    }
+}
+
+fn rand_serial(name: &str) -> Vec<u8> {
+    let mut s: Vec<u8> = name.bytes().collect();
+    s.insert(0, 0x11);
+    s.truncate(16);
+    s
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct AgentProc {
+    child: Child,
+    control: SocketAddr,
+    admin: SocketAddr,
+    state: PathBuf,
+    config: PathBuf,
+}
+
+impl AgentProc {
+    fn start(dir: &Path, ca: &Ca) -> AgentProc {
+        let server = ca.server();
+        std::fs::write(dir.join("ca.pem"), ca.issuer.pem()).unwrap();
+        std::fs::write(dir.join("server.pem"), &server.cert).unwrap();
+        std::fs::write(dir.join("server.key"), &server.key).unwrap();
+        let (control, admin, proxy) = (free_port(), free_port(), free_port());
+        let config = dir.join("agent.toml");
+        let state = dir.join("state");
+        std::fs::write(
+            &config,
+            format!(
+                "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+                dir.join("ca.pem"),
+                dir.join("server.pem"),
+                dir.join("server.key")
+            ),
+        )
+        .unwrap();
+        let mut a = AgentProc {
+            child: Command::new(AGENT).arg("--config").arg(&config).stderr(Stdio::null()).spawn().unwrap(),
+            control: format!("127.0.0.1:{control}").parse().unwrap(),
+            admin: format!("127.0.0.1:{admin}").parse().unwrap(),
+            state,
+            config,
+        };
+        a.wait_ready();
+        a
+    }
+
+    fn wait_ready(&mut self) {
+        for _ in 0..500 {
+            if std::net::TcpStream::connect(self.control).is_ok() && std::net::TcpStream::connect(self.admin).is_ok() {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("amoe-agent exited: {status}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("amoe-agent did not start listening");
+    }
+
+    fn restart(&mut self) {
+        self.stop();
+        self.child = Command::new(AGENT).arg("--config").arg(&self.config).stderr(Stdio::null()).spawn().unwrap();
+        self.wait_ready();
+    }
+
+    fn stop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "SIGTERM drains and exits 0: {status}");
+    }
+
+    fn journal(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.state.join("control-journal.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for AgentProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TLS client config trusting `ca_pem`, presenting `client` if any.
+fn client_config(
+    ca_pem: &str,
+    client: Option<&Client>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls_pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap()).unwrap();
+    let b = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_protocol_versions(versions)
+        .unwrap()
+        .with_root_certificates(roots);
+    let config = match client {
+        Some(c) => b
+            .with_client_auth_cert(
+                vec![rustls_pki_types::CertificateDer::from_pem_slice(c.cert.as_bytes()).unwrap()],
+                rustls_pki_types::PrivateKeyDer::from_pem_slice(c.key.as_bytes()).unwrap(),
+            )
+            .unwrap(),
+        None => b.with_no_client_auth(),
+    };
+    Arc::new(config)
+}
+
+/// One call; `Err` when the TLS handshake or the request failed (refused at the TLS level).
+async fn call(
+    agent: &AgentProc,
+    tls: Arc<rustls::ClientConfig>,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> Result<(u16, serde_json::Value), String> {
+    let tcp = tokio::net::TcpStream::connect(agent.control).await.map_err(|e| e.to_string())?;
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let stream = tokio_rustls::TlsConnector::from(tls).connect(name, tcp).await.map_err(|e| e.to_string())?;
+    let (mut send, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+    tokio::spawn(conn);
+    let req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap();
+    let res = send.send_request(req).await.map_err(|e| e.to_string())?;
+    let status = res.status().as_u16();
+    let bytes = res.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    let json = if bytes.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)
+    };
+    Ok((status, json))
+}
+
+const TLS_ALL: &[&rustls::SupportedProtocolVersion] = &[&rustls::version::TLS13, &rustls::version::TLS12];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_revocation_and_every_refusal_journaled() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    let mut agent = AgentProc::start(dir.path(), &ca);
+    let (operator, _) = ca.client("alice", "operator", false);
+    let (ci, _) = ca.client("pipeline", "ci", false);
+    let (expired, _) = ca.client("old", "operator", true);
+    let (revoked, revoked_serial) = ca.client("mallory", "operator", false);
+    let other = Ca::new("another CA");
+    let (foreign, _) = other.client("eve", "operator", false);
+    let self_signed = {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, "selfie");
+        p.distinguished_name.push(DnType::OrganizationalUnitName, "operator");
+        let key = KeyPair::generate().unwrap();
+        Client { cert: p.self_signed(&key).unwrap().pem(), key: key.serialize_pem() }
+    };
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+
+    // The operator does everything.
+    let site = r#"{"name":"www","domains":["www.example.test"],"origins":["http://127.0.0.1:9"],"rules":"[default]\nttl = \"1h\"\n"}"#;
+    let (status, body) = call(&agent, op.clone(), "PUT", "/v1/sites/www", site).await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = call(&agent, op.clone(), "GET", "/v1/status", "").await.unwrap();
+    assert_eq!((status, body["sites"].clone()), (200, serde_json::json!(["www"])));
+    assert!(body["certificate_not_after"].is_string());
+    let flush = r#"{"all":true,"idempotency_key":"k-1"}"#;
+    let (status, body) = call(&agent, op.clone(), "POST", "/v1/sites/www/flush", flush).await.unwrap();
+    assert_eq!((status, body["replayed"].as_bool()), (200, Some(false)));
+    let (_, body) = call(&agent, op.clone(), "POST", "/v1/sites/www/flush", flush).await.unwrap();
+    assert_eq!(body["replayed"].as_bool(), Some(true), "a retry with the same key is not applied twice");
+    // Bad rules are refused with their line.
+    let bad = r#"{"name":"bad","domains":["b.example.test"],"origins":["http://127.0.0.1:9"],"rules":"[default]\ntll = \"1h\"\n"}"#;
+    let (status, body) = call(&agent, op.clone(), "PUT", "/v1/sites/bad", bad).await.unwrap();
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_rules")));
+    assert!(body["error"]["message"].as_str().unwrap().contains("line 2"), "{body}");
+
+    // ci may flush, and nothing else.
+    let ci_tls = client_config(&ca_pem, Some(&ci), TLS_ALL);
+    assert_eq!(call(&agent, ci_tls.clone(), "POST", "/v1/sites/www/flush", r#"{"urls":["/x"]}"#).await.unwrap().0, 200);
+    let (status, body) = call(&agent, ci_tls.clone(), "PUT", "/v1/sites/www", site).await.unwrap();
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert!(body["error"]["hint"].is_string());
+
+    // Refused at the TLS level: no certificate, self-signed, another CA, expired.
+    for (what, tls) in [
+        ("no certificate", client_config(&ca_pem, None, TLS_ALL)),
+        ("self-signed", client_config(&ca_pem, Some(&self_signed), TLS_ALL)),
+        ("another CA", client_config(&ca_pem, Some(&foreign), TLS_ALL)),
+        ("expired", client_config(&ca_pem, Some(&expired), TLS_ALL)),
+    ] {
+        assert!(call(&agent, tls, "GET", "/v1/status", "").await.is_err(), "{what} must be refused");
+    }
+    // Revoked: accepted until the revocation list is pushed, refused after.
+    let rev_tls = client_config(&ca_pem, Some(&revoked), TLS_ALL);
+    assert_eq!(call(&agent, rev_tls.clone(), "GET", "/v1/status", "").await.unwrap().0, 200);
+    assert_eq!(call(&agent, op.clone(), "PUT", "/v1/crl", &ca.crl(&[revoked_serial])).await.unwrap().0, 204);
+    assert!(call(&agent, rev_tls, "GET", "/v1/status", "").await.is_err(), "a revoked certificate is refused");
+    assert_eq!(call(&agent, op.clone(), "GET", "/v1/status", "").await.unwrap().0, 200);
+    // TLS 1.1 is not spoken.
+    let mut tcp = tokio::net::TcpStream::connect(agent.control).await.unwrap();
+    tcp.write_all(&extra::tls11_client_hello("localhost")).await.unwrap();
+    let mut first = [0u8; 7];
+    if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(5), tcp.read_exact(&mut first)).await {
+        assert_eq!((first[0], first[6]), (0x15, 70), "a protocol_version alert");
+    }
+    drop(tcp);
+
+    // Every call, accepted or refused, is journaled with the identity.
+    let journal = agent.journal();
+    let refused_tls = journal
+        .iter()
+        .filter(|e| e["client"].is_null() && e["outcome"].as_str().is_some_and(|o| o.starts_with("refused: TLS")))
+        .count();
+    assert!(
+        refused_tls >= 6,
+        "no cert, self-signed, other CA, expired, revoked, TLS 1.1: {refused_tls} in {journal:#?}"
+    );
+    let ci_refused = journal.iter().any(|e| {
+        e["client"] == "pipeline"
+            && e["status"] == 403
+            && e["outcome"].as_str().is_some_and(|o| o.starts_with("refused"))
+    });
+    assert!(ci_refused, "the ci refusal is journaled");
+    assert!(
+        journal.iter().any(|e| e["client"] == "alice" && e["path"] == "/v1/sites/www" && e["outcome"] == "accepted")
+    );
+
+    // Metrics on the admin listener.
+    let metrics = reqwest_like_get(agent.admin, "/metrics").await;
+    assert!(
+        metrics.contains("amoe_control_calls_total{outcome=\"refused\"}") && metrics.contains("amoe_cache_objects"),
+        "{metrics}"
+    );
+
+    // A restart keeps the sites and the applied flush keys.
+    agent.restart();
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    let (_, body) = call(&agent, op.clone(), "GET", "/v1/sites", "").await.unwrap();
+    assert_eq!(body.as_array().map(Vec::len), Some(1));
+    let (_, body) = call(&agent, op.clone(), "POST", "/v1/sites/www/flush", flush).await.unwrap();
+    assert_eq!(body["replayed"].as_bool(), Some(true));
+    agent.stop();
+}
+
+async fn reqwest_like_get(addr: SocketAddr, path: &str) -> String {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp)).await.unwrap();
+    tokio::spawn(conn);
+    let res = send
+        .send_request(http::Request::get(path).header("host", "localhost").body(Full::new(Bytes::new())).unwrap())
+        .await
+        .unwrap();
+    String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn systemd_readiness_and_reload_without_dropping_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    // A systemd-style notification socket.
+    let sock_path = dir.path().join("notify.sock");
+    let sock = std::os::unix::net::UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let server = ca.server();
+    std::fs::write(dir.path().join("ca.pem"), &ca_pem).unwrap();
+    std::fs::write(dir.path().join("server.pem"), &server.cert).unwrap();
+    std::fs::write(dir.path().join("server.key"), &server.key).unwrap();
+    let (control, admin) = (free_port(), free_port());
+    let config = dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "state_dir = {:?}\n[proxy]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+            dir.path().join("state"),
+            dir.path().join("ca.pem"),
+            dir.path().join("server.pem"),
+            dir.path().join("server.key")
+        ),
+    )
+    .unwrap();
+    let child = Command::new(AGENT)
+        .arg("--config")
+        .arg(&config)
+        .env("NOTIFY_SOCKET", &sock_path)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut agent = AgentProc {
+        child,
+        control: format!("127.0.0.1:{control}").parse().unwrap(),
+        admin: format!("127.0.0.1:{admin}").parse().unwrap(),
+        state: dir.path().join("state"),
+        config,
+    };
+    let mut buf = [0u8; 64];
+    let n = sock.recv(&mut buf).expect("READY=1 within 10 s");
+    assert_eq!(&buf[..n], b"READY=1");
+
+    // An open connection keeps working across SIGHUP, and a new certificate is used by new ones.
+    let (operator, _) = ca.client("alice", "operator", false);
+    let tcp = tokio::net::TcpStream::connect(agent.control).await.unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let stream = tokio_rustls::TlsConnector::from(client_config(&ca_pem, Some(&operator), TLS_ALL))
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+    tokio::spawn(conn);
+    let get = || http::Request::get("/v1/status").header("host", "localhost").body(Full::new(Bytes::new())).unwrap();
+    assert_eq!(send.send_request(get()).await.unwrap().status(), 200);
+    let renewed = ca.server();
+    std::fs::write(dir.path().join("server.pem"), &renewed.cert).unwrap();
+    std::fs::write(dir.path().join("server.key"), &renewed.key).unwrap();
+    assert!(Command::new("kill").arg("-HUP").arg(agent.child.id().to_string()).status().unwrap().success());
+    let mut served_new = false;
+    for _ in 0..200 {
+        assert_eq!(send.send_request(get()).await.unwrap().status(), 200, "the open connection survives the reload");
+        let tcp = tokio::net::TcpStream::connect(agent.control).await.unwrap();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let s = tokio_rustls::TlsConnector::from(client_config(&ca_pem, Some(&operator), TLS_ALL))
+            .connect(name, tcp)
+            .await
+            .unwrap();
+        let presented = s.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|c| c.as_ref().to_vec());
+        let expected = rustls_pki_types::CertificateDer::from_pem_slice(renewed.cert.as_bytes()).unwrap();
+        if presented.as_deref() == Some(expected.as_ref()) {
+            served_new = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(served_new, "after SIGHUP new handshakes use the renewed certificate");
+    agent.stop();
+}
+
+#[test]
+fn an_invalid_configuration_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, "state_dir = \"/tmp/x\"\n[proxy]\nlisten = [\"127.0.0.1:0\"]\nbogus = 1\n").unwrap();
+    let out = Command::new(AGENT).arg("--config").arg(&config).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("line 4") && stderr.contains("bogus"), "{stderr}");
+}

@@ -1,0 +1,126 @@
+//! The control API between `amoe` and `amoe-agent`: versioned JSON under `/v1`, over HTTPS
+//! with mutual TLS. These types are the contract; their JSON Schemas are generated into
+//! `schemas/`. Wire formats tolerate unknown fields (an older agent talks to a newer CLI), so
+//! no type here denies them.
+//!
+//! | method and path | body → answer | role |
+//! | --- | --- | --- |
+//! | `GET /v1/status` | → [`Status`] | operator |
+//! | `GET /v1/sites` | → `[SiteSpec]` | operator |
+//! | `GET /v1/sites/{name}` | → [`SiteSpec`] | operator |
+//! | `PUT /v1/sites/{name}` | [`SiteSpec`] → [`SiteSpec`] | operator |
+//! | `DELETE /v1/sites/{name}` | → 204 | operator |
+//! | `POST /v1/sites/{name}/activate`, `/deactivate` | → [`SiteSpec`] | operator |
+//! | `POST /v1/sites/{name}/flush` | [`FlushRequest`] → [`FlushResult`] | operator, ci |
+//! | `GET /v1/sites/{name}/stats` | → [`SiteStats`] | operator |
+//! | `PUT /v1/crl` | PEM text → 204 | operator |
+//!
+//! Errors are [`ErrorBody`] with the HTTP status chosen by the agent in one place.
+
+#![forbid(unsafe_code)]
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The API version in every path.
+pub const VERSION: &str = "v1";
+
+/// A site as the agent runs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SiteSpec {
+    pub name: String,
+    pub domains: Vec<String>,
+    pub origins: Vec<String>,
+    /// A deactivated site is passed through to its origin without caching.
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// The site's rules file (TOML, see `site-rules.schema.json`), if any.
+    #[serde(default)]
+    pub rules: Option<String>,
+    /// `round-robin` (default) or `least-connections`.
+    #[serde(default)]
+    pub balance: Option<String>,
+    /// How long stale content is served when every origin fails (default 86400).
+    #[serde(default)]
+    pub stale_limit_secs: Option<u64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `GET /v1/status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Status {
+    pub version: String,
+    pub uptime_secs: u64,
+    pub sites: Vec<String>,
+    pub cache_objects: u64,
+    pub cache_memory_bytes: u64,
+    pub cache_disk_bytes: u64,
+    /// When the agent's server certificate expires (RFC 3339 UTC).
+    pub certificate_not_after: Option<String>,
+}
+
+/// `POST /v1/sites/{name}/flush`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FlushRequest {
+    /// URLs (`https://host/path?q`) or paths (`/path?q`, every domain of the site).
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// Directory prefixes (`/static/`).
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    /// Tags (`Surrogate-Key` / `Cache-Tag`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The whole site.
+    #[serde(default)]
+    pub all: bool,
+    /// Mark stale instead of deleting.
+    #[serde(default)]
+    pub soft: bool,
+    /// A retry with the same key is answered from the first result, not applied again.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+/// The answer to a flush.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FlushResult {
+    /// Objects deleted or marked stale.
+    pub objects: u64,
+    /// True when this key had already been applied: `objects` is the first result.
+    pub replayed: bool,
+}
+
+/// `GET /v1/sites/{name}/stats`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SiteStats {
+    pub requests: u64,
+    pub bytes: u64,
+    pub hit: u64,
+    pub miss: u64,
+    pub stale: u64,
+    pub pass: u64,
+    pub error: u64,
+    /// Responses by status class, 1xx to 5xx.
+    pub status: Vec<u64>,
+    /// Share of requests answered in under 2 s.
+    pub under_2s: f64,
+}
+
+/// Every error of the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorDetail {
+    /// A stable word: `forbidden`, `not_found`, `bad_request`, `invalid_rules`, …
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub hint: Option<String>,
+}
