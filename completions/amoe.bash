@@ -34,6 +34,9 @@ _amoe() {
             amoe,export)
                 cmd="amoe__subcmd__export"
                 ;;
+            amoe,flush)
+                cmd="amoe__subcmd__flush"
+                ;;
             amoe,help)
                 cmd="amoe__subcmd__help"
                 ;;
@@ -45,6 +48,9 @@ _amoe() {
                 ;;
             amoe,init)
                 cmd="amoe__subcmd__init"
+                ;;
+            amoe,outbox)
+                cmd="amoe__subcmd__outbox"
                 ;;
             amoe,site)
                 cmd="amoe__subcmd__site"
@@ -151,6 +157,9 @@ _amoe() {
             amoe__subcmd__help,export)
                 cmd="amoe__subcmd__help__subcmd__export"
                 ;;
+            amoe__subcmd__help,flush)
+                cmd="amoe__subcmd__help__subcmd__flush"
+                ;;
             amoe__subcmd__help,help)
                 cmd="amoe__subcmd__help__subcmd__help"
                 ;;
@@ -162,6 +171,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help,init)
                 cmd="amoe__subcmd__help__subcmd__init"
+                ;;
+            amoe__subcmd__help,outbox)
+                cmd="amoe__subcmd__help__subcmd__outbox"
                 ;;
             amoe__subcmd__help,site)
                 cmd="amoe__subcmd__help__subcmd__site"
@@ -217,17 +229,41 @@ _amoe() {
             amoe__subcmd__help__subcmd__host,show)
                 cmd="amoe__subcmd__help__subcmd__host__subcmd__show"
                 ;;
+            amoe__subcmd__help__subcmd__host,status)
+                cmd="amoe__subcmd__help__subcmd__host__subcmd__status"
+                ;;
             amoe__subcmd__help__subcmd__host,update)
                 cmd="amoe__subcmd__help__subcmd__host__subcmd__update"
+                ;;
+            amoe__subcmd__help__subcmd__outbox,list)
+                cmd="amoe__subcmd__help__subcmd__outbox__subcmd__list"
+                ;;
+            amoe__subcmd__help__subcmd__outbox,run)
+                cmd="amoe__subcmd__help__subcmd__outbox__subcmd__run"
+                ;;
+            amoe__subcmd__help__subcmd__site,activate)
+                cmd="amoe__subcmd__help__subcmd__site__subcmd__activate"
                 ;;
             amoe__subcmd__help__subcmd__site,add)
                 cmd="amoe__subcmd__help__subcmd__site__subcmd__add"
                 ;;
+            amoe__subcmd__help__subcmd__site,deactivate)
+                cmd="amoe__subcmd__help__subcmd__site__subcmd__deactivate"
+                ;;
+            amoe__subcmd__help__subcmd__site,explain)
+                cmd="amoe__subcmd__help__subcmd__site__subcmd__explain"
+                ;;
             amoe__subcmd__help__subcmd__site,list)
                 cmd="amoe__subcmd__help__subcmd__site__subcmd__list"
                 ;;
+            amoe__subcmd__help__subcmd__site,push)
+                cmd="amoe__subcmd__help__subcmd__site__subcmd__push"
+                ;;
             amoe__subcmd__help__subcmd__site,remove)
                 cmd="amoe__subcmd__help__subcmd__site__subcmd__remove"
+                ;;
+            amoe__subcmd__help__subcmd__site,rules)
+                cmd="amoe__subcmd__help__subcmd__site__subcmd__rules"
                 ;;
             amoe__subcmd__help__subcmd__site,show)
                 cmd="amoe__subcmd__help__subcmd__site__subcmd__show"
@@ -256,6 +292,9 @@ _amoe() {
             amoe__subcmd__host,show)
                 cmd="amoe__subcmd__host__subcmd__show"
                 ;;
+            amoe__subcmd__host,status)
+                cmd="amoe__subcmd__host__subcmd__status"
+                ;;
             amoe__subcmd__host,update)
                 cmd="amoe__subcmd__host__subcmd__update"
                 ;;
@@ -280,11 +319,41 @@ _amoe() {
             amoe__subcmd__host__subcmd__help,show)
                 cmd="amoe__subcmd__host__subcmd__help__subcmd__show"
                 ;;
+            amoe__subcmd__host__subcmd__help,status)
+                cmd="amoe__subcmd__host__subcmd__help__subcmd__status"
+                ;;
             amoe__subcmd__host__subcmd__help,update)
                 cmd="amoe__subcmd__host__subcmd__help__subcmd__update"
                 ;;
+            amoe__subcmd__outbox,help)
+                cmd="amoe__subcmd__outbox__subcmd__help"
+                ;;
+            amoe__subcmd__outbox,list)
+                cmd="amoe__subcmd__outbox__subcmd__list"
+                ;;
+            amoe__subcmd__outbox,run)
+                cmd="amoe__subcmd__outbox__subcmd__run"
+                ;;
+            amoe__subcmd__outbox__subcmd__help,help)
+                cmd="amoe__subcmd__outbox__subcmd__help__subcmd__help"
+                ;;
+            amoe__subcmd__outbox__subcmd__help,list)
+                cmd="amoe__subcmd__outbox__subcmd__help__subcmd__list"
+                ;;
+            amoe__subcmd__outbox__subcmd__help,run)
+                cmd="amoe__subcmd__outbox__subcmd__help__subcmd__run"
+                ;;
+            amoe__subcmd__site,activate)
+                cmd="amoe__subcmd__site__subcmd__activate"
+                ;;
             amoe__subcmd__site,add)
                 cmd="amoe__subcmd__site__subcmd__add"
+                ;;
+            amoe__subcmd__site,deactivate)
+                cmd="amoe__subcmd__site__subcmd__deactivate"
+                ;;
+            amoe__subcmd__site,explain)
+                cmd="amoe__subcmd__site__subcmd__explain"
                 ;;
             amoe__subcmd__site,help)
                 cmd="amoe__subcmd__site__subcmd__help"
@@ -292,8 +361,14 @@ _amoe() {
             amoe__subcmd__site,list)
                 cmd="amoe__subcmd__site__subcmd__list"
                 ;;
+            amoe__subcmd__site,push)
+                cmd="amoe__subcmd__site__subcmd__push"
+                ;;
             amoe__subcmd__site,remove)
                 cmd="amoe__subcmd__site__subcmd__remove"
+                ;;
+            amoe__subcmd__site,rules)
+                cmd="amoe__subcmd__site__subcmd__rules"
                 ;;
             amoe__subcmd__site,show)
                 cmd="amoe__subcmd__site__subcmd__show"
@@ -301,8 +376,17 @@ _amoe() {
             amoe__subcmd__site,update)
                 cmd="amoe__subcmd__site__subcmd__update"
                 ;;
+            amoe__subcmd__site__subcmd__help,activate)
+                cmd="amoe__subcmd__site__subcmd__help__subcmd__activate"
+                ;;
             amoe__subcmd__site__subcmd__help,add)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__add"
+                ;;
+            amoe__subcmd__site__subcmd__help,deactivate)
+                cmd="amoe__subcmd__site__subcmd__help__subcmd__deactivate"
+                ;;
+            amoe__subcmd__site__subcmd__help,explain)
+                cmd="amoe__subcmd__site__subcmd__help__subcmd__explain"
                 ;;
             amoe__subcmd__site__subcmd__help,help)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__help"
@@ -310,8 +394,14 @@ _amoe() {
             amoe__subcmd__site__subcmd__help,list)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__list"
                 ;;
+            amoe__subcmd__site__subcmd__help,push)
+                cmd="amoe__subcmd__site__subcmd__help__subcmd__push"
+                ;;
             amoe__subcmd__site__subcmd__help,remove)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__remove"
+                ;;
+            amoe__subcmd__site__subcmd__help,rules)
+                cmd="amoe__subcmd__site__subcmd__help__subcmd__rules"
                 ;;
             amoe__subcmd__site__subcmd__help,show)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__show"
@@ -326,7 +416,7 @@ _amoe() {
 
     case "${cmd}" in
         amoe)
-            opts="-o -h -V --store --operator --output --help --version init beneficiary host site audit ca export import backup demo help"
+            opts="-o -h -V --store --operator --output --help --version init beneficiary host site audit ca flush outbox export import backup demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1167,8 +1257,50 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__flush)
+            opts="-o -h -V --url --prefix --tag --all --soft --dry-run --timing --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__help)
-            opts="init beneficiary host site audit ca export import backup demo help"
+            opts="init beneficiary host site audit ca flush outbox export import backup demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1419,6 +1551,20 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__help__subcmd__flush)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1434,7 +1580,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__host)
-            opts="add list show update remove enroll renew"
+            opts="status add list show update remove enroll renew"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1531,6 +1677,20 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__help__subcmd__host__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__help__subcmd__host__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1573,8 +1733,8 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        amoe__subcmd__help__subcmd__site)
-            opts="add list show update remove"
+        amoe__subcmd__help__subcmd__outbox)
+            opts="list run"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1587,7 +1747,91 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__help__subcmd__outbox__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__outbox__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__site)
+            opts="push activate deactivate rules explain add list show update remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__site__subcmd__activate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__help__subcmd__site__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__site__subcmd__deactivate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__site__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1615,7 +1859,35 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__help__subcmd__site__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__help__subcmd__site__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__site__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1658,7 +1930,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__host)
-            opts="-o -h -V --store --operator --output --help --version add list show update remove enroll renew help"
+            opts="-o -h -V --store --operator --output --help --version status add list show update remove enroll renew help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1764,7 +2036,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__host__subcmd__help)
-            opts="add list show update remove enroll renew help"
+            opts="status add list show update remove enroll renew help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1862,6 +2134,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__host__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__host__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2017,6 +2303,36 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__host__subcmd__status)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__host__subcmd__update)
             opts="-o -h -V --address --location --clear-location --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2115,9 +2431,185 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        amoe__subcmd__site)
-            opts="-o -h -V --store --operator --output --help --version add list show update remove help"
+        amoe__subcmd__outbox)
+            opts="-o -h -V --store --operator --output --help --version list run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__outbox__subcmd__help)
+            opts="list run help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__outbox__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__outbox__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__outbox__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__outbox__subcmd__list)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__outbox__subcmd__run)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site)
+            opts="-o -h -V --store --operator --output --help --version push activate deactivate rules explain add list show update remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__activate)
+            opts="-o -h -V --dry-run --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2195,8 +2687,72 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__site__subcmd__deactivate)
+            opts="-o -h -V --dry-run --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__explain)
+            opts="-o -h -V --content-type --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --content-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__site__subcmd__help)
-            opts="add list show update remove help"
+            opts="push activate deactivate rules explain add list show update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2209,7 +2765,49 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__site__subcmd__help__subcmd__activate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__site__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__help__subcmd__deactivate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__help__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2251,7 +2849,35 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__site__subcmd__help__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__site__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__help__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2331,6 +2957,36 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__site__subcmd__push)
+            opts="-o -h -V --dry-run --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__site__subcmd__remove)
             opts="-y -o -h -V --yes --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2338,6 +2994,40 @@ _amoe() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__rules)
+            opts="-o -h -V --file --dry-run --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

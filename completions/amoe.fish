@@ -37,6 +37,8 @@ complete -c amoe -n "__fish_amoe_needs_command" -f -a "host" -d 'Hosts: the mach
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "site" -d 'Sites: web sites delivered through the CDN'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "import" -d 'Restore an export into a new or empty store'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
@@ -113,21 +115,29 @@ complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_s
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a beneficiary\'s name, lot or contacts'
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a beneficiary (refused while sites belong to it)'
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "add" -d 'Add a host'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "list" -d 'List hosts'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "show" -d 'Show one host'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "update" -d 'Change a host\'s address or location'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "enroll" -d 'Issue the server certificate of a host\'s agent and write its bundle'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "renew" -d 'Issue a new server certificate for an enrolled host'
-complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from add list show update remove enroll renew help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -f -a "status" -d 'Ask hosts\' agents for their status (all hosts, or one)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -f -a "add" -d 'Add a host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -f -a "list" -d 'List hosts'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -f -a "show" -d 'Show one host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -f -a "update" -d 'Change a host\'s address or location'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -f -a "enroll" -d 'Issue the server certificate of a host\'s agent and write its bundle'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -f -a "renew" -d 'Issue a new server certificate for an enrolled host'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and not __fish_seen_subcommand_from status add list show update remove enroll renew help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from status" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from status" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l address -d 'Where its agent\'s control API listens, HOST:PORT ([::1]:7443 for IPv6)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l location -d 'A free label: data centre, city' -r
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -187,6 +197,7 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from renew" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from renew" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "status" -d 'Ask hosts\' agents for their status (all hosts, or one)'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a host'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "list" -d 'List hosts'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one host'
@@ -195,19 +206,65 @@ complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "enroll" -d 'Issue the server certificate of a host\'s agent and write its bundle'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "renew" -d 'Issue a new server certificate for an enrolled host'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "add" -d 'Add a site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "list" -d 'List sites'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "show" -d 'Show one site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "update" -d 'Change a site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "remove" -d 'Remove a site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "push" -d 'Send the site\'s configuration (domains, origins, rules, activation) to its hosts'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "activate" -d 'Serve the site through the cache again, on every host'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "deactivate" -d 'Pass the site through to its origin without caching, on every host'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "rules" -d 'Validate a rules file, keep it as the site\'s new rules version and push it'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "explain" -d 'Which rule applies to a URL, and why'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "add" -d 'Add a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "list" -d 'List sites'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "show" -d 'Show one site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "update" -d 'Change a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "remove" -d 'Remove a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -l dry-run -d 'Show what would be sent, change nothing'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from activate" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from activate" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from activate" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from activate" -l dry-run
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from activate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from activate" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from deactivate" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from deactivate" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from deactivate" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from deactivate" -l dry-run
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from deactivate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from deactivate" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -l file -d 'The rules file (TOML)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -l dry-run -d 'Validate and show, change nothing'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -l content-type -d 'The response\'s content type, for content-type and group rules' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l domain -d 'Hostname it answers for (repeatable, at least one); each belongs to one site only' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l beneficiary -d 'SIRET of the beneficiary it belongs to' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin -d 'Origin URL, http or https (repeatable, at least one)' -r
@@ -262,6 +319,11 @@ csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "push" -d 'Send the site\'s configuration (domains, origins, rules, activation) to its hosts'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "activate" -d 'Serve the site through the cache again, on every host'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "deactivate" -d 'Pass the site through to its origin without caching, on every host'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "rules" -d 'Validate a rules file, keep it as the site\'s new rules version and push it'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Which rule applies to a URL, and why'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a site'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "list" -d 'List sites'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one site'
@@ -347,6 +409,47 @@ complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -l url -d 'An exact URL (every variant) or a path on every domain of the site (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -l prefix -d 'A directory prefix (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -l tag -d 'A tag from `Surrogate-Key` / `Cache-Tag` (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -l all -d 'The whole site'
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -l soft -d 'Mark stale instead of deleting (stale-if-error still protects the origin)'
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -l dry-run -d 'Show what would be sent, change nothing'
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -l timing -d 'Print the time from the command\'s start to each host\'s and the last confirmation'
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand flush" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -f -a "list" -d 'What is still owed, oldest first'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -f -a "run" -d 'Deliver what is owed (for cron: quiet, exit 3 when some hosts still fail)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "list" -d 'What is still owed, oldest first'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "run" -d 'Deliver what is owed (for cron: quiet, exit 3 when some hosts still fail)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand export" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand export" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand export" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -376,22 +479,25 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "add" -d 'Add a beneficiary'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "list" -d 'List beneficiaries'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "show" -d 'Show one beneficiary'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "update" -d 'Change a beneficiary\'s name, lot or contacts'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "remove" -d 'Remove a beneficiary (refused while sites belong to it)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "status" -d 'Ask hosts\' agents for their status (all hosts, or one)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "add" -d 'Add a host'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "list" -d 'List hosts'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show one host'
@@ -399,6 +505,11 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "remove" -d 'Remove a host (refused while sites are served by it)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "enroll" -d 'Issue the server certificate of a host\'s agent and write its bundle'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "renew" -d 'Issue a new server certificate for an enrolled host'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "push" -d 'Send the site\'s configuration (domains, origins, rules, activation) to its hosts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "activate" -d 'Serve the site through the cache again, on every host'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "deactivate" -d 'Pass the site through to its origin without caching, on every host'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "rules" -d 'Validate a rules file, keep it as the site\'s new rules version and push it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "explain" -d 'Which rule applies to a URL, and why'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "add" -d 'Add a site'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List sites'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "show" -d 'Show one site'
@@ -410,3 +521,5 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "issue" -d 'Issue a client certificate: NAME.pem, NAME.key (mode 0600) and ca.pem in DIR'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "list" -d 'What is still owed, oldest first'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "run" -d 'Deliver what is owed (for cron: quiet, exit 3 when some hosts still fail)'

@@ -79,6 +79,12 @@ pub enum Command {
     /// The project's certificate authority: client certificates, revocation
     #[command(subcommand)]
     Ca(CaCmd),
+    /// Purge a site's cache on every host that serves it
+    #[command(after_long_help = FLUSH_HELP)]
+    Flush(FlushArgs),
+    /// Operations owed to hosts that did not confirm them yet
+    #[command(subcommand)]
+    Outbox(OutboxCmd),
     /// Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums
     #[command(after_long_help = "EXAMPLES:\n  amoe export /srv/backup/amoe-2026-11-25")]
     Export {
@@ -160,6 +166,8 @@ pub enum BeneficiaryCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum HostCmd {
+    /// Ask hosts' agents for their status (all hosts, or one)
+    Status { name: Option<String> },
     /// Add a host
     #[command(
         after_long_help = "EXAMPLES:\n  amoe host add pop-paris-1 --address pop-paris-1.cdn.example.net:7443 --location 'Paris TH2'"
@@ -233,6 +241,50 @@ EXAMPLES:
 
 #[derive(Debug, Subcommand)]
 pub enum SiteCmd {
+    /// Send the site's configuration (domains, origins, rules, activation) to its hosts
+    Push {
+        name: String,
+        /// Show what would be sent, change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Serve the site through the cache again, on every host
+    Activate {
+        name: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Pass the site through to its origin without caching, on every host
+    Deactivate {
+        name: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Validate a rules file, keep it as the site's new rules version and push it
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe site rules www-mairie --file rules.toml\n  amoe site rules www-mairie --file rules.toml --dry-run   validate only\n\nThe format is in docs/rules.md; schema: schemas/site-rules.schema.json."
+    )]
+    Rules {
+        name: String,
+        /// The rules file (TOML)
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Validate and show, change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Which rule applies to a URL, and why
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe site explain www-mairie https://www.mairie.fr/static/logo.png --content-type image/png"
+    )]
+    Explain {
+        name: String,
+        /// A URL or a path
+        url: String,
+        /// The response's content type, for content-type and group rules
+        #[arg(long, value_name = "TYPE")]
+        content_type: Option<String>,
+    },
     /// Add a site
     #[command(
         after_long_help = "EXAMPLES:\n  amoe site add www-mairie --domain www.mairie.fr --domain mairie.fr \\\n      --beneficiary 12000101100010 --origin https://origin.mairie.fr --host pop-paris-1"
@@ -369,4 +421,51 @@ EXAMPLES:
         /// A client's or a host's name
         name: String,
     },
+}
+
+const FLUSH_HELP: &str = "\
+Each host of the site gets the purge over its control API; the operation is kept in the outbox
+until the host confirmed it (`amoe outbox run` retries). Exit 0 when every host confirmed, 3
+when some did not, 1 when none did.
+
+EXAMPLES:
+  amoe flush www-mairie --url https://www.mairie.fr/actualites/
+  amoe flush www-mairie --prefix /static/ --soft
+  amoe flush www-mairie --tag news --tag home --timing
+  amoe flush www-mairie --all --output json";
+
+/// `amoe flush`.
+#[derive(Debug, Args)]
+pub struct FlushArgs {
+    /// The site
+    pub site: String,
+    /// An exact URL (every variant) or a path on every domain of the site (repeatable)
+    #[arg(long = "url", value_name = "URL")]
+    pub urls: Vec<String>,
+    /// A directory prefix (repeatable)
+    #[arg(long = "prefix", value_name = "PATH")]
+    pub prefixes: Vec<String>,
+    /// A tag from `Surrogate-Key` / `Cache-Tag` (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// The whole site
+    #[arg(long)]
+    pub all: bool,
+    /// Mark stale instead of deleting (stale-if-error still protects the origin)
+    #[arg(long)]
+    pub soft: bool,
+    /// Show what would be sent, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the time from the command's start to each host's and the last confirmation
+    #[arg(long)]
+    pub timing: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCmd {
+    /// What is still owed, oldest first
+    List,
+    /// Deliver what is owed (for cron: quiet, exit 3 when some hosts still fail)
+    Run,
 }

@@ -7,6 +7,7 @@
 pub mod cli;
 mod commands;
 pub mod error;
+pub mod fleet;
 pub mod ops;
 pub mod output;
 pub mod settings;
@@ -61,5 +62,7 @@ pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("backup.schema.json", schema_for!(ops::transfer::BackupReport)),
         ("export-manifest.schema.json", schema_for!(ops::transfer::Manifest)),
         ("export-table.schema.json", schema_for!(amoe_store::TableDump)),
+        ("fleet-report.schema.json", schema_for!(fleet::FleetReport)),
+        ("outbox-list.schema.json", schema_for!(Vec<amoe_store::outbox::OutboxItem>)),
     ]
 }

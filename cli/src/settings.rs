@@ -28,6 +28,10 @@ pub struct ConfigFile {
     pub output: Option<Format>,
     /// Directory of the project's CA (`ca.pem`, `ca.key`, `crl.pem`); `~/` is expanded.
     pub ca_dir: Option<PathBuf>,
+    /// Your client certificate for the hosts' control API (from `amoe ca issue`).
+    pub client_cert: Option<PathBuf>,
+    /// Its key.
+    pub client_key: Option<PathBuf>,
 }
 
 /// What the global flags said.
@@ -48,6 +52,10 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// The CA directory; `None` when neither `AMOE_CA_DIR`, `ca_dir` nor `$HOME` says where.
     pub ca_dir: Option<PathBuf>,
+    /// Client certificate and key for fleet commands (`AMOE_CLIENT_CERT`, `AMOE_CLIENT_KEY`,
+    /// or `client_cert` / `client_key` in the file).
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
 }
 
 /// Reads an environment variable, empty meaning unset.
@@ -85,7 +93,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile> {
                 "invalid configuration file `{}` at line {line}, column {col}: {what}",
                 path.display()
             ))
-            .hint("the keys are `operator`, `store`, `output` and `ca_dir`; see `man amoe` (FILES)"),
+            .hint("the keys are `operator`, `store`, `output`, `ca_dir`, `client_cert` and `client_key`; see `man amoe` (FILES)"),
         )
     })
 }
@@ -144,7 +152,9 @@ impl Settings {
             .or_else(|| var("LOGNAME"))
             .unwrap_or_else(|| "unknown".to_string());
         let output = flags.output.or(env_output).or(file.output).unwrap_or(Format::Table);
-        Ok(Settings { store, operator, output, config_file, ca_dir })
+        let client_cert = var("AMOE_CLIENT_CERT").map(PathBuf::from).or(file.client_cert.map(expand_home));
+        let client_key = var("AMOE_CLIENT_KEY").map(PathBuf::from).or(file.client_key.map(expand_home));
+        Ok(Settings { store, operator, output, config_file, ca_dir, client_cert, client_key })
     }
 }
 

@@ -19,6 +19,7 @@ pub mod dump;
 mod error;
 pub mod hosts;
 mod migrate;
+pub mod outbox;
 pub mod sites;
 
 pub use audit::{AuditDraft, AuditFilter, VerifyReport};

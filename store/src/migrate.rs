@@ -84,8 +84,32 @@ const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY NOT NULL,
         value TEXT NOT NULL
     );",
+    // 4: the outbox of operations owed to hosts until each confirmed, and the versions of each
+    // site's cache rules.
+    "CREATE TABLE outbox (
+        id TEXT PRIMARY KEY NOT NULL,
+        seq INTEGER NOT NULL UNIQUE,
+        host TEXT NOT NULL,
+        site TEXT,
+        kind TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        body TEXT,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_host ON outbox (host, seq);
+    CREATE TABLE site_rules (
+        site TEXT NOT NULL REFERENCES sites (name) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        rules TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        PRIMARY KEY (site, version)
+    );",
 ];
-
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
 

@@ -215,3 +215,51 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+/// A version of a site's cache rules.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct RulesVersion {
+    pub site: String,
+    pub version: i64,
+    /// The TOML text.
+    pub rules: String,
+    pub created_at: String,
+    pub operator: String,
+}
+
+/// Reading site rules.
+pub trait RulesReads: Reads {
+    /// The latest rules of a site, if it has any.
+    fn site_rules(&self, site: &Name) -> Result<Option<RulesVersion>> {
+        self.conn()
+            .query_row(
+                "SELECT site, version, rules, created_at, operator FROM site_rules WHERE site = ?1 ORDER BY version DESC LIMIT 1",
+                [site.as_str()],
+                |r| Ok(RulesVersion { site: r.get(0)?, version: r.get(1)?, rules: r.get(2)?, created_at: r.get(3)?, operator: r.get(4)? }),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+}
+
+impl<T: Reads> RulesReads for T {}
+
+impl Tx<'_> {
+    /// Records a new version of a site's rules (already validated by the caller) and returns
+    /// its number.
+    pub fn add_site_rules(&self, site: &Name, rules: &str, operator: &str) -> Result<i64> {
+        let version: i64 = self
+            .conn()
+            .query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM site_rules WHERE site = ?1", [site.as_str()], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sql(e))?;
+        self.conn()
+            .execute(
+                "INSERT INTO site_rules (site, version, rules, created_at, operator) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![site.as_str(), version, rules, amoe_core::time::now_utc(), operator],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(version)
+    }
+}

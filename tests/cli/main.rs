@@ -8,6 +8,7 @@ mod audit;
 mod ca;
 mod config;
 mod demo;
+mod fleet;
 mod inventory;
 mod output;
 mod store;

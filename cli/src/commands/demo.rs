@@ -44,6 +44,8 @@ impl Demo {
             output: cli.global.output.unwrap_or(Format::Table),
             config_file: None,
             ca_dir: Some(self.dir.join("ca")),
+            client_cert: None,
+            client_key: None,
         };
         let mut out = Output::stdout(settings.output);
         out.line(&format!("$ amoe {}", shown.join(" ")))?;

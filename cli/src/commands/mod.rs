@@ -6,6 +6,7 @@ mod audit;
 mod beneficiary;
 mod ca;
 pub(crate) mod demo;
+mod fleet;
 mod host;
 mod site;
 mod store;
@@ -83,6 +84,8 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Host(cmd) => host::run(ctx, cmd),
         Command::Site(cmd) => site::run(ctx, cmd),
         Command::Audit(cmd) => audit::run(ctx, cmd),
+        Command::Flush(args) => fleet::flush(ctx, args),
+        Command::Outbox(cmd) => fleet::outbox(ctx, cmd),
         Command::Ca(cmd) => ca::run(ctx, cmd),
         Command::Export { dir } => store::export(ctx, &dir),
         Command::Import { dir } => store::import(ctx, &dir),

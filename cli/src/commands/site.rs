@@ -79,6 +79,13 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
             let site = ops::update(&mut store, &ctx.draft("site update", target(&name)), &name, &changes)?;
             ctx.out.done(&format!("updated site `{}`", site.name), &site)?;
         }
+        SiteCmd::Push { name, dry_run } => return super::fleet::push(ctx, &name, None, dry_run),
+        SiteCmd::Activate { name, dry_run } => return super::fleet::push(ctx, &name, Some(true), dry_run),
+        SiteCmd::Deactivate { name, dry_run } => return super::fleet::push(ctx, &name, Some(false), dry_run),
+        SiteCmd::Rules { name, file, dry_run } => return super::fleet::rules(ctx, &name, &file, dry_run),
+        SiteCmd::Explain { name, url, content_type } => {
+            return super::fleet::explain(ctx, &name, &url, content_type.as_deref());
+        }
         SiteCmd::Remove { name, yes } => {
             let mut store = ctx.open()?;
             ctx.confirm(&format!("remove site `{name}`"), yes)?;

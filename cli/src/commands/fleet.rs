@@ -1,0 +1,401 @@
+//! The fleet commands: `amoe flush`, `amoe site push|activate|deactivate|rules|explain`,
+//! `amoe host status`, `amoe outbox list|run`. Operations owed to hosts are queued in the
+//! outbox with the command's audit entry, then delivered (see `crate::fleet`).
+
+use super::Ctx;
+use crate::cli::{FlushArgs, OutboxCmd};
+use crate::error::{Exit, Failure};
+use crate::fleet::client::{Client, Credentials};
+use crate::fleet::{self, FleetReport, HostResult};
+use crate::output::{Cell, Format, Tabular};
+use amoe_core::{Host, Name, Site};
+use amoe_proto::{FlushRequest, SiteSpec};
+use amoe_store::hosts::HostReads;
+use amoe_store::outbox::{NewOutboxItem, OutboxItem, OutboxReads};
+use amoe_store::sites::{RulesReads, SiteReads};
+use amoe_store::{Reads, Store};
+use anyhow::{Context, Result};
+use std::time::{Duration, Instant};
+
+impl Tabular for HostResult {
+    const HEADERS: &'static [&'static str] =
+        &["host", "address", "result", "objects", "latency_ms", "pending", "error"];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.host),
+            Cell::text(&self.address),
+            Cell::text(if self.ok { "ok" } else { "FAILED" }),
+            Cell::text(self.objects.map_or(String::new(), |o| o.to_string())),
+            Cell::text(format!("{:.1}", self.latency_ms)),
+            Cell::text(self.pending),
+            Cell::opt(self.error.as_deref()),
+        ]
+    }
+}
+
+impl Tabular for OutboxItem {
+    const HEADERS: &'static [&'static str] = &["id", "host", "site", "kind", "attempts", "next_attempt", "last_error"];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.id),
+            Cell::text(&self.host),
+            Cell::opt(self.site.as_deref()),
+            Cell::text(&self.kind),
+            Cell::text(self.attempts),
+            Cell::text(amoe_core::time::display_local(&self.next_attempt_at)),
+            Cell::opt(self.last_error.as_deref()),
+        ]
+    }
+}
+
+/// The client for the control API, from the settings.
+fn client(ctx: &Ctx) -> Result<Client> {
+    let need = |what: &str, var: &str, key: &str| {
+        Failure::new(format!("no {what} for the hosts' control API")).hint(format!(
+            "set `{var}` or `{key}` in the configuration file (issue one with `amoe ca issue NAME --role operator`)"
+        ))
+    };
+    let cert = ctx
+        .settings
+        .client_cert
+        .clone()
+        .ok_or_else(|| need("client certificate", "AMOE_CLIENT_CERT", "client_cert"))?;
+    let key = ctx.settings.client_key.clone().ok_or_else(|| need("client key", "AMOE_CLIENT_KEY", "client_key"))?;
+    let ca_dir =
+        ctx.settings.ca_dir.clone().ok_or_else(|| Failure::new("no CA directory").hint("set `AMOE_CA_DIR`"))?;
+    let creds = Credentials { ca: ca_dir.join("ca.pem"), cert, key };
+    Client::new(&creds, Duration::from_secs(10))
+        .map_err(|e| Failure::new(e).hint("check the paths of the CA and of your certificate").into())
+}
+
+/// The site and its hosts.
+fn site_and_hosts(store: &Store, name: &str) -> Result<(Site, Vec<Host>)> {
+    let site = store.site(&name.parse::<Name>()?)?;
+    let hosts = site.hosts.iter().map(|h| store.host(h)).collect::<Result<Vec<_>, _>>()?;
+    if hosts.is_empty() {
+        return Err(Failure::new(format!("site `{name}` has no host"))
+            .hint(format!("add one with `amoe site update {name} --add-host HOST`"))
+            .into());
+    }
+    Ok((site, hosts))
+}
+
+/// What the agents get for a site.
+fn spec(store: &impl Reads, site: &Site) -> Result<SiteSpec> {
+    Ok(SiteSpec {
+        name: site.name.to_string(),
+        domains: site.domains.iter().map(ToString::to_string).collect(),
+        origins: site.origins.iter().map(ToString::to_string).collect(),
+        active: site.active,
+        rules: store.site_rules(&site.name)?.map(|r| r.rules),
+        balance: None,
+        stale_limit_secs: None,
+    })
+}
+
+/// An operation for the hosts of a site.
+struct Operation<'a> {
+    command: &'a str,
+    site: &'a str,
+    hosts: &'a [Host],
+    items: Vec<NewOutboxItem>,
+    dry_run: bool,
+    timing: bool,
+}
+
+/// Queues the items with the audit entry, delivers, renders; the exit code says who failed.
+fn run_operation(ctx: &mut Ctx, store: &mut Store, op: Operation<'_>) -> Result<Exit> {
+    let Operation { command, site, hosts, items, dry_run, timing } = op;
+    let target = format!("site:{site}");
+    if dry_run {
+        let shown: Vec<serde_json::Value> = items
+            .iter()
+            .map(|i| serde_json::json!({"host": i.host, "method": i.method, "path": i.path, "body": i.body.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())}))
+            .collect();
+        if ctx.out.format == Format::Table {
+            for s in &shown {
+                ctx.out.line(&format!(
+                    "would send to {}: {} {} {}",
+                    s["host"].as_str().unwrap_or(""),
+                    s["method"].as_str().unwrap_or(""),
+                    s["path"].as_str().unwrap_or(""),
+                    s["body"]
+                ))?;
+            }
+        } else {
+            ctx.out.json(&shown)?;
+        }
+        return Ok(Exit::Success);
+    }
+    let client = client(ctx)?;
+    let started = Instant::now();
+    let draft = ctx.draft(command, Some(target));
+    store.mutate(&draft, |tx| -> Result<(), amoe_store::Error> {
+        for item in &items {
+            tx.enqueue(item)?;
+        }
+        Ok(())
+    })?;
+    let report = fleet::deliver(store, &client, hosts, started, command, Some(site))?;
+    render(ctx, &report, timing)
+}
+
+fn render(ctx: &mut Ctx, report: &FleetReport, timing: bool) -> Result<Exit> {
+    match ctx.out.format {
+        Format::Table => {
+            ctx.out.list(&report.hosts)?;
+            let failed = report.failed();
+            let summary = format!(
+                "{}: {} of {} hosts confirmed{}",
+                report.operation,
+                report.hosts.len() - failed,
+                report.hosts.len(),
+                if failed > 0 { "; the rest stays in the outbox (`amoe outbox run` retries)" } else { "" }
+            );
+            ctx.out.line(&summary)?;
+            if timing {
+                ctx.out.line(&format!("timing: {:.1} ms from start to the last confirmation", report.total_ms))?;
+            }
+        }
+        _ => ctx.out.json(report)?,
+    }
+    let failed = report.failed();
+    Ok(if failed == 0 {
+        Exit::Success
+    } else if failed == report.hosts.len() {
+        Exit::Failure
+    } else {
+        Exit::Partial
+    })
+}
+
+pub(super) fn flush(ctx: &mut Ctx, args: FlushArgs) -> Result<Exit> {
+    if args.urls.is_empty() && args.prefixes.is_empty() && args.tags.is_empty() && !args.all {
+        return Err(Failure::usage("nothing to flush").hint("give --url, --prefix, --tag or --all").into());
+    }
+    let mut store = ctx.open()?;
+    let (site, hosts) = site_and_hosts(&store, &args.site)?;
+    let req = FlushRequest {
+        urls: args.urls,
+        prefixes: args.prefixes,
+        tags: args.tags,
+        all: args.all,
+        soft: args.soft,
+        idempotency_key: None,
+    };
+    let body = serde_json::to_string(&req)?;
+    let path = format!("/v1/sites/{}/flush", site.name);
+    let items = fleet::items_for(&hosts, Some(site.name.as_str()), "flush", "POST", &path, Some(&body));
+    run_operation(
+        ctx,
+        &mut store,
+        Operation {
+            command: "flush",
+            site: site.name.as_str(),
+            hosts: &hosts,
+            items,
+            dry_run: args.dry_run,
+            timing: args.timing,
+        },
+    )
+}
+
+/// `site push`, `activate`, `deactivate`: the site's full configuration to every host.
+pub(super) fn push(ctx: &mut Ctx, name: &str, active: Option<bool>, dry_run: bool) -> Result<Exit> {
+    let mut store = ctx.open()?;
+    let (mut site, hosts) = site_and_hosts(&store, name)?;
+    let command = match active {
+        Some(true) => "site activate",
+        Some(false) => "site deactivate",
+        None => "site push",
+    };
+    if let Some(a) = active
+        && !dry_run
+    {
+        let draft = ctx.draft(command, Some(format!("site:{name}")));
+        site = store.mutate(&draft, |tx| -> Result<Site, amoe_store::Error> {
+            let mut s = tx.site(&site.name)?;
+            s.active = a;
+            tx.update_site(&s)?;
+            Ok(s)
+        })?;
+    }
+    let body = serde_json::to_string(&spec(&store, &site)?)?;
+    let path = format!("/v1/sites/{}", site.name);
+    let items = fleet::items_for(&hosts, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body));
+    run_operation(
+        ctx,
+        &mut store,
+        Operation { command, site: site.name.as_str(), hosts: &hosts, items, dry_run, timing: false },
+    )
+}
+
+pub(super) fn rules(ctx: &mut Ctx, name: &str, file: &std::path::Path, dry_run: bool) -> Result<Exit> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read `{}`", file.display()))?;
+    if let Err(e) = amoe_rules::Rules::parse(&text) {
+        return Err(Failure::usage(format!("`{}` is not a valid rules file:\n{e}", file.display()))
+            .hint("the format is in docs/rules.md; nothing was changed or sent")
+            .into());
+    }
+    if dry_run {
+        ctx.out.line(&format!("`{}` is valid", file.display()))?;
+        return Ok(Exit::Success);
+    }
+    let mut store = ctx.open()?;
+    let (site, hosts) = site_and_hosts(&store, name)?;
+    let draft = ctx.draft("site rules", Some(format!("site:{name}")));
+    let operator = ctx.settings.operator.clone();
+    store.mutate(&draft, |tx| tx.add_site_rules(&site.name, &text, &operator))?;
+    let body = serde_json::to_string(&spec(&store, &site)?)?;
+    let path = format!("/v1/sites/{}", site.name);
+    let items = fleet::items_for(&hosts, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body));
+    run_operation(
+        ctx,
+        &mut store,
+        Operation {
+            command: "site rules",
+            site: site.name.as_str(),
+            hosts: &hosts,
+            items,
+            dry_run: false,
+            timing: false,
+        },
+    )
+}
+
+pub(super) fn explain(ctx: &mut Ctx, name: &str, url: &str, content_type: Option<&str>) -> Result<Exit> {
+    let store = ctx.open()?;
+    let site = store.site(&name.parse::<Name>()?)?;
+    let rules = match store.site_rules(&site.name)? {
+        Some(r) => amoe_rules::Rules::parse(&r.rules)
+            .map_err(|e| Failure::new(format!("the stored rules are invalid:\n{e}")))?,
+        None => amoe_rules::Rules::default(),
+    };
+    let explanation = rules.explain(url, content_type);
+    if ctx.out.format == Format::Table {
+        ctx.out.line(&explanation.to_string())?;
+    } else {
+        ctx.out.json(&explanation)?;
+    }
+    Ok(Exit::Success)
+}
+
+/// `amoe host status`: read-only, straight to the agents.
+pub(super) fn status(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
+    let store = ctx.open()?;
+    let hosts = match name {
+        Some(n) => vec![store.host(&n.parse::<Name>()?)?],
+        None => store.hosts()?,
+    };
+    let client = client(ctx)?;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let answers = rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for h in hosts {
+            let client = client.clone();
+            set.spawn(async move {
+                let r = client.call(&h.address.to_string(), http::Method::GET, "/v1/status", None).await;
+                (h, r)
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(Ok(r)) = set.join_next().await {
+            out.push(r);
+        }
+        out
+    });
+    let mut rows: Vec<HostStatus> = answers
+        .into_iter()
+        .map(|(h, r)| {
+            let (status, error) = match r {
+                Ok(a) if a.status == 200 => (serde_json::from_slice::<amoe_proto::Status>(&a.body).ok(), None),
+                Ok(a) => (None, Some(format!("HTTP {}: {}", a.status, fleet::client::error_message(&a.body)))),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            HostStatus { host: h.name.to_string(), address: h.address.to_string(), status, error }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.host.cmp(&b.host));
+    let failed = rows.iter().filter(|r| r.error.is_some()).count();
+    ctx.out.list(&rows)?;
+    Ok(if failed == 0 {
+        Exit::Success
+    } else if failed == rows.len() {
+        Exit::Failure
+    } else {
+        Exit::Partial
+    })
+}
+
+/// One host's answer to `status`.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct HostStatus {
+    pub host: String,
+    pub address: String,
+    pub status: Option<amoe_proto::Status>,
+    pub error: Option<String>,
+}
+
+impl Tabular for HostStatus {
+    const HEADERS: &'static [&'static str] =
+        &["host", "address", "version", "uptime_s", "sites", "objects", "cert_expires", "error"];
+    fn cells(&self) -> Vec<Cell> {
+        let s = self.status.as_ref();
+        vec![
+            Cell::text(&self.host),
+            Cell::text(&self.address),
+            Cell::text(s.map_or("", |s| s.version.as_str())),
+            Cell::text(s.map_or(String::new(), |s| s.uptime_secs.to_string())),
+            Cell::list(&s.map(|s| s.sites.clone()).unwrap_or_default()),
+            Cell::text(s.map_or(String::new(), |s| s.cache_objects.to_string())),
+            Cell::text(
+                s.and_then(|s| s.certificate_not_after.as_deref())
+                    .map(amoe_core::time::display_local)
+                    .unwrap_or_default(),
+            ),
+            Cell::opt(self.error.as_deref()),
+        ]
+    }
+}
+
+pub(super) fn outbox(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
+    let mut store = ctx.open()?;
+    match cmd {
+        OutboxCmd::List => {
+            ctx.out.list(&store.outbox(None)?)?;
+            Ok(Exit::Success)
+        }
+        OutboxCmd::Run => {
+            let owed = store.outbox(None)?;
+            let mut names: Vec<String> = owed.iter().map(|i| i.host.clone()).collect();
+            names.dedup();
+            names.sort();
+            names.dedup();
+            if names.is_empty() {
+                if ctx.out.format == Format::Table {
+                    ctx.out.line("nothing owed")?;
+                } else {
+                    ctx.out.json(&FleetReport {
+                        operation: "outbox run".into(),
+                        site: None,
+                        dry_run: false,
+                        hosts: vec![],
+                        total_ms: 0.0,
+                    })?;
+                }
+                return Ok(Exit::Success);
+            }
+            let hosts = names
+                .iter()
+                .map(|n| store.host(&n.parse::<Name>()?).map_err(anyhow::Error::from))
+                .collect::<Result<Vec<_>>>()?;
+            let client = client(ctx)?;
+            let report = fleet::deliver(&mut store, &client, &hosts, Instant::now(), "outbox run", None)?;
+            let delivered: usize = report.hosts.iter().map(|h| h.delivered).sum();
+            let pending: usize = report.hosts.iter().map(|h| h.pending).sum();
+            store
+                .journal(&ctx.draft("outbox run", None), &format!("ok: {delivered} delivered, {pending} still owed"))?;
+            render(ctx, &report, false)
+        }
+    }
+}

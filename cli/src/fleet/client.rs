@@ -1,0 +1,146 @@
+//! The CLI side of the control API: HTTPS with mutual TLS to each host's agent, the project CA
+//! as the only trust anchor, concurrent calls with a bounded time-out per host.
+
+use bytes::Bytes;
+use http::{Method, Request};
+use http_body_util::{BodyExt, Full};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Where the client's identity comes from.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The project CA certificate (PEM).
+    pub ca: PathBuf,
+    /// This operator's or pipeline's certificate and key (from `amoe ca issue`).
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Why a call to a host failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CallError {
+    #[error("cannot connect to {address}: {reason}")]
+    Connect { address: String, reason: String },
+    #[error("TLS with {address} failed: {reason}")]
+    Tls { address: String, reason: String },
+    #[error("{address} did not answer within {0:?}", .timeout)]
+    Timeout { address: String, timeout: Duration },
+    #[error("{address}: {reason}")]
+    Http { address: String, reason: String },
+}
+
+/// An answer: status and body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Bytes,
+    pub latency: Duration,
+}
+
+/// A configured client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    tls: Arc<rustls::ClientConfig>,
+    pub timeout: Duration,
+}
+
+fn read_pem_err(what: &str, path: &Path, e: impl std::fmt::Display) -> String {
+    format!("{what} `{}`: {e}", path.display())
+}
+
+impl Client {
+    pub fn new(creds: &Credentials, timeout: Duration) -> Result<Client, String> {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_file_iter(&creds.ca).map_err(|e| read_pem_err("CA", &creds.ca, e))? {
+            roots
+                .add(c.map_err(|e| read_pem_err("CA", &creds.ca, e))?)
+                .map_err(|e| read_pem_err("CA", &creds.ca, e))?;
+        }
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&creds.cert)
+            .map_err(|e| read_pem_err("certificate", &creds.cert, e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| read_pem_err("certificate", &creds.cert, e))?;
+        let key = PrivateKeyDer::from_pem_file(&creds.key).map_err(|e| read_pem_err("key", &creds.key, e))?;
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| format!("client certificate: {e}"))?;
+        Ok(Client { tls: Arc::new(tls), timeout })
+    }
+
+    /// One call to the agent at `address` (`host:port`), whose certificate must name `host`.
+    pub async fn call(
+        &self,
+        address: &str,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, CallError> {
+        let started = Instant::now();
+        let timeout = self.timeout;
+        match tokio::time::timeout(timeout, self.call_inner(address, method, path, body)).await {
+            Ok(Ok((status, body))) => Ok(Answer { status, body, latency: started.elapsed() }),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(CallError::Timeout { address: address.to_string(), timeout }),
+        }
+    }
+
+    async fn call_inner(
+        &self,
+        address: &str,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(u16, Bytes), CallError> {
+        let addr = || address.to_string();
+        let host = address.rsplit_once(':').map_or(address, |(h, _)| h).trim_start_matches('[').trim_end_matches(']');
+        let name = ServerName::try_from(host.to_string())
+            .map_err(|e| CallError::Tls { address: addr(), reason: e.to_string() })?;
+        let tcp = tokio::net::TcpStream::connect(address)
+            .await
+            .map_err(|e| CallError::Connect { address: addr(), reason: e.to_string() })?;
+        let _ = tcp.set_nodelay(true);
+        let stream = tokio_rustls::TlsConnector::from(self.tls.clone())
+            .connect(name, tcp)
+            .await
+            .map_err(|e| CallError::Tls { address: addr(), reason: e.to_string() })?;
+        let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
+        tokio::spawn(conn);
+        let mut req = Request::builder().method(method).uri(path).header(http::header::HOST, host);
+        if body.is_some() {
+            req = req.header(http::header::CONTENT_TYPE, "application/json");
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
+        let res =
+            send.send_request(req).await.map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
+        let status = res.status().as_u16();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?
+            .to_bytes();
+        Ok((status, body))
+    }
+}
+
+/// The message of an API error body, or the body itself.
+pub fn error_message(body: &[u8]) -> String {
+    match serde_json::from_slice::<amoe_proto::ErrorBody>(body) {
+        Ok(e) => match e.error.hint {
+            Some(h) => format!("{} (hint: {h})", e.error.message),
+            None => e.error.message,
+        },
+        Err(_) => String::from_utf8_lossy(body).trim().to_string(),
+    }
+}

@@ -1,0 +1,125 @@
+//! The outbox: every operation owed to a host (a site configuration to push, a flush, a
+//! revocation list) is written here before it is sent, and removed only when the host
+//! confirmed it. A failed delivery is kept with its error and the time of the next attempt
+//! (exponential backoff, 10 s doubling to 1 h). Operations carry their id as idempotency key,
+//! so that a retry is never applied twice.
+
+use crate::{Reads, Result, Store, Tx};
+use rusqlite::{OptionalExtension, params};
+
+/// One operation owed to one host.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct OutboxItem {
+    /// Also the idempotency key sent to the agent.
+    pub id: String,
+    /// Order of creation.
+    pub seq: i64,
+    pub host: String,
+    pub site: Option<String>,
+    /// `put_site`, `delete_site`, `flush`, `crl`.
+    pub kind: String,
+    pub method: String,
+    pub path: String,
+    pub body: Option<String>,
+    pub created_at: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub last_error: Option<String>,
+}
+
+/// What to enqueue.
+#[derive(Debug, Clone)]
+pub struct NewOutboxItem {
+    pub id: String,
+    pub host: String,
+    pub site: Option<String>,
+    pub kind: String,
+    pub method: String,
+    pub path: String,
+    pub body: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, last_error";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
+    Ok(OutboxItem {
+        id: r.get(0)?,
+        seq: r.get(1)?,
+        host: r.get(2)?,
+        site: r.get(3)?,
+        kind: r.get(4)?,
+        method: r.get(5)?,
+        path: r.get(6)?,
+        body: r.get(7)?,
+        created_at: r.get(8)?,
+        attempts: r.get(9)?,
+        next_attempt_at: r.get(10)?,
+        last_error: r.get(11)?,
+    })
+}
+
+/// Reading the outbox.
+pub trait OutboxReads: Reads {
+    /// Everything still owed, oldest first; only to `hosts` when given.
+    fn outbox(&self, hosts: Option<&[String]>) -> Result<Vec<OutboxItem>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM outbox ORDER BY seq"))
+            .map_err(|e| self.sql(e))?;
+        let all =
+            stmt.query_map([], row).and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>()).map_err(|e| self.sql(e))?;
+        Ok(match hosts {
+            Some(h) => all.into_iter().filter(|i| h.contains(&i.host)).collect(),
+            None => all,
+        })
+    }
+}
+
+impl<T: Reads> OutboxReads for T {}
+
+impl Tx<'_> {
+    /// Queues an operation (in the same transaction as the command's audit entry).
+    pub fn enqueue(&self, item: &NewOutboxItem) -> Result<()> {
+        let now = amoe_core::time::now_utc();
+        let seq: i64 = self
+            .conn()
+            .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        self.conn()
+            .execute(
+                &format!("INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, NULL)"),
+                params![item.id, seq, item.host, item.site, item.kind, item.method, item.path, item.body, now],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The host confirmed: the operation is done.
+    pub fn outbox_delivered(&mut self, id: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM outbox WHERE id = ?1", [id]).map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// The delivery failed: keep it, with the error and when to try again.
+    pub fn outbox_failed(&mut self, id: &str, error: &str) -> Result<()> {
+        let attempts: Option<i64> = self
+            .conn
+            .query_row("SELECT attempts FROM outbox WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        let Some(attempts) = attempts else { return Ok(()) };
+        let backoff = 10u64.saturating_mul(1 << attempts.clamp(0, 9)).min(3600);
+        let next =
+            amoe_core::time::format_utc(jiff::Timestamp::now() + jiff::SignedDuration::from_secs(backoff as i64));
+        self.conn
+            .execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
+                params![id, error, next],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+}

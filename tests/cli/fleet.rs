@@ -1,0 +1,269 @@
+//! Fleet commands against three real `amoe-agent` processes on loopback: push, flush, a host
+//! stopped (exit 3, the flush waits in the outbox), restarted (`amoe outbox run` delivers it),
+//! nothing lost and nothing applied twice; roles enforced by the agents.
+
+use crate::support::{Env, Run, SIRET, clean};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn agent_binary() -> PathBuf {
+    let p = Path::new(crate::support::AMOE).with_file_name("amoe-agent");
+    assert!(p.exists(), "{} is missing: run the whole workspace's tests (`cargo test --workspace`)", p.display());
+    p
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// An origin answering every request with a cacheable `ok`.
+fn origin() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncache-control: max-age=600\r\nconnection: close\r\n\r\nok");
+            });
+        }
+    });
+    addr
+}
+
+/// A GET through an agent's proxy; returns the `x-cache` value.
+fn get(proxy: u16, path: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", proxy)).expect("connect proxy");
+    s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n").expect("write");
+    let mut text = String::new();
+    let _ = s.read_to_string(&mut text);
+    text.lines().find_map(|l| l.strip_prefix("x-cache: ")).unwrap_or("").trim().to_string()
+}
+
+struct Agent {
+    child: Option<Child>,
+    config: PathBuf,
+    state: PathBuf,
+    control: u16,
+    proxy: u16,
+}
+
+impl Agent {
+    fn start(&mut self) {
+        let child = Command::new(agent_binary())
+            .arg("--config")
+            .arg(&self.config)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn agent");
+        self.child = Some(child);
+        for _ in 0..500 {
+            if TcpStream::connect(("127.0.0.1", self.control)).is_ok()
+                && TcpStream::connect(("127.0.0.1", self.proxy)).is_ok()
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("agent did not start");
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let _ = c.wait();
+        }
+    }
+
+    /// The flush ids this agent applied (its idempotency record).
+    fn applied(&self) -> Vec<String> {
+        std::fs::read_to_string(self.state.join("applied-flushes.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<(String, serde_json::Value)>(l).ok())
+            .map(|(k, _)| k)
+            .collect()
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+struct Fleet {
+    env: Env,
+    certs: PathBuf,
+    agents: Vec<Agent>,
+}
+
+impl Fleet {
+    /// `amoe` with the CA and the operator's (or `who`'s) certificate.
+    fn run_as(&self, who: &str, args: &[&str]) -> Run {
+        let mut cmd = self.env.cmd(args);
+        clean(&mut cmd, self.env.dir.path());
+        cmd.env("AMOE_CA_DIR", self.env.path("ca"))
+            .env("AMOE_CLIENT_CERT", self.certs.join(format!("{who}.pem")))
+            .env("AMOE_CLIENT_KEY", self.certs.join(format!("{who}.key")));
+        let out = cmd.output().expect("run amoe");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_as("op", args)
+    }
+
+    fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "amoe {args:?}:\n{}{}", r.stdout, r.stderr);
+        r
+    }
+
+    fn new(n: usize) -> Fleet {
+        let env = Env::new();
+        let certs = env.path("certs");
+        let mut fleet = Fleet { env, certs: certs.clone(), agents: Vec::new() };
+        fleet.ok(&["ca", "init"]);
+        fleet.ok(&["ca", "issue", "op", "--role", "operator", "--out", certs.to_str().expect("utf8")]);
+        fleet.ok(&["ca", "issue", "pipeline", "--role", "ci", "--out", certs.to_str().expect("utf8")]);
+        fleet.ok(&["beneficiary", "add", "--siret", SIRET, "--name", "B", "--lot", "9"]);
+        let origin = origin();
+        let mut hosts = Vec::new();
+        for i in 0..n {
+            let (control, proxy, admin) = (free_port(), free_port(), free_port());
+            let name = format!("pop{i}");
+            fleet.ok(&["host", "add", &name, "--address", &format!("127.0.0.1:{control}")]);
+            let bundle = fleet.env.path(&format!("bundle-{i}"));
+            fleet.ok(&["host", "enroll", &name, "--out", bundle.to_str().expect("utf8")]);
+            let state = fleet.env.path(&format!("state-{i}"));
+            let config = fleet.env.path(&format!("agent-{i}.toml"));
+            std::fs::write(
+                &config,
+                format!(
+                    "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+                    bundle.join("ca.pem"),
+                    bundle.join("server.pem"),
+                    bundle.join("server.key")
+                ),
+            )
+            .expect("write config");
+            let mut agent = Agent { child: None, config, state, control, proxy };
+            agent.start();
+            fleet.agents.push(agent);
+            hosts.push(name);
+        }
+        let mut args = vec!["site", "add", "www", "--domain", "www.example.test", "--beneficiary", SIRET];
+        let origin_url = format!("http://{origin}");
+        args.extend(["--origin", &origin_url]);
+        for h in &hosts {
+            args.extend(["--host", h.as_str()]);
+        }
+        fleet.ok(&args);
+        fleet
+    }
+}
+
+#[test]
+fn flush_reaches_every_host_and_waits_in_the_outbox_for_a_stopped_one() {
+    let mut fleet = Fleet::new(3);
+    let r = fleet.ok(&["site", "push", "www", "-o", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(report["hosts"].as_array().map(|h| h.iter().filter(|h| h["ok"] == true).count()), Some(3), "{report}");
+
+    for a in &fleet.agents {
+        assert_eq!(get(a.proxy, "/a"), "MISS");
+        assert_eq!(get(a.proxy, "/a"), "HIT");
+    }
+    let r = fleet.ok(&["flush", "www", "--url", "/a", "--timing"]);
+    assert!(r.stdout.contains("3 of 3 hosts confirmed") && r.stdout.contains("timing: "), "{}", r.stdout);
+    for a in &fleet.agents {
+        assert_eq!(get(a.proxy, "/a"), "MISS", "flushed on every host");
+    }
+
+    // One host down: exit 3, its flush waits in the outbox.
+    fleet.agents[2].stop();
+    let r = fleet.run(&["flush", "www", "--all", "-o", "json"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let failed: Vec<&serde_json::Value> =
+        report["hosts"].as_array().expect("hosts").iter().filter(|h| h["ok"] == false).collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["host"], "pop2");
+    let owed: serde_json::Value =
+        serde_json::from_str(&fleet.ok(&["outbox", "list", "-o", "json"]).stdout).expect("json");
+    assert_eq!(owed.as_array().map(Vec::len), Some(1));
+    assert_eq!(owed[0]["host"], "pop2");
+    assert_eq!(owed[0]["kind"], "flush");
+    assert_eq!(owed[0]["attempts"], 1);
+
+    // Back: the outbox delivers, once.
+    fleet.agents[2].start();
+    let r = fleet.ok(&["outbox", "run"]);
+    assert!(r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
+    assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
+    let r = fleet.ok(&["outbox", "run"]);
+    assert!(r.stdout.contains("nothing owed"), "{}", r.stdout);
+    for a in &fleet.agents {
+        let applied = a.applied();
+        let mut unique = applied.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(applied.len(), 2, "two flushes applied on every host: {applied:?}");
+        assert_eq!(unique.len(), applied.len(), "nothing applied twice");
+    }
+    // The journal holds the operations.
+    let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
+    assert!(audit.contains("\"flush\"") && audit.contains("\"site push\""), "{audit}");
+}
+
+#[test]
+fn a_ci_certificate_may_flush_but_not_push() {
+    let fleet = Fleet::new(1);
+    fleet.ok(&["site", "push", "www"]);
+    let r = fleet.run_as("pipeline", &["flush", "www", "--all"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = fleet.run_as("pipeline", &["site", "deactivate", "www", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("HTTP 403") && r.stdout.contains("may not"), "{}", r.stdout);
+}
+
+#[test]
+fn rules_are_validated_locally_and_explained() {
+    let fleet = Fleet::new(1);
+    let bad = fleet.env.path("bad.toml");
+    std::fs::write(&bad, "[default]\nttl = \"1h\"\n\n[[directory]]\npath = \"static\"\n").expect("write");
+    let r = fleet.run(&["site", "rules", "www", "--file", bad.to_str().expect("utf8")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("line 4") || r.stderr.contains("line 5"), "{}", r.stderr);
+    let good = fleet.env.path("good.toml");
+    std::fs::write(&good, "[default]\nttl = \"1h\"\n\n[[directory]]\npath = \"/static/\"\nttl = \"30d\"\n")
+        .expect("write");
+    let r = fleet.ok(&["site", "rules", "www", "--file", good.to_str().expect("utf8")]);
+    assert!(r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
+    let r = fleet.ok(&["site", "explain", "www", "https://www.example.test/static/a.css", "-o", "json"]);
+    let e: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(e["ttl_secs"].as_u64(), Some(30 * 86_400), "{e}");
+    // Dry runs change nothing.
+    let r = fleet.ok(&["flush", "www", "--all", "--dry-run"]);
+    assert!(r.stdout.contains("would send to pop0: POST /v1/sites/www/flush"), "{}", r.stdout);
+    assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
+}
