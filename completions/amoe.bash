@@ -2548,7 +2548,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__outbox__subcmd__run)
-            opts="-o -h -V --store --operator --output --help --version"
+            opts="-o -h -V --all --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

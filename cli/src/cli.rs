@@ -466,6 +466,10 @@ pub struct FlushArgs {
 pub enum OutboxCmd {
     /// What is still owed, oldest first
     List,
-    /// Deliver what is owed (for cron: quiet, exit 3 when some hosts still fail)
-    Run,
+    /// Deliver what is due (for cron; exit 3 when some hosts still fail)
+    Run {
+        /// Also what waits for its next attempt (backoff: 1 s doubling to 1 h)
+        #[arg(long)]
+        all: bool,
+    },
 }

@@ -1,7 +1,7 @@
 //! The outbox: every operation owed to a host (a site configuration to push, a flush, a
 //! revocation list) is written here before it is sent, and removed only when the host
 //! confirmed it. A failed delivery is kept with its error and the time of the next attempt
-//! (exponential backoff, 10 s doubling to 1 h). Operations carry their id as idempotency key,
+//! (exponential backoff: 1 s, doubling, at most 1 h). Operations carry their id as idempotency key,
 //! so that a retry is never applied twice.
 
 use crate::{Reads, Result, Store, Tx};
@@ -111,7 +111,7 @@ impl Store {
             .optional()
             .map_err(|e| self.sql(e))?;
         let Some(attempts) = attempts else { return Ok(()) };
-        let backoff = 10u64.saturating_mul(1 << attempts.clamp(0, 9)).min(3600);
+        let backoff = (1u64 << attempts.clamp(0, 12)).min(3600);
         let next =
             amoe_core::time::format_utc(jiff::Timestamp::now() + jiff::SignedDuration::from_secs(backoff as i64));
         self.conn

@@ -228,7 +228,12 @@ fn every_change_is_journaled() {
     env.ok(&["ca", "issue", "ci1", "--role", "ci", "--out", &p("c")]);
     env.ok(&["host", "enroll", "pop1", "--out", &p("b1")]);
     env.ok(&["host", "renew", "pop1", "--out", &p("b2")]);
-    env.ok(&["ca", "revoke", "ci1"]);
+    // Revoked; the new list is queued for the host (no client certificate here to send it).
+    let r = env.run(&["ca", "revoke", "ci1"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("queued for 1 hosts"), "{}", r.stderr);
+    let owed = env.ok(&["outbox", "list", "-o", "json"]).json();
+    assert_eq!((owed[0]["kind"].as_str(), owed[0]["host"].as_str()), (Some("crl"), Some("pop1")));
     env.fails(1, &["ca", "revoke", "ci1"]);
     let all = env.ok(&["audit", "list", "-o", "json"]).json();
     let entries: Vec<(String, String, String)> = all
@@ -239,7 +244,11 @@ fn every_change_is_journaled() {
             let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
             (s("command"), s("target"), s("outcome"))
         })
-        .filter(|(c, _, _)| c.starts_with("ca ") || c.starts_with("host enroll") || c.starts_with("host renew"))
+        .filter(|(c, _, _)| {
+            (c.starts_with("ca ") && c != "ca revoke push")
+                || c.starts_with("host enroll")
+                || c.starts_with("host renew")
+        })
         .collect();
     let commands: Vec<(&str, &str)> = entries.iter().map(|(c, t, _)| (c.as_str(), t.as_str())).collect();
     assert_eq!(

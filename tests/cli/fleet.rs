@@ -215,8 +215,13 @@ fn flush_reaches_every_host_and_waits_in_the_outbox_for_a_stopped_one() {
     assert_eq!(owed[0]["kind"], "flush");
     assert_eq!(owed[0]["attempts"], 1);
 
-    // Back: the outbox delivers, once.
+    // Back: the outbox delivers, once, when the backoff allows it.
     fleet.agents[2].start();
+    let due: jiff::Timestamp = owed[0]["next_attempt_at"].as_str().expect("time").parse().expect("timestamp");
+    let wait = due.duration_since(jiff::Timestamp::now());
+    if wait.is_positive() {
+        std::thread::sleep(Duration::from_millis(wait.as_millis() as u64 + 50));
+    }
     let r = fleet.ok(&["outbox", "run"]);
     assert!(r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
     assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
@@ -244,6 +249,16 @@ fn a_ci_certificate_may_flush_but_not_push() {
     let r = fleet.run_as("pipeline", &["site", "deactivate", "www", "-o", "json"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("HTTP 403") && r.stdout.contains("may not"), "{}", r.stdout);
+    // The operator's push of the same change goes through (what was owed first).
+    fleet.ok(&["outbox", "run", "--all"]);
+    // Revoked: the list reaches the agent, which then refuses the certificate.
+    let r = fleet.ok(&["ca", "revoke", "pipeline"]);
+    assert!(r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
+    let r = fleet.run_as("pipeline", &["flush", "www", "--all"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("FAILED"), "{}", r.stdout);
+    let journal = std::fs::read_to_string(fleet.agents[0].state.join("control-journal.jsonl")).expect("journal");
+    assert!(journal.contains("Revoked"), "the agent refused the revoked certificate: {journal}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use crate::error::{Exit, Failure};
 use crate::ops::ca::{self as ops, CertificateStatus, IssueReport, RevokeReport};
 use crate::output::{Cell, Tabular};
 use amoe_core::time::display_local;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
 /// How much of a fingerprint a table shows.
@@ -114,13 +114,16 @@ pub(super) fn run(ctx: &mut Ctx, cmd: CaCmd) -> Result<Exit> {
             let r = ops::revoke(&mut store, &ctx.draft("ca revoke", target(&name)), &dir, &name)?;
             let n = r.serials.len();
             let sentence = format!(
-                "revoked {n} certificate{} of `{}`; revocation list {} written to `{}` (push it to the agents)",
+                "revoked {n} certificate{} of `{}`; revocation list {} written to `{}`",
                 if n == 1 { "" } else { "s" },
                 r.name,
                 r.crl_number,
                 r.crl.display()
             );
             ctx.out.done(&sentence, &r)?;
+            let pem = std::fs::read_to_string(&r.crl).with_context(|| format!("cannot read `{}`", r.crl.display()))?;
+            drop(store);
+            return super::fleet::push_crl(ctx, &pem);
         }
     }
     Ok(Exit::Success)

@@ -365,8 +365,13 @@ pub(super) fn outbox(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
             ctx.out.list(&store.outbox(None)?)?;
             Ok(Exit::Success)
         }
-        OutboxCmd::Run => {
-            let owed = store.outbox(None)?;
+        OutboxCmd::Run { all } => {
+            let now = amoe_core::time::now_utc();
+            // A host is due when the first operation it owes is; order per host is kept.
+            let mut owed = store.outbox(None)?;
+            let mut seen = std::collections::HashSet::new();
+            owed.retain(|i| seen.insert(i.host.clone()));
+            owed.retain(|i| all || i.next_attempt_at <= now);
             let mut names: Vec<String> = owed.iter().map(|i| i.host.clone()).collect();
             names.dedup();
             names.sort();
@@ -398,4 +403,32 @@ pub(super) fn outbox(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
             render(ctx, &report, false)
         }
     }
+}
+
+/// After a revocation: the new list to every host, through the outbox. Without a client
+/// certificate it stays queued for `amoe outbox run`.
+pub(super) fn push_crl(ctx: &mut Ctx, pem: &str) -> Result<Exit> {
+    let mut store = ctx.open()?;
+    let hosts = store.hosts()?;
+    if hosts.is_empty() {
+        return Ok(Exit::Success);
+    }
+    let items = fleet::items_for(&hosts, None, "crl", "PUT", "/v1/crl", Some(pem));
+    let draft = ctx.draft("ca revoke push", None);
+    store.mutate(&draft, |tx| -> Result<(), amoe_store::Error> {
+        for item in &items {
+            tx.enqueue(item)?;
+        }
+        Ok(())
+    })?;
+    let client = match client(ctx) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("warning: the revocation list is queued for {} hosts but not sent: {e}", hosts.len());
+            eprintln!("hint: send it with `amoe outbox run` and a client certificate");
+            return Ok(Exit::Partial);
+        }
+    };
+    let report = fleet::deliver(&mut store, &client, &hosts, Instant::now(), "revocation list", None)?;
+    render(ctx, &report, false)
 }

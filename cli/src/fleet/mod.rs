@@ -105,6 +105,21 @@ enum Delivery {
     Failed(String),
 }
 
+/// A progress bar on stderr when it is a terminal (and colour is allowed), else nothing.
+fn progress(hosts: usize, operation: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let quiet = !std::io::stderr().is_terminal() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if quiet || hosts < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(hosts as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} hosts") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(operation.to_string());
+    bar
+}
+
 /// Delivers everything owed to `hosts` (oldest first per host; hosts concurrently) and
 /// records the outcome in the store.
 pub fn deliver(
@@ -122,6 +137,7 @@ pub fn deliver(
         per_host.entry(item.host.clone()).or_default().push(item);
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let bar = progress(hosts.len(), operation);
     let outcomes: Vec<HostOutcome> = rt.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for host in hosts {
@@ -154,12 +170,14 @@ pub fn deliver(
         }
         let mut all = Vec::new();
         while let Some(r) = set.join_next().await {
+            bar.inc(1);
             if let Ok(r) = r {
                 all.push(r);
             }
         }
         all
     });
+    bar.finish_and_clear();
     let mut results = Vec::new();
     for (host, done, latency) in outcomes {
         let mut delivered = 0;
