@@ -155,12 +155,24 @@ impl AgentProc {
         assert!(status.success(), "SIGTERM drains and exits 0: {status}");
     }
 
+    /// The journal's complete lines.
     fn journal(&self) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(self.state.join("control-journal.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        let text = std::fs::read_to_string(self.state.join("control-journal.jsonl")).unwrap_or_default();
+        let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+        complete.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+
+    /// The journal once `cond` holds of it (refused handshakes are journaled just after the
+    /// client saw the refusal), waiting at most 5 s.
+    fn journal_when(&self, cond: impl Fn(&[serde_json::Value]) -> bool) -> Vec<serde_json::Value> {
+        for _ in 0..500 {
+            let j = self.journal();
+            if cond(&j) {
+                return j;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.journal()
     }
 }
 
@@ -299,7 +311,12 @@ async fn roles_revocation_and_every_refusal_journaled() {
     drop(tcp);
 
     // Every call, accepted or refused, is journaled with the identity.
-    let journal = agent.journal();
+    let tls_refusals = |j: &[serde_json::Value]| {
+        j.iter()
+            .filter(|e| e["client"].is_null() && e["outcome"].as_str().is_some_and(|o| o.starts_with("refused: TLS")))
+            .count()
+    };
+    let journal = agent.journal_when(|j| tls_refusals(j) >= 6);
     let refused_tls = journal
         .iter()
         .filter(|e| e["client"].is_null() && e["outcome"].as_str().is_some_and(|o| o.starts_with("refused: TLS")))

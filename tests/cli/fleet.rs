@@ -257,7 +257,16 @@ fn a_ci_certificate_may_flush_but_not_push() {
     let r = fleet.run_as("pipeline", &["flush", "www", "--all"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("FAILED"), "{}", r.stdout);
-    let journal = std::fs::read_to_string(fleet.agents[0].state.join("control-journal.jsonl")).expect("journal");
+    // The agent journals a refused handshake just after the client saw it.
+    let journal_path = fleet.agents[0].state.join("control-journal.jsonl");
+    let mut journal = String::new();
+    for _ in 0..500 {
+        journal = std::fs::read_to_string(&journal_path).expect("journal");
+        if journal.contains("Revoked") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     assert!(journal.contains("Revoked"), "the agent refused the revoked certificate: {journal}");
 }
 

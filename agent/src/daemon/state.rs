@@ -70,15 +70,20 @@ impl State {
         let mut f =
             std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("applied-flushes.jsonl"))?;
         let line = serde_json::to_string(&(key, result)).map_err(std::io::Error::other)?;
-        writeln!(f, "{line}")?;
+        f.write_all(format!("{line}\n").as_bytes())?;
         f.sync_data()
     }
 
     /// Appends one entry to the control-API journal.
     pub fn journal(&self, entry: &serde_json::Value) {
         let path = self.dir.join("control-journal.jsonl");
-        let written =
-            std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| writeln!(f, "{entry}"));
+        // One write per entry, so that a reader never sees half a line.
+        let line = format!("{entry}\n");
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
         if let Err(e) = written {
             tracing::error!(file = %path.display(), error = %e, "cannot write the control journal");
         }
