@@ -317,6 +317,7 @@ async fn serve_control(agent: Arc<Agent>, listener: TcpListener, stop: impl Futu
             a = listener.accept() => match a { Ok(a) => a, Err(_) => continue },
             () = &mut stop => return,
         };
+        let _ = tcp.set_nodelay(true);
         let agent = agent.clone();
         tokio::spawn(async move {
             let acceptor = tokio_rustls::TlsAcceptor::from(agent.control_tls.load_full());
