@@ -19,6 +19,8 @@ ENVIRONMENT:
   AMOE_OPERATOR  operator name written to the audit journal (overridden by --operator)
   AMOE_OUTPUT    default output format: table, json or csv (overridden by --output)
   AMOE_CONFIG    configuration file (default ~/.config/amoe/config.toml)
+  AMOE_CLIENT_CERT, AMOE_CLIENT_KEY  your certificate for the hosts' control API
+  AMOE_HOST_TIMEOUT_MS  how long a host may take to answer a fleet command (default 10000)
   AMOE_CA_DIR    directory of the CA: ca.pem, ca.key, crl.pem (default ~/.local/share/amoe/ca)
   NO_COLOR       when set, no colour and no box drawing
 

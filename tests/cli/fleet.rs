@@ -51,27 +51,43 @@ fn get(proxy: u16, path: &str) -> String {
     text.lines().find_map(|l| l.strip_prefix("x-cache: ")).unwrap_or("").trim().to_string()
 }
 
-struct Agent {
+pub(crate) struct Agent {
     child: Option<Child>,
     config: PathBuf,
     state: PathBuf,
     control: u16,
     proxy: u16,
+    /// Run inside this network namespace, reached at this address.
+    netns: Option<(String, String)>,
 }
 
 impl Agent {
-    fn start(&mut self) {
-        let child = Command::new(agent_binary())
-            .arg("--config")
-            .arg(&self.config)
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn agent");
+    pub(crate) fn in_netns(ns: &str, config: PathBuf, state: PathBuf, address: String) -> Agent {
+        Agent { child: None, config, state, control: 0, proxy: 0, netns: Some((ns.to_string(), address)) }
+    }
+
+    pub(crate) fn start(&mut self) {
+        let mut cmd = match &self.netns {
+            Some((ns, _)) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(agent_binary());
+                c
+            }
+            None => Command::new(agent_binary()),
+        };
+        let child = cmd.arg("--config").arg(&self.config).stderr(Stdio::null()).spawn().expect("spawn agent");
         self.child = Some(child);
         for _ in 0..500 {
-            if TcpStream::connect(("127.0.0.1", self.control)).is_ok()
-                && TcpStream::connect(("127.0.0.1", self.proxy)).is_ok()
-            {
+            let up = match &self.netns {
+                Some((_, address)) => {
+                    TcpStream::connect_timeout(&address.parse().expect("address"), Duration::from_millis(200)).is_ok()
+                }
+                None => {
+                    TcpStream::connect(("127.0.0.1", self.control)).is_ok()
+                        && TcpStream::connect(("127.0.0.1", self.proxy)).is_ok()
+                }
+            };
+            if up {
                 return;
             }
             std::thread::sleep(Duration::from_millis(10));
@@ -79,7 +95,7 @@ impl Agent {
         panic!("agent did not start");
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
             let _ = c.wait();
@@ -87,7 +103,7 @@ impl Agent {
     }
 
     /// The flush ids this agent applied (its idempotency record).
-    fn applied(&self) -> Vec<String> {
+    pub(crate) fn applied(&self) -> Vec<String> {
         std::fs::read_to_string(self.state.join("applied-flushes.jsonl"))
             .unwrap_or_default()
             .lines()
@@ -106,8 +122,8 @@ impl Drop for Agent {
     }
 }
 
-struct Fleet {
-    env: Env,
+pub(crate) struct Fleet {
+    pub(crate) env: Env,
     certs: PathBuf,
     agents: Vec<Agent>,
 }
@@ -115,12 +131,24 @@ struct Fleet {
 impl Fleet {
     /// `amoe` with the CA and the operator's (or `who`'s) certificate.
     fn run_as(&self, who: &str, args: &[&str]) -> Run {
+        self.run_full(who, args, &[])
+    }
+
+    /// `amoe` as the operator with extra environment variables.
+    pub(crate) fn run_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        self.run_full("op", args, vars)
+    }
+
+    fn run_full(&self, who: &str, args: &[&str], vars: &[(&str, &str)]) -> Run {
         let mut cmd = self.env.cmd(args);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
         clean(&mut cmd, self.env.dir.path());
         cmd.env("AMOE_CA_DIR", self.env.path("ca"))
             .env("AMOE_CLIENT_CERT", self.certs.join(format!("{who}.pem")))
             .env("AMOE_CLIENT_KEY", self.certs.join(format!("{who}.key")));
-        let out = cmd.output().expect("run amoe");
+        let out = cmd.envs(vars.iter().copied()).output().expect("run amoe");
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -128,17 +156,17 @@ impl Fleet {
         }
     }
 
-    fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_as("op", args)
     }
 
-    fn ok(&self, args: &[&str]) -> Run {
+    pub(crate) fn ok(&self, args: &[&str]) -> Run {
         let r = self.run(args);
         assert_eq!(r.code, 0, "amoe {args:?}:\n{}{}", r.stdout, r.stderr);
         r
     }
 
-    fn new(n: usize) -> Fleet {
+    pub(crate) fn new(n: usize) -> Fleet {
         let env = Env::new();
         let certs = env.path("certs");
         let mut fleet = Fleet { env, certs: certs.clone(), agents: Vec::new() };
@@ -166,7 +194,7 @@ impl Fleet {
                 ),
             )
             .expect("write config");
-            let mut agent = Agent { child: None, config, state, control, proxy };
+            let mut agent = Agent { child: None, config, state, control, proxy, netns: None };
             agent.start();
             fleet.agents.push(agent);
             hosts.push(name);

@@ -10,6 +10,7 @@ mod config;
 mod demo;
 mod fleet;
 mod inventory;
+mod netns;
 mod output;
 mod store;
 mod transfer;

@@ -64,8 +64,16 @@ fn client(ctx: &Ctx) -> Result<Client> {
     let ca_dir =
         ctx.settings.ca_dir.clone().ok_or_else(|| Failure::new("no CA directory").hint("set `AMOE_CA_DIR`"))?;
     let creds = Credentials { ca: ca_dir.join("ca.pem"), cert, key };
-    Client::new(&creds, Duration::from_secs(10))
+    Client::new(&creds, host_timeout())
         .map_err(|e| Failure::new(e).hint("check the paths of the CA and of your certificate").into())
+}
+
+/// How long a host may take to answer: `AMOE_HOST_TIMEOUT_MS`, default 10 s.
+fn host_timeout() -> Duration {
+    std::env::var("AMOE_HOST_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(10), Duration::from_millis)
 }
 
 /// The site and its hosts.
