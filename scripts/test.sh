@@ -23,5 +23,5 @@ cargo test --workspace --locked
 echo "==> generated files (man/, completions/, schemas/)"
 cargo xtask check
 echo "==> amoe demo"
-out=$(cargo run -q --locked --bin amoe -- demo 2>&1) || { printf "%s\n" "$out"; exit 1; }
+out=$(cargo build -q --locked --bins && ./target/debug/amoe demo 2>&1) || { printf "%s\n" "$out"; exit 1; }
 echo "all checks passed"

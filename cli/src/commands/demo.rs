@@ -44,8 +44,8 @@ impl Demo {
             output: cli.global.output.unwrap_or(Format::Table),
             config_file: None,
             ca_dir: Some(self.dir.join("ca")),
-            client_cert: None,
-            client_key: None,
+            client_cert: Some(self.dir.join("certs").join("operator-demo.pem")),
+            client_key: Some(self.dir.join("certs").join("operator-demo.key")),
         };
         let mut out = Output::stdout(settings.output);
         out.line(&format!("$ amoe {}", shown.join(" ")))?;
@@ -200,6 +200,8 @@ pub(crate) fn run(ctx: &mut Ctx, keep: Option<&Path>) -> Result<Exit> {
     demo.say(ctx, "Backup", "A consistent copy while others keep writing, checked with PRAGMA integrity_check.")?;
     demo.run(&["backup", &dir.join("backup.db").display().to_string()], true)?;
 
+    chain(ctx, &mut demo, &dir)?;
+
     match keep {
         Some(d) => ctx.out.line(&format!("\nKept everything in `{}`.", d.display()))?,
         None => ctx.out.line("\nDone; the temporary directory is removed. `amoe demo --keep DIR` keeps it.")?,
@@ -217,4 +219,178 @@ fn dir_bytes(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// A small origin on loopback: every path is a page with `Cache-Control: max-age=300`.
+fn demo_origin() -> Result<std::net::SocketAddr> {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("cannot start the demo origin")?;
+    let addr = listener.local_addr()?;
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 2048];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let body = "<h1>Mairie de D\u{e9}mo</h1>\n";
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncache-control: max-age=300\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    Ok(addr)
+}
+
+/// A GET through the proxy: the status line and the cache headers.
+fn fetch(proxy: std::net::SocketAddr, path: &str) -> Result<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(proxy).context("cannot reach the demo agent's proxy")?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: www.mairie-demo.fr\r\nConnection: close\r\n\r\n")?;
+    let mut text = String::new();
+    let _ = s.read_to_string(&mut text);
+    let status = text.lines().next().unwrap_or("").to_string();
+    let cache = text.lines().find_map(|l| l.strip_prefix("x-cache: ")).unwrap_or("?").to_string();
+    let age = text.lines().find_map(|l| l.strip_prefix("age: ")).map(|a| format!(", Age: {a}")).unwrap_or_default();
+    Ok(format!("{status} (X-Cache: {cache}{age})"))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Stops the demo agent when the demo ends, however it ends.
+struct AgentGuard(std::process::Child);
+
+impl Drop for AgentGuard {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// The whole chain: a CA, a local agent in front of a demo origin, a site pushed to it,
+/// MISS then HIT, a flush, MISS again, statistics.
+fn chain(ctx: &mut Ctx, demo: &mut Demo, dir: &Path) -> Result<()> {
+    let agent_bin = std::env::current_exe()?.with_file_name("amoe-agent");
+    if !agent_bin.exists() {
+        return Err(Failure::new(format!("`{}` is missing: the demo runs a local agent", agent_bin.display()))
+            .hint("build it too: `cargo build --bins`")
+            .into());
+    }
+    let certs = dir.join("certs").display().to_string();
+    demo.say(
+        ctx,
+        "A certificate authority",
+        "Hosts and operators authenticate each other with the project's own CA (mutual TLS).",
+    )?;
+    demo.run(&["ca", "init", "--name", "demo"], true)?;
+    demo.run(&["ca", "issue", "operator-demo", "--role", "operator", "--out", &certs], true)?;
+
+    let (control, proxy) = (free_port()?, free_port()?);
+    let address = format!("127.0.0.1:{control}");
+    let bundle = dir.join("bundle");
+    demo.say(
+        ctx,
+        "Enrol a host and start its agent",
+        "The agent embeds the caching proxy and serves the control API.",
+    )?;
+    demo.run(&["host", "add", "demo-agent", "--address", &address, "--location", "this machine"], true)?;
+    demo.run(&["host", "enroll", "demo-agent", "--out", &bundle.display().to_string()], true)?;
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "state_dir = {:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
+            dir.join("agent-state"),
+            bundle.join("ca.pem"),
+            bundle.join("server.pem"),
+            bundle.join("server.key"),
+            free_port()?
+        ),
+    )
+    .with_context(|| format!("cannot write `{}`", config.display()))?;
+    let child = std::process::Command::new(&agent_bin)
+        .arg("--config")
+        .arg(&config)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start `{}`", agent_bin.display()))?;
+    let _agent = AgentGuard(child);
+    let up = (0..500).any(|_| {
+        let ok = std::net::TcpStream::connect(&address).is_ok()
+            && std::net::TcpStream::connect(("127.0.0.1", proxy)).is_ok();
+        if !ok {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        ok
+    });
+    if !up {
+        return Err(Failure::new("the demo agent did not start").into());
+    }
+    ctx.out.line(&format!("    amoe-agent --config {} (proxy on 127.0.0.1:{proxy})", config.display()))?;
+
+    let origin = demo_origin()?;
+    demo.say(
+        ctx,
+        "Serve the site through the agent",
+        "Its configuration goes to every host of the site over the control API.",
+    )?;
+    demo.run(
+        &[
+            "site",
+            "update",
+            "www-demo",
+            "--add-host",
+            "demo-agent",
+            "--remove-host",
+            "pop-paris-1",
+            "--remove-host",
+            "pop-lyon-1",
+            "--add-origin",
+            &format!("http://{origin}"),
+            "--remove-origin",
+            "https://origin.mairie-demo.fr/",
+        ],
+        true,
+    )?;
+    demo.run(&["site", "push", "www-demo"], true)?;
+
+    demo.say(ctx, "Requests", "The first goes to the origin, the second is served from the cache.")?;
+    let proxy_addr: std::net::SocketAddr = format!("127.0.0.1:{proxy}").parse()?;
+    ctx.out.line(&format!("GET http://www.mairie-demo.fr/ → {}", fetch(proxy_addr, "/")?))?;
+    ctx.out.line(&format!("GET http://www.mairie-demo.fr/ → {}", fetch(proxy_addr, "/")?))?;
+
+    demo.say(ctx, "Flush", "Purged on every host; the next request goes to the origin again.")?;
+    demo.run(&["flush", "www-demo", "--url", "/", "--timing"], true)?;
+    ctx.out.line(&format!("GET http://www.mairie-demo.fr/ → {}", fetch(proxy_addr, "/")?))?;
+
+    demo.say(ctx, "Statistics and host status", "From the agent, over the control API.")?;
+    demo.run(&["host", "status", "demo-agent"], true)?;
+    let creds = crate::fleet::client::Credentials {
+        ca: dir.join("ca").join("ca.pem"),
+        cert: dir.join("certs").join("operator-demo.pem"),
+        key: dir.join("certs").join("operator-demo.key"),
+    };
+    let client = crate::fleet::client::Client::new(&creds, std::time::Duration::from_secs(5)).map_err(Failure::new)?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let answer = rt.block_on(client.call(&address, http::Method::GET, "/v1/sites/www-demo/stats", None))?;
+    let s: amoe_proto::SiteStats = serde_json::from_slice(&answer.body).context("the agent's statistics")?;
+    ctx.out.line(&format!(
+        "site www-demo on demo-agent: {} requests, {} hits, {} misses, {} bytes, {:.0} % answered under 2 s",
+        s.requests,
+        s.hit,
+        s.miss,
+        s.bytes,
+        s.under_2s * 100.0
+    ))?;
+    Ok(())
 }
