@@ -6,9 +6,18 @@ use crate::support::Env;
 fn demo_runs_and_cleans_up() {
     let env = Env::bare();
     let r = env.ok(&["demo"]);
-    for expected in
-        ["[1] Create the store", "is not a SIRET", "already belongs to site", "journal intact", "byte-identical"]
-    {
+    for expected in [
+        "[1] Create the store",
+        "is not a SIRET",
+        "already belongs to site",
+        "journal intact",
+        "byte-identical",
+        "site push: 1 of 1 hosts confirmed",
+        "(X-Cache: MISS)",
+        "(X-Cache: HIT",
+        "flush: 1 of 1 hosts confirmed",
+        "3 requests, 1 hits, 2 misses",
+    ] {
         assert!(
             r.stdout.contains(expected) || r.stderr.contains(expected),
             "missing `{expected}`:\n{}{}",
