@@ -337,10 +337,14 @@ async fn roles_revocation_and_every_refusal_journaled() {
 
     // Metrics on the admin listener.
     let metrics = reqwest_like_get(agent.admin, "/metrics").await;
-    assert!(
-        metrics.contains("amoe_control_calls_total{outcome=\"refused\"}") && metrics.contains("amoe_cache_objects"),
-        "{metrics}"
-    );
+    for series in [
+        "amoe_control_calls_total{outcome=\"refused\"}",
+        "amoe_cache_objects",
+        "amoe_open_connections",
+        "amoe_requests_total{site=\"www\",cache=\"hit\"}",
+    ] {
+        assert!(metrics.contains(series), "{series} in {metrics}");
+    }
 
     // A restart keeps the sites and the applied flush keys.
     agent.restart();
@@ -453,4 +457,47 @@ fn an_invalid_configuration_is_refused_with_its_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("line 4") && stderr.contains("bogus"), "{stderr}");
+}
+
+#[test]
+fn a_certificate_close_to_expiry_is_warned_about() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let mut p = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 5);
+    let d = soon.to_zoned(jiff::tz::TimeZone::UTC).date();
+    p.not_after = rcgen::date_time_ymd(d.year().into(), d.month() as u8, d.day() as u8);
+    let key = KeyPair::generate().unwrap();
+    std::fs::write(dir.path().join("ca.pem"), ca.issuer.pem()).unwrap();
+    std::fs::write(dir.path().join("server.pem"), p.signed_by(&key, &ca.issuer).unwrap().pem()).unwrap();
+    std::fs::write(dir.path().join("server.key"), key.serialize_pem()).unwrap();
+    let config = dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "state_dir = {:?}\n[proxy]\n[control]\nlisten = \"127.0.0.1:{}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
+            dir.path().join("state"),
+            free_port(),
+            dir.path().join("ca.pem"),
+            dir.path().join("server.pem"),
+            dir.path().join("server.key"),
+            free_port()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(AGENT).arg("--config").arg(&config).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut warned = false;
+    for line in stderr.lines().map_while(Result::ok) {
+        if line.contains("expires soon") && line.contains("amoe host renew") {
+            warned = true;
+        }
+        if line.contains("amoe-agent ready") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(warned, "a structured warning on stderr before the certificate expires");
 }

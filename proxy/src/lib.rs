@@ -120,6 +120,8 @@ pub struct Proxy {
     client: HttpClient,
     /// Requests for no known site.
     pub unknown: stats::Stats,
+    /// Client connections open now.
+    pub open_connections: std::sync::atomic::AtomicU64,
     /// Site certificates by SNI.
     pub certs: Arc<tls::SniResolver>,
 }
@@ -166,6 +168,7 @@ impl Proxy {
             logger: std::sync::Mutex::new(logger),
             client,
             unknown: stats::Stats::default(),
+            open_connections: std::sync::atomic::AtomicU64::new(0),
             certs: Arc::default(),
         });
         proxy.set_sites(config.sites)?;

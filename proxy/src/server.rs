@@ -78,6 +78,7 @@ pub async fn serve(
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let _slot = slot;
+            let _open = OpenConnection::new(&proxy);
             match tls {
                 None => {
                     let Some(prefix) = read_prefix(&mut tcp, proxy.limits.header_timeout).await else { return };
@@ -176,5 +177,21 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// Counts a client connection while it is open.
+struct OpenConnection(Arc<Proxy>);
+
+impl OpenConnection {
+    fn new(proxy: &Arc<Proxy>) -> OpenConnection {
+        proxy.open_connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        OpenConnection(proxy.clone())
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.open_connections.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }

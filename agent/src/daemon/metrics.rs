@@ -42,6 +42,11 @@ fn render(agent: &Agent) -> String {
         out,
         "# TYPE amoe_response_bytes_total counter\n{bytes_lines}# TYPE amoe_responses_total counter\n{status_lines}# TYPE amoe_response_seconds histogram\n{hist}"
     );
+    let _ = writeln!(
+        out,
+        "# TYPE amoe_open_connections gauge\namoe_open_connections {}",
+        agent.proxy.open_connections.load(Ordering::Relaxed)
+    );
     let (objects, memory, disk) = agent.proxy.cache.usage();
     let _ = writeln!(out, "# TYPE amoe_cache_objects gauge\namoe_cache_objects {objects}");
     let _ = writeln!(
