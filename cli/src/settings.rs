@@ -48,6 +48,9 @@ pub struct Settings {
     pub store: PathBuf,
     pub operator: String,
     pub output: Format,
+    /// True when `--output`, `AMOE_OUTPUT` or the file chose the format (fleet commands
+    /// otherwise print JSON when stdout is not a terminal).
+    pub output_explicit: bool,
     /// The configuration file that was read, if any.
     pub config_file: Option<PathBuf>,
     /// The CA directory; `None` when neither `AMOE_CA_DIR`, `ca_dir` nor `$HOME` says where.
@@ -151,10 +154,12 @@ impl Settings {
             .or_else(|| var("USER"))
             .or_else(|| var("LOGNAME"))
             .unwrap_or_else(|| "unknown".to_string());
-        let output = flags.output.or(env_output).or(file.output).unwrap_or(Format::Table);
+        let chosen = flags.output.or(env_output).or(file.output);
+        let output_explicit = chosen.is_some();
+        let output = chosen.unwrap_or(Format::Table);
         let client_cert = var("AMOE_CLIENT_CERT").map(PathBuf::from).or(file.client_cert.map(expand_home));
         let client_key = var("AMOE_CLIENT_KEY").map(PathBuf::from).or(file.client_key.map(expand_home));
-        Ok(Settings { store, operator, output, config_file, ca_dir, client_cert, client_key })
+        Ok(Settings { store, operator, output, output_explicit, config_file, ca_dir, client_cert, client_key })
     }
 }
 

@@ -139,12 +139,14 @@ impl Fleet {
         self.run_full("op", args, vars)
     }
 
+    /// Tables unless the test asks for `-o`: the tests read the sentences (fleet commands print
+    /// JSON by default when stdout is not a terminal, see `fleet_commands_print_json_when_piped`).
     fn run_full(&self, who: &str, args: &[&str], vars: &[(&str, &str)]) -> Run {
         let mut cmd = self.env.cmd(args);
-        for (k, v) in vars {
-            cmd.env(k, v);
-        }
         clean(&mut cmd, self.env.dir.path());
+        if !args.iter().any(|a| *a == "-o" || *a == "--output") && !vars.iter().any(|(k, _)| *k == "AMOE_OUTPUT") {
+            cmd.env("AMOE_OUTPUT", "table");
+        }
         cmd.env("AMOE_CA_DIR", self.env.path("ca"))
             .env("AMOE_CLIENT_CERT", self.certs.join(format!("{who}.pem")))
             .env("AMOE_CLIENT_KEY", self.certs.join(format!("{who}.key")));
@@ -318,4 +320,15 @@ fn rules_are_validated_locally_and_explained() {
     let r = fleet.ok(&["flush", "www", "--all", "--dry-run"]);
     assert!(r.stdout.contains("would send to pop0: POST /v1/sites/www/flush"), "{}", r.stdout);
     assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
+}
+
+#[test]
+fn fleet_commands_print_json_when_piped() {
+    let fleet = Fleet::new(1);
+    // No --output, no AMOE_OUTPUT: stdout is a pipe here, so JSON.
+    let r = fleet.run_env(&["site", "push", "www"], &[("AMOE_OUTPUT", "")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON when piped");
+    assert_eq!(report["operation"], "site push");
+    assert_eq!(report["hosts"][0]["ok"], true);
 }

@@ -42,6 +42,7 @@ impl Demo {
             store: cli.global.store.clone().unwrap_or_else(|| self.dir.join("amoe.db")),
             operator: cli.global.operator.clone().unwrap_or_else(|| DEMO_OPERATOR.to_string()),
             output: cli.global.output.unwrap_or(Format::Table),
+            output_explicit: true,
             config_file: None,
             ca_dir: Some(self.dir.join("ca")),
             client_cert: Some(self.dir.join("certs").join("operator-demo.pem")),

@@ -148,8 +148,14 @@ fn run_operation(ctx: &mut Ctx, store: &mut Store, op: Operation<'_>) -> Result<
     render(ctx, &report, timing)
 }
 
+/// Fleet commands print a table on a terminal and JSON otherwise, unless told.
+fn fleet_format(ctx: &Ctx) -> Format {
+    use std::io::IsTerminal;
+    if ctx.settings.output_explicit || std::io::stdout().is_terminal() { ctx.out.format } else { Format::Json }
+}
+
 fn render(ctx: &mut Ctx, report: &FleetReport, timing: bool) -> Result<Exit> {
-    match ctx.out.format {
+    match fleet_format(ctx) {
         Format::Table => {
             ctx.out.list(&report.hosts)?;
             let failed = report.failed();
