@@ -268,6 +268,16 @@ fn flush_reaches_every_host_and_waits_in_the_outbox_for_a_stopped_one() {
     // The journal holds the operations.
     let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
     assert!(audit.contains("\"flush\"") && audit.contains("\"site push\""), "{audit}");
+
+    // A host taken off the site is owed the site's removal.
+    assert!(fleet.agents[2].state.join("sites/www.json").exists());
+    fleet.ok(&["site", "update", "www", "--remove-host", "pop2"]);
+    let owed: serde_json::Value =
+        serde_json::from_str(&fleet.ok(&["outbox", "list", "-o", "json"]).stdout).expect("json");
+    assert_eq!((owed[0]["kind"].as_str(), owed[0]["host"].as_str()), (Some("delete_site"), Some("pop2")));
+    fleet.ok(&["outbox", "run", "--all"]);
+    assert!(!fleet.agents[2].state.join("sites/www.json").exists(), "the agent no longer serves the site");
+    assert!(fleet.agents[0].state.join("sites/www.json").exists());
 }
 
 #[test]

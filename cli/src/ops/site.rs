@@ -87,6 +87,7 @@ where
 pub fn update(store: &mut Store, draft: &AuditDraft, name: &str, ch: &Changes<'_>) -> Result<Site> {
     store.mutate(draft, |tx| {
         let mut site = tx.site(&name.parse::<Name>()?)?;
+        let before = site.hosts.clone();
         site.domains = edit::<DomainName>(site.domains, ch.add_domains, ch.remove_domains, "domain", &site.name)?;
         site.origins = edit::<Origin>(site.origins, ch.add_origins, ch.remove_origins, "origin", &site.name)?;
         site.hosts = edit::<Name>(site.hosts, ch.add_hosts, ch.remove_hosts, "host", &site.name)?;
@@ -101,6 +102,8 @@ pub fn update(store: &mut Store, draft: &AuditDraft, name: &str, ch: &Changes<'_
         }
         check(&site)?;
         tx.update_site(&site)?;
+        let dropped: Vec<Name> = before.into_iter().filter(|h| !site.hosts.contains(h)).collect();
+        forget_on_hosts(tx, &site.name, &dropped)?;
         Ok(site)
     })
 }
@@ -108,9 +111,28 @@ pub fn update(store: &mut Store, draft: &AuditDraft, name: &str, ch: &Changes<'_
 pub fn remove(store: &mut Store, draft: &AuditDraft, name: &str) -> Result<Name> {
     store.mutate(draft, |tx| {
         let name: Name = name.parse()?;
+        let hosts = tx.site(&name)?.hosts;
         tx.remove_site(&name)?;
+        forget_on_hosts(tx, &name, &hosts)?;
         Ok(name)
     })
+}
+
+/// Hosts that no longer serve a site are owed its removal: queued in the outbox (delivered by
+/// `amoe outbox run` or the next fleet command that touches them).
+fn forget_on_hosts(tx: &amoe_store::Tx<'_>, site: &Name, hosts: &[Name]) -> Result<(), amoe_store::Error> {
+    for host in hosts {
+        tx.enqueue(&amoe_store::outbox::NewOutboxItem {
+            id: crate::fleet::new_id(host.as_str()),
+            host: host.to_string(),
+            site: Some(site.to_string()),
+            kind: "delete_site".into(),
+            method: "DELETE".into(),
+            path: format!("/v1/sites/{site}"),
+            body: None,
+        })?;
+    }
+    Ok(())
 }
 
 /// Every site, optionally only those of a beneficiary or served by a host.
