@@ -4,7 +4,7 @@
 //! already open keep theirs.
 //!
 //! A client's identity is its certificate's subject: CN = the name, OU = the role (`operator`
-//! or `ci`), as `amoe ca issue` writes them.
+//! or `ci`), as `amoe ca issue` writes them; `amoe_pki` reads it, for both sides.
 
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
@@ -12,21 +12,7 @@ use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyD
 use std::path::Path;
 use std::sync::Arc;
 
-/// What a client certificate may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Operator,
-    Ci,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Operator => "operator",
-            Role::Ci => "ci",
-        }
-    }
-}
+pub use amoe_pki::Role;
 
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,28 +22,21 @@ pub struct Identity {
     pub role: Option<Role>,
 }
 
-/// Reads CN and OU from a client certificate.
+/// Reads CN and OU from a client certificate (the contract is `amoe_pki`'s).
 pub fn identity(cert: &CertificateDer<'_>) -> Identity {
-    let parsed = x509_parser::parse_x509_certificate(cert.as_ref()).ok();
-    let Some((_, cert)) = parsed else { return Identity { name: "?".into(), role: None } };
-    let subject = cert.subject();
-    let first = |it: &mut dyn Iterator<Item = &x509_parser::x509::AttributeTypeAndValue<'_>>| {
-        it.next().and_then(|a| a.as_str().ok()).unwrap_or("").to_string()
-    };
-    let name = first(&mut subject.iter_common_name());
-    let role = match first(&mut subject.iter_organizational_unit()).as_str() {
-        "operator" => Some(Role::Operator),
-        "ci" => Some(Role::Ci),
-        _ => None,
-    };
-    Identity { name, role }
+    match amoe_pki::info_of(cert.as_ref()) {
+        Ok(info) => Identity {
+            role: info.organizational_unit.as_deref().and_then(|ou| ou.parse().ok()),
+            name: info.common_name.unwrap_or_else(|| "?".into()),
+        },
+        Err(_) => Identity { name: "?".into(), role: None },
+    }
 }
 
 /// The expiry of a certificate file's first certificate, as a UNIX time.
 pub fn not_after(cert_pem: &Path) -> Option<i64> {
     let der = CertificateDer::from_pem_file(cert_pem).ok()?;
-    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
-    Some(cert.validity().not_after.timestamp())
+    amoe_pki::info_of(der.as_ref()).ok().map(|i| i.not_after.as_second())
 }
 
 /// Builds the control listener's TLS configuration.
