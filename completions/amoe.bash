@@ -109,6 +109,9 @@ _amoe() {
             amoe__subcmd__beneficiary__subcmd__help,update)
                 cmd="amoe__subcmd__beneficiary__subcmd__help__subcmd__update"
                 ;;
+            amoe__subcmd__ca,crl)
+                cmd="amoe__subcmd__ca__subcmd__crl"
+                ;;
             amoe__subcmd__ca,help)
                 cmd="amoe__subcmd__ca__subcmd__help"
                 ;;
@@ -123,6 +126,9 @@ _amoe() {
                 ;;
             amoe__subcmd__ca,revoke)
                 cmd="amoe__subcmd__ca__subcmd__revoke"
+                ;;
+            amoe__subcmd__ca__subcmd__help,crl)
+                cmd="amoe__subcmd__ca__subcmd__help__subcmd__crl"
                 ;;
             amoe__subcmd__ca__subcmd__help,help)
                 cmd="amoe__subcmd__ca__subcmd__help__subcmd__help"
@@ -198,6 +204,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__beneficiary,update)
                 cmd="amoe__subcmd__help__subcmd__beneficiary__subcmd__update"
+                ;;
+            amoe__subcmd__help__subcmd__ca,crl)
+                cmd="amoe__subcmd__help__subcmd__ca__subcmd__crl"
                 ;;
             amoe__subcmd__help__subcmd__ca,init)
                 cmd="amoe__subcmd__help__subcmd__ca__subcmd__init"
@@ -944,7 +953,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ca)
-            opts="-o -h -V --store --operator --output --help --version init issue list revoke help"
+            opts="-o -h -V --store --operator --output --help --version init issue list revoke crl help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -973,9 +982,53 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        amoe__subcmd__ca__subcmd__help)
-            opts="init issue list revoke help"
+        amoe__subcmd__ca__subcmd__crl)
+            opts="-o -h -V --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__help)
+            opts="init issue list revoke crl help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ca__subcmd__help__subcmd__crl)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1454,8 +1507,22 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__ca)
-            opts="init issue list revoke"
+            opts="init issue list revoke crl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__ca__subcmd__crl)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -359,18 +359,19 @@ complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcomm
 complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List journal entries, oldest first'
 complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain; exit 1 naming the first bad entry'
 complete -c amoe -n "__fish_amoe_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "init" -d 'Create the CA: CA_DIR/ca.pem and CA_DIR/ca.key (mode 0600)'
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "issue" -d 'Issue a client certificate: NAME.pem, NAME.key (mode 0600) and ca.pem in DIR'
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'
-complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -f -a "init" -d 'Create the CA: CA_DIR/ca.pem and CA_DIR/ca.key (mode 0600)'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -f -a "issue" -d 'Issue a client certificate: NAME.pem, NAME.key (mode 0600) and ca.pem in DIR'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -f -a "crl" -d 'Issue the revocation list again (valid one year) and push it to every host'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and not __fish_seen_subcommand_from init issue list revoke crl help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from init" -l name -d 'Name of the CA: its certificate is `amoe CA NAME`' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from init" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from init" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -404,10 +405,18 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from crl" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from crl" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from crl" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from crl" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from crl" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the CA: CA_DIR/ca.pem and CA_DIR/ca.key (mode 0600)'
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Issue a client certificate: NAME.pem, NAME.key (mode 0600) and ca.pem in DIR'
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'
+complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "crl" -d 'Issue the revocation list again (valid one year) and push it to every host'
 complete -c amoe -n "__fish_amoe_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand flush" -l url -d 'An exact URL (every variant) or a path on every domain of the site (repeatable)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand flush" -l prefix -d 'A directory prefix (repeatable)' -r
@@ -522,5 +531,6 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "issue" -d 'Issue a client certificate: NAME.pem, NAME.key (mode 0600) and ca.pem in DIR'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "crl" -d 'Issue the revocation list again (valid one year) and push it to every host'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "list" -d 'What is still owed, oldest first'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'

@@ -423,6 +423,8 @@ EXAMPLES:
         /// A client's or a host's name
         name: String,
     },
+    /// Issue the revocation list again (valid one year) and push it to every host
+    Crl,
 }
 
 const FLUSH_HELP: &str = "\

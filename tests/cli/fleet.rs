@@ -308,6 +308,11 @@ fn a_ci_certificate_may_flush_but_not_push() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(journal.contains("Revoked"), "the agent refused the revoked certificate: {journal}");
+    // The list issued again (before it expires) still revokes, and reaches the host.
+    let r = fleet.ok(&["ca", "crl"]);
+    assert!(r.stdout.contains("revocation list 2") && r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
+    assert_eq!(fleet.run_as("pipeline", &["flush", "www", "--all"]).code, 1);
+    fleet.ok(&["flush", "www", "--all"]);
 }
 
 #[test]

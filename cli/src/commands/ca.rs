@@ -108,6 +108,15 @@ pub(super) fn run(ctx: &mut Ctx, cmd: CaCmd) -> Result<Exit> {
             let store = ctx.open()?;
             ctx.out.list(&ops::list(&store)?)?;
         }
+        CaCmd::Crl => {
+            let dir = ca_dir(ctx)?;
+            let mut store = ctx.open()?;
+            let r = ops::refresh_crl(&mut store, &ctx.draft("ca crl", None), &dir)?;
+            ctx.out.done(&format!("revocation list {} written to `{}`", r.crl_number, r.crl.display()), &r)?;
+            let pem = std::fs::read_to_string(&r.crl).with_context(|| format!("cannot read `{}`", r.crl.display()))?;
+            drop(store);
+            return super::fleet::push_crl(ctx, &pem);
+        }
         CaCmd::Revoke { name } => {
             let dir = ca_dir(ctx)?;
             let mut store = ctx.open()?;

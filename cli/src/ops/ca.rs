@@ -246,32 +246,47 @@ pub fn list(store: &Store) -> Result<Vec<CertificateStatus>> {
 /// `ca revoke`: revokes every valid certificate of `name` and rewrites `CA_DIR/crl.pem`.
 pub fn revoke(store: &mut Store, draft: &AuditDraft, ca_dir: &Path, name: &str) -> Result<RevokeReport> {
     store.mutate(draft, |tx| {
-        let ca = load_ca(ca_dir)?;
         let serials = tx.revoke_certificates(name, &now_utc())?;
         if serials.is_empty() {
             return Err(Failure::new(format!("`{name}` has no valid certificate to revoke"))
                 .hint("`amoe ca list` shows the certificates and which are revoked already")
                 .into());
         }
-        let crl_number = tx.next_crl_number()?;
-        let revoked = tx
-            .revoked_certificates()?
-            .into_iter()
-            .map(|(serial, at)| {
-                let at = at.parse().with_context(|| format!("revocation time `{at}` of `{serial}`"))?;
-                Ok((serial, at))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let crl = ca.crl(&revoked, crl_number, CRL_DAYS)?;
-        // Replaced atomically: an agent reading it never sees half a list.
-        let path = ca_dir.join("crl.pem");
-        let tmp = ca_dir.join(format!(".crl.pem.{}", std::process::id()));
-        let mut files = NewFiles::default();
-        files.write(&tmp, &crl, 0o644)?;
-        fs::rename(&tmp, &path).map_err(|e| unwritable(&path, &e))?;
-        drop(files);
+        let (path, crl_number) = write_crl(tx, ca_dir)?;
         Ok(RevokeReport { name: name.to_string(), serials, crl: path, crl_number })
     })
+}
+
+/// `ca crl`: issues the revocation list again (a new number and validity), e.g. before the
+/// current one expires.
+pub fn refresh_crl(store: &mut Store, draft: &AuditDraft, ca_dir: &Path) -> Result<RevokeReport> {
+    store.mutate(draft, |tx| {
+        let (path, crl_number) = write_crl(tx, ca_dir)?;
+        Ok(RevokeReport { name: String::new(), serials: Vec::new(), crl: path, crl_number })
+    })
+}
+
+/// Writes `CA_DIR/crl.pem` with every revoked serial, under the next CRL number.
+fn write_crl(tx: &amoe_store::Tx<'_>, ca_dir: &Path) -> Result<(PathBuf, u64)> {
+    let ca = load_ca(ca_dir)?;
+    let crl_number = tx.next_crl_number()?;
+    let revoked = tx
+        .revoked_certificates()?
+        .into_iter()
+        .map(|(serial, at)| {
+            let at = at.parse().with_context(|| format!("revocation time `{at}` of `{serial}`"))?;
+            Ok((serial, at))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let crl = ca.crl(&revoked, crl_number, CRL_DAYS)?;
+    // Replaced atomically: an agent reading it never sees half a list.
+    let path = ca_dir.join("crl.pem");
+    let tmp = ca_dir.join(format!(".crl.pem.{}", std::process::id()));
+    let mut files = NewFiles::default();
+    files.write(&tmp, &crl, 0o644)?;
+    fs::rename(&tmp, &path).map_err(|e| unwritable(&path, &e))?;
+    drop(files);
+    Ok((path, crl_number))
 }
 
 /// `host enroll` (`renew` false) and `host renew` (`renew` true): the host's server
