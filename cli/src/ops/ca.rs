@@ -246,6 +246,8 @@ pub fn list(store: &Store) -> Result<Vec<CertificateStatus>> {
 /// `ca revoke`: revokes every valid certificate of `name` and rewrites `CA_DIR/crl.pem`.
 pub fn revoke(store: &mut Store, draft: &AuditDraft, ca_dir: &Path, name: &str) -> Result<RevokeReport> {
     store.mutate(draft, |tx| {
+        // No CA, nothing to revoke with: say so before looking at the certificates.
+        load_ca(ca_dir)?;
         let serials = tx.revoke_certificates(name, &now_utc())?;
         if serials.is_empty() {
             return Err(Failure::new(format!("`{name}` has no valid certificate to revoke"))
