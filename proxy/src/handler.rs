@@ -120,6 +120,16 @@ impl Exchange {
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
             return self.finish(r, Outcome::Error);
         }
+        // Header limits, answered here so that the 431 is logged (see server.rs).
+        let head_bytes: usize = self.uri.to_string().len()
+            + self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>();
+        if self.headers.len() > self.proxy.limits.max_headers || head_bytes > self.proxy.limits.max_header_bytes {
+            self.site = self.proxy.sites.load().for_host(&self.host).cloned();
+            return self.finish(
+                text(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "request header fields too large\n"),
+                Outcome::Error,
+            );
+        }
         // 1. route
         let table = self.proxy.sites.load();
         let Some(site) = table.for_host(&self.host).cloned() else {

@@ -32,8 +32,10 @@ pub async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(proxy.limits.header_timeout)
-        .max_buf_size(proxy.limits.max_header_bytes.max(8192))
-        .max_headers(proxy.limits.max_headers)
+        // Twice the limits: heads between the limit and twice it reach the handler, which
+        // answers 431 itself and logs it; beyond, hyper answers 431 (not logged).
+        .max_buf_size((proxy.limits.max_header_bytes * 2).max(8192))
+        .max_headers(proxy.limits.max_headers * 2)
         .keep_alive(true);
     builder
         .http2()

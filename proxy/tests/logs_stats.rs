@@ -179,3 +179,25 @@ async fn stats_count_requests_outcomes_bytes_and_status_classes() {
     assert_eq!(u.bytes, UNKNOWN_BODY.len() as u64);
     assert!(run.proxy.stats("nope").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_are_logged_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = Origin::start(|_, _| resp(200, &[("cache-control", "max-age=60")], BODY)).await;
+    let mut s = site(&[&origin.url()]);
+    s.rules = std::sync::Arc::new(amoe_rules::Rules::parse("[[deny]]\npath = \"^/admin\"\n").unwrap());
+    let limits = amoe_proxy::config::Limits { max_header_bytes: 16 * 1024, ..amoe_proxy::config::Limits::default() };
+    let cfg = ProxyConfig { log_dir: Some(dir.path().to_path_buf()), limits, ..config(vec![s]) };
+    let p = Running::start(cfg).await;
+    let c = Http::default();
+    assert_eq!(c.get(p.addr, "/admin/x").await.status.as_u16(), 403);
+    let big = "x".repeat(20 * 1024);
+    assert_eq!(c.get_with(p.addr, "/page", &[("x-big", &big)]).await.status.as_u16(), 431);
+    let proxy = p.proxy.clone();
+    eventually("two refusals accounted", || proxy.stats("s").is_some_and(|s| s.requests == 2)).await;
+    let proxy = p.stop().await;
+    proxy.shutdown();
+    let clf = std::fs::read_to_string(log_file(dir.path(), "s", ".log", Some(".w3c.log"))).unwrap();
+    let statuses: Vec<u16> = clf.lines().map(|l| parse_clf_line(l).expect("CLF").status).collect();
+    assert_eq!(statuses, [403, 431], "{clf}");
+}
