@@ -198,6 +198,6 @@ async fn refused_requests_are_logged_too() {
     let proxy = p.stop().await;
     proxy.shutdown();
     let clf = std::fs::read_to_string(log_file(dir.path(), "s", ".log", Some(".w3c.log"))).unwrap();
-    let statuses: Vec<u16> = clf.lines().map(|l| parse_clf_line(l).expect("CLF").status).collect();
+    let statuses: Vec<u16> = clf.lines().map(|l| accesslog::parse_clf_line(l).expect("CLF").status).collect();
     assert_eq!(statuses, [403, 431], "{clf}");
 }
