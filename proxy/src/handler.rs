@@ -190,6 +190,7 @@ impl Exchange {
                 Some(obj) => {
                     let within_swr = obj.freshness.staleness(now) < obj.freshness.stale_while_revalidate
                         && !obj.freshness.must_revalidate
+                        && !obj.freshness.no_cache
                         && !obj.invalidated.load(Ordering::Relaxed);
                     if within_swr {
                         if let Flight::Leader(guard) = cache.flight(format!("{}\0{key}", site.name)) {
@@ -370,6 +371,7 @@ impl Exchange {
 
     async fn fetch(&self, site: &Arc<Site>, stale: Option<Arc<Object>>, guard: FlightGuard) -> Response<Counted> {
         let request_time = SystemTime::now();
+        let epoch = self.proxy.cache.purge_epoch(&site.name);
         let sent = site.upstream.send(true, |o| self.origin_request(o, stale.as_deref())).await;
         let (answer, in_flight) = match sent {
             Ok(a) => a,
@@ -405,7 +407,9 @@ impl Exchange {
                         freshness,
                         body: old.body.clone(),
                         disk_file: old.disk_file.clone(),
-                        invalidated: Default::default(),
+                        invalidated: std::sync::atomic::AtomicBool::new(
+                            self.proxy.cache.purge_epoch(&site.name) != epoch,
+                        ),
                         accessed: Default::default(),
                     })
                 });
@@ -465,6 +469,7 @@ impl Exchange {
             guard: Some(guard),
             _in_flight: in_flight,
             stale_file: stale.as_ref().and_then(|s| s.disk_file.clone()),
+            epoch,
         };
         tokio::spawn(task.run(body, want_body.then_some(tx)));
         let mut r = Response::new(if want_body { ProxyBody::Channel(rx) } else { ProxyBody::Empty });
@@ -554,6 +559,7 @@ impl Exchange {
             guard: None,
             _in_flight: in_flight,
             stale_file: None,
+            epoch: self.proxy.cache.purge_epoch(&site.name),
         };
         let want_body = self.method != Method::HEAD;
         tokio::spawn(task.run(body, want_body.then_some(tx)));
@@ -711,6 +717,8 @@ struct Filler {
     _in_flight: upstream::InFlight,
     /// The file of the stale copy this fetch replaces.
     stale_file: Option<std::path::PathBuf>,
+    /// The cache's purge count when the fetch started.
+    epoch: u64,
 }
 
 impl Filler {
@@ -758,8 +766,9 @@ impl Filler {
             if memory.is_none() && disk.is_none() {
                 self.plan = None;
             }
+            // A client that stops reading is dropped after the body time-out; the cache still fills.
             if let Some(tx) = &client
-                && tx.send(Ok(data)).await.is_err()
+                && !matches!(tokio::time::timeout(self.timeout, tx.send(Ok(data))).await, Ok(Ok(())))
             {
                 client = None;
             }
@@ -770,9 +779,11 @@ impl Filler {
         drop(client);
         match (complete, self.plan.take()) {
             (true, Some(mut obj)) => {
+                let mut kept = false;
                 if let Some(w) = disk
                     && let Ok((path, offset, len)) = w.finish().await
                 {
+                    kept = true;
                     if self.stale_file.as_ref().is_some_and(|p| *p != path)
                         && let (Some(d), Some(p)) = (&cache.disk, &self.stale_file)
                     {
@@ -788,17 +799,15 @@ impl Filler {
                 }
                 if let Some(m) = memory {
                     obj.body = Body::Memory(m.freeze());
+                    kept = true;
                 }
-                if matches!(obj.body, Body::Memory(ref b) if b.is_empty())
-                    && obj.disk_file.is_none()
-                    && obj.status != StatusCode::NO_CONTENT
-                {
-                    // Nothing usable was kept (body empty on purpose is fine only for 204).
-                    if obj.headers.get(header::CONTENT_LENGTH).is_some() {
-                        return;
-                    }
+                // A purge while the body streamed in: what arrived may be what was purged.
+                if cache.purge_epoch(&obj.site) != self.epoch {
+                    obj.invalidated = std::sync::atomic::AtomicBool::new(true);
                 }
-                cache.insert(obj);
+                if kept {
+                    cache.insert(obj);
+                }
             }
             (_, _) => {
                 if let Some(w) = disk {

@@ -230,14 +230,11 @@ impl Proxy {
     pub fn purge(&self, site: &str, what: &Purge, mode: PurgeMode) -> Result<usize, ProxyError> {
         let table = self.sites.load();
         let s = table.by_name(site).ok_or_else(|| ProxyError::UnknownSite(site.to_string()))?;
-        let hosts: Vec<String> =
-            s.config.domains.iter().filter(|d| *d != "*").map(|d| d.to_ascii_lowercase()).collect();
+        // Keys as the handler builds them: `*` + path for a catch-all site, host + path otherwise.
+        let catch_all = s.config.domains.iter().any(|d| d == "*");
+        let hosts: Vec<String> = s.config.domains.iter().map(|d| d.to_ascii_lowercase()).collect();
         let with_hosts = |path: &str| -> Vec<String> {
-            if hosts.is_empty() {
-                vec![format!("*{path}")]
-            } else {
-                hosts.iter().map(|h| format!("{h}{path}")).collect()
-            }
+            if catch_all { vec![format!("*{path}")] } else { hosts.iter().map(|h| format!("{h}{path}")).collect() }
         };
         Ok(match what {
             Purge::Url(url) => {
@@ -245,7 +242,8 @@ impl Proxy {
                     Some((_, rest)) => {
                         let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
                         let host = host.rsplit_once(':').map_or(host, |(h, _)| h).to_ascii_lowercase();
-                        vec![format!("{host}{}", if path.is_empty() { "/" } else { path })]
+                        let path = if path.is_empty() { "/" } else { path };
+                        if catch_all { vec![format!("*{path}")] } else { vec![format!("{host}{path}")] }
                     }
                     None => with_hosts(url),
                 };

@@ -276,3 +276,23 @@ fn futures_stream(
     }
     Repeat(chunk, n)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refetching_a_url_counts_its_disk_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // Always stale on arrival: every request fetches and stores the object again.
+    let origin = Origin::start(|_, n| {
+        resp(200, &[("cache-control", "max-age=1"), ("age", "1")], &format!("{n:08}{}", "x".repeat(10_000)))
+    })
+    .await;
+    let cfg = ProxyConfig { storage: storage(1 << 20, Some(dir.path())), ..config(vec![site(&[&origin.url()])]) };
+    let p = Running::start(cfg).await;
+    let c = Http::default();
+    for _ in 0..20 {
+        c.get(p.addr, "/same").await;
+    }
+    eventually("twenty fetches", || origin.hits() == 20).await;
+    let (objects, _, disk) = p.proxy.cache.usage();
+    assert_eq!(objects, 1);
+    assert!(disk < 20_000, "one file's worth, not twenty: {disk}");
+}

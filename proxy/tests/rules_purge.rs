@@ -200,3 +200,35 @@ async fn soft_purge_keeps_stale_content_for_errors() {
     assert_eq!(p.proxy.purge("s", &Purge::Url("/s".into()), PurgeMode::Hard).unwrap(), 1);
     assert_eq!(c.get(p.addr, "/s").await.status.as_u16(), 503);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purge_keys_match_the_catch_all_site() {
+    let origin = Origin::start(|_, n| resp(200, &[("cache-control", "max-age=600")], &format!("v{n}"))).await;
+    let mut s = site(&[&origin.url()]);
+    s.domains = vec!["*".into(), "www.example.test".into()];
+    let p = Running::start(config(vec![s])).await;
+    let c = Http::default();
+    c.get(p.addr, "/a/1").await;
+    c.get(p.addr, "/a/2").await;
+    assert_eq!(p.proxy.purge("s", &Purge::Url("https://www.example.test/a/1".into()), PurgeMode::Hard).unwrap(), 1);
+    assert_eq!(p.proxy.purge("s", &Purge::Prefix("/a/".into()), PurgeMode::Hard).unwrap(), 1);
+    assert_eq!(p.proxy.cache.usage().0, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purge_during_a_fetch_is_not_undone_by_it() {
+    let origin = Origin::start(|_, n| resp(200, &[("cache-control", "max-age=600")], &format!("v{n}"))).await;
+    *origin.delay.lock().unwrap() = std::time::Duration::from_millis(300);
+    let p = Running::start(config(vec![site(&[&origin.url()])])).await;
+    let c = Http::default();
+    let slow = {
+        let (c, addr) = (c.clone(), p.addr);
+        tokio::spawn(async move { c.get(addr, "/doc").await })
+    };
+    eventually("the fetch reached the origin", || origin.hits() == 1).await;
+    p.proxy.purge("s", &Purge::All, PurgeMode::Hard).unwrap();
+    assert_eq!(slow.await.unwrap().text(), "v1");
+    *origin.delay.lock().unwrap() = std::time::Duration::ZERO;
+    let after = c.get(p.addr, "/doc").await;
+    assert_eq!(after.text(), "v2", "the flushed content is not served from the fetch that raced the purge");
+}

@@ -113,11 +113,24 @@ impl Agent {
         if !sites.contains_key(name) {
             return Err(ApiError { code: "not_found", message: format!("no site `{name}` on this host"), hint: None });
         }
+        // Forget it on disk first: a removal the host confirmed must survive a restart.
+        match self.state.delete_site(name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(ApiError {
+                    code: "internal",
+                    message: format!("cannot remove the site's file: {e}"),
+                    hint: None,
+                });
+            }
+        }
         let mut next = sites.clone();
         next.remove(name);
         self.apply_sites(&next)?;
-        let _ = self.state.delete_site(name);
         *sites = next;
+        // Its cached objects go too: a new site of that name must not see them.
+        self.proxy.cache.purge_site(name, amoe_proxy::cache::PurgeMode::Hard);
         Ok(())
     }
 

@@ -134,10 +134,16 @@ impl Writer {
 
     /// Completes the file and moves it into place; returns its path, body offset and length.
     pub fn finish(mut self) -> std::io::Result<(PathBuf, u64, u64)> {
-        self.file.seek(SeekFrom::Start(BODY_LEN_AT))?;
-        self.file.write_all(&self.written.to_be_bytes())?;
-        self.file.flush()?;
-        std::fs::rename(&self.tmp, &self.path)?;
+        let done = (|| {
+            self.file.seek(SeekFrom::Start(BODY_LEN_AT))?;
+            self.file.write_all(&self.written.to_be_bytes())?;
+            self.file.flush()?;
+            std::fs::rename(&self.tmp, &self.path)
+        })();
+        if let Err(e) = done {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(e);
+        }
         Ok((self.path.clone(), HEADER_LEN + self.meta_len, self.written))
     }
 
@@ -217,7 +223,12 @@ impl Disk {
     /// Counts a new file and returns the files to delete to stay within the budget.
     pub fn account(&self, path: PathBuf, size: u64) -> Vec<PathBuf> {
         let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
-        order.retain(|(p, _)| *p != path);
+        // A new copy of the same variant replaces the file at the same path: count it once.
+        if let Some(i) = order.iter().position(|(p, _)| *p == path)
+            && let Some((_, old)) = order.remove(i)
+        {
+            self.used.fetch_sub(old, Ordering::Relaxed);
+        }
         order.push_back((path, size));
         let mut used = self.used.fetch_add(size, Ordering::Relaxed) + size;
         let mut evicted = Vec::new();

@@ -82,6 +82,9 @@ pub struct Cache {
     pub disk: Option<Disk>,
     inflight: Mutex<HashMap<String, watch::Receiver<()>>>,
     objects: AtomicU64,
+    /// Purges so far, per site: a fetch that saw another count at its start stores its object
+    /// as stale (the purge may have been meant for what it was fetching).
+    purges: Mutex<HashMap<String, u64>>,
 }
 
 impl Cache {
@@ -94,6 +97,7 @@ impl Cache {
             disk,
             inflight: Mutex::default(),
             objects: AtomicU64::new(0),
+            purges: Mutex::default(),
         }
     }
 
@@ -211,6 +215,15 @@ impl Cache {
     }
 
     /// Removes every variant of the keys chosen by `select` from the site's index.
+    /// How many purges a site has had.
+    pub fn purge_epoch(&self, site: &str) -> u64 {
+        self.purges.lock().unwrap_or_else(|e| e.into_inner()).get(site).copied().unwrap_or(0)
+    }
+
+    fn count_purge(&self, site: &str) {
+        *self.purges.lock().unwrap_or_else(|e| e.into_inner()).entry(site.to_string()).or_insert(0) += 1;
+    }
+
     fn purge_keys(&self, site: &str, keys: Vec<Arc<str>>, mode: PurgeMode) -> usize {
         let Some(index) = self.site(site) else { return 0 };
         let mut count = 0;
@@ -261,12 +274,14 @@ impl Cache {
 
     /// Purges one URL (every variant): `key` is host + path and query.
     pub fn purge_url(&self, site: &str, key: &str, mode: PurgeMode) -> usize {
+        self.count_purge(site);
         self.purge_keys(site, vec![Arc::from(key)], mode)
     }
 
     /// Purges every key that starts with one of `prefixes` (host + path prefix): a range read
     /// of the ordered index per prefix.
     pub fn purge_prefix(&self, site: &str, prefixes: &[String], mode: PurgeMode) -> usize {
+        self.count_purge(site);
         let Some(index) = self.site(site) else { return 0 };
         let keys: Vec<Arc<str>> = {
             let entries = index.entries.read().unwrap_or_else(|e| e.into_inner());
@@ -285,6 +300,7 @@ impl Cache {
 
     /// Purges every object tagged `tag`.
     pub fn purge_tag(&self, site: &str, tag: &str, mode: PurgeMode) -> usize {
+        self.count_purge(site);
         let Some(index) = self.site(site) else { return 0 };
         let keys: Vec<Arc<str>> = {
             let tags = index.tags.lock().unwrap_or_else(|e| e.into_inner());
@@ -295,6 +311,7 @@ impl Cache {
 
     /// Purges a whole site.
     pub fn purge_site(&self, site: &str, mode: PurgeMode) -> usize {
+        self.count_purge(site);
         let Some(index) = self.site(site) else { return 0 };
         let keys: Vec<Arc<str>> = index.entries.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
         self.purge_keys(site, keys, mode)
