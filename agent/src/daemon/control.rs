@@ -184,9 +184,7 @@ async fn answer(agent: &Arc<Agent>, call: Call, body: Incoming) -> Result<Respon
             Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Full::new(Bytes::new())).unwrap_or_default())
         }
         Call::Activate(s, active) => {
-            let mut spec = agent.sites().get(&s).cloned().ok_or_else(|| unknown(&s))?;
-            spec.active = active;
-            agent.put_site(spec.clone())?;
+            let spec = agent.set_active(&s, active)?.ok_or_else(|| unknown(&s))?;
             Ok(json(StatusCode::OK, &spec))
         }
         Call::Flush(s) => {

@@ -108,6 +108,23 @@ impl Agent {
         Ok(())
     }
 
+    /// Activates or deactivates a site under the sites lock (no lost update with a PUT).
+    pub fn set_active(&self, name: &str, active: bool) -> Result<Option<SiteSpec>, ApiError> {
+        let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(mut spec) = sites.get(name).cloned() else { return Ok(None) };
+        spec.active = active;
+        let mut next = sites.clone();
+        next.insert(name.to_string(), spec.clone());
+        self.state.save_site(&spec).map_err(|e| ApiError {
+            code: "internal",
+            message: format!("cannot save the site: {e}"),
+            hint: None,
+        })?;
+        self.apply_sites(&next)?;
+        *sites = next;
+        Ok(Some(spec))
+    }
+
     pub fn delete_site(&self, name: &str) -> Result<(), ApiError> {
         let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
         if !sites.contains_key(name) {
@@ -197,13 +214,16 @@ impl Agent {
         if let Err(e) = self.reload_tls() {
             tracing::error!(error = %e, "reload: TLS configuration refused, keeping the running one");
         }
+        // Under the sites lock, so that a PUT answered meanwhile is not overwritten.
+        let mut current = self.sites.lock().unwrap_or_else(|e| e.into_inner());
         match self.state.sites() {
             Ok(sites) => match self.apply_sites(&sites) {
-                Ok(()) => *self.sites.lock().unwrap_or_else(|e| e.into_inner()) = sites,
+                Ok(()) => *current = sites,
                 Err(e) => tracing::error!(error = %e.message, "reload: sites refused, keeping the running ones"),
             },
             Err(e) => tracing::error!(error = %e, "reload: cannot read the sites"),
         }
+        drop(current);
         tracing::info!("reloaded");
     }
 

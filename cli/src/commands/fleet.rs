@@ -313,8 +313,10 @@ pub(super) fn status(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
             });
         }
         let mut out = Vec::new();
-        while let Some(Ok(r)) = set.join_next().await {
-            out.push(r);
+        while let Some(r) = set.join_next().await {
+            if let Ok(r) = r {
+                out.push(r);
+            }
         }
         out
     });

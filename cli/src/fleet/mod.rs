@@ -208,6 +208,22 @@ pub fn deliver(
             error,
         });
     }
+    // A host whose delivery task died is a failure too, never a silent success.
+    for host in hosts {
+        if !results.iter().any(|r| r.host == host.name.as_str()) {
+            let pending = store.outbox(Some(std::slice::from_ref(&host.name.to_string())))?.len();
+            results.push(HostResult {
+                host: host.name.to_string(),
+                address: host.address.to_string(),
+                ok: false,
+                delivered: 0,
+                pending,
+                objects: None,
+                latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+                error: Some("the delivery task failed".into()),
+            });
+        }
+    }
     results.sort_by(|a, b| a.host.cmp(&b.host));
     Ok(FleetReport {
         operation: operation.to_string(),
