@@ -232,3 +232,28 @@ async fn a_purge_during_a_fetch_is_not_undone_by_it() {
     let after = c.get(p.addr, "/doc").await;
     assert_eq!(after.text(), "v2", "the flushed content is not served from the fetch that raced the purge");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_object_leaves_its_old_tags() {
+    // Stale on arrival, so every request stores a new copy; the tag changes between copies.
+    let origin = Origin::start(|_, n| {
+        let tag = if n == 1 { "old" } else { "new" };
+        resp(200, &[("cache-control", "max-age=1"), ("age", "1"), ("surrogate-key", tag)], &format!("v{n}"))
+    })
+    .await;
+    let p = Running::start(config(vec![site(&[&origin.url()])])).await;
+    let c = Http::default();
+    c.get(p.addr, "/t").await;
+    c.get(p.addr, "/t").await;
+    eventually("two copies fetched", || origin.hits() == 2).await;
+    eventually("the second copy is stored", || {
+        p.proxy.cache.lookup("s", "www.example.test/t", &http::HeaderMap::new()).is_some_and(|o| o.tags == ["new"])
+    })
+    .await;
+    assert_eq!(
+        p.proxy.purge("s", &Purge::Tag("old".into()), PurgeMode::Hard).unwrap(),
+        0,
+        "the old tag no longer names it"
+    );
+    assert_eq!(p.proxy.purge("s", &Purge::Tag("new".into()), PurgeMode::Hard).unwrap(), 1);
+}

@@ -134,6 +134,7 @@ impl Cache {
         };
         if let Some(old) = &replaced {
             self.forget(&index, old, old.disk_file != object.disk_file);
+            Self::untag(&index, old);
         } else {
             self.objects.fetch_add(1, Ordering::Relaxed);
         }
@@ -196,6 +197,29 @@ impl Cache {
                     entries.remove(&victim.key);
                 }
                 self.objects.fetch_sub(1, Ordering::Relaxed);
+                drop(entries);
+                Self::untag(&index, victim);
+            }
+        }
+    }
+
+    /// Takes `gone`'s key out of the sets of its tags that no variant still indexed under that
+    /// key carries (so that the tag index does not grow with objects that left).
+    fn untag(index: &SiteIndex, gone: &Object) {
+        if gone.tags.is_empty() {
+            return;
+        }
+        let still: Vec<String> = {
+            let entries = index.entries.read().unwrap_or_else(|e| e.into_inner());
+            entries.get(&gone.key).into_iter().flatten().flat_map(|v| v.tags.iter().cloned()).collect()
+        };
+        let mut tags = index.tags.lock().unwrap_or_else(|e| e.into_inner());
+        for t in gone.tags.iter().filter(|t| !still.contains(t)) {
+            if let Some(set) = tags.get_mut(t) {
+                set.remove(&gone.key);
+                if set.is_empty() {
+                    tags.remove(t);
+                }
             }
         }
     }
