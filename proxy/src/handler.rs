@@ -121,7 +121,7 @@ impl Exchange {
             return self.finish(r, Outcome::Error);
         }
         // Header limits, answered here so that the 431 is logged (see server.rs).
-        let head_bytes: usize = self.uri.to_string().len()
+        let head_bytes: usize = self.uri.path_and_query().map_or(1, |p| p.as_str().len())
             + self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>();
         if self.headers.len() > self.proxy.limits.max_headers || head_bytes > self.proxy.limits.max_header_bytes {
             self.site = self.proxy.sites.load().for_host(&self.host).cloned();
