@@ -296,3 +296,45 @@ async fn refetching_a_url_counts_its_disk_file_once() {
     assert_eq!(objects, 1);
     assert!(disk < 20_000, "one file's worth, not twenty: {disk}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_smaller_disk_budget_at_restart_evicts_the_oldest() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = sized_origin().await;
+    let with_budget = |disk: u64| ProxyConfig {
+        storage: StorageConfig {
+            memory_bytes: 1 << 20,
+            memory_max_object: 1 << 20,
+            disk: Some((dir.path().to_path_buf(), disk)),
+        },
+        ..config(vec![site(&[&origin.url()])])
+    };
+    let p = Running::start(with_budget(1 << 30)).await;
+    let c = Http::default();
+    for i in 0..10 {
+        c.get(p.addr, &format!("/o{}", 10_000 + i)).await;
+        // Distinct arrival times, so that "oldest" is well defined.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eventually("ten objects on disk", || p.proxy.cache.usage().2 > 100_000).await;
+    let proxy = p.stop().await;
+    proxy.shutdown();
+    drop(proxy);
+    let p2 = Running::start(with_budget(50_000)).await;
+    let (objects, _, disk) = p2.proxy.cache.usage();
+    assert!(disk <= 50_000, "within the new budget: {disk}");
+    assert!(objects > 0 && objects < 10, "{objects}");
+    let files = walk_count(&dir.path().join("objects"));
+    assert_eq!(files as u64, objects, "evicted files are deleted, kept ones indexed");
+    let c = Http::default();
+    assert_eq!(c.get(p2.addr, "/o10009").await.cache(), "HIT", "the newest is kept");
+    assert_eq!(c.get(p2.addr, "/o10000").await.cache(), "MISS", "the oldest went");
+}
+
+fn walk_count(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| if p.is_dir() { walk_count(&p) } else { 1 })
+        .sum()
+}

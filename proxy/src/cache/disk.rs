@@ -172,19 +172,30 @@ impl Disk {
                     continue;
                 }
                 match read_object(&path) {
-                    Some((object, size)) => {
-                        disk.account(path, size);
-                        found.push(object);
-                    }
+                    Some((object, size)) => found.push((object, size)),
                     None => {
                         let _ = std::fs::remove_file(&path);
                     }
                 }
             }
         }
-        // Oldest first, so that eviction takes the oldest.
-        found.sort_by_key(|o| o.freshness.response_time);
-        Ok((disk, found))
+        // Oldest first, so that the budget evicts the oldest (a smaller budget than last time).
+        found.sort_by_key(|(o, _)| o.freshness.response_time);
+        let mut evicted = std::collections::HashSet::new();
+        for (object, size) in &found {
+            if let Some(path) = &object.disk_file {
+                for gone in disk.account(path.clone(), *size) {
+                    let _ = std::fs::remove_file(&gone);
+                    evicted.insert(gone);
+                }
+            }
+        }
+        let kept = found
+            .into_iter()
+            .map(|(o, _)| o)
+            .filter(|o| o.disk_file.as_ref().is_none_or(|p| !evicted.contains(p)))
+            .collect();
+        Ok((disk, kept))
     }
 
     fn path_for(&self, object: &Object) -> PathBuf {
