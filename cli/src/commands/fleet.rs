@@ -111,6 +111,13 @@ struct Operation<'a> {
     timing: bool,
 }
 
+/// The site's whole configuration, owed to each of `hosts` (an idempotent `PUT`).
+fn put_site_items(store: &Store, site: &Site, hosts: &[Host]) -> Result<Vec<NewOutboxItem>> {
+    let body = serde_json::to_string(&spec(store, site)?)?;
+    let path = format!("/v1/sites/{}", site.name);
+    Ok(fleet::items_for(hosts, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body)))
+}
+
 /// Queues the items with the audit entry, delivers, renders; the exit code says who failed.
 fn run_operation(ctx: &mut Ctx, store: &mut Store, op: Operation<'_>) -> Result<Exit> {
     let Operation { command, site, hosts, items, dry_run, timing } = op;
@@ -234,9 +241,7 @@ pub(super) fn push(ctx: &mut Ctx, name: &str, active: Option<bool>, dry_run: boo
             Ok(s)
         })?;
     }
-    let body = serde_json::to_string(&spec(&store, &site)?)?;
-    let path = format!("/v1/sites/{}", site.name);
-    let items = fleet::items_for(&hosts, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body));
+    let items = put_site_items(&store, &site, &hosts)?;
     run_operation(
         ctx,
         &mut store,
@@ -260,9 +265,7 @@ pub(super) fn rules(ctx: &mut Ctx, name: &str, file: &std::path::Path, dry_run: 
     let draft = ctx.draft("site rules", Some(format!("site:{name}")));
     let operator = ctx.settings.operator.clone();
     store.mutate(&draft, |tx| tx.add_site_rules(&site.name, &text, &operator))?;
-    let body = serde_json::to_string(&spec(&store, &site)?)?;
-    let path = format!("/v1/sites/{}", site.name);
-    let items = fleet::items_for(&hosts, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body));
+    let items = put_site_items(&store, &site, &hosts)?;
     run_operation(
         ctx,
         &mut store,
