@@ -16,7 +16,8 @@
 use crate::body::{BoxError, Counted, ProxyBody};
 use crate::cache::object::{self, Body, Object};
 use crate::cache::policy::{self, RequestFacts, RuleVerdict};
-use crate::cache::{Flight, FlightGuard, PurgeMode};
+use crate::cache::key::{self, Key, Scheme};
+use crate::cache::{Flight, FlightGuard, PurgeMode, Scope};
 use crate::headers;
 use crate::range::{self, RangeAnswer};
 use crate::stats::Outcome;
@@ -55,6 +56,9 @@ pub struct Exchange {
     site: Option<Arc<Site>>,
     method: Method,
     uri: Uri,
+    /// The path and query, normalised ([`key::normalize_path_and_query`]): what the rules see,
+    /// what the cache keys on and what the origin is asked for.
+    target: String,
     version: Version,
     headers: HeaderMap,
     host: String,
@@ -72,9 +76,11 @@ pub async fn handle(
 ) -> Result<Response<Counted>, Infallible> {
     let (parts, body) = req.into_parts();
     let host = host_of(&parts.uri, &parts.headers);
+    let target = key::normalize_path_and_query(parts.uri.path_and_query().map_or("/", |p| p.as_str())).into_owned();
     let mut ex = Exchange {
         site: None,
         method: parts.method,
+        target,
         uri: parts.uri,
         version: parts.version,
         headers: parts.headers,
@@ -95,12 +101,7 @@ fn host_of(uri: &Uri, headers: &HeaderMap) -> String {
         .map(|a| a.host())
         .or_else(|| headers.get(header::HOST).and_then(|h| h.to_str().ok()))
         .unwrap_or("");
-    let host = if raw.starts_with('[') {
-        raw.split_once(']').map_or(raw, |(h, _)| h).trim_start_matches('[')
-    } else {
-        raw.rsplit_once(':').map_or(raw, |(h, _)| h)
-    };
-    host.trim_end_matches('.').to_ascii_lowercase()
+    key::normalize_host(raw)
 }
 
 fn text(status: StatusCode, message: &str) -> Response<ProxyBody> {
@@ -151,7 +152,11 @@ impl Exchange {
         }
         self.site = Some(site.clone());
         // 2. protect
-        if site.config.rules.denied(self.method.as_str(), self.uri.path(), self.uri.query()).is_some() {
+        let (path, query) = match self.target.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (self.target.as_str(), None),
+        };
+        if site.config.rules.denied(self.method.as_str(), path, query).is_some() {
             return self.finish(text(StatusCode::FORBIDDEN, "forbidden by the site's rules\n"), Outcome::Error);
         }
         let declared =
@@ -171,18 +176,28 @@ impl Exchange {
         self.cached(&site).await
     }
 
-    /// The cache key: host (or `*` for the catch-all site) and path with query.
-    fn key(&self, site: &Site) -> String {
-        let pq = self.uri.path_and_query().map_or("/", |p| p.as_str());
-        if site.config.domains.iter().any(|d| d == "*") { format!("*{pq}") } else { format!("{}{pq}", self.host) }
+    /// The cache key: normalised path and query, host, scheme (also for the catch-all site:
+    /// each host its own objects).
+    fn key(&self) -> Key {
+        Key::new(if self.conn.tls { Scheme::Https } else { Scheme::Http }, &self.host, &self.target)
     }
 
     async fn cached(&mut self, site: &Arc<Site>) -> Response<Counted> {
-        let key = self.key(site);
+        let key = self.key();
         let cache = self.proxy.cache.clone();
+        let mut partial = None;
         for _round in 0..3 {
             let now = SystemTime::now();
-            let stale = match cache.lookup(&site.name, &key, &self.headers) {
+            let found = match cache.lookup(&site.name, &key, &self.headers) {
+                // A stored partial response answers only ranges inside it, while fresh; otherwise
+                // the fetch may complete it (RFC 9111 §3.4).
+                Some(obj) if obj.partial.is_some() && !(obj.is_fresh(now) && self.partial_answer(&obj).is_some()) => {
+                    partial = Some(obj);
+                    None
+                }
+                found => found,
+            };
+            let stale = match found {
                 Some(obj) if obj.is_fresh(now) => match self.serve(obj.clone(), Outcome::Hit).await {
                     Some(r) => return r,
                     None => None,
@@ -193,7 +208,7 @@ impl Exchange {
                         && !obj.freshness.no_cache
                         && !obj.invalidated.load(Ordering::Relaxed);
                     if within_swr {
-                        if let Flight::Leader(guard) = cache.flight(format!("{}\0{key}", site.name)) {
+                        if let Flight::Leader(guard) = cache.flight(format!("{}\0{}", site.name, key.as_str())) {
                             self.revalidate_in_background(site, obj.clone(), guard);
                         }
                         if let Some(r) = self.serve(obj, Outcome::Stale).await {
@@ -206,8 +221,8 @@ impl Exchange {
                 }
                 None => None,
             };
-            match cache.flight(format!("{}\0{key}", site.name)) {
-                Flight::Leader(guard) => return self.fetch(site, stale, guard).await,
+            match cache.flight(format!("{}\0{}", site.name, key.as_str())) {
+                Flight::Leader(guard) => return self.fetch(site, stale, partial, guard).await,
                 Flight::Follower(wait) => {
                     if tokio::time::timeout(FOLLOW_TIMEOUT, wait.wait()).await.is_err() {
                         break;
@@ -216,19 +231,38 @@ impl Exchange {
             }
         }
         // Waited long enough, or the object keeps not being stored: fetch without coalescing.
-        let stale = cache.lookup(&site.name, &key, &self.headers);
-        match cache.flight(format!("{}\0{key}\0{:?}", site.name, Instant::now())) {
-            Flight::Leader(guard) => self.fetch(site, stale, guard).await,
+        let stale = cache.lookup(&site.name, &key, &self.headers).filter(|o| o.partial.is_none());
+        match cache.flight(format!("{}\0{}\0{:?}", site.name, key.as_str(), Instant::now())) {
+            Flight::Leader(guard) => self.fetch(site, stale, None, guard).await,
             Flight::Follower(_) => self.finish(text(StatusCode::SERVICE_UNAVAILABLE, "busy\n"), Outcome::Error),
         }
     }
 
     /// Answers from a stored object; `None` when its disk file is gone (it is dropped).
     async fn serve(&self, obj: Arc<Object>, outcome: Outcome) -> Option<Response<Counted>> {
+        self.serve_with(obj, outcome, None).await
+    }
+
+    /// Like [`Exchange::serve`], adding the `Set-Cookie` fields of the origin's answer to this
+    /// client (never stored, so never shown to another).
+    async fn serve_with(
+        &self,
+        obj: Arc<Object>,
+        outcome: Outcome,
+        cookies: Option<&HeaderMap>,
+    ) -> Option<Response<Counted>> {
         let now = SystemTime::now();
         let mut h = obj.headers.clone();
         headers::strip_purge_tags(&mut h);
         h.insert(header::AGE, HeaderValue::from(obj.freshness.age(now).as_secs()));
+        if let Some(cookies) = cookies {
+            for v in cookies.get_all(header::SET_COOKIE) {
+                h.append(header::SET_COOKIE, v.clone());
+            }
+        }
+        if let Some(partial) = obj.partial {
+            return self.serve_partial(&obj, partial, h, outcome).await;
+        }
         // Conditional requests from the client (RFC 9110 §13).
         let not_modified = match (self.headers.get(header::IF_NONE_MATCH), obj.etag()) {
             (Some(inm), Some(etag)) => headers::none_match(inm, etag),
@@ -256,6 +290,9 @@ impl Exchange {
                 if let Some(v) = h.get(&name) {
                     r.headers_mut().insert(name, v.clone());
                 }
+            }
+            for v in h.get_all(header::SET_COOKIE) {
+                r.headers_mut().append(header::SET_COOKIE, v.clone());
             }
             return Some(self.finish(r, outcome));
         }
@@ -303,7 +340,7 @@ impl Exchange {
                 Body::Disk { path, offset, .. } => match open_at(path, offset + start).await {
                     Ok(file) => ProxyBody::File { file: Box::pin(file), remaining: count, buf: Vec::new() },
                     Err(_) => {
-                        self.proxy.cache.purge_url(&obj.site, &obj.key, PurgeMode::Hard);
+                        self.proxy.cache.drop_object(&obj);
                         return None;
                     }
                 },
@@ -315,20 +352,67 @@ impl Exchange {
         Some(self.finish(r, outcome))
     }
 
+    /// The bytes `start..=end` a stored partial response can answer this request with: a GET
+    /// with one satisfiable range inside what is stored (RFC 9111 §3.3).
+    fn partial_answer(&self, obj: &Object) -> Option<(u64, u64)> {
+        let partial = obj.partial?;
+        if self.method != Method::GET || self.headers.contains_key(header::IF_RANGE) {
+            return None;
+        }
+        let rg = self.headers.get(header::RANGE)?.to_str().ok()?;
+        match range::answer(rg, partial.total) {
+            RangeAnswer::Partial { start, end } if start >= partial.start && end < partial.start + obj.body.len() => {
+                Some((start, end))
+            }
+            _ => None,
+        }
+    }
+
+    /// Answers from a stored partial response (the caller checked [`Exchange::partial_answer`]).
+    async fn serve_partial(
+        &self,
+        obj: &Object,
+        partial: object::Partial,
+        mut h: HeaderMap,
+        outcome: Outcome,
+    ) -> Option<Response<Counted>> {
+        let (start, end) = self.partial_answer(obj)?;
+        let Body::Memory(bytes) = &obj.body else { return None };
+        let from = (start - partial.start) as usize;
+        let to = (end - partial.start) as usize;
+        let body = ProxyBody::full(bytes.slice(from..=to));
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{}", partial.total)) {
+            h.insert(header::CONTENT_RANGE, v);
+        }
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start + 1));
+        let mut r = Response::new(body);
+        *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+        *r.headers_mut() = h;
+        Some(self.finish(r, outcome))
+    }
+
     fn rule_verdict(site: &Site, path: &str, content_type: Option<&str>) -> RuleVerdict {
         let d = site.config.rules.decide(path, content_type);
         if matches!(d.source, amoe_rules::Source::None) {
             return RuleVerdict::default();
         }
-        RuleVerdict { cache: Some(d.cache), ttl: d.ttl, force: d.force, stale_if_error: d.stale_if_error }
+        RuleVerdict {
+            cache: Some(d.cache),
+            ttl: d.ttl,
+            statuses: d.statuses,
+            force: d.force,
+            stale_if_error: d.stale_if_error,
+        }
     }
 
     /// The request to send to an origin for a cacheable fetch.
     fn origin_request(&self, origin: &upstream::Origin, stale: Option<&Object>) -> Option<Request<OriginBody>> {
-        let pq = self.uri.path_and_query().map_or("/", |p| p.as_str());
         let mut h = self.headers.clone();
         headers::strip_hop_by_hop(&mut h);
         for n in [
+            // Sent without a body: no framing of the client's body may reach the origin.
+            header::CONTENT_LENGTH,
+            header::TRANSFER_ENCODING,
             header::RANGE,
             header::IF_RANGE,
             header::IF_NONE_MATCH,
@@ -346,13 +430,10 @@ impl Exchange {
                 h.insert(header::IF_MODIFIED_SINCE, lm.clone());
             }
         }
-        headers::add_forwarding(&mut h, self.conn.peer.ip(), self.conn.tls);
-        if let Ok(host) = HeaderValue::from_str(&self.host) {
-            h.insert(header::HOST, host);
-        }
+        headers::add_forwarding(&mut h, self.conn.peer.ip(), self.conn.tls, &self.host);
         let mut req = Request::new(upstream::empty());
         *req.method_mut() = Method::GET;
-        *req.uri_mut() = origin.uri_for(pq).ok()?;
+        *req.uri_mut() = origin.uri_for(&self.target).ok()?;
         *req.headers_mut() = h;
         Some(req)
     }
@@ -369,9 +450,15 @@ impl Exchange {
         self.serve(obj, Outcome::Stale).await
     }
 
-    async fn fetch(&self, site: &Arc<Site>, stale: Option<Arc<Object>>, guard: FlightGuard) -> Response<Counted> {
+    async fn fetch(
+        &self,
+        site: &Arc<Site>,
+        stale: Option<Arc<Object>>,
+        partial: Option<Arc<Object>>,
+        guard: FlightGuard,
+    ) -> Response<Counted> {
         let request_time = SystemTime::now();
-        let epoch = self.proxy.cache.purge_epoch(&site.name);
+        let mark = self.proxy.cache.mark(&site.name);
         let sent = site.upstream.send(true, |o| self.origin_request(o, stale.as_deref())).await;
         let (answer, in_flight) = match sent {
             Ok(a) => a,
@@ -389,34 +476,38 @@ impl Exchange {
         let (parts, body) = answer.response.into_parts();
         let facts = RequestFacts { method: &Method::GET, headers: &self.headers, request_time };
         let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        let verdict = Self::rule_verdict(site, self.uri.path(), content_type);
-        // 304: the stored copy is still good; refresh its headers and freshness.
+        let verdict = Self::rule_verdict(site, &self.target, content_type);
+        // 304: the stored copy is still good; refresh its headers and freshness (RFC 9111 §4.3.4).
         if parts.status == StatusCode::NOT_MODIFIED
             && let Some(old) = &stale
         {
+            drop(body);
             let merged = headers::merge_304(&old.headers, &parts.headers);
-            let refreshed =
-                policy::evaluate(facts, old.status, &merged, response_time, verdict).ok().map(|freshness| {
-                    self.proxy.cache.insert(Object {
-                        site: old.site.clone(),
-                        key: old.key.clone(),
-                        status: old.status,
-                        tags: object::tags_of(&merged),
-                        headers: merged,
-                        vary: old.vary.clone(),
-                        freshness,
-                        body: old.body.clone(),
-                        disk_file: old.disk_file.clone(),
-                        invalidated: std::sync::atomic::AtomicBool::new(
-                            self.proxy.cache.purge_epoch(&site.name) != epoch,
-                        ),
-                        accessed: Default::default(),
-                    })
-                });
+            let refreshed = Object {
+                site: old.site.clone(),
+                key: old.key.clone(),
+                status: old.status,
+                tags: object::tags_of(&merged),
+                vary: old.vary.clone(),
+                freshness: Default::default(),
+                body: old.body.clone(),
+                disk_file: old.disk_file.clone(),
+                disk_offset: old.disk_offset,
+                partial: old.partial,
+                headers: merged,
+                ..Object::default()
+            };
+            let obj = match policy::evaluate(facts, old.status, &refreshed.headers, response_time, verdict) {
+                Ok(freshness) => self.proxy.cache.insert(Object { freshness, ..refreshed }, Some(mark)),
+                // No longer storable (the 304 says `no-store` now, say): this client gets the
+                // refreshed response, the stored copy goes.
+                Err(_) => {
+                    self.proxy.cache.drop_object(old);
+                    Arc::new(Object { freshness: old.freshness.clone(), ..refreshed })
+                }
+            };
             drop(guard);
-            if let Some(obj) = refreshed
-                && let Some(r) = self.serve(obj, Outcome::Hit).await
-            {
+            if let Some(r) = self.serve_with(obj, Outcome::Hit, Some(&parts.headers)).await {
                 return r;
             }
             return self.finish(
@@ -431,30 +522,41 @@ impl Exchange {
                 return r;
             }
         }
-        let storable = policy::evaluate(facts, parts.status, &parts.headers, response_time, verdict);
+        let range = if parts.status == StatusCode::PARTIAL_CONTENT {
+            headers::content_range(&parts.headers).map(|(start, _end, total)| object::Partial { start, total })
+        } else {
+            None
+        };
+        let storable = match (parts.status, range) {
+            (StatusCode::PARTIAL_CONTENT, None) => Err(policy::NotStored::Status),
+            _ => policy::evaluate(facts, parts.status, &parts.headers, response_time, verdict),
+        };
         let mut client_headers = parts.headers.clone();
         headers::strip_hop_by_hop(&mut client_headers);
         let mut stored_headers = client_headers.clone();
         headers::strip_purge_tags(&mut client_headers);
+        // Never stored: one visitor's cookie must not be replayed to everyone (even with `force`).
+        stored_headers.remove(header::SET_COOKIE);
+        stored_headers.remove(header::AGE);
         let declared =
             parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         let cache = &self.proxy.cache;
-        let fits = |n: u64| n <= cache.memory_max_object || cache.disk.is_some();
+        let fits = |n: u64| n <= cache.memory_max_object || (cache.disk.is_some() && range.is_none());
         let plan = match storable {
             Ok(freshness) if declared.is_none_or(fits) => {
                 stored_headers.remove(header::CONTENT_LENGTH);
+                // The age this client is told, as later clients will be (RFC 9111 §5.1).
+                client_headers.insert(header::AGE, HeaderValue::from(freshness.age(SystemTime::now()).as_secs()));
                 Some(Object {
                     site: site.name.clone(),
-                    key: Arc::from(self.key(site)),
+                    key: self.key(),
                     status: parts.status,
                     vary: object::vary_of(&parts.headers, &self.headers),
                     tags: object::tags_of(&parts.headers),
                     headers: stored_headers,
                     freshness,
-                    body: Body::Memory(Bytes::new()),
-                    disk_file: None,
-                    invalidated: Default::default(),
-                    accessed: Default::default(),
+                    partial: range,
+                    ..Object::default()
                 })
             }
             _ => None,
@@ -469,7 +571,8 @@ impl Exchange {
             guard: Some(guard),
             _in_flight: in_flight,
             stale_file: stale.as_ref().and_then(|s| s.disk_file.clone()),
-            epoch,
+            mark: Some(mark),
+            complete: partial,
         };
         tokio::spawn(task.run(body, want_body.then_some(tx)));
         let mut r = Response::new(if want_body { ProxyBody::Channel(rx) } else { ProxyBody::Empty });
@@ -488,6 +591,7 @@ impl Exchange {
             site: Some(site.clone()),
             method: Method::HEAD,
             uri: self.uri.clone(),
+            target: self.target.clone(),
             version: self.version,
             headers: self.headers.clone(),
             host: self.host.clone(),
@@ -498,20 +602,17 @@ impl Exchange {
         let site = site.clone();
         tokio::spawn(async move {
             // HEAD: the filler still stores the full body; nothing is sent or logged to a client.
-            let _ = ex.fetch(&site, Some(stale), guard).await;
+            let _ = ex.fetch(&site, Some(stale), None, guard).await;
         });
     }
 
     /// Passes the request through to the origin (deactivated site, methods other than GET
     /// and HEAD); a successful unsafe method invalidates what the cache holds for the URL.
     async fn pass(&self, site: &Arc<Site>, body: Incoming) -> Response<Counted> {
-        let pq = self.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+        let pq = self.target.clone();
         let mut h = self.headers.clone();
         headers::strip_hop_by_hop(&mut h);
-        headers::add_forwarding(&mut h, self.conn.peer.ip(), self.conn.tls);
-        if let Ok(host) = HeaderValue::from_str(&self.host) {
-            h.insert(header::HOST, host);
-        }
+        headers::add_forwarding(&mut h, self.conn.peer.ip(), self.conn.tls, &self.host);
         let has_body =
             self.headers.contains_key(header::CONTENT_LENGTH) || self.headers.contains_key(header::TRANSFER_ENCODING);
         let retry = policy::is_idempotent(&self.method) && !has_body;
@@ -559,7 +660,8 @@ impl Exchange {
             guard: None,
             _in_flight: in_flight,
             stale_file: None,
-            epoch: self.proxy.cache.purge_epoch(&site.name),
+            mark: None,
+            complete: None,
         };
         let want_body = self.method != Method::HEAD;
         tokio::spawn(task.run(body, want_body.then_some(tx)));
@@ -569,12 +671,12 @@ impl Exchange {
         self.finish(r, Outcome::Pass)
     }
 
-    /// RFC 9111 §4.4: the target URI, and `Location` / `Content-Location` on the same host.
+    /// RFC 9111 §4.4: the target URI, and `Location` / `Content-Location` on the same host;
+    /// each on both schemes (one resource). Only fills of these keys are affected.
     fn invalidate(&self, site: &Site, resp: &HeaderMap) {
         let cache = &self.proxy.cache;
-        cache.purge_url(&site.name, &self.key(site), PurgeMode::Hard);
-        let base = self.key(site);
-        let host_part = &base[..base.find('/').unwrap_or(base.len())];
+        let url = |pq: String| Scope::Url { path_and_query: pq, host: self.host.clone() };
+        cache.purge(&site.name, url(self.target.clone()), PurgeMode::Hard);
         for name in [header::LOCATION, header::CONTENT_LOCATION] {
             let Some(v) = resp.get(name).and_then(|v| v.to_str().ok()) else { continue };
             let path = if v.starts_with('/') {
@@ -586,7 +688,7 @@ impl Exchange {
                     .map(|u| u.path_and_query().map_or("/".to_string(), |p| p.as_str().to_string()))
             };
             if let Some(p) = path {
-                cache.purge_url(&site.name, &format!("{host_part}{p}"), PurgeMode::Hard);
+                cache.purge(&site.name, url(key::normalize_path_and_query(&p).into_owned()), PurgeMode::Hard);
             }
         }
     }
@@ -717,8 +819,10 @@ struct Filler {
     _in_flight: upstream::InFlight,
     /// The file of the stale copy this fetch replaces.
     stale_file: Option<std::path::PathBuf>,
-    /// The cache's purge count when the fetch started.
-    epoch: u64,
+    /// The site's purge sequence when the fetch started ([`crate::cache::Cache::mark`]).
+    mark: Option<u64>,
+    /// A stored partial response that a partial answer may complete (RFC 9111 §3.4).
+    complete: Option<Arc<Object>>,
 }
 
 impl Filler {
@@ -726,7 +830,8 @@ impl Filler {
         let cache = self.proxy.cache.clone();
         let mut memory: Option<BytesMut> = self.plan.as_ref().map(|_| BytesMut::new());
         let mut disk = match (&self.plan, &cache.disk) {
-            (Some(obj), Some(d)) => d.writer(obj).map(tokio_file).ok(),
+            // Partial responses stay in memory.
+            (Some(obj), Some(d)) if obj.partial.is_none() => d.writer(obj).map(tokio_file).ok(),
             _ => None,
         };
         let mut complete = false;
@@ -795,18 +900,20 @@ impl Filler {
                         let _ = tokio::fs::remove_file(evicted).await;
                     }
                     obj.disk_file = Some(path.clone());
+                    obj.disk_offset = offset;
                     obj.body = Body::Disk { path, offset, len };
                 }
                 if let Some(m) = memory {
                     obj.body = Body::Memory(m.freeze());
                     kept = true;
                 }
-                // A purge while the body streamed in: what arrived may be what was purged.
-                if cache.purge_epoch(&obj.site) != self.epoch {
-                    obj.invalidated = std::sync::atomic::AtomicBool::new(true);
+                if let Some(stored) = &self.complete {
+                    combine_partial(&mut obj, stored);
                 }
+                // A purge of this key since the fetch started stores it as stale (the purge may
+                // have been meant for what was arriving); checked under the index lock.
                 if kept {
-                    cache.insert(obj);
+                    cache.insert(obj, self.mark);
                 }
             }
             (_, _) => {
@@ -816,6 +923,37 @@ impl Filler {
             }
         }
         drop(self.guard.take());
+    }
+}
+
+/// RFC 9111 §3.4: a new partial response and a stored one of the same representation (same
+/// strong validator, same length) that overlap or touch become one; when they cover the whole
+/// representation, a complete 200 response.
+fn combine_partial(new: &mut Object, stored: &Object) {
+    let (Some(a), Some(b)) = (new.partial, stored.partial) else { return };
+    let strong = |o: &Object| o.etag().filter(|e| !e.as_bytes().starts_with(b"W/")).cloned();
+    if a.total != b.total || strong(new).is_none() || strong(new) != strong(stored) {
+        return;
+    }
+    let (Body::Memory(na), Body::Memory(sb)) = (&new.body, &stored.body) else { return };
+    let (a_end, b_end) = (a.start + na.len() as u64, b.start + sb.len() as u64);
+    if a.start > b_end || b.start > a_end {
+        return;
+    }
+    let start = a.start.min(b.start);
+    let end = a_end.max(b_end);
+    let mut out = BytesMut::with_capacity((end - start) as usize);
+    // The stored part first, then the new one over it (the newer bytes win where they overlap).
+    out.resize((end - start) as usize, 0);
+    out[(b.start - start) as usize..(b_end - start) as usize].copy_from_slice(sb);
+    out[(a.start - start) as usize..(a_end - start) as usize].copy_from_slice(na);
+    new.body = Body::Memory(out.freeze());
+    if start == 0 && end == a.total {
+        new.partial = None;
+        new.status = StatusCode::OK;
+        new.headers.remove(header::CONTENT_RANGE);
+    } else {
+        new.partial = Some(object::Partial { start, total: a.total });
     }
 }
 

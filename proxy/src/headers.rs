@@ -42,7 +42,8 @@ pub fn strip_purge_tags(h: &mut HeaderMap) {
 pub fn merge_304(stored: &HeaderMap, fresh: &HeaderMap) -> HeaderMap {
     let mut out = stored.clone();
     for name in fresh.keys() {
-        if matches!(name.as_str(), "content-length" | "content-encoding" | "transfer-encoding" | "content-range") {
+        // Framing fields describe the 304 itself; a cookie is for this client only.
+        if matches!(name.as_str(), "content-length" | "transfer-encoding" | "content-range" | "set-cookie" | "age") {
             continue;
         }
         out.remove(name);
@@ -54,8 +55,37 @@ pub fn merge_304(stored: &HeaderMap, fresh: &HeaderMap) -> HeaderMap {
     out
 }
 
-/// Appends the client's address to `X-Forwarded-For` and sets `X-Forwarded-Proto` and `Via`.
-pub fn add_forwarding(h: &mut HeaderMap, client: std::net::IpAddr, tls: bool) {
+/// Request fields that some origins and frameworks take as the URL, host, scheme, port or
+/// method, yet that are not part of the cache key: a client could make the origin answer for
+/// another URL and have that answer stored for everyone. They never reach an origin.
+pub const UNKEYED_OVERRIDES: [&str; 12] = [
+    "x-original-url",
+    "x-rewrite-url",
+    "x-forwarded-scheme",
+    "x-forwarded-port",
+    "x-forwarded-server",
+    "x-forwarded-prefix",
+    "x-host",
+    "x-http-host-override",
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+    "forwarded",
+];
+
+/// Sets what the origin learns of the client and the request: appends the client's address to
+/// `X-Forwarded-For`, sets `X-Forwarded-Proto`, `X-Forwarded-Host` (the request's own host,
+/// never the client's value), `Host` and `Via`, and drops [`UNKEYED_OVERRIDES`].
+pub fn add_forwarding(h: &mut HeaderMap, client: std::net::IpAddr, tls: bool, host: &str) {
+    for n in UNKEYED_OVERRIDES {
+        h.remove(n);
+    }
+    if let Ok(v) = HeaderValue::from_str(host) {
+        h.insert("x-forwarded-host", v.clone());
+        h.insert(header::HOST, v);
+    } else {
+        h.remove("x-forwarded-host");
+    }
     let xff = match h.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
         Some(prev) => format!("{prev}, {client}"),
         None => client.to_string(),
@@ -65,6 +95,15 @@ pub fn add_forwarding(h: &mut HeaderMap, client: std::net::IpAddr, tls: bool) {
     }
     h.insert("x-forwarded-proto", HeaderValue::from_static(if tls { "https" } else { "http" }));
     h.append(header::VIA, HeaderValue::from_static("1.1 amoe"));
+}
+
+/// A single-range `Content-Range: bytes FIRST-LAST/TOTAL` (a known total): the three numbers.
+pub fn content_range(h: &HeaderMap) -> Option<(u64, u64, u64)> {
+    let v = h.get(header::CONTENT_RANGE)?.to_str().ok()?;
+    let (range, total) = v.trim().strip_prefix("bytes ")?.split_once('/')?;
+    let (first, last) = range.split_once('-')?;
+    let (first, last, total) = (first.trim().parse().ok()?, last.trim().parse().ok()?, total.trim().parse().ok()?);
+    (first <= last && last < total).then_some((first, last, total))
 }
 
 /// Weak comparison of entity tags (RFC 9110 §8.8.3.2) against an `If-None-Match` list.

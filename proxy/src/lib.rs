@@ -24,7 +24,7 @@ pub mod tls;
 pub mod upstream;
 
 use arc_swap::ArcSwap;
-use cache::{Cache, PurgeMode};
+use cache::{Cache, PurgeMode, Scope, key};
 use config::{ProxyConfig, SiteConfig};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -57,6 +57,8 @@ pub enum ProxyError {
     Tls(String),
     #[error("unknown site `{0}`")]
     UnknownSite(String),
+    #[error("{0}")]
+    BadPurge(String),
 }
 
 /// A site as the proxy runs it.
@@ -99,7 +101,8 @@ pub enum Purge {
     /// A URL (`https://host/path?q`) or a path (`/path?q`, for every domain of the site):
     /// every variant.
     Url(String),
-    /// Every URL under a directory prefix (`/static/`), for every domain of the site.
+    /// Every URL under a directory (`/static` covers `/static`, `/static?…` and `/static/…`,
+    /// not `/staticfoo`), for every domain of the site.
     Prefix(String),
     /// Every object tagged so by `Surrogate-Key` or `Cache-Tag`.
     Tag(String),
@@ -142,7 +145,7 @@ impl Proxy {
         };
         let cache = Arc::new(Cache::new(config.storage.memory_bytes, config.storage.memory_max_object, disk));
         for object in found {
-            cache.insert(object);
+            cache.insert(object, None);
         }
         let (logger, log) = match &config.log_dir {
             Some(dir) => {
@@ -226,32 +229,64 @@ impl Proxy {
         Ok(())
     }
 
-    /// Purges and returns the number of objects affected.
-    pub fn purge(&self, site: &str, what: &Purge, mode: PurgeMode) -> Result<usize, ProxyError> {
+    /// Purges and returns the number of objects affected. Every purge is checked before any is
+    /// applied: a prefix must start with `/`, a URL must be on a domain of the site.
+    pub fn purge(&self, site: &str, what: &[Purge], mode: PurgeMode) -> Result<usize, ProxyError> {
         let table = self.sites.load();
         let s = table.by_name(site).ok_or_else(|| ProxyError::UnknownSite(site.to_string()))?;
-        // Keys as the handler builds them: `*` + path for a catch-all site, host + path otherwise.
-        let catch_all = s.config.domains.iter().any(|d| d == "*");
-        let hosts: Vec<String> = s.config.domains.iter().map(|d| d.to_ascii_lowercase()).collect();
-        let with_hosts = |path: &str| -> Vec<String> {
-            if catch_all { vec![format!("*{path}")] } else { hosts.iter().map(|h| format!("{h}{path}")).collect() }
+        let scopes = what.iter().map(|p| Self::scope(s, p)).collect::<Result<Vec<_>, _>>()?;
+        Ok(scopes.into_iter().map(|scope| self.cache.purge(site, scope, mode)).sum())
+    }
+
+    /// What a purge covers in cache-key terms: the same normalisation as requests.
+    fn scope(site: &Site, what: &Purge) -> Result<Scope, ProxyError> {
+        let bad = |problem: String| ProxyError::BadPurge(problem);
+        let path_and_query = |pq: &str| -> Result<String, ProxyError> {
+            if !pq.starts_with('/') {
+                return Err(bad(format!("`{pq}` is not a path: it must start with `/`")));
+            }
+            Ok(key::normalize_path_and_query(pq).into_owned())
         };
         Ok(match what {
-            Purge::Url(url) => {
-                let keys = match url.split_once("://") {
-                    Some((_, rest)) => {
-                        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-                        let host = host.rsplit_once(':').map_or(host, |(h, _)| h).to_ascii_lowercase();
-                        let path = if path.is_empty() { "/" } else { path };
-                        if catch_all { vec![format!("*{path}")] } else { vec![format!("{host}{path}")] }
+            Purge::Url(url) => match url.split_once("://") {
+                Some((scheme, rest)) => {
+                    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+                        return Err(bad(format!("`{url}`: only http and https URLs are cached")));
                     }
-                    None => with_hosts(url),
-                };
-                keys.iter().map(|k| self.cache.purge_url(site, k, mode)).sum()
+                    let (host, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+                    let host = key::normalize_host(host);
+                    let catch_all = site.config.domains.iter().any(|d| d == "*");
+                    if !catch_all && !site.config.domains.iter().any(|d| d.eq_ignore_ascii_case(&host)) {
+                        return Err(bad(format!(
+                            "`{url}`: `{host}` is not a domain of site `{}` (its domains: {})",
+                            site.name,
+                            site.config.domains.join(", ")
+                        )));
+                    }
+                    let path = if path.is_empty() {
+                        "/".to_string()
+                    } else if path.starts_with('?') {
+                        format!("/{path}")
+                    } else {
+                        path.to_string()
+                    };
+                    Scope::Url { path_and_query: path_and_query(&path)?, host }
+                }
+                None => Scope::Path(path_and_query(url)?),
+            },
+            Purge::Prefix(prefix) => {
+                if prefix.contains('?') {
+                    return Err(bad(format!("prefix `{prefix}`: a directory has no query string")));
+                }
+                Scope::Directory(path_and_query(prefix)?)
             }
-            Purge::Prefix(prefix) => self.cache.purge_prefix(site, &with_hosts(prefix), mode),
-            Purge::Tag(tag) => self.cache.purge_tag(site, tag, mode),
-            Purge::All => self.cache.purge_site(site, mode),
+            Purge::Tag(tag) => {
+                if tag.trim().is_empty() {
+                    return Err(bad("an empty tag".to_string()));
+                }
+                Scope::Tag(tag.clone())
+            }
+            Purge::All => Scope::All,
         })
     }
 

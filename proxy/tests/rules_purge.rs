@@ -150,12 +150,12 @@ async fn purge_by_url_takes_every_variant() {
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     fill(&p, &c, &["/news/a", "/news/b"]).await;
-    let n = p.proxy.purge("s", &Purge::Url("http://www.example.test/news/a".into()), PurgeMode::Hard).unwrap();
+    let n = p.proxy.purge("s", &[Purge::Url("http://www.example.test/news/a".into())], PurgeMode::Hard).unwrap();
     assert_eq!(n, 2, "both Vary variants");
     assert_eq!(c.get(p.addr, "/news/a").await.cache(), "MISS");
     assert_eq!(c.get(p.addr, "/news/b").await.cache(), "HIT");
     assert_eq!(
-        p.proxy.purge("s", &Purge::Url("/news/b".into()), PurgeMode::Hard).unwrap(),
+        p.proxy.purge("s", &[Purge::Url("/news/b".into())], PurgeMode::Hard).unwrap(),
         2,
         "a path purges on every domain"
     );
@@ -169,15 +169,15 @@ async fn purge_by_prefix_tag_and_site() {
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     fill(&p, &c, &["/news/a", "/news/b", "/newsletter", "/about"]).await;
-    assert_eq!(p.proxy.purge("s", &Purge::Prefix("/news/".into()), PurgeMode::Hard).unwrap(), 4);
+    assert_eq!(p.proxy.purge("s", &[Purge::Prefix("/news/".into())], PurgeMode::Hard).unwrap(), 4);
     assert_eq!(c.get(p.addr, "/newsletter").await.cache(), "HIT", "a directory prefix is not a string prefix");
     fill(&p, &c, &["/news/a"]).await;
-    assert_eq!(p.proxy.purge("s", &Purge::Tag("news".into()), PurgeMode::Hard).unwrap(), 2);
-    assert_eq!(p.proxy.purge("s", &Purge::Tag("ct".into()), PurgeMode::Hard).unwrap(), 4, "Cache-Tag header");
+    assert_eq!(p.proxy.purge("s", &[Purge::Tag("news".into())], PurgeMode::Hard).unwrap(), 2);
+    assert_eq!(p.proxy.purge("s", &[Purge::Tag("ct".into())], PurgeMode::Hard).unwrap(), 4, "Cache-Tag header");
     fill(&p, &c, &["/a", "/b"]).await;
-    assert_eq!(p.proxy.purge("s", &Purge::All, PurgeMode::Hard).unwrap(), 4);
+    assert_eq!(p.proxy.purge("s", &[Purge::All], PurgeMode::Hard).unwrap(), 4);
     assert_eq!(p.proxy.cache.usage().0, 0);
-    assert!(p.proxy.purge("nosuch", &Purge::All, PurgeMode::Hard).is_err());
+    assert!(p.proxy.purge("nosuch", &[Purge::All], PurgeMode::Hard).is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -189,7 +189,7 @@ async fn soft_purge_keeps_stale_content_for_errors() {
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     c.get(p.addr, "/s").await;
-    assert_eq!(p.proxy.purge("s", &Purge::Url("/s".into()), PurgeMode::Soft).unwrap(), 1);
+    assert_eq!(p.proxy.purge("s", &[Purge::Url("/s".into())], PurgeMode::Soft).unwrap(), 1);
     let r = c.get(p.addr, "/s").await;
     assert_eq!(
         (r.cache(), r.text().as_str()),
@@ -197,7 +197,7 @@ async fn soft_purge_keeps_stale_content_for_errors() {
         "marked stale: revalidated, then served stale on error"
     );
     assert_eq!(origin.hits(), 2);
-    assert_eq!(p.proxy.purge("s", &Purge::Url("/s".into()), PurgeMode::Hard).unwrap(), 1);
+    assert_eq!(p.proxy.purge("s", &[Purge::Url("/s".into())], PurgeMode::Hard).unwrap(), 1);
     assert_eq!(c.get(p.addr, "/s").await.status.as_u16(), 503);
 }
 
@@ -210,8 +210,8 @@ async fn purge_keys_match_the_catch_all_site() {
     let c = Http::default();
     c.get(p.addr, "/a/1").await;
     c.get(p.addr, "/a/2").await;
-    assert_eq!(p.proxy.purge("s", &Purge::Url("https://www.example.test/a/1".into()), PurgeMode::Hard).unwrap(), 1);
-    assert_eq!(p.proxy.purge("s", &Purge::Prefix("/a/".into()), PurgeMode::Hard).unwrap(), 1);
+    assert_eq!(p.proxy.purge("s", &[Purge::Url("https://www.example.test/a/1".into())], PurgeMode::Hard).unwrap(), 1);
+    assert_eq!(p.proxy.purge("s", &[Purge::Prefix("/a/".into())], PurgeMode::Hard).unwrap(), 1);
     assert_eq!(p.proxy.cache.usage().0, 0);
 }
 
@@ -226,7 +226,7 @@ async fn a_purge_during_a_fetch_is_not_undone_by_it() {
         tokio::spawn(async move { c.get(addr, "/doc").await })
     };
     eventually("the fetch reached the origin", || origin.hits() == 1).await;
-    p.proxy.purge("s", &Purge::All, PurgeMode::Hard).unwrap();
+    p.proxy.purge("s", &[Purge::All], PurgeMode::Hard).unwrap();
     assert_eq!(slow.await.unwrap().text(), "v1");
     *origin.delay.lock().unwrap() = std::time::Duration::ZERO;
     let after = c.get(p.addr, "/doc").await;
@@ -247,13 +247,13 @@ async fn a_replaced_object_leaves_its_old_tags() {
     c.get(p.addr, "/t").await;
     eventually("two copies fetched", || origin.hits() == 2).await;
     eventually("the second copy is stored", || {
-        p.proxy.cache.lookup("s", "www.example.test/t", &http::HeaderMap::new()).is_some_and(|o| o.tags == ["new"])
+        p.proxy.cache.lookup("s", &amoe_proxy::cache::Key::new(amoe_proxy::cache::key::Scheme::Http, "www.example.test", "/t"), &http::HeaderMap::new()).is_some_and(|o| o.tags == ["new"])
     })
     .await;
     assert_eq!(
-        p.proxy.purge("s", &Purge::Tag("old".into()), PurgeMode::Hard).unwrap(),
+        p.proxy.purge("s", &[Purge::Tag("old".into())], PurgeMode::Hard).unwrap(),
         0,
         "the old tag no longer names it"
     );
-    assert_eq!(p.proxy.purge("s", &Purge::Tag("new".into()), PurgeMode::Hard).unwrap(), 1);
+    assert_eq!(p.proxy.purge("s", &[Purge::Tag("new".into())], PurgeMode::Hard).unwrap(), 1);
 }

@@ -38,6 +38,8 @@ pub struct Decision<'a> {
     pub force: bool,
     /// How long a stale copy may be served when the origin fails.
     pub stale_if_error: Option<Duration>,
+    /// The statuses `ttl` applies to; `None`: the heuristically cacheable ones (RFC 9110 §15.1).
+    pub statuses: Option<crate::StatusSet>,
     /// The most specific matching rule.
     pub source: Source<'a>,
 }
@@ -115,6 +117,7 @@ pub(crate) struct Fallback<'a> {
     pub(crate) ttl: Option<(Duration, Level, &'a Rule)>,
     pub(crate) force: Option<(bool, Level, &'a Rule)>,
     pub(crate) stale_if_error: Option<(Duration, Level, &'a Rule)>,
+    pub(crate) statuses: Option<(crate::StatusSet, Level, &'a Rule)>,
 }
 
 impl<'a> Fallback<'a> {
@@ -125,6 +128,7 @@ impl<'a> Fallback<'a> {
         self.ttl = self.ttl.or(s.ttl.map(|v| (v, level, rule)));
         self.force = self.force.or(s.force.map(|v| (v, level, rule)));
         self.stale_if_error = self.stale_if_error.or(s.stale_if_error.map(|v| (v, level, rule)));
+        self.statuses = self.statuses.or(s.statuses.map(|v| (v, level, rule)));
     }
 
     pub(crate) fn decision(&self) -> Decision<'a> {
@@ -133,6 +137,7 @@ impl<'a> Fallback<'a> {
             ttl: self.ttl.map(|t| t.0),
             force: self.force.is_some_and(|f| f.0),
             stale_if_error: self.stale_if_error.map(|s| s.0),
+            statuses: self.statuses.map(|s| s.0),
             source: self.source.unwrap_or(Source::None),
         }
     }

@@ -39,6 +39,8 @@ pub struct Explanation {
     pub force: bool,
     /// The resulting `stale_if_error` in seconds.
     pub stale_if_error_secs: Option<u64>,
+    /// The statuses `ttl` applies to; `None`: the heuristically cacheable ones.
+    pub statuses: Option<Vec<u16>>,
     /// Which rule each field came from.
     pub fields: FieldOrigins,
 }
@@ -67,6 +69,8 @@ pub struct FieldOrigins {
     pub force: Option<String>,
     /// Origin of `stale_if_error` (built-in default: none).
     pub stale_if_error: Option<String>,
+    /// Origin of `statuses` (built-in default: the heuristically cacheable statuses).
+    pub statuses: Option<String>,
 }
 
 /// The path of a full URL or request target, without query string or fragment; "/" if empty.
@@ -154,6 +158,7 @@ impl Rules {
             ttl: fallback.ttl.map(|(_, level, rule)| level.label(rule)),
             force: fallback.force.map(|(_, level, rule)| level.label(rule)),
             stale_if_error: fallback.stale_if_error.map(|(_, level, rule)| level.label(rule)),
+            statuses: fallback.statuses.map(|(_, level, rule)| level.label(rule)),
         };
         Explanation {
             path: path.to_owned(),
@@ -165,6 +170,7 @@ impl Rules {
             ttl_secs: decision.ttl.map(|d| d.as_secs()),
             force: decision.force,
             stale_if_error_secs: decision.stale_if_error.map(|d| d.as_secs()),
+            statuses: decision.statuses.map(|s| s.to_vec()),
             fields,
         }
     }
@@ -196,12 +202,16 @@ impl fmt::Display for Explanation {
         let secs = |s: Option<u64>| {
             s.map_or("none".to_owned(), |s| HumanDuration(std::time::Duration::from_secs(s)).to_string())
         };
-        let rows = [
+        let mut rows = vec![
             ("cache", self.cache.to_string(), &self.fields.cache),
             ("ttl", secs(self.ttl_secs), &self.fields.ttl),
             ("force", self.force.to_string(), &self.fields.force),
             ("stale_if_error", secs(self.stale_if_error_secs), &self.fields.stale_if_error),
         ];
+        if let Some(statuses) = &self.statuses {
+            let list: Vec<String> = statuses.iter().map(u16::to_string).collect();
+            rows.push(("statuses", list.join(","), &self.fields.statuses));
+        }
         for (i, (name, value, origin)) in rows.iter().enumerate() {
             let origin = origin.as_deref().unwrap_or("built-in default");
             write!(f, "  {name:<15} {value:<6} from {origin}")?;

@@ -64,6 +64,12 @@ macro_rules! rule_struct {
             #[serde(default)]
             #[schemars(regex(pattern = r"^[0-9]+[smhd]$"))]
             pub stale_if_error: Option<String>,
+            /// The response statuses this rule's `ttl` applies to. Without it, the statuses RFC 9110
+            /// §15.1 calls heuristically cacheable (200, 203, 204, 206, 300, 301, 308, 404, 405,
+            /// 410, 414, 501); other statuses (errors, 302) keep only the origin's own freshness.
+            #[serde(default)]
+            #[schemars(extend("uniqueItems" = true))]
+            pub statuses: Option<Vec<u16>>,
         }
     };
 }

@@ -23,12 +23,14 @@ mod explain;
 pub mod format;
 pub mod groups;
 mod parse;
+mod status;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
 pub use decide::{Decision, Level, Source};
+pub use status::StatusSet;
 pub use explain::{Considered, Explanation, FieldOrigins};
 pub use format::RulesFile;
 
@@ -64,6 +66,7 @@ struct Settings {
     ttl: Option<Duration>,
     force: Option<bool>,
     stale_if_error: Option<Duration>,
+    statuses: Option<StatusSet>,
 }
 
 impl Rules {

@@ -24,7 +24,7 @@ use crate::{Rule, RuleError, Rules, RulesError, Settings};
 type Value<'i> = Spanned<DeValue<'i>>;
 type Fields<'t, 'i> = HashMap<&'t str, &'t Value<'i>>;
 
-const SETTINGS: [&str; 4] = ["cache", "ttl", "force", "stale_if_error"];
+const SETTINGS: [&str; 5] = ["cache", "ttl", "force", "stale_if_error", "statuses"];
 const TOP_LEVEL: &str = "default, group, content_type, directory, page, deny";
 
 /// Parses and validates a whole rule file.
@@ -171,6 +171,32 @@ impl<'t> Checker<'t> {
         }
     }
 
+    /// A list of HTTP statuses (integers 100–599).
+    fn statuses(&mut self, fields: &Fields<'_, '_>, label: &str) -> Option<crate::StatusSet> {
+        let value = fields.get("statuses")?;
+        let DeValue::Array(items) = value.get_ref() else {
+            self.error(value.span(), format!("{label} statuses must be a list of HTTP statuses, such as [200, 404]"));
+            return None;
+        };
+        let mut set = crate::StatusSet::default();
+        let mut ok = true;
+        for item in items.iter() {
+            let status = match item.get_ref() {
+                DeValue::Integer(i) => i.as_str().parse::<u16>().ok().filter(|s| set.insert(*s)),
+                _ => None,
+            };
+            if status.is_none() {
+                ok = false;
+                self.error(item.span(), format!("{label} statuses: not an HTTP status (an integer from 100 to 599)"));
+            }
+        }
+        if items.is_empty() {
+            ok = false;
+            self.error(value.span(), format!("{label} statuses is empty"));
+        }
+        ok.then_some(set)
+    }
+
     /// Reads the shared settings of a rule; `None` when it sets nothing (reported) or is invalid.
     /// An unknown key (likely a misspelt setting) already reported on the table silences the
     /// "sets none" error.
@@ -188,10 +214,11 @@ impl<'t> Checker<'t> {
             ttl: self.duration(fields, "ttl", &label),
             force: self.bool(fields, "force"),
             stale_if_error: self.duration(fields, "stale_if_error", &label),
+            statuses: self.statuses(fields, &label),
         };
         let had_unknown_key = table.len() > fields.len();
         if !had_unknown_key && !SETTINGS.iter().any(|s| fields.contains_key(s)) {
-            self.error(span.clone(), format!("{label} sets none of cache, ttl, force, stale_if_error"));
+            self.error(span.clone(), format!("{label} sets none of cache, ttl, force, stale_if_error, statuses"));
         }
         let line = self.line(span);
         (self.errors.len() == errors_before).then(|| Rule { key: key.into(), line, settings })

@@ -25,7 +25,7 @@ fn unknown_key_names_the_table_and_the_expected_keys() {
     let text = "[default]\nttl = \"1h\"\n\n[[directory]]\npath = \"/a/\"\n\ntll = \"1h\"\n";
     assert_eq!(
         one_error(text),
-        "line 7: unknown key \"tll\" in [[directory]] (expected cache, ttl, force, stale_if_error, path)"
+        "line 7: unknown key \"tll\" in [[directory]] (expected cache, ttl, force, stale_if_error, statuses, path)"
     );
 }
 
@@ -148,9 +148,9 @@ fn rule_must_set_something_and_have_its_key() {
     assert_eq!(
         errors("[[directory]]\npath = \"/a/\"\n\n[[page]]\ncache = false\n\n[default]\n"),
         [
-            "line 1: [[directory]] \"/a/\" sets none of cache, ttl, force, stale_if_error",
+            "line 1: [[directory]] \"/a/\" sets none of cache, ttl, force, stale_if_error, statuses",
             "line 4: [[page]] has no path",
-            "line 7: [default] sets none of cache, ttl, force, stale_if_error",
+            "line 7: [default] sets none of cache, ttl, force, stale_if_error, statuses",
         ]
     );
 }
@@ -264,8 +264,8 @@ fn json_schema_describes_every_field() {
             objects.extend(defs.values());
         }
     }
-    // 6 top-level, 4 in default, 5 in each of group/content_type/directory/page, 3 in deny.
-    assert_eq!(checked, 6 + 4 + 5 * 4 + 3);
+    // 6 top-level, 5 in default, 6 in each of group/content_type/directory/page, 3 in deny.
+    assert_eq!(checked, 6 + 5 + 6 * 4 + 3);
     let text = schema.to_string();
     assert!(text.contains("^[0-9]+[smhd]$"), "duration pattern present");
     assert!(text.contains("\"documents\""), "group names listed");

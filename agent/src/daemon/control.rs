@@ -236,10 +236,10 @@ pub fn apply_flush(agent: &Agent, site: &str, req: &FlushRequest) -> Result<Flus
     if purges.is_empty() {
         return Err(ApiError::new("bad_request", "a flush names URLs, prefixes, tags or all"));
     }
-    let mut objects = 0u64;
-    for p in &purges {
-        objects += agent.proxy.purge(site, p, mode).map_err(|e| ApiError::new("not_found", e.to_string()))? as u64;
-    }
+    let objects = agent.proxy.purge(site, &purges, mode).map_err(|e| match e {
+        amoe_proxy::ProxyError::UnknownSite(_) => ApiError::new("not_found", e.to_string()),
+        _ => ApiError::new("bad_request", e.to_string()),
+    })? as u64;
     Ok(FlushResult { objects, replayed: false })
 }
 

@@ -147,7 +147,7 @@ impl Agent {
         self.apply_sites(&next)?;
         *sites = next;
         // Its cached objects go too: a new site of that name must not see them.
-        self.proxy.cache.purge_site(name, amoe_proxy::cache::PurgeMode::Hard);
+        self.proxy.cache.purge(name, amoe_proxy::cache::Scope::All, amoe_proxy::cache::PurgeMode::Hard);
         Ok(())
     }
 

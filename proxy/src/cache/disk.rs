@@ -1,24 +1,31 @@
-//! The disk tier: one file per object under `DIR/objects/xx/`, written to a temporary name
-//! while the body streams in, then renamed, so a crash never leaves a half object visible.
-//! At start the directory is scanned and every complete object is indexed again: the cache
-//! survives a restart.
+//! The disk tier: one file per stored object under `DIR/objects/xx/`, written to a temporary
+//! name while the body streams in, then renamed, so a crash never leaves a half object visible.
+//! Each write gets a file of its own (`HASH-UNIQUE`, the hash naming the variant): a reader that
+//! holds the previous copy of a variant keeps reading the previous file, never the new one at
+//! the old offset. At start the directory is scanned and every complete object is indexed
+//! again (the newest copy of each variant; older copies left by a crash are removed): the cache
+//! survives a restart. Files of another format version are removed.
 //!
-//! File layout: `AMOEOBJ1` (8 bytes), flags (1 byte, bit 0 = soft-purged), body length
+//! Accounting is by file: a map from path to (sequence, size) and the sequence order for
+//! eviction, so adding and removing a file costs O(log n) whatever the number of files.
+//!
+//! File layout: `AMOEOBJ2` (8 bytes), flags (1 byte, bit 0 = soft-purged), body length
 //! (8 bytes BE), metadata length (4 bytes BE), metadata (JSON), body.
 
+use super::Key;
 use super::object::{Body, Object};
 use super::policy::Freshness;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
 
-const MAGIC: &[u8; 8] = b"AMOEOBJ1";
+const MAGIC: &[u8; 8] = b"AMOEOBJ2";
 const FLAGS_AT: u64 = 8;
 const BODY_LEN_AT: u64 = 9;
 const HEADER_LEN: u64 = 21;
@@ -49,7 +56,7 @@ impl Meta {
         let f = &o.freshness;
         Meta {
             site: o.site.to_string(),
-            key: o.key.to_string(),
+            key: o.key.as_str().to_string(),
             status: o.status.as_u16(),
             headers: o.headers.iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect(),
             vary: o
@@ -79,7 +86,7 @@ impl Meta {
         }
         Some(Object {
             site: self.site.into(),
-            key: self.key.into(),
+            key: Key::from_stored(&self.key)?,
             status: StatusCode::from_u16(self.status).ok()?,
             headers,
             vary,
@@ -95,8 +102,9 @@ impl Meta {
             tags: self.tags,
             body: Body::Disk { path: path.clone(), offset, len },
             disk_file: Some(path),
+            disk_offset: offset,
             invalidated: AtomicBool::new(invalidated),
-            accessed: AtomicBool::new(false),
+            ..Object::default()
         })
     }
 }
@@ -107,8 +115,15 @@ pub struct Disk {
     dir: PathBuf,
     limit: u64,
     used: AtomicU64,
-    /// Files in insertion order with their size, for eviction.
-    order: Mutex<VecDeque<(PathBuf, u64)>>,
+    files: Mutex<Files>,
+}
+
+/// The files counted, by path and in the order they were added (for eviction).
+#[derive(Debug, Default)]
+struct Files {
+    seq: u64,
+    by_path: HashMap<PathBuf, (u64, u64)>,
+    order: BTreeMap<u64, PathBuf>,
 }
 
 /// A body being written to the disk tier.
@@ -158,7 +173,7 @@ impl Disk {
     pub fn open(dir: &Path, limit: u64) -> std::io::Result<(Disk, Vec<Object>)> {
         let objects_dir = dir.join("objects");
         std::fs::create_dir_all(&objects_dir)?;
-        let disk = Disk { dir: objects_dir, limit, used: AtomicU64::new(0), order: Mutex::new(VecDeque::new()) };
+        let disk = Disk { dir: objects_dir, limit, used: AtomicU64::new(0), files: Mutex::default() };
         let mut found = Vec::new();
         for shard in std::fs::read_dir(&disk.dir)? {
             let shard = shard?;
@@ -179,8 +194,19 @@ impl Disk {
                 }
             }
         }
-        // Oldest first, so that the budget evicts the oldest (a smaller budget than last time).
-        found.sort_by_key(|(o, _)| o.freshness.response_time);
+        // Newest copy of each variant (a crash between a rename and the removal of the previous
+        // copy leaves two); then oldest first, so that the budget evicts the oldest.
+        found.sort_by_key(|(o, _)| std::cmp::Reverse(o.freshness.response_time));
+        let mut variants = std::collections::HashSet::new();
+        found.retain(|(o, _)| {
+            let variant = o.disk_file.as_ref().and_then(|p| variant_of(p)).unwrap_or_default();
+            let first = variants.insert(variant);
+            if !first && let Some(p) = &o.disk_file {
+                let _ = std::fs::remove_file(p);
+            }
+            first
+        });
+        found.reverse();
         let mut evicted = std::collections::HashSet::new();
         for (object, size) in &found {
             if let Some(path) = &object.disk_file {
@@ -202,15 +228,18 @@ impl Disk {
         let mut h = Sha256::new();
         h.update(object.site.as_bytes());
         h.update([0]);
-        h.update(object.key.as_bytes());
+        h.update(object.key.as_str().as_bytes());
         for (k, v) in &object.vary {
             h.update([0]);
             h.update(k.as_str().as_bytes());
             h.update([1]);
             h.update(v.as_ref().map_or(&b""[..], |v| v.as_bytes()));
         }
-        let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        self.dir.join(&hex[..2]).join(&hex)
+        let hex: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let unique = SEQ.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        self.dir.join(&hex[..2]).join(format!("{hex}-{nanos:x}{unique:x}"))
     }
 
     /// Starts writing an object's file; the body follows with [`Writer::append`].
@@ -219,8 +248,7 @@ impl Disk {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let tmp = path.with_extension(format!("{}.tmp", SEQ.fetch_add(1, Ordering::Relaxed)));
+        let tmp = path.with_extension("tmp");
         let meta = serde_json::to_vec(&Meta::of(object)).map_err(std::io::Error::other)?;
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(MAGIC)?;
@@ -233,18 +261,20 @@ impl Disk {
 
     /// Counts a new file and returns the files to delete to stay within the budget.
     pub fn account(&self, path: PathBuf, size: u64) -> Vec<PathBuf> {
-        let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
-        // A new copy of the same variant replaces the file at the same path: count it once.
-        if let Some(i) = order.iter().position(|(p, _)| *p == path)
-            && let Some((_, old)) = order.remove(i)
-        {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seq, old)) = files.by_path.remove(&path) {
+            files.order.remove(&seq);
             self.used.fetch_sub(old, Ordering::Relaxed);
         }
-        order.push_back((path, size));
+        files.seq += 1;
+        let seq = files.seq;
+        files.order.insert(seq, path.clone());
+        files.by_path.insert(path, (seq, size));
         let mut used = self.used.fetch_add(size, Ordering::Relaxed) + size;
         let mut evicted = Vec::new();
-        while used > self.limit && order.len() > 1 {
-            let Some((p, s)) = order.pop_front() else { break };
+        while used > self.limit && files.order.len() > 1 {
+            let Some((_, p)) = files.order.pop_first() else { break };
+            let s = files.by_path.remove(&p).map_or(0, |(_, s)| s);
             used = self.used.fetch_sub(s, Ordering::Relaxed) - s;
             evicted.push(p);
         }
@@ -253,13 +283,12 @@ impl Disk {
 
     /// Deletes a file (purge, replacement, eviction).
     pub fn remove(&self, path: &Path) {
-        let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = order.iter().position(|(p, _)| p == path)
-            && let Some((_, size)) = order.remove(i)
-        {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seq, size)) = files.by_path.remove(path) {
+            files.order.remove(&seq);
             self.used.fetch_sub(size, Ordering::Relaxed);
         }
-        drop(order);
+        drop(files);
         let _ = std::fs::remove_file(path);
     }
 
@@ -275,6 +304,12 @@ impl Disk {
     pub fn used(&self) -> u64 {
         self.used.load(Ordering::Relaxed)
     }
+}
+
+/// The variant part of a file name (`HASH` of `HASH-UNIQUE`).
+fn variant_of(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    Some(name.split_once('-').map_or(name, |(v, _)| v).to_string())
 }
 
 /// Reads an object's header; `None` for a file that is not a complete object.

@@ -1,19 +1,27 @@
-//! The cache: an index of objects per site (ordered by key, so that a directory purge reads a
-//! range and a URL purge one entry), a tag index (a tag purge reads one set), a memory tier with
-//! a byte budget and CLOCK eviction, an optional disk tier, and the registry of fetches in
-//! flight that makes concurrent misses of one key share one origin request.
+//! The cache: an index of objects per site (ordered by [`Key`], path first, so that a URL purge
+//! for every domain and a directory purge read a range), a tag index (a tag purge reads one set),
+//! a memory tier with a byte budget and CLOCK eviction, an optional disk tier, and the registry
+//! of fetches in flight that makes concurrent misses of one key share one origin request.
+//!
+//! **Purges and fills in flight.** A fetch notes the site's purge sequence when it starts
+//! ([`Cache::mark`]); every purge appends its scope to a short log under the index lock; when
+//! the fill is inserted, under the same lock, a purge logged since its mark that covers the
+//! object's key (or tags) stores it as stale. Only fills of the keys a purge covers are affected
+//! (a POST to `/form` does not touch a fill of `/page1`), and no purge can slip between the
+//! check and the insert.
 //!
 //! The disk tier is write-through: every object that goes to disk keeps its file, and the
 //! memory tier holds bodies of the small ones. When a body leaves memory, the object stays
 //! indexed on disk.
 
 pub mod disk;
+pub mod key;
 pub mod object;
 pub mod policy;
 
-use bytes::Bytes;
 use disk::Disk;
 use http::HeaderMap;
+pub use key::Key;
 use object::{Body, Object};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -27,17 +35,129 @@ pub enum PurgeMode {
     Soft,
 }
 
-#[derive(Debug, Default)]
-struct SiteIndex {
-    entries: RwLock<BTreeMap<Arc<str>, Vec<Arc<Object>>>>,
-    tags: Mutex<HashMap<String, HashSet<Arc<str>>>>,
+/// What a purge covers, in key terms (see [`Key`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// One normalised path and query, on every host and scheme of the site.
+    Path(String),
+    /// One normalised path and query on one host (both schemes).
+    Url { path_and_query: String, host: String },
+    /// Every path under a directory (see [`key::under_directory`]).
+    Directory(String),
+    /// Every object with this tag.
+    Tag(String),
+    /// The whole site.
+    All,
 }
 
-/// The memory tier's CLOCK ring.
+impl Scope {
+    fn covers(&self, key: &Key, tags: &[String]) -> bool {
+        match self {
+            Scope::Path(pq) => key.as_str().starts_with(&Key::url_prefix(pq)),
+            Scope::Url { path_and_query, host } => {
+                key.as_str().starts_with(&Key::url_host_prefix(path_and_query, host))
+            }
+            Scope::Directory(prefix) => key.is_under(prefix),
+            Scope::Tag(tag) => tags.iter().any(|t| t == tag),
+            Scope::All => true,
+        }
+    }
+}
+
+/// Purges remembered for fills in flight; older fills count as purged (conservative).
+const PURGE_LOG: usize = 4096;
+
+#[derive(Debug, Default)]
+struct Index {
+    entries: BTreeMap<Key, Vec<Arc<Object>>>,
+    tags: HashMap<String, HashSet<Key>>,
+    /// Purges so far.
+    purge_seq: u64,
+    /// The last purges with their sequence number, oldest first.
+    recent: VecDeque<(u64, Scope)>,
+}
+
+impl Index {
+    /// Whether a purge logged after `since` covers this key or these tags.
+    fn purged_since(&self, since: u64, key: &Key, tags: &[String]) -> bool {
+        if since >= self.purge_seq {
+            return false;
+        }
+        match self.recent.front() {
+            Some((oldest, _)) if *oldest <= since + 1 => {}
+            _ => return true,
+        }
+        self.recent.iter().rev().take_while(|(seq, _)| *seq > since).any(|(_, scope)| scope.covers(key, tags))
+    }
+
+    fn log(&mut self, scope: Scope) {
+        self.purge_seq += 1;
+        self.recent.push_back((self.purge_seq, scope));
+        if self.recent.len() > PURGE_LOG {
+            self.recent.pop_front();
+        }
+    }
+
+    fn keys_of(&self, scope: &Scope) -> Vec<Key> {
+        let range = |prefix: String| -> Vec<Key> {
+            self.entries
+                .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+                .take_while(|(k, _)| k.as_str().starts_with(prefix.as_str()))
+                .map(|(k, _)| k.clone())
+                .collect()
+        };
+        match scope {
+            Scope::Path(pq) => range(Key::url_prefix(pq)),
+            Scope::Url { path_and_query, host } => range(Key::url_host_prefix(path_and_query, host)),
+            Scope::Directory(prefix) => {
+                let mut keys = range(prefix.clone());
+                keys.retain(|k| k.is_under(prefix));
+                keys
+            }
+            Scope::Tag(tag) => self.tags.get(tag).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
+            Scope::All => self.entries.keys().cloned().collect(),
+        }
+    }
+
+    /// Takes `gone`'s key out of the sets of its tags that no variant still indexed under that
+    /// key carries.
+    fn untag(&mut self, gone: &Object) {
+        if gone.tags.is_empty() {
+            return;
+        }
+        let still: Vec<&String> = self.entries.get(&gone.key).into_iter().flatten().flat_map(|v| v.tags.iter()).collect();
+        let drop: Vec<&String> = gone.tags.iter().filter(|t| !still.contains(t)).collect();
+        for t in drop {
+            if let Some(set) = self.tags.get_mut(t) {
+                set.remove(&gone.key);
+                if set.is_empty() {
+                    self.tags.remove(t);
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct SiteIndex(RwLock<Index>);
+
+impl SiteIndex {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Index> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Index> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The memory tier's CLOCK ring. Objects that left the index are flagged and skipped (their
+/// bytes are uncounted at once); the ring is compacted when such leftovers dominate it.
 #[derive(Debug, Default)]
 struct Clock {
     ring: VecDeque<Arc<Object>>,
     bytes: u64,
+    live: usize,
 }
 
 /// Whether a caller leads a fetch or waits for the one in flight.
@@ -82,9 +202,6 @@ pub struct Cache {
     pub disk: Option<Disk>,
     inflight: Mutex<HashMap<String, watch::Receiver<()>>>,
     objects: AtomicU64,
-    /// Purges so far, per site: a fetch that saw another count at its start stores its object
-    /// as stale (the purge may have been meant for what it was fetching).
-    purges: Mutex<HashMap<String, u64>>,
 }
 
 impl Cache {
@@ -97,7 +214,6 @@ impl Cache {
             disk,
             inflight: Mutex::default(),
             objects: AtomicU64::new(0),
-            purges: Mutex::default(),
         }
     }
 
@@ -105,43 +221,55 @@ impl Cache {
         self.sites.read().unwrap_or_else(|e| e.into_inner()).get(site).cloned()
     }
 
-    fn site_or_create(&self, site: &Arc<str>) -> Arc<SiteIndex> {
+    fn site_or_create(&self, site: &str) -> Arc<SiteIndex> {
         if let Some(s) = self.site(site) {
             return s;
         }
-        self.sites.write().unwrap_or_else(|e| e.into_inner()).entry(site.clone()).or_default().clone()
+        self.sites.write().unwrap_or_else(|e| e.into_inner()).entry(Arc::from(site)).or_default().clone()
     }
 
     /// The variant of `key` that matches the request headers.
-    pub fn lookup(&self, site: &str, key: &str, req: &HeaderMap) -> Option<Arc<Object>> {
+    pub fn lookup(&self, site: &str, key: &Key, req: &HeaderMap) -> Option<Arc<Object>> {
         let index = self.site(site)?;
-        let entries = index.entries.read().unwrap_or_else(|e| e.into_inner());
-        let found = entries.get(key)?.iter().find(|o| o.matches(req)).cloned()?;
+        let index = index.read();
+        let found = index.entries.get(key)?.iter().find(|o| o.matches(req)).cloned()?;
         found.accessed.store(true, Ordering::Relaxed);
         Some(found)
     }
 
-    /// Indexes an object, replacing the variant with the same `Vary` values.
-    pub fn insert(&self, object: Object) -> Arc<Object> {
-        let object = Arc::new(object);
+    /// The site's purge sequence now: a fill started now passes it to [`Cache::insert`].
+    pub fn mark(&self, site: &str) -> u64 {
+        self.site_or_create(site).read().purge_seq
+    }
+
+    /// Indexes an object, replacing the variant with the same `Vary` values. With `since` (a
+    /// [`Cache::mark`] taken when its fetch started), a purge since then that covers the object
+    /// makes it stored as stale (soft-purged).
+    pub fn insert(&self, object: Object, since: Option<u64>) -> Arc<Object> {
         let index = self.site_or_create(&object.site);
-        let replaced = {
-            let mut entries = index.entries.write().unwrap_or_else(|e| e.into_inner());
-            let variants = entries.entry(object.key.clone()).or_default();
+        let (object, replaced) = {
+            let mut ix = index.write();
+            if let Some(since) = since
+                && ix.purged_since(since, &object.key, &object.tags)
+            {
+                object.invalidated.store(true, Ordering::Relaxed);
+            }
+            let object = Arc::new(object);
+            let variants = ix.entries.entry(object.key.clone()).or_default();
             let old = variants.iter().position(|v| v.vary == object.vary).map(|i| variants.remove(i));
             variants.push(object.clone());
-            old
-        };
-        if let Some(old) = &replaced {
-            self.forget(&index, old, old.disk_file != object.disk_file);
-            Self::untag(&index, old);
-        } else {
-            self.objects.fetch_add(1, Ordering::Relaxed);
-        }
-        if !object.tags.is_empty() {
-            let mut tags = index.tags.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(old) = &old {
+                ix.untag(old);
+            }
             for t in &object.tags {
-                tags.entry(t.clone()).or_default().insert(object.key.clone());
+                ix.tags.entry(t.clone()).or_default().insert(object.key.clone());
+            }
+            (object, old)
+        };
+        match &replaced {
+            Some(old) => self.forget(old, old.disk_file != object.disk_file),
+            None => {
+                self.objects.fetch_add(1, Ordering::Relaxed);
             }
         }
         if let Body::Memory(_) = object.body {
@@ -152,18 +280,37 @@ impl Cache {
 
     /// Counts a memory-resident object and evicts until the budget holds.
     fn remember(&self, object: Arc<Object>) {
-        let mut clock = self.memory.lock().unwrap_or_else(|e| e.into_inner());
-        clock.bytes += object.memory_size();
-        clock.ring.push_back(object);
-        let mut budget = clock.ring.len() * 2;
-        while clock.bytes > self.memory_limit && budget > 0 {
-            budget -= 1;
-            let Some(victim) = clock.ring.pop_front() else { break };
-            if victim.accessed.swap(false, Ordering::Relaxed) && budget > clock.ring.len() {
-                clock.ring.push_back(victim);
-                continue;
+        let mut victims = Vec::new();
+        {
+            let mut clock = self.memory.lock().unwrap_or_else(|e| e.into_inner());
+            if object.gone.load(Ordering::Relaxed) {
+                return;
             }
-            clock.bytes = clock.bytes.saturating_sub(victim.memory_size());
+            object.in_memory.store(true, Ordering::Relaxed);
+            clock.bytes += object.memory_size();
+            clock.live += 1;
+            clock.ring.push_back(object);
+            let mut budget = clock.ring.len() * 2;
+            while clock.bytes > self.memory_limit && budget > 0 {
+                budget -= 1;
+                let Some(victim) = clock.ring.pop_front() else { break };
+                if !victim.in_memory.load(Ordering::Relaxed) {
+                    continue;
+                }
+                if victim.accessed.swap(false, Ordering::Relaxed) && budget > clock.ring.len() {
+                    clock.ring.push_back(victim);
+                    continue;
+                }
+                victim.in_memory.store(false, Ordering::Relaxed);
+                clock.bytes = clock.bytes.saturating_sub(victim.memory_size());
+                clock.live -= 1;
+                victims.push(victim);
+            }
+            if clock.ring.len() > 64 && clock.ring.len() > clock.live * 2 {
+                clock.ring.retain(|o| o.in_memory.load(Ordering::Relaxed));
+            }
+        }
+        for victim in victims {
             self.demote(&victim);
         }
     }
@@ -171,12 +318,12 @@ impl Cache {
     /// Takes an object's body out of memory: it stays indexed from its disk file, or goes.
     fn demote(&self, victim: &Arc<Object>) {
         let Some(index) = self.site(&victim.site) else { return };
-        let mut entries = index.entries.write().unwrap_or_else(|e| e.into_inner());
-        let Some(variants) = entries.get_mut(&victim.key) else { return };
+        let mut ix = index.write();
+        let Some(variants) = ix.entries.get_mut(&victim.key) else { return };
         let Some(i) = variants.iter().position(|v| Arc::ptr_eq(v, victim)) else { return };
         match (&victim.disk_file, &victim.body) {
             (Some(path), Body::Memory(bytes)) => {
-                let offset = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0).saturating_sub(bytes.len() as u64);
+                let len = bytes.len() as u64;
                 variants[i] = Arc::new(Object {
                     site: victim.site.clone(),
                     key: victim.key.clone(),
@@ -185,85 +332,77 @@ impl Cache {
                     vary: victim.vary.clone(),
                     freshness: victim.freshness.clone(),
                     tags: victim.tags.clone(),
-                    body: Body::Disk { path: path.clone(), offset, len: bytes.len() as u64 },
+                    body: Body::Disk { path: path.clone(), offset: victim.disk_offset, len },
                     disk_file: Some(path.clone()),
+                    disk_offset: victim.disk_offset,
+                    partial: victim.partial,
                     invalidated: AtomicBool::new(victim.invalidated.load(Ordering::Relaxed)),
-                    accessed: AtomicBool::new(false),
+                    ..Object::default()
                 });
             }
             _ => {
+                victims_gone(victim);
                 variants.remove(i);
                 if variants.is_empty() {
-                    entries.remove(&victim.key);
+                    ix.entries.remove(&victim.key);
                 }
                 self.objects.fetch_sub(1, Ordering::Relaxed);
-                drop(entries);
-                Self::untag(&index, victim);
-            }
-        }
-    }
-
-    /// Takes `gone`'s key out of the sets of its tags that no variant still indexed under that
-    /// key carries (so that the tag index does not grow with objects that left).
-    fn untag(index: &SiteIndex, gone: &Object) {
-        if gone.tags.is_empty() {
-            return;
-        }
-        let still: Vec<String> = {
-            let entries = index.entries.read().unwrap_or_else(|e| e.into_inner());
-            entries.get(&gone.key).into_iter().flatten().flat_map(|v| v.tags.iter().cloned()).collect()
-        };
-        let mut tags = index.tags.lock().unwrap_or_else(|e| e.into_inner());
-        for t in gone.tags.iter().filter(|t| !still.contains(t)) {
-            if let Some(set) = tags.get_mut(t) {
-                set.remove(&gone.key);
-                if set.is_empty() {
-                    tags.remove(t);
-                }
+                ix.untag(victim);
             }
         }
     }
 
     /// Drops an object that left the index: its memory and, if asked, its disk file.
-    fn forget(&self, _index: &SiteIndex, old: &Arc<Object>, delete_file: bool) {
-        if let Body::Memory(_) = old.body {
+    fn forget(&self, old: &Arc<Object>, delete_file: bool) {
+        victims_gone(old);
+        if old.in_memory.swap(false, Ordering::Relaxed) {
             let mut clock = self.memory.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(i) = clock.ring.iter().position(|o| Arc::ptr_eq(o, old)) {
-                clock.ring.remove(i);
-                clock.bytes = clock.bytes.saturating_sub(old.memory_size());
-            }
+            clock.bytes = clock.bytes.saturating_sub(old.memory_size());
+            clock.live = clock.live.saturating_sub(1);
         }
         if delete_file && let (Some(disk), Some(path)) = (&self.disk, &old.disk_file) {
             disk.remove(path);
         }
     }
 
-    /// Removes every variant of the keys chosen by `select` from the site's index.
-    /// How many purges a site has had.
-    pub fn purge_epoch(&self, site: &str) -> u64 {
-        self.purges.lock().unwrap_or_else(|e| e.into_inner()).get(site).copied().unwrap_or(0)
+    /// Drops one stored object (its disk file vanished or is damaged), if it is still indexed.
+    pub fn drop_object(&self, obj: &Arc<Object>) {
+        let Some(index) = self.site(&obj.site) else { return };
+        let removed = {
+            let mut ix = index.write();
+            let Some(variants) = ix.entries.get_mut(&obj.key) else { return };
+            let Some(i) = variants.iter().position(|v| Arc::ptr_eq(v, obj)) else { return };
+            let o = variants.remove(i);
+            if variants.is_empty() {
+                ix.entries.remove(&obj.key);
+            }
+            ix.untag(&o);
+            o
+        };
+        self.objects.fetch_sub(1, Ordering::Relaxed);
+        self.forget(&removed, true);
     }
 
-    fn count_purge(&self, site: &str) {
-        *self.purges.lock().unwrap_or_else(|e| e.into_inner()).entry(site.to_string()).or_insert(0) += 1;
-    }
-
-    fn purge_keys(&self, site: &str, keys: Vec<Arc<str>>, mode: PurgeMode) -> usize {
-        let Some(index) = self.site(site) else { return 0 };
-        let mut count = 0;
+    /// Purges what `scope` covers and returns the number of objects affected. The scope is
+    /// logged for the fills in flight (see the module documentation).
+    pub fn purge(&self, site: &str, scope: Scope, mode: PurgeMode) -> usize {
+        let index = self.site_or_create(site);
         let mut removed = Vec::new();
+        let mut count = 0;
         {
-            let mut entries = index.entries.write().unwrap_or_else(|e| e.into_inner());
+            let mut ix = index.write();
+            let keys = ix.keys_of(&scope);
+            ix.log(scope);
             for key in keys {
                 match mode {
                     PurgeMode::Hard => {
-                        if let Some(variants) = entries.remove(&key) {
+                        if let Some(variants) = ix.entries.remove(&key) {
                             count += variants.len();
                             removed.extend(variants);
                         }
                     }
                     PurgeMode::Soft => {
-                        for v in entries.get(&key).into_iter().flatten() {
+                        for v in ix.entries.get(&key).into_iter().flatten() {
                             if !v.invalidated.swap(true, Ordering::Relaxed)
                                 && let Some(path) = &v.disk_file
                             {
@@ -274,71 +413,17 @@ impl Cache {
                     }
                 }
             }
+            for o in &removed {
+                ix.untag(o);
+            }
         }
         if !removed.is_empty() {
             self.objects.fetch_sub(removed.len() as u64, Ordering::Relaxed);
-            let mut tags = index.tags.lock().unwrap_or_else(|e| e.into_inner());
             for o in &removed {
-                for t in &o.tags {
-                    if let Some(set) = tags.get_mut(t) {
-                        set.remove(&o.key);
-                        if set.is_empty() {
-                            tags.remove(t);
-                        }
-                    }
-                }
-            }
-            drop(tags);
-            for o in &removed {
-                self.forget(&index, o, true);
+                self.forget(o, true);
             }
         }
         count
-    }
-
-    /// Purges one URL (every variant): `key` is host + path and query.
-    pub fn purge_url(&self, site: &str, key: &str, mode: PurgeMode) -> usize {
-        self.count_purge(site);
-        self.purge_keys(site, vec![Arc::from(key)], mode)
-    }
-
-    /// Purges every key that starts with one of `prefixes` (host + path prefix): a range read
-    /// of the ordered index per prefix.
-    pub fn purge_prefix(&self, site: &str, prefixes: &[String], mode: PurgeMode) -> usize {
-        self.count_purge(site);
-        let Some(index) = self.site(site) else { return 0 };
-        let keys: Vec<Arc<str>> = {
-            let entries = index.entries.read().unwrap_or_else(|e| e.into_inner());
-            prefixes
-                .iter()
-                .flat_map(|p| {
-                    entries
-                        .range::<str, _>((std::ops::Bound::Included(p.as_str()), std::ops::Bound::Unbounded))
-                        .take_while(move |(k, _)| k.starts_with(p.as_str()))
-                        .map(|(k, _)| k.clone())
-                })
-                .collect()
-        };
-        self.purge_keys(site, keys, mode)
-    }
-
-    /// Purges every object tagged `tag`.
-    pub fn purge_tag(&self, site: &str, tag: &str, mode: PurgeMode) -> usize {
-        self.count_purge(site);
-        let Some(index) = self.site(site) else { return 0 };
-        let keys: Vec<Arc<str>> = {
-            let tags = index.tags.lock().unwrap_or_else(|e| e.into_inner());
-            tags.get(tag).map(|s| s.iter().cloned().collect()).unwrap_or_default()
-        };
-        self.purge_keys(site, keys, mode)
-    }
-
-    /// Purges a whole site.
-    pub fn purge_site(&self, site: &str, mode: PurgeMode) -> usize {
-        self.count_purge(site);
-        let Some(index) = self.site(site) else { return 0 };
-        let keys: Vec<Arc<str>> = index.entries.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
-        self.purge_keys(site, keys, mode)
     }
 
     /// Joins the fetch in flight for `key`, or becomes its leader.
@@ -357,9 +442,9 @@ impl Cache {
         let memory = self.memory.lock().unwrap_or_else(|e| e.into_inner()).bytes;
         (self.objects.load(Ordering::Relaxed), memory, self.disk.as_ref().map_or(0, Disk::used))
     }
+}
 
-    /// A memory body for a new object.
-    pub fn memory_body(bytes: Bytes) -> Body {
-        Body::Memory(bytes)
-    }
+/// Marks an object as out of the index, so that a late [`Cache::remember`] does not count it.
+fn victims_gone(o: &Object) {
+    o.gone.store(true, Ordering::Relaxed);
 }

@@ -1,6 +1,7 @@
 //! A stored response: status, headers, the request headers it varies on, its freshness, its
 //! tags and where its body is (memory or a disk file).
 
+use super::Key;
 use super::policy::Freshness;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
@@ -34,12 +35,25 @@ impl Body {
     }
 }
 
+impl Default for Body {
+    fn default() -> Self {
+        Body::Memory(Bytes::new())
+    }
+}
+
+/// A stored partial response (RFC 9111 §3.3): the body holds bytes `start..start + len` of a
+/// representation of `total` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partial {
+    pub start: u64,
+    pub total: u64,
+}
+
 /// One cached response (one variant of a URL).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Object {
     pub site: Arc<str>,
-    /// `host` + path and query.
-    pub key: Arc<str>,
+    pub key: Key,
     pub status: StatusCode,
     /// Response headers as stored (hop-by-hop fields removed).
     pub headers: HeaderMap,
@@ -51,10 +65,18 @@ pub struct Object {
     pub body: Body,
     /// The disk tier's file for this object, if it has one.
     pub disk_file: Option<PathBuf>,
+    /// Where the body starts in the disk file.
+    pub disk_offset: u64,
+    /// Set for a stored partial response.
+    pub partial: Option<Partial>,
     /// Set by a soft purge: treated as stale, kept for revalidation and stale-if-error.
     pub invalidated: AtomicBool,
     /// CLOCK bit: used since the eviction hand last passed.
     pub accessed: AtomicBool,
+    /// Counted in the memory tier now.
+    pub in_memory: AtomicBool,
+    /// Left the index (replaced, purged or evicted).
+    pub gone: AtomicBool,
 }
 
 impl Object {
@@ -68,7 +90,7 @@ impl Object {
             let now = joined(req, name);
             match (stored, now) {
                 (None, None) => true,
-                (Some(a), Some(b)) => normalize(a.as_bytes()) == normalize(b.as_bytes()),
+                (Some(a), Some(b)) => normalize(name, a.as_bytes()) == normalize(name, b.as_bytes()),
                 _ => false,
             }
         })
@@ -89,7 +111,7 @@ impl Object {
             Body::Memory(b) => b.len(),
             Body::Disk { .. } => 0,
         };
-        (headers + body + self.key.len() + 256) as u64
+        (headers + body + self.key.as_str().len() + 256) as u64
     }
 }
 
@@ -109,10 +131,19 @@ pub fn joined(req: &HeaderMap, name: &HeaderName) -> Option<HeaderValue> {
     HeaderValue::from_bytes(&all).ok()
 }
 
-/// Whitespace around commas does not make two values differ.
-fn normalize(v: &[u8]) -> Vec<u8> {
+/// Whitespace around commas does not make two values differ; for the `Accept-*` fields
+/// (content negotiation, whose members are case-insensitive tokens with weights) neither do case
+/// and order.
+fn normalize(name: &HeaderName, v: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(v);
-    text.split(',').map(str::trim).collect::<Vec<_>>().join(",").into_bytes()
+    let mut members: Vec<String> = text.split(',').map(str::trim).filter(|m| !m.is_empty()).map(String::from).collect();
+    if name.as_str().starts_with("accept") {
+        for m in &mut members {
+            *m = m.to_ascii_lowercase().split(';').map(str::trim).collect::<Vec<_>>().join(";");
+        }
+        members.sort();
+    }
+    members.join(",").into_bytes()
 }
 
 /// The request headers a response varies on, with the request's values.

@@ -91,10 +91,10 @@ pub fn http_date(headers: &HeaderMap, name: header::HeaderName) -> Option<System
     headers.get(name).and_then(|v| v.to_str().ok()).and_then(|s| httpdate::parse_http_date(s.trim()).ok())
 }
 
-/// Statuses that are heuristically cacheable (RFC 9110 §15.1), minus 206 which this cache
-/// never stores as such.
+/// Statuses that are heuristically cacheable (RFC 9110 §15.1). A 206 is stored as a partial
+/// response (RFC 9111 §3.3).
 pub fn heuristically_cacheable(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 200 | 203 | 204 | 300 | 301 | 308 | 404 | 405 | 410 | 414 | 501)
+    matches!(status.as_u16(), 200 | 203 | 204 | 206 | 300 | 301 | 308 | 404 | 405 | 410 | 414 | 501)
 }
 
 /// Statuses this cache knows how to store (the heuristic ones plus redirects and errors that
@@ -109,8 +109,10 @@ fn understood(status: StatusCode) -> bool {
 pub struct RuleVerdict {
     /// `Some(false)`: never cache; `Some(true)`: may cache; `None`: no rule applies.
     pub cache: Option<bool>,
-    /// A TTL that replaces the origin's freshness.
+    /// A TTL that replaces the origin's freshness, for the statuses below.
     pub ttl: Option<Duration>,
+    /// The statuses `ttl` applies to; `None`: the heuristically cacheable ones.
+    pub statuses: Option<amoe_rules::StatusSet>,
     /// Store even what `no-store`, `private`, `Set-Cookie` or `Authorization` forbid.
     pub force: bool,
     pub stale_if_error: Option<Duration>,
@@ -148,6 +150,20 @@ pub struct Freshness {
     pub must_revalidate: bool,
     /// Always revalidate before use (`no-cache`).
     pub no_cache: bool,
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Freshness {
+            lifetime: Duration::ZERO,
+            initial_age: Duration::ZERO,
+            response_time: SystemTime::UNIX_EPOCH,
+            stale_while_revalidate: Duration::ZERO,
+            stale_if_error: None,
+            must_revalidate: false,
+            no_cache: false,
+        }
+    }
 }
 
 impl Freshness {
@@ -189,7 +205,13 @@ pub fn evaluate(
     if rule.cache == Some(false) {
         return Err(NotStored::RuleSaysNo);
     }
-    if !understood(status) || status == StatusCode::PARTIAL_CONTENT {
+    // A rule's TTL covers the heuristically cacheable statuses, or those the rule lists: an
+    // error page or a redirect is never stored for a TTL meant for pages.
+    let rule_ttl = rule.ttl.filter(|_| match rule.statuses {
+        Some(listed) => listed.contains(status.as_u16()),
+        None => heuristically_cacheable(status),
+    });
+    if !understood(status) && rule_ttl.is_none() {
         return Err(NotStored::Status);
     }
     let cc = CacheControl::parse(resp);
@@ -219,7 +241,7 @@ pub fn evaluate(
         return Err(NotStored::Vary);
     }
     let date = http_date(resp, header::DATE);
-    let lifetime = match rule.ttl {
+    let lifetime = match rule_ttl {
         Some(ttl) => ttl,
         None => explicit_lifetime(&cc, resp, date)
             .or_else(|| heuristic_lifetime(&cc, status, resp, date, response_time))
@@ -229,7 +251,7 @@ pub fn evaluate(
     Ok(Freshness {
         lifetime,
         // A rule's TTL counts from arrival: the origin's Age does not shorten it.
-        initial_age: if rule.ttl.is_some() { Duration::ZERO } else { initial_age },
+        initial_age: if rule_ttl.is_some() { Duration::ZERO } else { initial_age },
         response_time,
         stale_while_revalidate: Duration::from_secs(cc.stale_while_revalidate.unwrap_or(0)),
         stale_if_error: cc.stale_if_error.map(Duration::from_secs).or(rule.stale_if_error),
@@ -275,14 +297,21 @@ pub fn initial_age(
     request_time: SystemTime,
     response_time: SystemTime,
 ) -> Duration {
-    let age_value = resp
-        .get(header::AGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map_or(Duration::ZERO, Duration::from_secs);
+    let age_value = age_value(resp).map_or(Duration::ZERO, Duration::from_secs);
     let apparent = date.and_then(|d| response_time.duration_since(d).ok()).unwrap_or_default();
     let delay = response_time.duration_since(request_time).unwrap_or_default();
     apparent.max(age_value + delay)
+}
+
+/// The `Age` field (RFC 9111 §5.1): the first member of the first line; a value that is not a
+/// non-negative integer (negative, decimal, with parameters or junk) is ignored.
+pub fn age_value(resp: &HeaderMap) -> Option<u64> {
+    let first = resp.get(header::AGE)?.to_str().ok()?.split(',').next()?.trim();
+    if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Larger than any clock: as old as can be (§1.2.2 says to use 2^31 on overflow).
+    Some(first.parse::<u64>().unwrap_or(u64::from(u32::MAX)).min(u64::from(u32::MAX)))
 }
 
 /// Methods that change state: a successful response invalidates the URI (§4.4).
@@ -442,12 +471,53 @@ mod tests {
     }
 
     #[test]
+    fn rule_ttls_cover_heuristic_statuses_or_those_listed() {
+        let rule = RuleVerdict { ttl: Some(Duration::from_secs(86_400)), ..Default::default() };
+        for status in [200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501] {
+            assert_eq!(eval(&[], status, &[], rule).map(|f| f.lifetime), Ok(Duration::from_secs(86_400)), "{status}");
+        }
+        // Errors and temporary redirects are not stored for a page TTL...
+        for status in [302, 303, 307, 400, 403, 500, 502, 503, 504] {
+            assert_eq!(eval(&[], status, &[], rule), Err(NotStored::NoFreshness), "{status}");
+        }
+        // ...but keep the origin's own explicit freshness.
+        let f = eval(&[], 302, &[("cache-control", "max-age=60")], rule).expect("explicit");
+        assert_eq!(f.lifetime, Duration::from_secs(60));
+        // A rule that lists statuses applies its TTL to those only.
+        let mut listed = amoe_rules::StatusSet::default();
+        listed.insert(404);
+        listed.insert(500);
+        let rule = RuleVerdict { ttl: Some(Duration::from_secs(30)), statuses: Some(listed), ..Default::default() };
+        assert_eq!(eval(&[], 500, &[], rule).map(|f| f.lifetime), Ok(Duration::from_secs(30)));
+        assert_eq!(eval(&[], 200, &[], rule), Err(NotStored::NoFreshness));
+    }
+
+    #[test]
+    fn age_takes_the_first_member_and_ignores_invalid_values() {
+        let age = |v: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in v {
+                h.append(header::AGE, HeaderValue::from_str(v).expect("value"));
+            }
+            age_value(&h)
+        };
+        assert_eq!(age(&["30"]), Some(30));
+        assert_eq!(age(&["0", "7200"]), Some(0));
+        assert_eq!(age(&["7200", "0"]), Some(7200));
+        assert_eq!(age(&["7200, 0"]), Some(7200));
+        for bad in ["-7200", "7200.0", "7200;x=1", "abc", " ", "0x10"] {
+            assert_eq!(age(&[bad]), None, "{bad}");
+        }
+        assert_eq!(age(&["99999999999999999999999"]), Some(u64::from(u32::MAX)));
+    }
+
+    #[test]
     fn vary_star_and_methods() {
         assert_eq!(
             eval(&[], 200, &[("cache-control", "max-age=6"), ("vary", "*")], RuleVerdict::default()),
             Err(NotStored::Vary)
         );
-        assert_eq!(eval(&[], 206, &[("cache-control", "max-age=6")], RuleVerdict::default()), Err(NotStored::Status));
+        assert_eq!(eval(&[], 418, &[("cache-control", "max-age=6")], RuleVerdict::default()), Err(NotStored::Status));
         assert!(is_unsafe(&Method::POST) && !is_unsafe(&Method::GET));
         assert!(is_idempotent(&Method::PUT) && !is_idempotent(&Method::POST));
     }
