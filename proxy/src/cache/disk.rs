@@ -333,3 +333,62 @@ fn read_object(path: &Path) -> Option<(Object, u64)> {
     let object = meta.into_object(path.to_path_buf(), HEADER_LEN + meta_len, body_len, invalidated)?;
     Some((object, size))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object() -> Object {
+        Object {
+            site: "s".into(),
+            key: Key::new(crate::cache::key::Scheme::Http, "h", "/a"),
+            freshness: Freshness { response_time: std::time::SystemTime::now(), ..Freshness::default() },
+            ..Object::default()
+        }
+    }
+
+    fn write(disk: &Disk, body: &[u8]) -> (PathBuf, u64, u64) {
+        let mut w = disk.writer(&object()).expect("writer");
+        w.append(body).expect("append");
+        w.finish().expect("finish")
+    }
+
+    /// Each write of one variant gets its own file: a reader of the previous copy never reads
+    /// the new one at the old offset; a restart keeps only the newest copy.
+    #[test]
+    fn each_write_has_its_own_file_and_a_restart_keeps_the_newest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (disk, found) = Disk::open(dir.path(), 1 << 30).expect("open");
+        assert!(found.is_empty());
+        let (old, offset, _) = write(&disk, b"old body");
+        let mut reader = std::fs::File::open(&old).expect("open old");
+        std::thread::sleep(Duration::from_millis(5));
+        let (new, _, _) = write(&disk, b"NEW BODY, longer");
+        assert_ne!(old, new);
+        reader.seek(SeekFrom::Start(offset)).expect("seek");
+        let mut body = String::new();
+        reader.read_to_string(&mut body).expect("read");
+        assert_eq!(body, "old body");
+        drop(disk);
+        let (_disk, found) = Disk::open(dir.path(), 1 << 30).expect("reopen");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].disk_file.as_ref(), Some(&new));
+        assert!(!old.exists(), "the older copy is removed at start");
+    }
+
+    /// Accounting and eviction by file, oldest first; removing a file uncounts it.
+    #[test]
+    fn the_budget_evicts_the_oldest_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (disk, _) = Disk::open(dir.path(), 250).expect("open");
+        let paths: Vec<PathBuf> = (0..3).map(|i| dir.path().join(format!("f{i}"))).collect();
+        assert!(disk.account(paths[0].clone(), 100).is_empty());
+        assert!(disk.account(paths[1].clone(), 100).is_empty());
+        assert_eq!(disk.account(paths[2].clone(), 100), vec![paths[0].clone()]);
+        assert_eq!(disk.used(), 200);
+        disk.remove(&paths[1]);
+        assert_eq!(disk.used(), 100);
+        assert!(disk.account(paths[2].clone(), 120).is_empty(), "a file counted again replaces its size");
+        assert_eq!(disk.used(), 120);
+    }
+}
