@@ -13,7 +13,7 @@ fn demo_runs_and_cleans_up() {
         "journal intact",
         "byte-identical",
         "site push: 1 of 1 hosts confirmed",
-        "(X-Cache: MISS)",
+        "(X-Cache: MISS, Age: 0)",
         "(X-Cache: HIT",
         "flush: 1 of 1 hosts confirmed",
         "3 requests, 1 hits, 2 misses",
