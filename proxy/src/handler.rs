@@ -14,9 +14,9 @@
 //! 6. **log**: when the response body ends, the access log line and the statistics.
 
 use crate::body::{BoxError, Counted, ProxyBody};
+use crate::cache::key::{self, Key, Scheme};
 use crate::cache::object::{self, Body, Object};
 use crate::cache::policy::{self, RequestFacts, RuleVerdict};
-use crate::cache::key::{self, Key, Scheme};
 use crate::cache::{Flight, FlightGuard, PurgeMode, Scope};
 use crate::headers;
 use crate::range::{self, RangeAnswer};

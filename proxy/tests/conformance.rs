@@ -17,11 +17,20 @@ async fn a_304_updates_the_stored_headers() {
             assert_eq!(inm.to_str().unwrap(), expect, "revalidation {n} used the stored tag");
             return resp(
                 304,
-                &[("etag", "\"b\""), ("x-version", &format!("{n}")), ("cache-control", "max-age=1"), ("content-type", "text/x-new")],
+                &[
+                    ("etag", "\"b\""),
+                    ("x-version", &format!("{n}")),
+                    ("cache-control", "max-age=1"),
+                    ("content-type", "text/x-new"),
+                ],
                 "",
             );
         }
-        resp(200, &[("etag", "\"a\""), ("x-version", "1"), ("cache-control", "max-age=0"), ("content-type", "text/plain")], "body")
+        resp(
+            200,
+            &[("etag", "\"a\""), ("x-version", "1"), ("cache-control", "max-age=0"), ("content-type", "text/plain")],
+            "body",
+        )
     })
     .await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
@@ -51,7 +60,10 @@ async fn partial_content_is_stored_reused_and_completed() {
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     let a = c.get_with(p.addr, "/f", &[("range", "bytes=-6")]).await;
-    assert_eq!((a.status.as_u16(), a.text().as_str(), a.header("content-range")), (206, "456789", Some("bytes 4-9/10")));
+    assert_eq!(
+        (a.status.as_u16(), a.text().as_str(), a.header("content-range")),
+        (206, "456789", Some("bytes 4-9/10"))
+    );
     let b = c.get_with(p.addr, "/f", &[("range", "bytes=5-7")]).await;
     assert_eq!((b.status.as_u16(), b.cache(), b.text().as_str()), (206, "HIT", "567"));
     assert_eq!(b.header("content-range"), Some("bytes 5-7/10"));

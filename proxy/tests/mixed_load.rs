@@ -47,7 +47,7 @@ impl Tally {
 /// A page index with a skewed popularity (the square of a uniform draw favours low indexes).
 fn page(rng: &mut XorShift) -> u64 {
     let u = rng.below(1 << 20) as u64;
-    (u * u >> 20) * PAGES >> 20
+    (((u * u) >> 20) * PAGES) >> 20
 }
 
 async fn phase(p: &Running, secs: u64, post_percent: usize, seed: u64) -> Tally {

@@ -88,7 +88,11 @@ async fn a_purge_during_a_fill_covers_that_key_only() {
         let what = if purged == "/slow" { target.clone() } else { purged.to_string() };
         p.proxy.purge("s", &[Purge::Url(what)], PurgeMode::Hard).unwrap();
         assert_eq!(fill.await.unwrap().status, 200);
-        assert_eq!(c.get(p.addr, &target).await.cache(), expect, "after a purge of {purged} during the fill of {target}");
+        assert_eq!(
+            c.get(p.addr, &target).await.cache(),
+            expect,
+            "after a purge of {purged} during the fill of {target}"
+        );
     }
 }
 

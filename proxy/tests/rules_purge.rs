@@ -247,7 +247,14 @@ async fn a_replaced_object_leaves_its_old_tags() {
     c.get(p.addr, "/t").await;
     eventually("two copies fetched", || origin.hits() == 2).await;
     eventually("the second copy is stored", || {
-        p.proxy.cache.lookup("s", &amoe_proxy::cache::Key::new(amoe_proxy::cache::key::Scheme::Http, "www.example.test", "/t"), &http::HeaderMap::new()).is_some_and(|o| o.tags == ["new"])
+        p.proxy
+            .cache
+            .lookup(
+                "s",
+                &amoe_proxy::cache::Key::new(amoe_proxy::cache::key::Scheme::Http, "www.example.test", "/t"),
+                &http::HeaderMap::new(),
+            )
+            .is_some_and(|o| o.tags == ["new"])
     })
     .await;
     assert_eq!(

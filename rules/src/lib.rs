@@ -30,9 +30,9 @@ use std::fmt;
 use std::time::Duration;
 
 pub use decide::{Decision, Level, Source};
-pub use status::StatusSet;
 pub use explain::{Considered, Explanation, FieldOrigins};
 pub use format::RulesFile;
+pub use status::StatusSet;
 
 /// A site's validated and compiled rules.
 #[derive(Debug, Default)]

@@ -16,7 +16,10 @@ fn empty_file_decides_nothing() {
     let r = rules("");
     assert!(r.is_empty());
     let d = r.decide("/x", Some("text/html"));
-    assert_eq!(d, Decision { cache: true, ttl: None, force: false, stale_if_error: None, statuses: None, source: Source::None });
+    assert_eq!(
+        d,
+        Decision { cache: true, ttl: None, force: false, stale_if_error: None, statuses: None, source: Source::None }
+    );
 }
 
 #[test]

@@ -347,3 +347,23 @@ fn fleet_commands_print_json_when_piped() {
     assert_eq!(report["operation"], "site push");
     assert_eq!(report["hosts"][0]["ok"], true);
 }
+
+#[test]
+fn flush_targets_that_match_nothing_are_usage_errors() {
+    let env = Env::new();
+    env.seed();
+    for (args, says) in [
+        (&["--prefix", "static"][..], "is not a directory path"),
+        (&["--prefix", "/static?x=1"], "is not a directory path"),
+        (&["--url", "https://other.example.org/a"], "is not a domain of site `www`"),
+        (&["--url", "ftp://www.example.fr/a"], "neither a path nor an http(s) URL"),
+        (&["--url", "index.html"], "neither a path nor an http(s) URL"),
+    ] {
+        let mut full = vec!["flush", "www"];
+        full.extend_from_slice(args);
+        let r = env.fails(2, &full);
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+    }
+    let r = env.ok(&["flush", "www", "--url", "https://WWW.example.fr:443/a", "--prefix", "/static", "--dry-run"]);
+    assert!(r.stdout.contains("would send"), "{}", r.stdout);
+}

@@ -196,6 +196,7 @@ pub(super) fn flush(ctx: &mut Ctx, args: FlushArgs) -> Result<Exit> {
     }
     let mut store = ctx.open()?;
     let (site, hosts) = site_and_hosts(&store, &args.site)?;
+    check_flush_targets(&site, &args.urls, &args.prefixes)?;
     let req = FlushRequest {
         urls: args.urls,
         prefixes: args.prefixes,
@@ -219,6 +220,43 @@ pub(super) fn flush(ctx: &mut Ctx, args: FlushArgs) -> Result<Exit> {
             timing: args.timing,
         },
     )
+}
+
+/// Flush targets that can match nothing are usage errors: a prefix is a path (`/static`), a URL
+/// is a path or an http(s) URL on a domain of the site.
+fn check_flush_targets(site: &Site, urls: &[String], prefixes: &[String]) -> Result<()> {
+    for p in prefixes {
+        if !p.starts_with('/') || p.contains('?') {
+            return Err(Failure::usage(format!("--prefix `{p}` is not a directory path"))
+                .hint("a prefix starts with `/` and has no query string, such as `--prefix /static`")
+                .into());
+        }
+    }
+    for u in urls {
+        if u.starts_with('/') {
+            continue;
+        }
+        let host = u
+            .split_once("://")
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+            .map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or_default())
+            .map(|h| h.rsplit_once(':').map_or(h, |(h, _)| h).trim_end_matches('.').to_ascii_lowercase());
+        match host {
+            None => {
+                return Err(Failure::usage(format!("--url `{u}` is neither a path nor an http(s) URL"))
+                    .hint("give a path such as `/index.html` (every domain of the site) or a full URL")
+                    .into());
+            }
+            Some(h) if !site.domains.iter().any(|d| d.as_str().eq_ignore_ascii_case(&h)) => {
+                let domains: Vec<&str> = site.domains.iter().map(|d| d.as_str()).collect();
+                return Err(Failure::usage(format!("--url `{u}`: `{h}` is not a domain of site `{}`", site.name))
+                    .hint(format!("its domains: {}", domains.join(", ")))
+                    .into());
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// `site push`, `activate`, `deactivate`: the site's full configuration to every host.

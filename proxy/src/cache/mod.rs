@@ -125,7 +125,8 @@ impl Index {
         if gone.tags.is_empty() {
             return;
         }
-        let still: Vec<&String> = self.entries.get(&gone.key).into_iter().flatten().flat_map(|v| v.tags.iter()).collect();
+        let still: Vec<&String> =
+            self.entries.get(&gone.key).into_iter().flatten().flat_map(|v| v.tags.iter()).collect();
         let drop: Vec<&String> = gone.tags.iter().filter(|t| !still.contains(t)).collect();
         for t in drop {
             if let Some(set) = self.tags.get_mut(t) {
