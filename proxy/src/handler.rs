@@ -251,6 +251,21 @@ impl Exchange {
         outcome: Outcome,
         cookies: Option<&HeaderMap>,
     ) -> Option<Response<Counted>> {
+        let obj = match &obj.body {
+            // A small body on disk only: read it once (from the page cache, as a blocking read
+            // like nginx's) and keep it in memory; later hits cost no file access.
+            Body::Disk { path, offset, len } if *len <= PROMOTE_MAX.min(self.proxy.cache.memory_max_object) => {
+                match read_body(path, *offset, *len) {
+                    Ok(bytes) => self.proxy.cache.promote(&obj, bytes),
+                    Err(e) => {
+                        tracing::warn!(file = %path.display(), error = %e, "cache file unreadable: dropped");
+                        self.proxy.cache.drop_object(&obj);
+                        return None;
+                    }
+                }
+            }
+            _ => obj,
+        };
         let now = SystemTime::now();
         let mut h = obj.headers.clone();
         headers::strip_purge_tags(&mut h);
@@ -744,6 +759,22 @@ impl Exchange {
         });
         r.map(|b| Counted::new(b, Some(on_done)))
     }
+}
+
+/// Disk bodies up to this size are read whole and kept in memory on a hit.
+const PROMOTE_MAX: u64 = 1 << 20;
+
+/// Reads `len` bytes of a cache file at `offset`; the file must be exactly that long (a file
+/// truncated, extended or replaced since it was indexed is an error, never a torn body).
+fn read_body(path: &std::path::Path, offset: u64, len: u64) -> std::io::Result<Bytes> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() != offset + len {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "cache file changed size"));
+    }
+    let mut buf = vec![0u8; len as usize];
+    file.read_exact_at(&mut buf, offset)?;
+    Ok(Bytes::from(buf))
 }
 
 async fn open_at(path: &std::path::Path, offset: u64) -> std::io::Result<tokio::fs::File> {

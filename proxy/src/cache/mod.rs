@@ -366,6 +366,37 @@ impl Cache {
         }
     }
 
+    /// Brings a disk object's body into the memory tier (a hit on a small object after a
+    /// restart or a demotion): the indexed object is replaced by one with the body in memory,
+    /// which keeps its disk file. Returns the object to serve.
+    pub fn promote(&self, obj: &Arc<Object>, body: bytes::Bytes) -> Arc<Object> {
+        let promoted = Arc::new(Object {
+            site: obj.site.clone(),
+            key: obj.key.clone(),
+            status: obj.status,
+            headers: obj.headers.clone(),
+            vary: obj.vary.clone(),
+            freshness: obj.freshness.clone(),
+            tags: obj.tags.clone(),
+            body: Body::Memory(body),
+            disk_file: obj.disk_file.clone(),
+            disk_offset: obj.disk_offset,
+            partial: obj.partial,
+            invalidated: AtomicBool::new(obj.invalidated.load(Ordering::Relaxed)),
+            ..Object::default()
+        });
+        let Some(index) = self.site(&obj.site) else { return promoted };
+        {
+            let mut ix = index.write();
+            let Some(variants) = ix.entries.get_mut(&obj.key) else { return promoted };
+            let Some(i) = variants.iter().position(|v| Arc::ptr_eq(v, obj)) else { return promoted };
+            variants[i] = promoted.clone();
+        }
+        victims_gone(obj);
+        self.remember(promoted.clone());
+        promoted
+    }
+
     /// Drops one stored object (its disk file vanished or is damaged), if it is still indexed.
     pub fn drop_object(&self, obj: &Arc<Object>) {
         let Some(index) = self.site(&obj.site) else { return };
