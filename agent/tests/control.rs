@@ -340,6 +340,7 @@ async fn roles_revocation_and_every_refusal_journaled() {
     for series in [
         "amoe_control_calls_total{outcome=\"refused\"}",
         "amoe_cache_objects",
+        "amoe_cache_damaged_files_total 0",
         "amoe_open_connections",
         "amoe_requests_total{site=\"www\",cache=\"hit\"}",
     ] {

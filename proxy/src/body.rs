@@ -24,7 +24,23 @@ pub enum ProxyBody {
         file: Pin<Box<tokio::fs::File>>,
         remaining: u64,
         buf: Vec<u8>,
+        /// For a whole body: its expected checksum, checked before the last chunk is sent.
+        verify: Option<Verify>,
     },
+}
+
+/// Checks a disk body's CRC-32 as it streams. On a mismatch the last chunk is replaced by an
+/// error (the client sees a short body, never a complete torn one) and `on_damage` runs.
+pub struct Verify {
+    pub hasher: crc32fast::Hasher,
+    pub expected: u32,
+    pub on_damage: Option<Box<dyn FnOnce() + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Verify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verify").field("expected", &self.expected).finish()
+    }
 }
 
 impl ProxyBody {
@@ -48,7 +64,7 @@ impl Body for ProxyBody {
             ProxyBody::Empty => Poll::Ready(None),
             ProxyBody::Full(b) => Poll::Ready(b.take().filter(|b| !b.is_empty()).map(|b| Ok(Frame::data(b)))),
             ProxyBody::Channel(rx) => rx.poll_recv(cx).map(|o| o.map(|r| r.map(Frame::data))),
-            ProxyBody::File { file, remaining, buf } => {
+            ProxyBody::File { file, remaining, buf, verify } => {
                 if *remaining == 0 {
                     return Poll::Ready(None);
                 }
@@ -64,6 +80,15 @@ impl Body for ProxyBody {
                             return Poll::Ready(Some(Err("cache file ended early".into())));
                         }
                         *remaining -= n as u64;
+                        if let Some(v) = verify {
+                            v.hasher.update(&buf[..n]);
+                            if *remaining == 0 && v.hasher.clone().finalize() != v.expected {
+                                if let Some(f) = v.on_damage.take() {
+                                    f();
+                                }
+                                return Poll::Ready(Some(Err("cache file damaged (checksum)".into())));
+                            }
+                        }
                         Poll::Ready(Some(Ok(Frame::data(Bytes::copy_from_slice(&buf[..n])))))
                     }
                 }

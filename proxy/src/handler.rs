@@ -255,11 +255,11 @@ impl Exchange {
             // A small body on disk only: read it once (from the page cache, as a blocking read
             // like nginx's) and keep it in memory; later hits cost no file access.
             Body::Disk { path, offset, len } if *len <= PROMOTE_MAX.min(self.proxy.cache.memory_max_object) => {
-                match read_body(path, *offset, *len) {
+                match read_body(path, *offset, *len, obj.checksum) {
                     Ok(bytes) => self.proxy.cache.promote(&obj, bytes),
                     Err(e) => {
-                        tracing::warn!(file = %path.display(), error = %e, "cache file unreadable: dropped");
-                        self.proxy.cache.drop_object(&obj);
+                        tracing::warn!(file = %path.display(), error = %e, "cache file damaged: dropped");
+                        self.proxy.cache.drop_damaged(&obj);
                         return None;
                     }
                 }
@@ -352,10 +352,24 @@ impl Exchange {
         } else {
             match &obj.body {
                 Body::Memory(b) => ProxyBody::full(b.slice(start as usize..=end as usize)),
-                Body::Disk { path, offset, .. } => match open_at(path, offset + start).await {
-                    Ok(file) => ProxyBody::File { file: Box::pin(file), remaining: count, buf: Vec::new() },
-                    Err(_) => {
-                        self.proxy.cache.drop_object(&obj);
+                Body::Disk { path, offset, len } => match open_at(path, *offset, *len, offset + start).await {
+                    Ok(file) => {
+                        let verify = obj.checksum.filter(|_| start == 0 && count == *len).map(|expected| {
+                            let (cache, damaged, file) = (self.proxy.cache.clone(), obj.clone(), path.clone());
+                            crate::body::Verify {
+                                hasher: crc32fast::Hasher::new(),
+                                expected,
+                                on_damage: Some(Box::new(move || {
+                                    tracing::warn!(file = %file.display(), "cache file damaged (checksum): dropped");
+                                    cache.drop_damaged(&damaged);
+                                })),
+                            }
+                        });
+                        ProxyBody::File { file: Box::pin(file), remaining: count, buf: Vec::new(), verify }
+                    }
+                    Err(e) => {
+                        tracing::warn!(file = %path.display(), error = %e, "cache file unreadable: dropped");
+                        self.proxy.cache.drop_damaged(&obj);
                         return None;
                     }
                 },
@@ -764,9 +778,10 @@ impl Exchange {
 /// Disk bodies up to this size are read whole and kept in memory on a hit.
 const PROMOTE_MAX: u64 = 1 << 20;
 
-/// Reads `len` bytes of a cache file at `offset`; the file must be exactly that long (a file
-/// truncated, extended or replaced since it was indexed is an error, never a torn body).
-fn read_body(path: &std::path::Path, offset: u64, len: u64) -> std::io::Result<Bytes> {
+/// Reads `len` bytes of a cache file at `offset`; the file must be exactly that long and the
+/// body match its checksum (a file truncated, extended or overwritten since it was indexed is
+/// an error, never a torn body).
+fn read_body(path: &std::path::Path, offset: u64, len: u64, checksum: Option<u32>) -> std::io::Result<Bytes> {
     use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path)?;
     if file.metadata()?.len() != offset + len {
@@ -774,13 +789,20 @@ fn read_body(path: &std::path::Path, offset: u64, len: u64) -> std::io::Result<B
     }
     let mut buf = vec![0u8; len as usize];
     file.read_exact_at(&mut buf, offset)?;
+    if checksum.is_some_and(|c| c != crc32fast::hash(&buf)) {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "checksum mismatch"));
+    }
     Ok(Bytes::from(buf))
 }
 
-async fn open_at(path: &std::path::Path, offset: u64) -> std::io::Result<tokio::fs::File> {
+/// Opens a cache file at `at`, after checking it still has the length it was indexed with.
+async fn open_at(path: &std::path::Path, offset: u64, len: u64, at: u64) -> std::io::Result<tokio::fs::File> {
     use tokio::io::AsyncSeekExt;
     let mut f = tokio::fs::File::open(path).await?;
-    f.seek(std::io::SeekFrom::Start(offset)).await?;
+    if f.metadata().await?.len() != offset + len {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "cache file changed size"));
+    }
+    f.seek(std::io::SeekFrom::Start(at)).await?;
     Ok(f)
 }
 
@@ -917,7 +939,7 @@ impl Filler {
             (true, Some(mut obj)) => {
                 let mut kept = false;
                 if let Some(w) = disk
-                    && let Ok((path, offset, len)) = w.finish().await
+                    && let Ok((path, offset, len, crc)) = w.finish().await
                 {
                     kept = true;
                     if self.stale_file.as_ref().is_some_and(|p| *p != path)
@@ -932,6 +954,7 @@ impl Filler {
                     }
                     obj.disk_file = Some(path.clone());
                     obj.disk_offset = offset;
+                    obj.checksum = Some(crc);
                     obj.body = Body::Disk { path, offset, len };
                 }
                 if let Some(m) = memory {
@@ -1010,7 +1033,7 @@ impl AsyncWriter {
         r
     }
 
-    async fn finish(mut self) -> std::io::Result<(std::path::PathBuf, u64, u64)> {
+    async fn finish(mut self) -> std::io::Result<(std::path::PathBuf, u64, u64, u32)> {
         let w = self.0.take().ok_or_else(|| std::io::Error::other("writer gone"))?;
         tokio::task::spawn_blocking(move || w.finish()).await.map_err(std::io::Error::other)?
     }

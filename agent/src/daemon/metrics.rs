@@ -55,6 +55,11 @@ fn render(agent: &Agent) -> String {
     );
     let _ = writeln!(
         out,
+        "# HELP amoe_cache_damaged_files_total Disk-tier files found truncated, resized or failing their checksum (dropped, never served).\n# TYPE amoe_cache_damaged_files_total counter\namoe_cache_damaged_files_total {}",
+        agent.proxy.cache.damaged()
+    );
+    let _ = writeln!(
+        out,
         "# TYPE amoe_control_calls_total counter\namoe_control_calls_total{{outcome=\"accepted\"}} {}\namoe_control_calls_total{{outcome=\"refused\"}} {}",
         agent.calls_ok.load(Ordering::Relaxed),
         agent.calls_refused.load(Ordering::Relaxed)

@@ -10,7 +10,9 @@
 //! eviction, so adding and removing a file costs O(log n) whatever the number of files.
 //!
 //! File layout: `AMOEOBJ2` (8 bytes), flags (1 byte, bit 0 = soft-purged), body length
-//! (8 bytes BE), metadata length (4 bytes BE), metadata (JSON), body.
+//! (8 bytes BE), metadata length (4 bytes BE), CRC-32 of the body (4 bytes BE), metadata
+//! (JSON), body. The length and the checksum are checked when a body is read: a file truncated
+//! or overwritten while indexed is never served (see `handler.rs`).
 
 use super::Key;
 use super::object::{Body, Object};
@@ -28,7 +30,8 @@ use std::time::{Duration, UNIX_EPOCH};
 const MAGIC: &[u8; 8] = b"AMOEOBJ2";
 const FLAGS_AT: u64 = 8;
 const BODY_LEN_AT: u64 = 9;
-const HEADER_LEN: u64 = 21;
+const CRC_AT: u64 = 21;
+const HEADER_LEN: u64 = 25;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Meta {
@@ -134,11 +137,13 @@ pub struct Writer {
     path: PathBuf,
     meta_len: u64,
     written: u64,
+    crc: crc32fast::Hasher,
 }
 
 impl Writer {
     pub fn append(&mut self, chunk: &[u8]) -> std::io::Result<()> {
         self.file.write_all(chunk)?;
+        self.crc.update(chunk);
         self.written += chunk.len() as u64;
         Ok(())
     }
@@ -147,11 +152,15 @@ impl Writer {
         self.written
     }
 
-    /// Completes the file and moves it into place; returns its path, body offset and length.
-    pub fn finish(mut self) -> std::io::Result<(PathBuf, u64, u64)> {
+    /// Completes the file and moves it into place; returns its path, body offset and length
+    /// and the body's CRC-32.
+    pub fn finish(mut self) -> std::io::Result<(PathBuf, u64, u64, u32)> {
+        let crc = self.crc.clone().finalize();
         let done = (|| {
             self.file.seek(SeekFrom::Start(BODY_LEN_AT))?;
             self.file.write_all(&self.written.to_be_bytes())?;
+            self.file.seek(SeekFrom::Start(CRC_AT))?;
+            self.file.write_all(&crc.to_be_bytes())?;
             self.file.flush()?;
             std::fs::rename(&self.tmp, &self.path)
         })();
@@ -159,7 +168,7 @@ impl Writer {
             let _ = std::fs::remove_file(&self.tmp);
             return Err(e);
         }
-        Ok((self.path.clone(), HEADER_LEN + self.meta_len, self.written))
+        Ok((self.path.clone(), HEADER_LEN + self.meta_len, self.written, crc))
     }
 
     /// Gives up: the temporary file is removed.
@@ -255,8 +264,9 @@ impl Disk {
         file.write_all(&[u8::from(object.invalidated.load(Ordering::Relaxed))])?;
         file.write_all(&0u64.to_be_bytes())?;
         file.write_all(&(meta.len() as u32).to_be_bytes())?;
+        file.write_all(&0u32.to_be_bytes())?;
         file.write_all(&meta)?;
-        Ok(Writer { file, tmp, path, meta_len: meta.len() as u64, written: 0 })
+        Ok(Writer { file, tmp, path, meta_len: meta.len() as u64, written: 0, crc: crc32fast::Hasher::new() })
     }
 
     /// Counts a new file and returns the files to delete to stay within the budget.
@@ -324,13 +334,15 @@ fn read_object(path: &Path) -> Option<(Object, u64)> {
     let invalidated = head[8] & 1 == 1;
     let body_len = u64::from_be_bytes(head[9..17].try_into().ok()?);
     let meta_len = u64::from(u32::from_be_bytes(head[17..21].try_into().ok()?));
+    let crc = u32::from_be_bytes(head[21..25].try_into().ok()?);
     if HEADER_LEN + meta_len + body_len != size {
         return None;
     }
     let mut meta = vec![0u8; meta_len as usize];
     f.read_exact(&mut meta).ok()?;
     let meta: Meta = serde_json::from_slice(&meta).ok()?;
-    let object = meta.into_object(path.to_path_buf(), HEADER_LEN + meta_len, body_len, invalidated)?;
+    let mut object = meta.into_object(path.to_path_buf(), HEADER_LEN + meta_len, body_len, invalidated)?;
+    object.checksum = Some(crc);
     Some((object, size))
 }
 
@@ -347,7 +359,7 @@ mod tests {
         }
     }
 
-    fn write(disk: &Disk, body: &[u8]) -> (PathBuf, u64, u64) {
+    fn write(disk: &Disk, body: &[u8]) -> (PathBuf, u64, u64, u32) {
         let mut w = disk.writer(&object()).expect("writer");
         w.append(body).expect("append");
         w.finish().expect("finish")
@@ -360,10 +372,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let (disk, found) = Disk::open(dir.path(), 1 << 30).expect("open");
         assert!(found.is_empty());
-        let (old, offset, _) = write(&disk, b"old body");
+        let (old, offset, _, crc) = write(&disk, b"old body");
+        assert_eq!(crc, crc32fast::hash(b"old body"));
         let mut reader = std::fs::File::open(&old).expect("open old");
         std::thread::sleep(Duration::from_millis(5));
-        let (new, _, _) = write(&disk, b"NEW BODY, longer");
+        let (new, _, _, _) = write(&disk, b"NEW BODY, longer");
         assert_ne!(old, new);
         reader.seek(SeekFrom::Start(offset)).expect("seek");
         let mut body = String::new();
@@ -373,6 +386,7 @@ mod tests {
         let (_disk, found) = Disk::open(dir.path(), 1 << 30).expect("reopen");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].disk_file.as_ref(), Some(&new));
+        assert_eq!(found[0].checksum, Some(crc32fast::hash(b"NEW BODY, longer")));
         assert!(!old.exists(), "the older copy is removed at start");
     }
 

@@ -203,6 +203,7 @@ pub struct Cache {
     pub disk: Option<Disk>,
     inflight: Mutex<HashMap<String, watch::Receiver<()>>>,
     objects: AtomicU64,
+    damaged: AtomicU64,
 }
 
 impl Cache {
@@ -215,6 +216,7 @@ impl Cache {
             disk,
             inflight: Mutex::default(),
             objects: AtomicU64::new(0),
+            damaged: AtomicU64::new(0),
         }
     }
 
@@ -336,6 +338,7 @@ impl Cache {
                     body: Body::Disk { path: path.clone(), offset: victim.disk_offset, len },
                     disk_file: Some(path.clone()),
                     disk_offset: victim.disk_offset,
+                    checksum: victim.checksum,
                     partial: victim.partial,
                     invalidated: AtomicBool::new(victim.invalidated.load(Ordering::Relaxed)),
                     ..Object::default()
@@ -381,6 +384,7 @@ impl Cache {
             body: Body::Memory(body),
             disk_file: obj.disk_file.clone(),
             disk_offset: obj.disk_offset,
+            checksum: obj.checksum,
             partial: obj.partial,
             invalidated: AtomicBool::new(obj.invalidated.load(Ordering::Relaxed)),
             ..Object::default()
@@ -397,7 +401,18 @@ impl Cache {
         promoted
     }
 
-    /// Drops one stored object (its disk file vanished or is damaged), if it is still indexed.
+    /// Drops an object whose disk file is gone, truncated or damaged, and counts it.
+    pub fn drop_damaged(&self, obj: &Arc<Object>) {
+        self.damaged.fetch_add(1, Ordering::Relaxed);
+        self.drop_object(obj);
+    }
+
+    /// Disk files found damaged (truncated, resized, wrong checksum, unreadable) so far.
+    pub fn damaged(&self) -> u64 {
+        self.damaged.load(Ordering::Relaxed)
+    }
+
+    /// Drops one stored object, if it is still indexed.
     pub fn drop_object(&self, obj: &Arc<Object>) {
         let Some(index) = self.site(&obj.site) else { return };
         let removed = {

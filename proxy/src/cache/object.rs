@@ -67,6 +67,8 @@ pub struct Object {
     pub disk_file: Option<PathBuf>,
     /// Where the body starts in the disk file.
     pub disk_offset: u64,
+    /// CRC-32 of the body in the disk file, checked when it is read.
+    pub checksum: Option<u32>,
     /// Set for a stored partial response.
     pub partial: Option<Partial>,
     /// Set by a soft purge: treated as stale, kept for revalidation and stale-if-error.
