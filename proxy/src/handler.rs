@@ -254,11 +254,11 @@ impl Exchange {
         let obj = match &obj.body {
             // A small body on disk only: read it once (from the page cache, as a blocking read
             // like nginx's) and keep it in memory; later hits cost no file access.
-            Body::Disk { path, offset, len } if *len <= PROMOTE_MAX.min(self.proxy.cache.memory_max_object) => {
-                match read_body(path, *offset, *len, obj.checksum) {
+            Body::Disk(loc) if loc.len <= PROMOTE_MAX.min(self.proxy.cache.memory_max_object) => {
+                match read_body(&loc.path, loc.offset, loc.len, Some(loc.crc)) {
                     Ok(bytes) => self.proxy.cache.promote(&obj, bytes),
                     Err(e) => {
-                        tracing::warn!(file = %path.display(), error = %e, "cache file damaged: dropped");
+                        tracing::warn!(file = %loc.path.display(), error = %e, "cache file damaged: dropped");
                         self.proxy.cache.drop_damaged(&obj);
                         return None;
                     }
@@ -352,10 +352,10 @@ impl Exchange {
         } else {
             match &obj.body {
                 Body::Memory(b) => ProxyBody::full(b.slice(start as usize..=end as usize)),
-                Body::Disk { path, offset, len } => match open_at(path, *offset, *len, offset + start).await {
+                Body::Disk(loc) => match open_at(&loc.path, loc.offset, loc.len, loc.offset + start).await {
                     Ok(file) => {
-                        let verify = obj.checksum.filter(|_| start == 0 && count == *len).map(|expected| {
-                            let (cache, damaged, file) = (self.proxy.cache.clone(), obj.clone(), path.clone());
+                        let verify = Some(loc.crc).filter(|_| start == 0 && count == loc.len).map(|expected| {
+                            let (cache, damaged, file) = (self.proxy.cache.clone(), obj.clone(), loc.path.clone());
                             crate::body::Verify {
                                 hasher: crc32fast::Hasher::new(),
                                 expected,
@@ -368,7 +368,7 @@ impl Exchange {
                         ProxyBody::File { file: Box::pin(file), remaining: count, buf: Vec::new(), verify }
                     }
                     Err(e) => {
-                        tracing::warn!(file = %path.display(), error = %e, "cache file unreadable: dropped");
+                        tracing::warn!(file = %loc.path.display(), error = %e, "cache file unreadable: dropped");
                         self.proxy.cache.drop_damaged(&obj);
                         return None;
                     }
@@ -520,8 +520,7 @@ impl Exchange {
                 vary: old.vary.clone(),
                 freshness: Default::default(),
                 body: old.body.clone(),
-                disk_file: old.disk_file.clone(),
-                disk_offset: old.disk_offset,
+                disk: old.disk_copy(),
                 partial: old.partial,
                 headers: merged,
                 ..Object::default()
@@ -599,7 +598,6 @@ impl Exchange {
             plan,
             guard: Some(guard),
             _in_flight: in_flight,
-            stale_file: stale.as_ref().and_then(|s| s.disk_file.clone()),
             mark: Some(mark),
             complete: partial,
         };
@@ -688,7 +686,6 @@ impl Exchange {
             plan: None,
             guard: None,
             _in_flight: in_flight,
-            stale_file: None,
             mark: None,
             complete: None,
         };
@@ -870,8 +867,6 @@ struct Filler {
     plan: Option<Object>,
     guard: Option<FlightGuard>,
     _in_flight: upstream::InFlight,
-    /// The file of the stale copy this fetch replaces.
-    stale_file: Option<std::path::PathBuf>,
     /// The site's purge sequence when the fetch started ([`crate::cache::Cache::mark`]).
     mark: Option<u64>,
     /// A stored partial response that a partial answer may complete (RFC 9111 §3.4).
@@ -881,12 +876,10 @@ struct Filler {
 impl Filler {
     async fn run(mut self, mut body: Incoming, mut client: Option<mpsc::Sender<Result<Bytes, BoxError>>>) {
         let cache = self.proxy.cache.clone();
+        // Bodies up to `memory_max_object` are gathered in memory (and written to the disk tier
+        // behind, by its writer thread); larger ones stream to a disk file as they arrive.
         let mut memory: Option<BytesMut> = self.plan.as_ref().map(|_| BytesMut::new());
-        let mut disk = match (&self.plan, &cache.disk) {
-            // Partial responses stay in memory.
-            (Some(obj), Some(d)) if obj.partial.is_none() => d.writer(obj).map(tokio_file).ok(),
-            _ => None,
-        };
+        let mut disk: Option<AsyncWriter> = None;
         let mut complete = false;
         loop {
             let frame = match tokio::time::timeout(self.timeout, body.frame()).await {
@@ -913,10 +906,18 @@ impl Filler {
                 if (m.len() + data.len()) as u64 <= cache.memory_max_object {
                     m.extend_from_slice(&data);
                 } else {
-                    memory = None;
+                    // Too large for memory: on to a disk file (not for partial responses).
+                    let so_far = memory.take().map(BytesMut::freeze).unwrap_or_default();
+                    if let Some(plan) = self.plan.as_ref().filter(|p| p.partial.is_none()) {
+                        disk = AsyncWriter::start(&cache, plan).await;
+                        if let Some(w) = &mut disk
+                            && (w.append(&so_far).await.is_err() || w.append(&data).await.is_err())
+                        {
+                            disk = None;
+                        }
+                    }
                 }
-            }
-            if let Some(w) = &mut disk
+            } else if let Some(w) = &mut disk
                 && w.append(&data).await.is_err()
             {
                 disk = None;
@@ -937,37 +938,27 @@ impl Filler {
         drop(client);
         match (complete, self.plan.take()) {
             (true, Some(mut obj)) => {
-                let mut kept = false;
-                if let Some(w) = disk
-                    && let Ok((path, offset, len, crc)) = w.finish().await
-                {
-                    kept = true;
-                    if self.stale_file.as_ref().is_some_and(|p| *p != path)
-                        && let (Some(d), Some(p)) = (&cache.disk, &self.stale_file)
-                    {
-                        d.remove(p);
-                    }
-                    for evicted in
-                        cache.disk.as_ref().map(|d| d.account(path.clone(), offset + len)).unwrap_or_default()
-                    {
-                        let _ = tokio::fs::remove_file(evicted).await;
-                    }
-                    obj.disk_file = Some(path.clone());
-                    obj.disk_offset = offset;
-                    obj.checksum = Some(crc);
-                    obj.body = Body::Disk { path, offset, len };
-                }
                 if let Some(m) = memory {
                     obj.body = Body::Memory(m.freeze());
-                    kept = true;
-                }
-                if let Some(stored) = &self.complete {
-                    combine_partial(&mut obj, stored);
-                }
-                // A purge of this key since the fetch started stores it as stale (the purge may
-                // have been meant for what was arriving); checked under the index lock.
-                if kept {
+                    if let Some(stored) = &self.complete {
+                        combine_partial(&mut obj, stored);
+                    }
+                    // A purge of this key since the fetch started stores it as stale (the purge
+                    // may have been meant for what was arriving); checked under the index lock.
+                    let partial = obj.partial.is_some();
+                    let obj = cache.insert(obj, self.mark);
+                    if !partial && let Body::Memory(bytes) = &obj.body {
+                        cache.write_behind(obj.clone(), bytes.clone());
+                    }
+                } else if let Some(w) = disk
+                    && let Ok(loc) = w.finish().await
+                {
+                    let loc = Arc::new(loc);
+                    obj.body = Body::Disk(loc.clone());
+                    let _ = obj.disk.set(loc.clone());
+                    let evicted = cache.disk.as_ref().map(|d| d.account(&obj, &loc)).unwrap_or_default();
                     cache.insert(obj, self.mark);
+                    cache.evict(evicted);
                 }
             }
             (_, _) => {
@@ -1011,15 +1002,31 @@ fn combine_partial(new: &mut Object, stored: &Object) {
     }
 }
 
-/// The disk writer, made async.
-fn tokio_file(w: crate::cache::disk::Writer) -> AsyncWriter {
-    AsyncWriter(Some(w))
-}
-
 /// Runs the disk writer's blocking calls off the async threads.
 struct AsyncWriter(Option<crate::cache::disk::Writer>);
 
 impl AsyncWriter {
+    /// Creates the object's file on the blocking pool; `None` if it cannot be created.
+    async fn start(cache: &Arc<crate::cache::Cache>, plan: &Object) -> Option<AsyncWriter> {
+        cache.disk.as_ref()?;
+        let meta = Object {
+            site: plan.site.clone(),
+            key: plan.key.clone(),
+            status: plan.status,
+            headers: plan.headers.clone(),
+            vary: plan.vary.clone(),
+            freshness: plan.freshness.clone(),
+            tags: plan.tags.clone(),
+            ..Object::default()
+        };
+        let cache = cache.clone();
+        let w = tokio::task::spawn_blocking(move || cache.disk.as_ref().map(|d| d.writer(&meta))).await;
+        match w {
+            Ok(Some(Ok(w))) => Some(AsyncWriter(Some(w))),
+            _ => None,
+        }
+    }
+
     async fn append(&mut self, data: &Bytes) -> std::io::Result<()> {
         let Some(mut w) = self.0.take() else { return Err(std::io::Error::other("writer gone")) };
         let data = data.clone();
@@ -1033,7 +1040,7 @@ impl AsyncWriter {
         r
     }
 
-    async fn finish(mut self) -> std::io::Result<(std::path::PathBuf, u64, u64, u32)> {
+    async fn finish(mut self) -> std::io::Result<object::DiskLoc> {
         let w = self.0.take().ok_or_else(|| std::io::Error::other("writer gone"))?;
         tokio::task::spawn_blocking(move || w.finish()).await.map_err(std::io::Error::other)?
     }

@@ -135,17 +135,24 @@ impl Proxy {
     pub fn new(config: ProxyConfig) -> Result<Arc<Proxy>, ProxyError> {
         let client =
             upstream::client(config.origin_ca.as_deref(), config.limits.connect_timeout).map_err(ProxyError::Client)?;
-        let (disk, found) = match &config.storage.disk {
-            Some((dir, limit)) => {
-                let (disk, found) = cache::disk::Disk::open(dir, *limit)
-                    .map_err(|source| ProxyError::Disk { path: dir.clone(), source })?;
-                (Some(disk), found)
-            }
-            None => (None, Vec::new()),
+        let disk = match &config.storage.disk {
+            Some((dir, limit)) => Some(
+                cache::disk::Disk::open(dir, *limit)
+                    .map_err(|source| ProxyError::Disk { path: dir.clone(), source })?,
+            ),
+            None => None,
         };
+        let disk_dir = config.storage.disk.as_ref().map(|(d, _)| d.clone()).unwrap_or_default();
         let cache = Arc::new(Cache::new(config.storage.memory_bytes, config.storage.memory_max_object, disk));
-        for object in found {
-            cache.insert(object, None);
+        cache.start_disk_writer().map_err(|source| ProxyError::Disk { path: disk_dir.clone(), source })?;
+        // The disk tier is re-indexed in the background: the proxy serves at once, and finds
+        // stored objects as the scan reaches them.
+        if cache.disk.is_some() {
+            let c = cache.clone();
+            std::thread::Builder::new()
+                .name("cache-rebuild".into())
+                .spawn(move || c.rebuild())
+                .map_err(|source| ProxyError::Disk { path: disk_dir, source })?;
         }
         let (logger, log) = match &config.log_dir {
             Some(dir) => {

@@ -175,6 +175,7 @@ async fn the_disk_tier_survives_a_restart() {
     proxy.shutdown();
     drop(proxy);
     let p2 = Running::start(make()).await;
+    p2.rebuilt().await;
     let b = Http::default().get(p2.addr, "/o1000").await;
     assert_eq!((b.cache(), b.text()), ("HIT", a.text()));
     assert_eq!(origin.hits(), 1);
@@ -185,6 +186,7 @@ async fn the_disk_tier_survives_a_restart() {
     let p2 = p2.stop().await;
     drop(p2);
     let p3 = Running::start(make()).await;
+    p3.rebuilt().await;
     assert_eq!(Http::default().get(p3.addr, "/o1000").await.cache(), "HIT");
     assert!(!shard.join("garbage").exists() && !shard.join("deadbeef.3.tmp").exists());
 }
@@ -321,6 +323,7 @@ async fn a_smaller_disk_budget_at_restart_evicts_the_oldest() {
     proxy.shutdown();
     drop(proxy);
     let p2 = Running::start(with_budget(50_000)).await;
+    p2.rebuilt().await;
     let (objects, _, disk) = p2.proxy.cache.usage();
     assert!(disk <= 50_000, "within the new budget: {disk}");
     assert!(objects > 0 && objects < 10, "{objects}");

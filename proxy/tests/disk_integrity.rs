@@ -37,7 +37,7 @@ fn cfg(origin: &Origin, dir: &Path) -> ProxyConfig {
 fn file_of(p: &Running, path: &str) -> PathBuf {
     let key = Key::new(Scheme::Http, "www.example.test", path);
     let obj = p.proxy.cache.lookup("s", &key, &http::HeaderMap::new()).expect("stored");
-    obj.disk_file.clone().expect("on disk")
+    obj.disk_loc().map(|l| l.path.clone()).expect("on disk")
 }
 
 /// Fills the objects, then restarts on the same directory so that they are on disk only.
@@ -47,11 +47,19 @@ async fn filled_then_restarted(origin: &Origin, dir: &Path, paths: &[&str]) -> R
     for path in paths {
         c.get(p.addr, path).await;
     }
-    eventually("written to disk", || paths.iter().all(|path| file_of(&p, path).exists())).await;
+    eventually("written to disk", || {
+        paths.iter().all(|path| {
+            let key = Key::new(Scheme::Http, "www.example.test", path);
+            p.proxy.cache.lookup("s", &key, &http::HeaderMap::new()).is_some_and(|o| o.disk_loc().is_some())
+        })
+    })
+    .await;
     let proxy = p.stop().await;
     proxy.shutdown();
     drop(proxy);
-    Running::start(cfg(origin, dir)).await
+    let p = Running::start(cfg(origin, dir)).await;
+    p.rebuilt().await;
+    p
 }
 
 fn damage(file: &Path, how: &str) {
@@ -103,7 +111,9 @@ async fn damaged_small_files_are_never_served() {
 async fn damaged_large_files_are_never_served_whole() {
     let dir = tempfile::tempdir().unwrap();
     let origin = origin().await;
-    let p = filled_then_restarted(&origin, dir.path(), &["/large-t", "/large-j"]).await;
+    let p = filled_then_restarted(&origin, dir.path(), &["/large-t", "/large-j", "/large-ok"]).await;
+    let whole = Http::default().get(p.addr, "/large-ok").await;
+    assert_eq!((whole.cache(), whole.body.len()), ("HIT", LARGE), "the whole body was stored");
     damage(&file_of(&p, "/large-t"), "truncated");
     damage(&file_of(&p, "/large-j"), "junk");
     let c = Http::default();

@@ -15,7 +15,7 @@
 //! or overwritten while indexed is never served (see `handler.rs`).
 
 use super::Key;
-use super::object::{Body, Object};
+use super::object::{Body, DiskLoc, Object};
 use super::policy::Freshness;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -23,8 +23,8 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 const MAGIC: &[u8; 8] = b"AMOEOBJ2";
@@ -78,7 +78,7 @@ impl Meta {
         }
     }
 
-    fn into_object(self, path: PathBuf, offset: u64, len: u64, invalidated: bool) -> Option<Object> {
+    fn into_object(self, loc: Arc<DiskLoc>, invalidated: bool) -> Option<Object> {
         let mut headers = HeaderMap::new();
         for (k, v) in self.headers {
             headers.append(HeaderName::from_bytes(k.as_bytes()).ok()?, HeaderValue::from_bytes(&v).ok()?);
@@ -103,9 +103,12 @@ impl Meta {
                 no_cache: self.no_cache,
             },
             tags: self.tags,
-            body: Body::Disk { path: path.clone(), offset, len },
-            disk_file: Some(path),
-            disk_offset: offset,
+            body: Body::Disk(loc.clone()),
+            disk: {
+                let cell = std::sync::OnceLock::new();
+                let _ = cell.set(loc);
+                cell
+            },
             invalidated: AtomicBool::new(invalidated),
             ..Object::default()
         })
@@ -121,12 +124,29 @@ pub struct Disk {
     files: Mutex<Files>,
 }
 
-/// The files counted, by path and in the order they were added (for eviction).
+/// A file counted in the budget, with the index entry it backs (to drop it on eviction).
+#[derive(Debug)]
+struct FileInfo {
+    order: (u64, u64),
+    size: u64,
+    site: Arc<str>,
+    key: Key,
+}
+
+/// A file evicted to keep the budget: deleted by the caller, which also drops its entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evicted {
+    pub path: PathBuf,
+    pub site: Arc<str>,
+    pub key: Key,
+}
+
+/// The files counted, by path and from the oldest response to the newest (eviction order).
 #[derive(Debug, Default)]
 struct Files {
     seq: u64,
-    by_path: HashMap<PathBuf, (u64, u64)>,
-    order: BTreeMap<u64, PathBuf>,
+    by_path: HashMap<PathBuf, FileInfo>,
+    order: BTreeMap<(u64, u64), PathBuf>,
 }
 
 /// A body being written to the disk tier.
@@ -152,9 +172,8 @@ impl Writer {
         self.written
     }
 
-    /// Completes the file and moves it into place; returns its path, body offset and length
-    /// and the body's CRC-32.
-    pub fn finish(mut self) -> std::io::Result<(PathBuf, u64, u64, u32)> {
+    /// Completes the file and moves it into place; returns where the body is.
+    pub fn finish(mut self) -> std::io::Result<DiskLoc> {
         let crc = self.crc.clone().finalize();
         let done = (|| {
             self.file.seek(SeekFrom::Start(BODY_LEN_AT))?;
@@ -168,7 +187,7 @@ impl Writer {
             let _ = std::fs::remove_file(&self.tmp);
             return Err(e);
         }
-        Ok((self.path.clone(), HEADER_LEN + self.meta_len, self.written, crc))
+        Ok(DiskLoc { path: self.path.clone(), offset: HEADER_LEN + self.meta_len, len: self.written, crc })
     }
 
     /// Gives up: the temporary file is removed.
@@ -178,59 +197,48 @@ impl Writer {
 }
 
 impl Disk {
-    /// Opens the tier in `dir` and returns it with every complete object found there.
-    pub fn open(dir: &Path, limit: u64) -> std::io::Result<(Disk, Vec<Object>)> {
+    /// Opens the tier in `dir` (creating it). What it holds is found by [`Disk::scan`], which
+    /// the proxy runs in the background while it already serves.
+    pub fn open(dir: &Path, limit: u64) -> std::io::Result<Disk> {
         let objects_dir = dir.join("objects");
         std::fs::create_dir_all(&objects_dir)?;
-        let disk = Disk { dir: objects_dir, limit, used: AtomicU64::new(0), files: Mutex::default() };
-        let mut found = Vec::new();
-        for shard in std::fs::read_dir(&disk.dir)? {
-            let shard = shard?;
-            if !shard.file_type()?.is_dir() {
-                continue;
-            }
-            for entry in std::fs::read_dir(shard.path())? {
-                let path = entry?.path();
+        Ok(Disk { dir: objects_dir, limit, used: AtomicU64::new(0), files: Mutex::default() })
+    }
+
+    /// Every complete object in the tier, read lazily, shard by shard; half-written, foreign
+    /// and other-version files are removed on the way.
+    pub fn scan(&self) -> impl Iterator<Item = Object> + use<> {
+        let shards: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .collect();
+        shards.into_iter().flat_map(|shard| {
+            std::fs::read_dir(shard).into_iter().flatten().flatten().filter_map(|entry| {
+                let path = entry.path();
                 if path.extension().is_some_and(|e| e == "tmp") {
                     let _ = std::fs::remove_file(&path);
-                    continue;
+                    return None;
                 }
-                match read_object(&path) {
-                    Some((object, size)) => found.push((object, size)),
-                    None => {
-                        let _ = std::fs::remove_file(&path);
-                    }
+                let found = read_object(&path);
+                if found.is_none() {
+                    let _ = std::fs::remove_file(&path);
                 }
-            }
+                found
+            })
+        })
+    }
+
+    /// Writes a whole body (a small object already serving from memory) to a new file.
+    pub fn write_whole(&self, object: &Object, body: &[u8]) -> std::io::Result<DiskLoc> {
+        let mut w = self.writer(object)?;
+        if let Err(e) = w.append(body) {
+            w.abort();
+            return Err(e);
         }
-        // Newest copy of each variant (a crash between a rename and the removal of the previous
-        // copy leaves two); then oldest first, so that the budget evicts the oldest.
-        found.sort_by_key(|(o, _)| std::cmp::Reverse(o.freshness.response_time));
-        let mut variants = std::collections::HashSet::new();
-        found.retain(|(o, _)| {
-            let variant = o.disk_file.as_ref().and_then(|p| variant_of(p)).unwrap_or_default();
-            let first = variants.insert(variant);
-            if !first && let Some(p) = &o.disk_file {
-                let _ = std::fs::remove_file(p);
-            }
-            first
-        });
-        found.reverse();
-        let mut evicted = std::collections::HashSet::new();
-        for (object, size) in &found {
-            if let Some(path) = &object.disk_file {
-                for gone in disk.account(path.clone(), *size) {
-                    let _ = std::fs::remove_file(&gone);
-                    evicted.insert(gone);
-                }
-            }
-        }
-        let kept = found
-            .into_iter()
-            .map(|(o, _)| o)
-            .filter(|o| o.disk_file.as_ref().is_none_or(|p| !evicted.contains(p)))
-            .collect();
-        Ok((disk, kept))
+        w.finish()
     }
 
     fn path_for(&self, object: &Object) -> PathBuf {
@@ -269,24 +277,29 @@ impl Disk {
         Ok(Writer { file, tmp, path, meta_len: meta.len() as u64, written: 0, crc: crc32fast::Hasher::new() })
     }
 
-    /// Counts a new file and returns the files to delete to stay within the budget.
-    pub fn account(&self, path: PathBuf, size: u64) -> Vec<PathBuf> {
+    /// Counts a new file backing `object` and returns the files to delete to stay within the
+    /// budget: the ones with the oldest responses (O(log n) each, whatever the file count).
+    pub fn account(&self, object: &Object, loc: &DiskLoc) -> Vec<Evicted> {
+        let size = loc.offset + loc.len;
+        let time = object.freshness.response_time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((seq, old)) = files.by_path.remove(&path) {
-            files.order.remove(&seq);
-            self.used.fetch_sub(old, Ordering::Relaxed);
+        if let Some(old) = files.by_path.remove(&loc.path) {
+            files.order.remove(&old.order);
+            self.used.fetch_sub(old.size, Ordering::Relaxed);
         }
         files.seq += 1;
-        let seq = files.seq;
-        files.order.insert(seq, path.clone());
-        files.by_path.insert(path, (seq, size));
+        let order = (time, files.seq);
+        files.order.insert(order, loc.path.clone());
+        files
+            .by_path
+            .insert(loc.path.clone(), FileInfo { order, size, site: object.site.clone(), key: object.key.clone() });
         let mut used = self.used.fetch_add(size, Ordering::Relaxed) + size;
         let mut evicted = Vec::new();
         while used > self.limit && files.order.len() > 1 {
-            let Some((_, p)) = files.order.pop_first() else { break };
-            let s = files.by_path.remove(&p).map_or(0, |(_, s)| s);
-            used = self.used.fetch_sub(s, Ordering::Relaxed) - s;
-            evicted.push(p);
+            let Some((_, path)) = files.order.pop_first() else { break };
+            let Some(info) = files.by_path.remove(&path) else { continue };
+            used = self.used.fetch_sub(info.size, Ordering::Relaxed) - info.size;
+            evicted.push(Evicted { path, site: info.site, key: info.key });
         }
         evicted
     }
@@ -294,12 +307,17 @@ impl Disk {
     /// Deletes a file (purge, replacement, eviction).
     pub fn remove(&self, path: &Path) {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((seq, size)) = files.by_path.remove(path) {
-            files.order.remove(&seq);
-            self.used.fetch_sub(size, Ordering::Relaxed);
+        if let Some(info) = files.by_path.remove(path) {
+            files.order.remove(&info.order);
+            self.used.fetch_sub(info.size, Ordering::Relaxed);
         }
         drop(files);
         let _ = std::fs::remove_file(path);
+    }
+
+    /// Files counted now.
+    pub fn files(&self) -> usize {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).by_path.len()
     }
 
     /// Persists a soft purge.
@@ -316,14 +334,8 @@ impl Disk {
     }
 }
 
-/// The variant part of a file name (`HASH` of `HASH-UNIQUE`).
-fn variant_of(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    Some(name.split_once('-').map_or(name, |(v, _)| v).to_string())
-}
-
 /// Reads an object's header; `None` for a file that is not a complete object.
-fn read_object(path: &Path) -> Option<(Object, u64)> {
+fn read_object(path: &Path) -> Option<Object> {
     let mut f = std::fs::File::open(path).ok()?;
     let size = f.metadata().ok()?.len();
     let mut head = [0u8; HEADER_LEN as usize];
@@ -341,68 +353,82 @@ fn read_object(path: &Path) -> Option<(Object, u64)> {
     let mut meta = vec![0u8; meta_len as usize];
     f.read_exact(&mut meta).ok()?;
     let meta: Meta = serde_json::from_slice(&meta).ok()?;
-    let mut object = meta.into_object(path.to_path_buf(), HEADER_LEN + meta_len, body_len, invalidated)?;
-    object.checksum = Some(crc);
-    Some((object, size))
+    let loc = Arc::new(DiskLoc { path: path.to_path_buf(), offset: HEADER_LEN + meta_len, len: body_len, crc });
+    meta.into_object(loc, invalidated)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn object() -> Object {
+    fn object(path: &str, secs: u64) -> Object {
         Object {
             site: "s".into(),
-            key: Key::new(crate::cache::key::Scheme::Http, "h", "/a"),
-            freshness: Freshness { response_time: std::time::SystemTime::now(), ..Freshness::default() },
+            key: Key::new(crate::cache::key::Scheme::Http, "h", path),
+            freshness: Freshness { response_time: UNIX_EPOCH + Duration::from_secs(secs), ..Freshness::default() },
             ..Object::default()
         }
     }
 
-    fn write(disk: &Disk, body: &[u8]) -> (PathBuf, u64, u64, u32) {
-        let mut w = disk.writer(&object()).expect("writer");
-        w.append(body).expect("append");
-        w.finish().expect("finish")
-    }
-
     /// Each write of one variant gets its own file: a reader of the previous copy never reads
-    /// the new one at the old offset; a restart keeps only the newest copy.
+    /// the new one at the old offset. A scan finds both copies (the cache keeps the newer).
     #[test]
-    fn each_write_has_its_own_file_and_a_restart_keeps_the_newest() {
+    fn each_write_has_its_own_file() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (disk, found) = Disk::open(dir.path(), 1 << 30).expect("open");
-        assert!(found.is_empty());
-        let (old, offset, _, crc) = write(&disk, b"old body");
-        assert_eq!(crc, crc32fast::hash(b"old body"));
-        let mut reader = std::fs::File::open(&old).expect("open old");
-        std::thread::sleep(Duration::from_millis(5));
-        let (new, _, _, _) = write(&disk, b"NEW BODY, longer");
-        assert_ne!(old, new);
-        reader.seek(SeekFrom::Start(offset)).expect("seek");
+        let disk = Disk::open(dir.path(), 1 << 30).expect("open");
+        assert_eq!(disk.scan().count(), 0);
+        let old = disk.write_whole(&object("/a", 1), b"old body").expect("write");
+        assert_eq!(old.crc, crc32fast::hash(b"old body"));
+        let mut reader = std::fs::File::open(&old.path).expect("open old");
+        let new = disk.write_whole(&object("/a", 2), b"NEW BODY, longer").expect("write");
+        assert_ne!(old.path, new.path);
+        reader.seek(SeekFrom::Start(old.offset)).expect("seek");
         let mut body = String::new();
         reader.read_to_string(&mut body).expect("read");
         assert_eq!(body, "old body");
-        drop(disk);
-        let (_disk, found) = Disk::open(dir.path(), 1 << 30).expect("reopen");
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].disk_file.as_ref(), Some(&new));
-        assert_eq!(found[0].checksum, Some(crc32fast::hash(b"NEW BODY, longer")));
-        assert!(!old.exists(), "the older copy is removed at start");
+        let mut found: Vec<Object> = Disk::open(dir.path(), 1 << 30).expect("reopen").scan().collect();
+        found.sort_by_key(|o| o.freshness.response_time);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].disk_loc().map(|l| (**l).clone()), Some(new));
     }
 
-    /// Accounting and eviction by file, oldest first; removing a file uncounts it.
+    /// Half-written, foreign and other-version files are removed by the scan.
     #[test]
-    fn the_budget_evicts_the_oldest_files() {
+    fn the_scan_removes_what_is_not_a_complete_object() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (disk, _) = Disk::open(dir.path(), 250).expect("open");
-        let paths: Vec<PathBuf> = (0..3).map(|i| dir.path().join(format!("f{i}"))).collect();
-        assert!(disk.account(paths[0].clone(), 100).is_empty());
-        assert!(disk.account(paths[1].clone(), 100).is_empty());
-        assert_eq!(disk.account(paths[2].clone(), 100), vec![paths[0].clone()]);
+        let disk = Disk::open(dir.path(), 1 << 30).expect("open");
+        let good = disk.write_whole(&object("/a", 1), b"body").expect("write");
+        let shard = good.path.parent().expect("shard").to_path_buf();
+        let junk = [("x.tmp", &b"half"[..]), ("foreign", b"hello"), ("old", b"AMOEOBJ1\0\0\0\0\0\0\0\0\0\0\0\0\0")];
+        for (name, bytes) in junk {
+            std::fs::write(shard.join(name), bytes).expect("write");
+        }
+        let truncated = disk.write_whole(&object("/b", 1), b"a longer body").expect("write");
+        let f = std::fs::OpenOptions::new().write(true).open(&truncated.path).expect("open");
+        f.set_len(truncated.offset + 3).expect("truncate");
+        let found: Vec<Object> = disk.scan().collect();
+        assert_eq!(found.len(), 1);
+        let left: Vec<_> = std::fs::read_dir(&shard).expect("dir").flatten().map(|e| e.path()).collect();
+        assert!(left.iter().all(|p| *p == good.path || p.parent() != Some(&shard)), "{left:?}");
+        assert!(!truncated.path.exists());
+    }
+
+    /// Accounting and eviction by the age of the response, whatever the order files are
+    /// counted in; removing a file uncounts it.
+    #[test]
+    fn the_budget_evicts_the_oldest_responses() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let disk = Disk::open(dir.path(), 250).expect("open");
+        let loc = |i: u64| DiskLoc { path: dir.path().join(format!("f{i}")), offset: 0, len: 100, crc: 0 };
+        // Counted newest first (as a background scan may find them).
+        assert!(disk.account(&object("/3", 30), &loc(3)).is_empty());
+        assert!(disk.account(&object("/2", 20), &loc(2)).is_empty());
+        let evicted = disk.account(&object("/1", 10), &loc(1));
+        assert_eq!(evicted.iter().map(|e| e.key.path_and_query()).collect::<Vec<_>>(), ["/1"]);
         assert_eq!(disk.used(), 200);
-        disk.remove(&paths[1]);
-        assert_eq!(disk.used(), 100);
-        assert!(disk.account(paths[2].clone(), 120).is_empty(), "a file counted again replaces its size");
+        disk.remove(&loc(2).path);
+        assert_eq!((disk.used(), disk.files()), (100, 1));
+        assert!(disk.account(&object("/3", 30), &DiskLoc { len: 120, ..loc(3) }).is_empty(), "counted again: replaced");
         assert_eq!(disk.used(), 120);
     }
 }

@@ -204,7 +204,14 @@ pub struct Cache {
     inflight: Mutex<HashMap<String, watch::Receiver<()>>>,
     objects: AtomicU64,
     damaged: AtomicU64,
+    writes: std::sync::OnceLock<std::sync::mpsc::SyncSender<(Arc<Object>, bytes::Bytes)>>,
+    write_skipped: AtomicU64,
+    found: AtomicU64,
+    rebuilt: AtomicBool,
 }
+
+/// Small objects waiting for the disk writer thread.
+const WRITE_QUEUE: usize = 16 * 1024;
 
 impl Cache {
     pub fn new(memory_limit: u64, memory_max_object: u64, disk: Option<Disk>) -> Cache {
@@ -217,6 +224,10 @@ impl Cache {
             inflight: Mutex::default(),
             objects: AtomicU64::new(0),
             damaged: AtomicU64::new(0),
+            writes: std::sync::OnceLock::new(),
+            write_skipped: AtomicU64::new(0),
+            found: AtomicU64::new(0),
+            rebuilt: AtomicBool::new(false),
         }
     }
 
@@ -249,6 +260,14 @@ impl Cache {
     /// [`Cache::mark`] taken when its fetch started), a purge since then that covers the object
     /// makes it stored as stale (soft-purged).
     pub fn insert(&self, object: Object, since: Option<u64>) -> Arc<Object> {
+        let object = Arc::new(object);
+        self.insert_arc(object.clone(), since, false);
+        object
+    }
+
+    /// Indexes an object; with `only_if_newer`, not when the variant is indexed with a response
+    /// at least as recent (returns whether it was indexed).
+    fn insert_arc(&self, object: Arc<Object>, since: Option<u64>, only_if_newer: bool) -> bool {
         let index = self.site_or_create(&object.site);
         let (object, replaced) = {
             let mut ix = index.write();
@@ -257,9 +276,14 @@ impl Cache {
             {
                 object.invalidated.store(true, Ordering::Relaxed);
             }
-            let object = Arc::new(object);
             let variants = ix.entries.entry(object.key.clone()).or_default();
-            let old = variants.iter().position(|v| v.vary == object.vary).map(|i| variants.remove(i));
+            let same = variants.iter().position(|v| v.vary == object.vary);
+            if only_if_newer
+                && same.is_some_and(|i| variants[i].freshness.response_time >= object.freshness.response_time)
+            {
+                return false;
+            }
+            let old = same.map(|i| variants.remove(i));
             variants.push(object.clone());
             if let Some(old) = &old {
                 ix.untag(old);
@@ -270,7 +294,10 @@ impl Cache {
             (object, old)
         };
         match &replaced {
-            Some(old) => self.forget(old, old.disk_file != object.disk_file),
+            Some(old) => {
+                let shared = matches!((old.disk_loc(), object.disk_loc()), (Some(a), Some(b)) if a.path == b.path);
+                self.forget(old, !shared);
+            }
             None => {
                 self.objects.fetch_add(1, Ordering::Relaxed);
             }
@@ -278,7 +305,7 @@ impl Cache {
         if let Body::Memory(_) = object.body {
             self.remember(object.clone());
         }
-        object
+        true
     }
 
     /// Counts a memory-resident object and evicts until the budget holds.
@@ -324,9 +351,8 @@ impl Cache {
         let mut ix = index.write();
         let Some(variants) = ix.entries.get_mut(&victim.key) else { return };
         let Some(i) = variants.iter().position(|v| Arc::ptr_eq(v, victim)) else { return };
-        match (&victim.disk_file, &victim.body) {
-            (Some(path), Body::Memory(bytes)) => {
-                let len = bytes.len() as u64;
+        match (victim.disk_loc(), &victim.body) {
+            (Some(loc), Body::Memory(_)) => {
                 variants[i] = Arc::new(Object {
                     site: victim.site.clone(),
                     key: victim.key.clone(),
@@ -335,10 +361,8 @@ impl Cache {
                     vary: victim.vary.clone(),
                     freshness: victim.freshness.clone(),
                     tags: victim.tags.clone(),
-                    body: Body::Disk { path: path.clone(), offset: victim.disk_offset, len },
-                    disk_file: Some(path.clone()),
-                    disk_offset: victim.disk_offset,
-                    checksum: victim.checksum,
+                    body: Body::Disk(loc.clone()),
+                    disk: victim.disk_copy(),
                     partial: victim.partial,
                     invalidated: AtomicBool::new(victim.invalidated.load(Ordering::Relaxed)),
                     ..Object::default()
@@ -364,8 +388,8 @@ impl Cache {
             clock.bytes = clock.bytes.saturating_sub(old.memory_size());
             clock.live = clock.live.saturating_sub(1);
         }
-        if delete_file && let (Some(disk), Some(path)) = (&self.disk, &old.disk_file) {
-            disk.remove(path);
+        if delete_file && let (Some(disk), Some(loc)) = (&self.disk, old.disk_loc()) {
+            disk.remove(&loc.path);
         }
     }
 
@@ -382,9 +406,7 @@ impl Cache {
             freshness: obj.freshness.clone(),
             tags: obj.tags.clone(),
             body: Body::Memory(body),
-            disk_file: obj.disk_file.clone(),
-            disk_offset: obj.disk_offset,
-            checksum: obj.checksum,
+            disk: obj.disk_copy(),
             partial: obj.partial,
             invalidated: AtomicBool::new(obj.invalidated.load(Ordering::Relaxed)),
             ..Object::default()
@@ -451,9 +473,9 @@ impl Cache {
                     PurgeMode::Soft => {
                         for v in ix.entries.get(&key).into_iter().flatten() {
                             if !v.invalidated.swap(true, Ordering::Relaxed)
-                                && let Some(path) = &v.disk_file
+                                && let Some(loc) = v.disk_loc()
                             {
-                                Disk::mark_invalidated(path);
+                                Disk::mark_invalidated(&loc.path);
                             }
                             count += 1;
                         }
@@ -471,6 +493,124 @@ impl Cache {
             }
         }
         count
+    }
+
+    /// Indexes an object found on disk by the background scan at start, unless the variant is
+    /// already indexed with a newer response (a fill since the start, or a newer copy found
+    /// earlier): the older file goes. Counts the file in the disk budget.
+    pub fn insert_found(&self, object: Object) {
+        let (Some(loc), Some(disk)) = (object.disk_loc().cloned(), &self.disk) else { return };
+        let object = Arc::new(object);
+        if !self.insert_arc(object.clone(), None, true) {
+            let _ = std::fs::remove_file(&loc.path);
+            return;
+        }
+        let evicted = disk.account(&object, &loc);
+        // Replaced by a fill meanwhile: the fill's copy stays.
+        if object.gone.load(Ordering::Relaxed) {
+            disk.remove(&loc.path);
+        }
+        self.evict(evicted);
+        self.found.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Runs the disk tier's scan (in the background at start: the proxy serves meanwhile).
+    pub fn rebuild(&self) {
+        if let Some(disk) = &self.disk {
+            for object in disk.scan() {
+                self.insert_found(object);
+            }
+        }
+        self.rebuilt.store(true, Ordering::Release);
+    }
+
+    /// Objects found on disk at start so far, and whether the scan is over.
+    pub fn rebuild_progress(&self) -> (u64, bool) {
+        (self.found.load(Ordering::Relaxed), self.rebuilt.load(Ordering::Acquire))
+    }
+
+    /// Writes a small object's body to the disk tier off the request path (the disk writer
+    /// thread): the object is already indexed and serving from memory; its file is attached
+    /// when written. Nothing is written when the queue is full (the object stays memory-only).
+    pub fn write_behind(&self, object: Arc<Object>, body: bytes::Bytes) {
+        if let Some(tx) = self.writes.get()
+            && tx.try_send((object, body)).is_err()
+        {
+            self.write_skipped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Starts the disk writer thread (with a disk tier).
+    pub fn start_disk_writer(self: &Arc<Self>) -> std::io::Result<()> {
+        if self.disk.is_none() {
+            return Ok(());
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Arc<Object>, bytes::Bytes)>(WRITE_QUEUE);
+        let _ = self.writes.set(tx);
+        let cache = Arc::downgrade(self);
+        std::thread::Builder::new().name("cache-disk-writer".into()).spawn(move || {
+            while let Ok((object, body)) = rx.recv() {
+                let Some(cache) = cache.upgrade() else { return };
+                cache.write_now(&object, &body);
+            }
+        })?;
+        Ok(())
+    }
+
+    /// Writes one object's file and attaches it (see [`Cache::write_behind`]).
+    pub fn write_now(&self, object: &Arc<Object>, body: &[u8]) {
+        let Some(disk) = &self.disk else { return };
+        if object.gone.load(Ordering::Relaxed) {
+            return;
+        }
+        let loc = match disk.write_whole(object, body) {
+            Ok(loc) => Arc::new(loc),
+            Err(e) => {
+                tracing::warn!(error = %e, "disk tier write failed; the object stays in memory only");
+                return;
+            }
+        };
+        if object.disk.set(loc.clone()).is_err() {
+            let _ = std::fs::remove_file(&loc.path);
+            return;
+        }
+        let evicted = disk.account(object, &loc);
+        // Replaced, purged or evicted meanwhile: its file goes too.
+        if object.gone.load(Ordering::Relaxed) {
+            disk.remove(&loc.path);
+        }
+        self.evict(evicted);
+    }
+
+    /// Drops the entries whose files the disk budget evicted, and deletes the files.
+    pub fn evict(&self, evicted: Vec<disk::Evicted>) {
+        for e in evicted {
+            let _ = std::fs::remove_file(&e.path);
+            let Some(index) = self.site(&e.site) else { continue };
+            let removed: Vec<Arc<Object>> = {
+                let mut ix = index.write();
+                let Some(variants) = ix.entries.get_mut(&e.key) else { continue };
+                let (gone, kept): (Vec<_>, Vec<_>) =
+                    variants.drain(..).partition(|v| v.disk_loc().is_some_and(|l| l.path == e.path));
+                *variants = kept;
+                if variants.is_empty() {
+                    ix.entries.remove(&e.key);
+                }
+                for o in &gone {
+                    ix.untag(o);
+                }
+                gone
+            };
+            self.objects.fetch_sub(removed.len() as u64, Ordering::Relaxed);
+            for o in &removed {
+                self.forget(o, false);
+            }
+        }
+    }
+
+    /// Small objects not written to disk because the writer's queue was full.
+    pub fn writes_skipped(&self) -> u64 {
+        self.write_skipped.load(Ordering::Relaxed)
     }
 
     /// Joins the fetch in flight for `key`, or becomes its leader.

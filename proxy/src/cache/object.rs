@@ -6,20 +6,25 @@ use super::policy::Freshness;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
+
+/// A body in a disk-tier file: it starts at `offset`, is `len` bytes long and has this CRC-32.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskLoc {
+    pub path: PathBuf,
+    pub offset: u64,
+    pub len: u64,
+    pub crc: u32,
+}
 
 /// Where a body is.
 #[derive(Debug, Clone)]
 pub enum Body {
     Memory(Bytes),
-    /// A file of the disk tier: the body starts at `offset` and is `len` bytes long.
-    Disk {
-        path: PathBuf,
-        offset: u64,
-        len: u64,
-    },
+    /// In its disk file only.
+    Disk(Arc<DiskLoc>),
 }
 
 impl Body {
@@ -30,7 +35,7 @@ impl Body {
     pub fn len(&self) -> u64 {
         match self {
             Body::Memory(b) => b.len() as u64,
-            Body::Disk { len, .. } => *len,
+            Body::Disk(loc) => loc.len,
         }
     }
 }
@@ -63,12 +68,9 @@ pub struct Object {
     /// Purge tags from `Surrogate-Key` / `Cache-Tag`.
     pub tags: Vec<String>,
     pub body: Body,
-    /// The disk tier's file for this object, if it has one.
-    pub disk_file: Option<PathBuf>,
-    /// Where the body starts in the disk file.
-    pub disk_offset: u64,
-    /// CRC-32 of the body in the disk file, checked when it is read.
-    pub checksum: Option<u32>,
+    /// The disk tier's file for this object, once written (set once, by the disk writer for an
+    /// object already serving from memory).
+    pub disk: OnceLock<Arc<DiskLoc>>,
     /// Set for a stored partial response.
     pub partial: Option<Partial>,
     /// Set by a soft purge: treated as stale, kept for revalidation and stale-if-error.
@@ -98,6 +100,20 @@ impl Object {
         })
     }
 
+    /// The disk file, if written.
+    pub fn disk_loc(&self) -> Option<&Arc<DiskLoc>> {
+        self.disk.get()
+    }
+
+    /// An object's disk location as a new object's, for copies (promotion, demotion, 304).
+    pub fn disk_copy(&self) -> OnceLock<Arc<DiskLoc>> {
+        let cell = OnceLock::new();
+        if let Some(loc) = self.disk.get() {
+            let _ = cell.set(loc.clone());
+        }
+        cell
+    }
+
     pub fn etag(&self) -> Option<&HeaderValue> {
         self.headers.get(header::ETAG)
     }
@@ -111,7 +127,7 @@ impl Object {
         let headers: usize = self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 32).sum();
         let body = match &self.body {
             Body::Memory(b) => b.len(),
-            Body::Disk { .. } => 0,
+            Body::Disk(_) => 0,
         };
         (headers + body + self.key.as_str().len() + 256) as u64
     }

@@ -242,6 +242,14 @@ impl Http {
     }
 }
 
+impl Running {
+    /// Waits until the disk tier's background re-indexing at start is over.
+    pub async fn rebuilt(&self) {
+        let proxy = self.proxy.clone();
+        eventually("the disk tier is re-indexed", move || proxy.cache.rebuild_progress().1).await;
+    }
+}
+
 /// Waits until `cond` holds, checking every 10 ms, for at most 5 s.
 pub async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
     for _ in 0..500 {
