@@ -511,7 +511,7 @@ impl Exchange {
             && let Some(old) = &stale
         {
             drop(body);
-            let merged = headers::merge_304(&old.headers, &parts.headers);
+            let merged = headers::detach(&headers::merge_304(&old.headers, &parts.headers));
             let refreshed = Object {
                 site: old.site.clone(),
                 key: old.key.clone(),
@@ -581,7 +581,7 @@ impl Exchange {
                     status: parts.status,
                     vary: object::vary_of(&parts.headers, &self.headers),
                     tags: object::tags_of(&parts.headers),
-                    headers: stored_headers,
+                    headers: headers::detach(&stored_headers),
                     freshness,
                     partial: range,
                     ..Object::default()
@@ -947,8 +947,10 @@ impl Filler {
                     // may have been meant for what was arriving); checked under the index lock.
                     let partial = obj.partial.is_some();
                     let obj = cache.insert(obj, self.mark);
+                    // Followers find it now; the disk copy follows.
+                    drop(self.guard.take());
                     if !partial && let Body::Memory(bytes) = &obj.body {
-                        cache.write_behind(obj.clone(), bytes.clone());
+                        cache.write_behind(obj.clone(), bytes.clone()).await;
                     }
                 } else if let Some(w) = disk
                     && let Ok(loc) = w.finish().await

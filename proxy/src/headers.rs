@@ -32,6 +32,19 @@ pub fn strip_hop_by_hop(h: &mut HeaderMap) {
     }
 }
 
+/// A copy of `h` whose values own their bytes. Header values parsed by hyper are slices of the
+/// connection's read buffer: stored as they are, each cached object would keep a whole buffer
+/// (kilobytes) alive. What the cache keeps must be detached this way.
+pub fn detach(h: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(h.len());
+    for (k, v) in h {
+        let mut copy = HeaderValue::from_bytes(v.as_bytes()).unwrap_or_else(|_| v.clone());
+        copy.set_sensitive(v.is_sensitive());
+        out.append(k.clone(), copy);
+    }
+    out
+}
+
 /// Fields that tag objects for purging; not shown to clients.
 pub fn strip_purge_tags(h: &mut HeaderMap) {
     h.remove("surrogate-key");

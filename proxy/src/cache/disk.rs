@@ -231,16 +231,6 @@ impl Disk {
         })
     }
 
-    /// Writes a whole body (a small object already serving from memory) to a new file.
-    pub fn write_whole(&self, object: &Object, body: &[u8]) -> std::io::Result<DiskLoc> {
-        let mut w = self.writer(object)?;
-        if let Err(e) = w.append(body) {
-            w.abort();
-            return Err(e);
-        }
-        w.finish()
-    }
-
     fn path_for(&self, object: &Object) -> PathBuf {
         let mut h = Sha256::new();
         h.update(object.site.as_bytes());
@@ -262,19 +252,28 @@ impl Disk {
     /// Starts writing an object's file; the body follows with [`Writer::append`].
     pub fn writer(&self, object: &Object) -> std::io::Result<Writer> {
         let path = self.path_for(object);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
         let tmp = path.with_extension("tmp");
         let meta = serde_json::to_vec(&Meta::of(object)).map_err(std::io::Error::other)?;
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(MAGIC)?;
-        file.write_all(&[u8::from(object.invalidated.load(Ordering::Relaxed))])?;
-        file.write_all(&0u64.to_be_bytes())?;
-        file.write_all(&(meta.len() as u32).to_be_bytes())?;
-        file.write_all(&0u32.to_be_bytes())?;
-        file.write_all(&meta)?;
+        let mut file = create(&tmp)?;
+        file.write_all(&head(object, 0, meta.len(), 0, &meta))?;
         Ok(Writer { file, tmp, path, meta_len: meta.len() as u64, written: 0, crc: crc32fast::Hasher::new() })
+    }
+
+    /// Writes a whole body (a small object already serving from memory) to a new file: one
+    /// write and a rename.
+    pub fn write_whole(&self, object: &Object, body: &[u8]) -> std::io::Result<DiskLoc> {
+        let path = self.path_for(object);
+        let tmp = path.with_extension("tmp");
+        let meta = serde_json::to_vec(&Meta::of(object)).map_err(std::io::Error::other)?;
+        let crc = crc32fast::hash(body);
+        let mut bytes = head(object, body.len() as u64, meta.len(), crc, &meta);
+        bytes.extend_from_slice(body);
+        let done = create(&tmp).and_then(|mut f| f.write_all(&bytes)).and_then(|()| std::fs::rename(&tmp, &path));
+        if let Err(e) = done {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        Ok(DiskLoc { path, offset: HEADER_LEN + meta.len() as u64, len: body.len() as u64, crc })
     }
 
     /// Counts a new file backing `object` and returns the files to delete to stay within the
@@ -331,6 +330,31 @@ impl Disk {
 
     pub fn used(&self) -> u64 {
         self.used.load(Ordering::Relaxed)
+    }
+}
+
+/// A file's header and metadata.
+fn head(object: &Object, body_len: u64, meta_len: usize, crc: u32, meta: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN as usize + meta_len + body_len.min(1 << 20) as usize);
+    out.extend_from_slice(MAGIC);
+    out.push(u8::from(object.invalidated.load(Ordering::Relaxed)));
+    out.extend_from_slice(&body_len.to_be_bytes());
+    out.extend_from_slice(&(meta_len as u32).to_be_bytes());
+    out.extend_from_slice(&crc.to_be_bytes());
+    out.extend_from_slice(meta);
+    out
+}
+
+/// Creates a file, and its shard directory when missing.
+fn create(path: &Path) -> std::io::Result<std::fs::File> {
+    match std::fs::File::create(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::File::create(path)
+        }
+        other => other,
     }
 }
 

@@ -204,14 +204,14 @@ pub struct Cache {
     inflight: Mutex<HashMap<String, watch::Receiver<()>>>,
     objects: AtomicU64,
     damaged: AtomicU64,
-    writes: std::sync::OnceLock<std::sync::mpsc::SyncSender<(Arc<Object>, bytes::Bytes)>>,
+    writes: std::sync::OnceLock<tokio::sync::mpsc::Sender<(Arc<Object>, bytes::Bytes)>>,
     write_skipped: AtomicU64,
     found: AtomicU64,
     rebuilt: AtomicBool,
 }
 
 /// Small objects waiting for the disk writer thread.
-const WRITE_QUEUE: usize = 16 * 1024;
+const WRITE_QUEUE: usize = 4096;
 
 impl Cache {
     pub fn new(memory_limit: u64, memory_max_object: u64, disk: Option<Disk>) -> Cache {
@@ -531,10 +531,11 @@ impl Cache {
 
     /// Writes a small object's body to the disk tier off the request path (the disk writer
     /// thread): the object is already indexed and serving from memory; its file is attached
-    /// when written. Nothing is written when the queue is full (the object stays memory-only).
-    pub fn write_behind(&self, object: Arc<Object>, body: bytes::Bytes) {
+    /// when written. When the writer is behind, the filling task waits for room (the client
+    /// already has its answer): fills slow down to what the disk takes, nothing is skipped.
+    pub async fn write_behind(&self, object: Arc<Object>, body: bytes::Bytes) {
         if let Some(tx) = self.writes.get()
-            && tx.try_send((object, body)).is_err()
+            && tx.send((object, body)).await.is_err()
         {
             self.write_skipped.fetch_add(1, Ordering::Relaxed);
         }
@@ -545,11 +546,11 @@ impl Cache {
         if self.disk.is_none() {
             return Ok(());
         }
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(Arc<Object>, bytes::Bytes)>(WRITE_QUEUE);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Arc<Object>, bytes::Bytes)>(WRITE_QUEUE);
         let _ = self.writes.set(tx);
         let cache = Arc::downgrade(self);
         std::thread::Builder::new().name("cache-disk-writer".into()).spawn(move || {
-            while let Ok((object, body)) = rx.recv() {
+            while let Some((object, body)) = rx.blocking_recv() {
                 let Some(cache) = cache.upgrade() else { return };
                 cache.write_now(&object, &body);
             }
@@ -608,7 +609,7 @@ impl Cache {
         }
     }
 
-    /// Small objects not written to disk because the writer's queue was full.
+    /// Small objects not written to disk because the writer had stopped.
     pub fn writes_skipped(&self) -> u64 {
         self.write_skipped.load(Ordering::Relaxed)
     }

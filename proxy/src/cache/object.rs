@@ -173,7 +173,8 @@ pub fn vary_of(resp: &HeaderMap, req: &HeaderMap) -> Vec<(HeaderName, Option<Hea
             if let Ok(name) = HeaderName::from_bytes(name.as_bytes())
                 && !out.iter().any(|(n, _)| *n == name)
             {
-                let value = joined(req, &name);
+                // Owned bytes: not a slice of the client connection's buffer.
+                let value = joined(req, &name).and_then(|v| HeaderValue::from_bytes(v.as_bytes()).ok());
                 out.push((name, value));
             }
         }
