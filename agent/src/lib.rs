@@ -64,6 +64,10 @@ pub struct AgentCli {
     /// Budget of the memory tier (K, M, G suffixes)
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub memory_size: u64,
+    /// Memory for the index of the disk tier's objects (K, M, G suffixes); when full, the
+    /// oldest disk objects go
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub index_size: u64,
     /// Directory of the access logs (per site and day, CLF and W3C extended)
     #[arg(long, value_name = "DIR")]
     pub log_dir: Option<PathBuf>,
@@ -137,6 +141,7 @@ async fn quick(cli: AgentCli) -> Result<(), String> {
         storage: StorageConfig {
             memory_bytes: cli.memory_size,
             disk: cli.cache_dir.map(|d| (d, cli.disk_size)),
+            index_bytes: cli.index_size,
             ..StorageConfig::default()
         },
         log_dir: cli.log_dir,

@@ -132,11 +132,23 @@ pub struct StorageConfig {
     pub memory_max_object: u64,
     /// The disk tier: directory and byte budget. It survives restarts.
     pub disk: Option<(PathBuf, u64)>,
+    /// Memory for the index of what the disk tier holds (keys, headers, file records): when
+    /// full, the oldest disk objects go, as when the disk budget is full.
+    pub index_bytes: u64,
+    /// Response bodies being gathered in memory by fills, all fills together: beyond it a fill
+    /// streams to the disk tier, or through without being stored.
+    pub inflight_bytes: u64,
 }
 
 impl Default for StorageConfig {
     fn default() -> Self {
-        StorageConfig { memory_bytes: 256 * 1024 * 1024, memory_max_object: 8 * 1024 * 1024, disk: None }
+        StorageConfig {
+            memory_bytes: 256 * 1024 * 1024,
+            memory_max_object: 8 * 1024 * 1024,
+            disk: None,
+            index_bytes: 256 * 1024 * 1024,
+            inflight_bytes: 64 * 1024 * 1024,
+        }
     }
 }
 

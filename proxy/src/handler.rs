@@ -879,6 +879,7 @@ impl Filler {
         // Bodies up to `memory_max_object` are gathered in memory (and written to the disk tier
         // behind, by its writer thread); larger ones stream to a disk file as they arrive.
         let mut memory: Option<BytesMut> = self.plan.as_ref().map(|_| BytesMut::new());
+        let mut gathered = cache.gathering();
         let mut disk: Option<AsyncWriter> = None;
         let mut complete = false;
         loop {
@@ -903,7 +904,7 @@ impl Filler {
             };
             let Ok(data) = frame.into_data() else { continue };
             if let Some(m) = &mut memory {
-                if (m.len() + data.len()) as u64 <= cache.memory_max_object {
+                if (m.len() + data.len()) as u64 <= cache.memory_max_object && gathered.take(data.len() as u64) {
                     m.extend_from_slice(&data);
                 } else {
                     // Too large for memory: on to a disk file (not for partial responses).

@@ -137,13 +137,15 @@ impl Proxy {
             upstream::client(config.origin_ca.as_deref(), config.limits.connect_timeout).map_err(ProxyError::Client)?;
         let disk = match &config.storage.disk {
             Some((dir, limit)) => Some(
-                cache::disk::Disk::open(dir, *limit)
+                cache::disk::Disk::open(dir, *limit, config.storage.index_bytes)
                     .map_err(|source| ProxyError::Disk { path: dir.clone(), source })?,
             ),
             None => None,
         };
         let disk_dir = config.storage.disk.as_ref().map(|(d, _)| d.clone()).unwrap_or_default();
-        let cache = Arc::new(Cache::new(config.storage.memory_bytes, config.storage.memory_max_object, disk));
+        let mut cache = Cache::new(config.storage.memory_bytes, config.storage.memory_max_object, disk);
+        cache.inflight_limit = config.storage.inflight_bytes;
+        let cache = Arc::new(cache);
         cache.start_disk_writer().map_err(|source| ProxyError::Disk { path: disk_dir.clone(), source })?;
         // The disk tier is re-indexed in the background: the proxy serves at once, and finds
         // stored objects as the scan reaches them.

@@ -119,7 +119,12 @@ async fn active_health_checks_take_an_origin_out() {
 }
 
 fn storage(memory: u64, disk: Option<&std::path::Path>) -> StorageConfig {
-    StorageConfig { memory_bytes: memory, memory_max_object: 1 << 20, disk: disk.map(|d| (d.to_path_buf(), 1 << 34)) }
+    StorageConfig {
+        memory_bytes: memory,
+        memory_max_object: 1 << 20,
+        disk: disk.map(|d| (d.to_path_buf(), 1 << 34)),
+        ..StorageConfig::default()
+    }
 }
 
 async fn sized_origin() -> Origin {
@@ -308,6 +313,7 @@ async fn a_smaller_disk_budget_at_restart_evicts_the_oldest() {
             memory_bytes: 1 << 20,
             memory_max_object: 1 << 20,
             disk: Some((dir.path().to_path_buf(), disk)),
+            ..StorageConfig::default()
         },
         ..config(vec![site(&[&origin.url()])])
     };

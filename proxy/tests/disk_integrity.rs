@@ -29,6 +29,7 @@ fn cfg(origin: &Origin, dir: &Path) -> ProxyConfig {
             memory_bytes: 64 << 20,
             memory_max_object: 1 << 20,
             disk: Some((dir.to_path_buf(), 1 << 34)),
+            ..StorageConfig::default()
         },
         ..config(vec![site(&[&origin.url()])])
     }

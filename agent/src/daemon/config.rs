@@ -37,6 +37,10 @@ pub struct ProxySection {
     pub cache_dir: Option<PathBuf>,
     #[serde(default)]
     pub disk_bytes: Option<u64>,
+    /// Memory for the index of the disk tier's objects, in bytes (default 256 MiB); when full,
+    /// the oldest disk objects go.
+    #[serde(default)]
+    pub index_bytes: Option<u64>,
     /// Access logs directory.
     #[serde(default)]
     pub log_dir: Option<PathBuf>,

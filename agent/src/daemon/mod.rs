@@ -257,6 +257,7 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         storage: StorageConfig {
             memory_bytes: config.proxy.memory_bytes.unwrap_or(256 << 20),
             disk: config.proxy.cache_dir.clone().map(|d| (d, config.proxy.disk_bytes.unwrap_or(10 << 30))),
+            index_bytes: config.proxy.index_bytes.unwrap_or(256 << 20),
             ..StorageConfig::default()
         },
         log_dir: config.proxy.log_dir.clone(),

@@ -121,6 +121,9 @@ pub struct Disk {
     dir: PathBuf,
     limit: u64,
     used: AtomicU64,
+    /// The memory the index of disk objects may take, and what it takes.
+    index_limit: u64,
+    index_used: AtomicU64,
     files: Mutex<Files>,
 }
 
@@ -129,6 +132,7 @@ pub struct Disk {
 struct FileInfo {
     order: (u64, u64),
     size: u64,
+    index: u64,
     site: Arc<str>,
     key: Key,
 }
@@ -199,10 +203,17 @@ impl Writer {
 impl Disk {
     /// Opens the tier in `dir` (creating it). What it holds is found by [`Disk::scan`], which
     /// the proxy runs in the background while it already serves.
-    pub fn open(dir: &Path, limit: u64) -> std::io::Result<Disk> {
+    pub fn open(dir: &Path, limit: u64, index_limit: u64) -> std::io::Result<Disk> {
         let objects_dir = dir.join("objects");
         std::fs::create_dir_all(&objects_dir)?;
-        Ok(Disk { dir: objects_dir, limit, used: AtomicU64::new(0), files: Mutex::default() })
+        Ok(Disk {
+            dir: objects_dir,
+            limit,
+            used: AtomicU64::new(0),
+            index_limit,
+            index_used: AtomicU64::new(0),
+            files: Mutex::default(),
+        })
     }
 
     /// Every complete object in the tier, read lazily, shard by shard; half-written, foreign
@@ -277,30 +288,39 @@ impl Disk {
     }
 
     /// Counts a new file backing `object` and returns the files to delete to stay within the
-    /// budget: the ones with the oldest responses (O(log n) each, whatever the file count).
+    /// disk and index budgets: the ones with the oldest responses (O(log n) each, whatever the
+    /// file count).
     pub fn account(&self, object: &Object, loc: &DiskLoc) -> Vec<Evicted> {
         let size = loc.offset + loc.len;
+        let index = object.index_size() + (size_of::<FileInfo>() + 2 * loc.path.as_os_str().len() + 96) as u64;
         let time = object.freshness.response_time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = files.by_path.remove(&loc.path) {
             files.order.remove(&old.order);
             self.used.fetch_sub(old.size, Ordering::Relaxed);
+            self.index_used.fetch_sub(old.index, Ordering::Relaxed);
         }
         files.seq += 1;
         let order = (time, files.seq);
         files.order.insert(order, loc.path.clone());
-        files
-            .by_path
-            .insert(loc.path.clone(), FileInfo { order, size, site: object.site.clone(), key: object.key.clone() });
+        let info = FileInfo { order, size, index, site: object.site.clone(), key: object.key.clone() };
+        files.by_path.insert(loc.path.clone(), info);
         let mut used = self.used.fetch_add(size, Ordering::Relaxed) + size;
+        let mut index_used = self.index_used.fetch_add(index, Ordering::Relaxed) + index;
         let mut evicted = Vec::new();
-        while used > self.limit && files.order.len() > 1 {
+        while (used > self.limit || index_used > self.index_limit) && files.order.len() > 1 {
             let Some((_, path)) = files.order.pop_first() else { break };
             let Some(info) = files.by_path.remove(&path) else { continue };
             used = self.used.fetch_sub(info.size, Ordering::Relaxed) - info.size;
+            index_used = self.index_used.fetch_sub(info.index, Ordering::Relaxed) - info.index;
             evicted.push(Evicted { path, site: info.site, key: info.key });
         }
         evicted
+    }
+
+    /// Memory the index of disk objects takes now (estimated).
+    pub fn index_used(&self) -> u64 {
+        self.index_used.load(Ordering::Relaxed)
     }
 
     /// Deletes a file (purge, replacement, eviction).
@@ -309,6 +329,7 @@ impl Disk {
         if let Some(info) = files.by_path.remove(path) {
             files.order.remove(&info.order);
             self.used.fetch_sub(info.size, Ordering::Relaxed);
+            self.index_used.fetch_sub(info.index, Ordering::Relaxed);
         }
         drop(files);
         let _ = std::fs::remove_file(path);
@@ -399,7 +420,7 @@ mod tests {
     #[test]
     fn each_write_has_its_own_file() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let disk = Disk::open(dir.path(), 1 << 30).expect("open");
+        let disk = Disk::open(dir.path(), 1 << 30, 1 << 30).expect("open");
         assert_eq!(disk.scan().count(), 0);
         let old = disk.write_whole(&object("/a", 1), b"old body").expect("write");
         assert_eq!(old.crc, crc32fast::hash(b"old body"));
@@ -410,7 +431,7 @@ mod tests {
         let mut body = String::new();
         reader.read_to_string(&mut body).expect("read");
         assert_eq!(body, "old body");
-        let mut found: Vec<Object> = Disk::open(dir.path(), 1 << 30).expect("reopen").scan().collect();
+        let mut found: Vec<Object> = Disk::open(dir.path(), 1 << 30, 1 << 30).expect("reopen").scan().collect();
         found.sort_by_key(|o| o.freshness.response_time);
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].disk_loc().map(|l| (**l).clone()), Some(new));
@@ -420,7 +441,7 @@ mod tests {
     #[test]
     fn the_scan_removes_what_is_not_a_complete_object() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let disk = Disk::open(dir.path(), 1 << 30).expect("open");
+        let disk = Disk::open(dir.path(), 1 << 30, 1 << 30).expect("open");
         let good = disk.write_whole(&object("/a", 1), b"body").expect("write");
         let shard = good.path.parent().expect("shard").to_path_buf();
         let junk = [("x.tmp", &b"half"[..]), ("foreign", b"hello"), ("old", b"AMOEOBJ1\0\0\0\0\0\0\0\0\0\0\0\0\0")];
@@ -442,7 +463,7 @@ mod tests {
     #[test]
     fn the_budget_evicts_the_oldest_responses() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let disk = Disk::open(dir.path(), 250).expect("open");
+        let disk = Disk::open(dir.path(), 250, 1 << 30).expect("open");
         let loc = |i: u64| DiskLoc { path: dir.path().join(format!("f{i}")), offset: 0, len: 100, crc: 0 };
         // Counted newest first (as a background scan may find them).
         assert!(disk.account(&object("/3", 30), &loc(3)).is_empty());

@@ -208,6 +208,36 @@ pub struct Cache {
     write_skipped: AtomicU64,
     found: AtomicU64,
     rebuilt: AtomicBool,
+    /// Bytes fills may gather in memory, all together, and what they hold now.
+    pub inflight_limit: u64,
+    gathered: AtomicU64,
+}
+
+/// Bytes a fill gathers in memory, counted against [`Cache::inflight_limit`]; released when
+/// dropped.
+#[derive(Debug)]
+pub struct Gathering {
+    cache: Arc<Cache>,
+    held: u64,
+}
+
+impl Gathering {
+    /// Takes `n` more bytes; `false` (and nothing taken) over the limit.
+    pub fn take(&mut self, n: u64) -> bool {
+        let now = self.cache.gathered.fetch_add(n, Ordering::Relaxed) + n;
+        if now > self.cache.inflight_limit {
+            self.cache.gathered.fetch_sub(n, Ordering::Relaxed);
+            return false;
+        }
+        self.held += n;
+        true
+    }
+}
+
+impl Drop for Gathering {
+    fn drop(&mut self) {
+        self.cache.gathered.fetch_sub(self.held, Ordering::Relaxed);
+    }
 }
 
 /// Small objects waiting for the disk writer thread.
@@ -228,6 +258,8 @@ impl Cache {
             write_skipped: AtomicU64::new(0),
             found: AtomicU64::new(0),
             rebuilt: AtomicBool::new(false),
+            inflight_limit: u64::MAX,
+            gathered: AtomicU64::new(0),
         }
     }
 
@@ -588,12 +620,40 @@ impl Cache {
         for e in evicted {
             let _ = std::fs::remove_file(&e.path);
             let Some(index) = self.site(&e.site) else { continue };
+            let mut kept_in_memory = Vec::new();
             let removed: Vec<Arc<Object>> = {
                 let mut ix = index.write();
                 let Some(variants) = ix.entries.get_mut(&e.key) else { continue };
-                let (gone, kept): (Vec<_>, Vec<_>) =
-                    variants.drain(..).partition(|v| v.disk_loc().is_some_and(|l| l.path == e.path));
-                *variants = kept;
+                let mut gone = Vec::new();
+                for v in variants.iter_mut() {
+                    if v.disk_loc().is_none_or(|l| l.path != e.path) {
+                        continue;
+                    }
+                    // Still in the memory tier (a hot object): it stays there, without its file,
+                    // until the memory tier lets it go.
+                    if let Body::Memory(bytes) = &v.body
+                        && v.in_memory.load(Ordering::Relaxed)
+                    {
+                        let copy = Arc::new(Object {
+                            site: v.site.clone(),
+                            key: v.key.clone(),
+                            status: v.status,
+                            headers: v.headers.clone(),
+                            vary: v.vary.clone(),
+                            freshness: v.freshness.clone(),
+                            tags: v.tags.clone(),
+                            body: Body::Memory(bytes.clone()),
+                            partial: v.partial,
+                            invalidated: AtomicBool::new(v.invalidated.load(Ordering::Relaxed)),
+                            accessed: AtomicBool::new(v.accessed.load(Ordering::Relaxed)),
+                            ..Object::default()
+                        });
+                        kept_in_memory.push((std::mem::replace(v, copy.clone()), copy));
+                    } else {
+                        gone.push(v.clone());
+                    }
+                }
+                variants.retain(|v| !gone.iter().any(|g| Arc::ptr_eq(g, v)));
                 if variants.is_empty() {
                     ix.entries.remove(&e.key);
                 }
@@ -605,6 +665,10 @@ impl Cache {
             self.objects.fetch_sub(removed.len() as u64, Ordering::Relaxed);
             for o in &removed {
                 self.forget(o, false);
+            }
+            for (old, copy) in kept_in_memory {
+                self.forget(&old, false);
+                self.remember(copy);
             }
         }
     }
@@ -623,6 +687,16 @@ impl Cache {
         let (tx, rx) = watch::channel(());
         inflight.insert(key.clone(), rx);
         Flight::Leader(FlightGuard { cache: self.clone(), key, _tx: tx })
+    }
+
+    /// Starts counting what a fill gathers in memory.
+    pub fn gathering(self: &Arc<Self>) -> Gathering {
+        Gathering { cache: self.clone(), held: 0 }
+    }
+
+    /// Memory the index of disk objects takes (estimated), and bytes fills hold now.
+    pub fn overheads(&self) -> (u64, u64) {
+        (self.disk.as_ref().map_or(0, Disk::index_used), self.gathered.load(Ordering::Relaxed))
     }
 
     /// Objects indexed and bytes held (memory, disk).

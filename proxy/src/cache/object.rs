@@ -122,14 +122,24 @@ impl Object {
         self.headers.get(header::LAST_MODIFIED)
     }
 
-    /// Bytes this object holds in memory.
+    /// Bytes this object holds in memory, its body included when it is there.
     pub fn memory_size(&self) -> u64 {
-        let headers: usize = self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 32).sum();
         let body = match &self.body {
-            Body::Memory(b) => b.len(),
+            Body::Memory(b) => b.len() as u64,
             Body::Disk(_) => 0,
         };
-        (headers + body + self.key.as_str().len() + 256) as u64
+        self.index_size() + body
+    }
+
+    /// Bytes of its index entry: the object itself, key, headers, variants, tags, and the
+    /// index's own slot (an estimate that errs on the high side).
+    pub fn index_size(&self) -> u64 {
+        let headers: usize = self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 112).sum();
+        let vary: usize =
+            self.vary.iter().map(|(k, v)| k.as_str().len() + v.as_ref().map_or(0, HeaderValue::len) + 48).sum();
+        let tags: usize = self.tags.iter().map(|t| t.len() + 48).sum();
+        let disk = self.disk.get().map_or(0, |l| l.path.as_os_str().len() + 64);
+        (size_of::<Object>() + 96 + headers + vary + tags + disk + 2 * self.key.as_str().len()) as u64
     }
 }
 
