@@ -153,7 +153,12 @@ impl Proxy {
             let c = cache.clone();
             std::thread::Builder::new()
                 .name("cache-rebuild".into())
-                .spawn(move || c.rebuild())
+                .spawn(move || {
+                    let began = std::time::Instant::now();
+                    c.rebuild();
+                    let (found, _) = c.rebuild_progress();
+                    tracing::info!(objects = found, seconds = began.elapsed().as_secs_f64(), "disk tier re-indexed");
+                })
                 .map_err(|source| ProxyError::Disk { path: disk_dir, source })?;
         }
         let (logger, log) = match &config.log_dir {

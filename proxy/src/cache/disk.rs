@@ -219,26 +219,33 @@ impl Disk {
     /// Every complete object in the tier, read lazily, shard by shard; half-written, foreign
     /// and other-version files are removed on the way.
     pub fn scan(&self) -> impl Iterator<Item = Object> + use<> {
-        let shards: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+        self.shards().into_iter().flat_map(|shard| Self::scan_shard(&shard))
+    }
+
+    /// The shard directories, for scanning them in parallel with [`Disk::scan_shard`].
+    pub fn shards(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(&self.dir)
             .into_iter()
             .flatten()
             .flatten()
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .map(|e| e.path())
-            .collect();
-        shards.into_iter().flat_map(|shard| {
-            std::fs::read_dir(shard).into_iter().flatten().flatten().filter_map(|entry| {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "tmp") {
-                    let _ = std::fs::remove_file(&path);
-                    return None;
-                }
-                let found = read_object(&path);
-                if found.is_none() {
-                    let _ = std::fs::remove_file(&path);
-                }
-                found
-            })
+            .collect()
+    }
+
+    /// The complete objects of one shard (see [`Disk::scan`]).
+    pub fn scan_shard(shard: &Path) -> impl Iterator<Item = Object> + use<> {
+        std::fs::read_dir(shard).into_iter().flatten().flatten().filter_map(|entry| {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "tmp") {
+                let _ = std::fs::remove_file(&path);
+                return None;
+            }
+            let found = read_object(&path);
+            if found.is_none() {
+                let _ = std::fs::remove_file(&path);
+            }
+            found
         })
     }
 

@@ -240,6 +240,9 @@ impl Drop for Gathering {
     }
 }
 
+/// Threads that read the disk tier at start (I/O-bound: more than the cores).
+const REBUILD_THREADS: usize = 8;
+
 /// Small objects waiting for the disk writer thread.
 const WRITE_QUEUE: usize = 4096;
 
@@ -546,12 +549,23 @@ impl Cache {
         self.found.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Runs the disk tier's scan (in the background at start: the proxy serves meanwhile).
+    /// Runs the disk tier's scan (in the background at start: the proxy serves meanwhile),
+    /// with [`REBUILD_THREADS`] threads so that a cold disk has reads queued in parallel.
     pub fn rebuild(&self) {
         if let Some(disk) = &self.disk {
-            for object in disk.scan() {
-                self.insert_found(object);
-            }
+            let shards = disk.shards();
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            std::thread::scope(|s| {
+                for _ in 0..REBUILD_THREADS {
+                    s.spawn(|| {
+                        while let Some(shard) = shards.get(next.fetch_add(1, Ordering::Relaxed)) {
+                            for object in Disk::scan_shard(shard) {
+                                self.insert_found(object);
+                            }
+                        }
+                    });
+                }
+            });
         }
         self.rebuilt.store(true, Ordering::Release);
     }
