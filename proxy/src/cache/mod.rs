@@ -296,13 +296,13 @@ impl Cache {
     /// makes it stored as stale (soft-purged).
     pub fn insert(&self, object: Object, since: Option<u64>) -> Arc<Object> {
         let object = Arc::new(object);
-        self.insert_arc(object.clone(), since, false);
+        let _ = self.insert_arc(object.clone(), since, false);
         object
     }
 
     /// Indexes an object; with `only_if_newer`, not when the variant is indexed with a response
-    /// at least as recent (returns whether it was indexed).
-    fn insert_arc(&self, object: Arc<Object>, since: Option<u64>, only_if_newer: bool) -> bool {
+    /// at least as recent: that one is returned instead.
+    fn insert_arc(&self, object: Arc<Object>, since: Option<u64>, only_if_newer: bool) -> Result<(), Arc<Object>> {
         let index = self.site_or_create(&object.site);
         let (object, replaced) = {
             let mut ix = index.write();
@@ -314,9 +314,10 @@ impl Cache {
             let variants = ix.entries.entry(object.key.clone()).or_default();
             let same = variants.iter().position(|v| v.vary == object.vary);
             if only_if_newer
-                && same.is_some_and(|i| variants[i].freshness.response_time >= object.freshness.response_time)
+                && let Some(i) = same
+                && variants[i].freshness.response_time >= object.freshness.response_time
             {
-                return false;
+                return Err(variants[i].clone());
             }
             let old = same.map(|i| variants.remove(i));
             variants.push(object.clone());
@@ -340,7 +341,7 @@ impl Cache {
         if let Body::Memory(_) = object.body {
             self.remember(object.clone());
         }
-        true
+        Ok(())
     }
 
     /// Counts a memory-resident object and evicts until the budget holds.
@@ -536,8 +537,14 @@ impl Cache {
     pub fn insert_found(&self, object: Object) {
         let (Some(loc), Some(disk)) = (object.disk_loc().cloned(), &self.disk) else { return };
         let object = Arc::new(object);
-        if !self.insert_arc(object.clone(), None, true) {
-            let _ = std::fs::remove_file(&loc.path);
+        if let Err(indexed) = self.insert_arc(object.clone(), None, true) {
+            // The file of what is indexed (a fill written before the scan reached it) stays;
+            // an older copy goes.
+            // (The same response, its file not attached yet, has the same time: kept too.)
+            let same_response = indexed.freshness.response_time == object.freshness.response_time;
+            if !same_response && indexed.disk_loc().is_none_or(|l| l.path != loc.path) {
+                let _ = std::fs::remove_file(&loc.path);
+            }
             return;
         }
         let evicted = disk.account(&object, &loc);
