@@ -135,3 +135,26 @@ async fn damaged_large_files_are_never_served_whole() {
     assert_eq!(r.cache(), "MISS");
     assert!(r.body.len() == LARGE && r.body.iter().all(|&b| b == b'o'));
 }
+
+/// The re-indexing at start may reach a file written by a fill since the start: it keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_scan_keeps_the_files_of_fills() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = origin().await;
+    let p = Running::start(cfg(&origin, dir.path())).await;
+    p.rebuilt().await;
+    let c = Http::default();
+    c.get(p.addr, "/fresh").await;
+    eventually("written", || {
+        let key = Key::new(Scheme::Http, "www.example.test", "/fresh");
+        p.proxy.cache.lookup("s", &key, &http::HeaderMap::new()).is_some_and(|o| o.disk_loc().is_some())
+    })
+    .await;
+    let file = file_of(&p, "/fresh");
+    // As if the background scan reached the shard only now.
+    let proxy = p.proxy.clone();
+    tokio::task::spawn_blocking(move || proxy.cache.rebuild()).await.unwrap();
+    assert!(file.exists(), "the fill's file was deleted by the scan");
+    assert_eq!(c.get(p.addr, "/fresh").await.cache(), "HIT");
+    assert_eq!(p.proxy.cache.disk.as_ref().unwrap().files(), 1);
+}
