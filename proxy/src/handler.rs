@@ -521,6 +521,7 @@ impl Exchange {
                 freshness: Default::default(),
                 body: old.body.clone(),
                 disk: old.disk_copy(),
+                referenced: old.referenced.clone(),
                 partial: old.partial,
                 headers: merged,
                 ..Object::default()

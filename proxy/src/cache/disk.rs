@@ -133,6 +133,7 @@ struct FileInfo {
     order: (u64, u64),
     size: u64,
     index: u64,
+    referenced: Arc<AtomicBool>,
     site: Arc<str>,
     key: Key,
 }
@@ -310,13 +311,37 @@ impl Disk {
         files.seq += 1;
         let order = (time, files.seq);
         files.order.insert(order, loc.path.clone());
-        let info = FileInfo { order, size, index, site: object.site.clone(), key: object.key.clone() };
+        let info = FileInfo {
+            order,
+            size,
+            index,
+            referenced: object.referenced.clone(),
+            site: object.site.clone(),
+            key: object.key.clone(),
+        };
         files.by_path.insert(loc.path.clone(), info);
         let mut used = self.used.fetch_add(size, Ordering::Relaxed) + size;
         let mut index_used = self.index_used.fetch_add(index, Ordering::Relaxed) + index;
         let mut evicted = Vec::new();
+        let mut second_chances = files.order.len();
         while (used > self.limit || index_used > self.index_limit) && files.order.len() > 1 {
             let Some((_, path)) = files.order.pop_first() else { break };
+            // Second chance (CLOCK over the age order): a file used since the hand last passed
+            // goes to the back instead; see `examples/eviction.rs` for what it is worth.
+            let chance =
+                files.by_path.get(&path).filter(|i| i.referenced.swap(false, Ordering::Relaxed)).map(|i| i.order);
+            if second_chances > 0
+                && let Some(old) = chance
+            {
+                second_chances -= 1;
+                files.seq += 1;
+                let order = (time.max(old.0), files.seq);
+                if let Some(info) = files.by_path.get_mut(&path) {
+                    info.order = order;
+                }
+                files.order.insert(order, path);
+                continue;
+            }
             let Some(info) = files.by_path.remove(&path) else { continue };
             used = self.used.fetch_sub(info.size, Ordering::Relaxed) - info.size;
             index_used = self.index_used.fetch_sub(info.index, Ordering::Relaxed) - info.index;
@@ -482,5 +507,24 @@ mod tests {
         assert_eq!((disk.used(), disk.files()), (100, 1));
         assert!(disk.account(&object("/3", 30), &DiskLoc { len: 120, ..loc(3) }).is_empty(), "counted again: replaced");
         assert_eq!(disk.used(), 120);
+    }
+
+    /// A file used since the hand passed gets a second chance: the next oldest goes instead.
+    #[test]
+    fn a_used_file_gets_a_second_chance() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let disk = Disk::open(dir.path(), 250, 1 << 30).expect("open");
+        let loc = |i: u64| DiskLoc { path: dir.path().join(format!("f{i}")), offset: 0, len: 100, crc: 0 };
+        let old = object("/1", 10);
+        assert!(disk.account(&old, &loc(1)).is_empty());
+        assert!(disk.account(&object("/2", 20), &loc(2)).is_empty());
+        old.referenced.store(true, Ordering::Relaxed);
+        let evicted = disk.account(&object("/3", 30), &loc(3));
+        assert_eq!(evicted.iter().map(|e| e.key.path_and_query()).collect::<Vec<_>>(), ["/2"]);
+        // It went to the back: /3 is older now; then its chance is spent and it goes.
+        let evicted = disk.account(&object("/4", 40), &loc(4));
+        assert_eq!(evicted.iter().map(|e| e.key.path_and_query()).collect::<Vec<_>>(), ["/3"]);
+        let evicted = disk.account(&object("/5", 50), &loc(5));
+        assert_eq!(evicted.iter().map(|e| e.key.path_and_query()).collect::<Vec<_>>(), ["/1"]);
     }
 }

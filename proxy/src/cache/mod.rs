@@ -283,6 +283,9 @@ impl Cache {
         let index = index.read();
         let found = index.entries.get(key)?.iter().find(|o| o.matches(req)).cloned()?;
         found.accessed.store(true, Ordering::Relaxed);
+        if !found.referenced.load(Ordering::Relaxed) {
+            found.referenced.store(true, Ordering::Relaxed);
+        }
         Some(found)
     }
 
@@ -399,6 +402,7 @@ impl Cache {
                     tags: victim.tags.clone(),
                     body: Body::Disk(loc.clone()),
                     disk: victim.disk_copy(),
+                    referenced: victim.referenced.clone(),
                     partial: victim.partial,
                     invalidated: AtomicBool::new(victim.invalidated.load(Ordering::Relaxed)),
                     ..Object::default()
@@ -443,6 +447,7 @@ impl Cache {
             tags: obj.tags.clone(),
             body: Body::Memory(body),
             disk: obj.disk_copy(),
+            referenced: obj.referenced.clone(),
             partial: obj.partial,
             invalidated: AtomicBool::new(obj.invalidated.load(Ordering::Relaxed)),
             ..Object::default()
@@ -667,6 +672,7 @@ impl Cache {
                             partial: v.partial,
                             invalidated: AtomicBool::new(v.invalidated.load(Ordering::Relaxed)),
                             accessed: AtomicBool::new(v.accessed.load(Ordering::Relaxed)),
+                            referenced: v.referenced.clone(),
                             ..Object::default()
                         });
                         kept_in_memory.push((std::mem::replace(v, copy.clone()), copy));

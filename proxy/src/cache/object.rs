@@ -77,6 +77,9 @@ pub struct Object {
     pub invalidated: AtomicBool,
     /// CLOCK bit: used since the eviction hand last passed.
     pub accessed: AtomicBool,
+    /// Used since the disk tier's eviction last passed its file: shared by every copy of the
+    /// object (in memory or not) and by the disk tier's record of its file.
+    pub referenced: Arc<AtomicBool>,
     /// Counted in the memory tier now.
     pub in_memory: AtomicBool,
     /// Left the index (replaced, purged or evicted).
