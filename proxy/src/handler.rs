@@ -952,7 +952,7 @@ impl Filler {
                     // Followers find it now; the disk copy follows.
                     drop(self.guard.take());
                     if !partial && let Body::Memory(bytes) = &obj.body {
-                        cache.write_behind(obj.clone(), bytes.clone()).await;
+                        cache.write_behind(obj.clone(), bytes.clone());
                     }
                 } else if let Some(w) = disk
                     && let Ok(loc) = w.finish().await

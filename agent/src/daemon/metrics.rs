@@ -60,6 +60,11 @@ fn render(agent: &Agent) -> String {
     );
     let _ = writeln!(
         out,
+        "# HELP amoe_cache_disk_writes_skipped_total Small objects not written to the disk tier because its writer was behind (they stay in memory while used).\n# TYPE amoe_cache_disk_writes_skipped_total counter\namoe_cache_disk_writes_skipped_total {}",
+        agent.proxy.cache.writes_skipped()
+    );
+    let _ = writeln!(
+        out,
         "# TYPE amoe_control_calls_total counter\namoe_control_calls_total{{outcome=\"accepted\"}} {}\namoe_control_calls_total{{outcome=\"refused\"}} {}",
         agent.calls_ok.load(Ordering::Relaxed),
         agent.calls_refused.load(Ordering::Relaxed)

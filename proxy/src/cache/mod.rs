@@ -244,7 +244,7 @@ impl Drop for Gathering {
 const REBUILD_THREADS: usize = 8;
 
 /// Small objects waiting for the disk writer thread.
-const WRITE_QUEUE: usize = 4096;
+const WRITE_QUEUE: usize = 2048;
 
 impl Cache {
     pub fn new(memory_limit: u64, memory_max_object: u64, disk: Option<Disk>) -> Cache {
@@ -375,7 +375,7 @@ impl Cache {
                 clock.live -= 1;
                 victims.push(victim);
             }
-            if clock.ring.len() > 64 && clock.ring.len() > clock.live * 2 {
+            if clock.ring.len() > clock.live + clock.live / 8 + 64 {
                 clock.ring.retain(|o| o.in_memory.load(Ordering::Relaxed));
             }
         }
@@ -589,11 +589,13 @@ impl Cache {
 
     /// Writes a small object's body to the disk tier off the request path (the disk writer
     /// thread): the object is already indexed and serving from memory; its file is attached
-    /// when written. When the writer is behind, the filling task waits for room (the client
-    /// already has its answer): fills slow down to what the disk takes, nothing is skipped.
-    pub async fn write_behind(&self, object: Arc<Object>, body: bytes::Bytes) {
+    /// when written. When the writer's queue is full (the disk takes less than the fills), the
+    /// object is not written and counted: it stays in the memory tier while it is used. Waiting
+    /// instead would hold every such fill in memory, without bound, since its client already
+    /// has its answer.
+    pub fn write_behind(&self, object: Arc<Object>, body: bytes::Bytes) {
         if let Some(tx) = self.writes.get()
-            && tx.send((object, body)).await.is_err()
+            && tx.try_send((object, body)).is_err()
         {
             self.write_skipped.fetch_add(1, Ordering::Relaxed);
         }
@@ -700,7 +702,7 @@ impl Cache {
         }
     }
 
-    /// Small objects not written to disk because the writer had stopped.
+    /// Small objects not written to disk because the writer's queue was full.
     pub fn writes_skipped(&self) -> u64 {
         self.write_skipped.load(Ordering::Relaxed)
     }

@@ -137,12 +137,12 @@ impl Object {
     /// Bytes of its index entry: the object itself, key, headers, variants, tags, and the
     /// index's own slot (an estimate that errs on the high side).
     pub fn index_size(&self) -> u64 {
-        let headers: usize = self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 112).sum();
+        let headers: usize = self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 176).sum();
         let vary: usize =
             self.vary.iter().map(|(k, v)| k.as_str().len() + v.as_ref().map_or(0, HeaderValue::len) + 48).sum();
         let tags: usize = self.tags.iter().map(|t| t.len() + 48).sum();
         let disk = self.disk.get().map_or(0, |l| l.path.as_os_str().len() + 64);
-        (size_of::<Object>() + 96 + headers + vary + tags + disk + 2 * self.key.as_str().len()) as u64
+        (size_of::<Object>() + 352 + headers + vary + tags + disk + 2 * self.key.as_str().len()) as u64
     }
 }
 
