@@ -1013,16 +1013,7 @@ impl AsyncWriter {
     /// Creates the object's file on the blocking pool; `None` if it cannot be created.
     async fn start(cache: &Arc<crate::cache::Cache>, plan: &Object) -> Option<AsyncWriter> {
         cache.disk.as_ref()?;
-        let meta = Object {
-            site: plan.site.clone(),
-            key: plan.key.clone(),
-            status: plan.status,
-            headers: plan.headers.clone(),
-            vary: plan.vary.clone(),
-            freshness: plan.freshness.clone(),
-            tags: plan.tags.clone(),
-            ..Object::default()
-        };
+        let meta = plan.with_body(Body::default());
         let cache = cache.clone();
         let w = tokio::task::spawn_blocking(move || cache.disk.as_ref().map(|d| d.writer(&meta))).await;
         match w {

@@ -392,21 +392,9 @@ impl Cache {
         let Some(i) = variants.iter().position(|v| Arc::ptr_eq(v, victim)) else { return };
         match (victim.disk_loc(), &victim.body) {
             (Some(loc), Body::Memory(_)) => {
-                variants[i] = Arc::new(Object {
-                    site: victim.site.clone(),
-                    key: victim.key.clone(),
-                    status: victim.status,
-                    headers: victim.headers.clone(),
-                    vary: victim.vary.clone(),
-                    freshness: victim.freshness.clone(),
-                    tags: victim.tags.clone(),
-                    body: Body::Disk(loc.clone()),
-                    disk: victim.disk_copy(),
-                    referenced: victim.referenced.clone(),
-                    partial: victim.partial,
-                    invalidated: AtomicBool::new(victim.invalidated.load(Ordering::Relaxed)),
-                    ..Object::default()
-                });
+                let copy = victim.with_body(Body::Disk(loc.clone()));
+                copy.accessed.store(false, Ordering::Relaxed);
+                variants[i] = Arc::new(copy);
             }
             _ => {
                 victims_gone(victim);
@@ -437,21 +425,7 @@ impl Cache {
     /// restart or a demotion): the indexed object is replaced by one with the body in memory,
     /// which keeps its disk file. Returns the object to serve.
     pub fn promote(&self, obj: &Arc<Object>, body: bytes::Bytes) -> Arc<Object> {
-        let promoted = Arc::new(Object {
-            site: obj.site.clone(),
-            key: obj.key.clone(),
-            status: obj.status,
-            headers: obj.headers.clone(),
-            vary: obj.vary.clone(),
-            freshness: obj.freshness.clone(),
-            tags: obj.tags.clone(),
-            body: Body::Memory(body),
-            disk: obj.disk_copy(),
-            referenced: obj.referenced.clone(),
-            partial: obj.partial,
-            invalidated: AtomicBool::new(obj.invalidated.load(Ordering::Relaxed)),
-            ..Object::default()
-        });
+        let promoted = Arc::new(obj.with_body(Body::Memory(body)));
         let Some(index) = self.site(&obj.site) else { return promoted };
         {
             let mut ix = index.write();
@@ -662,21 +636,9 @@ impl Cache {
                     if let Body::Memory(bytes) = &v.body
                         && v.in_memory.load(Ordering::Relaxed)
                     {
-                        let copy = Arc::new(Object {
-                            site: v.site.clone(),
-                            key: v.key.clone(),
-                            status: v.status,
-                            headers: v.headers.clone(),
-                            vary: v.vary.clone(),
-                            freshness: v.freshness.clone(),
-                            tags: v.tags.clone(),
-                            body: Body::Memory(bytes.clone()),
-                            partial: v.partial,
-                            invalidated: AtomicBool::new(v.invalidated.load(Ordering::Relaxed)),
-                            accessed: AtomicBool::new(v.accessed.load(Ordering::Relaxed)),
-                            referenced: v.referenced.clone(),
-                            ..Object::default()
-                        });
+                        let mut copy = v.with_body(Body::Memory(bytes.clone()));
+                        copy.disk = std::sync::OnceLock::new();
+                        let copy = Arc::new(copy);
                         kept_in_memory.push((std::mem::replace(v, copy.clone()), copy));
                     } else {
                         gone.push(v.clone());

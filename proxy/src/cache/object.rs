@@ -103,6 +103,26 @@ impl Object {
         })
     }
 
+    /// A copy with another body: the same response, flags and disk file (demotion, promotion).
+    pub fn with_body(&self, body: Body) -> Object {
+        Object {
+            site: self.site.clone(),
+            key: self.key.clone(),
+            status: self.status,
+            headers: self.headers.clone(),
+            vary: self.vary.clone(),
+            freshness: self.freshness.clone(),
+            tags: self.tags.clone(),
+            body,
+            disk: self.disk_copy(),
+            partial: self.partial,
+            invalidated: AtomicBool::new(self.invalidated.load(Ordering::Relaxed)),
+            accessed: AtomicBool::new(self.accessed.load(Ordering::Relaxed)),
+            referenced: self.referenced.clone(),
+            ..Object::default()
+        }
+    }
+
     /// The disk file, if written.
     pub fn disk_loc(&self) -> Option<&Arc<DiskLoc>> {
         self.disk.get()
