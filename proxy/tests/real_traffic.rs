@@ -80,11 +80,12 @@ async fn a_purge_during_a_fill_covers_that_key_only() {
     *origin.delay.lock().unwrap() = Duration::from_millis(300);
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
-    for (purged, expect) in [("/slow", "MISS"), ("/other", "HIT")] {
+    for (n, (purged, expect)) in [("/slow", "MISS"), ("/other", "HIT")].into_iter().enumerate() {
         let target = format!("/fill-{}", purged.trim_start_matches('/'));
         let (c2, addr, t2) = (c.clone(), p.addr, target.clone());
         let fill = tokio::spawn(async move { c2.get(addr, &t2).await });
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // The fetch has started (the origin holds it 300 ms): purge now.
+        eventually("the fill reached the origin", || origin.hits() == n + 1).await;
         let what = if purged == "/slow" { target.clone() } else { purged.to_string() };
         p.proxy.purge("s", &[Purge::Url(what)], PurgeMode::Hard).unwrap();
         assert_eq!(fill.await.unwrap().status, 200);
