@@ -61,10 +61,15 @@ impl Ca {
     }
 
     fn crl(&self, revoked: &[rcgen::SerialNumber]) -> String {
+        self.crl_numbered(revoked, 1, 2036)
+    }
+
+    /// A list with this number, valid until 1 January of `until`.
+    fn crl_numbered(&self, revoked: &[rcgen::SerialNumber], number: u64, until: i32) -> String {
         let params = rcgen::CertificateRevocationListParams {
-            this_update: rcgen::date_time_ymd(2026, 1, 1),
-            next_update: rcgen::date_time_ymd(2036, 1, 1),
-            crl_number: rcgen::SerialNumber::from(1u64),
+            this_update: rcgen::date_time_ymd(2020, 1, 1),
+            next_update: rcgen::date_time_ymd(until, 1, 1),
+            crl_number: rcgen::SerialNumber::from(number),
             issuing_distribution_point: None,
             revoked_certs: revoked
                 .iter()
@@ -355,6 +360,55 @@ async fn roles_revocation_and_every_refusal_journaled() {
     let (_, body) = call(&agent, op.clone(), "POST", "/v1/sites/www/flush", flush).await.unwrap();
     assert_eq!(body["replayed"].as_bool(), Some(true));
     agent.stop();
+}
+
+/// `PUT /v1/crl` takes only the control CA's own lists, newer than the installed one and not
+/// expired; whatever it refuses, every client is still served as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_control_cas_newer_lists_are_installed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    let agent = &AgentProc::start(dir.path(), &ca);
+    let (operator, operator_serial) = ca.client("alice", "operator", false);
+    let (bob, bob_serial) = ca.client("bob", "operator", false);
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    let bob_tls = client_config(&ca_pem, Some(&bob), TLS_ALL);
+    // Another CA with the same name, and a PEM block that is not a list at all.
+    let impostor = Ca::new("amoe test CA");
+    let fake = "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n".to_string();
+    let refused = [
+        (
+            "another CA's list revoking everyone",
+            impostor.crl_numbered(&[operator_serial.clone(), bob_serial.clone()], 9, 2036),
+        ),
+        ("a fake", fake),
+        ("an expired list", ca.crl_numbered(std::slice::from_ref(&bob_serial), 2, 2021)),
+    ];
+    for (what, pem) in &refused {
+        let (status, body) = call(agent, op.clone(), "PUT", "/v1/crl", pem).await.unwrap();
+        assert_eq!(status, 400, "{what}: {body}");
+    }
+    assert_eq!(call(agent, op.clone(), "GET", "/v1/status", "").await.unwrap().0, 200);
+    assert_eq!(call(agent, bob_tls.clone(), "GET", "/v1/status", "").await.unwrap().0, 200);
+    // The CA's list number 5 revoking bob is installed; then an older one (bob not revoked) is
+    // refused, and so is the same number again.
+    assert_eq!(
+        call(agent, op.clone(), "PUT", "/v1/crl", &ca.crl_numbered(std::slice::from_ref(&bob_serial), 5, 2036))
+            .await
+            .unwrap()
+            .0,
+        204
+    );
+    assert!(call(agent, bob_tls.clone(), "GET", "/v1/status", "").await.is_err(), "bob is revoked");
+    for number in [4, 5] {
+        let (status, body) =
+            call(agent, op.clone(), "PUT", "/v1/crl", &ca.crl_numbered(&[], number, 2036)).await.unwrap();
+        assert_eq!(status, 400, "list number {number}: {body}");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("not above")), "{body}");
+    }
+    assert!(call(agent, bob_tls, "GET", "/v1/status", "").await.is_err(), "bob stays revoked");
+    assert_eq!(call(agent, op, "GET", "/v1/status", "").await.unwrap().0, 200);
 }
 
 async fn reqwest_like_get(addr: SocketAddr, path: &str) -> String {

@@ -68,6 +68,10 @@ pub enum Error {
     NoRole,
     #[error("the certificate has no subject common name")]
     NoName,
+    #[error("not a revocation list: {0}")]
+    BadCrl(String),
+    #[error("the revocation list was not issued by this CA ({0})")]
+    CrlNotFromCa(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -361,6 +365,46 @@ impl Ca {
         };
         Ok(params.signed_by(&self.issuer)?.pem()?)
     }
+}
+
+/// A revocation list that its CA's signature was checked on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrlInfo {
+    /// The CRL number (RFC 5280 §5.2.3); a list without one counts as 0.
+    pub number: u64,
+    /// When it must be replaced (`nextUpdate`), if it says.
+    pub next_update: Option<Timestamp>,
+    /// How many certificates it revokes.
+    pub revoked: usize,
+}
+
+/// Checks a PEM revocation list against the CA certificate (PEM) that must have issued it:
+/// the issuer's name and the signature (with the CA's public key). Returns its number and
+/// next update; the caller decides about freshness and order.
+pub fn check_crl(ca_cert_pem: &str, crl_pem: &[u8]) -> Result<CrlInfo> {
+    use rustls_pki_types::CertificateRevocationListDer;
+    use x509_parser::revocation_list::CertificateRevocationList;
+    let ca_der = CertificateDer::from_pem_slice(ca_cert_pem.as_bytes()).map_err(|e| Error::NotPem(e.to_string()))?;
+    let (_, ca) = X509Certificate::from_der(&ca_der).map_err(|e| Error::BadCertificate(e.to_string()))?;
+    let der = CertificateRevocationListDer::from_pem_slice(crl_pem).map_err(|e| Error::BadCrl(e.to_string()))?;
+    let (rest, crl) = CertificateRevocationList::from_der(&der).map_err(|e| Error::BadCrl(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(Error::BadCrl("trailing bytes after the list".into()));
+    }
+    if crl.issuer().as_raw() != ca.subject().as_raw() {
+        return Err(Error::CrlNotFromCa(format!("issuer `{}`, CA `{}`", crl.issuer(), ca.subject())));
+    }
+    crl.verify_signature(ca.public_key()).map_err(|e| Error::CrlNotFromCa(format!("signature: {e}")))?;
+    let number = match crl.crl_number() {
+        None => 0,
+        Some(n) => u64::try_from(n).map_err(|_| Error::BadCrl("CRL number out of range".into()))?,
+    };
+    let next_update = crl
+        .next_update()
+        .map(|t| Timestamp::from_second(t.timestamp()))
+        .transpose()
+        .map_err(|e| Error::BadCrl(e.to_string()))?;
+    Ok(CrlInfo { number, next_update, revoked: crl.iter_revoked_certificates().count() })
 }
 
 /// Reads a PEM certificate back.

@@ -173,7 +173,23 @@ impl Agent {
         if !text.contains("-----BEGIN X509 CRL-----") {
             return Err(bad("the body is not a PEM revocation list".into()));
         }
+        // Only the control CA's own lists, newer than the installed one, not expired: a list
+        // from anyone else could refuse every client (or revoke nothing).
+        let ca_path = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.ca.clone();
+        let ca = std::fs::read_to_string(&ca_path).map_err(|e| bad(format!("cannot read the control CA: {e}")))?;
+        let info = amoe_pki::check_crl(&ca, pem).map_err(|e| bad(format!("the revocation list was refused: {e}")))?;
+        if info.next_update.is_some_and(|t| t < jiff::Timestamp::now()) {
+            return Err(bad("the revocation list was refused: it has expired (its nextUpdate is past)".into()));
+        }
         let previous = std::fs::read(self.state.crl_path()).ok();
+        if let Some(installed) = previous.as_deref().and_then(|p| amoe_pki::check_crl(&ca, p).ok())
+            && info.number <= installed.number
+        {
+            return Err(bad(format!(
+                "the revocation list was refused: its number {} is not above the installed list's {}",
+                info.number, installed.number
+            )));
+        }
         self.state.save_crl(pem).map_err(|e| bad(format!("cannot save: {e}")))?;
         if let Err(e) = self.reload_tls() {
             // Keep the last good list.
