@@ -411,6 +411,32 @@ async fn only_the_control_cas_newer_lists_are_installed() {
     assert_eq!(call(agent, op, "GET", "/v1/status", "").await.unwrap().0, 200);
 }
 
+/// Names the CLI cannot make are refused with 400 and leave nothing behind (no ghost site:
+/// nothing saved, nothing served, nothing to delete).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_site_names_make_no_ghost_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let agent = &AgentProc::start(dir.path(), &ca);
+    let (operator, _) = ca.client("alice", "operator", false);
+    let op = client_config(&ca.issuer.pem(), Some(&operator), TLS_ALL);
+    let long = "a".repeat(300);
+    for name in [".", "..", "%2e%2e", "WWW", long.as_str()] {
+        let body = format!(r#"{{"name":"{name}","domains":["ghost.example.test"],"origins":["http://127.0.0.1:9"]}}"#);
+        let (status, reply) = call(agent, op.clone(), "PUT", &format!("/v1/sites/{name}"), &body).await.unwrap();
+        assert_eq!(status, 400, "{name}: {reply}");
+        let (status, _) = call(agent, op.clone(), "DELETE", &format!("/v1/sites/{name}"), "").await.unwrap();
+        assert_eq!(status, 400, "{name}");
+    }
+    // A valid name with a domain that is not one.
+    let bad_domain = r#"{"name":"www","domains":["not a domain"],"origins":["http://127.0.0.1:9"]}"#;
+    assert_eq!(call(agent, op.clone(), "PUT", "/v1/sites/www", bad_domain).await.unwrap().0, 400);
+    let (_, sites) = call(agent, op, "GET", "/v1/sites", "").await.unwrap();
+    assert_eq!(sites, serde_json::json!([]), "nothing applied");
+    let saved: Vec<_> = std::fs::read_dir(agent.state.join("sites")).map(|d| d.flatten().collect()).unwrap_or_default();
+    assert!(saved.is_empty(), "nothing saved: {saved:?}");
+}
+
 async fn reqwest_like_get(addr: SocketAddr, path: &str) -> String {
     let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp)).await.unwrap();

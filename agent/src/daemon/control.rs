@@ -72,6 +72,13 @@ fn route(method: &Method, path: &str) -> Result<Call, ApiError> {
     if parts.first() != Some(&amoe_proto::VERSION) {
         return Err(not_found());
     }
+    // Site names follow the inventory's rules (`amoe-core`): they become file names and
+    // Prometheus labels, and a name the CLI cannot make must not exist on a host.
+    if let ["sites", s, ..] = &parts[1..]
+        && let Err(e) = s.parse::<amoe_core::names::Name>()
+    {
+        return Err(ApiError::new("invalid_site", e.to_string()));
+    }
     let call = match (method, &parts[1..]) {
         (&Method::GET, ["status"]) => Call::Status,
         (&Method::GET, ["sites"]) => Call::ListSites,
@@ -270,5 +277,9 @@ mod tests {
         assert_eq!(route(&Method::GET, "/v1/status/").ok(), Some(Call::Status));
         assert!(route(&Method::GET, "/v2/status").is_err());
         assert!(route(&Method::PATCH, "/v1/sites/www").is_err());
+        for ghost in [".", "..", "%2e", "Www", "-x", &"a".repeat(300)] {
+            let e = route(&Method::PUT, &format!("/v1/sites/{ghost}")).expect_err(ghost);
+            assert_eq!(e.status(), StatusCode::BAD_REQUEST, "{ghost}");
+        }
     }
 }

@@ -94,16 +94,34 @@ impl Agent {
     }
 
     /// Adds or replaces a site: checked, applied to the proxy, then kept on disk.
+    /// Validates, saves, then applies a site; on any failure nothing is served and the saved
+    /// state is what it was.
     pub fn put_site(&self, spec: SiteSpec) -> Result<(), ApiError> {
+        let invalid = |message: String| ApiError { code: "invalid_site", message, hint: None };
+        spec.name.parse::<amoe_core::names::Name>().map_err(|e| invalid(e.to_string()))?;
+        if spec.domains.is_empty() {
+            return Err(invalid(format!("site `{}` has no domain", spec.name)));
+        }
+        for d in &spec.domains {
+            d.parse::<amoe_core::names::DomainName>().map_err(|e| invalid(e.to_string()))?;
+        }
         let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
         let mut next = sites.clone();
         next.insert(spec.name.clone(), spec.clone());
-        self.apply_sites(&next)?;
-        self.state.save_site(&spec).map_err(|e| ApiError {
+        let internal = |e: std::io::Error| ApiError {
             code: "internal",
             message: format!("cannot save the site: {e}"),
             hint: None,
-        })?;
+        };
+        self.state.save_site(&spec).map_err(internal)?;
+        if let Err(e) = self.apply_sites(&next) {
+            // Put the saved state back as it was.
+            let _ = match sites.get(&spec.name) {
+                Some(previous) => self.state.save_site(previous),
+                None => self.state.delete_site(&spec.name),
+            };
+            return Err(e);
+        }
         *sites = next;
         Ok(())
     }
