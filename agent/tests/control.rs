@@ -411,6 +411,47 @@ async fn only_the_control_cas_newer_lists_are_installed() {
     assert_eq!(call(agent, op, "GET", "/v1/status", "").await.unwrap().0, 200);
 }
 
+/// A keep-alive connection of a certificate revoked meanwhile is closed within a second of the
+/// list landing; others stay open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocation_closes_open_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    let agent = &AgentProc::start(dir.path(), &ca);
+    let (operator, _) = ca.client("alice", "operator", false);
+    let (leaver, leaver_serial) = ca.client("leaver", "operator", false);
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    let open = |tls: Arc<rustls::ClientConfig>| async move {
+        let tcp = tokio::net::TcpStream::connect(agent.control).await.unwrap();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let stream = tokio_rustls::TlsConnector::from(tls).connect(name, tcp).await.unwrap();
+        let (send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+        tokio::spawn(conn);
+        send
+    };
+    let status = |send: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>| {
+        let req = http::Request::get("/v1/status").header("host", "localhost").body(Full::new(Bytes::new())).unwrap();
+        let fut = send.send_request(req);
+        async move { fut.await.map(|r| r.status().as_u16()).map_err(|e| e.to_string()) }
+    };
+    let mut leaver_conn = open(client_config(&ca_pem, Some(&leaver), TLS_ALL)).await;
+    let mut op_conn = open(op.clone()).await;
+    assert_eq!(status(&mut leaver_conn).await, Ok(200));
+    assert_eq!(status(&mut op_conn).await, Ok(200));
+    let crl = ca.crl_numbered(std::slice::from_ref(&leaver_serial), 2, 2036);
+    assert_eq!(call(agent, op, "PUT", "/v1/crl", &crl).await.unwrap().0, 204);
+    let landed = std::time::Instant::now();
+    loop {
+        if leaver_conn.ready().await.is_err() || status(&mut leaver_conn).await.is_err() {
+            break;
+        }
+        assert!(landed.elapsed() < Duration::from_secs(1), "the revoked connection still answers");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status(&mut op_conn).await, Ok(200), "the operator's open connection stays");
+}
+
 /// Names the CLI cannot make are refused with 400 and leave nothing behind (no ghost site:
 /// nothing saved, nothing served, nothing to delete).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -374,8 +374,8 @@ pub struct CrlInfo {
     pub number: u64,
     /// When it must be replaced (`nextUpdate`), if it says.
     pub next_update: Option<Timestamp>,
-    /// How many certificates it revokes.
-    pub revoked: usize,
+    /// The serials it revokes (lowercase hexadecimal, as [`CertInfo::serial_hex`]).
+    pub revoked: Vec<String>,
 }
 
 /// Checks a PEM revocation list against the CA certificate (PEM) that must have issued it:
@@ -404,7 +404,8 @@ pub fn check_crl(ca_cert_pem: &str, crl_pem: &[u8]) -> Result<CrlInfo> {
         .map(|t| Timestamp::from_second(t.timestamp()))
         .transpose()
         .map_err(|e| Error::BadCrl(e.to_string()))?;
-    Ok(CrlInfo { number, next_update, revoked: crl.iter_revoked_certificates().count() })
+    let revoked = crl.iter_revoked_certificates().map(|r| hex(r.raw_serial())).collect();
+    Ok(CrlInfo { number, next_update, revoked })
 }
 
 /// Reads a PEM certificate back.

@@ -44,7 +44,15 @@ pub struct Agent {
     calls_ok: AtomicU64,
     calls_refused: AtomicU64,
     handshakes_refused: AtomicU64,
+    /// The serials the installed revocation list revokes: open control connections of a
+    /// serial in it are closed when a new list is installed.
+    revoked: tokio::sync::watch::Sender<Arc<std::collections::HashSet<String>>>,
 }
+
+/// A control connection idle this long is closed.
+const CONTROL_IDLE: Duration = Duration::from_secs(60);
+/// Requests one control connection may carry; then it is closed (the client reconnects).
+const CONTROL_REQUESTS_PER_CONNECTION: u64 = 1000;
 
 /// Turns a wire site into the proxy's settings; bad rules are refused with their lines.
 fn site_config(spec: &SiteSpec) -> Result<SiteConfig, ApiError> {
@@ -216,7 +224,20 @@ impl Agent {
             }
             return Err(bad(format!("the revocation list was refused: {e}")));
         }
+        self.note_revoked();
         Ok(())
+    }
+
+    /// Reads the installed list's serials (after a start or an install).
+    fn note_revoked(&self) {
+        let ca_path = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.ca.clone();
+        let serials = std::fs::read_to_string(&ca_path)
+            .ok()
+            .zip(std::fs::read(self.state.crl_path()).ok())
+            .and_then(|(ca, crl)| amoe_pki::check_crl(&ca, &crl).ok())
+            .map(|info| info.revoked.into_iter().collect())
+            .unwrap_or_default();
+        self.revoked.send_replace(Arc::new(serials));
     }
 
     pub fn status(&self) -> Status {
@@ -312,7 +333,9 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         calls_ok: AtomicU64::new(0),
         calls_refused: AtomicU64::new(0),
         handshakes_refused: AtomicU64::new(0),
+        revoked: tokio::sync::watch::Sender::new(Arc::default()),
     });
+    agent.note_revoked();
     let sites = agent.state.sites().map_err(|e| format!("reading the sites: {e}"))?;
     agent.apply_sites(&sites).map_err(|e| format!("a saved site is invalid: {}", e.message))?;
     *agent.sites.lock().unwrap_or_else(|e| e.into_inner()) = sites;
@@ -403,18 +426,57 @@ async fn serve_control(agent: Arc<Agent>, listener: TcpListener, stop: impl Futu
                 }
                 Err(_) => return,
             };
-            let who = stream
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|c| c.first())
-                .map(tls::identity)
-                .unwrap_or(tls::Identity { name: "?".into(), role: None });
+            let cert = stream.get_ref().1.peer_certificates().and_then(|c| c.first()).cloned();
+            let who = cert.as_ref().map(tls::identity).unwrap_or(tls::Identity { name: "?".into(), role: None });
+            let serial = cert.as_ref().and_then(|c| amoe_pki::info_of(c).ok()).map(|i| i.serial_hex);
             let who = Arc::new(who);
-            let svc = hyper::service::service_fn(move |req| control::handle(agent.clone(), who.clone(), peer, req));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
-                .await;
+            // Activity and request count, for the idle time-out and the per-connection cap.
+            let last = Arc::new(Mutex::new(Instant::now()));
+            let count = Arc::new(AtomicU64::new(0));
+            let (a2, w2, l2, c2) = (agent.clone(), who.clone(), last.clone(), count.clone());
+            let svc = hyper::service::service_fn(move |req| {
+                *l2.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+                let n = c2.fetch_add(1, Ordering::Relaxed) + 1;
+                let (agent, who) = (a2.clone(), w2.clone());
+                async move {
+                    let mut r = control::handle(agent, who, peer, req).await?;
+                    if n >= CONTROL_REQUESTS_PER_CONNECTION {
+                        r.headers_mut().insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+                    }
+                    Ok::<_, std::convert::Infallible>(r)
+                }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+            tokio::pin!(conn);
+            let mut revoked = agent.revoked.subscribe();
+            let is_revoked = |set: &std::collections::HashSet<String>| serial.as_ref().is_some_and(|s| set.contains(s));
+            if is_revoked(&revoked.borrow_and_update()) {
+                return;
+            }
+            loop {
+                let idle_until = *last.lock().unwrap_or_else(|e| e.into_inner()) + CONTROL_IDLE;
+                tokio::select! {
+                    _ = conn.as_mut() => return,
+                    changed = revoked.changed() => {
+                        if changed.is_err() || is_revoked(&revoked.borrow_and_update()) {
+                            agent.state.journal(&serde_json::json!({
+                                "at": jiff::Timestamp::now().to_string(),
+                                "peer": peer.to_string(),
+                                "client": who.name,
+                                "outcome": "closed: its certificate was revoked",
+                            }));
+                            return;
+                        }
+                    }
+                    () = tokio::time::sleep_until(idle_until.into()) => {
+                        if last.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= CONTROL_IDLE {
+                            return;
+                        }
+                    }
+                }
+            }
         });
     }
 }
