@@ -367,3 +367,22 @@ fn flush_targets_that_match_nothing_are_usage_errors() {
     let r = env.ok(&["flush", "www", "--url", "https://WWW.example.fr:443/a", "--prefix", "/static", "--dry-run"]);
     assert!(r.stdout.contains("would send"), "{}", r.stdout);
 }
+
+#[test]
+fn a_revoked_host_certificate_is_refused_by_the_cli() {
+    let fleet = Fleet::new(2);
+    fleet.ok(&["site", "push", "www"]);
+    // The host's certificate (a stolen key, say) is revoked: the CLI stops trusting that agent.
+    // The list reaches pop0; pop1 is refused already, by the CLI.
+    let r = fleet.run(&["ca", "revoke", "pop1"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Revoked"), "{}", r.stdout);
+    let r = fleet.run(&["flush", "www", "--all", "-o", "json"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let hosts = report["hosts"].as_array().expect("hosts");
+    let pop1 = hosts.iter().find(|h| h["host"] == "pop1").expect("pop1");
+    assert_eq!(pop1["ok"], false, "{report}");
+    assert!(pop1["error"].as_str().is_some_and(|e| e.to_lowercase().contains("revoked")), "{report}");
+    assert!(hosts.iter().any(|h| h["host"] == "pop0" && h["ok"] == true), "{report}");
+}

@@ -380,6 +380,7 @@ fn chain(ctx: &mut Ctx, demo: &mut Demo, dir: &Path) -> Result<()> {
         ca: dir.join("ca").join("ca.pem"),
         cert: dir.join("certs").join("operator-demo.pem"),
         key: dir.join("certs").join("operator-demo.key"),
+        crl: None,
     };
     let client = crate::fleet::client::Client::new(&creds, std::time::Duration::from_secs(5)).map_err(Failure::new)?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -63,7 +63,8 @@ fn client(ctx: &Ctx) -> Result<Client> {
     let key = ctx.settings.client_key.clone().ok_or_else(|| need("client key", "AMOE_CLIENT_KEY", "client_key"))?;
     let ca_dir =
         ctx.settings.ca_dir.clone().ok_or_else(|| Failure::new("no CA directory").hint("set `AMOE_CA_DIR`"))?;
-    let creds = Credentials { ca: ca_dir.join("ca.pem"), cert, key };
+    let crl = Some(ca_dir.join("crl.pem")).filter(|p| p.exists());
+    let creds = Credentials { ca: ca_dir.join("ca.pem"), cert, key, crl };
     Client::new(&creds, host_timeout())
         .map_err(|e| Failure::new(e).hint("check the paths of the CA and of your certificate").into())
 }

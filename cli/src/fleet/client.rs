@@ -18,6 +18,9 @@ pub struct Credentials {
     /// This operator's or pipeline's certificate and key (from `amoe ca issue`).
     pub cert: PathBuf,
     pub key: PathBuf,
+    /// The CA's revocation list (PEM, `CA_DIR/crl.pem`, written by `amoe ca revoke`), when
+    /// there is one: an agent whose certificate it revokes is refused.
+    pub crl: Option<PathBuf>,
 }
 
 /// Why a call to a host failed.
@@ -65,10 +68,22 @@ impl Client {
             .collect::<Result<_, _>>()
             .map_err(|e| read_pem_err("certificate", &creds.cert, e))?;
         let key = PrivateKeyDer::from_pem_file(&creds.key).map_err(|e| read_pem_err("key", &creds.key, e))?;
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut verifier =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+        if let Some(crl) = &creds.crl {
+            use rustls_pki_types::CertificateRevocationListDer;
+            let crls: Vec<CertificateRevocationListDer<'static>> = CertificateRevocationListDer::pem_file_iter(crl)
+                .map_err(|e| read_pem_err("revocation list", crl, e))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| read_pem_err("revocation list", crl, e))?;
+            verifier = verifier.with_crls(crls).only_check_end_entity_revocation();
+        }
+        let verifier = verifier.build().map_err(|e| format!("TLS verifier: {e}"))?;
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
             .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
+            .with_webpki_verifier(verifier)
             .with_client_auth_cert(chain, key)
             .map_err(|e| format!("client certificate: {e}"))?;
         Ok(Client { tls: Arc::new(tls), timeout })
