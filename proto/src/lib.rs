@@ -60,6 +60,12 @@ pub struct Status {
     pub cache_disk_bytes: u64,
     /// When the agent's server certificate expires (RFC 3339 UTC).
     pub certificate_not_after: Option<String>,
+    /// The number of the installed revocation list, if one is installed.
+    #[serde(default)]
+    pub crl_number: Option<u64>,
+    /// When the installed revocation list must be replaced (RFC 3339 UTC).
+    #[serde(default)]
+    pub crl_next_update: Option<String>,
 }
 
 /// `POST /v1/sites/{name}/flush`.

@@ -372,6 +372,8 @@ fn flush_targets_that_match_nothing_are_usage_errors() {
 fn a_revoked_host_certificate_is_refused_by_the_cli() {
     let fleet = Fleet::new(2);
     fleet.ok(&["site", "push", "www"]);
+    let r = fleet.ok(&["host", "status", "pop0", "-o", "json"]);
+    assert!(r.stderr.contains("has no revocation list installed"), "{}", r.stderr);
     // The host's certificate (a stolen key, say) is revoked: the CLI stops trusting that agent.
     // The list reaches pop0; pop1 is refused already, by the CLI.
     let r = fleet.run(&["ca", "revoke", "pop1"]);
@@ -385,4 +387,10 @@ fn a_revoked_host_certificate_is_refused_by_the_cli() {
     assert_eq!(pop1["ok"], false, "{report}");
     assert!(pop1["error"].as_str().is_some_and(|e| e.to_lowercase().contains("revoked")), "{report}");
     assert!(hosts.iter().any(|h| h["host"] == "pop0" && h["ok"] == true), "{report}");
+    // pop0 runs the list: its number and next update are in its status, and no warning.
+    let r = fleet.ok(&["host", "status", "pop0", "-o", "json"]);
+    let status: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(status[0]["status"]["crl_number"], 1, "{status}");
+    assert!(status[0]["status"]["crl_next_update"].is_string(), "{status}");
+    assert!(!r.stderr.contains("revocation list"), "{}", r.stderr);
 }

@@ -242,7 +242,14 @@ impl Agent {
 
     pub fn status(&self) -> Status {
         let (objects, memory, disk) = self.proxy.cache.usage();
-        let cert = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.cert.clone();
+        let (cert, ca) = {
+            let config = self.config.lock().unwrap_or_else(|e| e.into_inner());
+            (config.control.cert.clone(), config.control.ca.clone())
+        };
+        let crl = std::fs::read_to_string(&ca)
+            .ok()
+            .zip(std::fs::read(self.state.crl_path()).ok())
+            .and_then(|(ca, crl)| amoe_pki::check_crl(&ca, &crl).ok());
         Status {
             version: env!("CARGO_PKG_VERSION").to_string(),
             uptime_secs: self.started.elapsed().as_secs(),
@@ -253,6 +260,8 @@ impl Agent {
             certificate_not_after: tls::not_after(&cert)
                 .and_then(|t| jiff::Timestamp::from_second(t).ok())
                 .map(|t| t.to_string()),
+            crl_number: crl.as_ref().map(|c| c.number),
+            crl_next_update: crl.and_then(|c| c.next_update).map(|t| t.to_string()),
         }
     }
 

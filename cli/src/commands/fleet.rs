@@ -376,6 +376,7 @@ pub(super) fn status(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
     rows.sort_by(|a, b| a.host.cmp(&b.host));
     let failed = rows.iter().filter(|r| r.error.is_some()).count();
     ctx.out.list(&rows)?;
+    warn_about_revocation_lists(&rows);
     Ok(if failed == 0 {
         Exit::Success
     } else if failed == rows.len() {
@@ -383,6 +384,33 @@ pub(super) fn status(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
     } else {
         Exit::Partial
     })
+}
+
+/// Days before a host's revocation list expires when `host status` warns.
+const CRL_WARN_DAYS: i64 = 14;
+
+/// Warns (stderr) about hosts with no revocation list, or one that expires soon.
+fn warn_about_revocation_lists(rows: &[HostStatus]) {
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * CRL_WARN_DAYS);
+    for r in rows {
+        let Some(s) = &r.status else { continue };
+        let next = s.crl_next_update.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        match (s.crl_number, next) {
+            (None, _) => {
+                eprintln!("warning: host `{}` has no revocation list installed", r.host);
+                eprintln!("hint: issue and push one with `amoe ca crl`");
+            }
+            (Some(_), Some(t)) if t < soon => {
+                eprintln!(
+                    "warning: the revocation list on host `{}` expires {}",
+                    r.host,
+                    amoe_core::time::display_local(&t.to_string())
+                );
+                eprintln!("hint: issue and push a new one with `amoe ca crl`");
+            }
+            _ => {}
+        }
+    }
 }
 
 /// One host's answer to `status`.
