@@ -60,8 +60,9 @@ impl Ca {
         Client { cert: p.signed_by(&key, &self.issuer).unwrap().pem(), key: key.serialize_pem() }
     }
 
+    /// A list newer than the one the agents start with (number 1).
     fn crl(&self, revoked: &[rcgen::SerialNumber]) -> String {
-        self.crl_numbered(revoked, 1, 2036)
+        self.crl_numbered(revoked, 2, 2036)
     }
 
     /// A list with this number, valid until 1 January of `until`.
@@ -111,16 +112,18 @@ impl AgentProc {
         std::fs::write(dir.join("ca.pem"), ca.issuer.pem()).unwrap();
         std::fs::write(dir.join("server.pem"), &server.cert).unwrap();
         std::fs::write(dir.join("server.key"), &server.key).unwrap();
+        std::fs::write(dir.join("crl.pem"), ca.crl_numbered(&[], 1, 2036)).unwrap();
         let (control, admin, proxy) = (free_port(), free_port(), free_port());
         let config = dir.join("agent.toml");
         let state = dir.join("state");
         std::fs::write(
             &config,
             format!(
-                "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+                "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
                 dir.join("ca.pem"),
                 dir.join("server.pem"),
-                dir.join("server.key")
+                dir.join("server.key"),
+                dir.join("crl.pem")
             ),
         )
         .unwrap();
@@ -502,16 +505,18 @@ async fn systemd_readiness_and_reload_without_dropping_connections() {
     std::fs::write(dir.path().join("ca.pem"), &ca_pem).unwrap();
     std::fs::write(dir.path().join("server.pem"), &server.cert).unwrap();
     std::fs::write(dir.path().join("server.key"), &server.key).unwrap();
+    std::fs::write(dir.path().join("crl.pem"), ca.crl_numbered(&[], 1, 2036)).unwrap();
     let (control, admin) = (free_port(), free_port());
     let config = dir.path().join("agent.toml");
     std::fs::write(
         &config,
         format!(
-            "state_dir = {:?}\n[proxy]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+            "state_dir = {:?}\n[proxy]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
             dir.path().join("state"),
             dir.path().join("ca.pem"),
             dir.path().join("server.pem"),
-            dir.path().join("server.key")
+            dir.path().join("server.key"),
+            dir.path().join("crl.pem")
         ),
     )
     .unwrap();
@@ -581,6 +586,54 @@ fn an_invalid_configuration_is_refused_with_its_line() {
     assert!(stderr.contains("line 4") && stderr.contains("bogus"), "{stderr}");
 }
 
+/// Without a revocation list (none kept, none in the bundle) the agent does not start: it would
+/// check nothing. Another CA's list in the bundle is refused too.
+#[test]
+fn the_agent_does_not_start_without_a_revocation_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let server = ca.server();
+    for (name, contents) in [("ca.pem", ca.issuer.pem()), ("server.pem", server.cert), ("server.key", server.key)] {
+        std::fs::write(dir.path().join(name), contents).unwrap();
+    }
+    std::fs::write(dir.path().join("foreign-crl.pem"), Ca::new("amoe test CA").crl_numbered(&[], 7, 2036)).unwrap();
+    for crl_line in ["", "crl = \"foreign-crl.pem\"\n"] {
+        let config = dir.path().join("agent.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "state_dir = {:?}\n[proxy]\n[control]\nlisten = \"127.0.0.1:{}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n{}[admin]\n",
+                dir.path().join("state"),
+                free_port(),
+                dir.path().join("ca.pem"),
+                dir.path().join("server.pem"),
+                dir.path().join("server.key"),
+                crl_line.replace("foreign-crl.pem", &dir.path().join("foreign-crl.pem").display().to_string()),
+            ),
+        )
+        .unwrap();
+        let mut child = Command::new(AGENT).arg("--config").arg(&config).stderr(Stdio::piped()).spawn().unwrap();
+        let status = wait_exit(&mut child, Duration::from_secs(10));
+        let mut stderr = String::new();
+        let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr);
+        assert_eq!(status, Some(1), "it started ({crl_line:?}): {stderr}");
+        assert!(stderr.contains("revocation list"), "{stderr}");
+    }
+}
+
+fn wait_exit(child: &mut Child, limit: Duration) -> Option<i32> {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(s)) = child.try_wait() {
+            return s.code();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
 #[test]
 fn a_certificate_close_to_expiry_is_warned_about() {
     use std::io::BufRead;
@@ -594,16 +647,18 @@ fn a_certificate_close_to_expiry_is_warned_about() {
     std::fs::write(dir.path().join("ca.pem"), ca.issuer.pem()).unwrap();
     std::fs::write(dir.path().join("server.pem"), p.signed_by(&key, &ca.issuer).unwrap().pem()).unwrap();
     std::fs::write(dir.path().join("server.key"), key.serialize_pem()).unwrap();
+    std::fs::write(dir.path().join("crl.pem"), ca.crl_numbered(&[], 1, 2036)).unwrap();
     let config = dir.path().join("agent.toml");
     std::fs::write(
         &config,
         format!(
-            "state_dir = {:?}\n[proxy]\n[control]\nlisten = \"127.0.0.1:{}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
+            "state_dir = {:?}\n[proxy]\n[control]\nlisten = \"127.0.0.1:{}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
             dir.path().join("state"),
             free_port(),
             dir.path().join("ca.pem"),
             dir.path().join("server.pem"),
             dir.path().join("server.key"),
+            dir.path().join("crl.pem"),
             free_port()
         ),
     )

@@ -144,7 +144,7 @@ fn enrolled_hosts_get_their_address_as_subject_alternative_name() {
         let bundle = env.path(&format!("{host}-bundle"));
         let r = env.ok(&["host", "enroll", host, "--out", bundle.to_str().expect("utf-8"), "-o", "json"]).json();
         assert_eq!(r["kind"], "host");
-        assert_eq!(r["files"].as_array().map(Vec::len), Some(3));
+        assert_eq!(r["files"].as_array().map(Vec::len), Some(4), "ca.pem, server.pem, server.key, crl.pem");
         assert_eq!(mode(&bundle.join("server.key")), 0o600);
         let cert = der(&bundle.join("server.pem"));
         let info = amoe_pki::info_of(&cert).expect("parse");

@@ -189,10 +189,11 @@ impl Fleet {
             std::fs::write(
                 &config,
                 format!(
-                    "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+                    "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
                     bundle.join("ca.pem"),
                     bundle.join("server.pem"),
-                    bundle.join("server.key")
+                    bundle.join("server.key"),
+                    bundle.join("crl.pem")
                 ),
             )
             .expect("write config");
@@ -310,7 +311,8 @@ fn a_ci_certificate_may_flush_but_not_push() {
     assert!(journal.contains("Revoked"), "the agent refused the revoked certificate: {journal}");
     // The list issued again (before it expires) still revokes, and reaches the host.
     let r = fleet.ok(&["ca", "crl"]);
-    assert!(r.stdout.contains("revocation list 2") && r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
+    // (List 1 came with the enrolment bundle, list 2 with the revocation.)
+    assert!(r.stdout.contains("revocation list 3") && r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
     assert_eq!(fleet.run_as("pipeline", &["flush", "www", "--all"]).code, 1);
     fleet.ok(&["flush", "www", "--all"]);
 }
@@ -372,8 +374,10 @@ fn flush_targets_that_match_nothing_are_usage_errors() {
 fn a_revoked_host_certificate_is_refused_by_the_cli() {
     let fleet = Fleet::new(2);
     fleet.ok(&["site", "push", "www"]);
+    // Enrolled hosts run the bundle's list (number 1) from their first start.
     let r = fleet.ok(&["host", "status", "pop0", "-o", "json"]);
-    assert!(r.stderr.contains("has no revocation list installed"), "{}", r.stderr);
+    let status: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(status[0]["status"]["crl_number"], 1, "{status}");
     // The host's certificate (a stolen key, say) is revoked: the CLI stops trusting that agent.
     // The list reaches pop0; pop1 is refused already, by the CLI.
     let r = fleet.run(&["ca", "revoke", "pop1"]);
@@ -390,7 +394,7 @@ fn a_revoked_host_certificate_is_refused_by_the_cli() {
     // pop0 runs the list: its number and next update are in its status, and no warning.
     let r = fleet.ok(&["host", "status", "pop0", "-o", "json"]);
     let status: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
-    assert_eq!(status[0]["status"]["crl_number"], 1, "{status}");
+    assert_eq!(status[0]["status"]["crl_number"], 2, "{status}");
     assert!(status[0]["status"]["crl_next_update"].is_string(), "{status}");
     assert!(!r.stderr.contains("revocation list"), "{}", r.stderr);
 }

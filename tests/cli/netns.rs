@@ -77,11 +77,12 @@ fn a_host_cut_off_is_retried_later_while_the_others_are_served() {
     std::fs::write(
         &config,
         format!(
-            "state_dir = {state:?}\n[proxy]\nlisten = [\"{}:18080\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\n",
+            "state_dir = {state:?}\n[proxy]\nlisten = [\"{}:18080\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\n",
             ns.ns_ip,
             bundle.join("ca.pem"),
             bundle.join("server.pem"),
-            bundle.join("server.key")
+            bundle.join("server.key"),
+            bundle.join("crl.pem")
         ),
     )
     .expect("config");

@@ -56,6 +56,11 @@ pub struct ControlSection {
     /// This host's server certificate and key (from `amoe host enroll`).
     pub cert: PathBuf,
     pub key: PathBuf,
+    /// The revocation list of the enrolment bundle (`crl.pem`, from `amoe host enroll`):
+    /// installed at start when it is newer than the one the agent keeps. The agent does not
+    /// start without a revocation list.
+    #[serde(default)]
+    pub crl: Option<PathBuf>,
 }
 
 /// Prometheus metrics, on loopback by default.

@@ -328,6 +328,7 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         ..ProxyConfig::default()
     })
     .map_err(|e| e.to_string())?;
+    install_bundle_crl(&config, &state)?;
     let tls =
         tls::server_config(&config.control.ca, &config.control.cert, &config.control.key, Some(&state.crl_path()))?;
     let agent = Arc::new(Agent {
@@ -406,6 +407,32 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
     }
     let _ = control_task.await;
     proxy.shutdown();
+    Ok(())
+}
+
+/// Makes sure a revocation list is installed before the control API opens: the enrolment
+/// bundle's (`control.crl`) when it is newer than the kept one. Without any, the agent does not
+/// start: revocation would silently check nothing.
+fn install_bundle_crl(config: &AgentConfig, state: &state::State) -> Result<(), String> {
+    let ca = std::fs::read_to_string(&config.control.ca)
+        .map_err(|e| format!("control CA `{}`: {e}", config.control.ca.display()))?;
+    let kept = std::fs::read(state.crl_path()).ok().and_then(|pem| amoe_pki::check_crl(&ca, &pem).ok());
+    if let Some(path) = &config.control.crl {
+        let pem = std::fs::read(path).map_err(|e| format!("revocation list `{}`: {e}", path.display()))?;
+        let info = amoe_pki::check_crl(&ca, &pem).map_err(|e| format!("revocation list `{}`: {e}", path.display()))?;
+        if kept.as_ref().is_none_or(|k| info.number > k.number) {
+            state.save_crl(&pem).map_err(|e| format!("installing the revocation list: {e}"))?;
+        }
+        return Ok(());
+    }
+    if kept.is_none() {
+        return Err(format!(
+            "no revocation list: set `crl` in [control] to the enrolment bundle's crl.pem \
+             (`amoe host enroll` writes it; `amoe ca crl` issues a new one in the CA directory), \
+             or place one at `{}`",
+            state.crl_path().display()
+        ));
+    }
     Ok(())
 }
 

@@ -310,11 +310,12 @@ fn chain(ctx: &mut Ctx, demo: &mut Demo, dir: &Path) -> Result<()> {
     std::fs::write(
         &config,
         format!(
-            "state_dir = {:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
+            "state_dir = {:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
             dir.join("agent-state"),
             bundle.join("ca.pem"),
             bundle.join("server.pem"),
             bundle.join("server.key"),
+            bundle.join("crl.pem"),
             free_port()?
         ),
     )

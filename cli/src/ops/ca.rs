@@ -330,6 +330,18 @@ pub fn enroll(
         write_ca_copy(&mut files, &ca_path, ca.cert_pem())?;
         files.write(&cert_path, &issued.cert_pem, 0o644)?;
         files.write(&key_path, &issued.key_pem, 0o600)?;
+        // The bundle carries the current revocation list (a first one is issued if there is
+        // none): a new host refuses what was revoked before it was enrolled.
+        let crl = match fs::read(ca_dir.join("crl.pem")) {
+            Ok(pem) if amoe_pki::check_crl(ca.cert_pem(), &pem).is_ok() => pem,
+            _ => fs::read(write_crl(tx, ca_dir)?.0).map_err(|e| unwritable(&ca_dir.join("crl.pem"), &e))?,
+        };
+        let crl_path = out.join("crl.pem");
+        if crl_path.exists() {
+            fs::write(&crl_path, &crl).map_err(|e| unwritable(&crl_path, &e))?;
+        } else {
+            files.write(&crl_path, &String::from_utf8_lossy(&crl), 0o644)?;
+        }
         let certificate = record(name.as_str(), CertKind::Host, &issued);
         tx.add_certificate(&certificate)?;
         Ok(IssueReport { certificate, files: files.keep() })
