@@ -455,6 +455,56 @@ async fn revocation_closes_open_connections() {
     assert_eq!(status(&mut op_conn).await, Ok(200), "the operator's open connection stays");
 }
 
+/// A flood of refused handshakes from one address leaves a small journal (a budget of lines a
+/// second, the rest counted) and the agent answering its operator at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_handshakes_cannot_fill_the_journal() {
+    const FLOOD: usize = 10_000;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    let agent = &AgentProc::start(dir.path(), &ca);
+    let (operator, _) = ca.client("alice", "operator", false);
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    let anonymous = client_config(&ca_pem, None, TLS_ALL);
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for t in 0..16 {
+        let (tls, addr) = (anonymous.clone(), agent.control);
+        tasks.push(tokio::spawn(async move {
+            for _ in (t..FLOOD).step_by(16) {
+                let Ok(tcp) = tokio::net::TcpStream::connect(addr).await else { continue };
+                let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+                if let Ok(mut s) = tokio_rustls::TlsConnector::from(tls.clone()).connect(name, tcp).await {
+                    // TLS 1.3: the refusal arrives with the first read.
+                    let mut b = [0u8; 1];
+                    let _ = tokio::io::AsyncReadExt::read(&mut s, &mut b).await;
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let flood = started.elapsed();
+    let t0 = std::time::Instant::now();
+    assert_eq!(call(agent, op, "GET", "/v1/status", "").await.unwrap().0, 200);
+    let answered = t0.elapsed();
+    let journal = std::fs::read_to_string(agent.state.join("control-journal.jsonl")).unwrap_or_default();
+    println!(
+        "{FLOOD} refused handshakes in {flood:?}: journal {} bytes, {} lines; operator answered in {answered:?}",
+        journal.len(),
+        journal.lines().count()
+    );
+    assert!(journal.len() < 1 << 20, "journal of {} bytes", journal.len());
+    let lines = journal.lines().count() as u64;
+    // Every second the flood touched (partial ones at both ends), and the agent's own lines.
+    let budget = 20 * (flood.as_secs() + 3);
+    assert!(lines <= budget, "{lines} lines for a flood of {flood:?}");
+    assert!(journal.contains("suppressed_since_last") || lines as usize >= FLOOD, "the rest is counted");
+    assert!(answered < Duration::from_millis(100), "the operator waited {answered:?}");
+}
+
 /// Names the CLI cannot make are refused with 400 and leave nothing behind (no ghost site:
 /// nothing saved, nothing served, nothing to delete).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

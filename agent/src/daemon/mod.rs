@@ -44,9 +44,26 @@ pub struct Agent {
     calls_ok: AtomicU64,
     calls_refused: AtomicU64,
     handshakes_refused: AtomicU64,
+    /// Journal lines of refused handshakes: a budget per second, the rest counted and
+    /// summarised in the next line written (an unauthenticated client cannot fill the disk).
+    refusals: Mutex<RefusalLog>,
+    /// Open control connections per client address.
+    per_ip: Mutex<HashMap<std::net::IpAddr, u32>>,
     /// The serials the installed revocation list revokes: open control connections of a
     /// serial in it are closed when a new list is installed.
     revoked: tokio::sync::watch::Sender<Arc<std::collections::HashSet<String>>>,
+}
+
+/// Refused handshakes journaled per second at most; the rest are counted.
+const REFUSALS_PER_SECOND: u32 = 20;
+/// Control connections one address may hold open at once.
+const CONTROL_CONNECTIONS_PER_IP: u32 = 32;
+
+#[derive(Debug, Default)]
+struct RefusalLog {
+    second: u64,
+    written: u32,
+    suppressed: u64,
 }
 
 /// A control connection idle this long is closed.
@@ -228,6 +245,37 @@ impl Agent {
         Ok(())
     }
 
+    /// Journals a refusal of an unauthenticated peer, within the per-second budget; the lines
+    /// left out are counted in the next one written (`suppressed`).
+    fn journal_refusal(&self, peer: std::net::SocketAddr, outcome: String) {
+        self.handshakes_refused.fetch_add(1, Ordering::Relaxed);
+        let now = jiff::Timestamp::now();
+        let suppressed = {
+            let mut log = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+            let second = now.as_second().max(0) as u64;
+            if log.second != second {
+                log.second = second;
+                log.written = 0;
+            }
+            if log.written >= REFUSALS_PER_SECOND {
+                log.suppressed += 1;
+                return;
+            }
+            log.written += 1;
+            std::mem::take(&mut log.suppressed)
+        };
+        let mut entry = serde_json::json!({
+            "at": now.to_string(),
+            "peer": peer.to_string(),
+            "client": null,
+            "outcome": outcome,
+        });
+        if suppressed > 0 {
+            entry["suppressed_since_last"] = serde_json::json!(suppressed);
+        }
+        self.state.journal(&entry);
+    }
+
     /// Reads the installed list's serials (after a start or an install).
     fn note_revoked(&self) {
         let ca_path = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.ca.clone();
@@ -344,6 +392,8 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         calls_refused: AtomicU64::new(0),
         handshakes_refused: AtomicU64::new(0),
         revoked: tokio::sync::watch::Sender::new(Arc::default()),
+        refusals: Mutex::default(),
+        per_ip: Mutex::default(),
     });
     agent.note_revoked();
     let sites = agent.state.sites().map_err(|e| format!("reading the sites: {e}"))?;
@@ -410,6 +460,21 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// A control connection counted against its address's cap; uncounted when dropped.
+struct ConnSlot(Arc<Agent>, std::net::IpAddr);
+
+impl Drop for ConnSlot {
+    fn drop(&mut self) {
+        let mut per_ip = self.0.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = per_ip.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                per_ip.remove(&self.1);
+            }
+        }
+    }
+}
+
 /// Makes sure a revocation list is installed before the control API opens: the enrolment
 /// bundle's (`control.crl`) when it is newer than the kept one. Without any, the agent does not
 /// start: revocation would silently check nothing.
@@ -441,23 +506,36 @@ async fn serve_control(agent: Arc<Agent>, listener: TcpListener, stop: impl Futu
     tokio::pin!(stop);
     loop {
         let (tcp, peer) = tokio::select! {
-            a = listener.accept() => match a { Ok(a) => a, Err(_) => continue },
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors, say: back off rather than spin.
+                    tracing::warn!(error = %e, "control listener: accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
             () = &mut stop => return,
         };
         let _ = tcp.set_nodelay(true);
         let agent = agent.clone();
+        {
+            let mut per_ip = agent.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+            let open = per_ip.entry(peer.ip()).or_insert(0);
+            if *open >= CONTROL_CONNECTIONS_PER_IP {
+                drop(per_ip);
+                agent.journal_refusal(peer, "refused: too many connections from this address".into());
+                continue;
+            }
+            *open += 1;
+        }
         tokio::spawn(async move {
+            let _slot = ConnSlot(agent.clone(), peer.ip());
             let acceptor = tokio_rustls::TlsAcceptor::from(agent.control_tls.load_full());
             let stream = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
-                    agent.handshakes_refused.fetch_add(1, Ordering::Relaxed);
-                    agent.state.journal(&serde_json::json!({
-                        "at": jiff::Timestamp::now().to_string(),
-                        "peer": peer.to_string(),
-                        "client": null,
-                        "outcome": format!("refused: TLS handshake: {e}"),
-                    }));
+                    agent.journal_refusal(peer, format!("refused: TLS handshake: {e}"));
                     return;
                 }
                 Err(_) => return,
