@@ -478,7 +478,7 @@ async fn refused_handshakes_cannot_fill_the_journal() {
                 if let Ok(mut s) = tokio_rustls::TlsConnector::from(tls.clone()).connect(name, tcp).await {
                     // TLS 1.3: the refusal arrives with the first read.
                     let mut b = [0u8; 1];
-                    let _ = tokio::io::AsyncReadExt::read(&mut s, &mut b).await;
+                    let _ = s.read(&mut b).await;
                 }
             }
         }));
