@@ -48,7 +48,7 @@ pub struct Agent {
     /// summarised in the next line written (an unauthenticated client cannot fill the disk).
     refusals: Mutex<RefusalLog>,
     /// Open control connections per client address.
-    per_ip: Mutex<HashMap<std::net::IpAddr, u32>>,
+    per_ip: Arc<amoe_proxy::protect::ConnLimiter>,
     /// The serials the installed revocation list revokes: open control connections of a
     /// serial in it are closed when a new list is installed.
     revoked: tokio::sync::watch::Sender<Arc<std::collections::HashSet<String>>>,
@@ -57,7 +57,7 @@ pub struct Agent {
 /// Refused handshakes journaled per second at most; the rest are counted.
 const REFUSALS_PER_SECOND: u32 = 20;
 /// Control connections one address may hold open at once.
-const CONTROL_CONNECTIONS_PER_IP: u32 = 32;
+const CONTROL_CONNECTIONS_PER_IP: usize = 32;
 
 #[derive(Debug, Default)]
 struct RefusalLog {
@@ -393,7 +393,7 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         handshakes_refused: AtomicU64::new(0),
         revoked: tokio::sync::watch::Sender::new(Arc::default()),
         refusals: Mutex::default(),
-        per_ip: Mutex::default(),
+        per_ip: Arc::new(amoe_proxy::protect::ConnLimiter::new(CONTROL_CONNECTIONS_PER_IP)),
     });
     agent.note_revoked();
     let sites = agent.state.sites().map_err(|e| format!("reading the sites: {e}"))?;
@@ -460,21 +460,6 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// A control connection counted against its address's cap; uncounted when dropped.
-struct ConnSlot(Arc<Agent>, std::net::IpAddr);
-
-impl Drop for ConnSlot {
-    fn drop(&mut self) {
-        let mut per_ip = self.0.per_ip.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = per_ip.get_mut(&self.1) {
-            *n -= 1;
-            if *n == 0 {
-                per_ip.remove(&self.1);
-            }
-        }
-    }
-}
-
 /// Makes sure a revocation list is installed before the control API opens: the enrolment
 /// bundle's (`control.crl`) when it is newer than the kept one. Without any, the agent does not
 /// start: revocation would silently check nothing.
@@ -519,18 +504,12 @@ async fn serve_control(agent: Arc<Agent>, listener: TcpListener, stop: impl Futu
         };
         let _ = tcp.set_nodelay(true);
         let agent = agent.clone();
-        {
-            let mut per_ip = agent.per_ip.lock().unwrap_or_else(|e| e.into_inner());
-            let open = per_ip.entry(peer.ip()).or_insert(0);
-            if *open >= CONTROL_CONNECTIONS_PER_IP {
-                drop(per_ip);
-                agent.journal_refusal(peer, "refused: too many connections from this address".into());
-                continue;
-            }
-            *open += 1;
-        }
+        let Some(slot) = agent.per_ip.acquire(peer.ip()) else {
+            agent.journal_refusal(peer, "refused: too many connections from this address".into());
+            continue;
+        };
         tokio::spawn(async move {
-            let _slot = ConnSlot(agent.clone(), peer.ip());
+            let _slot = slot;
             let acceptor = tokio_rustls::TlsAcceptor::from(agent.control_tls.load_full());
             let stream = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
                 Ok(Ok(s)) => s,
