@@ -18,8 +18,10 @@ fn render(agent: &Agent) -> String {
     let mut bytes_lines = String::new();
     let mut status_lines = String::new();
     let mut hist = String::new();
-    for name in sites.names() {
-        let Some(s) = agent.proxy.stats(&name) else { continue };
+    for site in sites.names() {
+        let Some(s) = agent.proxy.stats(&site) else { continue };
+        // Names are checked on the way in; escaped anyway (exposition format: \\, \", \n).
+        let name = site.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
         for (outcome, n) in [("hit", s.hit), ("miss", s.miss), ("stale", s.stale), ("pass", s.pass), ("error", s.error)]
         {
             let _ = writeln!(out, "amoe_requests_total{{site=\"{name}\",cache=\"{outcome}\"}} {n}");

@@ -139,8 +139,8 @@ impl Client {
         let res =
             send.send_request(req).await.map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
         let status = res.status().as_u16();
-        let body = res
-            .into_body()
+        // An agent's answer is bounded: a misbehaving or hostile host cannot exhaust the CLI.
+        let body = http_body_util::Limited::new(res.into_body(), MAX_ANSWER)
             .collect()
             .await
             .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?
@@ -149,13 +149,42 @@ impl Client {
     }
 }
 
-/// The message of an API error body, or the body itself.
+/// Largest answer read from an agent.
+const MAX_ANSWER: usize = 16 << 20;
+
+/// Longest error text shown from an agent.
+const MAX_ERROR_TEXT: usize = 500;
+
+/// The message of an API error body, or the body itself, made safe for a terminal: control
+/// characters (escape sequences) replaced, at most [`MAX_ERROR_TEXT`] characters.
 pub fn error_message(body: &[u8]) -> String {
-    match serde_json::from_slice::<amoe_proto::ErrorBody>(body) {
+    let text = match serde_json::from_slice::<amoe_proto::ErrorBody>(body) {
         Ok(e) => match e.error.hint {
             Some(h) => format!("{} (hint: {h})", e.error.message),
             None => e.error.message,
         },
         Err(_) => String::from_utf8_lossy(body).trim().to_string(),
+    };
+    let mut safe: String =
+        text.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).take(MAX_ERROR_TEXT).collect();
+    if text.chars().count() > MAX_ERROR_TEXT {
+        safe.push('…');
+    }
+    safe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_error_text_is_made_safe_for_a_terminal() {
+        let body = br#"{"error":{"code":"x","message":"bad \u001b[31mred\u001b[0m\nline"}}"#;
+        let m = error_message(body);
+        assert!(!m.chars().any(char::is_control), "{m:?}");
+        assert!(m.starts_with("bad ") && m.contains("red"), "{m:?}");
+        let long = "x".repeat(10_000);
+        let m = error_message(long.as_bytes());
+        assert_eq!(m.chars().count(), MAX_ERROR_TEXT + 1);
     }
 }
