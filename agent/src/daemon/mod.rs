@@ -118,9 +118,8 @@ impl Agent {
         self.sites.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Adds or replaces a site: checked, applied to the proxy, then kept on disk.
-    /// Validates, saves, then applies a site; on any failure nothing is served and the saved
-    /// state is what it was.
+    /// Adds or replaces a site: validates, saves, then applies it; on any failure nothing is
+    /// served and the saved state is what it was.
     pub fn put_site(&self, spec: SiteSpec) -> Result<(), ApiError> {
         let invalid = |message: String| ApiError { code: "invalid_site", message, hint: None };
         spec.name.parse::<amoe_core::names::Name>().map_err(|e| invalid(e.to_string()))?;
@@ -225,6 +224,10 @@ impl Agent {
             return Err(bad("the revocation list was refused: it has expired (its nextUpdate is past)".into()));
         }
         let previous = std::fs::read(self.state.crl_path()).ok();
+        // The installed list delivered again (an outbox retry after a lost answer): done.
+        if previous.as_deref() == Some(pem) {
+            return Ok(());
+        }
         if let Some(installed) = previous.as_deref().and_then(|p| amoe_pki::check_crl(&ca, p).ok())
             && info.number <= installed.number
         {

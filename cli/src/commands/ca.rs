@@ -6,7 +6,7 @@ use crate::error::{Exit, Failure};
 use crate::ops::ca::{self as ops, CertificateStatus, IssueReport, RevokeReport};
 use crate::output::{Cell, Tabular};
 use amoe_core::time::display_local;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::{Path, PathBuf};
 
 /// How much of a fingerprint a table shows.
@@ -113,9 +113,8 @@ pub(super) fn run(ctx: &mut Ctx, cmd: CaCmd) -> Result<Exit> {
             let mut store = ctx.open()?;
             let r = ops::refresh_crl(&mut store, &ctx.draft("ca crl", None), &dir)?;
             ctx.out.done(&format!("revocation list {} written to `{}`", r.crl_number, r.crl.display()), &r)?;
-            let pem = std::fs::read_to_string(&r.crl).with_context(|| format!("cannot read `{}`", r.crl.display()))?;
             drop(store);
-            return super::fleet::push_crl(ctx, &pem);
+            return super::fleet::push_crl(ctx);
         }
         CaCmd::Revoke { name } => {
             let dir = ca_dir(ctx)?;
@@ -130,9 +129,8 @@ pub(super) fn run(ctx: &mut Ctx, cmd: CaCmd) -> Result<Exit> {
                 r.crl.display()
             );
             ctx.out.done(&sentence, &r)?;
-            let pem = std::fs::read_to_string(&r.crl).with_context(|| format!("cannot read `{}`", r.crl.display()))?;
             drop(store);
-            return super::fleet::push_crl(ctx, &pem);
+            return super::fleet::push_crl(ctx);
         }
     }
     Ok(Exit::Success)

@@ -493,20 +493,14 @@ pub(super) fn outbox(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
 
 /// After a revocation: the new list to every host, through the outbox. Without a client
 /// certificate it stays queued for `amoe outbox run`.
-pub(super) fn push_crl(ctx: &mut Ctx, pem: &str) -> Result<Exit> {
+/// Delivers a revocation list already queued for every host (in the transaction of `ca revoke`
+/// or `ca crl`).
+pub(super) fn push_crl(ctx: &mut Ctx) -> Result<Exit> {
     let mut store = ctx.open()?;
     let hosts = store.hosts()?;
     if hosts.is_empty() {
         return Ok(Exit::Success);
     }
-    let items = fleet::items_for(&hosts, None, "crl", "PUT", "/v1/crl", Some(pem));
-    let draft = ctx.draft("ca revoke push", None);
-    store.mutate(&draft, |tx| -> Result<(), amoe_store::Error> {
-        for item in &items {
-            tx.enqueue(item)?;
-        }
-        Ok(())
-    })?;
     let client = match client(ctx) {
         Ok(c) => c,
         Err(e) => {

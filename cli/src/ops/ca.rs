@@ -254,7 +254,7 @@ pub fn revoke(store: &mut Store, draft: &AuditDraft, ca_dir: &Path, name: &str) 
                 .hint("`amoe ca list` shows the certificates and which are revoked already")
                 .into());
         }
-        let (path, crl_number) = write_crl(tx, ca_dir)?;
+        let (path, crl_number) = write_and_queue_crl(tx, ca_dir)?;
         Ok(RevokeReport { name: name.to_string(), serials, crl: path, crl_number })
     })
 }
@@ -263,9 +263,21 @@ pub fn revoke(store: &mut Store, draft: &AuditDraft, ca_dir: &Path, name: &str) 
 /// current one expires.
 pub fn refresh_crl(store: &mut Store, draft: &AuditDraft, ca_dir: &Path) -> Result<RevokeReport> {
     store.mutate(draft, |tx| {
-        let (path, crl_number) = write_crl(tx, ca_dir)?;
+        let (path, crl_number) = write_and_queue_crl(tx, ca_dir)?;
         Ok(RevokeReport { name: String::new(), serials: Vec::new(), crl: path, crl_number })
     })
+}
+
+/// Writes `CA_DIR/crl.pem` and queues its push to every host, in the caller's transaction: a
+/// revocation the store records is always owed to every host (no window where it is recorded
+/// but not queued).
+fn write_and_queue_crl(tx: &amoe_store::Tx<'_>, ca_dir: &Path) -> Result<(PathBuf, u64)> {
+    let (path, number) = write_crl(tx, ca_dir)?;
+    let pem = fs::read_to_string(&path).map_err(|e| unwritable(&path, &e))?;
+    for item in crate::fleet::items_for(&tx.hosts()?, None, "crl", "PUT", "/v1/crl", Some(&pem)) {
+        tx.enqueue(&item)?;
+    }
+    Ok((path, number))
 }
 
 /// Writes `CA_DIR/crl.pem` with every revoked serial, under the next CRL number.
