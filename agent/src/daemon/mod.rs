@@ -51,7 +51,14 @@ pub struct Agent {
     per_ip: Arc<amoe_proxy::protect::ConnLimiter>,
     /// The serials the installed revocation list revokes: open control connections of a
     /// serial in it are closed when a new list is installed.
-    revoked: tokio::sync::watch::Sender<Arc<std::collections::HashSet<String>>>,
+    installed_crl: tokio::sync::watch::Sender<Arc<InstalledCrl>>,
+}
+
+/// The installed revocation list, read and checked once (at start and on each install).
+#[derive(Debug, Default)]
+pub struct InstalledCrl {
+    pub info: Option<amoe_pki::CrlInfo>,
+    pub serials: std::collections::HashSet<String>,
 }
 
 /// Refused handshakes journaled per second at most; the rest are counted.
@@ -228,7 +235,7 @@ impl Agent {
         if previous.as_deref() == Some(pem) {
             return Ok(());
         }
-        if let Some(installed) = previous.as_deref().and_then(|p| amoe_pki::check_crl(&ca, p).ok())
+        if let Some(installed) = &self.installed_crl.borrow().info
             && info.number <= installed.number
         {
             return Err(bad(format!(
@@ -279,28 +286,22 @@ impl Agent {
         self.state.journal(&entry);
     }
 
-    /// Reads the installed list's serials (after a start or an install).
+    /// Reads and checks the installed list (after a start or an install); open connections
+    /// watch it.
     fn note_revoked(&self) {
         let ca_path = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.ca.clone();
-        let serials = std::fs::read_to_string(&ca_path)
+        let info = std::fs::read_to_string(&ca_path)
             .ok()
             .zip(std::fs::read(self.state.crl_path()).ok())
-            .and_then(|(ca, crl)| amoe_pki::check_crl(&ca, &crl).ok())
-            .map(|info| info.revoked.into_iter().collect())
-            .unwrap_or_default();
-        self.revoked.send_replace(Arc::new(serials));
+            .and_then(|(ca, crl)| amoe_pki::check_crl(&ca, &crl).ok());
+        let serials = info.as_ref().map(|i| i.revoked.iter().cloned().collect()).unwrap_or_default();
+        self.installed_crl.send_replace(Arc::new(InstalledCrl { info, serials }));
     }
 
     pub fn status(&self) -> Status {
         let (objects, memory, disk) = self.proxy.cache.usage();
-        let (cert, ca) = {
-            let config = self.config.lock().unwrap_or_else(|e| e.into_inner());
-            (config.control.cert.clone(), config.control.ca.clone())
-        };
-        let crl = std::fs::read_to_string(&ca)
-            .ok()
-            .zip(std::fs::read(self.state.crl_path()).ok())
-            .and_then(|(ca, crl)| amoe_pki::check_crl(&ca, &crl).ok());
+        let cert = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.cert.clone();
+        let crl = self.installed_crl.borrow().info.clone();
         Status {
             version: env!("CARGO_PKG_VERSION").to_string(),
             uptime_secs: self.started.elapsed().as_secs(),
@@ -394,7 +395,7 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         calls_ok: AtomicU64::new(0),
         calls_refused: AtomicU64::new(0),
         handshakes_refused: AtomicU64::new(0),
-        revoked: tokio::sync::watch::Sender::new(Arc::default()),
+        installed_crl: tokio::sync::watch::Sender::new(Arc::default()),
         refusals: Mutex::default(),
         per_ip: Arc::new(amoe_proxy::protect::ConnLimiter::new(CONTROL_CONNECTIONS_PER_IP)),
     });
@@ -546,8 +547,8 @@ async fn serve_control(agent: Arc<Agent>, listener: TcpListener, stop: impl Futu
                 .keep_alive(true)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
             tokio::pin!(conn);
-            let mut revoked = agent.revoked.subscribe();
-            let is_revoked = |set: &std::collections::HashSet<String>| serial.as_ref().is_some_and(|s| set.contains(s));
+            let mut revoked = agent.installed_crl.subscribe();
+            let is_revoked = |crl: &InstalledCrl| serial.as_ref().is_some_and(|s| crl.serials.contains(s));
             if is_revoked(&revoked.borrow_and_update()) {
                 return;
             }
