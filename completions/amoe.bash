@@ -244,6 +244,9 @@ _amoe() {
             amoe__subcmd__help__subcmd__host,update)
                 cmd="amoe__subcmd__help__subcmd__host__subcmd__update"
                 ;;
+            amoe__subcmd__help__subcmd__outbox,drop)
+                cmd="amoe__subcmd__help__subcmd__outbox__subcmd__drop"
+                ;;
             amoe__subcmd__help__subcmd__outbox,list)
                 cmd="amoe__subcmd__help__subcmd__outbox__subcmd__list"
                 ;;
@@ -334,6 +337,9 @@ _amoe() {
             amoe__subcmd__host__subcmd__help,update)
                 cmd="amoe__subcmd__host__subcmd__help__subcmd__update"
                 ;;
+            amoe__subcmd__outbox,drop)
+                cmd="amoe__subcmd__outbox__subcmd__drop"
+                ;;
             amoe__subcmd__outbox,help)
                 cmd="amoe__subcmd__outbox__subcmd__help"
                 ;;
@@ -342,6 +348,9 @@ _amoe() {
                 ;;
             amoe__subcmd__outbox,run)
                 cmd="amoe__subcmd__outbox__subcmd__run"
+                ;;
+            amoe__subcmd__outbox__subcmd__help,drop)
+                cmd="amoe__subcmd__outbox__subcmd__help__subcmd__drop"
                 ;;
             amoe__subcmd__outbox__subcmd__help,help)
                 cmd="amoe__subcmd__outbox__subcmd__help__subcmd__help"
@@ -1801,8 +1810,22 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__outbox)
-            opts="list run"
+            opts="list run drop"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__outbox__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2499,7 +2522,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__outbox)
-            opts="-o -h -V --store --operator --output --help --version list run help"
+            opts="-o -h -V --store --operator --output --help --version list run drop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2528,9 +2551,53 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        amoe__subcmd__outbox__subcmd__help)
-            opts="list run help"
+        amoe__subcmd__outbox__subcmd__drop)
+            opts="-o -h -V --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__outbox__subcmd__help)
+            opts="list run drop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__outbox__subcmd__help__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

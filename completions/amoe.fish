@@ -432,16 +432,17 @@ complete -c amoe -n "__fish_amoe_using_subcommand flush" -l dry-run -d 'Show wha
 complete -c amoe -n "__fish_amoe_using_subcommand flush" -l timing -d 'Print the time from the command\'s start to each host\'s and the last confirmation'
 complete -c amoe -n "__fish_amoe_using_subcommand flush" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand flush" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -f -a "list" -d 'What is still owed, oldest first'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -f -a "list" -d 'What is still owed, oldest first, and what hosts refused for good (parked)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -f -a "drop" -d 'Remove items from the outbox without delivering them (journaled)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -457,8 +458,16 @@ csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -l all -d 'Also what waits for its next attempt (backoff: 1 s doubling to 1 h)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "list" -d 'What is still owed, oldest first'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from drop" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from drop" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from drop" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from drop" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "list" -d 'What is still owed, oldest first, and what hosts refused for good (parked)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove items from the outbox without delivering them (journaled)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand export" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand export" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -532,5 +541,6 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "list" -d 'List every certificate issued, revoked or expired ones included'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "revoke" -d 'Revoke every valid certificate of NAME and rewrite CA_DIR/crl.pem'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "crl" -d 'Issue the revocation list again (valid one year) and push it to every host'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "list" -d 'What is still owed, oldest first'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "list" -d 'What is still owed, oldest first, and what hosts refused for good (parked)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "drop" -d 'Remove items from the outbox without delivering them (journaled)'

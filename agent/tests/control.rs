@@ -223,18 +223,29 @@ async fn call(
     path: &str,
     body: &str,
 ) -> Result<(u16, serde_json::Value), String> {
+    call_with(agent, tls, method, path, body, &[]).await
+}
+
+/// [`call`] with extra request headers.
+async fn call_with(
+    agent: &AgentProc,
+    tls: Arc<rustls::ClientConfig>,
+    method: &str,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> Result<(u16, serde_json::Value), String> {
     let tcp = tokio::net::TcpStream::connect(agent.control).await.map_err(|e| e.to_string())?;
     let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
     let stream = tokio_rustls::TlsConnector::from(tls).connect(name, tcp).await.map_err(|e| e.to_string())?;
     let (mut send, conn) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
     tokio::spawn(conn);
-    let req = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "localhost")
-        .body(Full::new(Bytes::from(body.to_string())))
-        .unwrap();
+    let mut req = http::Request::builder().method(method).uri(path).header("host", "localhost");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req.body(Full::new(Bytes::from(body.to_string()))).unwrap();
     let res = send.send_request(req).await.map_err(|e| e.to_string())?;
     let status = res.status().as_u16();
     let bytes = res.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
@@ -738,4 +749,39 @@ fn a_certificate_close_to_expiry_is_warned_about() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(warned, "a structured warning on stderr before the certificate expires");
+}
+
+/// An operator delivering what a `ci` certificate queued lends it no rights: the agent checks
+/// the call against the role of whoever queued it too, and journals both identities.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_items_are_checked_against_who_queued_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    let agent = AgentProc::start(dir.path(), &ca);
+    let (operator, _) = ca.client("alice", "operator", false);
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    let site = r#"{"name":"www","domains":["www.example.test"],"origins":["http://127.0.0.1:9"],"active":true}"#;
+    let by_ci = [("amoe-queued-by", "pipeline"), ("amoe-queued-role", "ci")];
+    let (status, body) = call_with(&agent, op.clone(), "PUT", "/v1/sites/www", site, &by_ci).await.unwrap();
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("pipeline"), "{body}");
+    let (status, _) = call(&agent, op.clone(), "GET", "/v1/sites/www", "").await.unwrap();
+    assert_eq!(status, 404, "nothing was applied");
+    // An unknown queued role allows nothing either.
+    let forged = [("amoe-queued-by", "x"), ("amoe-queued-role", "root")];
+    let (status, _) = call_with(&agent, op.clone(), "PUT", "/v1/sites/www", site, &forged).await.unwrap();
+    assert_eq!(status, 403);
+    // What ci may do goes through, journaled with both identities.
+    let by_op = [("amoe-queued-by", "alice"), ("amoe-queued-role", "operator")];
+    assert_eq!(call_with(&agent, op.clone(), "PUT", "/v1/sites/www", site, &by_op).await.unwrap().0, 200);
+    let flush = r#"{"all":true,"idempotency_key":"k1"}"#;
+    let (status, body) = call_with(&agent, op.clone(), "POST", "/v1/sites/www/flush", flush, &by_ci).await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let journal = agent.journal();
+    let line = journal.iter().find(|l| l["path"] == "/v1/sites/www/flush").expect("flush journaled");
+    assert_eq!((line["client"].as_str(), line["role"].as_str()), (Some("alice"), Some("operator")), "{line}");
+    assert_eq!((line["queued_by"].as_str(), line["queued_role"].as_str()), (Some("pipeline"), Some("ci")), "{line}");
+    let refused = journal.iter().filter(|l| l["method"] == "PUT" && l["status"] == 403).count();
+    assert_eq!(refused, 2, "{journal:?}");
 }

@@ -468,12 +468,26 @@ pub struct FlushArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum OutboxCmd {
-    /// What is still owed, oldest first
+    /// What is still owed, oldest first, and what hosts refused for good (parked)
     List,
     /// Deliver what is due (for cron; exit 3 when some hosts still fail)
+    #[command(after_long_help = "Each host's queue is delivered in order by one amoe process at a time (a lease in \
+the store). An item a host refuses for good (HTTP 4xx) is parked with the reason and the items behind it go on; \
+`amoe outbox drop` removes it. Items a ci certificate may not deliver wait for an operator's run.
+
+EXAMPLES:
+  */5 * * * * amoe outbox run       (cron)
+  amoe outbox run --all")]
     Run {
         /// Also what waits for its next attempt (backoff: 1 s doubling to 1 h)
         #[arg(long)]
         all: bool,
+    },
+    /// Remove items from the outbox without delivering them (journaled)
+    #[command(after_long_help = "EXAMPLES:\n  amoe outbox list\n  amoe outbox drop 3f2a9c0d1e4b5a6978877665")]
+    Drop {
+        /// Item ids, as `amoe outbox list` shows them
+        #[arg(required = true)]
+        ids: Vec<String>,
     },
 }

@@ -113,6 +113,10 @@ pub struct AuditEntry {
     pub args: Vec<String>,
     /// `ok`, or `refused: …` / `failed: …` with the reason.
     pub outcome: String,
+    /// For commands that act on hosts: the name and role of the client certificate they used
+    /// (`name (role)`), beside the declared operator. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
     /// Hex SHA-256 of the previous entry (64 zeros for the first).
     pub prev_hash: String,
     /// Hex SHA-256 over this entry's fields and `prev_hash`.

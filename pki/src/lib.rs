@@ -93,6 +93,29 @@ impl Role {
     }
 }
 
+/// What a client may ask of an agent, for the role check ([`Role::allows`]), shared by the
+/// agent (which enforces it) and the CLI (which checks before queuing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Status, site lists, statistics.
+    Read,
+    /// Purging cached objects.
+    Flush,
+    /// Everything that changes what a host serves: site configurations, activation, rules,
+    /// deletion, revocation lists.
+    Change,
+}
+
+impl Role {
+    /// `ci` may flush (and, later, deploy) only; `operator` may do everything.
+    pub fn allows(self, action: Action) -> bool {
+        match self {
+            Role::Operator => true,
+            Role::Ci => action == Action::Flush,
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

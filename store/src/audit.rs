@@ -1,7 +1,8 @@
 //! The audit journal: append-only and hash-chained.
 //!
 //! Each entry's hash is the SHA-256 of the canonical JSON array
-//! `[seq, at, operator, command, target, args, outcome, prev_hash]`, and `prev_hash` is the
+//! `[seq, at, operator, command, target, args, outcome, prev_hash]` (with the certificate
+//! `identity` appended when the entry has one), and `prev_hash` is the
 //! previous entry's hash (64 zeros for the first). `audit_head` keeps the last `(seq, hash)`.
 //! [`verify`](AuditReads::verify) recomputes everything: an edited entry breaks its own hash, a
 //! deleted or reordered one breaks the chain or the sequence, a deleted tail disagrees with the
@@ -24,6 +25,8 @@ pub struct AuditDraft {
     pub target: Option<String>,
     /// Already redacted.
     pub args: Vec<String>,
+    /// The client certificate a fleet command used (`name (role)`).
+    pub identity: Option<String>,
 }
 
 /// Filters of `amoe audit list`; `None` means any.
@@ -47,7 +50,11 @@ pub struct VerifyReport {
 }
 
 fn entry_hash(e: &AuditEntry) -> String {
-    let canonical = serde_json::json!([e.seq, e.at, e.operator, e.command, e.target, e.args, e.outcome, e.prev_hash]);
+    let mut canonical =
+        serde_json::json!([e.seq, e.at, e.operator, e.command, e.target, e.args, e.outcome, e.prev_hash]);
+    if let (Some(identity), Some(list)) = (&e.identity, canonical.as_array_mut()) {
+        list.push(serde_json::Value::String(identity.clone()));
+    }
     let digest = Sha256::digest(canonical.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -66,14 +73,15 @@ pub(crate) fn append(conn: &Connection, draft: &AuditDraft, outcome: &str) -> ru
         target: draft.target.clone(),
         args: draft.args.clone(),
         outcome: outcome.to_string(),
+        identity: draft.identity.clone(),
         prev_hash,
         hash: String::new(),
     };
     entry.hash = entry_hash(&entry);
     let args = serde_json::to_string(&entry.args).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
     conn.execute(
-        "INSERT INTO audit (seq, at, operator, command, target, args, outcome, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit (seq, at, operator, command, target, args, outcome, prev_hash, hash, identity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             entry.seq,
             entry.at,
@@ -83,7 +91,8 @@ pub(crate) fn append(conn: &Connection, draft: &AuditDraft, outcome: &str) -> ru
             args,
             entry.outcome,
             entry.prev_hash,
-            entry.hash
+            entry.hash,
+            entry.identity
         ],
     )?;
     conn.execute(
@@ -94,7 +103,7 @@ pub(crate) fn append(conn: &Connection, draft: &AuditDraft, outcome: &str) -> ru
     Ok(())
 }
 
-const COLUMNS: &str = "seq, at, operator, command, target, args, outcome, prev_hash, hash";
+const COLUMNS: &str = "seq, at, operator, command, target, args, outcome, prev_hash, hash, identity";
 
 fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AuditEntry, String)> {
     let args: String = r.get(5)?;
@@ -107,6 +116,7 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AuditEntry, String)>
             target: r.get(4)?,
             args: Vec::new(),
             outcome: r.get(6)?,
+            identity: r.get(9)?,
             prev_hash: r.get(7)?,
             hash: r.get(8)?,
         },

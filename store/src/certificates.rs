@@ -206,7 +206,7 @@ mod tests {
     }
 
     fn draft() -> AuditDraft {
-        AuditDraft { operator: "t".into(), command: "test".into(), target: None, args: vec![] }
+        AuditDraft { operator: "t".into(), command: "test".into(), ..Default::default() }
     }
 
     #[test]

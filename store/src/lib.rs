@@ -52,6 +52,14 @@ pub struct Tx<'a> {
     path: &'a Path,
 }
 
+impl Tx<'_> {
+    /// Appends one more audit entry in this transaction (beside the command's own), for a
+    /// consequence worth its own line, such as the outbox items a host removal drops.
+    pub fn journal(&self, draft: &AuditDraft, outcome: &str) -> Result<()> {
+        audit::append(&self.tx, draft, outcome).map_err(|e| self.sql(e))
+    }
+}
+
 /// Reading functions, available both on a [`Store`] and inside a write transaction ([`Tx`]).
 /// The aggregate modules provide them as default methods.
 pub trait Reads: sealed::Sealed {
@@ -181,6 +189,18 @@ impl Store {
                 Err(e)
             }
         }
+    }
+
+    /// Runs `f` in a write transaction that is always rolled back: what a command would do,
+    /// for dry runs. Nothing is journaled.
+    pub fn rehearse<T, E: From<Error>>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| Error::from_sqlite(&path, e))?;
+        let tx = Tx { tx, path: &path };
+        f(&tx)
     }
 
     /// Appends one audit entry on its own, for an attempt that changed nothing.

@@ -25,6 +25,12 @@ pub struct OutboxItem {
     pub attempts: i64,
     pub next_attempt_at: String,
     pub last_error: Option<String>,
+    /// Certificate name of whoever queued it (`None` for items queued before this was recorded).
+    pub queued_by: Option<String>,
+    /// That certificate's role (`operator`, `ci`).
+    pub queued_role: Option<String>,
+    /// When the host refused it for good; a parked item is no longer delivered.
+    pub parked_at: Option<String>,
 }
 
 /// What to enqueue.
@@ -37,10 +43,12 @@ pub struct NewOutboxItem {
     pub method: String,
     pub path: String,
     pub body: Option<String>,
+    pub queued_by: String,
+    pub queued_role: String,
 }
 
-const COLUMNS: &str =
-    "id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, last_error";
+const COLUMNS: &str = "id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, \
+     last_error, queued_by, queued_role, parked_at";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
     Ok(OutboxItem {
@@ -56,12 +64,15 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
         attempts: r.get(9)?,
         next_attempt_at: r.get(10)?,
         last_error: r.get(11)?,
+        queued_by: r.get(12)?,
+        queued_role: r.get(13)?,
+        parked_at: r.get(14)?,
     })
 }
 
 /// Reading the outbox.
 pub trait OutboxReads: Reads {
-    /// Everything still owed, oldest first; only to `hosts` when given.
+    /// Everything still owed, parked items included, oldest first; only to `hosts` when given.
     fn outbox(&self, hosts: Option<&[String]>) -> Result<Vec<OutboxItem>> {
         let mut stmt = self
             .conn()
@@ -73,6 +84,32 @@ pub trait OutboxReads: Reads {
             Some(h) => all.into_iter().filter(|i| h.contains(&i.host)).collect(),
             None => all,
         })
+    }
+
+    /// What is still to deliver to `host` (parked items left out), oldest first.
+    fn owed(&self, host: &str) -> Result<Vec<OutboxItem>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE host = ?1 AND parked_at IS NULL ORDER BY seq"))
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map([host], row).and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>()).map_err(|e| self.sql(e))
+    }
+
+    /// Items parked for `host`.
+    fn parked(&self, host: &str) -> Result<usize> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM outbox WHERE host = ?1 AND parked_at IS NOT NULL", [host], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        Ok(n as usize)
+    }
+
+    /// One item.
+    fn outbox_item(&self, id: &str) -> Result<Option<OutboxItem>> {
+        self.conn()
+            .query_row(&format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"), [id], row)
+            .optional()
+            .map_err(|e| self.sql(e))
     }
 }
 
@@ -88,11 +125,42 @@ impl Tx<'_> {
             .map_err(|e| self.sql(e))?;
         self.conn()
             .execute(
-                &format!("INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, NULL)"),
-                params![item.id, seq, item.host, item.site, item.kind, item.method, item.path, item.body, now],
+                &format!(
+                    "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, NULL, ?10, ?11, NULL)"
+                ),
+                params![
+                    item.id,
+                    seq,
+                    item.host,
+                    item.site,
+                    item.kind,
+                    item.method,
+                    item.path,
+                    item.body,
+                    now,
+                    item.queued_by,
+                    item.queued_role
+                ],
             )
             .map_err(|e| self.sql(e))?;
         Ok(())
+    }
+
+    /// Removes one item (`amoe outbox drop`); `None` when there is no such item.
+    pub fn drop_outbox_item(&self, id: &str) -> Result<Option<OutboxItem>> {
+        let item = self.outbox_item(id)?;
+        if item.is_some() {
+            self.conn().execute("DELETE FROM outbox WHERE id = ?1", [id]).map_err(|e| self.sql(e))?;
+        }
+        Ok(item)
+    }
+
+    /// Removes everything owed to `host` (a host being removed), returning what was dropped.
+    pub fn drop_host_items(&self, host: &str) -> Result<Vec<OutboxItem>> {
+        let items = self.outbox(Some(&[host.to_string()]))?;
+        self.conn().execute("DELETE FROM outbox WHERE host = ?1", [host]).map_err(|e| self.sql(e))?;
+        self.conn().execute("DELETE FROM outbox_leases WHERE host = ?1", [host]).map_err(|e| self.sql(e))?;
+        Ok(items)
     }
 }
 
@@ -119,6 +187,43 @@ impl Store {
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
                 params![id, error, next],
             )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// The host refused it for good: out of the queue, kept with the reason until dropped.
+    pub fn outbox_parked(&mut self, id: &str, error: &str) -> Result<()> {
+        let now = amoe_core::time::now_utc();
+        self.conn
+            .execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, parked_at = ?3 WHERE id = ?1",
+                params![id, error, now],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// Takes the lease on `host`'s queue for `holder` until `until` (UTC text), unless another
+    /// holder has it and it has not run out. True when taken. One statement: two processes
+    /// cannot both take it.
+    pub fn take_lease(&mut self, host: &str, holder: &str, until: &str) -> Result<bool> {
+        let now = amoe_core::time::now_utc();
+        let changed = self
+            .conn
+            .execute(
+                "INSERT INTO outbox_leases (host, holder, until) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (host) DO UPDATE SET holder = excluded.holder, until = excluded.until
+                 WHERE outbox_leases.holder = excluded.holder OR outbox_leases.until < ?4",
+                params![host, holder, until, now],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(changed == 1)
+    }
+
+    /// Gives the lease back (only when `holder` still has it).
+    pub fn release_lease(&mut self, host: &str, holder: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM outbox_leases WHERE host = ?1 AND holder = ?2", params![host, holder])
             .map_err(|e| self.sql(e))?;
         Ok(())
     }

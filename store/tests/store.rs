@@ -8,7 +8,7 @@ use amoe_store::sites::SiteReads;
 use amoe_store::{AuditDraft, AuditFilter, Error, Store};
 
 fn draft(command: &str) -> AuditDraft {
-    AuditDraft { operator: "tester".into(), command: command.into(), target: None, args: vec![] }
+    AuditDraft { operator: "tester".into(), command: command.into(), ..Default::default() }
 }
 
 fn beneficiary() -> Beneficiary {

@@ -102,6 +102,13 @@ impl Agent {
         }
     }
 
+    /// The control journal's complete lines.
+    pub(crate) fn journal(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.state.join("control-journal.jsonl")).unwrap_or_default();
+        let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+        complete.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    }
+
     /// The flush ids this agent applied (its idempotency record).
     pub(crate) fn applied(&self) -> Vec<String> {
         std::fs::read_to_string(self.state.join("applied-flushes.jsonl"))
@@ -287,11 +294,16 @@ fn a_ci_certificate_may_flush_but_not_push() {
     fleet.ok(&["site", "push", "www"]);
     let r = fleet.run_as("pipeline", &["flush", "www", "--all"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // Refused before anything is changed or queued: an operator's later run cannot deliver it.
     let r = fleet.run_as("pipeline", &["site", "deactivate", "www", "-o", "json"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("HTTP 403") && r.stdout.contains("may not"), "{}", r.stdout);
-    // The operator's push of the same change goes through (what was owed first).
-    fleet.ok(&["outbox", "run", "--all"]);
+    assert!(r.stderr.contains("may not") && r.stderr.contains("operator certificate"), "{}", r.stderr);
+    assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
+    let site = fleet.ok(&["site", "show", "www", "-o", "json"]).json();
+    assert_eq!(site["active"], true, "{site}");
+    let r = fleet.ok(&["outbox", "run", "--all"]);
+    assert!(r.stdout.contains("nothing owed"), "{}", r.stdout);
+    assert!(fleet.agents[0].journal().iter().all(|l| l["client"] != "pipeline" || l["method"] == "POST"));
     // Revoked: the list reaches the agent, which then refuses the certificate.
     let r = fleet.ok(&["ca", "revoke", "pipeline"]);
     assert!(r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
@@ -397,4 +409,177 @@ fn a_revoked_host_certificate_is_refused_by_the_cli() {
     assert_eq!(status[0]["status"]["crl_number"], 2, "{status}");
     assert!(status[0]["status"]["crl_next_update"].is_string(), "{status}");
     assert!(!r.stderr.contains("revocation list"), "{}", r.stderr);
+}
+
+/// What a `ci` certificate queued is delivered with `ci` rights only, whoever runs the outbox;
+/// what an operator queued waits for an operator.
+#[test]
+fn ci_items_are_never_delivered_with_an_operator_identity() {
+    let mut fleet = Fleet::new(1);
+    fleet.ok(&["site", "push", "www"]);
+    fleet.agents[0].stop();
+    // Queued while the host is down: a ci flush, then an operator's push.
+    assert_eq!(fleet.run_as("pipeline", &["flush", "www", "--all"]).code, 1);
+    assert_eq!(fleet.run(&["site", "deactivate", "www"]).code, 1);
+    let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    let queued: Vec<(&str, &str)> = owed
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|i| (i["kind"].as_str().expect("value"), i["queued_by"].as_str().expect("value")))
+        .collect();
+    assert_eq!(queued, [("flush", "pipeline"), ("put_site", "op")]);
+    // A queued item forged in the store (a ci certificate may not push) is parked, never sent.
+    let forged_id = "f0f0f0f0f0f0f0f0f0f0f0f0";
+    fleet
+        .env
+        .sqlite()
+        .execute(
+            "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role)
+             VALUES (?1, 100, 'pop0', 'www', 'delete_site', 'DELETE', '/v1/sites/www', NULL, '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'pipeline', 'ci')",
+            [forged_id],
+        )
+        .expect("insert");
+    fleet.agents[0].start();
+    // The ci certificate delivers its flush but not the operator's push behind it (which waits).
+    let r = fleet.run_as("pipeline", &["outbox", "run", "--all", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("waits for an operator certificate"), "{}", r.stdout);
+    let journal = fleet.agents[0].journal();
+    let flush = journal.iter().find(|l| l["path"] == "/v1/sites/www/flush").expect("flush delivered");
+    assert_eq!((flush["client"].as_str(), flush["queued_by"].as_str()), (Some("pipeline"), Some("pipeline")));
+    assert!(!journal.iter().any(|l| l["client"] == "pipeline" && l["method"] == "PUT"), "{journal:?}");
+    // The operator's run delivers the push with both identities journaled and parks the
+    // forged item without sending it.
+    let r = fleet.run(&["outbox", "run", "--all", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let report = r.json();
+    assert_eq!(report["hosts"][0]["delivered"], 1, "{report}");
+    assert_eq!(report["hosts"][0]["parked"], 1, "{report}");
+    assert!(report["hosts"][0]["error"].as_str().expect("value").contains("may not delete_site"), "{report}");
+    let journal = fleet.agents[0].journal();
+    let put = journal.iter().find(|l| l["method"] == "PUT" && l["path"] == "/v1/sites/www" && l["status"] == 200);
+    let put = put.expect("push delivered");
+    assert_eq!((put["client"].as_str(), put["queued_by"].as_str()), (Some("op"), Some("op")));
+    assert!(!journal.iter().any(|l| l["method"] == "DELETE"), "the forged item never reached the agent");
+    assert!(fleet.agents[0].state.join("sites/www.json").exists());
+    // The audit journal names the certificate beside the operator.
+    let audit = fleet.ok(&["audit", "list", "-o", "json"]).json();
+    let flush = audit.as_array().expect("value").iter().find(|e| e["command"] == "flush").expect("flush audited");
+    assert_eq!(flush["identity"], "pipeline (ci)", "{flush}");
+    // Parked, then dropped by the operator (journaled).
+    let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    assert_eq!(owed[0]["id"], forged_id, "{owed}");
+    assert!(owed[0]["parked_at"].is_string(), "{owed}");
+    fleet.ok(&["outbox", "drop", forged_id]);
+    assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
+    let r = fleet.run(&["outbox", "drop", forged_id]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("no outbox item"), "{}", r.stderr);
+    let audit = fleet.ok(&["audit", "list", "-o", "json"]).stdout;
+    assert!(audit.contains("\"outbox drop\""), "{audit}");
+}
+
+/// A host removed with items still owed does not stall `outbox run`; an item a host refuses
+/// for good is parked and the queue behind it (a revocation list) goes on.
+#[test]
+fn the_outbox_never_stalls() {
+    let mut fleet = Fleet::new(2);
+    fleet.ok(&["site", "push", "www"]);
+    fleet.agents[1].stop();
+    assert_eq!(fleet.run(&["flush", "www", "--all"]).code, 3);
+    fleet.ok(&["site", "update", "www", "--remove-host", "pop1"]);
+    let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    assert_eq!(owed.as_array().expect("value").len(), 2, "{owed}");
+    fleet.ok(&["host", "remove", "pop1", "--yes"]);
+    assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
+    let audit = fleet.ok(&["audit", "list", "--target", "host:pop1", "-o", "json"]).json();
+    let drop = audit.as_array().expect("value").iter().find(|e| e["command"] == "outbox drop").expect("audited");
+    assert!(drop["outcome"].as_str().expect("value").contains("2 items"), "{drop}");
+    // Items of a host unknown to the inventory (an older amoe kept them) are dropped by the run.
+    let sql = fleet.env.sqlite();
+    sql.execute(
+        "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role)
+         VALUES ('aaaaaaaaaaaaaaaaaaaaaaaa', 50, 'ghost', NULL, 'flush', 'POST', '/v1/sites/www/flush', '{}', '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'op', 'operator')",
+        [],
+    )
+    .expect("insert");
+    // And an item pop0 refuses for good (a body it cannot read), ahead of a revocation list.
+    sql.execute(
+        "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role)
+         VALUES ('bbbbbbbbbbbbbbbbbbbbbbbb', 51, 'pop0', 'www', 'put_site', 'PUT', '/v1/sites/www', 'not json', '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'op', 'operator')",
+        [],
+    )
+    .expect("insert");
+    let before = fleet.ok(&["host", "status", "pop0", "-o", "json"]).json()[0]["status"]["crl_number"].as_u64();
+    let r = fleet.run(&["ca", "crl"]);
+    assert_eq!(r.code, 1, "the parking is reported: {}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("HTTP 400"), "{}", r.stdout);
+    let after = fleet.ok(&["host", "status", "pop0", "-o", "json"]).json()[0]["status"]["crl_number"].as_u64();
+    assert_eq!(after, before.map(|n| n + 1), "the list behind the refused item was installed");
+    let r = fleet.run(&["outbox", "run", "--all"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("no longer a host"), "{}", r.stderr);
+    let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    let ids: Vec<&str> = owed.as_array().expect("value").iter().map(|i| i["id"].as_str().expect("value")).collect();
+    assert_eq!(ids, ["bbbbbbbbbbbbbbbbbbbbbbbb"], "only the parked item is left: {owed}");
+    // Parked items are not retried.
+    fleet.ok(&["flush", "www", "--all"]);
+    let refused = fleet.agents[0].journal().iter().filter(|l| l["status"] == 400).count();
+    assert_eq!(refused, 1);
+}
+
+/// Two `outbox run` at once deliver each item once, in the order queued.
+#[test]
+fn concurrent_outbox_runs_deliver_each_item_once_in_order() {
+    let mut fleet = Fleet::new(1);
+    fleet.ok(&["site", "push", "www"]);
+    fleet.agents[0].stop();
+    for i in 0..15 {
+        assert_eq!(fleet.run(&["flush", "www", "--url", &format!("/p{i}")]).code, 1);
+        assert_eq!(fleet.run(&["site", "push", "www"]).code, 1);
+    }
+    let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    let queued: Vec<String> = owed
+        .as_array()
+        .expect("value")
+        .iter()
+        .filter(|i| i["kind"] == "flush")
+        .map(|i| i["id"].as_str().expect("value").to_string())
+        .collect();
+    assert_eq!(queued.len(), 15);
+    fleet.agents[0].start();
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
+            let mut cmd = fleet.env.cmd(&["outbox", "run", "--all", "-o", "json"]);
+            clean(&mut cmd, fleet.env.dir.path());
+            cmd.env("AMOE_CA_DIR", fleet.env.path("ca"))
+                .env("AMOE_CLIENT_CERT", fleet.certs.join("op.pem"))
+                .env("AMOE_CLIENT_KEY", fleet.certs.join("op.key"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for r in runs {
+        let out = r.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
+    let journal = fleet.agents[0].journal();
+    let calls: Vec<&serde_json::Value> = journal.iter().filter(|l| l["status"] == 200).collect();
+    let puts = calls.iter().filter(|l| l["method"] == "PUT").count();
+    let flushes = calls.iter().filter(|l| l["method"] == "POST").count();
+    assert_eq!((puts, flushes), (16, 15), "each item sent once (one push came before the stop)");
+    // Flushes and pushes alternate, as queued.
+    let kinds: Vec<&str> = calls.iter().skip(1).map(|l| l["method"].as_str().expect("value")).collect();
+    let expected: Vec<&str> = (0..15).flat_map(|_| ["POST", "PUT"]).collect();
+    assert_eq!(kinds, expected);
+    assert_eq!(fleet.agents[0].applied(), queued, "flushes applied in the order queued");
 }

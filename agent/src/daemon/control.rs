@@ -5,6 +5,7 @@
 
 use super::Agent;
 use super::tls::{Identity, Role};
+use amoe_pki::Action;
 use amoe_proto::{ErrorBody, ErrorDetail, FlushRequest, FlushResult, SiteSpec, SiteStats};
 use amoe_proxy::Purge;
 use amoe_proxy::cache::PurgeMode;
@@ -95,14 +96,34 @@ fn route(method: &Method, path: &str) -> Result<Call, ApiError> {
     Ok(call)
 }
 
-/// The one place where roles are enforced: `ci` may flush (and, later, deploy) only;
-/// `operator` may do everything; a certificate without a known role nothing.
-fn allowed(role: Option<Role>, call: &Call) -> bool {
-    match role {
-        Some(Role::Operator) => true,
-        Some(Role::Ci) => matches!(call, Call::Flush(_)),
-        None => false,
+/// What each call is, for the role check.
+fn action(call: &Call) -> Action {
+    match call {
+        Call::Status | Call::ListSites | Call::GetSite(_) | Call::Stats(_) => Action::Read,
+        Call::Flush(_) => Action::Flush,
+        Call::PutSite(_) | Call::DeleteSite(_) | Call::Activate(..) | Call::PutCrl => Action::Change,
     }
+}
+
+/// The one place where roles are enforced (the rules are [`Role::allows`]): a certificate
+/// without a known role may do nothing.
+fn allowed(role: Option<Role>, call: &Call) -> bool {
+    role.is_some_and(|r| r.allows(action(call)))
+}
+
+/// Headers naming who queued an operation the CLI delivers from its outbox: the call must be
+/// allowed to that role too, so that an operator's run never lends its rights to what a `ci`
+/// certificate queued.
+pub const QUEUED_BY: &str = "amoe-queued-by";
+pub const QUEUED_ROLE: &str = "amoe-queued-role";
+
+/// Who queued the call, when the deliverer says so: `(name, role)`; an unknown role stays
+/// `None` and allows nothing.
+fn queued_by(headers: &http::HeaderMap) -> Option<(String, Option<Role>)> {
+    let name = headers.get(QUEUED_BY)?.to_str().unwrap_or("?");
+    let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+    let role = headers.get(QUEUED_ROLE).and_then(|v| v.to_str().ok()).and_then(|r| r.parse().ok());
+    Some((name, role))
 }
 
 fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response<Full<Bytes>> {
@@ -140,6 +161,7 @@ pub async fn handle(
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
+    let queued = queued_by(&parts.headers);
     let result = match route(&parts.method, &path) {
         Err(e) => Err(e),
         Ok(call) if !allowed(who.role, &call) => Err(ApiError::new(
@@ -147,6 +169,18 @@ pub async fn handle(
             format!("`{}` (role {}) may not {} {path}", who.name, who.role.map_or("none", Role::as_str), parts.method),
         )
         .hint("use an operator certificate for this call")),
+        Ok(call) if queued.as_ref().is_some_and(|(_, role)| !allowed(*role, &call)) => {
+            let (name, role) = queued.as_ref().map_or(("?", None), |(n, r)| (n.as_str(), *r));
+            Err(ApiError::new(
+                "forbidden",
+                format!(
+                    "`{name}` (role {}) queued {} {path}, which it may not do",
+                    role.map_or("none", Role::as_str),
+                    parts.method
+                ),
+            )
+            .hint("drop it with `amoe outbox drop ID`; an operator certificate must queue this call"))
+        }
         Ok(call) => answer(&agent, call, body).await,
     };
     let (response, outcome) = match result {
@@ -159,6 +193,8 @@ pub async fn handle(
         "peer": peer.to_string(),
         "client": who.name,
         "role": who.role.map(Role::as_str),
+        "queued_by": queued.as_ref().map(|(n, _)| n.as_str()),
+        "queued_role": queued.as_ref().and_then(|(_, r)| r.map(Role::as_str)),
         "method": parts.method.as_str(),
         "path": path,
         "status": response.status().as_u16(),

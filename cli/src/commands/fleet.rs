@@ -6,20 +6,20 @@ use super::Ctx;
 use crate::cli::{FlushArgs, OutboxCmd};
 use crate::error::{Exit, Failure};
 use crate::fleet::client::{Client, Credentials};
-use crate::fleet::{self, FleetReport, HostResult};
+use crate::fleet::{self, Caller, FleetReport, HostResult};
 use crate::output::{Cell, Format, Tabular};
 use amoe_core::{Host, Name, Site};
 use amoe_proto::{FlushRequest, SiteSpec};
 use amoe_store::hosts::HostReads;
 use amoe_store::outbox::{NewOutboxItem, OutboxItem, OutboxReads};
 use amoe_store::sites::{RulesReads, SiteReads};
-use amoe_store::{Reads, Store};
+use amoe_store::{Reads, Store, Tx};
 use anyhow::{Context, Result};
 use std::time::{Duration, Instant};
 
 impl Tabular for HostResult {
     const HEADERS: &'static [&'static str] =
-        &["host", "address", "result", "objects", "latency_ms", "pending", "error"];
+        &["host", "address", "result", "objects", "latency_ms", "pending", "parked", "error"];
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(&self.host),
@@ -28,19 +28,23 @@ impl Tabular for HostResult {
             Cell::text(self.objects.map_or(String::new(), |o| o.to_string())),
             Cell::text(format!("{:.1}", self.latency_ms)),
             Cell::text(self.pending),
+            Cell::text(self.parked),
             Cell::opt(self.error.as_deref()),
         ]
     }
 }
 
 impl Tabular for OutboxItem {
-    const HEADERS: &'static [&'static str] = &["id", "host", "site", "kind", "attempts", "next_attempt", "last_error"];
+    const HEADERS: &'static [&'static str] =
+        &["id", "host", "site", "kind", "queued_by", "state", "attempts", "next_attempt", "last_error"];
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(&self.id),
             Cell::text(&self.host),
             Cell::opt(self.site.as_deref()),
             Cell::text(&self.kind),
+            Cell::opt(self.queued_by.as_deref()),
+            Cell::text(if self.parked_at.is_some() { "PARKED" } else { "owed" }),
             Cell::text(self.attempts),
             Cell::text(amoe_core::time::display_local(&self.next_attempt_at)),
             Cell::opt(self.last_error.as_deref()),
@@ -48,8 +52,9 @@ impl Tabular for OutboxItem {
     }
 }
 
-/// The client for the control API, from the settings.
-fn client(ctx: &Ctx) -> Result<Client> {
+/// The client for the control API, and who it acts as (its certificate's name and role),
+/// from the settings.
+fn client(ctx: &Ctx) -> Result<(Client, Caller)> {
     let need = |what: &str, var: &str, key: &str| {
         Failure::new(format!("no {what} for the hosts' control API")).hint(format!(
             "set `{var}` or `{key}` in the configuration file (issue one with `amoe ca issue NAME --role operator`)"
@@ -64,9 +69,24 @@ fn client(ctx: &Ctx) -> Result<Client> {
     let ca_dir =
         ctx.settings.ca_dir.clone().ok_or_else(|| Failure::new("no CA directory").hint("set `AMOE_CA_DIR`"))?;
     let crl = Some(ca_dir.join("crl.pem")).filter(|p| p.exists());
+    let caller = Caller::from_cert_file(&cert)
+        .map_err(|e| Failure::new(e).hint("use a certificate from `amoe ca issue NAME --role operator|ci`"))?;
     let creds = Credentials { ca: ca_dir.join("ca.pem"), cert, key, crl };
-    Client::new(&creds, host_timeout())
-        .map_err(|e| Failure::new(e).hint("check the paths of the CA and of your certificate").into())
+    let client = Client::new(&creds, host_timeout())
+        .map_err(|e| Failure::new(e).hint("check the paths of the CA and of your certificate"))?;
+    Ok((client, caller))
+}
+
+/// Who an inventory command (`site update --remove-host`, `site remove`) queues the removal
+/// from hosts as: the configured client certificate when there is one (its role is checked),
+/// else the declared operator with operator rights: whoever can write the store is an
+/// operator (CI runners get a `ci` certificate, not the store).
+pub(super) fn inventory_caller(ctx: &Ctx) -> Result<Caller> {
+    match &ctx.settings.client_cert {
+        Some(cert) => Ok(Caller::from_cert_file(cert)
+            .map_err(|e| Failure::new(e).hint("use a certificate from `amoe ca issue NAME --role operator`"))?),
+        None => Ok(Caller { name: ctx.settings.operator.clone(), role: amoe_pki::Role::Operator }),
+    }
 }
 
 /// How long a host may take to answer: `AMOE_HOST_TIMEOUT_MS`, default 10 s.
@@ -107,23 +127,49 @@ struct Operation<'a> {
     command: &'a str,
     site: &'a str,
     hosts: &'a [Host],
-    items: Vec<NewOutboxItem>,
     dry_run: bool,
     timing: bool,
 }
 
 /// The site's whole configuration, owed to each of `hosts` (an idempotent `PUT`).
-fn put_site_items(store: &Store, site: &Site, hosts: &[Host]) -> Result<Vec<NewOutboxItem>> {
+fn put_site_items(store: &impl Reads, site: &Site, hosts: &[Host], caller: &Caller) -> Result<Vec<NewOutboxItem>> {
     let body = serde_json::to_string(&spec(store, site)?)?;
     let path = format!("/v1/sites/{}", site.name);
-    Ok(fleet::items_for(hosts, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body)))
+    Ok(fleet::items_for(hosts, caller, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body)))
 }
 
-/// Queues the items with the audit entry, delivers, renders; the exit code says who failed.
-fn run_operation(ctx: &mut Ctx, store: &mut Store, op: Operation<'_>) -> Result<Exit> {
-    let Operation { command, site, hosts, items, dry_run, timing } = op;
+/// Refuses what `caller`'s role may not ask of a host, before anything is queued.
+fn check_role(caller: &Caller, items: &[NewOutboxItem], command: &str) -> Result<()> {
+    if let Some(item) = items.iter().find(|i| !caller.role.allows(fleet::action_of(&i.kind))) {
+        return Err(Failure::new(format!(
+            "`{}` (role {}) may not `{command}` ({} on host `{}`)",
+            caller.name, caller.role, item.kind, item.host
+        ))
+        .hint("a ci certificate may only flush; use an operator certificate. Nothing was changed or queued")
+        .into());
+    }
+    Ok(())
+}
+
+/// Makes the store change and queues the items in one transaction with the audit entry (the
+/// client certificate beside the operator), then delivers, renders; the exit code says who
+/// failed. `prepare` makes the change and says what each host is owed; a dry run rehearses it
+/// and rolls it back.
+fn run_operation(
+    ctx: &mut Ctx,
+    store: &mut Store,
+    op: Operation<'_>,
+    prepare: impl FnOnce(&Tx<'_>, &Caller) -> Result<Vec<NewOutboxItem>>,
+) -> Result<Exit> {
+    let Operation { command, site, hosts, dry_run, timing } = op;
     let target = format!("site:{site}");
     if dry_run {
+        let caller = client(ctx).map(|(_, c)| c).ok();
+        let as_operator = Caller { name: ctx.settings.operator.clone(), role: amoe_pki::Role::Operator };
+        let items = store.rehearse(|tx| prepare(tx, caller.as_ref().unwrap_or(&as_operator)))?;
+        if let Some(c) = &caller {
+            check_role(c, &items, command)?;
+        }
         let shown: Vec<serde_json::Value> = items
             .iter()
             .map(|i| serde_json::json!({"host": i.host, "method": i.method, "path": i.path, "body": i.body.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())}))
@@ -143,16 +189,19 @@ fn run_operation(ctx: &mut Ctx, store: &mut Store, op: Operation<'_>) -> Result<
         }
         return Ok(Exit::Success);
     }
-    let client = client(ctx)?;
+    let (client, caller) = client(ctx)?;
     let started = Instant::now();
-    let draft = ctx.draft(command, Some(target));
-    store.mutate(&draft, |tx| -> Result<(), amoe_store::Error> {
+    let mut draft = ctx.draft(command, Some(target));
+    draft.identity = Some(caller.identity());
+    store.mutate(&draft, |tx| -> Result<()> {
+        let items = prepare(tx, &caller)?;
+        check_role(&caller, &items, command)?;
         for item in &items {
             tx.enqueue(item)?;
         }
         Ok(())
     })?;
-    let report = fleet::deliver(store, &client, hosts, started, command, Some(site))?;
+    let report = fleet::deliver(store, &client, &caller, hosts, started, command, Some(site))?;
     render(ctx, &report, timing)
 }
 
@@ -208,7 +257,6 @@ pub(super) fn flush(ctx: &mut Ctx, args: FlushArgs) -> Result<Exit> {
     };
     let body = serde_json::to_string(&req)?;
     let path = format!("/v1/sites/{}/flush", site.name);
-    let items = fleet::items_for(&hosts, Some(site.name.as_str()), "flush", "POST", &path, Some(&body));
     run_operation(
         ctx,
         &mut store,
@@ -216,10 +264,10 @@ pub(super) fn flush(ctx: &mut Ctx, args: FlushArgs) -> Result<Exit> {
             command: "flush",
             site: site.name.as_str(),
             hosts: &hosts,
-            items,
             dry_run: args.dry_run,
             timing: args.timing,
         },
+        |_, caller| Ok(fleet::items_for(&hosts, caller, Some(site.name.as_str()), "flush", "POST", &path, Some(&body))),
     )
 }
 
@@ -263,28 +311,24 @@ fn check_flush_targets(site: &Site, urls: &[String], prefixes: &[String]) -> Res
 /// `site push`, `activate`, `deactivate`: the site's full configuration to every host.
 pub(super) fn push(ctx: &mut Ctx, name: &str, active: Option<bool>, dry_run: bool) -> Result<Exit> {
     let mut store = ctx.open()?;
-    let (mut site, hosts) = site_and_hosts(&store, name)?;
+    let (site, hosts) = site_and_hosts(&store, name)?;
     let command = match active {
         Some(true) => "site activate",
         Some(false) => "site deactivate",
         None => "site push",
     };
-    if let Some(a) = active
-        && !dry_run
-    {
-        let draft = ctx.draft(command, Some(format!("site:{name}")));
-        site = store.mutate(&draft, |tx| -> Result<Site, amoe_store::Error> {
-            let mut s = tx.site(&site.name)?;
-            s.active = a;
-            tx.update_site(&s)?;
-            Ok(s)
-        })?;
-    }
-    let items = put_site_items(&store, &site, &hosts)?;
     run_operation(
         ctx,
         &mut store,
-        Operation { command, site: site.name.as_str(), hosts: &hosts, items, dry_run, timing: false },
+        Operation { command, site: site.name.as_str(), hosts: &hosts, dry_run, timing: false },
+        |tx, caller| {
+            let mut site = tx.site(&site.name)?;
+            if let Some(a) = active {
+                site.active = a;
+                tx.update_site(&site)?;
+            }
+            put_site_items(tx, &site, &hosts, caller)
+        },
     )
 }
 
@@ -301,20 +345,14 @@ pub(super) fn rules(ctx: &mut Ctx, name: &str, file: &std::path::Path, dry_run: 
     }
     let mut store = ctx.open()?;
     let (site, hosts) = site_and_hosts(&store, name)?;
-    let draft = ctx.draft("site rules", Some(format!("site:{name}")));
     let operator = ctx.settings.operator.clone();
-    store.mutate(&draft, |tx| tx.add_site_rules(&site.name, &text, &operator))?;
-    let items = put_site_items(&store, &site, &hosts)?;
     run_operation(
         ctx,
         &mut store,
-        Operation {
-            command: "site rules",
-            site: site.name.as_str(),
-            hosts: &hosts,
-            items,
-            dry_run: false,
-            timing: false,
+        Operation { command: "site rules", site: site.name.as_str(), hosts: &hosts, dry_run: false, timing: false },
+        |tx, caller| {
+            tx.add_site_rules(&site.name, &text, &operator)?;
+            put_site_items(tx, &site, &hosts, caller)
         },
     )
 }
@@ -343,7 +381,7 @@ pub(super) fn status(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
         Some(n) => vec![store.host(&n.parse::<Name>()?)?],
         None => store.hosts()?,
     };
-    let client = client(ctx)?;
+    let (client, _) = client(ctx)?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let answers = rt.block_on(async {
         let mut set = tokio::task::JoinSet::new();
@@ -453,16 +491,31 @@ pub(super) fn outbox(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
         }
         OutboxCmd::Run { all } => {
             let now = amoe_core::time::now_utc();
-            // A host is due when the first operation it owes is; order per host is kept.
+            // A host is due when the first operation it owes is; order per host is kept. Parked
+            // items are out of the queue.
             let mut owed = store.outbox(None)?;
+            owed.retain(|i| i.parked_at.is_none());
             let mut seen = std::collections::HashSet::new();
             owed.retain(|i| seen.insert(i.host.clone()));
             owed.retain(|i| all || i.next_attempt_at <= now);
             let mut names: Vec<String> = owed.iter().map(|i| i.host.clone()).collect();
-            names.dedup();
             names.sort();
             names.dedup();
-            if names.is_empty() {
+            // Items of a host no longer in the inventory (queued by an older amoe, which kept
+            // them on `host remove`) are dropped with an audit entry: they must not stall the run.
+            let mut hosts = Vec::new();
+            for n in &names {
+                match n.parse::<Name>().map(|name| store.host(&name)) {
+                    Ok(Ok(h)) => hosts.push(h),
+                    Ok(Err(amoe_store::Error::NotFound { .. })) | Err(_) => {
+                        let draft = ctx.draft("outbox drop", Some(format!("host:{n}")));
+                        let dropped = store.mutate(&draft, |tx| tx.drop_host_items(n))?;
+                        eprintln!("warning: dropped {} items owed to `{n}`, which is no longer a host", dropped.len());
+                    }
+                    Ok(Err(e)) => return Err(e.into()),
+                }
+            }
+            if hosts.is_empty() {
                 if ctx.out.format == Format::Table {
                     ctx.out.line("nothing owed")?;
                 } else {
@@ -476,17 +529,30 @@ pub(super) fn outbox(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
                 }
                 return Ok(Exit::Success);
             }
-            let hosts = names
-                .iter()
-                .map(|n| store.host(&n.parse::<Name>()?).map_err(anyhow::Error::from))
-                .collect::<Result<Vec<_>>>()?;
-            let client = client(ctx)?;
-            let report = fleet::deliver(&mut store, &client, &hosts, Instant::now(), "outbox run", None)?;
+            let (client, caller) = client(ctx)?;
+            let report = fleet::deliver(&mut store, &client, &caller, &hosts, Instant::now(), "outbox run", None)?;
             let delivered: usize = report.hosts.iter().map(|h| h.delivered).sum();
             let pending: usize = report.hosts.iter().map(|h| h.pending).sum();
-            store
-                .journal(&ctx.draft("outbox run", None), &format!("ok: {delivered} delivered, {pending} still owed"))?;
+            let mut draft = ctx.draft("outbox run", None);
+            draft.identity = Some(caller.identity());
+            store.journal(&draft, &format!("ok: {delivered} delivered, {pending} still owed"))?;
             render(ctx, &report, false)
+        }
+        OutboxCmd::Drop { ids } => {
+            let draft = ctx.draft("outbox drop", None);
+            let dropped = store.mutate(&draft, |tx| -> Result<Vec<OutboxItem>> {
+                let mut dropped = Vec::new();
+                for id in &ids {
+                    let item = tx.drop_outbox_item(id)?.ok_or_else(|| {
+                        Failure::new(format!("no outbox item `{id}`"))
+                            .hint("`amoe outbox list` shows them; nothing was dropped")
+                    })?;
+                    dropped.push(item);
+                }
+                Ok(dropped)
+            })?;
+            ctx.out.list(&dropped)?;
+            Ok(Exit::Success)
         }
     }
 }
@@ -501,7 +567,7 @@ pub(super) fn push_crl(ctx: &mut Ctx) -> Result<Exit> {
     if hosts.is_empty() {
         return Ok(Exit::Success);
     }
-    let client = match client(ctx) {
+    let (client, caller) = match client(ctx) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("warning: the revocation list is queued for {} hosts but not sent: {e}", hosts.len());
@@ -509,6 +575,6 @@ pub(super) fn push_crl(ctx: &mut Ctx) -> Result<Exit> {
             return Ok(Exit::Partial);
         }
     };
-    let report = fleet::deliver(&mut store, &client, &hosts, Instant::now(), "revocation list", None)?;
+    let report = fleet::deliver(&mut store, &client, &caller, &hosts, Instant::now(), "revocation list", None)?;
     render(ctx, &report, false)
 }

@@ -41,6 +41,7 @@ impl Ctx {
             command: command.to_string(),
             target,
             args: amoe_core::redact::redact_args(&self.args),
+            identity: None,
         }
     }
 

@@ -76,7 +76,13 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
                 beneficiary: beneficiary.as_deref(),
                 active,
             };
-            let site = ops::update(&mut store, &ctx.draft("site update", target(&name)), &name, &changes)?;
+            let site = ops::update(
+                &mut store,
+                &ctx.draft("site update", target(&name)),
+                &super::fleet::inventory_caller(ctx)?,
+                &name,
+                &changes,
+            )?;
             ctx.out.done(&format!("updated site `{}`", site.name), &site)?;
         }
         SiteCmd::Push { name, dry_run } => return super::fleet::push(ctx, &name, None, dry_run),
@@ -89,7 +95,12 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
         SiteCmd::Remove { name, yes } => {
             let mut store = ctx.open()?;
             ctx.confirm(&format!("remove site `{name}`"), yes)?;
-            let n = ops::remove(&mut store, &ctx.draft("site remove", target(&name)), &name)?;
+            let n = ops::remove(
+                &mut store,
+                &ctx.draft("site remove", target(&name)),
+                &super::fleet::inventory_caller(ctx)?,
+                &name,
+            )?;
             ctx.out.line(&format!("removed site `{n}`"))?;
         }
     }

@@ -97,9 +97,21 @@ impl Client {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Answer, CallError> {
+        self.call_with(address, method, path, body, &[]).await
+    }
+
+    /// [`Client::call`] with extra request headers.
+    pub async fn call_with(
+        &self,
+        address: &str,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&'static str, String)],
+    ) -> Result<Answer, CallError> {
         let started = Instant::now();
         let timeout = self.timeout;
-        match tokio::time::timeout(timeout, self.call_inner(address, method, path, body)).await {
+        match tokio::time::timeout(timeout, self.call_inner(address, method, path, body, headers)).await {
             Ok(Ok((status, body))) => Ok(Answer { status, body, latency: started.elapsed() }),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(CallError::Timeout { address: address.to_string(), timeout }),
@@ -112,6 +124,7 @@ impl Client {
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
+        headers: &[(&'static str, String)],
     ) -> Result<(u16, Bytes), CallError> {
         let addr = || address.to_string();
         let host = address.rsplit_once(':').map_or(address, |(h, _)| h).trim_start_matches('[').trim_end_matches(']');
@@ -132,6 +145,9 @@ impl Client {
         let mut req = Request::builder().method(method).uri(path).header(http::header::HOST, host);
         if body.is_some() {
             req = req.header(http::header::CONTENT_TYPE, "application/json");
+        }
+        for (name, value) in headers {
+            req = req.header(*name, value.as_str());
         }
         let req = req
             .body(Full::new(Bytes::from(body.unwrap_or_default())))

@@ -2,10 +2,18 @@
 //! are sent, removed when the host confirmed), are delivered to every host concurrently, and
 //! come back as one result per host. What is still owed to a host is delivered first, in
 //! order, before anything new.
+//!
+//! Rights: every item records who queued it ([`Caller`]); the CLI refuses to queue what that
+//! role may not do, delivers only what its own role may do (the rest waits for an operator's
+//! run), and tells the agent who queued each item, so that the agent checks both roles.
+//! Order: a lease on each host's queue (taken before its items are read) lets one `amoe`
+//! process at a time deliver to a host. A permanent refusal (4xx) parks the item with its
+//! reason and the queue goes on.
 
 pub mod client;
 
 use amoe_core::Host;
+use amoe_pki::{Action, Role};
 use amoe_store::Store;
 use amoe_store::outbox::{NewOutboxItem, OutboxItem, OutboxReads};
 use client::Client;
@@ -25,6 +33,8 @@ pub struct HostResult {
     pub delivered: usize,
     /// Operations still owed (kept in the outbox for `amoe outbox run`).
     pub pending: usize,
+    /// Operations this host refused for good, parked until `amoe outbox drop`.
+    pub parked: usize,
     /// Objects purged, for a flush.
     pub objects: Option<u64>,
     /// Milliseconds from the start of the command to this host's last confirmation.
@@ -61,27 +71,75 @@ pub fn new_id(host: &str) -> String {
     h.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
-/// An operation for every host of a list.
+/// Who a fleet command acts as: the name and role of its client certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub name: String,
+    pub role: Role,
+}
+
+impl Caller {
+    /// Read from the certificate file the command will use.
+    pub fn from_cert_file(path: &std::path::Path) -> Result<Caller, String> {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+        let der = CertificateDer::from_pem_file(path).map_err(|e| format!("certificate `{}`: {e}", path.display()))?;
+        let id = amoe_pki::client_identity(&der)
+            .map_err(|e| format!("certificate `{}` is not a client certificate of amoe: {e}", path.display()))?;
+        Ok(Caller { name: id.name, role: id.role })
+    }
+
+    /// The CA itself, for revocation lists queued by `ca revoke` / `ca crl`: whoever signs with
+    /// the CA key could issue an operator certificate, so the list goes with operator rights.
+    pub fn ca() -> Caller {
+        Caller { name: "ca".into(), role: Role::Operator }
+    }
+
+    /// `name (role)`, for the audit journal.
+    pub fn identity(&self) -> String {
+        format!("{} ({})", self.name, self.role)
+    }
+}
+
+/// What an outbox item asks of a host, for the role check.
+pub fn action_of(kind: &str) -> Action {
+    if kind == "flush" { Action::Flush } else { Action::Change }
+}
+
+/// An operation for every host of a list, queued by `caller`.
 pub fn items_for(
     hosts: &[Host],
+    caller: &Caller,
     site: Option<&str>,
     kind: &str,
     method: &str,
     path: &str,
     body: Option<&str>,
 ) -> Vec<NewOutboxItem> {
-    hosts
-        .iter()
-        .map(|h| NewOutboxItem {
-            id: new_id(h.name.as_str()),
-            host: h.name.to_string(),
-            site: site.map(str::to_string),
-            kind: kind.into(),
-            method: method.into(),
-            path: path.into(),
-            body: body.map(str::to_string),
-        })
-        .collect()
+    hosts.iter().map(|h| item(h.name.as_str(), caller, site, kind, method, path, body)).collect()
+}
+
+/// One operation for one host, queued by `caller`.
+pub fn item(
+    host: &str,
+    caller: &Caller,
+    site: Option<&str>,
+    kind: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> NewOutboxItem {
+    NewOutboxItem {
+        id: new_id(host),
+        host: host.to_string(),
+        site: site.map(str::to_string),
+        kind: kind.into(),
+        method: method.into(),
+        path: path.into(),
+        body: body.map(str::to_string),
+        queued_by: caller.name.clone(),
+        queued_role: caller.role.to_string(),
+    }
 }
 
 /// The body actually sent: a flush carries its outbox id as idempotency key.
@@ -97,12 +155,15 @@ fn wire_body(item: &OutboxItem) -> Option<Vec<u8>> {
 }
 
 /// Per host: what each operation got, and when the last answer came.
-type HostOutcome = (Host, Vec<(String, Delivery)>, Duration);
+type HostOutcome = (Host, Vec<(String, Delivery)>, Duration, Option<String>);
 
 /// What one host said to one operation.
 enum Delivery {
     Done(Option<u64>),
+    /// Worth another attempt later (network, time-out, 5xx, 408, 429).
     Failed(String),
+    /// Refused for good (4xx), or never deliverable: out of the queue, with the reason.
+    Parked(String),
 }
 
 /// A progress bar on stderr when it is a terminal (and colour is allowed), else nothing.
@@ -120,40 +181,144 @@ fn progress(hosts: usize, operation: &str) -> indicatif::ProgressBar {
     bar
 }
 
-/// Delivers everything owed to `hosts` (oldest first per host; hosts concurrently) and
-/// records the outcome in the store.
+/// How long a lease lasts: every call may take the whole time-out, plus a margin.
+fn lease_until(timeout: Duration, items: usize) -> String {
+    let ttl = timeout.saturating_mul(items as u32 + 1) + Duration::from_secs(30);
+    let ttl = jiff::SignedDuration::try_from(ttl).unwrap_or(jiff::SignedDuration::from_hours(1));
+    amoe_core::time::format_utc(jiff::Timestamp::now() + ttl)
+}
+
+/// Takes the lease of each host's queue, waiting up to `wait` for those another process
+/// holds. Returns the hosts leased.
+fn take_leases(store: &mut Store, hosts: &[Host], holder: &str, timeout: Duration) -> anyhow::Result<Vec<bool>> {
+    let deadline = Instant::now() + timeout;
+    let mut leased = vec![false; hosts.len()];
+    loop {
+        for (host, got) in hosts.iter().zip(leased.iter_mut()) {
+            if !*got {
+                *got = store.take_lease(host.name.as_str(), holder, &lease_until(timeout, 0))?;
+            }
+        }
+        if leased.iter().all(|l| *l) || Instant::now() >= deadline {
+            return Ok(leased);
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Whether an HTTP refusal is permanent: a 4xx other than time-out and rate limits.
+fn permanent(status: u16) -> bool {
+    (400..500).contains(&status) && status != 408 && status != 429
+}
+
+/// The headers telling the agent who queued an item.
+fn queued_headers(item: &OutboxItem) -> Vec<(&'static str, String)> {
+    let printable = |s: &str| s.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect::<String>();
+    vec![
+        ("amoe-queued-by", printable(item.queued_by.as_deref().unwrap_or("?"))),
+        ("amoe-queued-role", printable(item.queued_role.as_deref().unwrap_or(""))),
+    ]
+}
+
+/// Why an item can never be delivered, whoever runs the outbox.
+fn undeliverable(item: &OutboxItem) -> Option<String> {
+    let Some(role) = item.queued_role.as_deref() else {
+        return Some(
+            "queued before amoe recorded who queues items: run the command that queued it again, then drop this one"
+                .into(),
+        );
+    };
+    match role.parse::<Role>() {
+        Ok(r) if r.allows(action_of(&item.kind)) => None,
+        _ => Some(format!(
+            "queued by `{}` (role {role}), which may not {}",
+            item.queued_by.as_deref().unwrap_or("?"),
+            item.kind
+        )),
+    }
+}
+
+/// Delivers everything owed to `hosts` (oldest first per host; hosts concurrently) as
+/// `caller`, and records the outcome in the store.
 pub fn deliver(
     store: &mut Store,
     client: &Client,
+    caller: &Caller,
     hosts: &[Host],
     started: Instant,
     operation: &str,
     site: Option<&str>,
 ) -> anyhow::Result<FleetReport> {
-    let names: Vec<String> = hosts.iter().map(|h| h.name.to_string()).collect();
-    let owed = store.outbox(Some(&names))?;
+    let holder = new_id("lease");
+    let leased = take_leases(store, hosts, &holder, client.timeout)?;
+    let result = deliver_leased(store, client, caller, hosts, &leased, &holder, started, operation, site);
+    for (host, got) in hosts.iter().zip(&leased) {
+        if *got {
+            store.release_lease(host.name.as_str(), &holder)?;
+        }
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deliver_leased(
+    store: &mut Store,
+    client: &Client,
+    caller: &Caller,
+    hosts: &[Host],
+    leased: &[bool],
+    holder: &str,
+    started: Instant,
+    operation: &str,
+    site: Option<&str>,
+) -> anyhow::Result<FleetReport> {
+    // Read only once leased: what another process delivered meanwhile is gone.
     let mut per_host: BTreeMap<String, Vec<OutboxItem>> = BTreeMap::new();
-    for item in owed {
-        per_host.entry(item.host.clone()).or_default().push(item);
+    for (host, got) in hosts.iter().zip(leased) {
+        if *got {
+            let items = store.owed(host.name.as_str())?;
+            store.take_lease(host.name.as_str(), holder, &lease_until(client.timeout, items.len()))?;
+            per_host.insert(host.name.to_string(), items);
+        }
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let bar = progress(hosts.len(), operation);
     let outcomes: Vec<HostOutcome> = rt.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for host in hosts {
-            let items = per_host.remove(host.name.as_str()).unwrap_or_default();
+            let Some(items) = per_host.remove(host.name.as_str()) else { continue };
             let client = client.clone();
             let host = host.clone();
+            let caller = caller.clone();
             set.spawn(async move {
                 let address = host.address.to_string();
                 let mut done = Vec::new();
+                let mut waiting = None;
                 for item in items {
+                    if let Some(why) = undeliverable(&item) {
+                        done.push((item.id.clone(), Delivery::Parked(why)));
+                        continue;
+                    }
+                    if !caller.role.allows(action_of(&item.kind)) {
+                        // Order matters per host: what follows waits too.
+                        waiting = Some(format!(
+                            "a {} queued by `{}` waits for an operator certificate (`amoe outbox run`)",
+                            item.kind,
+                            item.queued_by.as_deref().unwrap_or("?")
+                        ));
+                        break;
+                    }
                     let method = http::Method::from_bytes(item.method.as_bytes()).unwrap_or(http::Method::POST);
-                    let outcome = match client.call(&address, method, &item.path, wire_body(&item)).await {
+                    let headers = queued_headers(&item);
+                    let outcome = match client.call_with(&address, method, &item.path, wire_body(&item), &headers).await
+                    {
                         Ok(a) if (200..300).contains(&a.status) || (item.kind == "delete_site" && a.status == 404) => {
                             let objects =
                                 serde_json::from_slice::<amoe_proto::FlushResult>(&a.body).ok().map(|r| r.objects);
                             Delivery::Done(objects)
+                        }
+                        Ok(a) if permanent(a.status) => {
+                            Delivery::Parked(format!("HTTP {}: {}", a.status, client::error_message(&a.body)))
                         }
                         Ok(a) => Delivery::Failed(format!("HTTP {}: {}", a.status, client::error_message(&a.body))),
                         Err(e) => Delivery::Failed(e.to_string()),
@@ -165,7 +330,7 @@ pub fn deliver(
                         break;
                     }
                 }
-                (host, done, started.elapsed())
+                (host, done, started.elapsed(), waiting)
             });
         }
         let mut all = Vec::new();
@@ -179,7 +344,7 @@ pub fn deliver(
     });
     bar.finish_and_clear();
     let mut results = Vec::new();
-    for (host, done, latency) in outcomes {
+    for (host, done, latency, waiting) in outcomes {
         let mut delivered = 0;
         let mut objects = None;
         let mut error = None;
@@ -194,33 +359,43 @@ pub fn deliver(
                     store.outbox_failed(&id, &e)?;
                     error = Some(e);
                 }
+                Delivery::Parked(e) => {
+                    store.outbox_parked(&id, &e)?;
+                    error = Some(format!("parked {id}: {e}"));
+                }
             }
         }
-        let pending = store.outbox(Some(std::slice::from_ref(&host.name.to_string())))?.len();
+        let error = error.or(waiting);
+        let pending = store.owed(host.name.as_str())?.len();
         results.push(HostResult {
             host: host.name.to_string(),
             address: host.address.to_string(),
             ok: pending == 0 && error.is_none(),
             delivered,
             pending,
+            parked: store.parked(host.name.as_str())?,
             objects,
             latency_ms: latency.as_secs_f64() * 1000.0,
             error,
         });
     }
-    // A host whose delivery task died is a failure too, never a silent success.
-    for host in hosts {
+    // A host not leased, or whose delivery task died, is a failure too, never a silent success.
+    for (host, got) in hosts.iter().zip(leased) {
         if !results.iter().any(|r| r.host == host.name.as_str()) {
-            let pending = store.outbox(Some(std::slice::from_ref(&host.name.to_string())))?.len();
             results.push(HostResult {
                 host: host.name.to_string(),
                 address: host.address.to_string(),
                 ok: false,
                 delivered: 0,
-                pending,
+                pending: store.owed(host.name.as_str())?.len(),
+                parked: store.parked(host.name.as_str())?,
                 objects: None,
                 latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-                error: Some("the delivery task failed".into()),
+                error: Some(if *got {
+                    "the delivery task failed".into()
+                } else {
+                    "another amoe process is delivering to this host; what is owed stays queued".into()
+                }),
             });
         }
     }

@@ -183,8 +183,11 @@ pub fn init(store: &mut Store, draft: &AuditDraft, dir: &Path, name: &str) -> Re
         files.write(&key_path, &key_pem, 0o600)?;
         files.write(&cert_path, &cert_pem, 0o644)?;
         tx.add_certificate(&certificate)?;
-        Ok(IssueReport { certificate, files: files.keep() })
+        Ok((certificate, files))
     })
+    // The files are kept only once the store has committed their record: a certificate the
+    // store does not know could never be revoked.
+    .map(|(certificate, files)| IssueReport { certificate, files: files.keep() })
 }
 
 /// Refuses `name` when it already has certificates of the other family (host or client), so
@@ -209,28 +212,32 @@ pub fn issue(
     days: u32,
     out: &Path,
 ) -> Result<IssueReport> {
-    store.mutate(draft, |tx| {
-        let name: Name = name.parse()?;
-        let role: Role = role.parse().map_err(|_| Failure::usage(format!("unknown role `{role}`")))?;
-        let kind = match role {
-            Role::Operator => CertKind::Operator,
-            Role::Ci => CertKind::Ci,
-        };
-        refuse_other_family(tx, name.as_str(), kind)?;
-        let ca = load_ca(ca_dir)?;
-        let (cert_path, key_path, ca_path) =
-            (out.join(format!("{name}.pem")), out.join(format!("{name}.key")), out.join("ca.pem"));
-        refuse_existing(&[&cert_path, &key_path])?;
-        let issued = ca.issue_client(name.as_str(), role, days)?;
-        make_dir(out)?;
-        let mut files = NewFiles::default();
-        files.write(&key_path, &issued.key_pem, 0o600)?;
-        files.write(&cert_path, &issued.cert_pem, 0o644)?;
-        write_ca_copy(&mut files, &ca_path, ca.cert_pem())?;
-        let certificate = record(name.as_str(), kind, &issued);
-        tx.add_certificate(&certificate)?;
-        Ok(IssueReport { certificate, files: files.keep() })
-    })
+    store
+        .mutate(draft, |tx| {
+            let name: Name = name.parse()?;
+            let role: Role = role.parse().map_err(|_| Failure::usage(format!("unknown role `{role}`")))?;
+            let kind = match role {
+                Role::Operator => CertKind::Operator,
+                Role::Ci => CertKind::Ci,
+            };
+            refuse_other_family(tx, name.as_str(), kind)?;
+            let ca = load_ca(ca_dir)?;
+            let (cert_path, key_path, ca_path) =
+                (out.join(format!("{name}.pem")), out.join(format!("{name}.key")), out.join("ca.pem"));
+            refuse_existing(&[&cert_path, &key_path])?;
+            let issued = ca.issue_client(name.as_str(), role, days)?;
+            make_dir(out)?;
+            let mut files = NewFiles::default();
+            files.write(&key_path, &issued.key_pem, 0o600)?;
+            files.write(&cert_path, &issued.cert_pem, 0o644)?;
+            write_ca_copy(&mut files, &ca_path, ca.cert_pem())?;
+            let certificate = record(name.as_str(), kind, &issued);
+            tx.add_certificate(&certificate)?;
+            Ok((certificate, files))
+        })
+        // The files are kept only once the store has committed their record: a certificate the
+        // store does not know could never be revoked.
+        .map(|(certificate, files)| IssueReport { certificate, files: files.keep() })
 }
 
 /// `ca list`: every certificate, with whether it has expired.
@@ -274,7 +281,8 @@ pub fn refresh_crl(store: &mut Store, draft: &AuditDraft, ca_dir: &Path) -> Resu
 fn write_and_queue_crl(tx: &amoe_store::Tx<'_>, ca_dir: &Path) -> Result<(PathBuf, u64)> {
     let (path, number) = write_crl(tx, ca_dir)?;
     let pem = fs::read_to_string(&path).map_err(|e| unwritable(&path, &e))?;
-    for item in crate::fleet::items_for(&tx.hosts()?, None, "crl", "PUT", "/v1/crl", Some(&pem)) {
+    let ca = crate::fleet::Caller::ca();
+    for item in crate::fleet::items_for(&tx.hosts()?, &ca, None, "crl", "PUT", "/v1/crl", Some(&pem)) {
         tx.enqueue(&item)?;
     }
     Ok((path, number))
@@ -314,48 +322,52 @@ pub fn enroll(
     days: u32,
     renew: bool,
 ) -> Result<IssueReport> {
-    store.mutate(draft, |tx| {
-        let name: Name = name.parse()?;
-        let host = tx.host(&name)?;
-        refuse_other_family(tx, name.as_str(), CertKind::Host)?;
-        let current = tx.latest_certificate(name.as_str(), Some(CertKind::Host))?;
-        match (&current, renew) {
-            (Some(_), false) => {
-                return Err(Failure::new(format!("host `{name}` is already enrolled"))
-                    .hint(format!("to issue a new certificate, use `amoe host renew {name}`"))
-                    .into());
+    store
+        .mutate(draft, |tx| {
+            let name: Name = name.parse()?;
+            let host = tx.host(&name)?;
+            refuse_other_family(tx, name.as_str(), CertKind::Host)?;
+            let current = tx.latest_certificate(name.as_str(), Some(CertKind::Host))?;
+            match (&current, renew) {
+                (Some(_), false) => {
+                    return Err(Failure::new(format!("host `{name}` is already enrolled"))
+                        .hint(format!("to issue a new certificate, use `amoe host renew {name}`"))
+                        .into());
+                }
+                (None, true) => {
+                    return Err(Failure::new(format!("host `{name}` is not enrolled"))
+                        .hint(format!("enroll it first with `amoe host enroll {name}`"))
+                        .into());
+                }
+                _ => {}
             }
-            (None, true) => {
-                return Err(Failure::new(format!("host `{name}` is not enrolled"))
-                    .hint(format!("enroll it first with `amoe host enroll {name}`"))
-                    .into());
+            let ca = load_ca(ca_dir)?;
+            let out = out.map_or_else(|| PathBuf::from(format!("{name}-bundle")), Path::to_path_buf);
+            let (ca_path, cert_path, key_path) = (out.join("ca.pem"), out.join("server.pem"), out.join("server.key"));
+            refuse_existing(&[&cert_path, &key_path])?;
+            let issued = ca.issue_server(name.as_str(), &[host.address.host().to_string()], days)?;
+            make_dir(&out)?;
+            let mut files = NewFiles::default();
+            write_ca_copy(&mut files, &ca_path, ca.cert_pem())?;
+            files.write(&cert_path, &issued.cert_pem, 0o644)?;
+            files.write(&key_path, &issued.key_pem, 0o600)?;
+            // The bundle carries the current revocation list (a first one is issued if there is
+            // none): a new host refuses what was revoked before it was enrolled.
+            let crl = match fs::read(ca_dir.join("crl.pem")) {
+                Ok(pem) if amoe_pki::check_crl(ca.cert_pem(), &pem).is_ok() => pem,
+                _ => fs::read(write_crl(tx, ca_dir)?.0).map_err(|e| unwritable(&ca_dir.join("crl.pem"), &e))?,
+            };
+            let crl_path = out.join("crl.pem");
+            if crl_path.exists() {
+                fs::write(&crl_path, &crl).map_err(|e| unwritable(&crl_path, &e))?;
+            } else {
+                files.write(&crl_path, &String::from_utf8_lossy(&crl), 0o644)?;
             }
-            _ => {}
-        }
-        let ca = load_ca(ca_dir)?;
-        let out = out.map_or_else(|| PathBuf::from(format!("{name}-bundle")), Path::to_path_buf);
-        let (ca_path, cert_path, key_path) = (out.join("ca.pem"), out.join("server.pem"), out.join("server.key"));
-        refuse_existing(&[&cert_path, &key_path])?;
-        let issued = ca.issue_server(name.as_str(), &[host.address.host().to_string()], days)?;
-        make_dir(&out)?;
-        let mut files = NewFiles::default();
-        write_ca_copy(&mut files, &ca_path, ca.cert_pem())?;
-        files.write(&cert_path, &issued.cert_pem, 0o644)?;
-        files.write(&key_path, &issued.key_pem, 0o600)?;
-        // The bundle carries the current revocation list (a first one is issued if there is
-        // none): a new host refuses what was revoked before it was enrolled.
-        let crl = match fs::read(ca_dir.join("crl.pem")) {
-            Ok(pem) if amoe_pki::check_crl(ca.cert_pem(), &pem).is_ok() => pem,
-            _ => fs::read(write_crl(tx, ca_dir)?.0).map_err(|e| unwritable(&ca_dir.join("crl.pem"), &e))?,
-        };
-        let crl_path = out.join("crl.pem");
-        if crl_path.exists() {
-            fs::write(&crl_path, &crl).map_err(|e| unwritable(&crl_path, &e))?;
-        } else {
-            files.write(&crl_path, &String::from_utf8_lossy(&crl), 0o644)?;
-        }
-        let certificate = record(name.as_str(), CertKind::Host, &issued);
-        tx.add_certificate(&certificate)?;
-        Ok(IssueReport { certificate, files: files.keep() })
-    })
+            let certificate = record(name.as_str(), CertKind::Host, &issued);
+            tx.add_certificate(&certificate)?;
+            Ok((certificate, files))
+        })
+        // The files are kept only once the store has committed their record: a certificate the
+        // store does not know could never be revoked.
+        .map(|(certificate, files)| IssueReport { certificate, files: files.keep() })
 }

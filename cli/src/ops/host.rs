@@ -40,10 +40,22 @@ pub fn update(
     })
 }
 
+/// Removes a host, and drops what the outbox still owed it (journaled on its own line with
+/// the ids and kinds): a host that is gone must not block `amoe outbox run`.
 pub fn remove(store: &mut Store, draft: &AuditDraft, name: &str) -> Result<Name> {
     store.mutate(draft, |tx| {
         let name: Name = name.parse()?;
         tx.remove_host(&name)?;
+        let dropped = tx.drop_host_items(name.as_str())?;
+        if !dropped.is_empty() {
+            let list: Vec<String> = dropped.iter().map(|i| format!("{} {}", i.id, i.kind)).collect();
+            let outbox =
+                AuditDraft { command: "outbox drop".into(), target: Some(format!("host:{name}")), ..draft.clone() };
+            tx.journal(
+                &outbox,
+                &format!("ok: {} items owed to the removed host dropped: {}", dropped.len(), list.join(", ")),
+            )?;
+        }
         Ok(name)
     })
 }

@@ -2,6 +2,7 @@
 
 use super::{dedup, parse_all};
 use crate::error::Failure;
+use crate::fleet::Caller;
 use amoe_core::{Category, DomainName, Name, Origin, Siret, Site};
 use amoe_store::sites::SiteReads;
 use amoe_store::{AuditDraft, Reads, Store};
@@ -84,7 +85,7 @@ where
     Ok(dedup(list))
 }
 
-pub fn update(store: &mut Store, draft: &AuditDraft, name: &str, ch: &Changes<'_>) -> Result<Site> {
+pub fn update(store: &mut Store, draft: &AuditDraft, caller: &Caller, name: &str, ch: &Changes<'_>) -> Result<Site> {
     store.mutate(draft, |tx| {
         let mut site = tx.site(&name.parse::<Name>()?)?;
         let before = site.hosts.clone();
@@ -103,34 +104,47 @@ pub fn update(store: &mut Store, draft: &AuditDraft, name: &str, ch: &Changes<'_
         check(&site)?;
         tx.update_site(&site)?;
         let dropped: Vec<Name> = before.into_iter().filter(|h| !site.hosts.contains(h)).collect();
-        forget_on_hosts(tx, &site.name, &dropped)?;
+        forget_on_hosts(tx, caller, &site.name, &dropped)?;
         Ok(site)
     })
 }
 
-pub fn remove(store: &mut Store, draft: &AuditDraft, name: &str) -> Result<Name> {
+pub fn remove(store: &mut Store, draft: &AuditDraft, caller: &Caller, name: &str) -> Result<Name> {
     store.mutate(draft, |tx| {
         let name: Name = name.parse()?;
         let hosts = tx.site(&name)?.hosts;
         tx.remove_site(&name)?;
-        forget_on_hosts(tx, &name, &hosts)?;
+        forget_on_hosts(tx, caller, &name, &hosts)?;
         Ok(name)
     })
 }
 
 /// Hosts that no longer serve a site are owed its removal: queued in the outbox (delivered by
-/// `amoe outbox run` or the next fleet command that touches them).
-fn forget_on_hosts(tx: &amoe_store::Tx<'_>, site: &Name, hosts: &[Name]) -> Result<(), amoe_store::Error> {
+/// `amoe outbox run` or the next fleet command that touches them), in `caller`'s name, whose
+/// role must allow it.
+fn forget_on_hosts(tx: &amoe_store::Tx<'_>, caller: &Caller, site: &Name, hosts: &[Name]) -> Result<()> {
+    if hosts.is_empty() {
+        return Ok(());
+    }
+    if !caller.role.allows(amoe_pki::Action::Change) {
+        return Err(Failure::new(format!(
+            "`{}` (role {}) may not remove site `{site}` from hosts",
+            caller.name, caller.role
+        ))
+        .hint("use an operator certificate (`AMOE_CLIENT_CERT`); nothing was changed")
+        .into());
+    }
+    let path = format!("/v1/sites/{site}");
     for host in hosts {
-        tx.enqueue(&amoe_store::outbox::NewOutboxItem {
-            id: crate::fleet::new_id(host.as_str()),
-            host: host.to_string(),
-            site: Some(site.to_string()),
-            kind: "delete_site".into(),
-            method: "DELETE".into(),
-            path: format!("/v1/sites/{site}"),
-            body: None,
-        })?;
+        tx.enqueue(&crate::fleet::item(
+            host.as_str(),
+            caller,
+            Some(site.as_str()),
+            "delete_site",
+            "DELETE",
+            &path,
+            None,
+        ))?;
     }
     Ok(())
 }
