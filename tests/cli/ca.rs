@@ -319,3 +319,31 @@ fn errors_say_what_to_do() {
     env.fails(2, &["ca", "issue", "A/B", "--role", "ci", "--out", out_s]);
     env.fails(2, &["host", "enroll", "pop1", "--days", "0"]);
 }
+
+/// A certificate whose record the store could not commit is not left on disk: it could never
+/// be listed or revoked.
+#[test]
+fn no_certificate_files_without_their_record() {
+    let env = with_ca();
+    env.ok(&["beneficiary", "add", "--siret", crate::support::SIRET, "--name", "B", "--lot", "9"]);
+    env.ok(&["host", "add", "pop0", "--address", "127.0.0.1:7001"]);
+    // The commit fails after the files were written (the audit entry, written last, is refused).
+    env.sqlite()
+        .execute_batch(
+            "CREATE TRIGGER no_cert BEFORE INSERT ON audit WHEN NEW.command IN ('ca issue', 'host enroll')
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .expect("trigger");
+    let out = env.path("certs");
+    let r = env.run(&["ca", "issue", "alice", "--role", "operator", "--out", out.to_str().expect("utf8")]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(!out.join("alice.pem").exists() && !out.join("alice.key").exists(), "files removed");
+    let bundle = env.path("bundle");
+    let r = env.run(&["host", "enroll", "pop0", "--out", bundle.to_str().expect("utf8")]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(!bundle.join("server.pem").exists() && !bundle.join("server.key").exists(), "files removed");
+    env.sqlite().execute_batch("DROP TRIGGER no_cert").expect("drop");
+    assert!(env.ok(&["ca", "list", "-o", "json"]).stdout.contains("\"ca\""));
+    env.ok(&["ca", "issue", "alice", "--role", "operator", "--out", out.to_str().expect("utf8")]);
+    assert!(out.join("alice.pem").exists());
+}

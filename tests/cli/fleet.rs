@@ -583,3 +583,29 @@ fn concurrent_outbox_runs_deliver_each_item_once_in_order() {
     assert_eq!(kinds, expected);
     assert_eq!(fleet.agents[0].applied(), queued, "flushes applied in the order queued");
 }
+
+/// `site activate|deactivate|rules` change the store and queue the push in one transaction:
+/// when queuing fails, the change is not kept either.
+#[test]
+fn a_site_change_and_its_push_are_one_transaction() {
+    let fleet = Fleet::new(1);
+    fleet.ok(&["site", "push", "www"]);
+    fleet
+        .env
+        .sqlite()
+        .execute_batch("CREATE TRIGGER no_queue BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;")
+        .expect("trigger");
+    let r = fleet.run(&["site", "deactivate", "www"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(fleet.ok(&["site", "show", "www", "-o", "json"]).json()["active"], true);
+    let rules = fleet.env.path("rules.toml");
+    std::fs::write(&rules, "[default]\nttl = \"1h\"\n").expect("write");
+    let r = fleet.run(&["site", "rules", "www", "--file", rules.to_str().expect("utf8")]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let versions: i64 =
+        fleet.env.sqlite().query_row("SELECT COUNT(*) FROM site_rules", [], |r| r.get(0)).expect("count");
+    assert_eq!(versions, 0, "no rules version kept without its push");
+    fleet.env.sqlite().execute_batch("DROP TRIGGER no_queue").expect("drop");
+    fleet.ok(&["site", "deactivate", "www"]);
+    assert_eq!(fleet.ok(&["site", "show", "www", "-o", "json"]).json()["active"], false);
+}
