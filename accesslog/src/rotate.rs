@@ -92,7 +92,10 @@ pub fn compress_file(path: &Path) -> io::Result<()> {
         return fs::remove_file(path);
     }
     {
-        let out = File::create(&tmp)?;
+        let out = {
+            use std::os::unix::fs::OpenOptionsExt;
+            fs::OpenOptions::new().write(true).create(true).truncate(true).mode(crate::writer::FILE_MODE).open(&tmp)?
+        };
         let mut enc = GzEncoder::new(BufWriter::with_capacity(64 * 1024, out), Compression::default());
         if existing {
             io::copy(&mut MultiGzDecoder::new(BufReader::new(File::open(&gz)?)), &mut enc)?;

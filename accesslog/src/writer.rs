@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError, TrySendError};
@@ -121,7 +122,7 @@ impl Logger {
         if config.channel_capacity == 0 {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "channel_capacity must be at least 1"));
         }
-        fs::create_dir_all(&config.dir)?;
+        private_dir(&config.dir)?;
         let shared = Arc::new(Shared::default());
         let (jobs, jobs_rx) = mpsc::channel();
         let helper = {
@@ -338,9 +339,14 @@ impl Writer {
     }
 
     fn open_day(&self, site: &str, day: Date) -> io::Result<OpenDay> {
-        fs::create_dir_all(self.cfg.dir.join(site))?;
+        private_dir(&self.cfg.dir.join(site))?;
         let open = |format: Format| -> io::Result<BufWriter<File>> {
-            let file = OpenOptions::new().create(true).append(true).open(log_path(&self.cfg.dir, site, day, format))?;
+            let file = OpenOptions::new().create(true).append(true).mode(FILE_MODE).open(log_path(
+                &self.cfg.dir,
+                site,
+                day,
+                format,
+            ))?;
             let empty = file.metadata()?.len() == 0;
             let mut w = BufWriter::with_capacity(64 * 1024, file);
             if format == Format::W3c && empty {
@@ -372,4 +378,12 @@ fn close_day(d: OpenDay, shared: &Shared) {
             shared.error(format!("close {}: {e}", d.day));
         }
     }
+}
+
+/// Mode of log files: they hold client addresses (personal data).
+pub(crate) const FILE_MODE: u32 = 0o600;
+
+/// Creates `dir` and missing parents owner-only (0700).
+pub(crate) fn private_dir(dir: &std::path::Path) -> io::Result<()> {
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
 }

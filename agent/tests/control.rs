@@ -785,3 +785,85 @@ async fn queued_items_are_checked_against_who_queued_them() {
     let refused = journal.iter().filter(|l| l["method"] == "PUT" && l["status"] == 403).count();
     assert_eq!(refused, 2, "{journal:?}");
 }
+
+/// Flush idempotency keys are bound to their site and request; what the agent writes (state,
+/// journal, cache files, access logs) is owner-only whatever the umask.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_bound_to_their_request_and_private_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    let mut agent = AgentProc::start(dir.path(), &ca);
+    // The disk tier and the access logs on, as a host runs.
+    let config = std::fs::read_to_string(&agent.config).unwrap();
+    let proxy: u16 = config.split("listen = [\"127.0.0.1:").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let (cache, logs) = (dir.path().join("cache"), dir.path().join("logs"));
+    let config = config.replace("[proxy]\n", &format!("[proxy]\ncache_dir = {cache:?}\nlog_dir = {logs:?}\n"));
+    std::fs::write(&agent.config, config).unwrap();
+    agent.restart();
+    let origin = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin_addr = origin.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = origin.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                let _ =
+                    s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncache-control: max-age=600\r\n\r\nok").await;
+            });
+        }
+    });
+    let (operator, _) = ca.client("alice", "operator", false);
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    for name in ["www", "blog"] {
+        let site = format!(
+            r#"{{"name":"{name}","domains":["{name}.example.test"],"origins":["http://{origin_addr}"],"active":true}}"#
+        );
+        assert_eq!(call(&agent, op.clone(), "PUT", &format!("/v1/sites/{name}"), &site).await.unwrap().0, 200);
+    }
+    let flush = r#"{"all":true,"idempotency_key":"k1"}"#;
+    let (status, body) = call(&agent, op.clone(), "POST", "/v1/sites/www/flush", flush).await.unwrap();
+    assert_eq!((status, body["replayed"].as_bool()), (200, Some(false)), "{body}");
+    let (status, body) = call(&agent, op.clone(), "POST", "/v1/sites/www/flush", flush).await.unwrap();
+    assert_eq!((status, body["replayed"].as_bool()), (200, Some(true)), "a retry is answered, not applied: {body}");
+    let (status, body) = call(&agent, op.clone(), "POST", "/v1/sites/blog/flush", flush).await.unwrap();
+    assert_eq!(status, 409, "the key of another site's flush: {body}");
+    let other = r#"{"urls":["/a"],"idempotency_key":"k1"}"#;
+    assert_eq!(call(&agent, op.clone(), "POST", "/v1/sites/www/flush", other).await.unwrap().0, 409);
+
+    // A response cached (and written to disk) and logged.
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", proxy)).await.unwrap();
+    s.write_all(b"GET /b HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).await.unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer));
+
+    // Every file and directory the agent made is owner-only (the disk tier writes behind).
+    let mut seen = (0, 0);
+    for _ in 0..200 {
+        seen = (0, 0);
+        let mut stack = vec![agent.state.clone(), cache.clone(), logs.clone()];
+        while let Some(p) = stack.pop() {
+            let meta = std::fs::metadata(&p).unwrap();
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_dir() {
+                assert_eq!(mode, 0o700, "{}", p.display());
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                assert_eq!(mode, 0o600, "{}", p.display());
+                if p.starts_with(&cache) {
+                    seen.0 += 1;
+                }
+                if p.starts_with(&logs) {
+                    seen.1 += 1;
+                }
+            }
+        }
+        if seen.0 > 0 && seen.1 > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(seen.0 > 0 && seen.1 > 0, "a cache file and a log file were checked: {seen:?}");
+}

@@ -114,8 +114,8 @@ impl Agent {
         std::fs::read_to_string(self.state.join("applied-flushes.jsonl"))
             .unwrap_or_default()
             .lines()
-            .filter_map(|l| serde_json::from_str::<(String, serde_json::Value)>(l).ok())
-            .map(|(k, _)| k)
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["key"].as_str().map(str::to_string))
             .collect()
     }
 }

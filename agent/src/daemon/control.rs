@@ -42,6 +42,7 @@ impl ApiError {
         match self.code {
             "forbidden" => StatusCode::FORBIDDEN,
             "not_found" => StatusCode::NOT_FOUND,
+            "conflict" => StatusCode::CONFLICT,
             "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
             "bad_request" | "invalid_rules" | "invalid_site" => StatusCode::BAD_REQUEST,
             "too_large" => StatusCode::PAYLOAD_TOO_LARGE,

@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod control;
+mod idempotency;
 mod metrics;
 pub mod state;
 pub mod tls;
@@ -23,7 +24,7 @@ use amoe_proxy::{Proxy, server};
 use arc_swap::ArcSwap;
 use config::AgentConfig;
 use control::ApiError;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -38,7 +39,7 @@ pub struct Agent {
     config_path: PathBuf,
     config: Mutex<AgentConfig>,
     sites: Mutex<BTreeMap<String, SiteSpec>>,
-    applied: Mutex<HashMap<String, FlushResult>>,
+    applied: Mutex<idempotency::Keys>,
     control_tls: ArcSwap<rustls::ServerConfig>,
     started: Instant,
     calls_ok: AtomicU64,
@@ -200,18 +201,37 @@ impl Agent {
         Ok(())
     }
 
-    /// Flushes once per idempotency key: a retry gets the first result, marked replayed.
+    /// Flushes once per idempotency key (see `idempotency`): a retry of the same request gets
+    /// the first result, marked replayed; a key reused for another request is refused.
     pub fn flush(&self, site: &str, req: &FlushRequest) -> Result<FlushResult, ApiError> {
         let mut applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(key) = &req.idempotency_key
-            && let Some(first) = applied.get(key)
-        {
-            return Ok(FlushResult { objects: first.objects, replayed: true });
+        let now = jiff::Timestamp::now();
+        let hash = idempotency::request_hash(site, req);
+        if let Some(key) = &req.idempotency_key {
+            match applied.lookup(key, site, &hash, now) {
+                idempotency::Lookup::Replay(first) => {
+                    return Ok(FlushResult { objects: first.objects, replayed: true });
+                }
+                idempotency::Lookup::Conflict => {
+                    return Err(ApiError {
+                        code: "conflict",
+                        message: format!("idempotency key `{key}` was used for another flush"),
+                        hint: Some("use a new key for a new request".into()),
+                    });
+                }
+                idempotency::Lookup::New => {}
+            }
         }
         let result = control::apply_flush(self, site, req)?;
         if let Some(key) = &req.idempotency_key {
-            let _ = self.state.record_applied(key, &result);
-            applied.insert(key.clone(), result.clone());
+            let entry = idempotency::Applied {
+                key: key.clone(),
+                site: site.to_string(),
+                hash,
+                at: now.as_second(),
+                result: result.clone(),
+            };
+            applied.record(&self.state, entry);
         }
         Ok(result)
     }
@@ -385,7 +405,7 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         tls::server_config(&config.control.ca, &config.control.cert, &config.control.key, Some(&state.crl_path()))?;
     let agent = Arc::new(Agent {
         proxy: proxy.clone(),
-        applied: Mutex::new(state.applied()),
+        applied: Mutex::new(idempotency::Keys::load(&state, jiff::Timestamp::now())),
         sites: Mutex::new(BTreeMap::new()),
         state,
         config_path: config_path.to_path_buf(),

@@ -3,10 +3,14 @@
 //! (`STATE/applied-flushes.jsonl`), the revocation list (`STATE/crl.pem`) and the journal of
 //! control-API calls (`STATE/control-journal.jsonl`). Files are written to a temporary name and
 //! renamed.
+//!
+//! Everything here is the agent's alone (the journal holds client addresses): directories are
+//! created 0700 and files 0600, whatever the umask.
 
-use amoe_proto::{FlushResult, SiteSpec};
-use std::collections::{BTreeMap, HashMap};
+use amoe_proto::SiteSpec;
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug)]
@@ -14,15 +18,32 @@ pub struct State {
     dir: PathBuf,
 }
 
+/// Mode of the files the agent writes.
+pub const FILE_MODE: u32 = 0o600;
+/// Mode of the directories it creates.
+pub const DIR_MODE: u32 = 0o700;
+
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(FILE_MODE).open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_data()?;
     std::fs::rename(tmp, path)
+}
+
+/// Opens `path` for appending, creating it owner-only.
+fn append(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().create(true).append(true).mode(FILE_MODE).open(path)
+}
+
+/// Creates `dir` and its missing parents owner-only.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::DirBuilder::new().recursive(true).mode(DIR_MODE).create(dir)
 }
 
 impl State {
     pub fn open(dir: &Path) -> std::io::Result<State> {
-        std::fs::create_dir_all(dir.join("sites"))?;
+        create_private_dir(&dir.join("sites"))?;
         Ok(State { dir: dir.to_path_buf() })
     }
 
@@ -60,18 +81,23 @@ impl State {
         std::fs::remove_file(self.dir.join("sites").join(format!("{name}.json")))
     }
 
-    /// The flush keys already applied, with their results.
-    pub fn applied(&self) -> HashMap<String, FlushResult> {
-        let Ok(text) = std::fs::read_to_string(self.dir.join("applied-flushes.jsonl")) else { return HashMap::new() };
-        text.lines().filter_map(|l| serde_json::from_str::<(String, FlushResult)>(l).ok()).collect()
+    fn applied_path(&self) -> PathBuf {
+        self.dir.join("applied-flushes.jsonl")
     }
 
-    pub fn record_applied(&self, key: &str, result: &FlushResult) -> std::io::Result<()> {
-        let mut f =
-            std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("applied-flushes.jsonl"))?;
-        let line = serde_json::to_string(&(key, result)).map_err(std::io::Error::other)?;
+    /// The record of applied flush keys (see `idempotency`), as written.
+    pub fn applied_lines(&self) -> String {
+        std::fs::read_to_string(self.applied_path()).unwrap_or_default()
+    }
+
+    pub fn append_applied(&self, line: &str) -> std::io::Result<()> {
+        let mut f = append(&self.applied_path())?;
         f.write_all(format!("{line}\n").as_bytes())?;
         f.sync_data()
+    }
+
+    pub fn rewrite_applied(&self, text: &[u8]) -> std::io::Result<()> {
+        write_atomic(&self.applied_path(), text)
     }
 
     /// Appends one entry to the control-API journal.
@@ -79,11 +105,7 @@ impl State {
         let path = self.dir.join("control-journal.jsonl");
         // One write per entry, so that a reader never sees half a line.
         let line = format!("{entry}\n");
-        let written = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .and_then(|mut f| f.write_all(line.as_bytes()));
+        let written = append(&path).and_then(|mut f| f.write_all(line.as_bytes()));
         if let Err(e) = written {
             tracing::error!(file = %path.display(), error = %e, "cannot write the control journal");
         }

@@ -206,7 +206,7 @@ impl Disk {
     /// the proxy runs in the background while it already serves.
     pub fn open(dir: &Path, limit: u64, index_limit: u64) -> std::io::Result<Disk> {
         let objects_dir = dir.join("objects");
-        std::fs::create_dir_all(&objects_dir)?;
+        private_dir(&objects_dir)?;
         Ok(Disk {
             dir: objects_dir,
             limit,
@@ -398,14 +398,22 @@ fn head(object: &Object, body_len: u64, meta_len: usize, crc: u32, meta: &[u8]) 
     out
 }
 
-/// Creates a file, and its shard directory when missing.
+/// Creates `dir` and missing parents owner-only: cached bodies can hold personal data.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// Creates a file owner-only (0600), and its shard directory when missing.
 fn create(path: &Path) -> std::io::Result<std::fs::File> {
-    match std::fs::File::create(path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let open = || std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path);
+    match open() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
+                private_dir(parent)?;
             }
-            std::fs::File::create(path)
+            open()
         }
         other => other,
     }
