@@ -867,3 +867,38 @@ async fn keys_bound_to_their_request_and_private_files() {
     }
     assert!(seen.0 > 0 && seen.1 > 0, "a cache file and a log file were checked: {seen:?}");
 }
+
+/// With `refuse_when_crl_expired`, an expired list stops every call but the delivery of a new
+/// one; without it, an expired list still revokes and the agent answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_list_is_refused_only_when_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    let mut agent = AgentProc::start(dir.path(), &ca);
+    let (operator, _) = ca.client("alice", "operator", false);
+    let (mallory, mallory_serial) = ca.client("mallory", "operator", false);
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    // An expired list (next update 2025), newer than the installed one, comes with the bundle.
+    std::fs::write(dir.path().join("crl.pem"), ca.crl_numbered(std::slice::from_ref(&mallory_serial), 5, 2025))
+        .unwrap();
+    agent.restart();
+    assert_eq!(call(&agent, op.clone(), "GET", "/v1/sites", "").await.unwrap().0, 200, "default: still answers");
+    let m = client_config(&ca_pem, Some(&mallory), TLS_ALL);
+    assert!(call(&agent, m.clone(), "GET", "/v1/sites", "").await.is_err(), "an expired list still revokes");
+
+    let config = std::fs::read_to_string(&agent.config).unwrap();
+    std::fs::write(&agent.config, config.replace("[control]\n", "[control]\nrefuse_when_crl_expired = true\n"))
+        .unwrap();
+    agent.restart();
+    let (status, body) = call(&agent, op.clone(), "GET", "/v1/sites", "").await.unwrap();
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("crl_expired")), "{body}");
+    assert_eq!(call(&agent, op.clone(), "POST", "/v1/sites/www/flush", "{}").await.unwrap().0, 403);
+    // The new list is delivered over the same API, then everything answers again.
+    let fresh = ca.crl_numbered(std::slice::from_ref(&mallory_serial), 6, 2036);
+    assert_eq!(call(&agent, op.clone(), "PUT", "/v1/crl", &fresh).await.unwrap().0, 204);
+    assert_eq!(call(&agent, op.clone(), "GET", "/v1/sites", "").await.unwrap().0, 200);
+    assert!(call(&agent, m, "GET", "/v1/sites", "").await.is_err());
+    let journal = agent.journal();
+    assert!(journal.iter().any(|l| l["status"] == 403 && l["outcome"].as_str().unwrap().contains("revocation list")));
+}

@@ -103,6 +103,10 @@ pub struct Limits {
     pub connect_timeout: Duration,
     /// Longest pause between two pieces of an origin's body.
     pub origin_body_timeout: Duration,
+    /// A client connection (HTTP/1.1 keep-alive or HTTP/2, clear or TLS) on which nothing was
+    /// read or written for this long is closed. Longer than the origin time-outs, so that a
+    /// client waiting for a slow origin is not cut.
+    pub idle_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -118,6 +122,7 @@ impl Default for Limits {
             origin_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),
             origin_body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(75),
         }
     }
 }

@@ -40,8 +40,9 @@ pub async fn serve(
     builder
         .http2()
         .timer(TokioTimer::new())
-        .max_header_list_size(proxy.limits.max_header_bytes as u32)
-        .keep_alive_interval(Some(Duration::from_secs(30)));
+        // No keep-alive pings: they would count as activity and defeat the idle time-out,
+        // which closes dead peers' connections too.
+        .max_header_list_size(proxy.limits.max_header_bytes as u32);
     let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -81,12 +82,13 @@ pub async fn serve(
         tokio::spawn(async move {
             let _slot = slot;
             let _open = OpenConnection::new(&proxy);
+            let idle = proxy.limits.idle_timeout;
             match tls {
                 None => {
                     let Some(prefix) = read_prefix(&mut tcp, proxy.limits.header_timeout).await else { return };
                     let conn = Arc::new(Conn { peer, tls: false, sni: None });
                     let svc = service_fn(move |req| handler::handle(proxy.clone(), conn.clone(), req));
-                    let c = builder.serve_connection(TokioIo::new(Prefixed::new(prefix, tcp)), svc);
+                    let c = builder.serve_connection(TokioIo::new(Prefixed::new(prefix, tcp, idle)), svc);
                     let _ = watcher.watch(c).await;
                 }
                 Some(acceptor) => {
@@ -96,7 +98,7 @@ pub async fn serve(
                     let Some(prefix) = read_prefix(&mut stream, proxy.limits.header_timeout).await else { return };
                     let conn = Arc::new(Conn { peer, tls: true, sni });
                     let svc = service_fn(move |req| handler::handle(proxy.clone(), conn.clone(), req));
-                    let c = builder.serve_connection(TokioIo::new(Prefixed::new(prefix, stream)), svc);
+                    let c = builder.serve_connection(TokioIo::new(Prefixed::new(prefix, stream, idle)), svc);
                     let _ = watcher.watch(c).await;
                 }
             }
@@ -135,11 +137,33 @@ struct Prefixed<S> {
     prefix: Vec<u8>,
     pos: usize,
     inner: S,
+    /// The idle time-out: when nothing was read or written for `idle` (up to twice that:
+    /// activity is counted, not timed, to keep clock reads off the hot path), reads and writes
+    /// fail and hyper closes the connection. hyper has no idle time-out for HTTP/2 (a client
+    /// that answers pings and sends nothing would hold its connection forever).
+    idle: Duration,
+    /// Reads and writes done, and the count when the timer was last armed.
+    activity: u64,
+    armed_at: u64,
+    timer: Pin<Box<tokio::time::Sleep>>,
 }
 
 impl<S> Prefixed<S> {
-    fn new(prefix: Vec<u8>, inner: S) -> Self {
-        Prefixed { prefix, pos: 0, inner }
+    fn new(prefix: Vec<u8>, inner: S, idle: Duration) -> Self {
+        let timer = Box::pin(tokio::time::sleep(idle));
+        Prefixed { prefix, pos: 0, inner, idle, activity: 0, armed_at: 0, timer }
+    }
+
+    /// Called when the inner stream is not ready: `Ready` with an error once idle too long.
+    fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Error> {
+        while self.timer.as_mut().poll(cx).is_ready() {
+            if self.activity == self.armed_at {
+                return Poll::Ready(std::io::Error::new(std::io::ErrorKind::TimedOut, "idle connection"));
+            }
+            self.armed_at = self.activity;
+            self.timer.as_mut().reset(tokio::time::Instant::now() + self.idle);
+        }
+        Poll::Pending
     }
 }
 
@@ -152,13 +176,34 @@ impl<S: AsyncRead + Unpin> AsyncRead for Prefixed<S> {
             this.pos += n;
             return Poll::Ready(Ok(()));
         }
-        Pin::new(&mut this.inner).poll_read(cx, buf)
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(r) => {
+                this.activity += 1;
+                Poll::Ready(r)
+            }
+            Poll::Pending => this.poll_idle(cx).map(Err),
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> Prefixed<S> {
+    fn written(&mut self, cx: &mut Context<'_>, r: Poll<std::io::Result<usize>>) -> Poll<std::io::Result<usize>> {
+        match r {
+            Poll::Ready(r) => {
+                self.activity += 1;
+                Poll::Ready(r)
+            }
+            // A client that stops reading is idle too.
+            Poll::Pending => self.poll_idle(cx).map(Err),
+        }
     }
 }
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.written(cx, r)
     }
 
     fn poll_write_vectored(
@@ -166,7 +211,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.written(cx, r)
     }
 
     fn is_write_vectored(&self) -> bool {

@@ -344,3 +344,50 @@ async fn a_stalled_request_body_gets_408() {
     assert!(started.elapsed() >= Duration::from_millis(250), "answered before the time-out");
     still_serves(p.addr, "/after").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_in_http1_and_cleartext_http2() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use tokio::io::AsyncReadExt;
+    let origin = origin_ok().await;
+    let limits = Limits { idle_timeout: Duration::from_millis(600), ..Limits::default() };
+    let p = Running::start(with_limits(&origin, limits)).await;
+    // HTTP/1.1 keep-alive: one request answered, then nothing.
+    let mut tcp = TcpStream::connect(p.addr).await.unwrap();
+    tcp.write_all(b"GET /one HTTP/1.1\r\nHost: www.example.test\r\n\r\n").await.unwrap();
+    let mut first = [0u8; 12];
+    tcp.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let t0 = Instant::now();
+    assert_eq!(wait_closed(&mut tcp, Duration::from_secs(5)).await, Ending::Closed);
+    assert!(t0.elapsed() >= Duration::from_millis(400), "not before the time-out: {:?}", t0.elapsed());
+    // HTTP/2 with prior knowledge: a client that answers pings but asks nothing more.
+    let tcp = TcpStream::connect(p.addr).await.unwrap();
+    let (mut send, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp)).await.unwrap();
+    let conn = tokio::spawn(conn);
+    let req = http::Request::get("http://www.example.test/two").body(Empty::<bytes::Bytes>::new()).unwrap();
+    let res = send.send_request(req).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let _ = res.into_body().collect().await.unwrap();
+    let t0 = Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(5), conn).await;
+    assert!(closed.is_ok(), "the idle HTTP/2 connection was closed");
+    assert!(t0.elapsed() >= Duration::from_millis(400), "{:?}", t0.elapsed());
+    // An active client is not cut: a request every 200 ms for longer than the time-out.
+    let mut tcp = TcpStream::connect(p.addr).await.unwrap();
+    for i in 0..8 {
+        tcp.write_all(format!("GET /k{i} HTTP/1.1\r\nHost: www.example.test\r\n\r\n").as_bytes()).await.unwrap();
+        let mut head = [0u8; 12];
+        tcp.read_exact(&mut head).await.unwrap();
+        let mut rest = [0u8; 4096];
+        let _ = tokio::time::timeout(Duration::from_millis(100), tcp.read(&mut rest)).await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    tcp.write_all(b"GET /last HTTP/1.1\r\nHost: www.example.test\r\n\r\n").await.unwrap();
+    let mut head = [0u8; 12];
+    tcp.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200", "the same connection, after 2 s of use");
+    still_serves(p.addr, "/after").await;
+}

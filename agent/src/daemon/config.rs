@@ -61,6 +61,13 @@ pub struct ControlSection {
     /// start without a revocation list.
     #[serde(default)]
     pub crl: Option<PathBuf>,
+    /// Refuse every call but the delivery of a new list (`PUT /v1/crl`) while the installed
+    /// revocation list is past its next update (default false: an expired list still revokes
+    /// what it names, and `amoe host status` warns two weeks ahead). The handshake itself is
+    /// not refused, so that the new list can still be delivered without SSH: it must be the
+    /// CA's own and newer anyway.
+    #[serde(default)]
+    pub refuse_when_crl_expired: bool,
 }
 
 /// Prometheus metrics, on loopback by default.

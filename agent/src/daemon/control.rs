@@ -40,7 +40,7 @@ impl ApiError {
     /// The HTTP status of each error code.
     fn status(&self) -> StatusCode {
         match self.code {
-            "forbidden" => StatusCode::FORBIDDEN,
+            "forbidden" | "crl_expired" => StatusCode::FORBIDDEN,
             "not_found" => StatusCode::NOT_FOUND,
             "conflict" => StatusCode::CONFLICT,
             "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
@@ -182,6 +182,11 @@ pub async fn handle(
             )
             .hint("drop it with `amoe outbox drop ID`; an operator certificate must queue this call"))
         }
+        Ok(call) if call != Call::PutCrl && agent.crl_expired_and_enforced() => Err(ApiError::new(
+            "crl_expired",
+            "the installed revocation list is past its next update, and this agent refuses calls until a new one",
+        )
+        .hint("issue and deliver a new list: `amoe ca crl` (only `PUT /v1/crl` is accepted meanwhile)")),
         Ok(call) => answer(&agent, call, body).await,
     };
     let (response, outcome) = match result {

@@ -236,6 +236,16 @@ impl Agent {
         Ok(result)
     }
 
+    /// True when `control.refuse_when_crl_expired` is set and the installed list is past its
+    /// next update (or there is none).
+    pub fn crl_expired_and_enforced(&self) -> bool {
+        if !self.config.lock().unwrap_or_else(|e| e.into_inner()).control.refuse_when_crl_expired {
+            return false;
+        }
+        let crl = self.installed_crl.borrow();
+        crl.info.as_ref().is_none_or(|i| i.next_update.is_some_and(|t| t < jiff::Timestamp::now()))
+    }
+
     pub fn set_crl(&self, pem: &[u8]) -> Result<(), ApiError> {
         let bad = |m: String| ApiError { code: "bad_request", message: m, hint: None };
         let text = std::str::from_utf8(pem).map_err(|_| bad("the revocation list is not PEM text".into()))?;
