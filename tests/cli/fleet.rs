@@ -175,6 +175,32 @@ impl Fleet {
         r
     }
 
+    /// Adds host `pop{i}`, enrolls it and starts its agent with the bundle; returns its name.
+    pub(crate) fn add_host(&mut self, i: usize) -> String {
+        let (control, proxy, admin) = (free_port(), free_port(), free_port());
+        let name = format!("pop{i}");
+        self.ok(&["host", "add", &name, "--address", &format!("127.0.0.1:{control}")]);
+        let bundle = self.env.path(&format!("bundle-{i}"));
+        self.ok(&["host", "enroll", &name, "--out", bundle.to_str().expect("utf8")]);
+        let state = self.env.path(&format!("state-{i}"));
+        let config = self.env.path(&format!("agent-{i}.toml"));
+        std::fs::write(
+            &config,
+            format!(
+                "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+                bundle.join("ca.pem"),
+                bundle.join("server.pem"),
+                bundle.join("server.key"),
+                bundle.join("crl.pem")
+            ),
+        )
+        .expect("write config");
+        let mut agent = Agent { child: None, config, state, control, proxy, netns: None };
+        agent.start();
+        self.agents.push(agent);
+        name
+    }
+
     pub(crate) fn new(n: usize) -> Fleet {
         let env = Env::new();
         let certs = env.path("certs");
@@ -184,31 +210,7 @@ impl Fleet {
         fleet.ok(&["ca", "issue", "pipeline", "--role", "ci", "--out", certs.to_str().expect("utf8")]);
         fleet.ok(&["beneficiary", "add", "--siret", SIRET, "--name", "B", "--lot", "9"]);
         let origin = origin();
-        let mut hosts = Vec::new();
-        for i in 0..n {
-            let (control, proxy, admin) = (free_port(), free_port(), free_port());
-            let name = format!("pop{i}");
-            fleet.ok(&["host", "add", &name, "--address", &format!("127.0.0.1:{control}")]);
-            let bundle = fleet.env.path(&format!("bundle-{i}"));
-            fleet.ok(&["host", "enroll", &name, "--out", bundle.to_str().expect("utf8")]);
-            let state = fleet.env.path(&format!("state-{i}"));
-            let config = fleet.env.path(&format!("agent-{i}.toml"));
-            std::fs::write(
-                &config,
-                format!(
-                    "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
-                    bundle.join("ca.pem"),
-                    bundle.join("server.pem"),
-                    bundle.join("server.key"),
-                    bundle.join("crl.pem")
-                ),
-            )
-            .expect("write config");
-            let mut agent = Agent { child: None, config, state, control, proxy, netns: None };
-            agent.start();
-            fleet.agents.push(agent);
-            hosts.push(name);
-        }
+        let hosts: Vec<String> = (0..n).map(|i| fleet.add_host(i)).collect();
         let mut args = vec!["site", "add", "www", "--domain", "www.example.test", "--beneficiary", SIRET];
         let origin_url = format!("http://{origin}");
         args.extend(["--origin", &origin_url]);
@@ -608,4 +610,23 @@ fn a_site_change_and_its_push_are_one_transaction() {
     fleet.env.sqlite().execute_batch("DROP TRIGGER no_queue").expect("drop");
     fleet.ok(&["site", "deactivate", "www"]);
     assert_eq!(fleet.ok(&["site", "show", "www", "-o", "json"]).json()["active"], false);
+}
+
+/// A host enrolled after a revocation refuses the revoked certificate from its first start:
+/// its bundle carries the current list.
+#[test]
+fn a_host_enrolled_after_a_revocation_refuses_the_revoked_certificate() {
+    let mut fleet = Fleet::new(1);
+    fleet.ok(&["ca", "revoke", "pipeline"]);
+    let late = fleet.add_host(1);
+    fleet.ok(&["site", "update", "www", "--add-host", &late]);
+    fleet.ok(&["site", "push", "www"]);
+    let r = fleet.run_as("pipeline", &["flush", "www", "--all", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let report = r.json();
+    let hosts = report["hosts"].as_array().expect("hosts");
+    assert!(hosts.iter().all(|h| h["ok"] == false && h["delivered"] == 0), "{report}");
+    let journal = fleet.agents[1].journal();
+    assert!(!journal.iter().any(|l| l["client"] == "pipeline"), "no call of the revoked certificate: {journal:?}");
+    assert!(fleet.ok(&["flush", "www", "--all"]).stdout.contains("2 of 2 hosts confirmed"));
 }
