@@ -259,6 +259,9 @@ _amoe() {
             amoe__subcmd__help__subcmd__site,add)
                 cmd="amoe__subcmd__help__subcmd__site__subcmd__add"
                 ;;
+            amoe__subcmd__help__subcmd__site,cert)
+                cmd="amoe__subcmd__help__subcmd__site__subcmd__cert"
+                ;;
             amoe__subcmd__help__subcmd__site,deactivate)
                 cmd="amoe__subcmd__help__subcmd__site__subcmd__deactivate"
                 ;;
@@ -282,6 +285,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__site,update)
                 cmd="amoe__subcmd__help__subcmd__site__subcmd__update"
+                ;;
+            amoe__subcmd__help__subcmd__site__subcmd__cert,list)
+                cmd="amoe__subcmd__help__subcmd__site__subcmd__cert__subcmd__list"
                 ;;
             amoe__subcmd__host,add)
                 cmd="amoe__subcmd__host__subcmd__add"
@@ -367,6 +373,9 @@ _amoe() {
             amoe__subcmd__site,add)
                 cmd="amoe__subcmd__site__subcmd__add"
                 ;;
+            amoe__subcmd__site,cert)
+                cmd="amoe__subcmd__site__subcmd__cert"
+                ;;
             amoe__subcmd__site,deactivate)
                 cmd="amoe__subcmd__site__subcmd__deactivate"
                 ;;
@@ -394,11 +403,26 @@ _amoe() {
             amoe__subcmd__site,update)
                 cmd="amoe__subcmd__site__subcmd__update"
                 ;;
+            amoe__subcmd__site__subcmd__cert,help)
+                cmd="amoe__subcmd__site__subcmd__cert__subcmd__help"
+                ;;
+            amoe__subcmd__site__subcmd__cert,list)
+                cmd="amoe__subcmd__site__subcmd__cert__subcmd__list"
+                ;;
+            amoe__subcmd__site__subcmd__cert__subcmd__help,help)
+                cmd="amoe__subcmd__site__subcmd__cert__subcmd__help__subcmd__help"
+                ;;
+            amoe__subcmd__site__subcmd__cert__subcmd__help,list)
+                cmd="amoe__subcmd__site__subcmd__cert__subcmd__help__subcmd__list"
+                ;;
             amoe__subcmd__site__subcmd__help,activate)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__activate"
                 ;;
             amoe__subcmd__site__subcmd__help,add)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__add"
+                ;;
+            amoe__subcmd__site__subcmd__help,cert)
+                cmd="amoe__subcmd__site__subcmd__help__subcmd__cert"
                 ;;
             amoe__subcmd__site__subcmd__help,deactivate)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__deactivate"
@@ -426,6 +450,9 @@ _amoe() {
                 ;;
             amoe__subcmd__site__subcmd__help,update)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__update"
+                ;;
+            amoe__subcmd__site__subcmd__help__subcmd__cert,list)
+                cmd="amoe__subcmd__site__subcmd__help__subcmd__cert__subcmd__list"
                 ;;
             *)
                 ;;
@@ -1866,7 +1893,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__site)
-            opts="push activate deactivate rules explain add list show update remove"
+            opts="push activate deactivate rules cert explain add list show update remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1896,6 +1923,34 @@ _amoe() {
         amoe__subcmd__help__subcmd__site__subcmd__add)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__site__subcmd__cert)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__site__subcmd__cert__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2712,7 +2767,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site)
-            opts="-o -h -V --store --operator --output --help --version push activate deactivate rules explain add list show update remove help"
+            opts="-o -h -V --store --operator --output --help --version push activate deactivate rules cert explain add list show update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2821,6 +2876,116 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__site__subcmd__cert)
+            opts="-o -h -V --cert --key --dry-run --store --operator --output --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__cert__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__cert__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__cert__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__cert__subcmd__list)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__site__subcmd__deactivate)
             opts="-o -h -V --dry-run --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2886,7 +3051,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__help)
-            opts="push activate deactivate rules explain add list show update remove help"
+            opts="push activate deactivate rules cert explain add list show update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2916,6 +3081,34 @@ _amoe() {
         amoe__subcmd__site__subcmd__help__subcmd__add)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__help__subcmd__cert)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__help__subcmd__cert__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

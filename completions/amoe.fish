@@ -206,24 +206,25 @@ complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "enroll" -d 'Issue the server certificate of a host\'s agent and write its bundle'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "renew" -d 'Issue a new server certificate for an enrolled host'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "push" -d 'Send the site\'s configuration (domains, origins, rules, activation) to its hosts'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "activate" -d 'Serve the site through the cache again, on every host'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "deactivate" -d 'Pass the site through to its origin without caching, on every host'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "rules" -d 'Validate a rules file, keep it as the site\'s new rules version and push it'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "explain" -d 'Which rule applies to a URL, and why'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "add" -d 'Add a site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "list" -d 'List sites'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "show" -d 'Show one site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "update" -d 'Change a site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "remove" -d 'Remove a site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules explain add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "push" -d 'Send the site\'s configuration (domains, origins, rules, activation) to its hosts'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "activate" -d 'Serve the site through the cache again, on every host'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "deactivate" -d 'Pass the site through to its origin without caching, on every host'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "rules" -d 'Validate a rules file, keep it as the site\'s new rules version and push it'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "cert" -d 'Install a site\'s HTTPS certificate on its hosts, or list what they serve'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "explain" -d 'Which rule applies to a URL, and why'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "add" -d 'Add a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "list" -d 'List sites'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "show" -d 'Show one site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "update" -d 'Change a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "remove" -d 'Remove a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -257,6 +258,18 @@ csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -l dry-run -d 'Validate and show, change nothing'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l cert -d 'PEM chain, the site\'s certificate first' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l key -d 'PEM private key' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l dry-run -d 'Check and show, change nothing'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -a "list" -d 'The certificate each host serves, per site: names, issuer, expiry'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -l content-type -d 'The response\'s content type, for content-type and group rules' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -323,6 +336,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "activate" -d 'Serve the site through the cache again, on every host'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "deactivate" -d 'Pass the site through to its origin without caching, on every host'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "rules" -d 'Validate a rules file, keep it as the site\'s new rules version and push it'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "cert" -d 'Install a site\'s HTTPS certificate on its hosts, or list what they serve'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Which rule applies to a URL, and why'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a site'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "list" -d 'List sites'
@@ -528,6 +542,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "activate" -d 'Serve the site through the cache again, on every host'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "deactivate" -d 'Pass the site through to its origin without caching, on every host'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "rules" -d 'Validate a rules file, keep it as the site\'s new rules version and push it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "cert" -d 'Install a site\'s HTTPS certificate on its hosts, or list what they serve'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "explain" -d 'Which rule applies to a URL, and why'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "add" -d 'Add a site'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List sites'

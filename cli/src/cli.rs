@@ -242,6 +242,15 @@ EXAMPLES:
 }
 
 #[derive(Debug, Subcommand)]
+pub enum CertCmd {
+    /// The certificate each host serves, per site: names, issuer, expiry
+    List {
+        /// Only this site
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SiteCmd {
     /// Send the site's configuration (domains, origins, rules, activation) to its hosts
     Push {
@@ -272,6 +281,34 @@ pub enum SiteCmd {
         #[arg(long, value_name = "FILE")]
         file: PathBuf,
         /// Validate and show, change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Install a site's HTTPS certificate on its hosts, or list what they serve
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_long_help = "The chain and key are checked first (the key belongs to the certificate, every domain of \
+the site is covered, it is valid now; a warning under 30 days). The key is kept in CA_DIR/sites/SITE/ (0600, like \
+the CA key), never in the store, and sent to each host over mutual TLS; hosts serve it by SNI from their next \
+handshake.
+
+EXAMPLES:
+  amoe site cert www-mairie --cert fullchain.pem --key privkey.pem
+  amoe site cert list
+  amoe site cert list www-mairie -o json"
+    )]
+    Cert {
+        #[command(subcommand)]
+        list: Option<CertCmd>,
+        /// The site
+        name: Option<String>,
+        /// PEM chain, the site's certificate first
+        #[arg(long, value_name = "FULLCHAIN.pem", requires = "key")]
+        cert: Option<PathBuf>,
+        /// PEM private key
+        #[arg(long, value_name = "KEY.pem", requires = "cert")]
+        key: Option<PathBuf>,
+        /// Check and show, change nothing
         #[arg(long)]
         dry_run: bool,
     },

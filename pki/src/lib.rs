@@ -24,6 +24,8 @@
 //! bit clear so that the integer is positive), written as lowercase hex ([`Issued::serial_hex`]).
 //! Fingerprints are the SHA-256 of the certificate's DER, lowercase hex.
 
+pub mod site_cert;
+
 use jiff::{SignedDuration, Timestamp};
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -438,6 +440,12 @@ pub fn inspect(cert_pem: &str) -> Result<CertInfo> {
 }
 
 /// Reads a DER certificate back.
+/// The issuer's distinguished name of a DER certificate, as text.
+pub fn issuer_of(der: &[u8]) -> Result<String> {
+    let (_, x) = X509Certificate::from_der(der).map_err(|e| Error::BadCertificate(e.to_string()))?;
+    Ok(x.issuer().to_string())
+}
+
 pub fn info_of(der: &[u8]) -> Result<CertInfo> {
     let bad = |e: &dyn fmt::Display| Error::BadCertificate(e.to_string());
     let (_, x) = X509Certificate::from_der(der).map_err(|e| bad(&e))?;

@@ -13,6 +13,8 @@
 //! | `POST /v1/sites/{name}/activate`, `/deactivate` | → [`SiteSpec`] | operator |
 //! | `POST /v1/sites/{name}/flush` | [`FlushRequest`] → [`FlushResult`] | operator, ci |
 //! | `GET /v1/sites/{name}/stats` | → [`SiteStats`] | operator |
+//! | `PUT /v1/sites/{name}/cert` | [`SiteCert`] → [`CertStatus`] | operator |
+//! | `GET /v1/sites/{name}/cert` | → [`CertStatus`] | operator |
 //! | `PUT /v1/crl` | PEM text → 204 | operator |
 //!
 //! Errors are [`ErrorBody`] with the HTTP status chosen by the agent in one place.
@@ -43,6 +45,30 @@ pub struct SiteSpec {
     /// How long stale content is served when every origin fails (default 86400).
     #[serde(default)]
     pub stale_limit_secs: Option<u64>,
+}
+
+/// A site's HTTPS certificate and key, as pushed (`PUT /v1/sites/{name}/cert`). The key is in
+/// this body only on the wire: the CLI keeps it in a 0600 file, never in its store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SiteCert {
+    /// PEM chain, the site's certificate first.
+    pub cert_pem: String,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_pem: String,
+}
+
+/// The certificate a host serves for a site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CertStatus {
+    pub site: String,
+    /// DNS names of the certificate.
+    pub names: Vec<String>,
+    pub issuer: String,
+    /// UTC, RFC 3339.
+    pub not_before: String,
+    pub not_after: String,
+    /// SHA-256 of the certificate, hexadecimal.
+    pub fingerprint: String,
 }
 
 fn yes() -> bool {

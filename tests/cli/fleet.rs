@@ -57,13 +57,15 @@ pub(crate) struct Agent {
     state: PathBuf,
     control: u16,
     proxy: u16,
+    /// The HTTPS listener (0 when none).
+    tls: u16,
     /// Run inside this network namespace, reached at this address.
     netns: Option<(String, String)>,
 }
 
 impl Agent {
     pub(crate) fn in_netns(ns: &str, config: PathBuf, state: PathBuf, address: String) -> Agent {
-        Agent { child: None, config, state, control: 0, proxy: 0, netns: Some((ns.to_string(), address)) }
+        Agent { child: None, config, state, control: 0, proxy: 0, tls: 0, netns: Some((ns.to_string(), address)) }
     }
 
     pub(crate) fn start(&mut self) {
@@ -177,7 +179,7 @@ impl Fleet {
 
     /// Adds host `pop{i}`, enrolls it and starts its agent with the bundle; returns its name.
     pub(crate) fn add_host(&mut self, i: usize) -> String {
-        let (control, proxy, admin) = (free_port(), free_port(), free_port());
+        let (control, proxy, admin, tls) = (free_port(), free_port(), free_port(), free_port());
         let name = format!("pop{i}");
         self.ok(&["host", "add", &name, "--address", &format!("127.0.0.1:{control}")]);
         let bundle = self.env.path(&format!("bundle-{i}"));
@@ -187,7 +189,7 @@ impl Fleet {
         std::fs::write(
             &config,
             format!(
-                "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+                "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\ntls_listen = [\"127.0.0.1:{tls}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
                 bundle.join("ca.pem"),
                 bundle.join("server.pem"),
                 bundle.join("server.key"),
@@ -195,7 +197,7 @@ impl Fleet {
             ),
         )
         .expect("write config");
-        let mut agent = Agent { child: None, config, state, control, proxy, netns: None };
+        let mut agent = Agent { child: None, config, state, control, proxy, tls, netns: None };
         agent.start();
         self.agents.push(agent);
         name
@@ -629,4 +631,135 @@ fn a_host_enrolled_after_a_revocation_refuses_the_revoked_certificate() {
     let journal = fleet.agents[1].journal();
     assert!(!journal.iter().any(|l| l["client"] == "pipeline"), "no call of the revoked certificate: {journal:?}");
     assert!(fleet.ok(&["flush", "www", "--all"]).stdout.contains("2 of 2 hosts confirmed"));
+}
+
+/// A certificate for `names` signed by `issuer`, valid `days` (negative: expired); PEM chain
+/// and key.
+fn site_cert(issuer: &rcgen::Issuer<'_, rcgen::KeyPair>, names: &[&str], days: i64) -> (String, String) {
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut p = rcgen::CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).expect("params");
+    let now = time::OffsetDateTime::now_utc();
+    p.not_before = now - time::Duration::days(2);
+    p.not_after = now + time::Duration::days(days);
+    (p.signed_by(&key, issuer).expect("sign").pem(), key.serialize_pem())
+}
+
+/// `curl` over HTTPS to `port` as `domain`, trusting `ca`: (HTTP version, body), or the error.
+fn curl(ca: &Path, domain: &str, port: u16, path: &str) -> Result<(String, String), String> {
+    let out = Command::new("curl")
+        .args(["-sS", "--http2", "--max-time", "5", "--cacert"])
+        .arg(ca)
+        .arg("--resolve")
+        .arg(format!("{domain}:{port}:127.0.0.1"))
+        .args(["-w", "\n%{http_version}", "-D", "-"])
+        .arg(format!("https://{domain}:{port}{path}"))
+        .output()
+        .expect("curl");
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (rest, version) = text.rsplit_once('\n').expect("version line");
+    Ok((version.to_string(), rest.to_string()))
+}
+
+/// Sites served over HTTPS with their own certificates by SNI, on every host, with HTTP/2 by
+/// ALPN; bad certificates refused before anything is pushed; keys never in the store.
+#[test]
+fn sites_are_served_over_https_with_their_own_certificates() {
+    let fleet = Fleet::new(2);
+    let origin = fleet.ok(&["site", "show", "www", "-o", "json"]).json()["origins"][0].as_str().expect("o").to_string();
+    fleet.ok(&[
+        "site",
+        "add",
+        "blog",
+        "--domain",
+        "blog.example.test",
+        "--beneficiary",
+        SIRET,
+        "--origin",
+        &origin,
+        "--host",
+        "pop0",
+        "--host",
+        "pop1",
+    ]);
+    fleet.ok(&["site", "push", "www"]);
+    fleet.ok(&["site", "push", "blog"]);
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Test Public CA");
+    let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
+    let ca_pem = fleet.env.path("public-ca.pem");
+    std::fs::write(&ca_pem, ca_cert.pem()).expect("write");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let write = |name: &str, (c, k): (String, String)| {
+        let (cp, kp) = (fleet.env.path(&format!("{name}.pem")), fleet.env.path(&format!("{name}.key")));
+        std::fs::write(&cp, c).expect("write");
+        std::fs::write(&kp, k).expect("write");
+        (cp.to_str().expect("utf8").to_string(), kp.to_str().expect("utf8").to_string())
+    };
+    let www = write("www", site_cert(&issuer, &["www.example.test"], 90));
+    let blog = write("blog", site_cert(&issuer, &["blog.example.test"], 20));
+    let expired = write("expired", site_cert(&issuer, &["www.example.test"], -1));
+
+    // Refused before anything is queued: another site's key, a domain not covered, expired.
+    for (cert, key, why) in [
+        (&www.0, &blog.1, "does not belong"),
+        (&blog.0, &blog.1, "does not cover `www.example.test`"),
+        (&expired.0, &expired.1, "expired"),
+    ] {
+        let r = fleet.run(&["site", "cert", "www", "--cert", cert, "--key", key]);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(why), "{why}: {}", r.stderr);
+    }
+    assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
+    assert!(curl(&ca_pem, "www.example.test", fleet.agents[0].tls, "/").is_err(), "no certificate yet");
+
+    let r = fleet.run(&["site", "cert", "www", "--cert", &www.0, "--key", &www.1]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("2 of 2 hosts confirmed"), "{}", r.stdout);
+    let r = fleet.run(&["site", "cert", "blog", "--cert", &blog.0, "--key", &blog.1]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("warning: the certificate of site `blog` expires"), "{}", r.stderr);
+    for agent in &fleet.agents {
+        for domain in ["www.example.test", "blog.example.test"] {
+            let (version, text) = curl(&ca_pem, domain, agent.tls, "/page").unwrap_or_else(|e| panic!("{domain}: {e}"));
+            assert_eq!(version, "2", "HTTP/2 by ALPN on {domain}");
+            assert!(text.ends_with("ok"), "{text}");
+        }
+        assert!(curl(&ca_pem, "other.example.test", agent.tls, "/").is_err(), "no certificate for an unknown name");
+    }
+    // What each host serves.
+    let rows = fleet.ok(&["site", "cert", "list", "-o", "json"]).json();
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    for row in rows {
+        let c = &row["certificate"];
+        assert!(c["issuer"].as_str().expect("issuer").contains("Test Public CA"), "{row}");
+        let site = row["site"].as_str().expect("site");
+        assert_eq!(c["names"][0], format!("{site}.example.test"), "{row}");
+    }
+    // The key is neither in the store nor in an export; it is kept 0600 beside the CA.
+    let store_bytes = std::fs::read(fleet.env.dir.path().join("amoe.db")).unwrap_or_default();
+    let key_text = std::fs::read_to_string(&www.1).expect("key");
+    let key_line = key_text.lines().nth(1).expect("key body");
+    assert!(!String::from_utf8_lossy(&store_bytes).contains(key_line), "the key is not in the store");
+    let export = fleet.env.path("export");
+    fleet.ok(&["export", export.to_str().expect("utf8")]);
+    for f in std::fs::read_dir(&export).expect("export") {
+        let text = std::fs::read_to_string(f.expect("entry").path()).unwrap_or_default();
+        assert!(!text.contains("PRIVATE KEY") && !text.contains(key_line), "no key in the export");
+    }
+    let kept = fleet.env.path("ca").join("sites/www");
+    for f in std::fs::read_dir(&kept).expect("kept") {
+        let meta = std::fs::metadata(f.expect("entry").path()).expect("meta");
+        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777, 0o600);
+    }
+    // A host restarted serves the certificate it was given.
+    let mut fleet = fleet;
+    fleet.agents[1].stop();
+    fleet.agents[1].start();
+    assert_eq!(curl(&ca_pem, "www.example.test", fleet.agents[1].tls, "/").map(|r| r.0), Ok("2".to_string()));
 }

@@ -44,7 +44,7 @@ impl ApiError {
             "not_found" => StatusCode::NOT_FOUND,
             "conflict" => StatusCode::CONFLICT,
             "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
-            "bad_request" | "invalid_rules" | "invalid_site" => StatusCode::BAD_REQUEST,
+            "bad_request" | "invalid_rules" | "invalid_site" | "bad_certificate" => StatusCode::BAD_REQUEST,
             "too_large" => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -62,6 +62,8 @@ enum Call {
     Activate(String, bool),
     Flush(String),
     Stats(String),
+    PutCert(String),
+    GetCert(String),
     PutCrl,
 }
 
@@ -91,6 +93,8 @@ fn route(method: &Method, path: &str) -> Result<Call, ApiError> {
         (&Method::POST, ["sites", s, "deactivate"]) => Call::Activate(s.to_string(), false),
         (&Method::POST, ["sites", s, "flush"]) => Call::Flush(s.to_string()),
         (&Method::GET, ["sites", s, "stats"]) => Call::Stats(s.to_string()),
+        (&Method::PUT, ["sites", s, "cert"]) => Call::PutCert(s.to_string()),
+        (&Method::GET, ["sites", s, "cert"]) => Call::GetCert(s.to_string()),
         (&Method::PUT, ["crl"]) => Call::PutCrl,
         _ => return Err(not_found()),
     };
@@ -100,9 +104,9 @@ fn route(method: &Method, path: &str) -> Result<Call, ApiError> {
 /// What each call is, for the role check.
 fn action(call: &Call) -> Action {
     match call {
-        Call::Status | Call::ListSites | Call::GetSite(_) | Call::Stats(_) => Action::Read,
+        Call::Status | Call::ListSites | Call::GetSite(_) | Call::Stats(_) | Call::GetCert(_) => Action::Read,
         Call::Flush(_) => Action::Flush,
-        Call::PutSite(_) | Call::DeleteSite(_) | Call::Activate(..) | Call::PutCrl => Action::Change,
+        Call::PutSite(_) | Call::DeleteSite(_) | Call::Activate(..) | Call::PutCert(_) | Call::PutCrl => Action::Change,
     }
 }
 
@@ -260,6 +264,11 @@ async fn answer(agent: &Arc<Agent>, call: Call, body: Incoming) -> Result<Respon
                 },
             ))
         }
+        Call::PutCert(s) => {
+            let cert: amoe_proto::SiteCert = read_json(body).await?;
+            Ok(json(StatusCode::OK, &agent.put_cert(&s, &cert)?))
+        }
+        Call::GetCert(s) => Ok(json(StatusCode::OK, &agent.cert(&s)?)),
         Call::PutCrl => {
             let bytes = Limited::new(body, MAX_BODY)
                 .collect()

@@ -24,6 +24,7 @@ use amoe_proxy::{Proxy, server};
 use arc_swap::ArcSwap;
 use config::AgentConfig;
 use control::ApiError;
+use rustls_pki_types::pem::PemObject;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -108,6 +109,17 @@ fn site_config(spec: &SiteSpec) -> Result<SiteConfig, ApiError> {
     Ok(c)
 }
 
+fn cert_status(site: &str, info: &amoe_pki::site_cert::SiteCertInfo) -> amoe_proto::CertStatus {
+    amoe_proto::CertStatus {
+        site: site.to_string(),
+        names: info.names.clone(),
+        issuer: info.issuer.clone(),
+        not_before: info.not_before.to_string(),
+        not_after: info.not_after.to_string(),
+        fingerprint: info.fingerprint.clone(),
+    }
+}
+
 impl Agent {
     fn reload_tls(&self) -> Result<(), String> {
         let c = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.clone();
@@ -118,7 +130,13 @@ impl Agent {
     }
 
     fn apply_sites(&self, sites: &BTreeMap<String, SiteSpec>) -> Result<(), ApiError> {
-        let configs = sites.values().map(site_config).collect::<Result<Vec<_>, _>>()?;
+        let mut configs = sites.values().map(site_config).collect::<Result<Vec<_>, _>>()?;
+        for c in &mut configs {
+            let (cert, key) = self.state.cert_paths(&c.name);
+            if cert.exists() && key.exists() {
+                c.tls = Some(amoe_proxy::config::TlsFiles { cert, key });
+            }
+        }
         self.proxy.set_sites(configs).map_err(|e| ApiError { code: "invalid_site", message: e.to_string(), hint: None })
     }
 
@@ -196,9 +214,73 @@ impl Agent {
         next.remove(name);
         self.apply_sites(&next)?;
         *sites = next;
+        if let Err(e) = self.state.delete_cert(name) {
+            tracing::warn!(site = name, error = %e, "cannot remove the certificate of a removed site");
+        }
         // Its cached objects go too: a new site of that name must not see them.
         self.proxy.cache.purge(name, amoe_proxy::cache::Scope::All, amoe_proxy::cache::PurgeMode::Hard);
         Ok(())
+    }
+
+    /// Installs a site's HTTPS certificate: checked against the site's domains and the time,
+    /// saved (key 0600), then served by SNI from the next handshake; the previous one is put
+    /// back if anything fails.
+    pub fn put_cert(&self, site: &str, cert: &amoe_proto::SiteCert) -> Result<amoe_proto::CertStatus, ApiError> {
+        let sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
+        let spec = sites.get(site).ok_or_else(|| ApiError {
+            code: "not_found",
+            message: format!("no site `{site}` on this host"),
+            hint: Some("push it with `amoe site push` first".into()),
+        })?;
+        let info = amoe_pki::site_cert::check_site_cert(
+            cert.cert_pem.as_bytes(),
+            cert.key_pem.as_bytes(),
+            &spec.domains,
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| ApiError { code: "bad_certificate", message: e.to_string(), hint: None })?;
+        let internal = |e: std::io::Error| ApiError {
+            code: "internal",
+            message: format!("cannot save the certificate: {e}"),
+            hint: None,
+        };
+        let (cert_path, key_path) = self.state.cert_paths(site);
+        let previous = (std::fs::read(&cert_path).ok(), std::fs::read(&key_path).ok());
+        self.state.save_cert(site, cert.cert_pem.as_bytes(), cert.key_pem.as_bytes()).map_err(internal)?;
+        if let Err(e) = self.apply_sites(&sites) {
+            let _ = match previous {
+                (Some(c), Some(k)) => self.state.save_cert(site, &c, &k),
+                _ => self.state.delete_cert(site),
+            };
+            let _ = self.apply_sites(&sites);
+            return Err(e);
+        }
+        Ok(cert_status(site, &info))
+    }
+
+    /// The certificate served for a site, if any.
+    pub fn cert(&self, site: &str) -> Result<amoe_proto::CertStatus, ApiError> {
+        let (cert_path, _) = self.state.cert_paths(site);
+        let pem = std::fs::read(&cert_path).map_err(|_| ApiError {
+            code: "not_found",
+            message: format!("site `{site}` has no certificate on this host"),
+            hint: Some("push one with `amoe site cert SITE --cert FULLCHAIN --key KEY`".into()),
+        })?;
+        let der =
+            rustls_pki_types::CertificateDer::pem_slice_iter(&pem).next().and_then(Result::ok).ok_or_else(|| {
+                ApiError { code: "internal", message: "the stored certificate is unreadable".into(), hint: None }
+            })?;
+        let info =
+            amoe_pki::info_of(&der).map_err(|e| ApiError { code: "internal", message: e.to_string(), hint: None })?;
+        let issuer = amoe_pki::issuer_of(&der).unwrap_or_default();
+        Ok(amoe_proto::CertStatus {
+            site: site.to_string(),
+            names: info.sans,
+            issuer,
+            not_before: info.not_before.to_string(),
+            not_after: info.not_after.to_string(),
+            fingerprint: info.sha256_fingerprint,
+        })
     }
 
     /// Flushes once per idempotency key (see `idempotency`): a retry of the same request gets

@@ -1,6 +1,7 @@
 //! What the agent was told, kept on the host so that a restart keeps it: one JSON file per
 //! site under `STATE/sites/`, the flush idempotency keys already applied
-//! (`STATE/applied-flushes.jsonl`), the revocation list (`STATE/crl.pem`) and the journal of
+//! (`STATE/applied-flushes.jsonl`), the revocation list (`STATE/crl.pem`), the sites' HTTPS certificates and keys
+//! (`STATE/certs/`) and the journal of
 //! control-API calls (`STATE/control-journal.jsonl`). Files are written to a temporary name and
 //! renamed.
 //!
@@ -79,6 +80,33 @@ impl State {
 
     pub fn delete_site(&self, name: &str) -> std::io::Result<()> {
         std::fs::remove_file(self.dir.join("sites").join(format!("{name}.json")))
+    }
+
+    /// Where a site's HTTPS certificate chain and key are kept (`STATE/certs/NAME.pem`,
+    /// `NAME.key`, 0600).
+    pub fn cert_paths(&self, site: &str) -> (PathBuf, PathBuf) {
+        let dir = self.dir.join("certs");
+        (dir.join(format!("{site}.pem")), dir.join(format!("{site}.key")))
+    }
+
+    /// Saves a site's certificate and key (each replaced atomically, the key first).
+    pub fn save_cert(&self, site: &str, cert: &[u8], key: &[u8]) -> std::io::Result<()> {
+        create_private_dir(&self.dir.join("certs"))?;
+        let (c, k) = self.cert_paths(site);
+        write_atomic(&k, key)?;
+        write_atomic(&c, cert)
+    }
+
+    /// Forgets a site's certificate (a site removed); no certificate is not an error.
+    pub fn delete_cert(&self, site: &str) -> std::io::Result<()> {
+        let (c, k) = self.cert_paths(site);
+        for p in [c, k] {
+            match std::fs::remove_file(p) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     fn applied_path(&self) -> PathBuf {

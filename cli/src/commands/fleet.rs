@@ -54,7 +54,7 @@ impl Tabular for OutboxItem {
 
 /// The client for the control API, and who it acts as (its certificate's name and role),
 /// from the settings.
-fn client(ctx: &Ctx) -> Result<(Client, Caller)> {
+pub(super) fn client(ctx: &Ctx) -> Result<(Client, Caller)> {
     let need = |what: &str, var: &str, key: &str| {
         Failure::new(format!("no {what} for the hosts' control API")).hint(format!(
             "set `{var}` or `{key}` in the configuration file (issue one with `amoe ca issue NAME --role operator`)"
@@ -98,7 +98,7 @@ fn host_timeout() -> Duration {
 }
 
 /// The site and its hosts.
-fn site_and_hosts(store: &Store, name: &str) -> Result<(Site, Vec<Host>)> {
+pub(super) fn site_and_hosts(store: &Store, name: &str) -> Result<(Site, Vec<Host>)> {
     let site = store.site(&name.parse::<Name>()?)?;
     let hosts = site.hosts.iter().map(|h| store.host(h)).collect::<Result<Vec<_>, _>>()?;
     if hosts.is_empty() {
@@ -123,12 +123,12 @@ fn spec(store: &impl Reads, site: &Site) -> Result<SiteSpec> {
 }
 
 /// An operation for the hosts of a site.
-struct Operation<'a> {
-    command: &'a str,
-    site: &'a str,
-    hosts: &'a [Host],
-    dry_run: bool,
-    timing: bool,
+pub(super) struct Operation<'a> {
+    pub command: &'a str,
+    pub site: &'a str,
+    pub hosts: &'a [Host],
+    pub dry_run: bool,
+    pub timing: bool,
 }
 
 /// The site's whole configuration, owed to each of `hosts` (an idempotent `PUT`).
@@ -155,7 +155,7 @@ fn check_role(caller: &Caller, items: &[NewOutboxItem], command: &str) -> Result
 /// client certificate beside the operator), then delivers, renders; the exit code says who
 /// failed. `prepare` makes the change and says what each host is owed; a dry run rehearses it
 /// and rolls it back.
-fn run_operation(
+pub(super) fn run_operation(
     ctx: &mut Ctx,
     store: &mut Store,
     op: Operation<'_>,

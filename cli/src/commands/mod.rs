@@ -5,6 +5,8 @@
 mod audit;
 mod beneficiary;
 mod ca;
+mod cert;
+pub(crate) use cert::QueuedCert;
 pub(crate) mod demo;
 mod fleet;
 mod host;

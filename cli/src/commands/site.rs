@@ -89,6 +89,17 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
         SiteCmd::Activate { name, dry_run } => return super::fleet::push(ctx, &name, Some(true), dry_run),
         SiteCmd::Deactivate { name, dry_run } => return super::fleet::push(ctx, &name, Some(false), dry_run),
         SiteCmd::Rules { name, file, dry_run } => return super::fleet::rules(ctx, &name, &file, dry_run),
+        SiteCmd::Cert { list: Some(crate::cli::CertCmd::List { name }), .. } => {
+            return super::cert::list(ctx, name.as_deref());
+        }
+        SiteCmd::Cert { list: None, name: Some(name), cert: Some(cert), key: Some(key), dry_run } => {
+            return super::cert::install(ctx, &name, &cert, &key, dry_run);
+        }
+        SiteCmd::Cert { .. } => {
+            return Err(crate::error::Failure::usage("`site cert` needs a site with --cert and --key, or `list`")
+                .hint("amoe site cert SITE --cert FULLCHAIN.pem --key KEY.pem; amoe site cert list")
+                .into());
+        }
         SiteCmd::Explain { name, url, content_type } => {
             return super::fleet::explain(ctx, &name, &url, content_type.as_deref());
         }

@@ -142,16 +142,27 @@ pub fn item(
     }
 }
 
-/// The body actually sent: a flush carries its outbox id as idempotency key.
-fn wire_body(item: &OutboxItem) -> Option<Vec<u8>> {
-    let body = item.body.as_ref()?;
+/// The body actually sent: a flush carries its outbox id as idempotency key; a certificate
+/// its key, read from the file it was queued with (keys never enter the store). `Err` when
+/// that file is gone.
+fn wire_body(item: &OutboxItem) -> Result<Option<Vec<u8>>, String> {
+    let Some(body) = item.body.as_ref() else { return Ok(None) };
     if item.kind == "flush"
         && let Ok(mut v) = serde_json::from_str::<serde_json::Value>(body)
     {
         v["idempotency_key"] = serde_json::Value::String(item.id.clone());
-        return serde_json::to_vec(&v).ok();
+        return Ok(serde_json::to_vec(&v).ok());
     }
-    Some(body.clone().into_bytes())
+    if item.kind == "put_cert" {
+        let queued: crate::commands::QueuedCert =
+            serde_json::from_str(body).map_err(|e| format!("unreadable certificate item: {e}"))?;
+        let key_pem = std::fs::read_to_string(&queued.key_file).map_err(|e| {
+            format!("the key `{}` is gone ({e}): run `amoe site cert` again", queued.key_file.display())
+        })?;
+        let wire = amoe_proto::SiteCert { cert_pem: queued.cert_pem, key_pem };
+        return serde_json::to_vec(&wire).map(Some).map_err(|e| e.to_string());
+    }
+    Ok(Some(body.clone().into_bytes()))
 }
 
 /// Per host: what each operation got, and when the last answer came.
@@ -310,8 +321,14 @@ fn deliver_leased(
                     }
                     let method = http::Method::from_bytes(item.method.as_bytes()).unwrap_or(http::Method::POST);
                     let headers = queued_headers(&item);
-                    let outcome = match client.call_with(&address, method, &item.path, wire_body(&item), &headers).await
-                    {
+                    let body = match wire_body(&item) {
+                        Ok(b) => b,
+                        Err(why) => {
+                            done.push((item.id.clone(), Delivery::Parked(why)));
+                            continue;
+                        }
+                    };
+                    let outcome = match client.call_with(&address, method, &item.path, body, &headers).await {
                         Ok(a) if (200..300).contains(&a.status) || (item.kind == "delete_site" && a.status == 404) => {
                             let objects =
                                 serde_json::from_slice::<amoe_proto::FlushResult>(&a.body).ok().map(|r| r.objects);
