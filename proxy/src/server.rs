@@ -87,8 +87,11 @@ pub async fn serve(
                 None => {
                     let Some(prefix) = read_prefix(&mut tcp, proxy.limits.header_timeout).await else { return };
                     let conn = Arc::new(Conn { peer, tls: false, sni: None });
-                    let svc = service_fn(move |req| handler::handle(proxy.clone(), conn.clone(), req));
-                    let c = builder.serve_connection(TokioIo::new(Prefixed::new(prefix, tcp, idle)), svc);
+                    let io = Prefixed::new(prefix, tcp, idle);
+                    let busy = io.busy.clone();
+                    let svc =
+                        service_fn(move |req| counted(busy.clone(), handler::handle(proxy.clone(), conn.clone(), req)));
+                    let c = builder.serve_connection(TokioIo::new(io), svc);
                     let _ = watcher.watch(c).await;
                 }
                 Some(acceptor) => {
@@ -97,8 +100,11 @@ pub async fn serve(
                     let sni = stream.get_ref().1.server_name().map(str::to_string);
                     let Some(prefix) = read_prefix(&mut stream, proxy.limits.header_timeout).await else { return };
                     let conn = Arc::new(Conn { peer, tls: true, sni });
-                    let svc = service_fn(move |req| handler::handle(proxy.clone(), conn.clone(), req));
-                    let c = builder.serve_connection(TokioIo::new(Prefixed::new(prefix, stream, idle)), svc);
+                    let io = Prefixed::new(prefix, stream, idle);
+                    let busy = io.busy.clone();
+                    let svc =
+                        service_fn(move |req| counted(busy.clone(), handler::handle(proxy.clone(), conn.clone(), req)));
+                    let c = builder.serve_connection(TokioIo::new(io), svc);
                     let _ = watcher.watch(c).await;
                 }
             }
@@ -142,6 +148,9 @@ struct Prefixed<S> {
     /// fail and hyper closes the connection. hyper has no idle time-out for HTTP/2 (a client
     /// that answers pings and sends nothing would hold its connection forever).
     idle: Duration,
+    /// Requests whose response head is not ready yet (waiting on an origin, a fill, a
+    /// retry): the connection is not idle while there are any.
+    busy: Arc<std::sync::atomic::AtomicUsize>,
     /// Reads and writes done, and the count when the timer was last armed.
     activity: u64,
     armed_at: u64,
@@ -151,13 +160,14 @@ struct Prefixed<S> {
 impl<S> Prefixed<S> {
     fn new(prefix: Vec<u8>, inner: S, idle: Duration) -> Self {
         let timer = Box::pin(tokio::time::sleep(idle));
-        Prefixed { prefix, pos: 0, inner, idle, activity: 0, armed_at: 0, timer }
+        Prefixed { prefix, pos: 0, inner, idle, busy: Arc::default(), activity: 0, armed_at: 0, timer }
     }
 
     /// Called when the inner stream is not ready: `Ready` with an error once idle too long.
     fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Error> {
         while self.timer.as_mut().poll(cx).is_ready() {
-            if self.activity == self.armed_at {
+            let busy = self.busy.load(std::sync::atomic::Ordering::Relaxed) > 0;
+            if self.activity == self.armed_at && !busy {
                 return Poll::Ready(std::io::Error::new(std::io::ErrorKind::TimedOut, "idle connection"));
             }
             self.armed_at = self.activity;
@@ -226,6 +236,24 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// Runs a request's handler, counted in `busy` until its response head is ready (the body
+/// that follows is written, which is activity).
+fn counted<F: Future>(busy: Arc<std::sync::atomic::AtomicUsize>, handler: F) -> impl Future<Output = F::Output> {
+    struct Busy(Arc<std::sync::atomic::AtomicUsize>);
+    impl Drop for Busy {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    busy.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let guard = Busy(busy);
+    async move {
+        let out = handler.await;
+        drop(guard);
+        out
     }
 }
 

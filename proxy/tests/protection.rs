@@ -389,5 +389,20 @@ async fn idle_connections_are_closed_in_http1_and_cleartext_http2() {
     let mut head = [0u8; 12];
     tcp.read_exact(&mut head).await.unwrap();
     assert_eq!(&head, b"HTTP/1.1 200", "the same connection, after 2 s of use");
+    // Nothing moves while the origin thinks, for longer than the time-out: not idle, on either
+    // protocol (the request is in flight).
+    *origin.delay.lock().unwrap() = Duration::from_millis(1500);
+    let mut tcp = TcpStream::connect(p.addr).await.unwrap();
+    tcp.write_all(b"GET /slow1 HTTP/1.1\r\nHost: www.example.test\r\n\r\n").await.unwrap();
+    let mut head = [0u8; 12];
+    tcp.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    let tcp = TcpStream::connect(p.addr).await.unwrap();
+    let (mut send, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp)).await.unwrap();
+    tokio::spawn(conn);
+    let req = http::Request::get("http://www.example.test/slow2").body(Empty::<bytes::Bytes>::new()).unwrap();
+    assert_eq!(send.send_request(req).await.unwrap().status(), 200);
+    *origin.delay.lock().unwrap() = Duration::ZERO;
     still_serves(p.addr, "/after").await;
 }

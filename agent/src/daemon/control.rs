@@ -40,7 +40,9 @@ impl ApiError {
     /// The HTTP status of each error code.
     fn status(&self) -> StatusCode {
         match self.code {
-            "forbidden" | "crl_expired" => StatusCode::FORBIDDEN,
+            "forbidden" => StatusCode::FORBIDDEN,
+            // Temporary: the CLI keeps the call owed until a new list lands.
+            "crl_expired" => StatusCode::SERVICE_UNAVAILABLE,
             "not_found" => StatusCode::NOT_FOUND,
             "conflict" => StatusCode::CONFLICT,
             "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,

@@ -337,7 +337,9 @@ impl Agent {
         // Only the control CA's own lists, newer than the installed one, not expired: a list
         // from anyone else could refuse every client (or revoke nothing).
         let ca_path = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.ca.clone();
-        let ca = std::fs::read_to_string(&ca_path).map_err(|e| bad(format!("cannot read the control CA: {e}")))?;
+        // The host's own failures are 5xx: the CLI retries them (a 4xx parks the list for good).
+        let internal = |m: String| ApiError { code: "internal", message: m, hint: None };
+        let ca = std::fs::read_to_string(&ca_path).map_err(|e| internal(format!("cannot read the control CA: {e}")))?;
         let info = amoe_pki::check_crl(&ca, pem).map_err(|e| bad(format!("the revocation list was refused: {e}")))?;
         if info.next_update.is_some_and(|t| t < jiff::Timestamp::now()) {
             return Err(bad("the revocation list was refused: it has expired (its nextUpdate is past)".into()));
@@ -355,13 +357,13 @@ impl Agent {
                 info.number, installed.number
             )));
         }
-        self.state.save_crl(pem).map_err(|e| bad(format!("cannot save: {e}")))?;
+        self.state.save_crl(pem).map_err(|e| internal(format!("cannot save the revocation list: {e}")))?;
         if let Err(e) = self.reload_tls() {
             // Keep the last good list.
             if let Some(p) = previous {
                 let _ = self.state.save_crl(&p);
             }
-            return Err(bad(format!("the revocation list was refused: {e}")));
+            return Err(internal(format!("cannot install the revocation list: {e}")));
         }
         self.note_revoked();
         Ok(())
