@@ -801,6 +801,12 @@ async fn keys_bound_to_their_request_and_private_files() {
     let (cache, logs) = (dir.path().join("cache"), dir.path().join("logs"));
     let config = config.replace("[proxy]\n", &format!("[proxy]\ncache_dir = {cache:?}\nlog_dir = {logs:?}\n"));
     std::fs::write(&agent.config, config).unwrap();
+    // Directories an older agent made world-readable are closed at start.
+    for d in [&cache, &logs] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::set_permissions(&agent.state, std::fs::Permissions::from_mode(0o755)).unwrap();
     agent.restart();
     let origin = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin_addr = origin.local_addr().unwrap();

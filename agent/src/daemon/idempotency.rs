@@ -15,6 +15,9 @@ use std::collections::HashMap;
 /// outbox; a week covers a host down over a long weekend.
 pub const KEEP: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
 
+/// The site and hash of a key recorded by an older agent (before keys were bound).
+const ANY: &str = "*";
+
 /// New keys between two compactions of the record.
 pub const COMPACT_EVERY: usize = 1000;
 
@@ -71,6 +74,11 @@ impl Keys {
         for line in state.applied_lines().lines() {
             if let Ok(a) = serde_json::from_str::<Applied>(line) {
                 keys.map.insert(a.key.clone(), a);
+            } else if let Ok((key, result)) = serde_json::from_str::<(String, FlushResult)>(line) {
+                // Written by an older agent, bound to nothing: replayed for any request under its
+                // key for the next 7 days, then forgotten.
+                let a = Applied { key: key.clone(), site: ANY.into(), hash: ANY.into(), at: now.as_second(), result };
+                keys.map.insert(key, a);
             }
         }
         keys.compact(state, now);
@@ -85,7 +93,7 @@ impl Keys {
     pub fn lookup(&self, key: &str, site: &str, hash: &str, now: jiff::Timestamp) -> Lookup {
         match self.map.get(key) {
             Some(a) if expired(a, now) => Lookup::New,
-            Some(a) if a.site == site && a.hash == hash => Lookup::Replay(a.result.clone()),
+            Some(a) if (a.site == site && a.hash == hash) || a.site == ANY => Lookup::Replay(a.result.clone()),
             Some(_) => Lookup::Conflict,
             None => Lookup::New,
         }
@@ -148,6 +156,10 @@ mod tests {
         assert_eq!(Keys::load(&state, now).len(), 1);
         assert_eq!(Keys::load(&state, later).len(), 0);
         assert_eq!(state.applied_lines(), "");
+        // A key recorded by an older agent is still honoured, for any request.
+        state.rewrite_applied(b"[\"old\",{\"objects\":2,\"replayed\":false}]\n").expect("write");
+        let keys = Keys::load(&state, now);
+        assert!(matches!(keys.lookup("old", "blog", "h", now), Lookup::Replay(r) if r.objects == 2));
     }
 
     #[test]

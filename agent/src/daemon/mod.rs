@@ -494,6 +494,16 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         ..ProxyConfig::default()
     })
     .map_err(|e| e.to_string())?;
+    // Directories made by an older agent (0755) are closed too: a 0700 directory hides what it
+    // holds, whatever the files' own modes.
+    for dir in
+        [Some(&config.state_dir), config.proxy.cache_dir.as_ref(), config.proxy.log_dir.as_ref()].into_iter().flatten()
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(state::DIR_MODE)) {
+            tracing::warn!(dir = %dir.display(), error = %e, "cannot make the directory owner-only");
+        }
+    }
     install_bundle_crl(&config, &state)?;
     let tls =
         tls::server_config(&config.control.ca, &config.control.cert, &config.control.key, Some(&state.crl_path()))?;

@@ -164,7 +164,11 @@ pub(super) fn run_operation(
     let Operation { command, site, hosts, dry_run, timing } = op;
     let target = format!("site:{site}");
     if dry_run {
-        let caller = client(ctx).map(|(_, c)| c).ok();
+        // Without a certificate, rehearsed as an operator; a configured one must be readable.
+        let caller = match &ctx.settings.client_cert {
+            Some(_) => Some(client(ctx)?.1),
+            None => None,
+        };
         let as_operator = Caller { name: ctx.settings.operator.clone(), role: amoe_pki::Role::Operator };
         let items = store.rehearse(|tx| prepare(tx, caller.as_ref().unwrap_or(&as_operator)))?;
         if let Some(c) = &caller {
@@ -508,9 +512,22 @@ pub(super) fn outbox(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
                 match n.parse::<Name>().map(|name| store.host(&name)) {
                     Ok(Ok(h)) => hosts.push(h),
                     Ok(Err(amoe_store::Error::NotFound { .. })) | Err(_) => {
+                        let ids: Vec<String> = store
+                            .outbox(Some(std::slice::from_ref(n)))?
+                            .iter()
+                            .map(|i| format!("{} {}", i.id, i.kind))
+                            .collect();
                         let draft = ctx.draft("outbox drop", Some(format!("host:{n}")));
-                        let dropped = store.mutate(&draft, |tx| tx.drop_host_items(n))?;
-                        eprintln!("warning: dropped {} items owed to `{n}`, which is no longer a host", dropped.len());
+                        store.mutate(&draft, |tx| tx.drop_host_items(n))?;
+                        store.journal(
+                            &draft,
+                            &format!(
+                                "ok: {} items owed to a host no longer in the inventory: {}",
+                                ids.len(),
+                                ids.join(", ")
+                            ),
+                        )?;
+                        eprintln!("warning: dropped {} items owed to `{n}`, which is no longer a host", ids.len());
                     }
                     Ok(Err(e)) => return Err(e.into()),
                 }

@@ -192,18 +192,26 @@ fn progress(hosts: usize, operation: &str) -> indicatif::ProgressBar {
     bar
 }
 
-/// How long a lease lasts: every call may take the whole time-out, plus a margin.
+/// How long a lease lasts: until the outcomes are recorded, which is after the longest
+/// host's queue (`items` calls, each of which may take the whole time-out), plus a margin; at
+/// most a day.
 fn lease_until(timeout: Duration, items: usize) -> String {
-    let ttl = timeout.saturating_mul(items as u32 + 1) + Duration::from_secs(30);
-    let ttl = jiff::SignedDuration::try_from(ttl).unwrap_or(jiff::SignedDuration::from_hours(1));
+    let calls = u32::try_from(items).unwrap_or(u32::MAX).saturating_add(1);
+    let ttl = timeout.saturating_mul(calls).saturating_add(Duration::from_secs(30)).min(Duration::from_secs(86_400));
+    let ttl = jiff::SignedDuration::try_from(ttl).unwrap_or(jiff::SignedDuration::from_hours(24));
     amoe_core::time::format_utc(jiff::Timestamp::now() + ttl)
 }
 
 /// Takes the lease of each host's queue, waiting up to `wait` for those another process
 /// holds. Returns the hosts leased.
-fn take_leases(store: &mut Store, hosts: &[Host], holder: &str, timeout: Duration) -> anyhow::Result<Vec<bool>> {
+fn take_leases(
+    store: &mut Store,
+    hosts: &[Host],
+    holder: &str,
+    timeout: Duration,
+    leased: &mut [bool],
+) -> anyhow::Result<()> {
     let deadline = Instant::now() + timeout;
-    let mut leased = vec![false; hosts.len()];
     loop {
         for (host, got) in hosts.iter().zip(leased.iter_mut()) {
             if !*got {
@@ -211,7 +219,7 @@ fn take_leases(store: &mut Store, hosts: &[Host], holder: &str, timeout: Duratio
             }
         }
         if leased.iter().all(|l| *l) || Instant::now() >= deadline {
-            return Ok(leased);
+            return Ok(());
         }
         std::thread::sleep(Duration::from_millis(25));
     }
@@ -233,6 +241,11 @@ fn queued_headers(item: &OutboxItem) -> Vec<(&'static str, String)> {
 
 /// Why an item can never be delivered, whoever runs the outbox.
 fn undeliverable(item: &OutboxItem) -> Option<String> {
+    // A revocation list is signed by the CA and checked by the agent: whoever queued it, it
+    // may go (a list owed at an upgrade must not be lost).
+    if item.kind == "crl" {
+        return None;
+    }
     let Some(role) = item.queued_role.as_deref() else {
         return Some(
             "queued before amoe recorded who queues items: run the command that queued it again, then drop this one"
@@ -261,14 +274,20 @@ pub fn deliver(
     site: Option<&str>,
 ) -> anyhow::Result<FleetReport> {
     let holder = new_id("lease");
-    let leased = take_leases(store, hosts, &holder, client.timeout)?;
-    let result = deliver_leased(store, client, caller, hosts, &leased, &holder, started, operation, site);
+    let mut leased = vec![false; hosts.len()];
+    let taken = take_leases(store, hosts, &holder, client.timeout, &mut leased);
+    let result =
+        taken.and_then(|()| deliver_leased(store, client, caller, hosts, &leased, &holder, started, operation, site));
+    // Every lease taken is given back, whatever happened.
+    let mut released = Ok(());
     for (host, got) in hosts.iter().zip(&leased) {
-        if *got {
-            store.release_lease(host.name.as_str(), &holder)?;
+        if *got && let Err(e) = store.release_lease(host.name.as_str(), &holder) {
+            released = Err(e);
         }
     }
-    result
+    let report = result?;
+    released?;
+    Ok(report)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -287,9 +306,14 @@ fn deliver_leased(
     let mut per_host: BTreeMap<String, Vec<OutboxItem>> = BTreeMap::new();
     for (host, got) in hosts.iter().zip(leased) {
         if *got {
-            let items = store.owed(host.name.as_str())?;
-            store.take_lease(host.name.as_str(), holder, &lease_until(client.timeout, items.len()))?;
-            per_host.insert(host.name.to_string(), items);
+            per_host.insert(host.name.to_string(), store.owed(host.name.as_str())?);
+        }
+    }
+    // Outcomes are recorded once every host is done: each lease lasts for the longest queue.
+    let longest = per_host.values().map(Vec::len).max().unwrap_or(0);
+    for name in per_host.keys() {
+        if !store.take_lease(name, holder, &lease_until(client.timeout, longest))? {
+            anyhow::bail!("the lease on host `{name}`'s queue was lost; nothing was sent");
         }
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
