@@ -752,38 +752,64 @@ fn a_certificate_close_to_expiry_is_warned_about() {
 }
 
 /// An operator delivering what a `ci` certificate queued lends it no rights: the agent checks
-/// the call against the role of whoever queued it too, and journals both identities.
+/// the queuer's signature and certificate, takes the role from that certificate, checks the
+/// call against it too, and journals both identities.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queued_items_are_checked_against_who_queued_them() {
+    use amoe_pki::item_sig;
     let dir = tempfile::tempdir().unwrap();
     let ca = Ca::new("amoe test CA");
     let ca_pem = ca.issuer.pem();
     let agent = AgentProc::start(dir.path(), &ca);
     let (operator, _) = ca.client("alice", "operator", false);
+    let (ci, _) = ca.client("pipeline", "ci", false);
     let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let der = |pem: &str| rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap().to_vec();
+    // The headers of an item queued by `who`, signed with `signer`'s key.
+    let signed = |who: &Client, signer: &Client, method: &str, path: &str, body: &str| -> Vec<(String, String)> {
+        let sig = item_sig::sign(signer.key.as_bytes(), &item_sig::message(method, path, body.as_bytes())).unwrap();
+        vec![
+            ("amoe-queued-by".into(), "x".into()),
+            ("amoe-queued-cert".into(), hex(&der(&who.cert))),
+            ("amoe-queued-sig".into(), hex(&sig)),
+        ]
+    };
+    let send = |h: &Vec<(String, String)>| h.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>();
     let site = r#"{"name":"www","domains":["www.example.test"],"origins":["http://127.0.0.1:9"],"active":true}"#;
-    let by_ci = [("amoe-queued-by", "pipeline"), ("amoe-queued-role", "ci")];
-    let (status, body) = call_with(&agent, op.clone(), "PUT", "/v1/sites/www", site, &by_ci).await.unwrap();
+    let put = |headers: Vec<(String, String)>| {
+        let op = op.clone();
+        let agent = &agent;
+        async move {
+            let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            call_with(agent, op, "PUT", "/v1/sites/www", site, &h).await.unwrap()
+        }
+    };
+    // Queued by ci: refused, whoever delivers it.
+    let (status, body) = put(send(&signed(&ci, &ci, "PUT", "/v1/sites/www", site))).await;
     assert_eq!(status, 403, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("pipeline"), "{body}");
+    // An operator's certificate claimed with ci's signature: the signature does not hold.
+    let (status, body) = put(send(&signed(&operator, &ci, "PUT", "/v1/sites/www", site))).await;
+    assert_eq!(status, 403, "{body}");
+    // A claim without certificate or signature, and a signature of another call.
+    assert_eq!(put(vec![("amoe-queued-by".into(), "alice".into())]).await.0, 403);
+    assert_eq!(put(send(&signed(&operator, &operator, "PUT", "/v1/sites/other", site))).await.0, 403);
     let (status, _) = call(&agent, op.clone(), "GET", "/v1/sites/www", "").await.unwrap();
     assert_eq!(status, 404, "nothing was applied");
-    // An unknown queued role allows nothing either.
-    let forged = [("amoe-queued-by", "x"), ("amoe-queued-role", "root")];
-    let (status, _) = call_with(&agent, op.clone(), "PUT", "/v1/sites/www", site, &forged).await.unwrap();
-    assert_eq!(status, 403);
-    // What ci may do goes through, journaled with both identities.
-    let by_op = [("amoe-queued-by", "alice"), ("amoe-queued-role", "operator")];
-    assert_eq!(call_with(&agent, op.clone(), "PUT", "/v1/sites/www", site, &by_op).await.unwrap().0, 200);
+    // Signed by the operator: applied. What ci may do goes through, journaled with both.
+    assert_eq!(put(send(&signed(&operator, &operator, "PUT", "/v1/sites/www", site))).await.0, 200);
     let flush = r#"{"all":true,"idempotency_key":"k1"}"#;
-    let (status, body) = call_with(&agent, op.clone(), "POST", "/v1/sites/www/flush", flush, &by_ci).await.unwrap();
+    let h = signed(&ci, &ci, "POST", "/v1/sites/www/flush", flush);
+    let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = call_with(&agent, op.clone(), "POST", "/v1/sites/www/flush", flush, &h).await.unwrap();
     assert_eq!(status, 200, "{body}");
     let journal = agent.journal();
     let line = journal.iter().find(|l| l["path"] == "/v1/sites/www/flush").expect("flush journaled");
     assert_eq!((line["client"].as_str(), line["role"].as_str()), (Some("alice"), Some("operator")), "{line}");
     assert_eq!((line["queued_by"].as_str(), line["queued_role"].as_str()), (Some("pipeline"), Some("ci")), "{line}");
     let refused = journal.iter().filter(|l| l["method"] == "PUT" && l["status"] == 403).count();
-    assert_eq!(refused, 2, "{journal:?}");
+    assert_eq!(refused, 4, "{journal:?}");
 }
 
 /// Flush idempotency keys are bound to their site and request; what the agent writes (state,

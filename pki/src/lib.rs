@@ -24,6 +24,7 @@
 //! bit clear so that the integer is positive), written as lowercase hex ([`Issued::serial_hex`]).
 //! Fingerprints are the SHA-256 of the certificate's DER, lowercase hex.
 
+pub mod item_sig;
 pub mod site_cert;
 
 use jiff::{SignedDuration, Timestamp};

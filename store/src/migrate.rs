@@ -109,13 +109,16 @@ const MIGRATIONS: &[&str] = &[
         operator TEXT NOT NULL,
         PRIMARY KEY (site, version)
     );",
-    // 5: who queued each outbox item (certificate name and role: an item is delivered with the
-    // rights of both whoever queued it and whoever delivers it), items parked after a
+    // 5: who queued each outbox item (certificate name, role, the certificate itself and its
+    // key's signature of the call: an item is delivered with the rights of both whoever queued
+    // it and whoever delivers it), items parked after a
     // permanent refusal, one lease per host's queue (one delivering process at a time), and the
     // certificate identity of each audit entry beside the declared operator.
     "ALTER TABLE outbox ADD COLUMN queued_by TEXT;
     ALTER TABLE outbox ADD COLUMN queued_role TEXT;
     ALTER TABLE outbox ADD COLUMN parked_at TEXT;
+    ALTER TABLE outbox ADD COLUMN queued_cert TEXT;
+    ALTER TABLE outbox ADD COLUMN signature TEXT;
     CREATE TABLE outbox_leases (
         host TEXT PRIMARY KEY NOT NULL,
         holder TEXT NOT NULL,

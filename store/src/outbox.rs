@@ -31,6 +31,12 @@ pub struct OutboxItem {
     pub queued_role: Option<String>,
     /// When the host refused it for good; a parked item is no longer delivered.
     pub parked_at: Option<String>,
+    /// The queuing client certificate (DER, hexadecimal) and its key's signature of the call
+    /// (hexadecimal), checked by the agent.
+    #[serde(skip)]
+    pub queued_cert: Option<String>,
+    #[serde(skip)]
+    pub signature: Option<String>,
 }
 
 /// What to enqueue.
@@ -45,10 +51,12 @@ pub struct NewOutboxItem {
     pub body: Option<String>,
     pub queued_by: String,
     pub queued_role: String,
+    pub queued_cert: Option<String>,
+    pub signature: Option<String>,
 }
 
 const COLUMNS: &str = "id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, \
-     last_error, queued_by, queued_role, parked_at";
+     last_error, queued_by, queued_role, parked_at, queued_cert, signature";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
     Ok(OutboxItem {
@@ -67,6 +75,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
         queued_by: r.get(12)?,
         queued_role: r.get(13)?,
         parked_at: r.get(14)?,
+        queued_cert: r.get(15)?,
+        signature: r.get(16)?,
     })
 }
 
@@ -126,7 +136,7 @@ impl Tx<'_> {
         self.conn()
             .execute(
                 &format!(
-                    "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, NULL, ?10, ?11, NULL)"
+                    "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, NULL, ?10, ?11, NULL, ?12, ?13)"
                 ),
                 params![
                     item.id,
@@ -139,7 +149,9 @@ impl Tx<'_> {
                     item.body,
                     now,
                     item.queued_by,
-                    item.queued_role
+                    item.queued_role,
+                    item.queued_cert,
+                    item.signature
                 ],
             )
             .map_err(|e| self.sql(e))?;
@@ -153,6 +165,15 @@ impl Tx<'_> {
             self.conn().execute("DELETE FROM outbox WHERE id = ?1", [id]).map_err(|e| self.sql(e))?;
         }
         Ok(item)
+    }
+
+    /// Removes what `name` queued (its certificates are being revoked: the agents would refuse
+    /// it anyway), returning what was dropped.
+    pub fn drop_items_queued_by(&self, name: &str) -> Result<Vec<OutboxItem>> {
+        let items: Vec<OutboxItem> =
+            self.outbox(None)?.into_iter().filter(|i| i.queued_by.as_deref() == Some(name)).collect();
+        self.conn().execute("DELETE FROM outbox WHERE queued_by = ?1", [name]).map_err(|e| self.sql(e))?;
+        Ok(items)
     }
 
     /// Removes everything owed to `host` (a host being removed), returning what was dropped.

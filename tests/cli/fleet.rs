@@ -171,6 +171,35 @@ impl Fleet {
         self.run_as("op", args)
     }
 
+    /// Whether agent `i` refuses a TLS session with `who`'s certificate (a request is sent: with
+    /// TLS 1.3 the refusal comes with the first read).
+    fn handshake_refused(&self, i: usize, who: &str) -> bool {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from_pem_file(self.env.path("ca").join("ca.pem")).expect("ca")).expect("root");
+        let cert = CertificateDer::from_pem_file(self.certs.join(format!("{who}.pem"))).expect("cert");
+        let key = PrivateKeyDer::from_pem_file(self.certs.join(format!("{who}.key"))).expect("key");
+        let config =
+            rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .expect("versions")
+                .with_root_certificates(roots)
+                .with_client_auth_cert(vec![cert], key)
+                .expect("client auth");
+        let name = ServerName::try_from("127.0.0.1").expect("name");
+        let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("conn");
+        let tcp = TcpStream::connect(("127.0.0.1", self.agents[i].control)).expect("connect");
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        if tls.write_all(b"GET /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").is_err() {
+            return true;
+        }
+        let mut answer = Vec::new();
+        let _ = tls.read_to_end(&mut answer);
+        !answer.starts_with(b"HTTP/1.1 200")
+    }
+
     pub(crate) fn ok(&self, args: &[&str]) -> Run {
         let r = self.run(args);
         assert_eq!(r.code, 0, "amoe {args:?}:\n{}{}", r.stdout, r.stderr);
@@ -311,20 +340,14 @@ fn a_ci_certificate_may_flush_but_not_push() {
     // Revoked: the list reaches the agent, which then refuses the certificate.
     let r = fleet.ok(&["ca", "revoke", "pipeline"]);
     assert!(r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
+    // The CLI itself refuses to act as a revoked certificate (it queues nothing), and the
+    // agent refuses its handshake.
     let r = fleet.run_as("pipeline", &["flush", "www", "--all"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("FAILED"), "{}", r.stdout);
-    // The agent journals a refused handshake just after the client saw it.
-    let journal_path = fleet.agents[0].state.join("control-journal.jsonl");
-    let mut journal = String::new();
-    for _ in 0..500 {
-        journal = std::fs::read_to_string(&journal_path).expect("journal");
-        if journal.contains("Revoked") {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(journal.contains("Revoked"), "the agent refused the revoked certificate: {journal}");
+    assert!(r.stderr.contains("revoked"), "{}", r.stderr);
+    assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
+    assert!(fleet.handshake_refused(0, "pipeline"), "the agent refuses the revoked certificate");
+    assert!(!fleet.handshake_refused(0, "op"));
     // The list issued again (before it expires) still revokes, and reaches the host.
     let r = fleet.ok(&["ca", "crl"]);
     // (List 1 came with the enrolment bundle, list 2 with the revocation.)
@@ -433,14 +456,14 @@ fn ci_items_are_never_delivered_with_an_operator_identity() {
         .map(|i| (i["kind"].as_str().expect("value"), i["queued_by"].as_str().expect("value")))
         .collect();
     assert_eq!(queued, [("flush", "pipeline"), ("put_site", "op")]);
-    // A queued item forged in the store (a ci certificate may not push) is parked, never sent.
+    // An item forged in the store (claiming the operator, but not signed) is parked, never sent.
     let forged_id = "f0f0f0f0f0f0f0f0f0f0f0f0";
     fleet
         .env
         .sqlite()
         .execute(
             "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role)
-             VALUES (?1, 100, 'pop0', 'www', 'delete_site', 'DELETE', '/v1/sites/www', NULL, '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'pipeline', 'ci')",
+             VALUES (?1, 100, 'pop0', 'www', 'delete_site', 'DELETE', '/v1/sites/www', NULL, '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'op', 'operator')",
             [forged_id],
         )
         .expect("insert");
@@ -460,7 +483,7 @@ fn ci_items_are_never_delivered_with_an_operator_identity() {
     let report = r.json();
     assert_eq!(report["hosts"][0]["delivered"], 1, "{report}");
     assert_eq!(report["hosts"][0]["parked"], 1, "{report}");
-    assert!(report["hosts"][0]["error"].as_str().expect("value").contains("may not delete_site"), "{report}");
+    assert!(report["hosts"][0]["error"].as_str().expect("value").contains("not signed"), "{report}");
     let journal = fleet.agents[0].journal();
     let put = journal.iter().find(|l| l["method"] == "PUT" && l["path"] == "/v1/sites/www" && l["status"] == 200);
     let put = put.expect("push delivered");
@@ -508,28 +531,44 @@ fn the_outbox_never_stalls() {
         [],
     )
     .expect("insert");
-    // And an item pop0 refuses for good (a body it cannot read), ahead of a revocation list.
-    sql.execute(
-        "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role)
-         VALUES ('bbbbbbbbbbbbbbbbbbbbbbbb', 51, 'pop0', 'www', 'put_site', 'PUT', '/v1/sites/www', 'not json', '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'op', 'operator')",
-        [],
-    )
-    .expect("insert");
+    // And an item pop0 refuses for good (a flush of a site it was never given), queued while it
+    // was down, ahead of a revocation list.
+    let origin = fleet.ok(&["site", "show", "www", "-o", "json"]).json()["origins"][0].as_str().expect("o").to_string();
+    fleet.ok(&[
+        "site",
+        "add",
+        "other",
+        "--domain",
+        "other.example.test",
+        "--beneficiary",
+        SIRET,
+        "--origin",
+        &origin,
+        "--host",
+        "pop0",
+    ]);
     let before = fleet.ok(&["host", "status", "pop0", "-o", "json"]).json()[0]["status"]["crl_number"].as_u64();
-    let r = fleet.run(&["ca", "crl"]);
+    fleet.agents[0].stop();
+    assert_eq!(fleet.run(&["flush", "other", "--all"]).code, 1);
+    let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    let refused = owed.as_array().expect("list").iter().find(|i| i["site"] == "other").expect("owed flush");
+    let refused_id = refused["id"].as_str().expect("id").to_string();
+    assert_eq!(fleet.run(&["ca", "crl"]).code, 1);
+    fleet.agents[0].start();
+    let r = fleet.run(&["outbox", "run", "--all"]);
     assert_eq!(r.code, 1, "the parking is reported: {}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("HTTP 400"), "{}", r.stdout);
+    assert!(r.stdout.contains("HTTP 404"), "{}", r.stdout);
+    assert!(r.stderr.contains("no longer a host"), "{}", r.stderr);
     let after = fleet.ok(&["host", "status", "pop0", "-o", "json"]).json()[0]["status"]["crl_number"].as_u64();
     assert_eq!(after, before.map(|n| n + 1), "the list behind the refused item was installed");
-    let r = fleet.run(&["outbox", "run", "--all"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("no longer a host"), "{}", r.stderr);
     let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
     let ids: Vec<&str> = owed.as_array().expect("value").iter().map(|i| i["id"].as_str().expect("value")).collect();
-    assert_eq!(ids, ["bbbbbbbbbbbbbbbbbbbbbbbb"], "only the parked item is left: {owed}");
+    assert_eq!(ids, [refused_id.as_str()], "only the parked item is left: {owed}");
     // Parked items are not retried.
+    let r = fleet.run(&["outbox", "run", "--all"]);
+    assert!(r.stdout.contains("nothing owed"), "{}", r.stdout);
     fleet.ok(&["flush", "www", "--all"]);
-    let refused = fleet.agents[0].journal().iter().filter(|l| l["status"] == 400).count();
+    let refused = fleet.agents[0].journal().iter().filter(|l| l["status"] == 404).count();
     assert_eq!(refused, 1);
 }
 
@@ -623,11 +662,8 @@ fn a_host_enrolled_after_a_revocation_refuses_the_revoked_certificate() {
     let late = fleet.add_host(1);
     fleet.ok(&["site", "update", "www", "--add-host", &late]);
     fleet.ok(&["site", "push", "www"]);
-    let r = fleet.run_as("pipeline", &["flush", "www", "--all", "-o", "json"]);
-    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    let report = r.json();
-    let hosts = report["hosts"].as_array().expect("hosts");
-    assert!(hosts.iter().all(|h| h["ok"] == false && h["delivered"] == 0), "{report}");
+    assert!(fleet.handshake_refused(1, "pipeline"), "the new host refuses the revoked certificate");
+    assert!(!fleet.handshake_refused(1, "op"));
     let journal = fleet.agents[1].journal();
     assert!(!journal.iter().any(|l| l["client"] == "pipeline"), "no call of the revoked certificate: {journal:?}");
     assert!(fleet.ok(&["flush", "www", "--all"]).stdout.contains("2 of 2 hosts confirmed"));

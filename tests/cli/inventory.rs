@@ -126,7 +126,21 @@ fn site_lifecycle() {
     env.ok(&["beneficiary", "add", "--siret", SIRET2, "--name", "Other", "--lot", "2"]);
     assert_eq!(env.ok(&["site", "list", "--beneficiary", SIRET2, "-o", "json"]).json(), serde_json::json!([]));
 
-    env.ok(&["site", "remove", "www", "--yes"]);
+    // Its hosts are owed a signed removal: without a client certificate, nothing changes.
+    let r = env.fails(1, &["site", "remove", "www", "--yes"]);
+    assert!(r.stderr.contains("client certificate") && r.stderr.contains("nothing was changed"), "{}", r.stderr);
+    env.ok(&["ca", "init"]);
+    let certs = env.path("certs");
+    env.ok(&["ca", "issue", "op", "--role", "operator", "--out", certs.to_str().expect("utf8")]);
+    let out = env
+        .cmd(&["site", "remove", "www", "--yes"])
+        .env("AMOE_CLIENT_CERT", certs.join("op.pem"))
+        .env("AMOE_CLIENT_KEY", certs.join("op.key"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let owed = env.ok(&["outbox", "list", "-o", "json"]).json();
+    assert_eq!(owed.as_array().map(Vec::len), Some(2), "a removal owed to each host: {owed}");
     assert_eq!(env.ok(&["site", "list", "-o", "json"]).json(), serde_json::json!([]));
     // Its domains are free again.
     env.ok(&[

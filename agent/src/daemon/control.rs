@@ -118,19 +118,46 @@ fn allowed(role: Option<Role>, call: &Call) -> bool {
     role.is_some_and(|r| r.allows(action(call)))
 }
 
-/// Headers naming who queued an operation the CLI delivers from its outbox: the call must be
-/// allowed to that role too, so that an operator's run never lends its rights to what a `ci`
-/// certificate queued.
+/// Headers of an operation the CLI delivers from its outbox: who queued it, that client's
+/// certificate (DER, hexadecimal) and its key's signature of the call (see
+/// `amoe_pki::item_sig`). The role is taken from the certificate, checked against the control
+/// CA and the revocation list, and the call must be allowed to it too: an operator's run never
+/// lends its rights to what a `ci` certificate queued, and a row forged in the store claims
+/// nothing.
 pub const QUEUED_BY: &str = "amoe-queued-by";
-pub const QUEUED_ROLE: &str = "amoe-queued-role";
+pub const QUEUED_CERT: &str = "amoe-queued-cert";
+pub const QUEUED_SIG: &str = "amoe-queued-sig";
 
-/// Who queued the call, when the deliverer says so: `(name, role)`; an unknown role stays
-/// `None` and allows nothing.
-fn queued_by(headers: &http::HeaderMap) -> Option<(String, Option<Role>)> {
-    let name = headers.get(QUEUED_BY)?.to_str().unwrap_or("?");
-    let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
-    let role = headers.get(QUEUED_ROLE).and_then(|v| v.to_str().ok()).and_then(|r| r.parse().ok());
-    Some((name, role))
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
+}
+
+/// Who queued the call, when the deliverer says so: `Ok(None)` for a direct call, the checked
+/// `(name, role)` of a signed one, an error for a claim that does not hold.
+fn queued_by(
+    agent: &Agent,
+    headers: &http::HeaderMap,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> Result<Option<(String, Role)>, ApiError> {
+    let header = |n: &str| headers.get(n).map(|v| v.to_str().unwrap_or(""));
+    let (cert, sig) = match (header(QUEUED_CERT), header(QUEUED_SIG), header(QUEUED_BY)) {
+        (None, None, None) => return Ok(None),
+        (Some(c), Some(s), _) => (c, s),
+        _ => return Err(ApiError::new("forbidden", "a queued call without its certificate and signature")),
+    };
+    let bad = |e: String| {
+        ApiError::new("forbidden", format!("who queued this call cannot be checked: {e}"))
+            .hint("drop it with `amoe outbox drop ID`; queue it again with a valid certificate")
+    };
+    let (cert, sig) = unhex(cert).zip(unhex(sig)).ok_or_else(|| bad("not hexadecimal".into()))?;
+    let ca = agent.control_ca_der().map_err(|e| ApiError::new("internal", e))?;
+    let msg = amoe_pki::item_sig::message(method.as_str(), path, body);
+    let revoked = agent.revoked_serials();
+    let id = amoe_pki::item_sig::verify(&ca, &cert, &msg, &sig, &|s| revoked.contains(s), jiff::Timestamp::now())
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(Some((id.name, id.role)))
 }
 
 fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response<Full<Bytes>> {
@@ -150,13 +177,8 @@ fn error_response(e: &ApiError) -> Response<Full<Bytes>> {
     )
 }
 
-async fn read_json<T: serde::de::DeserializeOwned>(body: Incoming) -> Result<T, ApiError> {
-    let bytes = Limited::new(body, MAX_BODY)
-        .collect()
-        .await
-        .map_err(|_| ApiError::new("too_large", "the request body is too large or broken"))?
-        .to_bytes();
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::new("bad_request", format!("invalid JSON: {e}")))
+fn read_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::new("bad_request", format!("invalid JSON: {e}")))
 }
 
 /// Answers one call and journals it.
@@ -168,7 +190,7 @@ pub async fn handle(
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    let queued = queued_by(&parts.headers);
+    let mut queued = None;
     let result = match route(&parts.method, &path) {
         Err(e) => Err(e),
         Ok(call) if !allowed(who.role, &call) => Err(ApiError::new(
@@ -176,24 +198,19 @@ pub async fn handle(
             format!("`{}` (role {}) may not {} {path}", who.name, who.role.map_or("none", Role::as_str), parts.method),
         )
         .hint("use an operator certificate for this call")),
-        Ok(call) if queued.as_ref().is_some_and(|(_, role)| !allowed(*role, &call)) => {
-            let (name, role) = queued.as_ref().map_or(("?", None), |(n, r)| (n.as_str(), *r));
-            Err(ApiError::new(
-                "forbidden",
-                format!(
-                    "`{name}` (role {}) queued {} {path}, which it may not do",
-                    role.map_or("none", Role::as_str),
-                    parts.method
-                ),
-            )
-            .hint("drop it with `amoe outbox drop ID`; an operator certificate must queue this call"))
-        }
-        Ok(call) if call != Call::PutCrl && agent.crl_expired_and_enforced() => Err(ApiError::new(
-            "crl_expired",
-            "the installed revocation list is past its next update, and this agent refuses calls until a new one",
-        )
-        .hint("issue and deliver a new list: `amoe ca crl` (only `PUT /v1/crl` is accepted meanwhile)")),
-        Ok(call) => answer(&agent, call, body).await,
+        Ok(call) => match Limited::new(body, MAX_BODY).collect().await {
+            Err(_) => Err(ApiError::new("too_large", "the request body is too large or broken")),
+            Ok(collected) => {
+                let bytes = collected.to_bytes();
+                match queued_by(&agent, &parts.headers, &parts.method, &path, &bytes) {
+                    Err(e) => Err(e),
+                    Ok(q) => {
+                        queued = q;
+                        checked(&agent, call, &parts.method, &path, queued.as_ref(), bytes).await
+                    }
+                }
+            }
+        },
     };
     let (response, outcome) = match result {
         Ok(r) => (r, "accepted".to_string()),
@@ -206,7 +223,7 @@ pub async fn handle(
         "client": who.name,
         "role": who.role.map(Role::as_str),
         "queued_by": queued.as_ref().map(|(n, _)| n.as_str()),
-        "queued_role": queued.as_ref().and_then(|(_, r)| r.map(Role::as_str)),
+        "queued_role": queued.as_ref().map(|(_, r)| r.as_str()),
         "method": parts.method.as_str(),
         "path": path,
         "status": response.status().as_u16(),
@@ -215,7 +232,35 @@ pub async fn handle(
     Ok(response)
 }
 
-async fn answer(agent: &Arc<Agent>, call: Call, body: Incoming) -> Result<Response<Full<Bytes>>, ApiError> {
+/// The checks that need the body (who queued the call) or the agent's state, then the answer.
+async fn checked(
+    agent: &Arc<Agent>,
+    call: Call,
+    method: &Method,
+    path: &str,
+    queued: Option<&(String, Role)>,
+    body: Bytes,
+) -> Result<Response<Full<Bytes>>, ApiError> {
+    if let Some((name, role)) = queued
+        && !allowed(Some(*role), &call)
+    {
+        return Err(ApiError::new(
+            "forbidden",
+            format!("`{name}` (role {role}) queued {method} {path}, which it may not do"),
+        )
+        .hint("drop it with `amoe outbox drop ID`; an operator certificate must queue this call"));
+    }
+    if call != Call::PutCrl && agent.crl_expired_and_enforced() {
+        return Err(ApiError::new(
+            "crl_expired",
+            "the installed revocation list is past its next update, and this agent refuses calls until a new one",
+        )
+        .hint("issue and deliver a new list: `amoe ca crl` (only `PUT /v1/crl` is accepted meanwhile)"));
+    }
+    answer(agent, call, body).await
+}
+
+async fn answer(agent: &Arc<Agent>, call: Call, body: Bytes) -> Result<Response<Full<Bytes>>, ApiError> {
     let unknown = |s: &str| {
         ApiError::new("not_found", format!("no site `{s}` on this host")).hint("push it with `amoe site push`")
     };
@@ -224,7 +269,7 @@ async fn answer(agent: &Arc<Agent>, call: Call, body: Incoming) -> Result<Respon
         Call::ListSites => Ok(json(StatusCode::OK, &agent.sites().values().cloned().collect::<Vec<_>>())),
         Call::GetSite(s) => agent.sites().get(&s).map(|spec| json(StatusCode::OK, spec)).ok_or_else(|| unknown(&s)),
         Call::PutSite(s) => {
-            let spec: SiteSpec = read_json(body).await?;
+            let spec: SiteSpec = read_json(&body)?;
             if spec.name != s {
                 return Err(ApiError::new(
                     "bad_request",
@@ -243,7 +288,7 @@ async fn answer(agent: &Arc<Agent>, call: Call, body: Incoming) -> Result<Respon
             Ok(json(StatusCode::OK, &spec))
         }
         Call::Flush(s) => {
-            let req: FlushRequest = read_json(body).await?;
+            let req: FlushRequest = read_json(&body)?;
             if !agent.sites().contains_key(&s) {
                 return Err(unknown(&s));
             }
@@ -267,16 +312,12 @@ async fn answer(agent: &Arc<Agent>, call: Call, body: Incoming) -> Result<Respon
             ))
         }
         Call::PutCert(s) => {
-            let cert: amoe_proto::SiteCert = read_json(body).await?;
+            let cert: amoe_proto::SiteCert = read_json(&body)?;
             Ok(json(StatusCode::OK, &agent.put_cert(&s, &cert)?))
         }
         Call::GetCert(s) => Ok(json(StatusCode::OK, &agent.cert(&s)?)),
         Call::PutCrl => {
-            let bytes = Limited::new(body, MAX_BODY)
-                .collect()
-                .await
-                .map_err(|_| ApiError::new("too_large", "the revocation list is too large"))?
-                .to_bytes();
+            let bytes = body;
             agent.set_crl(&bytes)?;
             Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Full::new(Bytes::new())).unwrap_or_default())
         }

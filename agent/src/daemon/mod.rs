@@ -318,6 +318,19 @@ impl Agent {
         Ok(result)
     }
 
+    /// The control CA's certificate (DER), read from `control.ca`.
+    pub fn control_ca_der(&self) -> Result<Vec<u8>, String> {
+        let path = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.ca.clone();
+        rustls_pki_types::CertificateDer::from_pem_file(&path)
+            .map(|c| c.to_vec())
+            .map_err(|e| format!("cannot read the control CA `{}`: {e}", path.display()))
+    }
+
+    /// The serials the installed revocation list revokes.
+    pub fn revoked_serials(&self) -> std::collections::HashSet<String> {
+        self.installed_crl.borrow().serials.clone()
+    }
+
     /// True when `control.refuse_when_crl_expired` is set and the installed list is past its
     /// next update (or there is none).
     pub fn crl_expired_and_enforced(&self) -> bool {

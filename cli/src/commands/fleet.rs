@@ -69,8 +69,8 @@ pub(super) fn client(ctx: &Ctx) -> Result<(Client, Caller)> {
     let ca_dir =
         ctx.settings.ca_dir.clone().ok_or_else(|| Failure::new("no CA directory").hint("set `AMOE_CA_DIR`"))?;
     let crl = Some(ca_dir.join("crl.pem")).filter(|p| p.exists());
-    let caller = Caller::from_cert_file(&cert)
-        .map_err(|e| Failure::new(e).hint("use a certificate from `amoe ca issue NAME --role operator|ci`"))?;
+    let caller = Caller::from_files(&cert, &key, &ca_dir.join("ca.pem"), crl.as_deref())
+        .map_err(|e| Failure::new(e).hint("use a certificate and key from `amoe ca issue NAME --role operator|ci`"))?;
     let creds = Credentials { ca: ca_dir.join("ca.pem"), cert, key, crl };
     let client = Client::new(&creds, host_timeout())
         .map_err(|e| Failure::new(e).hint("check the paths of the CA and of your certificate"))?;
@@ -78,15 +78,13 @@ pub(super) fn client(ctx: &Ctx) -> Result<(Client, Caller)> {
 }
 
 /// Who an inventory command (`site update --remove-host`, `site remove`) queues the removal
-/// from hosts as: the configured client certificate when there is one (its role is checked),
-/// else the declared operator with operator rights: whoever can write the store is an
-/// operator (CI runners get a `ci` certificate, not the store).
-pub(super) fn inventory_caller(ctx: &Ctx) -> Result<Caller> {
-    match &ctx.settings.client_cert {
-        Some(cert) => Ok(Caller::from_cert_file(cert)
-            .map_err(|e| Failure::new(e).hint("use a certificate from `amoe ca issue NAME --role operator`"))?),
-        None => Ok(Caller { name: ctx.settings.operator.clone(), role: amoe_pki::Role::Operator }),
+/// from hosts as: the configured client certificate, which signs the items (the agents check
+/// that signature); without one, the removal cannot be queued and the command says so.
+pub(super) fn inventory_caller(ctx: &Ctx) -> Result<Option<Caller>> {
+    if ctx.settings.client_cert.is_none() {
+        return Ok(None);
     }
+    Ok(Some(client(ctx)?.1))
 }
 
 /// How long a host may take to answer: `AMOE_HOST_TIMEOUT_MS`, default 10 s.
@@ -169,7 +167,7 @@ pub(super) fn run_operation(
             Some(_) => Some(client(ctx)?.1),
             None => None,
         };
-        let as_operator = Caller { name: ctx.settings.operator.clone(), role: amoe_pki::Role::Operator };
+        let as_operator = Caller::rehearsal(&ctx.settings.operator);
         let items = store.rehearse(|tx| prepare(tx, caller.as_ref().unwrap_or(&as_operator)))?;
         if let Some(c) = &caller {
             check_role(c, &items, command)?;
@@ -197,15 +195,16 @@ pub(super) fn run_operation(
     let started = Instant::now();
     let mut draft = ctx.draft(command, Some(target));
     draft.identity = Some(caller.identity());
-    store.mutate(&draft, |tx| -> Result<()> {
+    let fresh = store.mutate(&draft, |tx| -> Result<Vec<String>> {
         let items = prepare(tx, &caller)?;
         check_role(&caller, &items, command)?;
         for item in &items {
             tx.enqueue(item)?;
         }
-        Ok(())
+        Ok(items.into_iter().map(|i| i.id).collect())
     })?;
-    let report = fleet::deliver(store, &client, &caller, hosts, started, command, Some(site))?;
+    let run = fleet::Run { operation: command, site: Some(site), fresh: Some(&fresh) };
+    let report = fleet::deliver(store, &client, &caller, hosts, started, run)?;
     render(ctx, &report, timing)
 }
 
@@ -547,7 +546,14 @@ pub(super) fn outbox(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
                 return Ok(Exit::Success);
             }
             let (client, caller) = client(ctx)?;
-            let report = fleet::deliver(&mut store, &client, &caller, &hosts, Instant::now(), "outbox run", None)?;
+            let report = fleet::deliver(
+                &mut store,
+                &client,
+                &caller,
+                &hosts,
+                Instant::now(),
+                fleet::Run { operation: "outbox run", site: None, fresh: None },
+            )?;
             let delivered: usize = report.hosts.iter().map(|h| h.delivered).sum();
             let pending: usize = report.hosts.iter().map(|h| h.pending).sum();
             let mut draft = ctx.draft("outbox run", None);
@@ -592,6 +598,13 @@ pub(super) fn push_crl(ctx: &mut Ctx) -> Result<Exit> {
             return Ok(Exit::Partial);
         }
     };
-    let report = fleet::deliver(&mut store, &client, &caller, &hosts, Instant::now(), "revocation list", None)?;
+    let report = fleet::deliver(
+        &mut store,
+        &client,
+        &caller,
+        &hosts,
+        Instant::now(),
+        fleet::Run { operation: "revocation list", site: None, fresh: None },
+    )?;
     render(ctx, &report, false)
 }

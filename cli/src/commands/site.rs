@@ -79,7 +79,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
             let site = ops::update(
                 &mut store,
                 &ctx.draft("site update", target(&name)),
-                &super::fleet::inventory_caller(ctx)?,
+                super::fleet::inventory_caller(ctx)?.as_ref(),
                 &name,
                 &changes,
             )?;
@@ -109,7 +109,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
             let n = ops::remove(
                 &mut store,
                 &ctx.draft("site remove", target(&name)),
-                &super::fleet::inventory_caller(ctx)?,
+                super::fleet::inventory_caller(ctx)?.as_ref(),
                 &name,
             )?;
             ctx.out.line(&format!("removed site `{n}`"))?;

@@ -71,34 +71,73 @@ pub fn new_id(host: &str) -> String {
     h.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Who a fleet command acts as: the name and role of its client certificate.
+/// Who a fleet command acts as: the name and role of its client certificate, checked against
+/// the project CA, and what it signs the items it queues with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub name: String,
     pub role: Role,
+    /// The certificate (DER) and its private key (PEM); `None` for the CA itself.
+    signer: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Caller {
-    /// Read from the certificate file the command will use.
-    pub fn from_cert_file(path: &std::path::Path) -> Result<Caller, String> {
+    /// Read from the certificate and key files the command will use; the certificate must be
+    /// one the project CA (`ca_pem`) issued, so that its role is not the caller's say-so.
+    pub fn from_files(
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        ca_pem: &std::path::Path,
+        crl: Option<&std::path::Path>,
+    ) -> Result<Caller, String> {
         use rustls_pki_types::CertificateDer;
         use rustls_pki_types::pem::PemObject;
-        let der = CertificateDer::from_pem_file(path).map_err(|e| format!("certificate `{}`: {e}", path.display()))?;
-        let id = amoe_pki::client_identity(&der)
-            .map_err(|e| format!("certificate `{}` is not a client certificate of amoe: {e}", path.display()))?;
-        Ok(Caller { name: id.name, role: id.role })
+        let der = CertificateDer::from_pem_file(cert).map_err(|e| format!("certificate `{}`: {e}", cert.display()))?;
+        let ca = CertificateDer::from_pem_file(ca_pem).map_err(|e| format!("CA `{}`: {e}", ca_pem.display()))?;
+        let key_pem = std::fs::read(key).map_err(|e| format!("key `{}`: {e}", key.display()))?;
+        // The key signs, the CA's check of the certificate tells who signs.
+        let probe = amoe_pki::item_sig::message("GET", "/", b"");
+        let sig = amoe_pki::item_sig::sign(&key_pem, &probe).map_err(|e| format!("key `{}`: {e}", key.display()))?;
+        // Revoked certificates queue nothing (the agents would refuse what they queued).
+        let revoked = match crl {
+            Some(path) => {
+                let ca_text = std::fs::read_to_string(ca_pem).map_err(|e| format!("CA `{}`: {e}", ca_pem.display()))?;
+                let list = std::fs::read(path).map_err(|e| format!("revocation list `{}`: {e}", path.display()))?;
+                amoe_pki::check_crl(&ca_text, &list)
+                    .map_err(|e| format!("revocation list `{}`: {e}", path.display()))?
+                    .revoked
+            }
+            None => Vec::new(),
+        };
+        let is_revoked = |s: &str| revoked.iter().any(|r| r == s);
+        let id = amoe_pki::item_sig::verify(&ca, &der, &probe, &sig, &is_revoked, jiff::Timestamp::now())
+            .map_err(|e| format!("certificate `{}`: {e}", cert.display()))?;
+        Ok(Caller { name: id.name, role: id.role, signer: Some((der.to_vec(), key_pem)) })
     }
 
-    /// The CA itself, for revocation lists queued by `ca revoke` / `ca crl`: whoever signs with
-    /// the CA key could issue an operator certificate, so the list goes with operator rights.
+    /// The CA itself, for revocation lists queued by `ca revoke` / `ca crl`: the list is signed
+    /// by the CA and checked by the agent, so the item itself is not signed.
     pub fn ca() -> Caller {
-        Caller { name: "ca".into(), role: Role::Operator }
+        Caller { name: "ca".into(), role: Role::Operator, signer: None }
+    }
+
+    /// An operator without a certificate, for dry runs only (nothing is queued).
+    pub fn rehearsal(name: &str) -> Caller {
+        Caller { name: name.into(), role: Role::Operator, signer: None }
     }
 
     /// `name (role)`, for the audit journal.
     pub fn identity(&self) -> String {
         format!("{} ({})", self.name, self.role)
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
 }
 
 /// What an outbox item asks of a host, for the role check.
@@ -129,8 +168,21 @@ pub fn item(
     path: &str,
     body: Option<&str>,
 ) -> NewOutboxItem {
+    let id = new_id(host);
+    // Signed as it will be sent (a flush carries its id, a certificate its key).
+    let (queued_cert, signature) = match &caller.signer {
+        Some((cert, key)) => {
+            let sent = wire_bytes(kind, &id, body).ok().flatten().unwrap_or_default();
+            let msg = amoe_pki::item_sig::message(method, path, &sent);
+            match amoe_pki::item_sig::sign(key, &msg) {
+                Ok(sig) => (Some(hex(cert)), Some(hex(&sig))),
+                Err(_) => (None, None),
+            }
+        }
+        None => (None, None),
+    };
     NewOutboxItem {
-        id: new_id(host),
+        id,
         host: host.to_string(),
         site: site.map(str::to_string),
         kind: kind.into(),
@@ -139,6 +191,8 @@ pub fn item(
         body: body.map(str::to_string),
         queued_by: caller.name.clone(),
         queued_role: caller.role.to_string(),
+        queued_cert,
+        signature,
     }
 }
 
@@ -146,14 +200,18 @@ pub fn item(
 /// its key, read from the file it was queued with (keys never enter the store). `Err` when
 /// that file is gone.
 fn wire_body(item: &OutboxItem) -> Result<Option<Vec<u8>>, String> {
-    let Some(body) = item.body.as_ref() else { return Ok(None) };
-    if item.kind == "flush"
+    wire_bytes(&item.kind, &item.id, item.body.as_deref())
+}
+
+fn wire_bytes(kind: &str, id: &str, body: Option<&str>) -> Result<Option<Vec<u8>>, String> {
+    let Some(body) = body else { return Ok(None) };
+    if kind == "flush"
         && let Ok(mut v) = serde_json::from_str::<serde_json::Value>(body)
     {
-        v["idempotency_key"] = serde_json::Value::String(item.id.clone());
+        v["idempotency_key"] = serde_json::Value::String(id.to_string());
         return Ok(serde_json::to_vec(&v).ok());
     }
-    if item.kind == "put_cert" {
+    if kind == "put_cert" {
         let queued: crate::commands::QueuedCert =
             serde_json::from_str(body).map_err(|e| format!("unreadable certificate item: {e}"))?;
         let key_pem = std::fs::read_to_string(&queued.key_file).map_err(|e| {
@@ -162,7 +220,7 @@ fn wire_body(item: &OutboxItem) -> Result<Option<Vec<u8>>, String> {
         let wire = amoe_proto::SiteCert { cert_pem: queued.cert_pem, key_pem };
         return serde_json::to_vec(&wire).map(Some).map_err(|e| e.to_string());
     }
-    Ok(Some(body.clone().into_bytes()))
+    Ok(Some(body.as_bytes().to_vec()))
 }
 
 /// Per host: what each operation got, and when the last answer came.
@@ -230,12 +288,15 @@ fn permanent(status: u16) -> bool {
     (400..500).contains(&status) && status != 408 && status != 429
 }
 
-/// The headers telling the agent who queued an item.
+/// The headers telling the agent who queued an item: its certificate and signature (the
+/// agent takes the role from the certificate, checked against its CA), and the name.
 fn queued_headers(item: &OutboxItem) -> Vec<(&'static str, String)> {
-    let printable = |s: &str| s.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect::<String>();
+    let (Some(cert), Some(sig)) = (&item.queued_cert, &item.signature) else { return Vec::new() };
+    let printable = |s: &str| s.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').take(64).collect::<String>();
     vec![
         ("amoe-queued-by", printable(item.queued_by.as_deref().unwrap_or("?"))),
-        ("amoe-queued-role", printable(item.queued_role.as_deref().unwrap_or(""))),
+        ("amoe-queued-cert", cert.clone()),
+        ("amoe-queued-sig", sig.clone()),
     ]
 }
 
@@ -252,6 +313,17 @@ fn undeliverable(item: &OutboxItem) -> Option<String> {
                 .into(),
         );
     };
+    let signed = item
+        .queued_cert
+        .as_deref()
+        .zip(item.signature.as_deref())
+        .is_some_and(|(c, s)| unhex(c).is_some() && unhex(s).is_some());
+    if !signed {
+        return Some(format!(
+            "not signed by whoever queued it (`{}`): run the command that queued it again, then drop this one",
+            item.queued_by.as_deref().unwrap_or("?")
+        ));
+    }
     match role.parse::<Role>() {
         Ok(r) if r.allows(action_of(&item.kind)) => None,
         _ => Some(format!(
@@ -262,6 +334,16 @@ fn undeliverable(item: &OutboxItem) -> Option<String> {
     }
 }
 
+/// What a delivery is for: the command, its site, and the items it queued (`None`: every
+/// item counts as its own, as for `outbox run`). An older item parked on the way is reported
+/// but does not fail the command's host.
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    pub operation: &'a str,
+    pub site: Option<&'a str>,
+    pub fresh: Option<&'a [String]>,
+}
+
 /// Delivers everything owed to `hosts` (oldest first per host; hosts concurrently) as
 /// `caller`, and records the outcome in the store.
 pub fn deliver(
@@ -270,14 +352,15 @@ pub fn deliver(
     caller: &Caller,
     hosts: &[Host],
     started: Instant,
-    operation: &str,
-    site: Option<&str>,
+    run: Run<'_>,
 ) -> anyhow::Result<FleetReport> {
+    let Run { operation, site, fresh } = run;
     let holder = new_id("lease");
     let mut leased = vec![false; hosts.len()];
     let taken = take_leases(store, hosts, &holder, client.timeout, &mut leased);
-    let result =
-        taken.and_then(|()| deliver_leased(store, client, caller, hosts, &leased, &holder, started, operation, site));
+    let result = taken.and_then(|()| {
+        deliver_leased(store, client, caller, hosts, &leased, &holder, started, Run { operation, site, fresh })
+    });
     // Every lease taken is given back, whatever happened.
     let mut released = Ok(());
     for (host, got) in hosts.iter().zip(&leased) {
@@ -299,9 +382,9 @@ fn deliver_leased(
     leased: &[bool],
     holder: &str,
     started: Instant,
-    operation: &str,
-    site: Option<&str>,
+    run: Run<'_>,
 ) -> anyhow::Result<FleetReport> {
+    let Run { operation, site, fresh } = run;
     // Read only once leased: what another process delivered meanwhile is gone.
     let mut per_host: BTreeMap<String, Vec<OutboxItem>> = BTreeMap::new();
     for (host, got) in hosts.iter().zip(leased) {
@@ -389,6 +472,7 @@ fn deliver_leased(
         let mut delivered = 0;
         let mut objects = None;
         let mut error = None;
+        let mut failed = false;
         for (id, outcome) in done {
             match outcome {
                 Delivery::Done(o) => {
@@ -399,19 +483,22 @@ fn deliver_leased(
                 Delivery::Failed(e) => {
                     store.outbox_failed(&id, &e)?;
                     error = Some(e);
+                    failed = true;
                 }
                 Delivery::Parked(e) => {
                     store.outbox_parked(&id, &e)?;
                     error = Some(format!("parked {id}: {e}"));
+                    failed |= fresh.is_none_or(|f| f.contains(&id));
                 }
             }
         }
+        failed |= waiting.is_some();
         let error = error.or(waiting);
         let pending = store.owed(host.name.as_str())?.len();
         results.push(HostResult {
             host: host.name.to_string(),
             address: host.address.to_string(),
-            ok: pending == 0 && error.is_none(),
+            ok: pending == 0 && !failed,
             delivered,
             pending,
             parked: store.parked(host.name.as_str())?,

@@ -261,6 +261,18 @@ pub fn revoke(store: &mut Store, draft: &AuditDraft, ca_dir: &Path, name: &str) 
                 .hint("`amoe ca list` shows the certificates and which are revoked already")
                 .into());
         }
+        // What it queued and no host confirmed yet goes too (journaled): the agents would
+        // refuse it, and it must not stand in front of the list.
+        let dropped = tx.drop_items_queued_by(name)?;
+        if !dropped.is_empty() {
+            let list: Vec<String> = dropped.iter().map(|i| format!("{} {} for {}", i.id, i.kind, i.host)).collect();
+            let outbox =
+                AuditDraft { command: "outbox drop".into(), target: Some(format!("cert:{name}")), ..draft.clone() };
+            tx.journal(
+                &outbox,
+                &format!("ok: {} items queued by the revoked `{name}` dropped: {}", dropped.len(), list.join(", ")),
+            )?;
+        }
         let (path, crl_number) = write_and_queue_crl(tx, ca_dir)?;
         Ok(RevokeReport { name: name.to_string(), serials, crl: path, crl_number })
     })

@@ -85,7 +85,13 @@ where
     Ok(dedup(list))
 }
 
-pub fn update(store: &mut Store, draft: &AuditDraft, caller: &Caller, name: &str, ch: &Changes<'_>) -> Result<Site> {
+pub fn update(
+    store: &mut Store,
+    draft: &AuditDraft,
+    caller: Option<&Caller>,
+    name: &str,
+    ch: &Changes<'_>,
+) -> Result<Site> {
     store.mutate(draft, |tx| {
         let mut site = tx.site(&name.parse::<Name>()?)?;
         let before = site.hosts.clone();
@@ -109,7 +115,7 @@ pub fn update(store: &mut Store, draft: &AuditDraft, caller: &Caller, name: &str
     })
 }
 
-pub fn remove(store: &mut Store, draft: &AuditDraft, caller: &Caller, name: &str) -> Result<Name> {
+pub fn remove(store: &mut Store, draft: &AuditDraft, caller: Option<&Caller>, name: &str) -> Result<Name> {
     store.mutate(draft, |tx| {
         let name: Name = name.parse()?;
         let hosts = tx.site(&name)?.hosts;
@@ -122,10 +128,17 @@ pub fn remove(store: &mut Store, draft: &AuditDraft, caller: &Caller, name: &str
 /// Hosts that no longer serve a site are owed its removal: queued in the outbox (delivered by
 /// `amoe outbox run` or the next fleet command that touches them), in `caller`'s name, whose
 /// role must allow it.
-fn forget_on_hosts(tx: &amoe_store::Tx<'_>, caller: &Caller, site: &Name, hosts: &[Name]) -> Result<()> {
+fn forget_on_hosts(tx: &amoe_store::Tx<'_>, caller: Option<&Caller>, site: &Name, hosts: &[Name]) -> Result<()> {
     if hosts.is_empty() {
         return Ok(());
     }
+    let Some(caller) = caller else {
+        return Err(Failure::new(format!(
+            "removing site `{site}` from hosts queues a signed removal for each: a client certificate is needed"
+        ))
+        .hint("set `AMOE_CLIENT_CERT` and `AMOE_CLIENT_KEY` (an operator certificate); nothing was changed")
+        .into());
+    };
     if !caller.role.allows(amoe_pki::Action::Change) {
         return Err(Failure::new(format!(
             "`{}` (role {}) may not remove site `{site}` from hosts",
