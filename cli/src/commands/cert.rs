@@ -117,35 +117,23 @@ pub(super) fn list(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
     let mut asks = Vec::new();
     for site in &sites {
         for h in &site.hosts {
-            asks.push((site.name.to_string(), amoe_store::hosts::HostReads::host(&store, h)?));
+            let host = amoe_store::hosts::HostReads::host(&store, h)?;
+            asks.push((site.name.to_string(), host, format!("/v1/sites/{}/cert", site.name)));
         }
     }
     let (client, _) = client(ctx)?;
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let mut rows: Vec<CertRow> = rt.block_on(async {
-        let mut set = tokio::task::JoinSet::new();
-        for (site, host) in asks {
-            let client = client.clone();
-            set.spawn(async move {
-                let path = format!("/v1/sites/{site}/cert");
-                let r = client.call(&host.address.to_string(), http::Method::GET, &path, None).await;
-                let (certificate, error) = match r {
-                    Ok(a) if a.status == 200 => (serde_json::from_slice(&a.body).ok(), None),
-                    Ok(a) if a.status == 404 => (None, Some("no certificate".to_string())),
-                    Ok(a) => (None, Some(format!("HTTP {}: {}", a.status, fleet::client::error_message(&a.body)))),
-                    Err(e) => (None, Some(e.to_string())),
-                };
-                CertRow { site, host: host.name.to_string(), certificate, error }
-            });
-        }
-        let mut out = Vec::new();
-        while let Some(r) = set.join_next().await {
-            if let Ok(r) = r {
-                out.push(r);
-            }
-        }
-        out
-    });
+    let mut rows: Vec<CertRow> = fleet::ask_all(&client, asks)?
+        .into_iter()
+        .map(|(site, host, r)| {
+            let (certificate, error) = match r {
+                Ok(a) if a.status == 200 => (serde_json::from_slice(&a.body).ok(), None),
+                Ok(a) if a.status == 404 => (None, Some("no certificate".to_string())),
+                Ok(a) => (None, Some(format!("HTTP {}: {}", a.status, fleet::client::error_message(&a.body)))),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            CertRow { site, host: host.name.to_string(), certificate, error }
+        })
+        .collect();
     rows.sort_by(|a, b| (&a.site, &a.host).cmp(&(&b.site, &b.host)));
     ctx.out.list(&rows)?;
     let failed = rows.iter().filter(|r| r.certificate.is_none()).count();

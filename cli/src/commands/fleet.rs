@@ -385,27 +385,10 @@ pub(super) fn status(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
         None => store.hosts()?,
     };
     let (client, _) = client(ctx)?;
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let answers = rt.block_on(async {
-        let mut set = tokio::task::JoinSet::new();
-        for h in hosts {
-            let client = client.clone();
-            set.spawn(async move {
-                let r = client.call(&h.address.to_string(), http::Method::GET, "/v1/status", None).await;
-                (h, r)
-            });
-        }
-        let mut out = Vec::new();
-        while let Some(r) = set.join_next().await {
-            if let Ok(r) = r {
-                out.push(r);
-            }
-        }
-        out
-    });
-    let mut rows: Vec<HostStatus> = answers
+    let asks = hosts.into_iter().map(|h| ((), h, "/v1/status".to_string())).collect();
+    let mut rows: Vec<HostStatus> = fleet::ask_all(&client, asks)?
         .into_iter()
-        .map(|(h, r)| {
+        .map(|((), h, r)| {
             let (status, error) = match r {
                 Ok(a) if a.status == 200 => (serde_json::from_slice::<amoe_proto::Status>(&a.body).ok(), None),
                 Ok(a) => (None, Some(format!("HTTP {}: {}", a.status, fleet::client::error_message(&a.body)))),

@@ -59,6 +59,32 @@ impl FleetReport {
     }
 }
 
+/// One host's answer to a read-only call, with the caller's tag.
+pub type Asked<T> = (T, Host, Result<client::Answer, client::CallError>);
+
+/// Read-only `GET`s to many hosts at once (`host status`, `site cert list`): each `(tag,
+/// host, path)` with its answer, in no particular order. Nothing is queued.
+pub fn ask_all<T: Send + 'static>(client: &Client, asks: Vec<(T, Host, String)>) -> anyhow::Result<Vec<Asked<T>>> {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    Ok(rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for (tag, host, path) in asks {
+            let client = client.clone();
+            set.spawn(async move {
+                let r = client.call(&host.address.to_string(), http::Method::GET, &path, None).await;
+                (tag, host, r)
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(r) = set.join_next().await {
+            if let Ok(r) = r {
+                out.push(r);
+            }
+        }
+        out
+    }))
+}
+
 /// A fresh operation id (also its idempotency key).
 pub fn new_id(host: &str) -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
