@@ -31,11 +31,15 @@ QUICK MODE:
 DAEMON:
   amoe-agent --config /etc/amoe/agent.toml (schema: schemas/agent-config.schema.json).
   The control API listens with mutual TLS only; its certificates come from `amoe host enroll`.
-  SIGHUP reloads certificates, the revocation list and the sites; logs go to stderr.
+  SIGHUP reloads certificates, the revocation list and the sites; a file that does not load is
+  refused loudly and the running configuration kept. Logs go to stderr.
+  amoe-agent --check-config /etc/amoe/agent.toml checks a file before a reload or a start (like
+  `nginx -t`): its syntax and keys, then the certificates, key and revocation list it names.
 
 EXIT STATUS:
-  0 stopped by SIGTERM or Ctrl-C after draining; 1 could not start (address in use, bad
-  origin, unwritable directory); 2 usage error.
+  0 stopped by SIGTERM or Ctrl-C after draining, or --check-config found the file valid;
+  1 could not start (address in use, bad origin, unwritable directory) or the file is
+  invalid; 2 usage error.
 
 EXAMPLES:
   amoe-agent --listen 127.0.0.1:8080 --origin http://127.0.0.1:9000
@@ -49,8 +53,11 @@ pub struct AgentCli {
     /// Run as the daemon with this configuration file
     #[arg(long, value_name = "FILE", conflicts_with_all = ["listen", "origin"])]
     pub config: Option<PathBuf>,
+    /// Check a daemon configuration file and the files it names, then exit
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "listen", "origin"])]
+    pub check_config: Option<PathBuf>,
     /// Quick mode: address to serve HTTP on
-    #[arg(long, value_name = "ADDR", required_unless_present = "config", requires = "origin")]
+    #[arg(long, value_name = "ADDR", required_unless_present_any = ["config", "check_config"], requires = "origin")]
     pub listen: Option<SocketAddr>,
     /// Quick mode: origin base URL (http or https)
     #[arg(long, value_name = "URL", requires = "listen")]
@@ -106,6 +113,18 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Some(path) = &cli.check_config {
+        return match daemon::check_config(path) {
+            Ok(summary) => {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = cli.threads {
         rt.worker_threads(n.max(1));

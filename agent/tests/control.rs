@@ -927,10 +927,76 @@ async fn an_expired_list_is_refused_only_when_configured() {
     assert_eq!((status, body["error"]["code"].as_str()), (503, Some("crl_expired")), "{body}");
     assert_eq!(call(&agent, op.clone(), "POST", "/v1/sites/www/flush", "{}").await.unwrap().0, 503);
     // The new list is delivered over the same API, then everything answers again.
+    let (status, why) = admin_get(agent.admin, "/readyz").await;
+    assert_eq!(status, 503, "not ready while the enforced list is expired: {why}");
+    assert!(why.contains("revocation list"), "{why}");
     let fresh = ca.crl_numbered(std::slice::from_ref(&mallory_serial), 6, 2036);
     assert_eq!(call(&agent, op.clone(), "PUT", "/v1/crl", &fresh).await.unwrap().0, 204);
     assert_eq!(call(&agent, op.clone(), "GET", "/v1/sites", "").await.unwrap().0, 200);
+    assert_eq!(admin_get(agent.admin, "/readyz").await.0, 200);
     assert!(call(&agent, m, "GET", "/v1/sites", "").await.is_err());
     let journal = agent.journal();
     assert!(journal.iter().any(|l| l["status"] == 503 && l["outcome"].as_str().unwrap().contains("revocation list")));
+}
+
+/// A GET on the admin listener: status and body.
+async fn admin_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp)).await.unwrap();
+    tokio::spawn(conn);
+    let req = http::Request::get(path).header("host", "localhost").body(Full::new(Bytes::new())).unwrap();
+    let res = send.send_request(req).await.unwrap();
+    let status = res.status().as_u16();
+    (status, String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap())
+}
+
+/// `--check-config` checks a file like `nginx -t`; SIGHUP with a bad file keeps the running
+/// configuration (and says so in a metric); `/healthz` and `/readyz` answer load balancers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_checks_bad_reloads_and_health_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    let agent = AgentProc::start(dir.path(), &ca);
+    let check = |path: &Path| Command::new(AGENT).arg("--check-config").arg(path).output().unwrap();
+    let out = check(&agent.config);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is valid"));
+    let good = std::fs::read_to_string(&agent.config).unwrap();
+    let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, good.replace("[control]\n", "[control]\nlisen = \"x\"\n")).unwrap();
+    let out = check(&typo);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("lisen") && err.contains("line"), "{err}");
+    let missing = dir.path().join("missing.toml");
+    std::fs::write(&missing, good.replace("server.key", "nowhere.key")).unwrap();
+    let out = check(&missing);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.key"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    assert_eq!(admin_get(agent.admin, "/healthz").await, (200, "ok\n".to_string()));
+    assert_eq!(admin_get(agent.admin, "/readyz").await, (200, "ready\n".to_string()));
+    // A bad file and SIGHUP: refused, counted, still serving with the previous configuration.
+    std::fs::write(&agent.config, good.replace("[control]\n", "[control]\nlisen = \"x\"\n")).unwrap();
+    let _ = Command::new("kill").arg("-HUP").arg(agent.child.id().to_string()).status();
+    let mut metrics = String::new();
+    for _ in 0..200 {
+        metrics = admin_get(agent.admin, "/metrics").await.1;
+        if metrics.contains("amoe_agent_reload_failures_total 1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(metrics.contains("amoe_agent_reload_failures_total 1"), "{metrics}");
+    assert!(metrics.contains("amoe_certificate_expiry_seconds{certificate=\"control\"}"), "{metrics}");
+    let (operator, _) = ca.client("alice", "operator", false);
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    assert_eq!(call(&agent, op.clone(), "GET", "/v1/status", "").await.unwrap().0, 200);
+    // Fixed and reloaded: no new failure.
+    std::fs::write(&agent.config, &good).unwrap();
+    let _ = Command::new("kill").arg("-HUP").arg(agent.child.id().to_string()).status();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(admin_get(agent.admin, "/metrics").await.1.contains("amoe_agent_reload_failures_total 1"));
+    assert_eq!(call(&agent, op, "GET", "/v1/status", "").await.unwrap().0, 200);
 }

@@ -21,7 +21,7 @@ fn render(agent: &Agent) -> String {
     for site in sites.names() {
         let Some(s) = agent.proxy.stats(&site) else { continue };
         // Names are checked on the way in; escaped anyway (exposition format: \\, \", \n).
-        let name = site.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+        let name = escape(&site);
         for (outcome, n) in [("hit", s.hit), ("miss", s.miss), ("stale", s.stale), ("pass", s.pass), ("error", s.error)]
         {
             let _ = writeln!(out, "amoe_requests_total{{site=\"{name}\",cache=\"{outcome}\"}} {n}");
@@ -76,7 +76,26 @@ fn render(agent: &Agent) -> String {
         "# TYPE amoe_control_handshakes_refused_total counter\namoe_control_handshakes_refused_total {}",
         agent.handshakes_refused.load(Ordering::Relaxed)
     );
+    let _ = writeln!(
+        out,
+        "# HELP amoe_agent_reload_failures_total SIGHUP reloads refused (the previous configuration kept running).\n# TYPE amoe_agent_reload_failures_total counter\namoe_agent_reload_failures_total {}",
+        agent.reload_failures.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP amoe_certificate_expiry_seconds Seconds until each certificate the agent serves expires (negative: expired).\n# TYPE amoe_certificate_expiry_seconds gauge"
+    );
+    let now = jiff::Timestamp::now().as_second();
+    for (name, not_after) in agent.certificate_expiries() {
+        let _ =
+            writeln!(out, "amoe_certificate_expiry_seconds{{certificate=\"{}\"}} {}", escape(&name), not_after - now);
+    }
     out
+}
+
+/// A label value in the exposition format (`\\`, `\"`, `\n` escaped).
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 pub async fn serve(agent: Arc<Agent>, listener: TcpListener, stop: impl Future<Output = ()>) {
@@ -91,12 +110,24 @@ pub async fn serve(agent: Arc<Agent>, listener: TcpListener, stop: impl Future<O
             let svc = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
                 let agent = agent.clone();
                 async move {
-                    let r = if req.uri().path() == "/metrics" {
+                    let text = |status: u16, body: String| {
                         http::Response::builder()
+                            .status(status)
+                            .header("content-type", "text/plain")
+                            .body(Full::new(Bytes::from(body)))
+                    };
+                    let r = match req.uri().path() {
+                        "/metrics" => http::Response::builder()
                             .header("content-type", "text/plain; version=0.0.4")
-                            .body(Full::new(Bytes::from(render(&agent))))
-                    } else {
-                        http::Response::builder().status(404).body(Full::new(Bytes::from_static(b"see /metrics\n")))
+                            .body(Full::new(Bytes::from(render(&agent)))),
+                        // Live: the process answers.
+                        "/healthz" => text(200, "ok\n".into()),
+                        // Ready for traffic: sites loaded, certificates valid.
+                        "/readyz" => match agent.readiness() {
+                            problems if problems.is_empty() => text(200, "ready\n".into()),
+                            problems => text(503, problems.join("\n") + "\n"),
+                        },
+                        _ => text(404, "see /metrics, /healthz, /readyz\n".into()),
                     };
                     Ok::<_, std::convert::Infallible>(r.unwrap_or_default())
                 }

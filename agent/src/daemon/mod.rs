@@ -45,6 +45,8 @@ pub struct Agent {
     started: Instant,
     calls_ok: AtomicU64,
     calls_refused: AtomicU64,
+    /// SIGHUP reloads refused.
+    reload_failures: AtomicU64,
     handshakes_refused: AtomicU64,
     /// Journal lines of refused handshakes: a budget per second, the rest counted and
     /// summarised in the next line written (an unauthenticated client cannot fill the disk).
@@ -318,6 +320,40 @@ impl Agent {
         Ok(result)
     }
 
+    /// Every certificate the agent serves and when it expires (Unix seconds): `control` and
+    /// `site:NAME` for each site with one.
+    pub fn certificate_expiries(&self) -> Vec<(String, i64)> {
+        let expiry = |path: &Path| -> Option<i64> {
+            let der = rustls_pki_types::CertificateDer::pem_file_iter(path).ok()?.next()?.ok()?;
+            amoe_pki::info_of(&der).ok().map(|i| i.not_after.as_second())
+        };
+        let control = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.cert.clone();
+        let mut out: Vec<(String, i64)> = expiry(&control).map(|t| ("control".to_string(), t)).into_iter().collect();
+        let sites: Vec<String> = self.sites().keys().cloned().collect();
+        for site in sites {
+            if let Some(t) = expiry(&self.state.cert_paths(&site).0) {
+                out.push((format!("site:{site}"), t));
+            }
+        }
+        out
+    }
+
+    /// Why the agent should not get traffic now (empty: ready): an expired certificate, or a
+    /// revocation list it is configured to enforce that has expired.
+    pub fn readiness(&self) -> Vec<String> {
+        let now = jiff::Timestamp::now().as_second();
+        let mut problems: Vec<String> = self
+            .certificate_expiries()
+            .into_iter()
+            .filter(|(_, t)| *t <= now)
+            .map(|(name, _)| format!("certificate `{name}` has expired"))
+            .collect();
+        if self.crl_expired_and_enforced() {
+            problems.push("the revocation list has expired (refuse_when_crl_expired)".into());
+        }
+        problems
+    }
+
     /// The control CA's certificate (DER), read from `control.ca`.
     pub fn control_ca_der(&self) -> Result<Vec<u8>, String> {
         let path = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.ca.clone();
@@ -449,25 +485,38 @@ impl Agent {
     }
 
     /// SIGHUP: the configuration file's certificates and the revocation list, and the sites.
+    /// A file that does not load changes nothing: the running configuration is kept, and the
+    /// refusal is logged as an error (never "reloaded") and counted
+    /// (`amoe_agent_reload_failures_total`).
     fn reload(&self) {
-        match config::load(&self.config_path) {
+        let mut refused = Vec::new();
+        match check_config(&self.config_path).and_then(|_| config::load(&self.config_path)) {
             Ok(c) => *self.config.lock().unwrap_or_else(|e| e.into_inner()) = c,
-            Err(e) => tracing::error!(error = %e, "reload: configuration refused, keeping the running one"),
+            Err(e) => refused.push(format!("configuration: {e}")),
         }
-        if let Err(e) = self.reload_tls() {
-            tracing::error!(error = %e, "reload: TLS configuration refused, keeping the running one");
+        if refused.is_empty()
+            && let Err(e) = self.reload_tls()
+        {
+            refused.push(format!("TLS: {e}"));
         }
         // Under the sites lock, so that a PUT answered meanwhile is not overwritten.
         let mut current = self.sites.lock().unwrap_or_else(|e| e.into_inner());
         match self.state.sites() {
             Ok(sites) => match self.apply_sites(&sites) {
                 Ok(()) => *current = sites,
-                Err(e) => tracing::error!(error = %e.message, "reload: sites refused, keeping the running ones"),
+                Err(e) => refused.push(format!("sites: {}", e.message)),
             },
-            Err(e) => tracing::error!(error = %e, "reload: cannot read the sites"),
+            Err(e) => refused.push(format!("sites: {e}")),
         }
         drop(current);
-        tracing::info!("reloaded");
+        if refused.is_empty() {
+            tracing::info!(config = %self.config_path.display(), "reloaded");
+        } else {
+            self.reload_failures.fetch_add(1, Ordering::Relaxed);
+            for r in &refused {
+                tracing::error!("RELOAD REFUSED, still running the previous configuration: {r}");
+            }
+        }
     }
 
     fn check_certificate(&self) {
@@ -488,6 +537,32 @@ fn notify_ready() {
     if let Ok(sock) = sock {
         let _ = sock.send_to(b"READY=1", PathBuf::from(path));
     }
+}
+
+/// `--check-config`: the file parses with known keys, the control certificate, key and CA
+/// load together, and the bundle's revocation list (if named) is the CA's. Returns a summary.
+pub fn check_config(path: &Path) -> Result<String, String> {
+    let config = config::load(path)?;
+    let c = &config.control;
+    tls::server_config(&c.ca, &c.cert, &c.key, None)?;
+    if let Some(crl) = &c.crl {
+        let ca = std::fs::read_to_string(&c.ca).map_err(|e| format!("control CA `{}`: {e}", c.ca.display()))?;
+        let pem = std::fs::read(crl).map_err(|e| format!("revocation list `{}`: {e}", crl.display()))?;
+        amoe_pki::check_crl(&ca, &pem).map_err(|e| format!("revocation list `{}`: {e}", crl.display()))?;
+    }
+    Ok(format!(
+        "configuration `{}` is valid: proxy on {}, control on {}",
+        path.display(),
+        config
+            .proxy
+            .listen
+            .iter()
+            .chain(&config.proxy.tls_listen)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        c.listen
+    ))
 }
 
 /// Runs the daemon until SIGTERM.
@@ -531,6 +606,7 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         started: Instant::now(),
         calls_ok: AtomicU64::new(0),
         calls_refused: AtomicU64::new(0),
+        reload_failures: AtomicU64::new(0),
         handshakes_refused: AtomicU64::new(0),
         installed_crl: tokio::sync::watch::Sender::new(Arc::default()),
         refusals: Mutex::default(),
@@ -576,7 +652,13 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         let l = TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         tokio::spawn(metrics::serve(agent.clone(), l, stopped(stop_rx.clone())));
     }
-    tracing::info!(control = %config.control.listen, proxy = ?config.proxy.listen, "amoe-agent ready");
+    tracing::info!(
+        control = %config.control.listen,
+        proxy = ?config.proxy.listen,
+        https = ?config.proxy.tls_listen,
+        admin = ?config.admin.listen,
+        "amoe-agent ready"
+    );
     notify_ready();
 
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).map_err(|e| e.to_string())?;
