@@ -2827,7 +2827,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__add)
-            opts="-o -h -V --domain --beneficiary --origin --category --host --inactive --store --operator --output --help --version"
+            opts="-o -h -V --domain --beneficiary --origin --category --host --inactive --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2851,6 +2851,42 @@ _amoe() {
                     ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --https-redirect)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --hsts-max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hsts-subdomains)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --health-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --balance)
+                    COMPREPLY=($(compgen -W "round-robin least-connections" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3409,7 +3445,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__update)
-            opts="-o -h -V --add-domain --remove-domain --add-origin --remove-origin --add-host --remove-host --category --beneficiary --active --store --operator --output --help --version"
+            opts="-o -h -V --add-domain --remove-domain --add-origin --remove-origin --add-host --remove-host --category --beneficiary --active --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3449,6 +3485,42 @@ _amoe() {
                     ;;
                 --active)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --https-redirect)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --hsts-max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hsts-subdomains)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --health-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --balance)
+                    COMPREPLY=($(compgen -W "round-robin least-connections" -- "${cur}"))
                     return 0
                     ;;
                 --store)

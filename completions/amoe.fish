@@ -283,6 +283,18 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin -d 'Origin URL, http or https (repeatable, at least one)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l category -d 'permanent, ephemeral or recurring' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l host -d 'Host that serves it (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l https-redirect -d 'true: plain-HTTP requests are redirected to HTTPS (301; 308 for other methods than GET/HEAD)' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l hsts-max-age -d 'Strict-Transport-Security max-age on HTTPS responses, in seconds (0: none)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l hsts-subdomains -d 'true: HSTS covers subdomains (includeSubDomains)' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l health-path -d 'Path each origin is checked on, e.g. /health ("none": no active checks)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l health-interval -d 'Seconds between two checks of an origin (at least 1)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l health-failures -d 'Consecutive failures before an origin is taken out (at least 1)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l max-body -d 'Largest request body (K, M, G suffixes; 413 beyond)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l stale-limit -d 'Seconds stale content is served when every origin fails (0: never)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l balance -d 'How requests are spread over the origins' -r -f -a "round-robin\t''
+least-connections\t''"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -317,6 +329,18 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l beneficiary -d 'Move the site to another beneficiary (SIRET)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l active -d 'true to serve it through the cache, false to pass it through to its origin' -r -f -a "true\t''
 false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l https-redirect -d 'true: plain-HTTP requests are redirected to HTTPS (301; 308 for other methods than GET/HEAD)' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l hsts-max-age -d 'Strict-Transport-Security max-age on HTTPS responses, in seconds (0: none)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l hsts-subdomains -d 'true: HSTS covers subdomains (includeSubDomains)' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l health-path -d 'Path each origin is checked on, e.g. /health ("none": no active checks)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l health-interval -d 'Seconds between two checks of an origin (at least 1)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l health-failures -d 'Consecutive failures before an origin is taken out (at least 1)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l max-body -d 'Largest request body (K, M, G suffixes; 413 beyond)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l stale-limit -d 'Seconds stale content is served when every origin fails (0: never)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l balance -d 'How requests are spread over the origins' -r -f -a "round-robin\t''
+least-connections\t''"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'

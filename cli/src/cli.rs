@@ -241,6 +241,39 @@ EXAMPLES:
     },
 }
 
+/// How a site's hosts serve it (`site add` and `site update`; omitted flags keep the value).
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Serving settings")]
+pub struct SiteSettingsArgs {
+    /// true: plain-HTTP requests are redirected to HTTPS (301; 308 for other methods than GET/HEAD)
+    #[arg(long, value_name = "BOOL")]
+    pub https_redirect: Option<bool>,
+    /// Strict-Transport-Security max-age on HTTPS responses, in seconds (0: none)
+    #[arg(long, value_name = "SECS")]
+    pub hsts_max_age: Option<u64>,
+    /// true: HSTS covers subdomains (includeSubDomains)
+    #[arg(long, value_name = "BOOL")]
+    pub hsts_subdomains: Option<bool>,
+    /// Path each origin is checked on, e.g. /health ("none": no active checks)
+    #[arg(long, value_name = "PATH")]
+    pub health_path: Option<String>,
+    /// Seconds between two checks of an origin (at least 1)
+    #[arg(long, value_name = "SECS")]
+    pub health_interval: Option<u64>,
+    /// Consecutive failures before an origin is taken out (at least 1)
+    #[arg(long, value_name = "N")]
+    pub health_failures: Option<u32>,
+    /// Largest request body (K, M, G suffixes; 413 beyond)
+    #[arg(long, value_name = "SIZE")]
+    pub max_body: Option<String>,
+    /// Seconds stale content is served when every origin fails (0: never)
+    #[arg(long, value_name = "SECS")]
+    pub stale_limit: Option<u64>,
+    /// How requests are spread over the origins
+    #[arg(long, value_parser = ["round-robin", "least-connections"])]
+    pub balance: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CertCmd {
     /// The certificate each host serves, per site: names, issuer, expiry
@@ -349,6 +382,8 @@ EXAMPLES:
         /// Add it deactivated (passed through to its origin without caching)
         #[arg(long)]
         inactive: bool,
+        #[command(flatten)]
+        settings: Box<SiteSettingsArgs>,
     },
     /// List sites
     List {
@@ -363,7 +398,7 @@ EXAMPLES:
     Show { name: String },
     /// Change a site
     #[command(
-        after_long_help = "EXAMPLES:\n  amoe site update www-mairie --add-domain m.mairie.fr --add-host pop-lyon-1\n  amoe site update www-mairie --active false"
+        after_long_help = "EXAMPLES:\n  amoe site update www-mairie --add-domain m.mairie.fr --add-host pop-lyon-1\n  amoe site update www-mairie --active false\n  amoe site update www-mairie --https-redirect true --hsts-max-age 31536000\n  amoe site update www-mairie --health-path /health --health-interval 5 --max-body 10M\n\nSettings reach the hosts with the next `amoe site push`."
     )]
     Update {
         name: String,
@@ -387,6 +422,8 @@ EXAMPLES:
         /// true to serve it through the cache, false to pass it through to its origin
         #[arg(long, value_name = "BOOL")]
         active: Option<bool>,
+        #[command(flatten)]
+        settings: Box<SiteSettingsArgs>,
     },
     /// Remove a site
     Remove {

@@ -94,6 +94,42 @@ pub struct Site {
     pub hosts: Vec<Name>,
     /// A deactivated site is passed through to its origin without caching.
     pub active: bool,
+    /// How its hosts serve it (HTTPS, health checks, limits); defaults when absent.
+    #[serde(default)]
+    pub settings: SiteSettings,
+}
+
+/// A site's serving settings (`amoe site add|update` flags), pushed with the site.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    /// Plain-HTTP requests are redirected to HTTPS.
+    #[serde(default)]
+    pub https_redirect: bool,
+    /// `Strict-Transport-Security: max-age=…` on HTTPS responses (seconds); none when absent.
+    #[serde(default)]
+    pub hsts_max_age_secs: Option<u64>,
+    /// Adds `includeSubDomains` to HSTS.
+    #[serde(default)]
+    pub hsts_include_subdomains: bool,
+    /// Path each origin is checked on (active health checks); none when absent.
+    #[serde(default)]
+    pub health_path: Option<String>,
+    /// Seconds between two checks of an origin (default 10).
+    #[serde(default)]
+    pub health_interval_secs: Option<u64>,
+    /// Consecutive failures before an origin is taken out (default 3).
+    #[serde(default)]
+    pub health_failures: Option<u32>,
+    /// Largest request body (bytes); the host's own limit still applies.
+    #[serde(default)]
+    pub max_body_bytes: Option<u64>,
+    /// How long stale content is served when every origin fails (seconds, default 86400).
+    #[serde(default)]
+    pub stale_limit_secs: Option<u64>,
+    /// `round-robin` (default) or `least-connections`.
+    #[serde(default)]
+    pub balance: Option<String>,
 }
 
 /// One entry of the audit journal.

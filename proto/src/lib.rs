@@ -45,6 +45,25 @@ pub struct SiteSpec {
     /// How long stale content is served when every origin fails (default 86400).
     #[serde(default)]
     pub stale_limit_secs: Option<u64>,
+    /// Plain-HTTP requests are redirected to HTTPS.
+    #[serde(default)]
+    pub https_redirect: bool,
+    /// HSTS max-age on HTTPS responses (seconds); none when absent.
+    #[serde(default)]
+    pub hsts_max_age_secs: Option<u64>,
+    #[serde(default)]
+    pub hsts_include_subdomains: bool,
+    /// Active health checks of the origins on this path; none when absent.
+    #[serde(default)]
+    pub health_path: Option<String>,
+    #[serde(default)]
+    pub health_interval_secs: Option<u64>,
+    /// Consecutive failures before an origin is taken out.
+    #[serde(default)]
+    pub health_failures: Option<u32>,
+    /// Largest request body (bytes).
+    #[serde(default)]
+    pub max_body_bytes: Option<u64>,
 }
 
 /// A site's HTTPS certificate and key, as pushed (`PUT /v1/sites/{name}/cert`). The key is in

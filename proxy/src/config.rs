@@ -32,6 +32,29 @@ pub struct SiteConfig {
     pub tls: Option<TlsFiles>,
     /// Active health checks of the origins.
     pub health: HealthCheck,
+    /// Plain-HTTP requests are redirected to HTTPS (301 for GET and HEAD, 308 otherwise).
+    pub https_redirect: bool,
+    /// `Strict-Transport-Security` on HTTPS responses.
+    pub hsts: Option<Hsts>,
+    /// Largest request body for this site (413 beyond); the proxy-wide limit still applies.
+    pub max_body_bytes: Option<u64>,
+}
+
+/// HTTP Strict Transport Security (RFC 6797).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hsts {
+    pub max_age: Duration,
+    pub include_subdomains: bool,
+}
+
+impl Hsts {
+    pub fn header_value(&self) -> String {
+        let mut v = format!("max-age={}", self.max_age.as_secs());
+        if self.include_subdomains {
+            v.push_str("; includeSubDomains");
+        }
+        v
+    }
 }
 
 impl SiteConfig {
@@ -47,6 +70,9 @@ impl SiteConfig {
             stale_limit: Duration::from_secs(24 * 3600),
             tls: None,
             health: HealthCheck::default(),
+            https_redirect: false,
+            hsts: None,
+            max_body_bytes: None,
         }
     }
 }
@@ -57,7 +83,7 @@ pub struct TlsFiles {
     pub key: PathBuf,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HealthCheck {
     /// Path requested on each origin; `None` disables active checks.
     pub path: Option<String>,

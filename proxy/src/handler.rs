@@ -151,6 +151,20 @@ impl Exchange {
             );
         }
         self.site = Some(site.clone());
+        // HTTPS only, when the site says so: before rules and cache (RFC 9110 §15.4.2, .9).
+        if site.config.https_redirect && !self.conn.tls {
+            let status = if matches!(self.method, Method::GET | Method::HEAD) {
+                StatusCode::MOVED_PERMANENTLY
+            } else {
+                StatusCode::PERMANENT_REDIRECT
+            };
+            let location = format!("https://{}{}", self.host, self.target);
+            let mut r = text(status, "moved to HTTPS\n");
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            return self.finish(r, Outcome::Pass);
+        }
         // 2. protect
         let (path, query) = match self.target.split_once('?') {
             Some((p, q)) => (p, Some(q)),
@@ -161,7 +175,7 @@ impl Exchange {
         }
         let declared =
             self.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > self.proxy.limits.max_body_bytes) {
+        if declared.is_some_and(|n| n > self.body_limit(&site)) {
             return self.finish(text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"), Outcome::Error);
         }
         if self.method == Method::CONNECT {
@@ -646,7 +660,7 @@ impl Exchange {
         let retry = policy::is_idempotent(&self.method) && !has_body;
         let limits = self.proxy.limits.clone();
         let violation = Arc::new(std::sync::Mutex::new(None::<StatusCode>));
-        let mut body = Some(guarded_body(body, limits.max_body_bytes, limits.body_timeout, violation.clone()));
+        let mut body = Some(guarded_body(body, self.body_limit(site), limits.body_timeout, violation.clone()));
         let method = self.method.clone();
         let sent = site
             .upstream
@@ -720,9 +734,22 @@ impl Exchange {
         }
     }
 
-    /// Adds `X-Cache` and arranges the log line and statistics for when the body ends.
+    /// The largest request body the site takes: its own limit within the proxy's.
+    fn body_limit(&self, site: &Site) -> u64 {
+        let global = self.proxy.limits.max_body_bytes;
+        site.config.max_body_bytes.map_or(global, |l| l.min(global))
+    }
+
+    /// Adds `X-Cache` (and HSTS on HTTPS when the site asks) and arranges the log line and
+    /// statistics for when the body ends.
     fn finish(&self, mut r: Response<ProxyBody>, outcome: Outcome) -> Response<Counted> {
         r.headers_mut().insert("x-cache", HeaderValue::from_static(outcome.header()));
+        if self.conn.tls
+            && let Some(hsts) = self.site.as_ref().and_then(|s| s.config.hsts)
+            && let Ok(v) = HeaderValue::from_str(&hsts.header_value())
+        {
+            r.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, v);
+        }
         if self.quiet {
             return r.map(|b| Counted::new(b, None));
         }

@@ -203,7 +203,12 @@ impl Proxy {
             let err = |problem: String| ProxyError::Site { site: name.clone(), problem };
             let previous = old.by_name(&name);
             let upstream = match previous {
-                Some(p) if p.config.origins == config.origins && p.config.balance == config.balance => {
+                // Kept (with its ejections and counters) unless what it does changed.
+                Some(p)
+                    if p.config.origins == config.origins
+                        && p.config.balance == config.balance
+                        && p.config.health == config.health =>
+                {
                     p.upstream.clone()
                 }
                 _ => {

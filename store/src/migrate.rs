@@ -125,6 +125,8 @@ const MIGRATIONS: &[&str] = &[
         until TEXT NOT NULL
     );
     ALTER TABLE audit ADD COLUMN identity TEXT;",
+    // 6: a site's serving settings (HTTPS redirect, HSTS, health checks, limits), as JSON.
+    "ALTER TABLE sites ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

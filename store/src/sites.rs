@@ -53,8 +53,8 @@ fn children(db: &(impl Reads + ?Sized), site: Option<&str>) -> Result<Children> 
     })
 }
 
-fn build(row: (String, String, String, bool), kids: &mut Children) -> Result<Site> {
-    let (name, beneficiary, category, active) = row;
+fn build(row: SiteRow, kids: &mut Children) -> Result<Site> {
+    let (name, beneficiary, category, active, settings) = row;
     let take = |map: &mut HashMap<String, Vec<String>>| map.remove(&name).unwrap_or_default();
     let domains = take(&mut kids.domains);
     let origins = take(&mut kids.origins);
@@ -67,13 +67,19 @@ fn build(row: (String, String, String, bool), kids: &mut Children) -> Result<Sit
         category: category.parse().map_err(bad)?,
         name: name.parse().map_err(bad)?,
         active,
+        settings: serde_json::from_str(&settings)
+            .map_err(|e| Error::BadRow { table: "sites", problem: format!("settings: {e}") })?,
     })
 }
 
-type SiteRow = (String, String, String, bool);
+type SiteRow = (String, String, String, bool, String);
 
 fn site_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SiteRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn settings_json(site: &Site) -> String {
+    serde_json::to_string(&site.settings).unwrap_or_else(|_| "{}".into())
 }
 
 /// Reading sites.
@@ -83,7 +89,7 @@ pub trait SiteReads: Reads {
         let mut kids = children(self, None)?;
         let mut stmt = self
             .conn()
-            .prepare_cached("SELECT name, beneficiary, category, active FROM sites ORDER BY name")
+            .prepare_cached("SELECT name, beneficiary, category, active, settings FROM sites ORDER BY name")
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([], site_row)
@@ -97,7 +103,7 @@ pub trait SiteReads: Reads {
         let row = self
             .conn()
             .query_row(
-                "SELECT name, beneficiary, category, active FROM sites WHERE name = ?1",
+                "SELECT name, beneficiary, category, active, settings FROM sites WHERE name = ?1",
                 [name.as_str()],
                 site_row,
             )
@@ -127,9 +133,15 @@ impl Tx<'_> {
         let inserted = self
             .conn()
             .execute(
-                "INSERT INTO sites (name, beneficiary, category, active) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO sites (name, beneficiary, category, active, settings) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (name) DO NOTHING",
-                params![site.name.as_str(), site.beneficiary.as_str(), site.category.as_str(), site.active],
+                params![
+                    site.name.as_str(),
+                    site.beneficiary.as_str(),
+                    site.category.as_str(),
+                    site.active,
+                    settings_json(site)
+                ],
             )
             .map_err(|e| self.sql(e))?;
         if inserted == 0 {
@@ -145,8 +157,14 @@ impl Tx<'_> {
         let changed = self
             .conn()
             .execute(
-                "UPDATE sites SET beneficiary = ?2, category = ?3, active = ?4 WHERE name = ?1",
-                params![site.name.as_str(), site.beneficiary.as_str(), site.category.as_str(), site.active],
+                "UPDATE sites SET beneficiary = ?2, category = ?3, active = ?4, settings = ?5 WHERE name = ?1",
+                params![
+                    site.name.as_str(),
+                    site.beneficiary.as_str(),
+                    site.category.as_str(),
+                    site.active,
+                    settings_json(site)
+                ],
             )
             .map_err(|e| self.sql(e))?;
         if changed == 0 {

@@ -24,6 +24,7 @@ fn site(name: &str, domain: &str) -> Site {
         origins: vec!["http://127.0.0.1:8080".parse().expect("origin")],
         hosts: vec!["pop1".parse().expect("host")],
         active: true,
+        settings: Default::default(),
     }
 }
 

@@ -19,6 +19,29 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
+/// An origin answering every request with `503`, and the request lines it saw.
+fn failing_origin() -> (SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let line = String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or("").to_string();
+                log.lock().expect("log").push(line);
+                let _ = s.write_all(
+                    b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\nconnection: close\r\n\r\ndown",
+                );
+            });
+        }
+    });
+    (addr, seen)
+}
+
 /// An origin answering every request with a cacheable `ok`.
 fn origin() -> SocketAddr {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -798,4 +821,103 @@ fn sites_are_served_over_https_with_their_own_certificates() {
     fleet.agents[1].stop();
     fleet.agents[1].start();
     assert_eq!(curl(&ca_pem, "www.example.test", fleet.agents[1].tls, "/").map(|r| r.0), Ok("2".to_string()));
+}
+
+/// Status, headers and body of a plain-HTTP request to an agent's proxy.
+fn http(port: u16, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect proxy");
+    s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("write");
+    let _ = s.write_all(body);
+    let mut text = String::new();
+    let _ = s.read_to_string(&mut text);
+    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
+/// Serving settings set with `amoe site update` take effect on the running agents once pushed:
+/// HTTPS redirect, HSTS, the body limit and active health checks.
+#[test]
+fn site_settings_take_effect_on_the_agents() {
+    let fleet = Fleet::new(1);
+    // A second origin that answers 503 to everything, health checks included.
+    let (down, seen) = failing_origin();
+    fleet.ok(&["site", "update", "www", "--add-origin", &format!("http://{down}")]);
+    fleet.ok(&["site", "push", "www"]);
+    let proxy = fleet.agents[0].proxy;
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(!seen.lock().expect("seen").iter().any(|l| l.contains("/health")), "no active checks yet");
+    // Bad values are usage errors naming the flag; nothing changes.
+    let r = fleet.run(&["site", "update", "www", "--health-interval", "0"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--health-interval"), "{}", r.stderr);
+    let r = fleet.run(&["site", "update", "www", "--max-body", "-1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    fleet.ok(&[
+        "site",
+        "update",
+        "www",
+        "--health-path",
+        "/health",
+        "--health-interval",
+        "1",
+        "--health-failures",
+        "1",
+        "--max-body",
+        "1K",
+    ]);
+    let shown = fleet.ok(&["site", "show", "www", "-o", "json"]).json();
+    assert_eq!(shown["settings"]["health_path"], "/health", "{shown}");
+    fleet.ok(&["site", "push", "www"]);
+    // The agent now checks the origins on the path, every second.
+    let mut checks = 0;
+    for _ in 0..50 {
+        checks = seen.lock().expect("seen").iter().filter(|l| l.starts_with("GET /health ")).count();
+        if checks >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(checks >= 2, "active health checks reach the origin: {:?}", seen.lock().expect("seen"));
+    // Taken out, the failing origin gets no traffic: every request is answered by the good one.
+    let answers: Vec<u16> = (0..8).map(|i| http(proxy, "POST", &format!("/h{i}"), b"x").0).collect();
+    assert!(answers.iter().all(|s| *s == 200), "{answers:?}");
+    let (status, _) = http(proxy, "POST", "/form", &[b'x'; 2048]);
+    assert_eq!(status, 413, "the site's body limit");
+    assert_eq!(http(proxy, "POST", "/form", &[b'x'; 512]).0, 200);
+    // HTTPS only, with HSTS.
+    fleet.ok(&[
+        "site",
+        "update",
+        "www",
+        "--https-redirect",
+        "true",
+        "--hsts-max-age",
+        "600",
+        "--hsts-subdomains",
+        "true",
+    ]);
+    fleet.ok(&["site", "push", "www"]);
+    let (status, text) = http(proxy, "GET", "/page?q=1", b"");
+    assert_eq!(status, 301, "{text}");
+    assert!(text.to_ascii_lowercase().contains("location: https://www.example.test/page?q=1"), "{text}");
+    assert_eq!(http(proxy, "POST", "/form", b"x").0, 308);
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Test Public CA");
+    let ca_pem = fleet.env.path("public-ca.pem");
+    std::fs::write(&ca_pem, ca_params.self_signed(&ca_key).expect("ca").pem()).expect("write");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let (c, k) = site_cert(&issuer, &["www.example.test"], 90);
+    let (cp, kp) = (fleet.env.path("www.pem"), fleet.env.path("www.key"));
+    std::fs::write(&cp, c).expect("write");
+    std::fs::write(&kp, k).expect("write");
+    fleet.ok(&["site", "cert", "www", "--cert", cp.to_str().expect("utf8"), "--key", kp.to_str().expect("utf8")]);
+    let (_, text) = curl(&ca_pem, "www.example.test", fleet.agents[0].tls, "/page").expect("https");
+    assert!(text.contains("strict-transport-security: max-age=600; includeSubDomains"), "{text}");
 }

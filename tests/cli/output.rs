@@ -29,7 +29,7 @@ fn table_json_and_csv_agree() {
     let keys: Vec<&str> = json[0].as_object().expect("object").keys().map(String::as_str).collect();
     let mut sorted = keys.clone();
     sorted.sort();
-    assert_eq!(sorted, ["active", "beneficiary", "category", "domains", "hosts", "name", "origins"]);
+    assert_eq!(sorted, ["active", "beneficiary", "category", "domains", "hosts", "name", "origins", "settings"]);
 }
 
 #[test]
@@ -72,6 +72,7 @@ fn a_closed_pipe_ends_quietly() {
                     origins: vec!["http://origin.example.fr".parse().expect("origin")],
                     hosts: vec![],
                     active: true,
+                    settings: Default::default(),
                 })?;
             }
             Ok(())

@@ -38,6 +38,7 @@ pub fn seed(path: &Path, sites: usize, beneficiaries: usize) -> Result<()> {
                     origins: vec![format!("https://origin.site{s}.example.fr").parse()?],
                     hosts: vec![format!("pop{}", s % 10).parse()?, format!("pop{}", (s + 1) % 10).parse()?],
                     active: s % 7 != 0,
+                    settings: Default::default(),
                 })?;
             }
             Ok(())

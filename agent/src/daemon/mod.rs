@@ -108,6 +108,30 @@ fn site_config(spec: &SiteSpec) -> Result<SiteConfig, ApiError> {
     if let Some(s) = spec.stale_limit_secs {
         c.stale_limit = Duration::from_secs(s);
     }
+    c.https_redirect = spec.https_redirect;
+    c.hsts = spec.hsts_max_age_secs.filter(|s| *s > 0).map(|s| amoe_proxy::config::Hsts {
+        max_age: Duration::from_secs(s),
+        include_subdomains: spec.hsts_include_subdomains,
+    });
+    c.max_body_bytes = spec.max_body_bytes;
+    if let Some(path) = &spec.health_path {
+        if !path.starts_with('/') {
+            return Err(bad(format!("health path `{path}` does not start with /")));
+        }
+        c.health.path = Some(path.clone());
+    }
+    if let Some(i) = spec.health_interval_secs {
+        if i == 0 {
+            return Err(bad("health interval must be at least 1 s".into()));
+        }
+        c.health.interval = Duration::from_secs(i);
+    }
+    if let Some(n) = spec.health_failures {
+        if n == 0 {
+            return Err(bad("health failures must be at least 1".into()));
+        }
+        c.health.failures_to_eject = n;
+    }
     Ok(c)
 }
 

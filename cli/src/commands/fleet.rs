@@ -115,8 +115,15 @@ fn spec(store: &impl Reads, site: &Site) -> Result<SiteSpec> {
         origins: site.origins.iter().map(ToString::to_string).collect(),
         active: site.active,
         rules: store.site_rules(&site.name)?.map(|r| r.rules),
-        balance: None,
-        stale_limit_secs: None,
+        balance: site.settings.balance.clone(),
+        stale_limit_secs: site.settings.stale_limit_secs,
+        https_redirect: site.settings.https_redirect,
+        hsts_max_age_secs: site.settings.hsts_max_age_secs,
+        hsts_include_subdomains: site.settings.hsts_include_subdomains,
+        health_path: site.settings.health_path.clone(),
+        health_interval_secs: site.settings.health_interval_secs,
+        health_failures: site.settings.health_failures,
+        max_body_bytes: site.settings.max_body_bytes,
     })
 }
 

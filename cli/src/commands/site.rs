@@ -28,7 +28,7 @@ impl Tabular for Site {
 pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
     let target = |s: &str| Some(format!("site:{s}"));
     match cmd {
-        SiteCmd::Add { name, domains, beneficiary, origins, category, hosts, inactive } => {
+        SiteCmd::Add { name, domains, beneficiary, origins, category, hosts, inactive, settings } => {
             let mut store = ctx.open()?;
             let new = ops::NewSite {
                 name: &name,
@@ -38,6 +38,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
                 category: &category,
                 hosts: &hosts,
                 active: !inactive,
+                settings: &settings,
             };
             let site = ops::add(&mut store, &ctx.draft("site add", target(&name)), &new)?;
             let domains: Vec<String> = site.domains.iter().map(ToString::to_string).collect();
@@ -63,6 +64,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
             category,
             beneficiary,
             active,
+            settings,
         } => {
             let mut store = ctx.open()?;
             let changes = ops::Changes {
@@ -75,6 +77,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
                 category: category.as_deref(),
                 beneficiary: beneficiary.as_deref(),
                 active,
+                settings: *settings,
             };
             let site = ops::update(
                 &mut store,

@@ -1,9 +1,10 @@
 //! Sites: add, update, remove, list with filters.
 
 use super::{dedup, parse_all};
+use crate::cli::SiteSettingsArgs;
 use crate::error::Failure;
 use crate::fleet::Caller;
-use amoe_core::{Category, DomainName, Name, Origin, Siret, Site};
+use amoe_core::{Category, DomainName, Name, Origin, Siret, Site, SiteSettings};
 use amoe_store::sites::SiteReads;
 use amoe_store::{AuditDraft, Reads, Store};
 use anyhow::Result;
@@ -18,6 +19,7 @@ pub struct NewSite<'a> {
     pub category: &'a str,
     pub hosts: &'a [String],
     pub active: bool,
+    pub settings: &'a SiteSettingsArgs,
 }
 
 fn check(site: &Site) -> Result<()> {
@@ -42,11 +44,76 @@ pub fn add(store: &mut Store, draft: &AuditDraft, new: &NewSite<'_>) -> Result<S
             origins: dedup(parse_all(new.origins)?),
             hosts: dedup(parse_all(new.hosts)?),
             active: new.active,
+            settings: settings(SiteSettings::default(), new.settings)?,
         };
         check(&site)?;
         tx.add_site(&site)?;
         Ok(site)
     })
+}
+
+/// A size like `512K`, `10M`, `1G` or a number of bytes.
+fn size(flag: &str, s: &str) -> Result<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
+        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    match num.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n.saturating_mul(mult)),
+        _ => Err(Failure::usage(format!("{flag} `{s}` is not a size above zero"))
+            .hint("give a size like 512K, 10M or 1G")
+            .into()),
+    }
+}
+
+/// `settings` with the flags given applied; out-of-range values are usage errors naming
+/// their flag.
+pub fn settings(mut s: SiteSettings, a: &SiteSettingsArgs) -> Result<SiteSettings> {
+    let at_least_one = |flag: &str, v: u64| -> Result<u64> {
+        if v == 0 {
+            return Err(Failure::usage(format!("{flag} must be at least 1")).into());
+        }
+        Ok(v)
+    };
+    if let Some(v) = a.https_redirect {
+        s.https_redirect = v;
+    }
+    if let Some(v) = a.hsts_max_age {
+        s.hsts_max_age_secs = (v > 0).then_some(v);
+    }
+    if let Some(v) = a.hsts_subdomains {
+        s.hsts_include_subdomains = v;
+    }
+    if let Some(p) = &a.health_path {
+        s.health_path = match p.as_str() {
+            "none" | "" => None,
+            p if p.starts_with('/') && !p.chars().any(char::is_whitespace) => Some(p.to_string()),
+            p => {
+                return Err(Failure::usage(format!("--health-path `{p}` is not a path"))
+                    .hint("give a path such as /health, or `none`")
+                    .into());
+            }
+        };
+    }
+    if let Some(v) = a.health_interval {
+        s.health_interval_secs = Some(at_least_one("--health-interval", v)?);
+    }
+    if let Some(v) = a.health_failures {
+        s.health_failures = Some(at_least_one("--health-failures", u64::from(v))? as u32);
+    }
+    if let Some(v) = &a.max_body {
+        s.max_body_bytes = Some(size("--max-body", v)?);
+    }
+    if let Some(v) = a.stale_limit {
+        s.stale_limit_secs = Some(v);
+    }
+    if let Some(v) = &a.balance {
+        s.balance = Some(v.clone());
+    }
+    Ok(s)
 }
 
 /// What `site update` changes.
@@ -61,6 +128,7 @@ pub struct Changes<'a> {
     pub category: Option<&'a str>,
     pub beneficiary: Option<&'a str>,
     pub active: Option<bool>,
+    pub settings: SiteSettingsArgs,
 }
 
 /// Adds `add` to `list` and takes `remove` out of it; removing an absent item is an error.
@@ -107,6 +175,7 @@ pub fn update(
         if let Some(a) = ch.active {
             site.active = a;
         }
+        site.settings = settings(site.settings.clone(), &ch.settings)?;
         check(&site)?;
         tx.update_site(&site)?;
         let dropped: Vec<Name> = before.into_iter().filter(|h| !site.hosts.contains(h)).collect();
