@@ -1000,3 +1000,118 @@ async fn config_checks_bad_reloads_and_health_endpoints() {
     assert!(admin_get(agent.admin, "/metrics").await.1.contains("amoe_agent_reload_failures_total 1"));
     assert_eq!(call(&agent, op, "GET", "/v1/status", "").await.unwrap().0, 200);
 }
+
+/// One request on a new connection to the proxy: the status.
+async fn proxy_status(addr: SocketAddr, method: &str, body: usize) -> u16 {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "{method} /x HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: {body}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let _ = s.write_all(&vec![b'x'; body]).await;
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer).get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+/// `[proxy.limits]` in agent.toml: the rate and connection caps and the body limit take
+/// effect, bad values are refused naming their key, and SIGHUP changes them without dropping
+/// open connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_limits_from_agent_toml_and_reloaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("amoe test CA");
+    let ca_pem = ca.issuer.pem();
+    let mut agent = AgentProc::start(dir.path(), &ca);
+    let base = std::fs::read_to_string(&agent.config).unwrap();
+    let proxy: SocketAddr =
+        format!("127.0.0.1:{}", base.split("listen = [\"127.0.0.1:").nth(1).unwrap().split('"').next().unwrap())
+            .parse()
+            .unwrap();
+    let with = |limits: &str| base.replace("[control]\n", &format!("[proxy.limits]\n{limits}\n[control]\n"));
+    // Bad values are refused by --check-config, naming the key.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, with("rate_per_second = 0")).unwrap();
+    let out = Command::new(AGENT).arg("--check-config").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("rate_per_second"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(
+        &agent.config,
+        with("rate_per_second = 1\nrate_burst = 3\nconnections_per_ip = 3\nmax_body_bytes = 1024"),
+    )
+    .unwrap();
+    agent.restart();
+    let origin = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin_addr = origin.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = origin.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let _ = s.read(&mut buf).await;
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok").await;
+            });
+        }
+    });
+    let (operator, _) = ca.client("alice", "operator", false);
+    let op = client_config(&ca_pem, Some(&operator), TLS_ALL);
+    let site =
+        format!(r#"{{"name":"www","domains":["www.example.test"],"origins":["http://{origin_addr}"],"active":true}}"#);
+    assert_eq!(call(&agent, op.clone(), "PUT", "/v1/sites/www", &site).await.unwrap().0, 200);
+
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(proxy_status(proxy, "GET", 0).await);
+    }
+    assert!(statuses.iter().filter(|s| **s == 429).count() >= 4, "the rate limit bites: {statuses:?}");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(proxy_status(proxy, "POST", 2048).await, 413, "the body limit");
+    // Three connections held open; the fourth is turned away.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(proxy).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(proxy_status(proxy, "GET", 0).await, 429, "the connection cap");
+    drop(held);
+
+    // Reloaded without the rate limit: a keep-alive connection opened before stays up.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let mut kept = tokio::net::TcpStream::connect(proxy).await.unwrap();
+    // One whole response (its body is `ok`) on the kept connection.
+    async fn exchange(kept: &mut tokio::net::TcpStream, path: &str) -> String {
+        kept.write_all(format!("GET {path} HTTP/1.1\r\nHost: www.example.test\r\n\r\n").as_bytes()).await.unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !(got.windows(4).any(|w| w == b"\r\n\r\n") && got.ends_with(b"ok")) {
+            let n = tokio::time::timeout(Duration::from_secs(5), kept.read(&mut buf)).await.unwrap().unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&got).into_owned()
+    }
+    assert!(exchange(&mut kept, "/k1").await.starts_with("HTTP/1.1 200"));
+    std::fs::write(&agent.config, with("connections_per_ip = 50\nmax_body_bytes = 4096")).unwrap();
+    let _ = Command::new("kill").arg("-HUP").arg(agent.child.id().to_string()).status();
+    let mut ok = false;
+    for _ in 0..100 {
+        if proxy_status(proxy, "POST", 2048).await == 200 {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(ok, "the new body limit applies after SIGHUP");
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(proxy_status(proxy, "GET", 0).await);
+    }
+    assert!(statuses.iter().all(|s| *s == 200), "no rate limit any more: {statuses:?}");
+    let again = exchange(&mut kept, "/k2").await;
+    assert!(again.starts_with("HTTP/1.1 200"), "the connection opened before the reload still serves: {again}");
+}

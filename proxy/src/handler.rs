@@ -114,7 +114,7 @@ fn text(status: StatusCode, message: &str) -> Response<ProxyBody> {
 impl Exchange {
     async fn run(&mut self, body: Incoming) -> Response<Counted> {
         // Rate limit first: a flood of requests for unknown hosts costs nothing either.
-        if let Some(rate) = &self.proxy.rate
+        if let Some(rate) = self.proxy.rate.load().as_ref()
             && let Err(wait) = rate.check(self.conn.peer.ip(), Instant::now())
         {
             let mut r = text(StatusCode::TOO_MANY_REQUESTS, "too many requests\n");
@@ -124,7 +124,8 @@ impl Exchange {
         // Header limits, answered here so that the 431 is logged (see server.rs).
         let head_bytes: usize = self.uri.path_and_query().map_or(1, |p| p.as_str().len())
             + self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>();
-        if self.headers.len() > self.proxy.limits.max_headers || head_bytes > self.proxy.limits.max_header_bytes {
+        let limits = self.proxy.limits.load();
+        if self.headers.len() > limits.max_headers || head_bytes > limits.max_header_bytes {
             self.site = self.proxy.sites.load().for_host(&self.host).cloned();
             return self.finish(
                 text(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "request header fields too large\n"),
@@ -609,7 +610,7 @@ impl Exchange {
         let (tx, rx) = mpsc::channel(CHANNEL_CHUNKS);
         let task = Filler {
             proxy: self.proxy.clone(),
-            timeout: self.proxy.limits.origin_body_timeout,
+            timeout: self.proxy.limits.load().origin_body_timeout,
             plan,
             guard: Some(guard),
             _in_flight: in_flight,
@@ -658,7 +659,7 @@ impl Exchange {
         let has_body =
             self.headers.contains_key(header::CONTENT_LENGTH) || self.headers.contains_key(header::TRANSFER_ENCODING);
         let retry = policy::is_idempotent(&self.method) && !has_body;
-        let limits = self.proxy.limits.clone();
+        let limits = self.proxy.limits.load_full();
         let violation = Arc::new(std::sync::Mutex::new(None::<StatusCode>));
         let mut body = Some(guarded_body(body, self.body_limit(site), limits.body_timeout, violation.clone()));
         let method = self.method.clone();
@@ -736,7 +737,7 @@ impl Exchange {
 
     /// The largest request body the site takes: its own limit within the proxy's.
     fn body_limit(&self, site: &Site) -> u64 {
-        let global = self.proxy.limits.max_body_bytes;
+        let global = self.proxy.limits.load().max_body_bytes;
         site.config.max_body_bytes.map_or(global, |l| l.min(global))
     }
 

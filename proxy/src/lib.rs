@@ -115,9 +115,11 @@ pub enum Purge {
 pub struct Proxy {
     pub sites: ArcSwap<SiteTable>,
     pub cache: Arc<Cache>,
-    pub limits: config::Limits,
-    pub rate: Option<protect::RateLimiter>,
-    pub conns: Option<Arc<protect::ConnLimiter>>,
+    /// Replaced as a whole on reload ([`Proxy::set_limits`]); connections read them when they
+    /// start, requests when they arrive.
+    pub limits: ArcSwap<config::Limits>,
+    pub rate: arc_swap::ArcSwapOption<protect::RateLimiter>,
+    pub conns: arc_swap::ArcSwapOption<protect::ConnLimiter>,
     pub log: Option<accesslog::LogHandle>,
     logger: std::sync::Mutex<Option<accesslog::Logger>>,
     client: HttpClient,
@@ -178,9 +180,13 @@ impl Proxy {
         let proxy = Arc::new(Proxy {
             sites: ArcSwap::from_pointee(SiteTable::default()),
             cache,
-            rate: limits.rate_per_ip.map(|(r, b)| protect::RateLimiter::new(r, b)),
-            conns: limits.connections_per_ip.map(|n| Arc::new(protect::ConnLimiter::new(n))),
-            limits,
+            rate: arc_swap::ArcSwapOption::from(
+                limits.rate_per_ip.map(|(r, b)| Arc::new(protect::RateLimiter::new(r, b))),
+            ),
+            conns: arc_swap::ArcSwapOption::from(
+                limits.connections_per_ip.map(|n| Arc::new(protect::ConnLimiter::new(n))),
+            ),
+            limits: ArcSwap::from_pointee(limits),
             log,
             logger: std::sync::Mutex::new(logger),
             client,
@@ -190,6 +196,20 @@ impl Proxy {
         });
         proxy.set_sites(config.sites)?;
         Ok(proxy)
+    }
+
+    /// Replaces the limits (reload): new connections and requests see them at once, open
+    /// connections are kept. The per-address rate and connection limiters are rebuilt only
+    /// when their own setting changed (a reload does not refill every bucket).
+    pub fn set_limits(&self, limits: config::Limits) {
+        let old = self.limits.load_full();
+        if old.rate_per_ip != limits.rate_per_ip {
+            self.rate.store(limits.rate_per_ip.map(|(r, b)| Arc::new(protect::RateLimiter::new(r, b))));
+        }
+        if old.connections_per_ip != limits.connections_per_ip {
+            self.conns.store(limits.connections_per_ip.map(|n| Arc::new(protect::ConnLimiter::new(n))));
+        }
+        self.limits.store(Arc::new(limits));
     }
 
     /// Replaces the sites (reload). Statistics and origin health carry over for sites whose
@@ -218,7 +238,7 @@ impl Proxy {
                             config.balance,
                             config.health.clone(),
                             self.client.clone(),
-                            self.limits.origin_timeout,
+                            self.limits.load().origin_timeout,
                         )
                         .map_err(err)?,
                     );

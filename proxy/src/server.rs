@@ -27,23 +27,6 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
     drain: Duration,
 ) -> std::io::Result<()> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(proxy.limits.header_timeout)
-        // Twice the limits: heads between the limit and twice it reach the handler, which
-        // answers 431 itself and logs it; beyond, hyper answers 431 (not logged).
-        .max_buf_size((proxy.limits.max_header_bytes * 2).max(8192))
-        .max_headers(proxy.limits.max_headers * 2)
-        .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        // No keep-alive pings: they would count as activity and defeat the idle time-out,
-        // which closes dead peers' connections too.
-        .max_header_list_size(proxy.limits.max_header_bytes as u32);
-    let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -59,7 +42,8 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = tcp.set_nodelay(true);
-        let slot = match &proxy.conns {
+        let limits = proxy.limits.load_full();
+        let slot = match proxy.conns.load_full() {
             Some(limiter) => match limiter.acquire(peer.ip()) {
                 Some(slot) => Some(slot),
                 None => {
@@ -76,16 +60,16 @@ pub async fn serve(
             None => None,
         };
         let proxy = proxy.clone();
-        let builder = builder.clone();
+        let builder = builder(&limits);
         let tls = tls.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let _slot = slot;
             let _open = OpenConnection::new(&proxy);
-            let idle = proxy.limits.idle_timeout;
+            let idle = limits.idle_timeout;
             match tls {
                 None => {
-                    let Some(prefix) = read_prefix(&mut tcp, proxy.limits.header_timeout).await else { return };
+                    let Some(prefix) = read_prefix(&mut tcp, limits.header_timeout).await else { return };
                     let conn = Arc::new(Conn { peer, tls: false, sni: None });
                     let io = Prefixed::new(prefix, tcp, idle);
                     let busy = io.busy.clone();
@@ -95,10 +79,10 @@ pub async fn serve(
                     let _ = watcher.watch(c).await;
                 }
                 Some(acceptor) => {
-                    let handshake = tokio::time::timeout(proxy.limits.header_timeout, acceptor.accept(tcp)).await;
+                    let handshake = tokio::time::timeout(limits.header_timeout, acceptor.accept(tcp)).await;
                     let Ok(Ok(mut stream)) = handshake else { return };
                     let sni = stream.get_ref().1.server_name().map(str::to_string);
-                    let Some(prefix) = read_prefix(&mut stream, proxy.limits.header_timeout).await else { return };
+                    let Some(prefix) = read_prefix(&mut stream, limits.header_timeout).await else { return };
                     let conn = Arc::new(Conn { peer, tls: true, sni });
                     let io = Prefixed::new(prefix, stream, idle);
                     let busy = io.busy.clone();
@@ -113,6 +97,27 @@ pub async fn serve(
     drop(listener);
     let _ = tokio::time::timeout(drain, graceful.shutdown()).await;
     Ok(())
+}
+
+/// The HTTP/1.1 and HTTP/2 server settings of a connection, from the limits when it starts.
+fn builder(limits: &crate::config::Limits) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        // Twice the limits: heads between the limit and twice it reach the handler, which
+        // answers 431 itself and logs it; beyond, hyper answers 431 (not logged).
+        .max_buf_size((limits.max_header_bytes * 2).max(8192))
+        .max_headers(limits.max_headers * 2)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        // No keep-alive pings: they would count as activity and defeat the idle time-out,
+        // which closes dead peers' connections too.
+        .max_header_list_size(limits.max_header_bytes as u32);
+    builder
 }
 
 /// The HTTP/2 connection preface; HTTP/1.1 is anything that stops matching it.

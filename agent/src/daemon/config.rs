@@ -44,6 +44,93 @@ pub struct ProxySection {
     /// Access logs directory.
     #[serde(default)]
     pub log_dir: Option<PathBuf>,
+    /// Protection and time-outs of the public listeners (SIGHUP reloads them).
+    #[serde(default)]
+    pub limits: LimitsSection,
+}
+
+/// `[proxy.limits]`: what one client may do. Absent keys keep the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    /// Requests per second per client address (a token bucket); none when absent.
+    #[serde(default)]
+    pub rate_per_second: Option<f64>,
+    /// Requests a client may send at once above the rate (default: the rate).
+    #[serde(default)]
+    pub rate_burst: Option<f64>,
+    /// Open connections per client address; none when absent.
+    #[serde(default)]
+    pub connections_per_ip: Option<usize>,
+    /// Seconds to receive a whole request head (default 10).
+    #[serde(default)]
+    pub header_timeout_secs: Option<u64>,
+    /// Longest pause in a request body, in seconds (default 30).
+    #[serde(default)]
+    pub body_timeout_secs: Option<u64>,
+    /// Seconds a connection may stay idle (default 75).
+    #[serde(default)]
+    pub idle_timeout_secs: Option<u64>,
+    /// Largest request head in bytes (default 32768).
+    #[serde(default)]
+    pub max_header_bytes: Option<usize>,
+    /// Most header fields in a request (default 100).
+    #[serde(default)]
+    pub max_headers: Option<usize>,
+    /// Largest request body in bytes (default 100 MiB).
+    #[serde(default)]
+    pub max_body_bytes: Option<u64>,
+    /// Seconds for an origin to answer with its head (default 30).
+    #[serde(default)]
+    pub origin_timeout_secs: Option<u64>,
+}
+
+impl LimitsSection {
+    /// The proxy's limits; a zero, negative or non-finite value is refused, naming its key.
+    pub fn to_limits(&self) -> Result<amoe_proxy::config::Limits, String> {
+        use std::time::Duration;
+        let mut l = amoe_proxy::config::Limits::default();
+        let positive = |key: &str, v: u64| -> Result<u64, String> {
+            if v == 0 { Err(format!("[proxy.limits] {key} must be above zero")) } else { Ok(v) }
+        };
+        if let Some(rate) = self.rate_per_second {
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(format!("[proxy.limits] rate_per_second must be above zero, not {rate}"));
+            }
+            let burst = self.rate_burst.unwrap_or(rate);
+            if !(burst.is_finite() && burst >= 1.0) {
+                return Err(format!("[proxy.limits] rate_burst must be at least 1, not {burst}"));
+            }
+            l.rate_per_ip = Some((rate, burst));
+        } else if self.rate_burst.is_some() {
+            return Err("[proxy.limits] rate_burst needs rate_per_second".into());
+        }
+        if let Some(n) = self.connections_per_ip {
+            l.connections_per_ip = Some(positive("connections_per_ip", n as u64)? as usize);
+        }
+        if let Some(s) = self.header_timeout_secs {
+            l.header_timeout = Duration::from_secs(positive("header_timeout_secs", s)?);
+        }
+        if let Some(s) = self.body_timeout_secs {
+            l.body_timeout = Duration::from_secs(positive("body_timeout_secs", s)?);
+        }
+        if let Some(s) = self.idle_timeout_secs {
+            l.idle_timeout = Duration::from_secs(positive("idle_timeout_secs", s)?);
+        }
+        if let Some(n) = self.max_header_bytes {
+            l.max_header_bytes = positive("max_header_bytes", n as u64)? as usize;
+        }
+        if let Some(n) = self.max_headers {
+            l.max_headers = positive("max_headers", n as u64)? as usize;
+        }
+        if let Some(n) = self.max_body_bytes {
+            l.max_body_bytes = positive("max_body_bytes", n)?;
+        }
+        if let Some(s) = self.origin_timeout_secs {
+            l.origin_timeout = Duration::from_secs(positive("origin_timeout_secs", s)?);
+        }
+        Ok(l)
+    }
 }
 
 /// The control API: HTTPS with mutual TLS only.
@@ -85,6 +172,12 @@ impl Default for AdminSection {
 
 /// Reads and checks the file; errors name the file, line and column.
 pub fn load(path: &Path) -> Result<AgentConfig, String> {
+    let config = parse(path)?;
+    config.proxy.limits.to_limits().map_err(|e| format!("invalid configuration `{}`: {e}", path.display()))?;
+    Ok(config)
+}
+
+fn parse(path: &Path) -> Result<AgentConfig, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| {
         let (line, col) = e.span().map_or((0, 0), |s| {

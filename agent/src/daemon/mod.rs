@@ -515,7 +515,12 @@ impl Agent {
     fn reload(&self) {
         let mut refused = Vec::new();
         match check_config(&self.config_path).and_then(|_| config::load(&self.config_path)) {
-            Ok(c) => *self.config.lock().unwrap_or_else(|e| e.into_inner()) = c,
+            Ok(c) => {
+                if let Ok(limits) = c.proxy.limits.to_limits() {
+                    self.proxy.set_limits(limits);
+                }
+                *self.config.lock().unwrap_or_else(|e| e.into_inner()) = c;
+            }
             Err(e) => refused.push(format!("configuration: {e}")),
         }
         if refused.is_empty()
@@ -603,6 +608,7 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
             ..StorageConfig::default()
         },
         log_dir: config.proxy.log_dir.clone(),
+        limits: config.proxy.limits.to_limits()?,
         ..ProxyConfig::default()
     })
     .map_err(|e| e.to_string())?;
