@@ -2449,7 +2449,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__host__subcmd__status)
-            opts="-o -h -V --store --operator --output --help --version"
+            opts="-o -h -V --pending --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2827,7 +2827,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__add)
-            opts="-o -h -V --domain --beneficiary --origin --category --host --inactive --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --store --operator --output --help --version"
+            opts="-o -h -V --domain --beneficiary --origin --category --host --inactive --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3351,7 +3351,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__remove)
-            opts="-y -o -h -V --yes --store --operator --output --help --version"
+            opts="-y -o -h -V --yes --no-push --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3445,7 +3445,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__update)
-            opts="-o -h -V --add-domain --remove-domain --add-origin --remove-origin --add-host --remove-host --category --beneficiary --active --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --store --operator --output --help --version"
+            opts="-o -h -V --add-domain --remove-domain --add-origin --remove-origin --add-host --remove-host --category --beneficiary --active --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -136,6 +136,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from status" -l pending -d 'What each host is still owed: operations, since when, the last error, parked ones'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand host; and __fish_seen_subcommand_from add" -l address -d 'Where its agent\'s control API listens, HOST:PORT ([::1]:7443 for IPv6)' -r
@@ -223,7 +224,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subc
 complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "list" -d 'List sites'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "show" -d 'Show one site'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "update" -d 'Change a site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "remove" -d 'Remove a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "remove" -d 'Remove a site; its hosts stop serving it at once'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and not __fish_seen_subcommand_from push activate deactivate rules cert explain add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from push" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -301,6 +302,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l inactive -d 'Add it deactivated (passed through to its origin without caching)'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l no-push -d 'Record and queue only: the hosts get it with `amoe outbox run` or `amoe site push`'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from list" -l beneficiary -d 'Only the sites of this beneficiary (SIRET)' -r
@@ -346,6 +348,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l no-push -d 'Record and queue only: the hosts get it with `amoe outbox run` or `amoe site push`'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -354,6 +357,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -l no-push -d 'Record and queue only: the hosts stop serving it at the next `amoe outbox run`'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "push" -d 'Send the site\'s configuration (domains, origins, rules, activation) to its hosts'
@@ -366,7 +370,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "list" -d 'List sites'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one site'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a site'
-complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a site'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a site; its hosts stop serving it at once'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -572,7 +576,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List sites'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "show" -d 'Show one site'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "update" -d 'Change a site'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "remove" -d 'Remove a site'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "remove" -d 'Remove a site; its hosts stop serving it at once'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List journal entries, oldest first'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exit 1 naming the first bad entry'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "init" -d 'Create the CA: CA_DIR/ca.pem and CA_DIR/ca.key (mode 0600)'

@@ -169,7 +169,15 @@ pub enum BeneficiaryCmd {
 #[derive(Debug, Subcommand)]
 pub enum HostCmd {
     /// Ask hosts' agents for their status (all hosts, or one)
-    Status { name: Option<String> },
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe host status\n  amoe host status --pending     what each host still owes, from the store (no network)"
+    )]
+    Status {
+        name: Option<String>,
+        /// What each host is still owed: operations, since when, the last error, parked ones
+        #[arg(long)]
+        pending: bool,
+    },
     /// Add a host
     #[command(
         after_long_help = "EXAMPLES:\n  amoe host add pop-paris-1 --address pop-paris-1.cdn.example.net:7443 --location 'Paris TH2'"
@@ -382,6 +390,9 @@ EXAMPLES:
         /// Add it deactivated (passed through to its origin without caching)
         #[arg(long)]
         inactive: bool,
+        /// Record and queue only: the hosts get it with `amoe outbox run` or `amoe site push`
+        #[arg(long)]
+        no_push: bool,
         #[command(flatten)]
         settings: Box<SiteSettingsArgs>,
     },
@@ -398,7 +409,7 @@ EXAMPLES:
     Show { name: String },
     /// Change a site
     #[command(
-        after_long_help = "EXAMPLES:\n  amoe site update www-mairie --add-domain m.mairie.fr --add-host pop-lyon-1\n  amoe site update www-mairie --active false\n  amoe site update www-mairie --https-redirect true --hsts-max-age 31536000\n  amoe site update www-mairie --health-path /health --health-interval 5 --max-body 10M\n\nSettings reach the hosts with the next `amoe site push`."
+        after_long_help = "EXAMPLES:\n  amoe site update www-mairie --add-domain m.mairie.fr --add-host pop-lyon-1\n  amoe site update www-mairie --active false\n  amoe site update www-mairie --https-redirect true --hsts-max-age 31536000\n  amoe site update www-mairie --health-path /health --health-interval 5 --max-body 10M\n\nThe change reaches the site's hosts at once (exit 3 when some did not confirm; `amoe outbox run` retries);\n`--no-push` only records and queues it."
     )]
     Update {
         name: String,
@@ -422,15 +433,21 @@ EXAMPLES:
         /// true to serve it through the cache, false to pass it through to its origin
         #[arg(long, value_name = "BOOL")]
         active: Option<bool>,
+        /// Record and queue only: the hosts get it with `amoe outbox run` or `amoe site push`
+        #[arg(long)]
+        no_push: bool,
         #[command(flatten)]
         settings: Box<SiteSettingsArgs>,
     },
-    /// Remove a site
+    /// Remove a site; its hosts stop serving it at once
     Remove {
         name: String,
         /// Do not ask for confirmation
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Record and queue only: the hosts stop serving it at the next `amoe outbox run`
+        #[arg(long)]
+        no_push: bool,
     },
 }
 

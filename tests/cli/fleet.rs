@@ -333,15 +333,25 @@ fn flush_reaches_every_host_and_waits_in_the_outbox_for_a_stopped_one() {
     let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
     assert!(audit.contains("\"flush\"") && audit.contains("\"site push\""), "{audit}");
 
-    // A host taken off the site is owed the site's removal.
+    // A host taken off the site stops serving it at once; the others get the new configuration.
     assert!(fleet.agents[2].state.join("sites/www.json").exists());
-    fleet.ok(&["site", "update", "www", "--remove-host", "pop2"]);
-    let owed: serde_json::Value =
-        serde_json::from_str(&fleet.ok(&["outbox", "list", "-o", "json"]).stdout).expect("json");
-    assert_eq!((owed[0]["kind"].as_str(), owed[0]["host"].as_str()), (Some("delete_site"), Some("pop2")));
-    fleet.ok(&["outbox", "run", "--all"]);
+    let r = fleet.ok(&["site", "update", "www", "--remove-host", "pop2", "--add-domain", "m.example.test"]);
+    assert!(r.stderr.contains("3 of 3 hosts confirmed"), "{}", r.stderr);
+    assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
     assert!(!fleet.agents[2].state.join("sites/www.json").exists(), "the agent no longer serves the site");
-    assert!(fleet.agents[0].state.join("sites/www.json").exists());
+    let served = std::fs::read_to_string(fleet.agents[0].state.join("sites/www.json")).expect("site");
+    assert!(served.contains("m.example.test"), "the new domain is served without another command: {served}");
+    // `--no-push` stages; `host status --pending` shows what each host owes.
+    fleet.ok(&["site", "update", "www", "--remove-domain", "m.example.test", "--no-push"]);
+    let pending = fleet.ok(&["host", "status", "--pending", "-o", "json"]).json();
+    let pop0 = pending.as_array().expect("rows").iter().find(|r| r["host"] == "pop0").expect("pop0");
+    assert_eq!(pop0["owed"], 1, "{pending}");
+    fleet.ok(&["outbox", "run", "--all"]);
+    let served = std::fs::read_to_string(fleet.agents[0].state.join("sites/www.json")).expect("site");
+    assert!(!served.contains("m.example.test"), "{served}");
+    // The audit records the outcome per host.
+    let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
+    assert!(audit.contains("site update delivery") && audit.contains("ok: 3 of 3 hosts confirmed"), "{audit}");
 }
 
 #[test]
@@ -538,7 +548,7 @@ fn the_outbox_never_stalls() {
     fleet.ok(&["site", "push", "www"]);
     fleet.agents[1].stop();
     assert_eq!(fleet.run(&["flush", "www", "--all"]).code, 3);
-    fleet.ok(&["site", "update", "www", "--remove-host", "pop1"]);
+    assert_eq!(fleet.run(&["site", "update", "www", "--remove-host", "pop1"]).code, 3, "pop1 is down");
     let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
     assert_eq!(owed.as_array().expect("value").len(), 2, "{owed}");
     fleet.ok(&["host", "remove", "pop1", "--yes"]);
@@ -569,7 +579,12 @@ fn the_outbox_never_stalls() {
         &origin,
         "--host",
         "pop0",
+        "--no-push",
     ]);
+    // pop0 is never given it: the staged push is dropped.
+    let staged = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    let staged = staged.as_array().expect("list").iter().find(|i| i["site"] == "other").expect("staged")["id"].clone();
+    fleet.ok(&["outbox", "drop", staged.as_str().expect("id")]);
     let before = fleet.ok(&["host", "status", "pop0", "-o", "json"]).json()[0]["status"]["crl_number"].as_u64();
     fleet.agents[0].stop();
     assert_eq!(fleet.run(&["flush", "other", "--all"]).code, 1);
@@ -642,9 +657,9 @@ fn concurrent_outbox_runs_deliver_each_item_once_in_order() {
     let calls: Vec<&serde_json::Value> = journal.iter().filter(|l| l["status"] == 200).collect();
     let puts = calls.iter().filter(|l| l["method"] == "PUT").count();
     let flushes = calls.iter().filter(|l| l["method"] == "POST").count();
-    assert_eq!((puts, flushes), (16, 15), "each item sent once (one push came before the stop)");
+    assert_eq!((puts, flushes), (17, 15), "each item sent once (two pushes came before the stop)");
     // Flushes and pushes alternate, as queued.
-    let kinds: Vec<&str> = calls.iter().skip(1).map(|l| l["method"].as_str().expect("value")).collect();
+    let kinds: Vec<&str> = calls.iter().skip(2).map(|l| l["method"].as_str().expect("value")).collect();
     let expected: Vec<&str> = (0..15).flat_map(|_| ["POST", "PUT"]).collect();
     assert_eq!(kinds, expected);
     assert_eq!(fleet.agents[0].applied(), queued, "flushes applied in the order queued");

@@ -133,7 +133,7 @@ fn site_lifecycle() {
     let certs = env.path("certs");
     env.ok(&["ca", "issue", "op", "--role", "operator", "--out", certs.to_str().expect("utf8")]);
     let out = env
-        .cmd(&["site", "remove", "www", "--yes"])
+        .cmd(&["site", "remove", "www", "--yes", "--no-push"])
         .env("AMOE_CLIENT_CERT", certs.join("op.pem"))
         .env("AMOE_CLIENT_KEY", certs.join("op.key"))
         .output()

@@ -45,8 +45,10 @@ impl Demo {
             output_explicit: true,
             config_file: None,
             ca_dir: Some(self.dir.join("ca")),
-            client_cert: Some(self.dir.join("certs").join("operator-demo.pem")),
-            client_key: Some(self.dir.join("certs").join("operator-demo.key")),
+            // The operator's certificate once the tour has issued it (step by step, as a
+            // newcomer would: before, inventory changes are recorded and not pushed).
+            client_cert: Some(self.dir.join("certs").join("operator-demo.pem")).filter(|p| p.exists()),
+            client_key: Some(self.dir.join("certs").join("operator-demo.key")).filter(|p| p.exists()),
         };
         let mut out = Output::stdout(settings.output);
         out.line(&format!("$ amoe {}", shown.join(" ")))?;

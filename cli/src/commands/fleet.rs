@@ -9,11 +9,11 @@ use crate::fleet::client::{Client, Credentials};
 use crate::fleet::{self, Caller, FleetReport, HostResult};
 use crate::output::{Cell, Format, Tabular};
 use amoe_core::{Host, Name, Site};
-use amoe_proto::{FlushRequest, SiteSpec};
+use amoe_proto::FlushRequest;
 use amoe_store::hosts::HostReads;
 use amoe_store::outbox::{NewOutboxItem, OutboxItem, OutboxReads};
 use amoe_store::sites::{RulesReads, SiteReads};
-use amoe_store::{Reads, Store, Tx};
+use amoe_store::{Store, Tx};
 use anyhow::{Context, Result};
 use std::time::{Duration, Instant};
 
@@ -107,26 +107,6 @@ pub(super) fn site_and_hosts(store: &Store, name: &str) -> Result<(Site, Vec<Hos
     Ok((site, hosts))
 }
 
-/// What the agents get for a site.
-fn spec(store: &impl Reads, site: &Site) -> Result<SiteSpec> {
-    Ok(SiteSpec {
-        name: site.name.to_string(),
-        domains: site.domains.iter().map(ToString::to_string).collect(),
-        origins: site.origins.iter().map(ToString::to_string).collect(),
-        active: site.active,
-        rules: store.site_rules(&site.name)?.map(|r| r.rules),
-        balance: site.settings.balance.clone(),
-        stale_limit_secs: site.settings.stale_limit_secs,
-        https_redirect: site.settings.https_redirect,
-        hsts_max_age_secs: site.settings.hsts_max_age_secs,
-        hsts_include_subdomains: site.settings.hsts_include_subdomains,
-        health_path: site.settings.health_path.clone(),
-        health_interval_secs: site.settings.health_interval_secs,
-        health_failures: site.settings.health_failures,
-        max_body_bytes: site.settings.max_body_bytes,
-    })
-}
-
 /// An operation for the hosts of a site.
 pub(super) struct Operation<'a> {
     pub command: &'a str,
@@ -134,13 +114,6 @@ pub(super) struct Operation<'a> {
     pub hosts: &'a [Host],
     pub dry_run: bool,
     pub timing: bool,
-}
-
-/// The site's whole configuration, owed to each of `hosts` (an idempotent `PUT`).
-fn put_site_items(store: &impl Reads, site: &Site, hosts: &[Host], caller: &Caller) -> Result<Vec<NewOutboxItem>> {
-    let body = serde_json::to_string(&spec(store, site)?)?;
-    let path = format!("/v1/sites/{}", site.name);
-    Ok(fleet::items_for(hosts, caller, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body)))
 }
 
 /// Refuses what `caller`'s role may not ask of a host, before anything is queued.
@@ -212,7 +185,65 @@ pub(super) fn run_operation(
     })?;
     let run = fleet::Run { operation: command, site: Some(site), fresh: Some(&fresh) };
     let report = fleet::deliver(store, &client, &caller, hosts, started, run)?;
+    fleet::journal_delivery(store, &draft, &report)?;
     render(ctx, &report, timing)
+}
+
+/// What an inventory command just queued for a site's hosts.
+pub(super) struct Owed<'a> {
+    pub command: &'a str,
+    pub site: &'a str,
+    pub ids: &'a [String],
+    /// `--no-push`: record and queue only.
+    pub no_push: bool,
+    /// Whether a client certificate signed the items (without one nothing was queued).
+    pub signed: bool,
+}
+
+/// Delivers what an inventory command (`site add|update|remove`) queued, at once, and says on
+/// stderr how it went (stdout keeps the command's own output). The exit code is a fleet
+/// command's: 0 every host confirmed, 3 some did not, 1 none did. `has_hosts`: the site has
+/// hosts that were not told because there was no certificate to sign with.
+pub(super) fn deliver_owed(ctx: &mut Ctx, store: &mut Store, owed: Owed<'_>, has_hosts: bool) -> Result<Exit> {
+    let Owed { command, site, ids, no_push, signed } = owed;
+    if ids.is_empty() {
+        if has_hosts && !signed {
+            eprintln!("note: site `{site}` was recorded but not pushed: no client certificate to sign the push with");
+            eprintln!("hint: set `AMOE_CLIENT_CERT` and `AMOE_CLIENT_KEY`, then `amoe site push {site}`");
+        }
+        return Ok(Exit::Success);
+    }
+    if no_push {
+        eprintln!("staged: {} operations queued for the hosts of `{site}`", ids.len());
+        eprintln!("hint: `amoe outbox run` (or `amoe site push {site}`) delivers them");
+        return Ok(Exit::Success);
+    }
+    let mut names: Vec<String> =
+        store.outbox(None)?.into_iter().filter(|i| ids.contains(&i.id)).map(|i| i.host).collect();
+    names.sort();
+    names.dedup();
+    let hosts = names.iter().map(|n| Ok(store.host(&n.parse::<Name>()?)?)).collect::<Result<Vec<Host>>>()?;
+    let (client, caller) = client(ctx)?;
+    let run = fleet::Run { operation: command, site: Some(site), fresh: Some(ids) };
+    let report = fleet::deliver(store, &client, &caller, &hosts, Instant::now(), run)?;
+    let mut draft = ctx.draft(command, Some(format!("site:{site}")));
+    draft.identity = Some(caller.identity());
+    fleet::journal_delivery(store, &draft, &report)?;
+    let failed = report.failed();
+    eprintln!("{command}: {} of {} hosts confirmed", report.hosts.len() - failed, report.hosts.len());
+    for h in report.hosts.iter().filter(|h| !h.ok) {
+        eprintln!("  {}: {}", h.host, h.error.as_deref().unwrap_or("not confirmed"));
+    }
+    if failed > 0 {
+        eprintln!("hint: what was not confirmed stays in the outbox; `amoe outbox run` retries it");
+    }
+    Ok(if failed == 0 {
+        Exit::Success
+    } else if failed == report.hosts.len() {
+        Exit::Failure
+    } else {
+        Exit::Partial
+    })
 }
 
 /// Fleet commands print a table on a terminal and JSON otherwise, unless told.
@@ -337,7 +368,7 @@ pub(super) fn push(ctx: &mut Ctx, name: &str, active: Option<bool>, dry_run: boo
                 site.active = a;
                 tx.update_site(&site)?;
             }
-            put_site_items(tx, &site, &hosts, caller)
+            fleet::put_site_items(tx, &site, caller)
         },
     )
 }
@@ -362,7 +393,7 @@ pub(super) fn rules(ctx: &mut Ctx, name: &str, file: &std::path::Path, dry_run: 
         Operation { command: "site rules", site: site.name.as_str(), hosts: &hosts, dry_run: false, timing: false },
         |tx, caller| {
             tx.add_site_rules(&site.name, &text, &operator)?;
-            put_site_items(tx, &site, &hosts, caller)
+            fleet::put_site_items(tx, &site, caller)
         },
     )
 }
@@ -415,6 +446,61 @@ pub(super) fn status(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
     } else {
         Exit::Partial
     })
+}
+
+/// What one host is still owed (`host status --pending`).
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct HostPending {
+    pub host: String,
+    /// Operations still to deliver.
+    pub owed: usize,
+    /// Operations the host refused for good (`amoe outbox drop` removes them).
+    pub parked: usize,
+    /// When the oldest owed operation was queued (UTC).
+    pub since: Option<String>,
+    pub next_attempt: Option<String>,
+    pub last_error: Option<String>,
+}
+
+impl Tabular for HostPending {
+    const HEADERS: &'static [&'static str] = &["host", "owed", "parked", "since", "next_attempt", "last_error"];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.host),
+            Cell::text(self.owed),
+            Cell::text(self.parked),
+            Cell::text(self.since.as_deref().map(amoe_core::time::display_local).unwrap_or_default()),
+            Cell::text(self.next_attempt.as_deref().map(amoe_core::time::display_local).unwrap_or_default()),
+            Cell::opt(self.last_error.as_deref()),
+        ]
+    }
+}
+
+/// `amoe host status --pending`: from the store only.
+pub(super) fn pending(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
+    let store = ctx.open()?;
+    let hosts = match name {
+        Some(n) => vec![store.host(&n.parse::<Name>()?)?],
+        None => store.hosts()?,
+    };
+    let items = store.outbox(None)?;
+    let rows: Vec<HostPending> = hosts
+        .iter()
+        .map(|h| {
+            let mine: Vec<&OutboxItem> = items.iter().filter(|i| i.host == h.name.as_str()).collect();
+            let owed: Vec<&&OutboxItem> = mine.iter().filter(|i| i.parked_at.is_none()).collect();
+            HostPending {
+                host: h.name.to_string(),
+                owed: owed.len(),
+                parked: mine.len() - owed.len(),
+                since: owed.first().map(|i| i.created_at.clone()),
+                next_attempt: owed.first().map(|i| i.next_attempt_at.clone()),
+                last_error: mine.iter().rev().find_map(|i| i.last_error.clone()),
+            }
+        })
+        .collect();
+    ctx.out.list(&rows)?;
+    Ok(Exit::Success)
 }
 
 /// Days before a host's revocation list expires when `host status` warns.

@@ -38,7 +38,8 @@ pub(super) fn run(ctx: &mut Ctx, cmd: HostCmd) -> Result<Exit> {
             let h = ops::update(&mut store, &draft, &name, address.as_deref(), location.as_deref(), clear_location)?;
             ctx.out.done(&format!("updated host `{}`", h.name), &h)?;
         }
-        HostCmd::Status { name } => return super::fleet::status(ctx, name.as_deref()),
+        HostCmd::Status { name, pending: true } => return super::fleet::pending(ctx, name.as_deref()),
+        HostCmd::Status { name, pending: false } => return super::fleet::status(ctx, name.as_deref()),
         HostCmd::Remove { name, yes } => {
             let mut store = ctx.open()?;
             ctx.confirm(&format!("remove host `{name}`"), yes)?;

@@ -28,7 +28,7 @@ impl Tabular for Site {
 pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
     let target = |s: &str| Some(format!("site:{s}"));
     match cmd {
-        SiteCmd::Add { name, domains, beneficiary, origins, category, hosts, inactive, settings } => {
+        SiteCmd::Add { name, domains, beneficiary, origins, category, hosts, inactive, no_push, settings } => {
             let mut store = ctx.open()?;
             let new = ops::NewSite {
                 name: &name,
@@ -40,9 +40,13 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
                 active: !inactive,
                 settings: &settings,
             };
-            let site = ops::add(&mut store, &ctx.draft("site add", target(&name)), &new)?;
+            let caller = super::fleet::inventory_caller(ctx)?;
+            let (site, owed) = ops::add(&mut store, &ctx.draft("site add", target(&name)), caller.as_ref(), &new)?;
             let domains: Vec<String> = site.domains.iter().map(ToString::to_string).collect();
             ctx.out.done(&format!("added site `{}` ({})", site.name, domains.join(", ")), &site)?;
+            let push =
+                super::fleet::Owed { command: "site add", site: &name, ids: &owed, no_push, signed: caller.is_some() };
+            return super::fleet::deliver_owed(ctx, &mut store, push, !site.hosts.is_empty());
         }
         SiteCmd::List { beneficiary, host } => {
             let store = ctx.open()?;
@@ -64,6 +68,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
             category,
             beneficiary,
             active,
+            no_push,
             settings,
         } => {
             let mut store = ctx.open()?;
@@ -79,14 +84,18 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
                 active,
                 settings: *settings,
             };
-            let site = ops::update(
-                &mut store,
-                &ctx.draft("site update", target(&name)),
-                super::fleet::inventory_caller(ctx)?.as_ref(),
-                &name,
-                &changes,
-            )?;
+            let caller = super::fleet::inventory_caller(ctx)?;
+            let (site, owed) =
+                ops::update(&mut store, &ctx.draft("site update", target(&name)), caller.as_ref(), &name, &changes)?;
             ctx.out.done(&format!("updated site `{}`", site.name), &site)?;
+            let push = super::fleet::Owed {
+                command: "site update",
+                site: &name,
+                ids: &owed,
+                no_push,
+                signed: caller.is_some(),
+            };
+            return super::fleet::deliver_owed(ctx, &mut store, push, !site.hosts.is_empty());
         }
         SiteCmd::Push { name, dry_run } => return super::fleet::push(ctx, &name, None, dry_run),
         SiteCmd::Activate { name, dry_run } => return super::fleet::push(ctx, &name, Some(true), dry_run),
@@ -106,16 +115,20 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
         SiteCmd::Explain { name, url, content_type } => {
             return super::fleet::explain(ctx, &name, &url, content_type.as_deref());
         }
-        SiteCmd::Remove { name, yes } => {
+        SiteCmd::Remove { name, yes, no_push } => {
             let mut store = ctx.open()?;
             ctx.confirm(&format!("remove site `{name}`"), yes)?;
-            let n = ops::remove(
-                &mut store,
-                &ctx.draft("site remove", target(&name)),
-                super::fleet::inventory_caller(ctx)?.as_ref(),
-                &name,
-            )?;
+            let caller = super::fleet::inventory_caller(ctx)?;
+            let (n, owed) = ops::remove(&mut store, &ctx.draft("site remove", target(&name)), caller.as_ref(), &name)?;
             ctx.out.line(&format!("removed site `{n}`"))?;
+            let push = super::fleet::Owed {
+                command: "site remove",
+                site: &name,
+                ids: &owed,
+                no_push,
+                signed: caller.is_some(),
+            };
+            return super::fleet::deliver_owed(ctx, &mut store, push, false);
         }
     }
     Ok(Exit::Success)

@@ -166,6 +166,66 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
     (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
 }
 
+/// What the agents get for a site: its whole configuration.
+pub fn site_spec(store: &impl amoe_store::Reads, site: &amoe_core::Site) -> anyhow::Result<amoe_proto::SiteSpec> {
+    use amoe_store::sites::RulesReads;
+    Ok(amoe_proto::SiteSpec {
+        name: site.name.to_string(),
+        domains: site.domains.iter().map(ToString::to_string).collect(),
+        origins: site.origins.iter().map(ToString::to_string).collect(),
+        active: site.active,
+        rules: store.site_rules(&site.name)?.map(|r| r.rules),
+        balance: site.settings.balance.clone(),
+        stale_limit_secs: site.settings.stale_limit_secs,
+        https_redirect: site.settings.https_redirect,
+        hsts_max_age_secs: site.settings.hsts_max_age_secs,
+        hsts_include_subdomains: site.settings.hsts_include_subdomains,
+        health_path: site.settings.health_path.clone(),
+        health_interval_secs: site.settings.health_interval_secs,
+        health_failures: site.settings.health_failures,
+        max_body_bytes: site.settings.max_body_bytes,
+    })
+}
+
+/// The site's whole configuration, owed to each of its hosts (an idempotent `PUT`).
+pub fn put_site_items(
+    store: &impl amoe_store::Reads,
+    site: &amoe_core::Site,
+    caller: &Caller,
+) -> anyhow::Result<Vec<NewOutboxItem>> {
+    let body = serde_json::to_string(&site_spec(store, site)?)?;
+    let path = format!("/v1/sites/{}", site.name);
+    Ok(site
+        .hosts
+        .iter()
+        .map(|h| item(h.as_str(), caller, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body)))
+        .collect())
+}
+
+/// Journals how a delivery went, host by host, beside the command's own entry (which says the
+/// change was recorded): a push every host refused is not `ok`.
+pub fn journal_delivery(store: &mut Store, draft: &amoe_store::AuditDraft, report: &FleetReport) -> anyhow::Result<()> {
+    let failed: Vec<String> = report
+        .hosts
+        .iter()
+        .filter(|h| !h.ok)
+        .map(|h| format!("{}: {}", h.host, h.error.as_deref().unwrap_or("not confirmed")))
+        .collect();
+    let outcome = if failed.is_empty() {
+        format!("ok: {} of {} hosts confirmed", report.hosts.len(), report.hosts.len())
+    } else {
+        format!(
+            "failed: {} of {} hosts confirmed; {}",
+            report.hosts.len() - failed.len(),
+            report.hosts.len(),
+            failed.join("; ")
+        )
+    };
+    let d = amoe_store::AuditDraft { command: format!("{} delivery", draft.command), ..draft.clone() };
+    store.journal(&d, &outcome)?;
+    Ok(())
+}
+
 /// What an outbox item asks of a host, for the role check.
 pub fn action_of(kind: &str) -> Action {
     if kind == "flush" { Action::Flush } else { Action::Change }

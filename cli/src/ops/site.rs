@@ -34,7 +34,35 @@ fn check(site: &Site) -> Result<()> {
     Ok(())
 }
 
-pub fn add(store: &mut Store, draft: &AuditDraft, new: &NewSite<'_>) -> Result<Site> {
+/// A site change as recorded: the site, and the ids of what its hosts are now owed (queued in
+/// the same transaction; empty when there was no certificate to sign with, or no host).
+pub type Recorded<T> = (T, Vec<String>);
+
+/// Queues the site's configuration for each of its hosts, signed by `caller` (nothing without
+/// one: the change stays in the store until `amoe site push`).
+fn push_to_hosts(tx: &amoe_store::Tx<'_>, caller: Option<&Caller>, site: &Site) -> Result<Vec<String>> {
+    let Some(caller) = caller else { return Ok(Vec::new()) };
+    if site.hosts.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !caller.role.allows(amoe_pki::Action::Change) {
+        return Err(Failure::new(format!("`{}` (role {}) may not change what hosts serve", caller.name, caller.role))
+            .hint("use an operator certificate (`AMOE_CLIENT_CERT`); nothing was changed")
+            .into());
+    }
+    let items = crate::fleet::put_site_items(tx, site, caller)?;
+    for item in &items {
+        tx.enqueue(item)?;
+    }
+    Ok(items.into_iter().map(|i| i.id).collect())
+}
+
+pub fn add(
+    store: &mut Store,
+    draft: &AuditDraft,
+    caller: Option<&Caller>,
+    new: &NewSite<'_>,
+) -> Result<Recorded<Site>> {
     store.mutate(draft, |tx| {
         let site = Site {
             name: new.name.parse()?,
@@ -48,7 +76,8 @@ pub fn add(store: &mut Store, draft: &AuditDraft, new: &NewSite<'_>) -> Result<S
         };
         check(&site)?;
         tx.add_site(&site)?;
-        Ok(site)
+        let owed = push_to_hosts(tx, caller, &site)?;
+        Ok((site, owed))
     })
 }
 
@@ -159,7 +188,7 @@ pub fn update(
     caller: Option<&Caller>,
     name: &str,
     ch: &Changes<'_>,
-) -> Result<Site> {
+) -> Result<Recorded<Site>> {
     store.mutate(draft, |tx| {
         let mut site = tx.site(&name.parse::<Name>()?)?;
         let before = site.hosts.clone();
@@ -179,27 +208,33 @@ pub fn update(
         check(&site)?;
         tx.update_site(&site)?;
         let dropped: Vec<Name> = before.into_iter().filter(|h| !site.hosts.contains(h)).collect();
-        forget_on_hosts(tx, caller, &site.name, &dropped)?;
-        Ok(site)
+        let mut owed = forget_on_hosts(tx, caller, &site.name, &dropped)?;
+        owed.extend(push_to_hosts(tx, caller, &site)?);
+        Ok((site, owed))
     })
 }
 
-pub fn remove(store: &mut Store, draft: &AuditDraft, caller: Option<&Caller>, name: &str) -> Result<Name> {
+pub fn remove(store: &mut Store, draft: &AuditDraft, caller: Option<&Caller>, name: &str) -> Result<Recorded<Name>> {
     store.mutate(draft, |tx| {
         let name: Name = name.parse()?;
         let hosts = tx.site(&name)?.hosts;
         tx.remove_site(&name)?;
-        forget_on_hosts(tx, caller, &name, &hosts)?;
-        Ok(name)
+        let owed = forget_on_hosts(tx, caller, &name, &hosts)?;
+        Ok((name, owed))
     })
 }
 
 /// Hosts that no longer serve a site are owed its removal: queued in the outbox (delivered by
 /// `amoe outbox run` or the next fleet command that touches them), in `caller`'s name, whose
 /// role must allow it.
-fn forget_on_hosts(tx: &amoe_store::Tx<'_>, caller: Option<&Caller>, site: &Name, hosts: &[Name]) -> Result<()> {
+fn forget_on_hosts(
+    tx: &amoe_store::Tx<'_>,
+    caller: Option<&Caller>,
+    site: &Name,
+    hosts: &[Name],
+) -> Result<Vec<String>> {
     if hosts.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let Some(caller) = caller else {
         return Err(Failure::new(format!(
@@ -217,18 +252,13 @@ fn forget_on_hosts(tx: &amoe_store::Tx<'_>, caller: Option<&Caller>, site: &Name
         .into());
     }
     let path = format!("/v1/sites/{site}");
+    let mut owed = Vec::new();
     for host in hosts {
-        tx.enqueue(&crate::fleet::item(
-            host.as_str(),
-            caller,
-            Some(site.as_str()),
-            "delete_site",
-            "DELETE",
-            &path,
-            None,
-        ))?;
+        let item = crate::fleet::item(host.as_str(), caller, Some(site.as_str()), "delete_site", "DELETE", &path, None);
+        tx.enqueue(&item)?;
+        owed.push(item.id);
     }
-    Ok(())
+    Ok(owed)
 }
 
 /// Every site, optionally only those of a beneficiary or served by a host.
