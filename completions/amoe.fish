@@ -286,12 +286,12 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l host -d 'Host that serves it (repeatable)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l https-redirect -d 'true: plain-HTTP requests are redirected to HTTPS (301; 308 for other methods than GET/HEAD)' -r -f -a "true\t''
 false\t''"
-complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l hsts-max-age -d 'Strict-Transport-Security max-age on HTTPS responses, in seconds (0: none)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l hsts-max-age -d 'Strict-Transport-Security max-age on HTTPS responses, in seconds (0 sends max-age=0, which tells browsers to forget it)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l hsts-subdomains -d 'true: HSTS covers subdomains (includeSubDomains)' -r -f -a "true\t''
 false\t''"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l health-path -d 'Path each origin is checked on, e.g. /health ("none": no active checks)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l health-interval -d 'Seconds between two checks of an origin (at least 1)' -r
-complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l health-failures -d 'Consecutive failures before an origin is taken out (at least 1)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l health-failures -d 'Consecutive failed requests before an origin is taken out for a while (at least 1); a failed health check takes it out at once' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l max-body -d 'Largest request body (K, M, G suffixes; 413 beyond)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l stale-limit -d 'Seconds stale content is served when every origin fails (0: never)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l balance -d 'How requests are spread over the origins' -r -f -a "round-robin\t''
@@ -333,12 +333,12 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 false\t''"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l https-redirect -d 'true: plain-HTTP requests are redirected to HTTPS (301; 308 for other methods than GET/HEAD)' -r -f -a "true\t''
 false\t''"
-complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l hsts-max-age -d 'Strict-Transport-Security max-age on HTTPS responses, in seconds (0: none)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l hsts-max-age -d 'Strict-Transport-Security max-age on HTTPS responses, in seconds (0 sends max-age=0, which tells browsers to forget it)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l hsts-subdomains -d 'true: HSTS covers subdomains (includeSubDomains)' -r -f -a "true\t''
 false\t''"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l health-path -d 'Path each origin is checked on, e.g. /health ("none": no active checks)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l health-interval -d 'Seconds between two checks of an origin (at least 1)' -r
-complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l health-failures -d 'Consecutive failures before an origin is taken out (at least 1)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l health-failures -d 'Consecutive failed requests before an origin is taken out for a while (at least 1); a failed health check takes it out at once' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l max-body -d 'Largest request body (K, M, G suffixes; 413 beyond)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l stale-limit -d 'Seconds stale content is served when every origin fails (0: never)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l balance -d 'How requests are spread over the origins' -r -f -a "round-robin\t''

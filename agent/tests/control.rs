@@ -768,7 +768,8 @@ async fn queued_items_are_checked_against_who_queued_them() {
     let der = |pem: &str| rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap().to_vec();
     // The headers of an item queued by `who`, signed with `signer`'s key.
     let signed = |who: &Client, signer: &Client, method: &str, path: &str, body: &str| -> Vec<(String, String)> {
-        let sig = item_sig::sign(signer.key.as_bytes(), &item_sig::message(method, path, body.as_bytes())).unwrap();
+        let sig =
+            item_sig::sign(signer.key.as_bytes(), &item_sig::message("pop1", method, path, body.as_bytes())).unwrap();
         vec![
             ("amoe-queued-by".into(), "x".into()),
             ("amoe-queued-cert".into(), hex(&der(&who.cert))),
@@ -795,6 +796,16 @@ async fn queued_items_are_checked_against_who_queued_them() {
     // A claim without certificate or signature, and a signature of another call.
     assert_eq!(put(vec![("amoe-queued-by".into(), "alice".into())]).await.0, 403);
     assert_eq!(put(send(&signed(&operator, &operator, "PUT", "/v1/sites/other", site))).await.0, 403);
+    // Signed for another host (this one is `pop1`): refused.
+    let sig =
+        item_sig::sign(operator.key.as_bytes(), &item_sig::message("pop2", "PUT", "/v1/sites/www", site.as_bytes()))
+            .unwrap();
+    let elsewhere = vec![
+        ("amoe-queued-by".to_string(), "alice".to_string()),
+        ("amoe-queued-cert".to_string(), hex(&der(&operator.cert))),
+        ("amoe-queued-sig".to_string(), hex(&sig)),
+    ];
+    assert_eq!(put(elsewhere).await.0, 403);
     let (status, _) = call(&agent, op.clone(), "GET", "/v1/sites/www", "").await.unwrap();
     assert_eq!(status, 404, "nothing was applied");
     // Signed by the operator: applied. What ci may do goes through, journaled with both.
@@ -809,7 +820,7 @@ async fn queued_items_are_checked_against_who_queued_them() {
     assert_eq!((line["client"].as_str(), line["role"].as_str()), (Some("alice"), Some("operator")), "{line}");
     assert_eq!((line["queued_by"].as_str(), line["queued_role"].as_str()), (Some("pipeline"), Some("ci")), "{line}");
     let refused = journal.iter().filter(|l| l["method"] == "PUT" && l["status"] == 403).count();
-    assert_eq!(refused, 4, "{journal:?}");
+    assert_eq!(refused, 5, "{journal:?}");
 }
 
 /// Flush idempotency keys are bound to their site and request; what the agent writes (state,

@@ -256,7 +256,8 @@ pub struct SiteSettingsArgs {
     /// true: plain-HTTP requests are redirected to HTTPS (301; 308 for other methods than GET/HEAD)
     #[arg(long, value_name = "BOOL")]
     pub https_redirect: Option<bool>,
-    /// Strict-Transport-Security max-age on HTTPS responses, in seconds (0: none)
+    /// Strict-Transport-Security max-age on HTTPS responses, in seconds (0 sends max-age=0,
+    /// which tells browsers to forget it)
     #[arg(long, value_name = "SECS")]
     pub hsts_max_age: Option<u64>,
     /// true: HSTS covers subdomains (includeSubDomains)
@@ -268,7 +269,8 @@ pub struct SiteSettingsArgs {
     /// Seconds between two checks of an origin (at least 1)
     #[arg(long, value_name = "SECS")]
     pub health_interval: Option<u64>,
-    /// Consecutive failures before an origin is taken out (at least 1)
+    /// Consecutive failed requests before an origin is taken out for a while (at least 1); a
+    /// failed health check takes it out at once
     #[arg(long, value_name = "N")]
     pub health_failures: Option<u32>,
     /// Largest request body (K, M, G suffixes; 413 beyond)

@@ -4,7 +4,10 @@
 //! allows it, whoever delivers it. A row written into the store by hand (a `ci` holder with
 //! write access to the store, say) cannot claim an operator's role.
 //!
-//! The signed message is `amoe-outbox-v1\n{METHOD}\n{path}\n{hex SHA-256 of the body sent}`.
+//! The signed message is `amoe-outbox-v1\n{host}\n{METHOD}\n{path}\n{hex SHA-256 of the body
+//! sent}`: an item queued for one host cannot be copied to another (the agent uses its own name,
+//! its certificate's CN). Replaying an old item to the same host stays possible for whoever can
+//! write the store; its effect is an older configuration, which the next push corrects.
 
 use crate::{ClientIdentity, Error, Result};
 use jiff::Timestamp;
@@ -13,10 +16,10 @@ use rustls_pki_types::pem::PemObject;
 use sha2::{Digest, Sha256};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-/// The bytes signed for a call.
-pub fn message(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
+/// The bytes signed for a call to `host`.
+pub fn message(host: &str, method: &str, path: &str, body: &[u8]) -> Vec<u8> {
     let digest: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
-    format!("amoe-outbox-v1\n{method}\n{path}\n{digest}").into_bytes()
+    format!("amoe-outbox-v1\n{host}\n{method}\n{path}\n{digest}").into_bytes()
 }
 
 /// Signs `msg` with a PEM private key (ECDSA P-256/P-384, Ed25519 or RSA-PSS).
@@ -99,14 +102,14 @@ mod tests {
         let (ca_pem, ca_key) = Ca::create("test").expect("ca");
         let ca = Ca::load(&ca_pem, &ca_key).expect("load");
         let ci = ca.issue_client("pipeline", Role::Ci, 30).expect("issue");
-        let msg = message("PUT", "/v1/sites/www", b"{}");
+        let msg = message("pop1", "PUT", "/v1/sites/www", b"{}");
         let sig = sign(ci.key_pem.as_bytes(), &msg).expect("sign");
         let now = Timestamp::now();
         let none = |_: &str| false;
         let who = verify(&der(&ca_pem), &der(&ci.cert_pem), &msg, &sig, &none, now).expect("verify");
         assert_eq!((who.name.as_str(), who.role), ("pipeline", Role::Ci));
         // Another call, another body: refused.
-        let other = message("PUT", "/v1/sites/www", b"{\"x\":1}");
+        let other = message("pop1", "PUT", "/v1/sites/www", b"{\"x\":1}");
         assert_eq!(
             verify(&der(&ca_pem), &der(&ci.cert_pem), &other, &sig, &none, now),
             Err(ItemSigError::BadSignature)

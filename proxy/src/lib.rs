@@ -227,7 +227,8 @@ impl Proxy {
                 Some(p)
                     if p.config.origins == config.origins
                         && p.config.balance == config.balance
-                        && p.config.health == config.health =>
+                        && p.config.health == config.health
+                        && p.upstream.timeout() == self.limits.load().origin_timeout =>
                 {
                     p.upstream.clone()
                 }

@@ -936,3 +936,36 @@ fn site_settings_take_effect_on_the_agents() {
     let (_, text) = curl(&ca_pem, "www.example.test", fleet.agents[0].tls, "/page").expect("https");
     assert!(text.contains("strict-transport-security: max-age=600; includeSubDomains"), "{text}");
 }
+
+/// Rows written into the store by hand get nothing past the CLI: a `crl` row that is another
+/// call, and a certificate row pointing at a key `site cert` does not keep (the CA's), are
+/// parked without being sent.
+#[test]
+fn forged_rows_are_parked_unsent() {
+    let fleet = Fleet::new(1);
+    fleet.ok(&["site", "push", "www"]);
+    let ca_key = fleet.env.path("ca").join("ca.key");
+    let body = serde_json::json!({"cert_pem": "x", "key_file": ca_key}).to_string();
+    let sql = fleet.env.sqlite();
+    for (id, seq, kind, method, path, body) in [
+        ("c1c1c1c1c1c1c1c1c1c1c1c1", 90, "crl", "DELETE", "/v1/sites/www", None),
+        ("c2c2c2c2c2c2c2c2c2c2c2c2", 91, "put_cert", "PUT", "/v1/sites/www/cert", Some(body.as_str())),
+    ] {
+        sql.execute(
+            "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role, queued_cert, signature)
+             VALUES (?1, ?2, 'pop0', 'www', ?3, ?4, ?5, ?6, '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'op', 'operator', 'ab', 'cd')",
+            rusqlite::params![id, seq, kind, method, path, body],
+        )
+        .expect("insert");
+    }
+    let r = fleet.run(&["outbox", "run", "--all", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["hosts"][0]["parked"], 2, "{}", r.stdout);
+    let journal = fleet.agents[0].journal();
+    assert!(!journal.iter().any(|l| l["method"] == "DELETE" || l["path"] == "/v1/sites/www/cert"), "{journal:?}");
+    let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    let errors: Vec<&str> =
+        owed.as_array().expect("list").iter().map(|i| i["last_error"].as_str().expect("error")).collect();
+    assert!(errors[0].contains("not one"), "{errors:?}");
+    assert!(errors[1].contains("is not one `amoe site cert` keeps"), "{errors:?}");
+}

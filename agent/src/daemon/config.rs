@@ -117,11 +117,15 @@ impl LimitsSection {
         if let Some(s) = self.idle_timeout_secs {
             l.idle_timeout = Duration::from_secs(positive("idle_timeout_secs", s)?);
         }
+        let at_most = |key: &str, v: u64, max: u64| -> Result<u64, String> {
+            if v > max { Err(format!("[proxy.limits] {key} must be at most {max}")) } else { Ok(v) }
+        };
         if let Some(n) = self.max_header_bytes {
-            l.max_header_bytes = positive("max_header_bytes", n as u64)? as usize;
+            l.max_header_bytes =
+                at_most("max_header_bytes", positive("max_header_bytes", n as u64)?, 1 << 20)? as usize;
         }
         if let Some(n) = self.max_headers {
-            l.max_headers = positive("max_headers", n as u64)? as usize;
+            l.max_headers = at_most("max_headers", positive("max_headers", n as u64)?, 10_000)? as usize;
         }
         if let Some(n) = self.max_body_bytes {
             l.max_body_bytes = positive("max_body_bytes", n)?;

@@ -153,7 +153,7 @@ fn queued_by(
     };
     let (cert, sig) = unhex(cert).zip(unhex(sig)).ok_or_else(|| bad("not hexadecimal".into()))?;
     let ca = agent.control_ca_der().map_err(|e| ApiError::new("internal", e))?;
-    let msg = amoe_pki::item_sig::message(method.as_str(), path, body);
+    let msg = amoe_pki::item_sig::message(&agent.host_name(), method.as_str(), path, body);
     let revoked = agent.revoked_serials();
     let id = amoe_pki::item_sig::verify(&ca, &cert, &msg, &sig, &|s| revoked.contains(s), jiff::Timestamp::now())
         .map_err(|e| bad(e.to_string()))?;

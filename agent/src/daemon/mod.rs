@@ -109,7 +109,7 @@ fn site_config(spec: &SiteSpec) -> Result<SiteConfig, ApiError> {
         c.stale_limit = Duration::from_secs(s);
     }
     c.https_redirect = spec.https_redirect;
-    c.hsts = spec.hsts_max_age_secs.filter(|s| *s > 0).map(|s| amoe_proxy::config::Hsts {
+    c.hsts = spec.hsts_max_age_secs.map(|s| amoe_proxy::config::Hsts {
         max_age: Duration::from_secs(s),
         include_subdomains: spec.hsts_include_subdomains,
     });
@@ -160,7 +160,14 @@ impl Agent {
         for c in &mut configs {
             let (cert, key) = self.state.cert_paths(&c.name);
             if cert.exists() && key.exists() {
-                c.tls = Some(amoe_proxy::config::TlsFiles { cert, key });
+                // A pair that does not match (a crash between the two writes) is not served;
+                // the site still is, over HTTP.
+                match amoe_proxy::tls::load_certified_key(&cert, &key).map(|ck| ck.keys_match().is_ok()) {
+                    Ok(true) => c.tls = Some(amoe_proxy::config::TlsFiles { cert, key }),
+                    _ => {
+                        tracing::error!(site = %c.name, "the site's certificate and key do not load as a pair; not served")
+                    }
+                }
             }
         }
         self.proxy.set_sites(configs).map_err(|e| ApiError { code: "invalid_site", message: e.to_string(), hint: None })
@@ -378,6 +385,18 @@ impl Agent {
         problems
     }
 
+    /// This host's name: its server certificate's CN (from `amoe host enroll`).
+    pub fn host_name(&self) -> String {
+        let cert = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.cert.clone();
+        rustls_pki_types::CertificateDer::pem_file_iter(&cert)
+            .ok()
+            .and_then(|mut it| it.next())
+            .and_then(Result::ok)
+            .and_then(|der| amoe_pki::info_of(&der).ok())
+            .and_then(|i| i.common_name)
+            .unwrap_or_default()
+    }
+
     /// The control CA's certificate (DER), read from `control.ca`.
     pub fn control_ca_der(&self) -> Result<Vec<u8>, String> {
         let path = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.ca.clone();
@@ -543,7 +562,7 @@ impl Agent {
         } else {
             self.reload_failures.fetch_add(1, Ordering::Relaxed);
             for r in &refused {
-                tracing::error!("RELOAD REFUSED, still running the previous configuration: {r}");
+                tracing::error!("RELOAD REFUSED, this part keeps running as before: {r}");
             }
         }
     }

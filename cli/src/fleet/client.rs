@@ -49,6 +49,9 @@ pub struct Answer {
 pub struct Client {
     tls: Arc<rustls::ClientConfig>,
     pub timeout: Duration,
+    /// The CA directory, where `site cert` keeps the sites' keys (`sites/SITE/`): the only
+    /// place a queued certificate's key is read from.
+    pub key_dir: Option<PathBuf>,
 }
 
 fn read_pem_err(what: &str, path: &Path, e: impl std::fmt::Display) -> String {
@@ -86,7 +89,7 @@ impl Client {
             .with_webpki_verifier(verifier)
             .with_client_auth_cert(chain, key)
             .map_err(|e| format!("client certificate: {e}"))?;
-        Ok(Client { tls: Arc::new(tls), timeout })
+        Ok(Client { tls: Arc::new(tls), timeout, key_dir: creds.ca.parent().map(Path::to_path_buf) })
     }
 
     /// One call to the agent at `address` (`host:port`), whose certificate must name `host`.

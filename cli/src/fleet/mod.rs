@@ -122,7 +122,7 @@ impl Caller {
         let ca = CertificateDer::from_pem_file(ca_pem).map_err(|e| format!("CA `{}`: {e}", ca_pem.display()))?;
         let key_pem = std::fs::read(key).map_err(|e| format!("key `{}`: {e}", key.display()))?;
         // The key signs, the CA's check of the certificate tells who signs.
-        let probe = amoe_pki::item_sig::message("GET", "/", b"");
+        let probe = amoe_pki::item_sig::message("", "GET", "/", b"");
         let sig = amoe_pki::item_sig::sign(&key_pem, &probe).map_err(|e| format!("key `{}`: {e}", key.display()))?;
         // Revoked certificates queue nothing (the agents would refuse what they queued).
         let revoked = match crl {
@@ -259,7 +259,7 @@ pub fn item(
     let (queued_cert, signature) = match &caller.signer {
         Some((cert, key)) => {
             let sent = wire_bytes(kind, &id, body).ok().flatten().unwrap_or_default();
-            let msg = amoe_pki::item_sig::message(method, path, &sent);
+            let msg = amoe_pki::item_sig::message(host, method, path, &sent);
             match amoe_pki::item_sig::sign(key, &msg) {
                 Ok(sig) => (Some(hex(cert)), Some(hex(&sig))),
                 Err(_) => (None, None),
@@ -285,7 +285,25 @@ pub fn item(
 /// The body actually sent: a flush carries its outbox id as idempotency key; a certificate
 /// its key, read from the file it was queued with (keys never enter the store). `Err` when
 /// that file is gone.
-fn wire_body(item: &OutboxItem) -> Result<Option<Vec<u8>>, String> {
+fn wire_body(item: &OutboxItem, key_dir: Option<&std::path::Path>) -> Result<Option<Vec<u8>>, String> {
+    if item.kind == "put_cert" {
+        // A key is read only from where `site cert` keeps that site's keys: a row written into
+        // the store by hand must not make this CLI read (and send) another file.
+        let queued: crate::commands::QueuedCert = serde_json::from_str(item.body.as_deref().unwrap_or(""))
+            .map_err(|e| format!("unreadable certificate item: {e}"))?;
+        let site = item.site.as_deref().unwrap_or("");
+        let allowed = key_dir.map(|d| d.join("sites").join(site)).and_then(|d| d.canonicalize().ok());
+        let actual = queued.key_file.canonicalize().ok();
+        match (allowed, actual) {
+            (Some(dir), Some(file)) if file.parent() == Some(dir.as_path()) => {}
+            _ => {
+                return Err(format!(
+                    "the key `{}` is not one `amoe site cert` keeps for site `{site}`",
+                    queued.key_file.display()
+                ));
+            }
+        }
+    }
     wire_bytes(&item.kind, &item.id, item.body.as_deref())
 }
 
@@ -391,7 +409,13 @@ fn undeliverable(item: &OutboxItem) -> Option<String> {
     // A revocation list is signed by the CA and checked by the agent: whoever queued it, it
     // may go (a list owed at an upgrade must not be lost).
     if item.kind == "crl" {
-        return None;
+        // Only the list's own call: a row of kind `crl` is sent unsigned, so it must not
+        // carry anything else.
+        let pem = item.body.as_deref().unwrap_or("");
+        if item.method == "PUT" && item.path == "/v1/crl" && pem.trim_start().starts_with("-----BEGIN X509 CRL-----") {
+            return None;
+        }
+        return Some("a revocation-list item that is not one (`PUT /v1/crl` with a PEM list)".into());
     }
     let Some(role) = item.queued_role.as_deref() else {
         return Some(
@@ -514,7 +538,7 @@ fn deliver_leased(
                     }
                     let method = http::Method::from_bytes(item.method.as_bytes()).unwrap_or(http::Method::POST);
                     let headers = queued_headers(&item);
-                    let body = match wire_body(&item) {
+                    let body = match wire_body(&item, client.key_dir.as_deref()) {
                         Ok(b) => b,
                         Err(why) => {
                             done.push((item.id.clone(), Delivery::Parked(why)));

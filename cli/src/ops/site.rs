@@ -111,7 +111,7 @@ pub fn settings(mut s: SiteSettings, a: &SiteSettingsArgs) -> Result<SiteSetting
         s.https_redirect = v;
     }
     if let Some(v) = a.hsts_max_age {
-        s.hsts_max_age_secs = (v > 0).then_some(v);
+        s.hsts_max_age_secs = Some(v);
     }
     if let Some(v) = a.hsts_subdomains {
         s.hsts_include_subdomains = v;

@@ -251,6 +251,11 @@ impl Upstream {
         });
     }
 
+    /// How long an origin has to answer with its head.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Whether origin `i` is currently considered up (for statistics and tests).
     pub fn is_available(&self, i: usize) -> bool {
         self.available(i)
