@@ -130,6 +130,11 @@ pub struct SiteSettings {
     /// `round-robin` (default) or `least-connections`.
     #[serde(default)]
     pub balance: Option<String>,
+    /// The HTTPS certificate installed with `amoe site cert` (the first 16 hex digits of its
+    /// SHA-256; chain and key are kept in `CA_DIR/sites/NAME/`): pushed with the site, so that a
+    /// host added later gets it too.
+    #[serde(default)]
+    pub certificate: Option<String>,
 }
 
 /// One entry of the audit journal.

@@ -836,6 +836,12 @@ fn sites_are_served_over_https_with_their_own_certificates() {
     fleet.agents[1].stop();
     fleet.agents[1].start();
     assert_eq!(curl(&ca_pem, "www.example.test", fleet.agents[1].tls, "/").map(|r| r.0), Ok("2".to_string()));
+    // A host added to the site later gets its certificate with it.
+    let late = fleet.add_host(2);
+    let r = fleet.run(&["site", "update", "www", "--add-host", &late]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let served = curl(&ca_pem, "www.example.test", fleet.agents[2].tls, "/page");
+    assert_eq!(served.map(|r| r.0), Ok("2".to_string()), "the new host serves HTTPS");
 }
 
 /// Status, headers and body of a plain-HTTP request to an agent's proxy.

@@ -78,7 +78,11 @@ pub(super) fn install(ctx: &mut Ctx, name: &str, cert: &Path, key: &Path, dry_ru
         ctx,
         &mut store,
         Operation { command: "site cert", site: site.name.as_str(), hosts: &hosts, dry_run, timing: false },
-        |_, caller| {
+        |tx, caller| {
+            // Recorded with the site, so that every later push (a new host) carries it.
+            let mut s = tx.site(&site.name)?;
+            s.settings.certificate = Some(stem.to_string());
+            tx.update_site(&s)?;
             Ok(fleet::items_for(&hosts, caller, Some(site.name.as_str()), "put_cert", "PUT", &path, Some(&body)))
         },
     )

@@ -105,6 +105,8 @@ pub struct Caller {
     pub role: Role,
     /// The certificate (DER) and its private key (PEM); `None` for the CA itself.
     signer: Option<(Vec<u8>, Vec<u8>)>,
+    /// The CA directory (where the sites' certificates are kept), when known.
+    pub ca_dir: Option<std::path::PathBuf>,
 }
 
 impl Caller {
@@ -138,18 +140,23 @@ impl Caller {
         let is_revoked = |s: &str| revoked.iter().any(|r| r == s);
         let id = amoe_pki::item_sig::verify(&ca, &der, &probe, &sig, &is_revoked, jiff::Timestamp::now())
             .map_err(|e| format!("certificate `{}`: {e}", cert.display()))?;
-        Ok(Caller { name: id.name, role: id.role, signer: Some((der.to_vec(), key_pem)) })
+        Ok(Caller {
+            name: id.name,
+            role: id.role,
+            signer: Some((der.to_vec(), key_pem)),
+            ca_dir: ca_pem.parent().map(std::path::Path::to_path_buf),
+        })
     }
 
     /// The CA itself, for revocation lists queued by `ca revoke` / `ca crl`: the list is signed
     /// by the CA and checked by the agent, so the item itself is not signed.
     pub fn ca() -> Caller {
-        Caller { name: "ca".into(), role: Role::Operator, signer: None }
+        Caller { name: "ca".into(), role: Role::Operator, signer: None, ca_dir: None }
     }
 
     /// An operator without a certificate, for dry runs only (nothing is queued).
     pub fn rehearsal(name: &str) -> Caller {
-        Caller { name: name.into(), role: Role::Operator, signer: None }
+        Caller { name: name.into(), role: Role::Operator, signer: None, ca_dir: None }
     }
 
     /// `name (role)`, for the audit journal.
@@ -195,11 +202,27 @@ pub fn put_site_items(
 ) -> anyhow::Result<Vec<NewOutboxItem>> {
     let body = serde_json::to_string(&site_spec(store, site)?)?;
     let path = format!("/v1/sites/{}", site.name);
-    Ok(site
+    let mut items: Vec<NewOutboxItem> = site
         .hosts
         .iter()
         .map(|h| item(h.as_str(), caller, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body)))
-        .collect())
+        .collect();
+    // Its certificate goes with it (a host added later must serve HTTPS too).
+    if let (Some(stem), Some(ca_dir)) = (&site.settings.certificate, &caller.ca_dir) {
+        let dir = ca_dir.join("sites").join(site.name.as_str());
+        let cert_pem = std::fs::read_to_string(dir.join(format!("{stem}.pem"))).map_err(|e| {
+            anyhow::anyhow!("the certificate of site `{}` is missing from `{}`: {e}", site.name, dir.display())
+        })?;
+        let queued = crate::commands::QueuedCert { cert_pem, key_file: dir.join(format!("{stem}.key")) };
+        let body = serde_json::to_string(&queued)?;
+        let path = format!("/v1/sites/{}/cert", site.name);
+        items.extend(
+            site.hosts
+                .iter()
+                .map(|h| item(h.as_str(), caller, Some(site.name.as_str()), "put_cert", "PUT", &path, Some(&body))),
+        );
+    }
+    Ok(items)
 }
 
 /// Journals how a delivery went, host by host, beside the command's own entry (which says the
