@@ -3381,7 +3381,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__rules)
-            opts="-o -h -V --file --dry-run --store --operator --output --help --version"
+            opts="-o -h -V --file --dry-run --show --rollback --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -314,18 +314,25 @@ pub enum SiteCmd {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Validate a rules file, keep it as the site's new rules version and push it
+    /// Validate a rules file, keep it as the site's new rules version and push it; show or roll
+    /// back the kept versions
     #[command(
-        after_long_help = "EXAMPLES:\n  amoe site rules www-mairie --file rules.toml\n  amoe site rules www-mairie --file rules.toml --dry-run   validate only\n\nThe format is in docs/rules.md; schema: schemas/site-rules.schema.json."
+        after_long_help = "EXAMPLES:\n  amoe site rules www-mairie --file rules.toml\n  amoe site rules www-mairie --file rules.toml --dry-run   validate only\n  amoe site rules www-mairie --show                        the rules in force (-o json: every version)\n  amoe site rules www-mairie --rollback                    the previous version again, pushed\n\nThe format is in docs/rules.md; schema: schemas/site-rules.schema.json. The audit entry records the\nSHA-256 of the rules pushed."
     )]
     Rules {
         name: String,
         /// The rules file (TOML)
-        #[arg(long, value_name = "FILE")]
-        file: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present_any = ["show", "rollback"])]
+        file: Option<PathBuf>,
         /// Validate and show, change nothing
         #[arg(long)]
         dry_run: bool,
+        /// Print the rules in force (with -o json, every kept version)
+        #[arg(long, conflicts_with_all = ["file", "rollback", "dry_run"])]
+        show: bool,
+        /// Keep the previous version as the newest and push it
+        #[arg(long, conflicts_with = "file")]
+        rollback: bool,
     },
     /// Install a site's HTTPS certificate on its hosts, or list what they serve
     #[command(

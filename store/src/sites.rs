@@ -262,6 +262,27 @@ pub trait RulesReads: Reads {
 
 impl<T: Reads> RulesReads for T {}
 
+/// Every kept version of a site's rules, oldest first.
+pub fn rules_versions(db: &(impl Reads + ?Sized), site: &Name) -> Result<Vec<RulesVersion>> {
+    let mut stmt = db
+        .conn()
+        .prepare_cached(
+            "SELECT site, version, rules, created_at, operator FROM site_rules WHERE site = ?1 ORDER BY version",
+        )
+        .map_err(|e| db.sql(e))?;
+    stmt.query_map([site.as_str()], |r| {
+        Ok(RulesVersion {
+            site: r.get(0)?,
+            version: r.get(1)?,
+            rules: r.get(2)?,
+            created_at: r.get(3)?,
+            operator: r.get(4)?,
+        })
+    })
+    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+    .map_err(|e| db.sql(e))
+}
+
 impl Tx<'_> {
     /// Records a new version of a site's rules (already validated by the caller) and returns
     /// its number.

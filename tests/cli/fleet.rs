@@ -975,3 +975,33 @@ fn forged_rows_are_parked_unsent() {
     assert!(errors[0].contains("not one"), "{errors:?}");
     assert!(errors[1].contains("is not one `amoe site cert` keeps"), "{errors:?}");
 }
+
+/// Rules can be read back and rolled back; the audit keeps the hash of the rules pushed.
+#[test]
+fn rules_show_and_rollback() {
+    use sha2::Digest;
+    let fleet = Fleet::new(1);
+    let r = fleet.run(&["site", "rules", "www", "--rollback"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("no earlier rules version"), "{}", r.stderr);
+    let v1 = "[default]\nttl = \"1h\"\n";
+    let v2 = "[default]\nttl = \"5m\"\n";
+    for (i, text) in [v1, v2].iter().enumerate() {
+        let f = fleet.env.path(&format!("rules{i}.toml"));
+        std::fs::write(&f, text).expect("write");
+        fleet.ok(&["site", "rules", "www", "--file", f.to_str().expect("utf8")]);
+    }
+    let shown = fleet.ok(&["site", "rules", "www", "--show"]).stdout;
+    assert!(shown.contains("ttl = \"5m\"") && shown.contains("version 2"), "{shown}");
+    let versions = fleet.ok(&["site", "rules", "www", "--show", "-o", "json"]).json();
+    assert_eq!(versions.as_array().map(Vec::len), Some(2), "{versions}");
+    let r = fleet.ok(&["site", "rules", "www", "--rollback"]);
+    assert!(r.stderr.contains("version 1"), "{}", r.stderr);
+    let served = std::fs::read_to_string(fleet.agents[0].state.join("sites/www.json")).expect("site");
+    assert!(served.contains("ttl = \\\"1h\\\""), "the agent runs version 1's rules again: {served}");
+    let versions = fleet.ok(&["site", "rules", "www", "--show", "-o", "json"]).json();
+    assert_eq!(versions[2]["rules"], v1, "{versions}");
+    let digest: String = sha2::Sha256::digest(v1.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
+    assert!(audit.contains("site rules rollback") && audit.contains(&format!("--rules-sha256={digest}")), "{audit}");
+}

@@ -385,17 +385,63 @@ pub(super) fn rules(ctx: &mut Ctx, name: &str, file: &std::path::Path, dry_run: 
         return Ok(Exit::Success);
     }
     let mut store = ctx.open()?;
-    let (site, hosts) = site_and_hosts(&store, name)?;
+    push_rules(ctx, &mut store, name, "site rules", &text, false)
+}
+
+/// Keeps `text` as the site's newest rules version and pushes it, in one transaction; the
+/// audit entry records the rules' SHA-256 (as `--rules-sha256=…` after the arguments).
+fn push_rules(ctx: &mut Ctx, store: &mut Store, name: &str, command: &str, text: &str, dry_run: bool) -> Result<Exit> {
+    use sha2::{Digest, Sha256};
+    let (site, hosts) = site_and_hosts(store, name)?;
     let operator = ctx.settings.operator.clone();
+    let digest: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    ctx.args.push(format!("--rules-sha256={digest}"));
     run_operation(
         ctx,
-        &mut store,
-        Operation { command: "site rules", site: site.name.as_str(), hosts: &hosts, dry_run: false, timing: false },
+        store,
+        Operation { command, site: site.name.as_str(), hosts: &hosts, dry_run, timing: false },
         |tx, caller| {
-            tx.add_site_rules(&site.name, &text, &operator)?;
+            tx.add_site_rules(&site.name, text, &operator)?;
             fleet::put_site_items(tx, &site, caller)
         },
     )
+}
+
+/// `site rules NAME --show`: the rules in force (text), or every kept version (JSON).
+pub(super) fn show_rules(ctx: &mut Ctx, name: &str) -> Result<Exit> {
+    let store = ctx.open()?;
+    let site = store.site(&name.parse::<Name>()?)?;
+    let versions = amoe_store::sites::rules_versions(&store, &site.name)?;
+    if ctx.out.format == Format::Json {
+        ctx.out.json(&versions)?;
+        return Ok(Exit::Success);
+    }
+    match versions.last() {
+        Some(v) => {
+            ctx.out.line(&format!(
+                "# site `{}`, rules version {} ({}, {})",
+                site.name, v.version, v.created_at, v.operator
+            ))?;
+            ctx.out.line(v.rules.trim_end())?;
+        }
+        None => ctx.out.line(&format!("site `{}` has no rules: RFC 9111 defaults apply", site.name))?,
+    }
+    Ok(Exit::Success)
+}
+
+/// `site rules NAME --rollback`: the version before the newest, kept again as the newest and
+/// pushed.
+pub(super) fn rollback_rules(ctx: &mut Ctx, name: &str, dry_run: bool) -> Result<Exit> {
+    let mut store = ctx.open()?;
+    let site = store.site(&name.parse::<Name>()?)?;
+    let versions = amoe_store::sites::rules_versions(&store, &site.name)?;
+    let Some(previous) = versions.len().checked_sub(2).map(|i| versions[i].clone()) else {
+        return Err(Failure::new(format!("site `{name}` has no earlier rules version to roll back to"))
+            .hint(format!("`amoe site rules {name} --show -o json` lists the versions"))
+            .into());
+    };
+    eprintln!("rolling back site `{name}` to the rules of version {}", previous.version);
+    push_rules(ctx, &mut store, name, "site rules rollback", &previous.rules, dry_run)
 }
 
 pub(super) fn explain(ctx: &mut Ctx, name: &str, url: &str, content_type: Option<&str>) -> Result<Exit> {

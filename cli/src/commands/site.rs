@@ -100,7 +100,16 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
         SiteCmd::Push { name, dry_run } => return super::fleet::push(ctx, &name, None, dry_run),
         SiteCmd::Activate { name, dry_run } => return super::fleet::push(ctx, &name, Some(true), dry_run),
         SiteCmd::Deactivate { name, dry_run } => return super::fleet::push(ctx, &name, Some(false), dry_run),
-        SiteCmd::Rules { name, file, dry_run } => return super::fleet::rules(ctx, &name, &file, dry_run),
+        SiteCmd::Rules { name, show: true, .. } => return super::fleet::show_rules(ctx, &name),
+        SiteCmd::Rules { name, rollback: true, dry_run, .. } => {
+            return super::fleet::rollback_rules(ctx, &name, dry_run);
+        }
+        SiteCmd::Rules { name, file: Some(file), dry_run, .. } => {
+            return super::fleet::rules(ctx, &name, &file, dry_run);
+        }
+        SiteCmd::Rules { .. } => {
+            return Err(crate::error::Failure::usage("`site rules` needs --file, --show or --rollback").into());
+        }
         SiteCmd::Cert { list: Some(crate::cli::CertCmd::List { name }), .. } => {
             return super::cert::list(ctx, name.as_deref());
         }
