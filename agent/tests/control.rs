@@ -882,6 +882,15 @@ async fn keys_bound_to_their_request_and_private_files() {
     s.read_to_end(&mut answer).await.unwrap();
     assert!(answer.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer));
 
+    // The latency histogram has its sum (Prometheus computes averages from it).
+    let metrics = admin_get(agent.admin, "/metrics").await.1;
+    let sum: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("amoe_response_seconds_sum{site=\"www\"} "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no _sum: {metrics}"));
+    assert!(sum > 0.0, "{metrics}");
+
     // Every file and directory the agent made is owner-only (the disk tier writes behind).
     let mut seen = (0, 0);
     for _ in 0..200 {

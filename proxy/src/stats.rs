@@ -39,6 +39,8 @@ pub struct Stats {
     outcomes: [AtomicU64; 5],
     status: [AtomicU64; 5],
     histogram: [AtomicU64; BUCKETS_MS.len() + 1],
+    /// Sum of the response times, in microseconds (the histogram's `_sum`).
+    took_us: AtomicU64,
 }
 
 /// A copy of the counters.
@@ -57,6 +59,8 @@ pub struct Snapshot {
     pub histogram: Vec<u64>,
     /// Share of requests answered in under 2 s (0.0 to 1.0; 1.0 when there were none).
     pub under_2s: f64,
+    /// Sum of the response times, in seconds.
+    pub seconds_sum: f64,
 }
 
 impl Stats {
@@ -69,6 +73,7 @@ impl Stats {
         let ms = took.as_millis() as u64;
         let bucket = BUCKETS_MS.iter().position(|b| ms < *b).unwrap_or(BUCKETS_MS.len());
         self.histogram[bucket].fetch_add(1, Ordering::Relaxed);
+        self.took_us.fetch_add(took.as_micros().min(u128::from(u64::MAX)) as u64, Ordering::Relaxed);
     }
 
     pub fn snapshot(&self) -> Snapshot {
@@ -87,6 +92,7 @@ impl Stats {
             status: std::array::from_fn(|i| get(&self.status[i])),
             histogram,
             under_2s: if total == 0 { 1.0 } else { under as f64 / total as f64 },
+            seconds_sum: get(&self.took_us) as f64 / 1e6,
         }
     }
 }

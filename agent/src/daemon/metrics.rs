@@ -38,6 +38,7 @@ fn render(agent: &Agent) -> String {
                 .map_or("+Inf".to_string(), |ms| format!("{}", *ms as f64 / 1000.0));
             let _ = writeln!(hist, "amoe_response_seconds_bucket{{site=\"{name}\",le=\"{le}\"}} {cumulative}");
         }
+        let _ = writeln!(hist, "amoe_response_seconds_sum{{site=\"{name}\"}} {}", s.seconds_sum);
         let _ = writeln!(hist, "amoe_response_seconds_count{{site=\"{name}\"}} {cumulative}");
     }
     let _ = writeln!(
