@@ -43,6 +43,8 @@ EXIT STATUS:
 
 EXAMPLES:
   amoe-agent --listen 127.0.0.1:8080 --origin http://127.0.0.1:9000
+  amoe-agent --listen 127.0.0.1:8080 --tls-listen 127.0.0.1:8443 --tls-cert cert.pem \\
+      --tls-key key.pem --origin http://127.0.0.1:9000
   amoe-agent --listen 0.0.0.0:80 --origin https://origin.example.fr \\
       --cache-dir /var/cache/amoe --disk-size 50G --log-dir /var/log/amoe";
 
@@ -78,6 +80,16 @@ pub struct AgentCli {
     /// Directory of the access logs (per site and day, CLF and W3C extended)
     #[arg(long, value_name = "DIR")]
     pub log_dir: Option<PathBuf>,
+    /// Quick mode: also serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) on this address, with
+    /// --tls-cert and --tls-key for every name
+    #[arg(long, value_name = "ADDR", requires_all = ["tls_cert", "tls_key", "listen"])]
+    pub tls_listen: Option<SocketAddr>,
+    /// Quick mode: PEM certificate chain for --tls-listen
+    #[arg(long, value_name = "FILE", requires = "tls_listen")]
+    pub tls_cert: Option<PathBuf>,
+    /// Quick mode: PEM private key for --tls-listen
+    #[arg(long, value_name = "FILE", requires = "tls_listen")]
+    pub tls_key: Option<PathBuf>,
     /// Worker threads (default: one per CPU)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -154,7 +166,10 @@ async fn quick(cli: AgentCli) -> Result<(), String> {
     let (Some(listen), Some(origin)) = (cli.listen, cli.origin.clone()) else {
         return Err("quick mode needs --listen and --origin".into());
     };
-    let site = SiteConfig::new("default", &["*"], &[origin.as_str()]);
+    let mut site = SiteConfig::new("default", &["*"], &[origin.as_str()]);
+    if let (Some(cert), Some(key)) = (cli.tls_cert.clone(), cli.tls_key.clone()) {
+        site.tls = Some(amoe_proxy::config::TlsFiles { cert, key });
+    }
     let config = ProxyConfig {
         sites: vec![site],
         storage: StorageConfig {
@@ -177,7 +192,26 @@ async fn quick(cli: AgentCli) -> Result<(), String> {
             _ = async { match &mut term { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
         }
     };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let tls_task = match cli.tls_listen {
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let acceptor = proxy.tls_acceptor().map_err(|e| e.to_string())?;
+            eprintln!("amoe-agent: serving HTTPS on {addr}");
+            let mut rx = stop_rx.clone();
+            let stopped = async move {
+                let _ = rx.wait_for(|s| *s).await;
+            };
+            Some(tokio::spawn(server::serve(proxy.clone(), l, Some(acceptor), stopped, Duration::from_secs(10))))
+        }
+        None => None,
+    };
     server::serve(proxy.clone(), listener, None, shutdown, Duration::from_secs(10)).await.map_err(|e| e.to_string())?;
+    let _ = stop_tx.send(true);
+    if let Some(t) = tls_task {
+        let _ = t.await;
+    }
+    drop(stop_rx);
     proxy.shutdown();
     Ok(())
 }

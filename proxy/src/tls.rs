@@ -20,8 +20,12 @@ pub struct SniResolver {
 
 impl ResolvesServerCert for SniResolver {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        let name = hello.server_name()?.to_ascii_lowercase();
-        self.certs.load().get(&name).cloned()
+        let certs = self.certs.load();
+        // A catch-all site (`*`, quick mode) with a certificate answers any name, or none.
+        match hello.server_name() {
+            Some(name) => certs.get(&name.to_ascii_lowercase()).or_else(|| certs.get("*")).cloned(),
+            None => certs.get("*").cloned(),
+        }
     }
 }
 
@@ -61,13 +65,30 @@ impl SniResolver {
     }
 }
 
-/// The server TLS configuration around a resolver.
+/// The server TLS configuration around a resolver. The server's cipher-suite order applies,
+/// AES-128-GCM first (as Mozilla's recommended configuration): clients such as OpenSSL ask for
+/// AES-256-GCM-SHA384 first, and ring's SHA-384 (no hardware path here) took 13 % of the CPU
+/// of a handshake-bound run, against 3 % for SHA-256.
 pub fn server_config(resolver: Arc<SniResolver>) -> Result<Arc<rustls::ServerConfig>, String> {
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    use rustls::crypto::ring::cipher_suite as cs;
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.cipher_suites = vec![
+        cs::TLS13_AES_128_GCM_SHA256,
+        cs::TLS13_AES_256_GCM_SHA384,
+        cs::TLS13_CHACHA20_POLY1305_SHA256,
+        cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ];
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .with_no_client_auth()
         .with_cert_resolver(resolver);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.ignore_client_order = true;
     Ok(Arc::new(config))
 }
