@@ -1,6 +1,8 @@
 //! Quick mode with `--tls-listen`: HTTPS with HTTP/2 by ALPN for every name, in front of one
 //! origin, checked with curl against the certificate.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
