@@ -127,6 +127,9 @@ pub struct Proxy {
     pub unknown: stats::Stats,
     /// Client connections open now.
     pub open_connections: std::sync::atomic::AtomicU64,
+    /// HTTPS handshakes that failed or timed out (no certificate for the name, a client that
+    /// gave up, a scan).
+    pub tls_handshake_failures: std::sync::atomic::AtomicU64,
     /// Site certificates by SNI.
     pub certs: Arc<tls::SniResolver>,
 }
@@ -192,6 +195,7 @@ impl Proxy {
             client,
             unknown: stats::Stats::default(),
             open_connections: std::sync::atomic::AtomicU64::new(0),
+            tls_handshake_failures: std::sync::atomic::AtomicU64::new(0),
             certs: Arc::default(),
         });
         proxy.set_sites(config.sites)?;

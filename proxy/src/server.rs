@@ -80,7 +80,10 @@ pub async fn serve(
                 }
                 Some(acceptor) => {
                     let handshake = tokio::time::timeout(limits.header_timeout, acceptor.accept(tcp)).await;
-                    let Ok(Ok(mut stream)) = handshake else { return };
+                    let Ok(Ok(mut stream)) = handshake else {
+                        proxy.tls_handshake_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        return;
+                    };
                     let sni = stream.get_ref().1.server_name().map(str::to_string);
                     let Some(prefix) = read_prefix(&mut stream, limits.header_timeout).await else { return };
                     let conn = Arc::new(Conn { peer, tls: true, sni });

@@ -82,13 +82,24 @@ pub(crate) struct Agent {
     proxy: u16,
     /// The HTTPS listener (0 when none).
     tls: u16,
+    /// The admin listener (metrics; 0 when none).
+    admin: u16,
     /// Run inside this network namespace, reached at this address.
     netns: Option<(String, String)>,
 }
 
 impl Agent {
     pub(crate) fn in_netns(ns: &str, config: PathBuf, state: PathBuf, address: String) -> Agent {
-        Agent { child: None, config, state, control: 0, proxy: 0, tls: 0, netns: Some((ns.to_string(), address)) }
+        Agent {
+            child: None,
+            config,
+            state,
+            control: 0,
+            proxy: 0,
+            tls: 0,
+            admin: 0,
+            netns: Some((ns.to_string(), address)),
+        }
     }
 
     pub(crate) fn start(&mut self) {
@@ -249,7 +260,7 @@ impl Fleet {
             ),
         )
         .expect("write config");
-        let mut agent = Agent { child: None, config, state, control, proxy, tls, netns: None };
+        let mut agent = Agent { child: None, config, state, control, proxy, tls, admin, netns: None };
         agent.start();
         self.agents.push(agent);
         name
@@ -804,6 +815,14 @@ fn sites_are_served_over_https_with_their_own_certificates() {
             assert!(text.ends_with("ok"), "{text}");
         }
         assert!(curl(&ca_pem, "other.example.test", agent.tls, "/").is_err(), "no certificate for an unknown name");
+        // Counted, for monitoring.
+        let metrics = http_get(agent.admin, "/metrics");
+        let failures: u64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("amoe_tls_handshake_failures_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        assert!(failures >= 1, "{metrics}");
     }
     // What each host serves.
     let rows = fleet.ok(&["site", "cert", "list", "-o", "json"]).json();
@@ -1004,4 +1023,14 @@ fn rules_show_and_rollback() {
     let digest: String = sha2::Sha256::digest(v1.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
     assert!(audit.contains("site rules rollback") && audit.contains(&format!("--rules-sha256={digest}")), "{audit}");
+}
+
+/// A plain GET on loopback: the whole answer.
+fn http_get(port: u16, path: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").expect("write");
+    let mut text = String::new();
+    let _ = s.read_to_string(&mut text);
+    text
 }

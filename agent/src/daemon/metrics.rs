@@ -79,6 +79,11 @@ fn render(agent: &Agent) -> String {
     );
     let _ = writeln!(
         out,
+        "# HELP amoe_tls_handshake_failures_total HTTPS handshakes on the public listeners that failed or timed out.\n# TYPE amoe_tls_handshake_failures_total counter\namoe_tls_handshake_failures_total {}",
+        agent.proxy.tls_handshake_failures.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
         "# HELP amoe_agent_reload_failures_total SIGHUP reloads refused (the previous configuration kept running).\n# TYPE amoe_agent_reload_failures_total counter\namoe_agent_reload_failures_total {}",
         agent.reload_failures.load(Ordering::Relaxed)
     );
