@@ -298,8 +298,8 @@ fn chain(ctx: &mut Ctx, demo: &mut Demo, dir: &Path) -> Result<()> {
     demo.run(&["ca", "init", "--name", "demo"], true)?;
     demo.run(&["ca", "issue", "operator-demo", "--role", "operator", "--out", &certs], true)?;
 
-    let (control, proxy) = (free_port()?, free_port()?);
-    let address = format!("127.0.0.1:{control}");
+    let (mut control, mut proxy) = (free_port()?, free_port()?);
+    let mut address = format!("127.0.0.1:{control}");
     let bundle = dir.join("bundle");
     demo.say(
         ctx,
@@ -309,37 +309,56 @@ fn chain(ctx: &mut Ctx, demo: &mut Demo, dir: &Path) -> Result<()> {
     demo.run(&["host", "add", "demo-agent", "--address", &address, "--location", "this machine"], true)?;
     demo.run(&["host", "enroll", "demo-agent", "--out", &bundle.display().to_string()], true)?;
     let config = dir.join("agent.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "state_dir = {:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
-            dir.join("agent-state"),
-            bundle.join("ca.pem"),
-            bundle.join("server.pem"),
-            bundle.join("server.key"),
-            bundle.join("crl.pem"),
-            free_port()?
-        ),
-    )
-    .with_context(|| format!("cannot write `{}`", config.display()))?;
-    let child = std::process::Command::new(&agent_bin)
-        .arg("--config")
-        .arg(&config)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .with_context(|| format!("cannot start `{}`", agent_bin.display()))?;
-    let _agent = AgentGuard(child);
-    let up = (0..500).any(|_| {
-        let ok = std::net::TcpStream::connect(&address).is_ok()
-            && std::net::TcpStream::connect(("127.0.0.1", proxy)).is_ok();
-        if !ok {
+    // A free port can be taken by another program between the check and the agent's bind: the
+    // agent then exits, and the tour tries other ports (three times at most).
+    let mut agent = None;
+    for attempt in 0..3 {
+        if attempt > 0 {
+            (control, proxy) = (free_port()?, free_port()?);
+            address = format!("127.0.0.1:{control}");
+            demo.run(&["host", "update", "demo-agent", "--address", &address], true)?;
+        }
+        std::fs::write(
+            &config,
+            format!(
+                "state_dir = {:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
+                dir.join("agent-state"),
+                bundle.join("ca.pem"),
+                bundle.join("server.pem"),
+                bundle.join("server.key"),
+                bundle.join("crl.pem"),
+                free_port()?
+            ),
+        )
+        .with_context(|| format!("cannot write `{}`", config.display()))?;
+        let child = std::process::Command::new(&agent_bin)
+            .arg("--config")
+            .arg(&config)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start `{}`", agent_bin.display()))?;
+        let mut guard = AgentGuard(child);
+        let mut up = false;
+        for _ in 0..1000 {
+            if std::net::TcpStream::connect(&address).is_ok()
+                && std::net::TcpStream::connect(("127.0.0.1", proxy)).is_ok()
+            {
+                up = true;
+                break;
+            }
+            if guard.0.try_wait().ok().flatten().is_some() {
+                break;
+            }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        ok
-    });
-    if !up {
-        return Err(Failure::new("the demo agent did not start").into());
+        if up {
+            agent = Some(guard);
+            break;
+        }
     }
+    let Some(_agent) = agent else {
+        return Err(Failure::new("the demo agent did not start").hint("run `amoe demo` again").into());
+    };
     ctx.out.line(&format!("    amoe-agent --config {} (proxy on 127.0.0.1:{proxy})", config.display()))?;
 
     let origin = demo_origin()?;
