@@ -96,14 +96,7 @@ pub struct AgentCli {
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
-        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
-        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
-        _ => (s, 1),
-    };
-    num.parse::<u64>().map(|n| n.saturating_mul(mult)).map_err(|_| format!("`{s}` is not a size like 512M or 10G"))
+    amoe_core::size::parse_size(s).ok_or_else(|| format!("`{}` is not a size like 512M or 10G", s.trim()))
 }
 
 /// The JSON Schema of `agent.toml`.

@@ -21,6 +21,19 @@ pub enum Exit {
     Partial = 3,
 }
 
+impl Exit {
+    /// A fleet command's code from how many of `total` hosts failed: 0 none, 1 all, 3 some.
+    pub fn of_hosts(failed: usize, total: usize) -> Exit {
+        if failed == 0 {
+            Exit::Success
+        } else if failed == total {
+            Exit::Failure
+        } else {
+            Exit::Partial
+        }
+    }
+}
+
 /// An error raised by a command with its own hint and exit code.
 #[derive(Debug)]
 pub struct Failure {

@@ -11,6 +11,7 @@ pub mod names;
 pub mod origin;
 pub mod redact;
 pub mod siret;
+pub mod size;
 pub mod time;
 
 pub use address::HostAddress;

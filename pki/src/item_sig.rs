@@ -13,12 +13,11 @@ use crate::{ClientIdentity, Error, Result};
 use jiff::Timestamp;
 use rustls_pki_types::PrivateKeyDer;
 use rustls_pki_types::pem::PemObject;
-use sha2::{Digest, Sha256};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// The bytes signed for a call to `host`.
 pub fn message(host: &str, method: &str, path: &str, body: &[u8]) -> Vec<u8> {
-    let digest: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+    let digest = crate::sha256_hex(body);
     format!("amoe-outbox-v1\n{host}\n{method}\n{path}\n{digest}").into_bytes()
 }
 
@@ -68,7 +67,7 @@ pub fn verify(
     if t < cert.validity().not_before.timestamp() || t > cert.validity().not_after.timestamp() {
         return Err(ItemSigError::Expired);
     }
-    let serial: String = cert.raw_serial().iter().map(|b| format!("{b:02x}")).collect();
+    let serial = crate::hex(cert.raw_serial());
     if revoked(serial.trim_start_matches("00")) || revoked(&serial) {
         return Err(ItemSigError::Revoked);
     }

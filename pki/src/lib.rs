@@ -231,19 +231,26 @@ fn serial_for(key: &KeyPair) -> SerialNumber {
     SerialNumber::from_slice(&bytes)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hexadecimal (serials, fingerprints, digests, signatures on the wire).
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(s: &str) -> Result<Vec<u8>> {
-    let bad = || Error::BadSerial(s.to_string());
+/// The bytes of non-empty hexadecimal text of even length; `None` otherwise.
+pub fn from_hex(s: &str) -> Option<Vec<u8>> {
     if s.is_empty() || !s.len().is_multiple_of(2) {
-        return Err(bad());
+        return None;
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()).ok_or_else(bad))
-        .collect()
+    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
+}
+
+/// Lowercase hexadecimal SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn unhex(s: &str) -> Result<Vec<u8>> {
+    from_hex(s).ok_or_else(|| Error::BadSerial(s.to_string()))
 }
 
 fn fingerprint(der: &[u8]) -> String {

@@ -128,10 +128,6 @@ pub const QUEUED_BY: &str = "amoe-queued-by";
 pub const QUEUED_CERT: &str = "amoe-queued-cert";
 pub const QUEUED_SIG: &str = "amoe-queued-sig";
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
-}
-
 /// Who queued the call, when the deliverer says so: `Ok(None)` for a direct call, the checked
 /// `(name, role)` of a signed one, an error for a claim that does not hold.
 fn queued_by(
@@ -151,7 +147,8 @@ fn queued_by(
         ApiError::new("forbidden", format!("who queued this call cannot be checked: {e}"))
             .hint("drop it with `amoe outbox drop ID`; queue it again with a valid certificate")
     };
-    let (cert, sig) = unhex(cert).zip(unhex(sig)).ok_or_else(|| bad("not hexadecimal".into()))?;
+    let (cert, sig) =
+        amoe_pki::from_hex(cert).zip(amoe_pki::from_hex(sig)).ok_or_else(|| bad("not hexadecimal".into()))?;
     let ca = agent.control_ca_der().map_err(|e| ApiError::new("internal", e))?;
     let msg = amoe_pki::item_sig::message(&agent.host_name(), method.as_str(), path, body);
     let revoked = agent.revoked_serials();

@@ -52,7 +52,7 @@ pub fn request_hash(site: &str, req: &FlushRequest) -> String {
     h.update(site.as_bytes());
     h.update([0]);
     h.update(serde_json::to_vec(&bare).unwrap_or_default());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    amoe_pki::hex(&h.finalize())
 }
 
 fn expired(a: &Applied, now: jiff::Timestamp) -> bool {

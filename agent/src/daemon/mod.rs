@@ -533,7 +533,7 @@ impl Agent {
     /// (`amoe_agent_reload_failures_total`).
     fn reload(&self) {
         let mut refused = Vec::new();
-        match check_config(&self.config_path).and_then(|_| config::load(&self.config_path)) {
+        match checked_config(&self.config_path) {
             Ok(c) => {
                 if let Ok(limits) = c.proxy.limits.to_limits() {
                     self.proxy.set_limits(limits);
@@ -590,6 +590,20 @@ fn notify_ready() {
 /// `--check-config`: the file parses with known keys, the control certificate, key and CA
 /// load together, and the bundle's revocation list (if named) is the CA's. Returns a summary.
 pub fn check_config(path: &Path) -> Result<String, String> {
+    let config = checked_config(path)?;
+    let listeners: Vec<String> =
+        config.proxy.listen.iter().chain(&config.proxy.tls_listen).map(ToString::to_string).collect();
+    Ok(format!(
+        "configuration `{}` is valid: proxy on {}, control on {}",
+        path.display(),
+        listeners.join(", "),
+        config.control.listen
+    ))
+}
+
+/// The configuration file, loaded and checked with the files it names (`--check-config`,
+/// SIGHUP).
+fn checked_config(path: &Path) -> Result<AgentConfig, String> {
     let config = config::load(path)?;
     let c = &config.control;
     tls::server_config(&c.ca, &c.cert, &c.key, None)?;
@@ -598,19 +612,7 @@ pub fn check_config(path: &Path) -> Result<String, String> {
         let pem = std::fs::read(crl).map_err(|e| format!("revocation list `{}`: {e}", crl.display()))?;
         amoe_pki::check_crl(&ca, &pem).map_err(|e| format!("revocation list `{}`: {e}", crl.display()))?;
     }
-    Ok(format!(
-        "configuration `{}` is valid: proxy on {}, control on {}",
-        path.display(),
-        config
-            .proxy
-            .listen
-            .iter()
-            .chain(&config.proxy.tls_listen)
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
-        c.listen
-    ))
+    Ok(config)
 }
 
 /// Runs the daemon until SIGTERM.

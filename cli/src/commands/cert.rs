@@ -141,11 +141,5 @@ pub(super) fn list(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
     rows.sort_by(|a, b| (&a.site, &a.host).cmp(&(&b.site, &b.host)));
     ctx.out.list(&rows)?;
     let failed = rows.iter().filter(|r| r.certificate.is_none()).count();
-    Ok(if failed == 0 {
-        Exit::Success
-    } else if failed == rows.len() {
-        Exit::Failure
-    } else {
-        Exit::Partial
-    })
+    Ok(Exit::of_hosts(failed, rows.len()))
 }

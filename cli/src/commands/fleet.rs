@@ -237,13 +237,7 @@ pub(super) fn deliver_owed(ctx: &mut Ctx, store: &mut Store, owed: Owed<'_>, has
     if failed > 0 {
         eprintln!("hint: what was not confirmed stays in the outbox; `amoe outbox run` retries it");
     }
-    Ok(if failed == 0 {
-        Exit::Success
-    } else if failed == report.hosts.len() {
-        Exit::Failure
-    } else {
-        Exit::Partial
-    })
+    Ok(Exit::of_hosts(failed, report.hosts.len()))
 }
 
 /// Fleet commands print a table on a terminal and JSON otherwise, unless told.
@@ -272,13 +266,7 @@ fn render(ctx: &mut Ctx, report: &FleetReport, timing: bool) -> Result<Exit> {
         _ => ctx.out.json(report)?,
     }
     let failed = report.failed();
-    Ok(if failed == 0 {
-        Exit::Success
-    } else if failed == report.hosts.len() {
-        Exit::Failure
-    } else {
-        Exit::Partial
-    })
+    Ok(Exit::of_hosts(failed, report.hosts.len()))
 }
 
 pub(super) fn flush(ctx: &mut Ctx, args: FlushArgs) -> Result<Exit> {
@@ -391,10 +379,9 @@ pub(super) fn rules(ctx: &mut Ctx, name: &str, file: &std::path::Path, dry_run: 
 /// Keeps `text` as the site's newest rules version and pushes it, in one transaction; the
 /// audit entry records the rules' SHA-256 (as `--rules-sha256=…` after the arguments).
 fn push_rules(ctx: &mut Ctx, store: &mut Store, name: &str, command: &str, text: &str, dry_run: bool) -> Result<Exit> {
-    use sha2::{Digest, Sha256};
     let (site, hosts) = site_and_hosts(store, name)?;
     let operator = ctx.settings.operator.clone();
-    let digest: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let digest = amoe_pki::sha256_hex(text.as_bytes());
     ctx.args.push(format!("--rules-sha256={digest}"));
     run_operation(
         ctx,
@@ -485,13 +472,7 @@ pub(super) fn status(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
     let failed = rows.iter().filter(|r| r.error.is_some()).count();
     ctx.out.list(&rows)?;
     warn_about_revocation_lists(&rows);
-    Ok(if failed == 0 {
-        Exit::Success
-    } else if failed == rows.len() {
-        Exit::Failure
-    } else {
-        Exit::Partial
-    })
+    Ok(Exit::of_hosts(failed, rows.len()))
 }
 
 /// What one host is still owed (`host status --pending`).

@@ -165,14 +165,6 @@ impl Caller {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
-}
-
 /// What the agents get for a site: its whole configuration.
 pub fn site_spec(store: &impl amoe_store::Reads, site: &amoe_core::Site) -> anyhow::Result<amoe_proto::SiteSpec> {
     use amoe_store::sites::RulesReads;
@@ -284,7 +276,7 @@ pub fn item(
             let sent = wire_bytes(kind, &id, body).ok().flatten().unwrap_or_default();
             let msg = amoe_pki::item_sig::message(host, method, path, &sent);
             match amoe_pki::item_sig::sign(key, &msg) {
-                Ok(sig) => (Some(hex(cert)), Some(hex(&sig))),
+                Ok(sig) => (Some(amoe_pki::hex(cert)), Some(amoe_pki::hex(&sig))),
                 Err(_) => (None, None),
             }
         }
@@ -450,7 +442,7 @@ fn undeliverable(item: &OutboxItem) -> Option<String> {
         .queued_cert
         .as_deref()
         .zip(item.signature.as_deref())
-        .is_some_and(|(c, s)| unhex(c).is_some() && unhex(s).is_some());
+        .is_some_and(|(c, s)| amoe_pki::from_hex(c).is_some() && amoe_pki::from_hex(s).is_some());
     if !signed {
         return Some(format!(
             "not signed by whoever queued it (`{}`): run the command that queued it again, then drop this one",

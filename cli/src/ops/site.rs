@@ -81,18 +81,11 @@ pub fn add(
     })
 }
 
-/// A size like `512K`, `10M`, `1G` or a number of bytes.
+/// A size like `512K`, `10M`, `1G` or a number of bytes, above zero.
 fn size(flag: &str, s: &str) -> Result<u64> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
-        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
-        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
-        _ => (s, 1),
-    };
-    match num.parse::<u64>() {
-        Ok(n) if n > 0 => Ok(n.saturating_mul(mult)),
-        _ => Err(Failure::usage(format!("{flag} `{s}` is not a size above zero"))
+    match amoe_core::size::parse_size(s) {
+        Some(n) if n > 0 => Ok(n),
+        _ => Err(Failure::usage(format!("{flag} `{}` is not a size above zero", s.trim()))
             .hint("give a size like 512K, 10M or 1G")
             .into()),
     }
