@@ -289,6 +289,9 @@ _amoe() {
             amoe__subcmd__help__subcmd__site__subcmd__cert,list)
                 cmd="amoe__subcmd__help__subcmd__site__subcmd__cert__subcmd__list"
                 ;;
+            amoe__subcmd__help__subcmd__site__subcmd__cert,renew)
+                cmd="amoe__subcmd__help__subcmd__site__subcmd__cert__subcmd__renew"
+                ;;
             amoe__subcmd__host,add)
                 cmd="amoe__subcmd__host__subcmd__add"
                 ;;
@@ -409,11 +412,17 @@ _amoe() {
             amoe__subcmd__site__subcmd__cert,list)
                 cmd="amoe__subcmd__site__subcmd__cert__subcmd__list"
                 ;;
+            amoe__subcmd__site__subcmd__cert,renew)
+                cmd="amoe__subcmd__site__subcmd__cert__subcmd__renew"
+                ;;
             amoe__subcmd__site__subcmd__cert__subcmd__help,help)
                 cmd="amoe__subcmd__site__subcmd__cert__subcmd__help__subcmd__help"
                 ;;
             amoe__subcmd__site__subcmd__cert__subcmd__help,list)
                 cmd="amoe__subcmd__site__subcmd__cert__subcmd__help__subcmd__list"
+                ;;
+            amoe__subcmd__site__subcmd__cert__subcmd__help,renew)
+                cmd="amoe__subcmd__site__subcmd__cert__subcmd__help__subcmd__renew"
                 ;;
             amoe__subcmd__site__subcmd__help,activate)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__activate"
@@ -453,6 +462,9 @@ _amoe() {
                 ;;
             amoe__subcmd__site__subcmd__help__subcmd__cert,list)
                 cmd="amoe__subcmd__site__subcmd__help__subcmd__cert__subcmd__list"
+                ;;
+            amoe__subcmd__site__subcmd__help__subcmd__cert,renew)
+                cmd="amoe__subcmd__site__subcmd__help__subcmd__cert__subcmd__renew"
                 ;;
             *)
                 ;;
@@ -1935,7 +1947,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__site__subcmd__cert)
-            opts="list"
+            opts="list renew"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1949,6 +1961,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__site__subcmd__cert__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__site__subcmd__cert__subcmd__renew)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2913,7 +2939,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__cert)
-            opts="-o -h -V --cert --key --dry-run --store --operator --output --help --version list help"
+            opts="-o -h -V --cert --key --acme --directory --email --acme-ca --dry-run --store --operator --output --help --version list renew help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2924,6 +2950,18 @@ _amoe() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --acme-ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2951,7 +2989,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__cert__subcmd__help)
-            opts="list help"
+            opts="list renew help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2992,6 +3030,20 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__site__subcmd__cert__subcmd__help__subcmd__renew)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__site__subcmd__cert__subcmd__list)
             opts="-o -h -V --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2999,6 +3051,44 @@ _amoe() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__cert__subcmd__renew)
+            opts="-o -h -V --within --acme-ca --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --acme-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3129,7 +3219,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__help__subcmd__cert)
-            opts="list"
+            opts="list renew"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3143,6 +3233,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__help__subcmd__cert__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__site__subcmd__help__subcmd__cert__subcmd__renew)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

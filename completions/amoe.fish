@@ -263,15 +263,20 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from rules" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l cert -d 'PEM chain, the site\'s certificate first' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l key -d 'PEM private key' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l directory -d 'The ACME directory (default: Let\'s Encrypt\'s production directory)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l email -d 'Contact address for the ACME account' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l acme-ca -d 'Extra CA certificates (PEM) trusted for the ACME server\'s own HTTPS (env `AMOE_ACME_CA`)' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l acme -d 'Order the certificate from an ACME server (HTTP-01, answered by the site\'s hosts)'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -l dry-run -d 'Check and show, change nothing'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -a "list" -d 'The certificate each host serves, per site: names, issuer, expiry'
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -a "renew" -d 'Order again, from ACME, the certificates that expire soon (for cron)'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from cert" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -l content-type -d 'The response\'s content type, for content-type and group rules' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F

@@ -10,6 +10,7 @@ need_apt=()
 command -v chattr >/dev/null || need_apt+=(e2fsprogs)        # read-only store test (chattr +i)
 command -v cc >/dev/null || need_apt+=(gcc)                   # bundled SQLite
 command -v curl >/dev/null || need_apt+=(curl)                # HTTPS and HTTP/2 checks of the agents
+command -v pebble >/dev/null || need_apt+=(pebble)            # ACME test server (and pebble-challtestsrv, its DNS)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

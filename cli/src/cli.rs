@@ -291,6 +291,26 @@ pub enum CertCmd {
         /// Only this site
         name: Option<String>,
     },
+    /// Order again, from ACME, the certificates that expire soon (for cron)
+    #[command(after_long_help = "Every site whose certificate comes from ACME (`amoe site cert SITE --acme`) and \
+expires within --within, no longer covers the site's domains, or was never issued (an order that failed) is \
+ordered again. Exit 0 when every site due was renewed, 3 when some failed, 1 when all failed.
+
+EXAMPLES:
+  amoe site cert renew
+  amoe site cert renew --within 10d www-mairie
+  # crontab: every day at 04:17
+  17 4 * * * amoe site cert renew -o json >> /var/log/amoe/renew.log")]
+    Renew {
+        /// Only this site
+        name: Option<String>,
+        /// Renew what expires within this time (`30d`, `12h`)
+        #[arg(long, value_name = "DURATION", default_value = "30d")]
+        within: String,
+        /// Extra CA certificates (PEM) trusted for the ACME server's own HTTPS (env `AMOE_ACME_CA`)
+        #[arg(long, value_name = "FILE")]
+        acme_ca: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -342,8 +362,16 @@ the site is covered, it is valid now; a warning under 30 days). The key is kept 
 the CA key), never in the store, and sent to each host over mutual TLS; hosts serve it by SNI from their next \
 handshake.
 
+With --acme the certificate is ordered from an ACME server (RFC 8555, HTTP-01): each challenge is placed on \
+every host of the site, which answer /.well-known/acme-challenge/ on port 80 before rules and cache; a host that \
+cannot take it fails the order, naming it, and nothing changes. The new key is made on this machine and kept like \
+an uploaded one; the ACME account key is kept in CA_DIR/acme/ (0600). `amoe site cert renew` orders again what \
+expires soon.
+
 EXAMPLES:
   amoe site cert www-mairie --cert fullchain.pem --key privkey.pem
+  amoe site cert www-mairie --acme --email exploitation@example.fr
+  amoe site cert renew --within 30d
   amoe site cert list
   amoe site cert list www-mairie -o json"
     )]
@@ -358,6 +386,18 @@ EXAMPLES:
         /// PEM private key
         #[arg(long, value_name = "KEY.pem", requires = "cert")]
         key: Option<PathBuf>,
+        /// Order the certificate from an ACME server (HTTP-01, answered by the site's hosts)
+        #[arg(long, conflicts_with_all = ["cert", "key", "dry_run"])]
+        acme: bool,
+        /// The ACME directory (default: Let's Encrypt's production directory)
+        #[arg(long, value_name = "URL", requires = "acme")]
+        directory: Option<String>,
+        /// Contact address for the ACME account
+        #[arg(long, value_name = "EMAIL", requires = "acme")]
+        email: Option<String>,
+        /// Extra CA certificates (PEM) trusted for the ACME server's own HTTPS (env `AMOE_ACME_CA`)
+        #[arg(long, value_name = "FILE", requires = "acme")]
+        acme_ca: Option<PathBuf>,
         /// Check and show, change nothing
         #[arg(long)]
         dry_run: bool,

@@ -4,6 +4,7 @@
 //! `ops::<noun>` on typed options, which returns data → render it ([`output`]) → exit code
 //! ([`error::Exit`]). `main.rs` only calls [`run`].
 
+pub mod acme;
 pub mod cli;
 mod commands;
 pub mod error;

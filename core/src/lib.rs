@@ -16,7 +16,7 @@ pub mod time;
 
 pub use address::HostAddress;
 pub use lot::Lot;
-pub use model::{AuditEntry, Beneficiary, Category, Host, Site, SiteSettings};
+pub use model::{AcmeSettings, AuditEntry, Beneficiary, Category, Host, Site, SiteSettings};
 pub use names::{DomainName, Email, Name};
 pub use origin::Origin;
 pub use siret::Siret;

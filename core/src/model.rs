@@ -135,6 +135,21 @@ pub struct SiteSettings {
     /// host added later gets it too.
     #[serde(default)]
     pub certificate: Option<String>,
+    /// Certificates come from this ACME server (`amoe site cert SITE --acme`): recorded when
+    /// the first order starts, so that `amoe site cert renew` also retries one that failed.
+    #[serde(default)]
+    pub acme: Option<AcmeSettings>,
+}
+
+/// Where a site's certificates are ordered (RFC 8555).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeSettings {
+    /// The ACME directory URL.
+    pub directory: String,
+    /// Contact address given to the ACME account, if any.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// One entry of the audit journal.

@@ -76,6 +76,15 @@ pub struct SiteCert {
     pub key_pem: String,
 }
 
+/// An ACME HTTP-01 challenge for a site (`PUT /v1/sites/{name}/acme/{token}`): the proxy
+/// answers `/.well-known/acme-challenge/{token}` on the site's domains with this key
+/// authorization until `DELETE` (or an hour).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AcmeChallenge {
+    /// `TOKEN.THUMBPRINT` (RFC 8555 §8.1).
+    pub key_authorization: String,
+}
+
 /// The certificate a host serves for a site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CertStatus {

@@ -152,6 +152,17 @@ impl Exchange {
             );
         }
         self.site = Some(site.clone());
+        // An ACME HTTP-01 challenge this proxy was given for the site: before the redirect,
+        // the rules and the cache (the CA fetches it over plain HTTP). Any other path under
+        // the prefix goes on to the origin, which may run its own ACME client.
+        if matches!(self.method, Method::GET | Method::HEAD)
+            && self.target.starts_with(crate::acme::PREFIX)
+            && let Some(ka) = self.proxy.challenges.answer(&site.config.name, &self.target)
+        {
+            let mut r = Response::new(ProxyBody::text(&ka));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            return self.finish(r, Outcome::Pass);
+        }
         // HTTPS only, when the site says so: before rules and cache (RFC 9110 §15.4.2, .9).
         if site.config.https_redirect && !self.conn.tls {
             let status = if matches!(self.method, Method::GET | Method::HEAD) {

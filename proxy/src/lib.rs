@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod acme;
 pub mod body;
 pub mod cache;
 pub mod config;
@@ -132,6 +133,8 @@ pub struct Proxy {
     pub tls_handshake_failures: std::sync::atomic::AtomicU64,
     /// Site certificates by SNI.
     pub certs: Arc<tls::SniResolver>,
+    /// ACME HTTP-01 challenges being answered.
+    pub challenges: acme::Challenges,
 }
 
 impl Proxy {
@@ -197,6 +200,7 @@ impl Proxy {
             open_connections: std::sync::atomic::AtomicU64::new(0),
             tls_handshake_failures: std::sync::atomic::AtomicU64::new(0),
             certs: Arc::default(),
+            challenges: acme::Challenges::default(),
         });
         proxy.set_sites(config.sites)?;
         Ok(proxy)

@@ -15,7 +15,7 @@ fn agent_binary() -> PathBuf {
     p
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
@@ -79,9 +79,9 @@ pub(crate) struct Agent {
     config: PathBuf,
     state: PathBuf,
     control: u16,
-    proxy: u16,
+    pub(crate) proxy: u16,
     /// The HTTPS listener (0 when none).
-    tls: u16,
+    pub(crate) tls: u16,
     /// The admin listener (metrics; 0 when none).
     admin: u16,
     /// Run inside this network namespace, reached at this address.
@@ -168,7 +168,7 @@ impl Drop for Agent {
 pub(crate) struct Fleet {
     pub(crate) env: Env,
     certs: PathBuf,
-    agents: Vec<Agent>,
+    pub(crate) agents: Vec<Agent>,
 }
 
 impl Fleet {
@@ -242,7 +242,13 @@ impl Fleet {
 
     /// Adds host `pop{i}`, enrolls it and starts its agent with the bundle; returns its name.
     pub(crate) fn add_host(&mut self, i: usize) -> String {
+        self.add_host_listening(i, None)
+    }
+
+    /// [`Fleet::add_host`] with one more plain-HTTP listener (e.g. `127.0.0.2:PORT`).
+    pub(crate) fn add_host_listening(&mut self, i: usize, extra: Option<String>) -> String {
         let (control, proxy, admin, tls) = (free_port(), free_port(), free_port(), free_port());
+        let extra = extra.map(|e| format!(", {e:?}")).unwrap_or_default();
         let name = format!("pop{i}");
         self.ok(&["host", "add", &name, "--address", &format!("127.0.0.1:{control}")]);
         let bundle = self.env.path(&format!("bundle-{i}"));
@@ -252,7 +258,7 @@ impl Fleet {
         std::fs::write(
             &config,
             format!(
-                "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\ntls_listen = [\"127.0.0.1:{tls}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+                "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"{extra}]\ntls_listen = [\"127.0.0.1:{tls}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
                 bundle.join("ca.pem"),
                 bundle.join("server.pem"),
                 bundle.join("server.key"),
@@ -267,6 +273,11 @@ impl Fleet {
     }
 
     pub(crate) fn new(n: usize) -> Fleet {
+        Fleet::new_listening(n, &|_| None)
+    }
+
+    /// [`Fleet::new`] with one more plain-HTTP listener per host, as `extra(i)` says.
+    pub(crate) fn new_listening(n: usize, extra: &dyn Fn(usize) -> Option<String>) -> Fleet {
         let env = Env::new();
         let certs = env.path("certs");
         let mut fleet = Fleet { env, certs: certs.clone(), agents: Vec::new() };
@@ -275,7 +286,7 @@ impl Fleet {
         fleet.ok(&["ca", "issue", "pipeline", "--role", "ci", "--out", certs.to_str().expect("utf8")]);
         fleet.ok(&["beneficiary", "add", "--siret", SIRET, "--name", "B", "--lot", "9"]);
         let origin = origin();
-        let hosts: Vec<String> = (0..n).map(|i| fleet.add_host(i)).collect();
+        let hosts: Vec<String> = (0..n).map(|i| fleet.add_host_listening(i, extra(i))).collect();
         let mut args = vec!["site", "add", "www", "--domain", "www.example.test", "--beneficiary", SIRET];
         let origin_url = format!("http://{origin}");
         args.extend(["--origin", &origin_url]);
@@ -720,7 +731,7 @@ fn a_host_enrolled_after_a_revocation_refuses_the_revoked_certificate() {
 
 /// A certificate for `names` signed by `issuer`, valid `days` (negative: expired); PEM chain
 /// and key.
-fn site_cert(issuer: &rcgen::Issuer<'_, rcgen::KeyPair>, names: &[&str], days: i64) -> (String, String) {
+pub(crate) fn site_cert(issuer: &rcgen::Issuer<'_, rcgen::KeyPair>, names: &[&str], days: i64) -> (String, String) {
     let key = rcgen::KeyPair::generate().expect("key");
     let mut p = rcgen::CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).expect("params");
     let now = time::OffsetDateTime::now_utc();
@@ -730,7 +741,7 @@ fn site_cert(issuer: &rcgen::Issuer<'_, rcgen::KeyPair>, names: &[&str], days: i
 }
 
 /// `curl` over HTTPS to `port` as `domain`, trusting `ca`: (HTTP version, body), or the error.
-fn curl(ca: &Path, domain: &str, port: u16, path: &str) -> Result<(String, String), String> {
+pub(crate) fn curl(ca: &Path, domain: &str, port: u16, path: &str) -> Result<(String, String), String> {
     let out = Command::new("curl")
         .args(["-sS", "--http2", "--max-time", "5", "--cacert"])
         .arg(ca)

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod acme;
 mod audit;
 mod ca;
 mod config;

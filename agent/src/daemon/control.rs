@@ -66,6 +66,8 @@ enum Call {
     Stats(String),
     PutCert(String),
     GetCert(String),
+    PutChallenge(String, String),
+    DeleteChallenge(String, String),
     PutCrl,
 }
 
@@ -97,6 +99,8 @@ fn route(method: &Method, path: &str) -> Result<Call, ApiError> {
         (&Method::GET, ["sites", s, "stats"]) => Call::Stats(s.to_string()),
         (&Method::PUT, ["sites", s, "cert"]) => Call::PutCert(s.to_string()),
         (&Method::GET, ["sites", s, "cert"]) => Call::GetCert(s.to_string()),
+        (&Method::PUT, ["sites", s, "acme", t]) => Call::PutChallenge(s.to_string(), t.to_string()),
+        (&Method::DELETE, ["sites", s, "acme", t]) => Call::DeleteChallenge(s.to_string(), t.to_string()),
         (&Method::PUT, ["crl"]) => Call::PutCrl,
         _ => return Err(not_found()),
     };
@@ -108,7 +112,13 @@ fn action(call: &Call) -> Action {
     match call {
         Call::Status | Call::ListSites | Call::GetSite(_) | Call::Stats(_) | Call::GetCert(_) => Action::Read,
         Call::Flush(_) => Action::Flush,
-        Call::PutSite(_) | Call::DeleteSite(_) | Call::Activate(..) | Call::PutCert(_) | Call::PutCrl => Action::Change,
+        Call::PutSite(_)
+        | Call::DeleteSite(_)
+        | Call::Activate(..)
+        | Call::PutCert(_)
+        | Call::PutChallenge(..)
+        | Call::DeleteChallenge(..)
+        | Call::PutCrl => Action::Change,
     }
 }
 
@@ -313,6 +323,22 @@ async fn answer(agent: &Arc<Agent>, call: Call, body: Bytes) -> Result<Response<
             Ok(json(StatusCode::OK, &agent.put_cert(&s, &cert)?))
         }
         Call::GetCert(s) => Ok(json(StatusCode::OK, &agent.cert(&s)?)),
+        Call::PutChallenge(s, token) => {
+            let c: amoe_proto::AcmeChallenge = read_json(&body)?;
+            if !agent.sites().contains_key(&s) {
+                return Err(unknown(&s));
+            }
+            agent
+                .proxy
+                .challenges
+                .set(&s, &token, &c.key_authorization)
+                .map_err(|e| ApiError::new("bad_request", e.to_string()))?;
+            Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Full::new(Bytes::new())).unwrap_or_default())
+        }
+        Call::DeleteChallenge(s, token) => {
+            agent.proxy.challenges.remove(&s, &token);
+            Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Full::new(Bytes::new())).unwrap_or_default())
+        }
         Call::PutCrl => {
             let bytes = body;
             agent.set_crl(&bytes)?;

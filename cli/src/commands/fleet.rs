@@ -140,7 +140,6 @@ pub(super) fn run_operation(
     prepare: impl FnOnce(&Tx<'_>, &Caller) -> Result<Vec<NewOutboxItem>>,
 ) -> Result<Exit> {
     let Operation { command, site, hosts, dry_run, timing } = op;
-    let target = format!("site:{site}");
     if dry_run {
         // Without a certificate, rehearsed as an operator; a configured one must be readable.
         let caller = match &ctx.settings.client_cert {
@@ -171,9 +170,23 @@ pub(super) fn run_operation(
         }
         return Ok(Exit::Success);
     }
+    let report = queue_and_deliver(ctx, store, Operation { command, site, hosts, dry_run, timing }, prepare)?;
+    render(ctx, &report, timing)
+}
+
+/// The queue-and-deliver half of [`run_operation`], printing nothing: the items `prepare`
+/// makes are queued with the audit entry in one transaction, delivered at once, and the
+/// outcome per host journaled.
+pub(super) fn queue_and_deliver(
+    ctx: &mut Ctx,
+    store: &mut Store,
+    op: Operation<'_>,
+    prepare: impl FnOnce(&Tx<'_>, &Caller) -> Result<Vec<NewOutboxItem>>,
+) -> Result<FleetReport> {
+    let Operation { command, site, hosts, .. } = op;
     let (client, caller) = client(ctx)?;
     let started = Instant::now();
-    let mut draft = ctx.draft(command, Some(target));
+    let mut draft = ctx.draft(command, Some(format!("site:{site}")));
     draft.identity = Some(caller.identity());
     let fresh = store.mutate(&draft, |tx| -> Result<Vec<String>> {
         let items = prepare(tx, &caller)?;
@@ -186,7 +199,7 @@ pub(super) fn run_operation(
     let run = fleet::Run { operation: command, site: Some(site), fresh: Some(&fresh) };
     let report = fleet::deliver(store, &client, &caller, hosts, started, run)?;
     fleet::journal_delivery(store, &draft, &report)?;
-    render(ctx, &report, timing)
+    Ok(report)
 }
 
 /// What an inventory command just queued for a site's hosts.
@@ -246,7 +259,7 @@ fn fleet_format(ctx: &Ctx) -> Format {
     if ctx.settings.output_explicit || std::io::stdout().is_terminal() { ctx.out.format } else { Format::Json }
 }
 
-fn render(ctx: &mut Ctx, report: &FleetReport, timing: bool) -> Result<Exit> {
+pub(super) fn render(ctx: &mut Ctx, report: &FleetReport, timing: bool) -> Result<Exit> {
     match fleet_format(ctx) {
         Format::Table => {
             ctx.out.list(&report.hosts)?;

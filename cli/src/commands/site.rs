@@ -113,13 +113,21 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
         SiteCmd::Cert { list: Some(crate::cli::CertCmd::List { name }), .. } => {
             return super::cert::list(ctx, name.as_deref());
         }
-        SiteCmd::Cert { list: None, name: Some(name), cert: Some(cert), key: Some(key), dry_run } => {
+        SiteCmd::Cert { list: Some(crate::cli::CertCmd::Renew { name, within, acme_ca }), .. } => {
+            return super::cert::renew(ctx, name.as_deref(), &within, acme_ca);
+        }
+        SiteCmd::Cert { list: None, name: Some(name), cert: Some(cert), key: Some(key), dry_run, .. } => {
             return super::cert::install(ctx, &name, &cert, &key, dry_run);
         }
+        SiteCmd::Cert { list: None, name: Some(name), acme: true, directory, email, acme_ca, .. } => {
+            return super::cert::order(ctx, &name, directory, email, acme_ca);
+        }
         SiteCmd::Cert { .. } => {
-            return Err(crate::error::Failure::usage("`site cert` needs a site with --cert and --key, or `list`")
-                .hint("amoe site cert SITE --cert FULLCHAIN.pem --key KEY.pem; amoe site cert list")
-                .into());
+            return Err(crate::error::Failure::usage(
+                "`site cert` needs a site with --cert and --key or --acme, or `list` or `renew`",
+            )
+            .hint("amoe site cert SITE --cert FULLCHAIN.pem --key KEY.pem; amoe site cert SITE --acme; amoe site cert list")
+            .into());
         }
         SiteCmd::Explain { name, url, content_type } => {
             return super::fleet::explain(ctx, &name, &url, content_type.as_deref());

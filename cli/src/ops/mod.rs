@@ -24,3 +24,22 @@ pub(crate) fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
 pub(crate) fn parse_all<T: std::str::FromStr>(items: &[String]) -> Result<Vec<T>, T::Err> {
     items.iter().map(|s| s.parse()).collect()
 }
+
+/// Writes a secret (a key, an ACME account) to `path`, mode 0600, its folder created 0700;
+/// through a temporary file and a rename, so that a crash leaves the old file or the new one.
+/// Nothing is written when the file already holds `bytes`.
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if std::fs::read(path).is_ok_and(|b| b == bytes) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
