@@ -2853,7 +2853,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__add)
-            opts="-o -h -V --domain --beneficiary --origin --category --host --inactive --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --store --operator --output --help --version"
+            opts="-o -h -V --domain --beneficiary --origin --category --host --inactive --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --origin-verify --origin-ca --origin-sni --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2913,6 +2913,18 @@ _amoe() {
                     ;;
                 --balance)
                     COMPREPLY=($(compgen -W "round-robin least-connections" -- "${cur}"))
+                    return 0
+                    ;;
+                --origin-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --origin-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin-sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3549,7 +3561,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__update)
-            opts="-o -h -V --add-domain --remove-domain --add-origin --remove-origin --add-host --remove-host --category --beneficiary --active --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --store --operator --output --help --version"
+            opts="-o -h -V --add-domain --remove-domain --add-origin --remove-origin --add-host --remove-host --category --beneficiary --active --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --origin-verify --origin-ca --origin-sni --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3625,6 +3637,18 @@ _amoe() {
                     ;;
                 --balance)
                     COMPREPLY=($(compgen -W "round-robin least-connections" -- "${cur}"))
+                    return 0
+                    ;;
+                --origin-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --origin-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin-sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --store)

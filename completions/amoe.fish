@@ -303,6 +303,10 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l stale-limit -d 'Seconds stale content is served when every origin fails (0: never)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l balance -d 'How requests are spread over the origins' -r -f -a "round-robin\t''
 least-connections\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin-verify -d 'false: accept any certificate from the site\'s HTTPS origins (self-signed, expired); said on every change and in the hosts\' logs' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin-ca -d 'PEM file of extra CA certificates trusted for the site\'s HTTPS origins ("none": only the system\'s and the host\'s)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin-sni -d 'Name sent by SNI to the origins and verified, when the origin URL is an address or another name ("none": the URL\'s host)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -350,6 +354,10 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l stale-limit -d 'Seconds stale content is served when every origin fails (0: never)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l balance -d 'How requests are spread over the origins' -r -f -a "round-robin\t''
 least-connections\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l origin-verify -d 'false: accept any certificate from the site\'s HTTPS origins (self-signed, expired); said on every change and in the hosts\' logs' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l origin-ca -d 'PEM file of extra CA certificates trusted for the site\'s HTTPS origins ("none": only the system\'s and the host\'s)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l origin-sni -d 'Name sent by SNI to the origins and verified, when the origin URL is an address or another name ("none": the URL\'s host)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'

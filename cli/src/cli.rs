@@ -282,6 +282,18 @@ pub struct SiteSettingsArgs {
     /// How requests are spread over the origins
     #[arg(long, value_parser = ["round-robin", "least-connections"])]
     pub balance: Option<String>,
+    /// false: accept any certificate from the site's HTTPS origins (self-signed, expired); said
+    /// on every change and in the hosts' logs
+    #[arg(long, value_name = "BOOL")]
+    pub origin_verify: Option<bool>,
+    /// PEM file of extra CA certificates trusted for the site's HTTPS origins ("none": only the
+    /// system's and the host's)
+    #[arg(long, value_name = "FILE")]
+    pub origin_ca: Option<PathBuf>,
+    /// Name sent by SNI to the origins and verified, when the origin URL is an address or
+    /// another name ("none": the URL's host)
+    #[arg(long, value_name = "NAME")]
+    pub origin_sni: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

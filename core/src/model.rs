@@ -135,6 +135,15 @@ pub struct SiteSettings {
     /// host added later gets it too.
     #[serde(default)]
     pub certificate: Option<String>,
+    /// Accept any certificate from the site's HTTPS origins (`--origin-verify false`).
+    #[serde(default)]
+    pub origin_insecure: bool,
+    /// Extra CA certificates (PEM text; public, not secret) trusted for the site's origins.
+    #[serde(default)]
+    pub origin_ca_pem: Option<String>,
+    /// Name sent by SNI to the origins and verified, instead of the origin URL's host.
+    #[serde(default)]
+    pub origin_sni: Option<String>,
     /// Certificates come from this ACME server (`amoe site cert SITE --acme`): recorded when
     /// the first order starts, so that `amoe site cert renew` also retries one that failed.
     #[serde(default)]

@@ -64,6 +64,15 @@ pub struct SiteSpec {
     /// Largest request body (bytes).
     #[serde(default)]
     pub max_body_bytes: Option<u64>,
+    /// Accept any certificate from the site's HTTPS origins (logged as a warning on the host).
+    #[serde(default)]
+    pub origin_insecure: bool,
+    /// Extra CA certificates (PEM) trusted for the site's HTTPS origins.
+    #[serde(default)]
+    pub origin_ca_pem: Option<String>,
+    /// Name sent by SNI to the origins and verified, instead of the origin URL's host.
+    #[serde(default)]
+    pub origin_sni: Option<String>,
 }
 
 /// A site's HTTPS certificate and key, as pushed (`PUT /v1/sites/{name}/cert`). The key is in

@@ -38,6 +38,23 @@ pub struct SiteConfig {
     pub hsts: Option<Hsts>,
     /// Largest request body for this site (413 beyond); the proxy-wide limit still applies.
     pub max_body_bytes: Option<u64>,
+    /// How this site's HTTPS origins are verified.
+    pub origin_tls: OriginTls,
+}
+
+/// TLS to a site's HTTPS origins. The default (verified against the system's roots and the
+/// host-wide `origin_ca`, the name taken from the origin URL) shares the proxy's client; any
+/// other setting gives the site its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OriginTls {
+    /// Accept any certificate (an origin with a self-signed or expired one). Never silent: the
+    /// agent logs a warning each time such a site is loaded.
+    pub insecure: bool,
+    /// Extra CA certificates (PEM text) trusted for this site's origins.
+    pub ca_pem: Option<String>,
+    /// The name sent by SNI and verified, instead of the origin URL's host (an origin reached
+    /// by address whose certificate names its public name).
+    pub sni: Option<String>,
 }
 
 /// HTTP Strict Transport Security (RFC 6797).
@@ -73,6 +90,7 @@ impl SiteConfig {
             https_redirect: false,
             hsts: None,
             max_body_bytes: None,
+            origin_tls: OriginTls::default(),
         }
     }
 }

@@ -133,6 +133,8 @@ pub struct Proxy {
     pub tls_handshake_failures: std::sync::atomic::AtomicU64,
     /// Site certificates by SNI.
     pub certs: Arc<tls::SniResolver>,
+    /// The host-wide extra origin CA (for the sites' own origin clients).
+    origin_ca: Option<std::path::PathBuf>,
     /// ACME HTTP-01 challenges being answered.
     pub challenges: acme::Challenges,
 }
@@ -201,6 +203,7 @@ impl Proxy {
             tls_handshake_failures: std::sync::atomic::AtomicU64::new(0),
             certs: Arc::default(),
             challenges: acme::Challenges::default(),
+            origin_ca: config.origin_ca.clone(),
         });
         proxy.set_sites(config.sites)?;
         Ok(proxy)
@@ -236,17 +239,28 @@ impl Proxy {
                     if p.config.origins == config.origins
                         && p.config.balance == config.balance
                         && p.config.health == config.health
+                        && p.config.origin_tls == config.origin_tls
                         && p.upstream.timeout() == self.limits.load().origin_timeout =>
                 {
                     p.upstream.clone()
                 }
                 _ => {
+                    let client = if config.origin_tls == config::OriginTls::default() {
+                        self.client.clone()
+                    } else {
+                        upstream::client_for(
+                            self.origin_ca.as_deref(),
+                            &config.origin_tls,
+                            self.limits.load().connect_timeout,
+                        )
+                        .map_err(err)?
+                    };
                     let up = Arc::new(
                         Upstream::new(
                             &config.origins,
                             config.balance,
                             config.health.clone(),
-                            self.client.clone(),
+                            client,
                             self.limits.load().origin_timeout,
                         )
                         .map_err(err)?,

@@ -1045,3 +1045,106 @@ fn http_get(port: u16, path: &str) -> String {
     let _ = s.read_to_string(&mut text);
     text
 }
+
+/// An HTTPS origin at `127.0.0.1` whose certificate names only `origin.test`, signed by a
+/// test CA (returned as PEM): it answers every request with `tls`.
+fn tls_origin() -> (SocketAddr, String) {
+    use rustls_pki_types::pem::PemObject;
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "Origin test CA");
+    let ca_cert = ca.self_signed(&ca_key).expect("ca");
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let (leaf, key) = site_cert(&issuer, &["origin.test"], 30);
+    let chain: Vec<_> = rustls_pki_types::CertificateDer::pem_slice_iter(leaf.as_bytes()).flatten().collect();
+    let key = rustls_pki_types::PrivateKeyDer::from_pem_slice(key.as_bytes()).expect("key");
+    let config =
+        rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .expect("server config");
+    let config = std::sync::Arc::new(config);
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                let conn = rustls::ServerConnection::new(config).expect("conn");
+                let mut tls = rustls::StreamOwned::new(conn, s);
+                let mut buf = [0u8; 4096];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close\r\n\r\ntls");
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    (addr, ca_cert.pem())
+}
+
+/// Origin TLS per site, set with `amoe site update` and applied by the running agent: the
+/// origin's CA, the SNI name its certificate carries, and verification off (said aloud).
+#[test]
+fn origin_tls_is_set_per_site() {
+    let fleet = Fleet::new(1);
+    let plain = fleet.ok(&["site", "show", "www", "-o", "json"]).json()["origins"][0].as_str().expect("o").to_string();
+    let (addr, ca) = tls_origin();
+    let ca_file = fleet.env.path("origin-ca.pem");
+    std::fs::write(&ca_file, ca).expect("write");
+    let ca_file = ca_file.to_str().expect("utf8");
+    let proxy = fleet.agents[0].proxy;
+    let status = |path: &str| http(proxy, "GET", path, b"");
+    let origin = format!("https://127.0.0.1:{}", addr.port());
+    fleet.ok(&["site", "update", "www", "--add-origin", &origin, "--remove-origin", &plain]);
+    // Unknown CA (and a name the certificate does not carry): refused by the proxy.
+    assert_eq!(status("/a").0, 502, "{:?}", status("/a"));
+    fleet.ok(&["site", "update", "www", "--origin-ca", ca_file]);
+    assert_eq!(status("/b").0, 502, "the certificate names origin.test, not 127.0.0.1");
+    fleet.ok(&["site", "update", "www", "--origin-sni", "origin.test"]);
+    let (code, text) = status("/c");
+    assert_eq!(code, 200, "{text}");
+    assert!(text.ends_with("tls"), "{text}");
+    // Verification off: said on the terminal, and it serves without the CA.
+    let r = fleet.run(&[
+        "site",
+        "update",
+        "www",
+        "--origin-ca",
+        "none",
+        "--origin-sni",
+        "none",
+        "--origin-verify",
+        "false",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("will not be verified"), "{}", r.stderr);
+    assert_eq!(status("/d").0, 200);
+    fleet.ok(&["site", "update", "www", "--origin-verify", "true"]);
+    assert_eq!(status("/e").0, 502);
+    // Bad values: usage errors naming the flag, nothing changed.
+    let junk = fleet.env.path("junk.pem");
+    std::fs::write(&junk, "not a certificate").expect("write");
+    for args in [
+        vec!["--origin-ca", "/nonexistent/ca.pem"],
+        vec!["--origin-ca", junk.to_str().expect("utf8")],
+        vec!["--origin-sni", "bad name"],
+    ] {
+        let mut full = vec!["site", "update", "www"];
+        full.extend(args.iter().copied());
+        let r = fleet.run(&full);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(args[0]), "{}", r.stderr);
+    }
+    assert_eq!(fleet.ok(&["site", "show", "www", "-o", "json"]).json()["settings"]["origin_insecure"], false);
+}

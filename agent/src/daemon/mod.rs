@@ -132,6 +132,26 @@ fn site_config(spec: &SiteSpec) -> Result<SiteConfig, ApiError> {
         }
         c.health.failures_to_eject = n;
     }
+    c.origin_tls = amoe_proxy::config::OriginTls {
+        insecure: spec.origin_insecure,
+        ca_pem: spec.origin_ca_pem.clone(),
+        sni: spec.origin_sni.clone(),
+    };
+    if let Some(name) = &spec.origin_sni
+        && rustls_pki_types::ServerName::try_from(name.as_str()).is_err()
+    {
+        return Err(bad(format!("origin SNI name `{name}` is not a DNS name or an address")));
+    }
+    if let Some(pem) = &spec.origin_ca_pem {
+        use rustls_pki_types::pem::PemObject;
+        let certs: Result<Vec<_>, _> = rustls_pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()).collect();
+        if !certs.is_ok_and(|c| !c.is_empty()) {
+            return Err(bad("the origin CA is not a PEM certificate bundle".into()));
+        }
+    }
+    if spec.origin_insecure {
+        tracing::warn!(site = %spec.name, "origin certificates are NOT verified for this site (origin_insecure)");
+    }
     Ok(c)
 }
 

@@ -27,6 +27,11 @@ impl Tabular for Site {
 
 pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
     let target = |s: &str| Some(format!("site:{s}"));
+    if let SiteCmd::Add { name, settings, .. } | SiteCmd::Update { name, settings, .. } = &cmd
+        && settings.origin_verify == Some(false)
+    {
+        eprintln!("warning: site `{name}`: the certificates of its HTTPS origins will not be verified");
+    }
     match cmd {
         SiteCmd::Add { name, domains, beneficiary, origins, category, hosts, inactive, no_push, settings } => {
             let mut store = ctx.open()?;

@@ -183,6 +183,9 @@ pub fn site_spec(store: &impl amoe_store::Reads, site: &amoe_core::Site) -> anyh
         health_interval_secs: site.settings.health_interval_secs,
         health_failures: site.settings.health_failures,
         max_body_bytes: site.settings.max_body_bytes,
+        origin_insecure: site.settings.origin_insecure,
+        origin_ca_pem: site.settings.origin_ca_pem.clone(),
+        origin_sni: site.settings.origin_sni.clone(),
     })
 }
 

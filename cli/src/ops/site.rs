@@ -135,7 +135,47 @@ pub fn settings(mut s: SiteSettings, a: &SiteSettingsArgs) -> Result<SiteSetting
     if let Some(v) = &a.balance {
         s.balance = Some(v.clone());
     }
+    if let Some(v) = a.origin_verify {
+        s.origin_insecure = !v;
+    }
+    if let Some(path) = &a.origin_ca {
+        s.origin_ca_pem = if path.as_os_str() == "none" { None } else { Some(origin_ca(path)?) };
+    }
+    if let Some(name) = &a.origin_sni {
+        s.origin_sni = match name.as_str() {
+            "none" | "" => None,
+            n if rustls_pki_types::ServerName::try_from(n).is_ok() && !n.contains(['/', ':', ' ']) => {
+                Some(n.to_ascii_lowercase())
+            }
+            n => {
+                return Err(Failure::usage(format!("--origin-sni `{n}` is not a DNS name"))
+                    .hint("give the name the origin's certificate carries, or `none`")
+                    .into());
+            }
+        };
+    }
     Ok(s)
+}
+
+/// Reads and checks an origin CA bundle: PEM certificates only, at least one.
+fn origin_ca(path: &std::path::Path) -> Result<String> {
+    use rustls_pki_types::pem::PemObject;
+    let refuse = |why: String| -> anyhow::Error {
+        Failure::usage(format!("--origin-ca `{}`: {why}", path.display()))
+            .hint("give a PEM file of CA certificates, or `none`")
+            .into()
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| refuse(e.to_string()))?;
+    let certs: Vec<_> = rustls_pki_types::CertificateDer::pem_slice_iter(text.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| refuse(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(refuse("no PEM certificate in it".into()));
+    }
+    for c in &certs {
+        amoe_pki::info_of(c).map_err(|e| refuse(e.to_string()))?;
+    }
+    Ok(text)
 }
 
 /// What `site update` changes.

@@ -3,7 +3,7 @@
 //! consecutive failures, and failover: an idempotent request without a body is retried on the
 //! next origin when one fails to answer.
 
-use crate::config::{Balance, HealthCheck};
+use crate::config::{Balance, HealthCheck, OriginTls};
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, Uri, header};
 use http_body_util::combinators::UnsyncBoxBody;
@@ -271,13 +271,23 @@ pub fn empty() -> OriginBody {
 /// The shared client: HTTP/1.1 keep-alive pools, HTTPS verified against the system's roots
 /// plus `extra_ca` (PEM).
 pub fn client(extra_ca: Option<&std::path::Path>, connect_timeout: Duration) -> Result<HttpClient, String> {
+    client_for(extra_ca, &OriginTls::default(), connect_timeout)
+}
+
+/// A client for a site's own origin TLS settings (see [`OriginTls`]), on top of the host-wide
+/// `extra_ca`.
+pub fn client_for(
+    extra_ca: Option<&std::path::Path>,
+    site: &OriginTls,
+    connect_timeout: Duration,
+) -> Result<HttpClient, String> {
+    use rustls_pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
     for cert in native.certs {
         let _ = roots.add(cert);
     }
     if let Some(path) = extra_ca {
-        use rustls_pki_types::pem::PemObject;
         let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
             .map_err(|e| format!("origin CA `{}`: {e}", path.display()))?;
         for cert in certs {
@@ -285,22 +295,79 @@ pub fn client(extra_ca: Option<&std::path::Path>, connect_timeout: Duration) -> 
             roots.add(cert).map_err(|e| format!("origin CA `{}`: {e}", path.display()))?;
         }
     }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    if let Some(pem) = &site.ca_pem {
+        let mut n = 0;
+        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|e| format!("the site's origin CA: {e}"))?;
+            roots.add(cert).map_err(|e| format!("the site's origin CA: {e}"))?;
+            n += 1;
+        }
+        if n == 0 {
+            return Err("the site's origin CA holds no PEM certificate".into());
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .map_err(|e| e.to_string())?;
+    let tls = if site.insecure {
+        builder.dangerous().with_custom_certificate_verifier(Arc::new(AnyCertificate(provider))).with_no_client_auth()
+    } else {
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
     http.set_connect_timeout(Some(connect_timeout));
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
+    let mut https = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http();
+    if let Some(name) = &site.sni {
+        let name = rustls_pki_types::ServerName::try_from(name.clone())
+            .map_err(|e| format!("origin SNI name `{name}`: {e}"))?;
+        https = https.with_server_name_resolver(hyper_rustls::FixedServerNameResolver::new(name));
+    }
+    let https = https.enable_http1().wrap_connector(http);
     Ok(Client::builder(TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(60))
         .pool_max_idle_per_host(256)
         .build(https))
+}
+
+/// Accepts any origin certificate (`OriginTls::insecure`); the handshake's signature is still
+/// checked against the certificate presented.
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls_pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls_pki_types::CertificateDer<'_>],
+        _server_name: &rustls_pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls_pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls_pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }
