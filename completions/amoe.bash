@@ -250,6 +250,9 @@ _amoe() {
             amoe__subcmd__help__subcmd__outbox,list)
                 cmd="amoe__subcmd__help__subcmd__outbox__subcmd__list"
                 ;;
+            amoe__subcmd__help__subcmd__outbox,metrics)
+                cmd="amoe__subcmd__help__subcmd__outbox__subcmd__metrics"
+                ;;
             amoe__subcmd__help__subcmd__outbox,run)
                 cmd="amoe__subcmd__help__subcmd__outbox__subcmd__run"
                 ;;
@@ -355,6 +358,9 @@ _amoe() {
             amoe__subcmd__outbox,list)
                 cmd="amoe__subcmd__outbox__subcmd__list"
                 ;;
+            amoe__subcmd__outbox,metrics)
+                cmd="amoe__subcmd__outbox__subcmd__metrics"
+                ;;
             amoe__subcmd__outbox,run)
                 cmd="amoe__subcmd__outbox__subcmd__run"
                 ;;
@@ -366,6 +372,9 @@ _amoe() {
                 ;;
             amoe__subcmd__outbox__subcmd__help,list)
                 cmd="amoe__subcmd__outbox__subcmd__help__subcmd__list"
+                ;;
+            amoe__subcmd__outbox__subcmd__help,metrics)
+                cmd="amoe__subcmd__outbox__subcmd__help__subcmd__metrics"
                 ;;
             amoe__subcmd__outbox__subcmd__help,run)
                 cmd="amoe__subcmd__outbox__subcmd__help__subcmd__run"
@@ -1849,7 +1858,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__outbox)
-            opts="list run drop"
+            opts="list run metrics drop"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1877,6 +1886,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__outbox__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__outbox__subcmd__metrics)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2603,7 +2626,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__outbox)
-            opts="-o -h -V --store --operator --output --help --version list run drop help"
+            opts="-o -h -V --store --operator --output --help --version list run metrics drop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2663,7 +2686,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__outbox__subcmd__help)
-            opts="list run drop help"
+            opts="list run metrics drop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2718,6 +2741,20 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__outbox__subcmd__help__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__outbox__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2739,6 +2776,40 @@ _amoe() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__outbox__subcmd__metrics)
+            opts="-o -h -V --out --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

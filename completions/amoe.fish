@@ -489,17 +489,18 @@ complete -c amoe -n "__fish_amoe_using_subcommand flush" -l dry-run -d 'Show wha
 complete -c amoe -n "__fish_amoe_using_subcommand flush" -l timing -d 'Print the time from the command\'s start to each host\'s and the last confirmation'
 complete -c amoe -n "__fish_amoe_using_subcommand flush" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand flush" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -f -a "list" -d 'What is still owed, oldest first, and what hosts refused for good (parked)'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -f -a "drop" -d 'Remove items from the outbox without delivering them (journaled)'
-complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -f -a "list" -d 'What is still owed, oldest first, and what hosts refused for good (parked)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -f -a "metrics" -d 'What each host owes, in Prometheus\' text format (for node_exporter\'s textfile collector)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -f -a "drop" -d 'Remove items from the outbox without delivering them (journaled)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and not __fish_seen_subcommand_from list run metrics drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -515,6 +516,14 @@ csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -l all -d 'Also what waits for its next attempt (backoff: 1 s doubling to 1 h)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from metrics" -l out -d 'Write to FILE (through a temporary file and a rename) instead of stdout' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from metrics" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from metrics" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from metrics" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from metrics" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from metrics" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from drop" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from drop" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from drop" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -524,6 +533,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from drop" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "list" -d 'What is still owed, oldest first, and what hosts refused for good (parked)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'
+complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "metrics" -d 'What each host owes, in Prometheus\' text format (for node_exporter\'s textfile collector)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove items from the outbox without delivering them (journaled)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand export" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -601,4 +611,5 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "crl" -d 'Issue the revocation list again (valid one year) and push it to every host'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "list" -d 'What is still owed, oldest first, and what hosts refused for good (parked)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "metrics" -d 'What each host owes, in Prometheus\' text format (for node_exporter\'s textfile collector)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "drop" -d 'Remove items from the outbox without delivering them (journaled)'

@@ -635,6 +635,20 @@ EXAMPLES:
         #[arg(long)]
         all: bool,
     },
+    /// What each host owes, in Prometheus' text format (for node_exporter's textfile collector)
+    #[command(after_long_help = "Per host of the inventory: amoe_outbox_items{host,state=\"pending\"|\"parked\"}, \
+amoe_outbox_oldest_age_seconds{host} (0 when nothing is owed) and amoe_outbox_attempts_max{host}. With --out the \
+file is replaced atomically, as the textfile collector needs.
+
+EXAMPLES:
+  amoe outbox metrics
+  amoe outbox run; amoe outbox metrics --out /var/lib/node_exporter/textfile/amoe_outbox.prom
+  # alert: amoe_outbox_oldest_age_seconds > 3600")]
+    Metrics {
+        /// Write to FILE (through a temporary file and a rename) instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Remove items from the outbox without delivering them (journaled)
     #[command(after_long_help = "EXAMPLES:\n  amoe outbox list\n  amoe outbox drop 3f2a9c0d1e4b5a6978877665")]
     Drop {

@@ -7,6 +7,55 @@
 use crate::{Reads, Result, Store, Tx};
 use rusqlite::{OptionalExtension, params};
 
+/// What an outbox item asks of its host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A site's whole configuration (`PUT /v1/sites/{name}`).
+    PutSite,
+    /// A site removed from the host.
+    DeleteSite,
+    /// A purge.
+    Flush,
+    /// A site's HTTPS certificate (its key read from `CA_DIR/sites/` when sent).
+    PutCert,
+    /// The CA's revocation list.
+    Crl,
+    /// A kind this version does not know (a row written by hand): parked, never sent.
+    Unknown,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::PutSite => "put_site",
+            ItemKind::DeleteSite => "delete_site",
+            ItemKind::Flush => "flush",
+            ItemKind::PutCert => "put_cert",
+            ItemKind::Crl => "crl",
+            ItemKind::Unknown => "unknown",
+        }
+    }
+
+    /// The kind stored as `s`; [`ItemKind::Unknown`] for anything else.
+    pub fn parse(s: &str) -> ItemKind {
+        match s {
+            "put_site" => ItemKind::PutSite,
+            "delete_site" => ItemKind::DeleteSite,
+            "flush" => ItemKind::Flush,
+            "put_cert" => ItemKind::PutCert,
+            "crl" => ItemKind::Crl,
+            _ => ItemKind::Unknown,
+        }
+    }
+}
+
+impl std::fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One operation owed to one host.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct OutboxItem {
@@ -16,8 +65,7 @@ pub struct OutboxItem {
     pub seq: i64,
     pub host: String,
     pub site: Option<String>,
-    /// `put_site`, `delete_site`, `flush`, `crl`.
-    pub kind: String,
+    pub kind: ItemKind,
     pub method: String,
     pub path: String,
     pub body: Option<String>,
@@ -45,7 +93,7 @@ pub struct NewOutboxItem {
     pub id: String,
     pub host: String,
     pub site: Option<String>,
-    pub kind: String,
+    pub kind: ItemKind,
     pub method: String,
     pub path: String,
     pub body: Option<String>,
@@ -64,7 +112,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
         seq: r.get(1)?,
         host: r.get(2)?,
         site: r.get(3)?,
-        kind: r.get(4)?,
+        kind: ItemKind::parse(&r.get::<_, String>(4)?),
         method: r.get(5)?,
         path: r.get(6)?,
         body: r.get(7)?,
@@ -143,7 +191,7 @@ impl Tx<'_> {
                     seq,
                     item.host,
                     item.site,
-                    item.kind,
+                    item.kind.as_str(),
                     item.method,
                     item.path,
                     item.body,

@@ -986,6 +986,7 @@ fn forged_rows_are_parked_unsent() {
     for (id, seq, kind, method, path, body) in [
         ("c1c1c1c1c1c1c1c1c1c1c1c1", 90, "crl", "DELETE", "/v1/sites/www", None),
         ("c2c2c2c2c2c2c2c2c2c2c2c2", 91, "put_cert", "PUT", "/v1/sites/www/cert", Some(body.as_str())),
+        ("c3c3c3c3c3c3c3c3c3c3c3c3", 92, "format_disk", "DELETE", "/v1/sites/www", None),
     ] {
         sql.execute(
             "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role, queued_cert, signature)
@@ -996,7 +997,7 @@ fn forged_rows_are_parked_unsent() {
     }
     let r = fleet.run(&["outbox", "run", "--all", "-o", "json"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert_eq!(r.json()["hosts"][0]["parked"], 2, "{}", r.stdout);
+    assert_eq!(r.json()["hosts"][0]["parked"], 3, "{}", r.stdout);
     let journal = fleet.agents[0].journal();
     assert!(!journal.iter().any(|l| l["method"] == "DELETE" || l["path"] == "/v1/sites/www/cert"), "{journal:?}");
     let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
@@ -1004,6 +1005,8 @@ fn forged_rows_are_parked_unsent() {
         owed.as_array().expect("list").iter().map(|i| i["last_error"].as_str().expect("error")).collect();
     assert!(errors[0].contains("not one"), "{errors:?}");
     assert!(errors[1].contains("is not one `amoe site cert` keeps"), "{errors:?}");
+    assert!(errors[2].contains("of a kind this amoe does not know"), "{errors:?}");
+    assert_eq!(owed[2]["kind"], "unknown", "{owed}");
 }
 
 /// Rules can be read back and rolled back; the audit keeps the hash of the rules pushed.
@@ -1147,4 +1150,38 @@ fn origin_tls_is_set_per_site() {
         assert!(r.stderr.contains(args[0]), "{}", r.stderr);
     }
     assert_eq!(fleet.ok(&["site", "show", "www", "-o", "json"]).json()["settings"]["origin_insecure"], false);
+}
+
+/// The outbox backlog as Prometheus metrics: what a stopped host owes, zeros for the others,
+/// written atomically for node_exporter's textfile collector.
+#[test]
+fn the_outbox_backlog_is_exported_as_metrics() {
+    let mut fleet = Fleet::new(2);
+    fleet.ok(&["site", "push", "www"]);
+    fleet.agents[1].stop();
+    let r = fleet.run(&["flush", "www", "--all"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let text = fleet.ok(&["outbox", "metrics"]).stdout;
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("no {series} in:\n{text}"))
+    };
+    assert_eq!(value("amoe_outbox_items{host=\"pop1\",state=\"pending\"} "), 1.0);
+    assert_eq!(value("amoe_outbox_items{host=\"pop0\",state=\"pending\"} "), 0.0);
+    assert_eq!(value("amoe_outbox_items{host=\"pop1\",state=\"parked\"} "), 0.0);
+    assert!(value("amoe_outbox_attempts_max{host=\"pop1\"} ") >= 1.0, "{text}");
+    assert!(value("amoe_outbox_oldest_age_seconds{host=\"pop1\"} ") < 600.0, "{text}");
+    assert!(text.contains("# TYPE amoe_outbox_items gauge"), "{text}");
+    let out = fleet.env.path("amoe_outbox.prom");
+    fleet.ok(&["outbox", "metrics", "--out", out.to_str().expect("utf8")]);
+    assert_eq!(std::fs::read_to_string(&out).expect("written").trim_end(), text.trim_end());
+    let r = fleet.run(&["outbox", "metrics", "--out", "/nonexistent/dir/x.prom"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot write"), "{}", r.stderr);
+    // Delivered once the host is back: the backlog is gone.
+    fleet.agents[1].start();
+    fleet.ok(&["outbox", "run", "--all"]);
+    let text = fleet.ok(&["outbox", "metrics"]).stdout;
+    assert!(text.contains("amoe_outbox_items{host=\"pop1\",state=\"pending\"} 0"), "{text}");
 }

@@ -57,7 +57,15 @@ impl Prepared {
         s.settings.certificate = Some(self.stem.clone());
         tx.update_site(&s)?;
         let path = format!("/v1/sites/{}/cert", self.site);
-        Ok(fleet::items_for(hosts, caller, Some(self.site.as_str()), "put_cert", "PUT", &path, Some(&self.body)))
+        Ok(fleet::items_for(
+            hosts,
+            caller,
+            Some(self.site.as_str()),
+            amoe_store::outbox::ItemKind::PutCert,
+            "PUT",
+            &path,
+            Some(&self.body),
+        ))
     }
 }
 

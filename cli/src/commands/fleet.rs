@@ -42,7 +42,7 @@ impl Tabular for OutboxItem {
             Cell::text(&self.id),
             Cell::text(&self.host),
             Cell::opt(self.site.as_deref()),
-            Cell::text(&self.kind),
+            Cell::text(self.kind.as_str()),
             Cell::opt(self.queued_by.as_deref()),
             Cell::text(if self.parked_at.is_some() { "PARKED" } else { "owed" }),
             Cell::text(self.attempts),
@@ -118,7 +118,7 @@ pub(super) struct Operation<'a> {
 
 /// Refuses what `caller`'s role may not ask of a host, before anything is queued.
 fn check_role(caller: &Caller, items: &[NewOutboxItem], command: &str) -> Result<()> {
-    if let Some(item) = items.iter().find(|i| !caller.role.allows(fleet::action_of(&i.kind))) {
+    if let Some(item) = items.iter().find(|i| !caller.role.allows(fleet::action_of(i.kind))) {
         return Err(Failure::new(format!(
             "`{}` (role {}) may not `{command}` ({} on host `{}`)",
             caller.name, caller.role, item.kind, item.host
@@ -309,7 +309,17 @@ pub(super) fn flush(ctx: &mut Ctx, args: FlushArgs) -> Result<Exit> {
             dry_run: args.dry_run,
             timing: args.timing,
         },
-        |_, caller| Ok(fleet::items_for(&hosts, caller, Some(site.name.as_str()), "flush", "POST", &path, Some(&body))),
+        |_, caller| {
+            Ok(fleet::items_for(
+                &hosts,
+                caller,
+                Some(site.name.as_str()),
+                amoe_store::outbox::ItemKind::Flush,
+                "POST",
+                &path,
+                Some(&body),
+            ))
+        },
     )
 }
 
@@ -677,6 +687,18 @@ pub(super) fn outbox(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
             store.journal(&draft, &format!("ok: {delivered} delivered, {pending} still owed"))?;
             render(ctx, &report, false)
         }
+        OutboxCmd::Metrics { out } => {
+            let hosts: Vec<String> = store.hosts()?.into_iter().map(|h| h.name.to_string()).collect();
+            let text = outbox_metrics(&hosts, &store.outbox(None)?, jiff::Timestamp::now());
+            match out {
+                None => ctx.out.line(text.trim_end())?,
+                Some(path) => write_public(&path, text.as_bytes()).map_err(|e| {
+                    Failure::new(format!("cannot write `{}`: {e}", path.display()))
+                        .hint("check that the folder exists and is writable")
+                })?,
+            }
+            Ok(Exit::Success)
+        }
         OutboxCmd::Drop { ids } => {
             let draft = ctx.draft("outbox drop", None);
             let dropped = store.mutate(&draft, |tx| -> Result<Vec<OutboxItem>> {
@@ -723,4 +745,62 @@ pub(super) fn push_crl(ctx: &mut Ctx) -> Result<Exit> {
         fleet::Run { operation: "revocation list", site: None, fresh: None },
     )?;
     render(ctx, &report, false)
+}
+
+/// The outbox backlog in Prometheus' text format: every host of the inventory (zeros when it
+/// owes nothing, so that an alert sees the series), then hosts that only the outbox still
+/// names.
+pub(crate) fn outbox_metrics(hosts: &[String], items: &[OutboxItem], now: jiff::Timestamp) -> String {
+    use std::collections::BTreeMap;
+    use std::fmt::Write;
+    #[derive(Default)]
+    struct Backlog {
+        pending: u64,
+        parked: u64,
+        oldest: f64,
+        attempts: i64,
+    }
+    let mut by_host: BTreeMap<&str, Backlog> = hosts.iter().map(|h| (h.as_str(), Backlog::default())).collect();
+    for i in items {
+        let b = by_host.entry(i.host.as_str()).or_default();
+        if i.parked_at.is_some() {
+            b.parked += 1;
+            continue;
+        }
+        b.pending += 1;
+        b.attempts = b.attempts.max(i.attempts);
+        if let Ok(t) = i.created_at.parse::<jiff::Timestamp>() {
+            b.oldest = b.oldest.max(now.duration_since(t).as_secs_f64().max(0.0));
+        }
+    }
+    let label = |h: &str| h.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    let mut t = String::new();
+    let _ = writeln!(t, "# HELP amoe_outbox_items Operations a host owes (pending) or refused for good (parked).");
+    let _ = writeln!(t, "# TYPE amoe_outbox_items gauge");
+    for (h, b) in &by_host {
+        let _ = writeln!(t, "amoe_outbox_items{{host=\"{}\",state=\"pending\"}} {}", label(h), b.pending);
+        let _ = writeln!(t, "amoe_outbox_items{{host=\"{}\",state=\"parked\"}} {}", label(h), b.parked);
+    }
+    let _ = writeln!(t, "# HELP amoe_outbox_oldest_age_seconds Age of the oldest operation a host still owes.");
+    let _ = writeln!(t, "# TYPE amoe_outbox_oldest_age_seconds gauge");
+    for (h, b) in &by_host {
+        let _ = writeln!(t, "amoe_outbox_oldest_age_seconds{{host=\"{}\"}} {:.0}", label(h), b.oldest);
+    }
+    let _ = writeln!(t, "# HELP amoe_outbox_attempts_max Most delivery attempts of an operation a host owes.");
+    let _ = writeln!(t, "# TYPE amoe_outbox_attempts_max gauge");
+    for (h, b) in &by_host {
+        let _ = writeln!(t, "amoe_outbox_attempts_max{{host=\"{}\"}} {}", label(h), b.attempts);
+    }
+    t
+}
+
+/// Replaces `path` with `bytes` (0644) through a temporary file in the same folder.
+fn write_public(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o644).open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }

@@ -15,7 +15,7 @@ pub mod client;
 use amoe_core::Host;
 use amoe_pki::{Action, Role};
 use amoe_store::Store;
-use amoe_store::outbox::{NewOutboxItem, OutboxItem, OutboxReads};
+use amoe_store::outbox::{ItemKind, NewOutboxItem, OutboxItem, OutboxReads};
 use client::Client;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -200,7 +200,7 @@ pub fn put_site_items(
     let mut items: Vec<NewOutboxItem> = site
         .hosts
         .iter()
-        .map(|h| item(h.as_str(), caller, Some(site.name.as_str()), "put_site", "PUT", &path, Some(&body)))
+        .map(|h| item(h.as_str(), caller, Some(site.name.as_str()), ItemKind::PutSite, "PUT", &path, Some(&body)))
         .collect();
     // Its certificate goes with it (a host added later must serve HTTPS too).
     if let (Some(stem), Some(ca_dir)) = (&site.settings.certificate, &caller.ca_dir) {
@@ -212,9 +212,9 @@ pub fn put_site_items(
         let body = serde_json::to_string(&queued)?;
         let path = format!("/v1/sites/{}/cert", site.name);
         items.extend(
-            site.hosts
-                .iter()
-                .map(|h| item(h.as_str(), caller, Some(site.name.as_str()), "put_cert", "PUT", &path, Some(&body))),
+            site.hosts.iter().map(|h| {
+                item(h.as_str(), caller, Some(site.name.as_str()), ItemKind::PutCert, "PUT", &path, Some(&body))
+            }),
         );
     }
     Ok(items)
@@ -245,8 +245,8 @@ pub fn journal_delivery(store: &mut Store, draft: &amoe_store::AuditDraft, repor
 }
 
 /// What an outbox item asks of a host, for the role check.
-pub fn action_of(kind: &str) -> Action {
-    if kind == "flush" { Action::Flush } else { Action::Change }
+pub fn action_of(kind: ItemKind) -> Action {
+    if kind == ItemKind::Flush { Action::Flush } else { Action::Change }
 }
 
 /// An operation for every host of a list, queued by `caller`.
@@ -254,7 +254,7 @@ pub fn items_for(
     hosts: &[Host],
     caller: &Caller,
     site: Option<&str>,
-    kind: &str,
+    kind: ItemKind,
     method: &str,
     path: &str,
     body: Option<&str>,
@@ -267,7 +267,7 @@ pub fn item(
     host: &str,
     caller: &Caller,
     site: Option<&str>,
-    kind: &str,
+    kind: ItemKind,
     method: &str,
     path: &str,
     body: Option<&str>,
@@ -289,7 +289,7 @@ pub fn item(
         id,
         host: host.to_string(),
         site: site.map(str::to_string),
-        kind: kind.into(),
+        kind,
         method: method.into(),
         path: path.into(),
         body: body.map(str::to_string),
@@ -304,7 +304,7 @@ pub fn item(
 /// its key, read from the file it was queued with (keys never enter the store). `Err` when
 /// that file is gone.
 fn wire_body(item: &OutboxItem, key_dir: Option<&std::path::Path>) -> Result<Option<Vec<u8>>, String> {
-    if item.kind == "put_cert" {
+    if item.kind == ItemKind::PutCert {
         // A key is read only from where `site cert` keeps that site's keys: a row written into
         // the store by hand must not make this CLI read (and send) another file.
         let queued: crate::commands::QueuedCert = serde_json::from_str(item.body.as_deref().unwrap_or(""))
@@ -322,18 +322,18 @@ fn wire_body(item: &OutboxItem, key_dir: Option<&std::path::Path>) -> Result<Opt
             }
         }
     }
-    wire_bytes(&item.kind, &item.id, item.body.as_deref())
+    wire_bytes(item.kind, &item.id, item.body.as_deref())
 }
 
-fn wire_bytes(kind: &str, id: &str, body: Option<&str>) -> Result<Option<Vec<u8>>, String> {
+fn wire_bytes(kind: ItemKind, id: &str, body: Option<&str>) -> Result<Option<Vec<u8>>, String> {
     let Some(body) = body else { return Ok(None) };
-    if kind == "flush"
+    if kind == ItemKind::Flush
         && let Ok(mut v) = serde_json::from_str::<serde_json::Value>(body)
     {
         v["idempotency_key"] = serde_json::Value::String(id.to_string());
         return Ok(serde_json::to_vec(&v).ok());
     }
-    if kind == "put_cert" {
+    if kind == ItemKind::PutCert {
         let queued: crate::commands::QueuedCert =
             serde_json::from_str(body).map_err(|e| format!("unreadable certificate item: {e}"))?;
         let key_pem = std::fs::read_to_string(&queued.key_file).map_err(|e| {
@@ -424,9 +424,12 @@ fn queued_headers(item: &OutboxItem) -> Vec<(&'static str, String)> {
 
 /// Why an item can never be delivered, whoever runs the outbox.
 fn undeliverable(item: &OutboxItem) -> Option<String> {
+    if item.kind == ItemKind::Unknown {
+        return Some("an item of a kind this amoe does not know: drop it with `amoe outbox drop`".into());
+    }
     // A revocation list is signed by the CA and checked by the agent: whoever queued it, it
     // may go (a list owed at an upgrade must not be lost).
-    if item.kind == "crl" {
+    if item.kind == ItemKind::Crl {
         // Only the list's own call: a row of kind `crl` is sent unsigned, so it must not
         // carry anything else.
         let pem = item.body.as_deref().unwrap_or("");
@@ -453,7 +456,7 @@ fn undeliverable(item: &OutboxItem) -> Option<String> {
         ));
     }
     match role.parse::<Role>() {
-        Ok(r) if r.allows(action_of(&item.kind)) => None,
+        Ok(r) if r.allows(action_of(item.kind)) => None,
         _ => Some(format!(
             "queued by `{}` (role {role}), which may not {}",
             item.queued_by.as_deref().unwrap_or("?"),
@@ -545,7 +548,7 @@ fn deliver_leased(
                         done.push((item.id.clone(), Delivery::Parked(why)));
                         continue;
                     }
-                    if !caller.role.allows(action_of(&item.kind)) {
+                    if !caller.role.allows(action_of(item.kind)) {
                         // Order matters per host: what follows waits too.
                         waiting = Some(format!(
                             "a {} queued by `{}` waits for an operator certificate (`amoe outbox run`)",
@@ -564,7 +567,10 @@ fn deliver_leased(
                         }
                     };
                     let outcome = match client.call_with(&address, method, &item.path, body, &headers).await {
-                        Ok(a) if (200..300).contains(&a.status) || (item.kind == "delete_site" && a.status == 404) => {
+                        Ok(a)
+                            if (200..300).contains(&a.status)
+                                || (item.kind == ItemKind::DeleteSite && a.status == 404) =>
+                        {
                             let objects =
                                 serde_json::from_slice::<amoe_proto::FlushResult>(&a.body).ok().map(|r| r.objects);
                             Delivery::Done(objects)

@@ -294,7 +294,15 @@ fn write_and_queue_crl(tx: &amoe_store::Tx<'_>, ca_dir: &Path) -> Result<(PathBu
     let (path, number) = write_crl(tx, ca_dir)?;
     let pem = fs::read_to_string(&path).map_err(|e| unwritable(&path, &e))?;
     let ca = crate::fleet::Caller::ca();
-    for item in crate::fleet::items_for(&tx.hosts()?, &ca, None, "crl", "PUT", "/v1/crl", Some(&pem)) {
+    for item in crate::fleet::items_for(
+        &tx.hosts()?,
+        &ca,
+        None,
+        amoe_store::outbox::ItemKind::Crl,
+        "PUT",
+        "/v1/crl",
+        Some(&pem),
+    ) {
         tx.enqueue(&item)?;
     }
     Ok((path, number))

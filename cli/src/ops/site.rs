@@ -287,7 +287,15 @@ fn forget_on_hosts(
     let path = format!("/v1/sites/{site}");
     let mut owed = Vec::new();
     for host in hosts {
-        let item = crate::fleet::item(host.as_str(), caller, Some(site.as_str()), "delete_site", "DELETE", &path, None);
+        let item = crate::fleet::item(
+            host.as_str(),
+            caller,
+            Some(site.as_str()),
+            amoe_store::outbox::ItemKind::DeleteSite,
+            "DELETE",
+            &path,
+            None,
+        );
         tx.enqueue(&item)?;
         owed.push(item.id);
     }
