@@ -14,13 +14,7 @@ use std::path::{Path, PathBuf};
 /// Days before expiry under which a certificate is installed with a warning.
 const WARN_DAYS: i64 = 30;
 
-/// What an outbox item of kind `put_cert` holds: the chain, and where the key is (read when
-/// the item is delivered).
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub(crate) struct QueuedCert {
-    pub cert_pem: String,
-    pub key_file: PathBuf,
-}
+use crate::fleet::QueuedCert;
 
 fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| {

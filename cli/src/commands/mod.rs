@@ -6,7 +6,6 @@ mod audit;
 mod beneficiary;
 mod ca;
 mod cert;
-pub(crate) use cert::QueuedCert;
 pub(crate) mod demo;
 mod fleet;
 mod host;
