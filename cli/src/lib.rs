@@ -51,6 +51,8 @@ pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("beneficiary-list.schema.json", schema_for!(Vec<amoe_core::Beneficiary>)),
         ("host.schema.json", schema_for!(amoe_core::Host)),
         ("host-list.schema.json", schema_for!(Vec<amoe_core::Host>)),
+        ("host-status.schema.json", schema_for!(Vec<ops::host::HostStatus>)),
+        ("host-pending.schema.json", schema_for!(Vec<ops::host::HostPending>)),
         ("site.schema.json", schema_for!(amoe_core::Site)),
         ("site-list.schema.json", schema_for!(Vec<amoe_core::Site>)),
         ("audit-list.schema.json", schema_for!(Vec<amoe_core::AuditEntry>)),

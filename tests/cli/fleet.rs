@@ -182,8 +182,8 @@ impl Fleet {
         self.run_full("op", args, vars)
     }
 
-    /// Tables unless the test asks for `-o`: the tests read the sentences (fleet commands print
-    /// JSON by default when stdout is not a terminal, see `fleet_commands_print_json_when_piped`).
+    /// Tables unless the test asks for `-o` (whatever the user's environment says): the tests
+    /// read the sentences.
     fn run_full(&self, who: &str, args: &[&str], vars: &[(&str, &str)]) -> Run {
         let mut cmd = self.env.cmd(args);
         clean(&mut cmd, self.env.dir.path());
@@ -433,15 +433,25 @@ fn rules_are_validated_locally_and_explained() {
     assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
 }
 
+/// No command switches format on its own: piped, a fleet command prints its table; JSON when
+/// asked, with latencies rounded to a tenth of a millisecond.
 #[test]
-fn fleet_commands_print_json_when_piped() {
+fn fleet_commands_keep_their_format_when_piped() {
     let fleet = Fleet::new(1);
-    // No --output, no AMOE_OUTPUT: stdout is a pipe here, so JSON.
+    // No --output, no AMOE_OUTPUT, stdout a pipe.
     let r = fleet.run_env(&["site", "push", "www"], &[("AMOE_OUTPUT", "")]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON when piped");
-    assert_eq!(report["operation"], "site push");
+    assert!(r.stdout.contains("site push: 1 of 1 hosts confirmed"), "{}", r.stdout);
+    assert!(serde_json::from_str::<serde_json::Value>(&r.stdout).is_err(), "{}", r.stdout);
+    let r = fleet.run_env(&["flush", "www", "--all", "-o", "json"], &[("AMOE_OUTPUT", "")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = r.json();
+    assert_eq!(report["operation"], "flush");
     assert_eq!(report["hosts"][0]["ok"], true);
+    for v in [&report["hosts"][0]["latency_ms"], &report["total_ms"]] {
+        let ms = v.as_f64().expect("a number");
+        assert_eq!((ms * 10.0).round() / 10.0, ms, "rounded: {v}");
+    }
 }
 
 #[test]

@@ -114,7 +114,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: CaCmd) -> Result<Exit> {
             let r = ops::refresh_crl(&mut store, &ctx.draft("ca crl", None), &dir)?;
             ctx.out.done(&format!("revocation list {} written to `{}`", r.crl_number, r.crl.display()), &r)?;
             drop(store);
-            return super::fleet::push_crl(ctx);
+            return push_crl(ctx);
         }
         CaCmd::Revoke { name } => {
             let dir = ca_dir(ctx)?;
@@ -130,7 +130,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: CaCmd) -> Result<Exit> {
             );
             ctx.out.done(&sentence, &r)?;
             drop(store);
-            return super::fleet::push_crl(ctx);
+            return push_crl(ctx);
         }
     }
     Ok(Exit::Success)
@@ -159,4 +159,31 @@ pub(super) fn enroll(ctx: &mut Ctx, name: &str, out: Option<&Path>, days: u32, r
     }
     ctx.out.done(&sentence, &r)?;
     Ok(Exit::Success)
+}
+
+/// Delivers a revocation list already queued for every host (in the transaction of `ca revoke`
+/// or `ca crl`).
+pub(super) fn push_crl(ctx: &mut Ctx) -> Result<Exit> {
+    let mut store = ctx.open()?;
+    let hosts = amoe_store::hosts::HostReads::hosts(&store)?;
+    if hosts.is_empty() {
+        return Ok(Exit::Success);
+    }
+    let (client, caller) = match super::fleet::client(&ctx.settings) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("warning: the revocation list is queued for {} hosts but not sent: {e}", hosts.len());
+            eprintln!("hint: send it with `amoe outbox run` and a client certificate");
+            return Ok(Exit::Partial);
+        }
+    };
+    let report = crate::fleet::deliver(
+        &mut store,
+        &client,
+        &caller,
+        &hosts,
+        std::time::Instant::now(),
+        crate::fleet::Run { operation: "revocation list", site: None, fresh: None },
+    )?;
+    super::fleet::render(ctx, &report, false)
 }

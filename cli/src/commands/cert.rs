@@ -3,7 +3,7 @@
 //! the hosts what they serve.
 
 use super::Ctx;
-use super::fleet::{Operation, client, queue_and_deliver, run_operation, site_and_hosts};
+use super::fleet::{Operation, client, run_operation, site_and_hosts};
 use crate::error::{Exit, Failure};
 use crate::output::{Cell, Tabular};
 use crate::{acme, fleet};
@@ -142,7 +142,7 @@ pub(super) fn order(
             .hint(format!("add one: amoe site update {name} --add-host HOST"))
             .into());
     }
-    let (client, caller) = client(ctx)?;
+    let (client, caller) = client(&ctx.settings)?;
     if !caller.role.allows(amoe_pki::Action::Change) {
         return Err(Failure::new(format!("`{}` ({}) may not install certificates", caller.name, caller.role))
             .hint("use an operator certificate; nothing was ordered")
@@ -301,7 +301,7 @@ fn renew_one(
 ) -> Result<(fleet::FleetReport, String)> {
     let (site, hosts) = site_and_hosts(store, site.name.as_str())?;
     let settings = site.settings.acme.clone().ok_or_else(|| Failure::new("not an ACME site"))?;
-    let (client, _) = client(ctx)?;
+    let (client, _) = client(&ctx.settings)?;
     let d = directory(ctx, &settings, trust)?;
     let issued = order_for(&d, &client, &site, &hosts)?;
     let prepared = prepare(ctx, &site, issued.cert_pem.as_bytes(), issued.key_pem.as_bytes(), false)?;
@@ -320,7 +320,10 @@ fn renew_one(
         dry_run: false,
         timing: false,
     };
-    let report = queue_and_deliver(ctx, store, op, |tx, caller| prepared.items(tx, &hosts, caller))?;
+    let draft = ctx.draft(op.command, Some(format!("site:{}", op.site)));
+    let report = crate::ops::fleet::queue_and_deliver(store, &ctx.settings, draft, &op, |tx, caller| {
+        prepared.items(tx, &hosts, caller)
+    })?;
     Ok((report, expires))
 }
 
@@ -361,7 +364,7 @@ pub(super) fn list(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
             asks.push((site.name.to_string(), host, format!("/v1/sites/{}/cert", site.name)));
         }
     }
-    let (client, _) = client(ctx)?;
+    let (client, _) = client(&ctx.settings)?;
     let mut rows: Vec<CertRow> = fleet::ask_all(&client, asks)?
         .into_iter()
         .map(|(site, host, r)| {

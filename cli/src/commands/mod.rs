@@ -9,6 +9,7 @@ mod cert;
 pub(crate) mod demo;
 mod fleet;
 mod host;
+mod outbox;
 mod site;
 mod store;
 
@@ -87,7 +88,7 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Site(cmd) => site::run(ctx, cmd),
         Command::Audit(cmd) => audit::run(ctx, cmd),
         Command::Flush(args) => fleet::flush(ctx, args),
-        Command::Outbox(cmd) => fleet::outbox(ctx, cmd),
+        Command::Outbox(cmd) => outbox::run(ctx, cmd),
         Command::Ca(cmd) => ca::run(ctx, cmd),
         Command::Export { dir } => store::export(ctx, &dir),
         Command::Import { dir } => store::import(ctx, &dir),

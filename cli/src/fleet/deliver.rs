@@ -272,7 +272,7 @@ fn deliver_leased(
             pending,
             parked: store.parked(host.name.as_str())?,
             objects,
-            latency_ms: latency.as_secs_f64() * 1000.0,
+            latency_ms: millis(latency),
             error,
         });
     }
@@ -287,7 +287,7 @@ fn deliver_leased(
                 pending: store.owed(host.name.as_str())?.len(),
                 parked: store.parked(host.name.as_str())?,
                 objects: None,
-                latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+                latency_ms: millis(started.elapsed()),
                 error: Some(if *got {
                     "the delivery task failed".into()
                 } else {
@@ -302,6 +302,11 @@ fn deliver_leased(
         site: site.map(str::to_string),
         dry_run: false,
         hosts: results,
-        total_ms: started.elapsed().as_secs_f64() * 1000.0,
+        total_ms: millis(started.elapsed()),
     })
+}
+
+/// Milliseconds, rounded to a tenth (what a person or a script can use).
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
 }

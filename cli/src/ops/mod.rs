@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod beneficiary;
 pub mod ca;
+pub mod fleet;
 pub mod host;
 pub mod site;
 pub mod transfer;
