@@ -99,10 +99,16 @@ pub fn item(
     body: Option<&str>,
 ) -> NewOutboxItem {
     let id = new_id(host);
-    // Signed as it will be sent (a flush carries its id, a certificate its key).
+    // A flush carries its id as idempotency key, written into the body now: what is stored is
+    // what is signed and sent.
+    let body = match (kind, body) {
+        (ItemKind::Flush, Some(b)) => Some(with_idempotency_key(b, &id)),
+        (_, b) => b.map(str::to_string),
+    };
+    // Signed as it will be sent (a certificate with its key, read from its file).
     let (queued_cert, signature) = match &caller.signer {
         Some((cert, key)) => {
-            let sent = wire_bytes(kind, &id, body).ok().flatten().unwrap_or_default();
+            let sent = wire_bytes(kind, &id, body.as_deref()).ok().flatten().unwrap_or_default();
             let msg = amoe_pki::item_sig::message(host, method, path, &sent);
             match amoe_pki::item_sig::sign(key, &msg) {
                 Ok(sig) => (Some(amoe_pki::hex(cert)), Some(amoe_pki::hex(&sig))),
@@ -118,7 +124,7 @@ pub fn item(
         kind,
         method: method.into(),
         path: path.into(),
-        body: body.map(str::to_string),
+        body,
         queued_by: caller.name.clone(),
         queued_role: caller.role.to_string(),
         queued_cert,
@@ -151,13 +157,23 @@ pub(super) fn wire_body(item: &OutboxItem, key_dir: Option<&std::path::Path>) ->
     wire_bytes(item.kind, &item.id, item.body.as_deref())
 }
 
+/// A flush body with `id` as its idempotency key (left as it is if it is not JSON: the agent
+/// refuses it, and the item is parked).
+fn with_idempotency_key(body: &str, id: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(mut v) => {
+            v["idempotency_key"] = serde_json::Value::String(id.to_string());
+            v.to_string()
+        }
+        Err(_) => body.to_string(),
+    }
+}
+
 fn wire_bytes(kind: ItemKind, id: &str, body: Option<&str>) -> Result<Option<Vec<u8>>, String> {
     let Some(body) = body else { return Ok(None) };
-    if kind == ItemKind::Flush
-        && let Ok(mut v) = serde_json::from_str::<serde_json::Value>(body)
-    {
-        v["idempotency_key"] = serde_json::Value::String(id.to_string());
-        return Ok(serde_json::to_vec(&v).ok());
+    if kind == ItemKind::Flush && !body.contains("\"idempotency_key\":\"") {
+        // Queued by an older amoe, which added the key when sending.
+        return Ok(Some(with_idempotency_key(body, id).into_bytes()));
     }
     if kind == ItemKind::PutCert {
         let queued: QueuedCert = serde_json::from_str(body).map_err(|e| format!("unreadable certificate item: {e}"))?;
