@@ -638,10 +638,11 @@ EXAMPLES:
     /// What each host owes, in Prometheus' text format (for node_exporter's textfile collector)
     #[command(after_long_help = "Per host of the inventory: amoe_outbox_items{host,state=\"pending\"|\"parked\"}, \
 amoe_outbox_oldest_age_seconds{host} (0 when nothing is owed) and amoe_outbox_attempts_max{host}. With --out the \
-file is replaced atomically, as the textfile collector needs.
+file is replaced atomically, as the textfile collector needs. With -o json|table|csv, the same figures as records.
 
 EXAMPLES:
   amoe outbox metrics
+  amoe outbox metrics -o json
   amoe outbox run; amoe outbox metrics --out /var/lib/node_exporter/textfile/amoe_outbox.prom
   # alert: amoe_outbox_oldest_age_seconds > 3600")]
     Metrics {

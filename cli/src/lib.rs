@@ -67,5 +67,6 @@ pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("export-table.schema.json", schema_for!(amoe_store::TableDump)),
         ("fleet-report.schema.json", schema_for!(fleet::FleetReport)),
         ("outbox-list.schema.json", schema_for!(Vec<amoe_store::outbox::OutboxItem>)),
+        ("outbox-metrics.schema.json", schema_for!(Vec<ops::fleet::HostBacklog>)),
     ]
 }

@@ -1171,7 +1171,7 @@ fn the_outbox_backlog_is_exported_as_metrics() {
     fleet.agents[1].stop();
     let r = fleet.run(&["flush", "www", "--all"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
-    let text = fleet.ok(&["outbox", "metrics"]).stdout;
+    let text = fleet.run_env(&["outbox", "metrics"], &[("AMOE_OUTPUT", "")]).stdout;
     let value = |series: &str| -> f64 {
         text.lines()
             .find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok()))
@@ -1189,9 +1189,14 @@ fn the_outbox_backlog_is_exported_as_metrics() {
     let r = fleet.run(&["outbox", "metrics", "--out", "/nonexistent/dir/x.prom"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("cannot write"), "{}", r.stderr);
+    // The same figures as records when asked.
+    let rows = fleet.ok(&["outbox", "metrics", "-o", "json"]).json();
+    assert_eq!(rows[1]["host"], "pop1", "{rows}");
+    assert_eq!(rows[1]["pending"], 1, "{rows}");
+    assert_eq!(rows[0]["pending"], 0, "{rows}");
     // Delivered once the host is back: the backlog is gone.
     fleet.agents[1].start();
     fleet.ok(&["outbox", "run", "--all"]);
-    let text = fleet.ok(&["outbox", "metrics"]).stdout;
+    let text = fleet.run_env(&["outbox", "metrics"], &[("AMOE_OUTPUT", "")]).stdout;
     assert!(text.contains("amoe_outbox_items{host=\"pop1\",state=\"pending\"} 0"), "{text}");
 }

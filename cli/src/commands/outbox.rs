@@ -6,7 +6,7 @@ use super::fleet::render;
 use crate::cli::OutboxCmd;
 use crate::error::{Exit, Failure};
 use crate::fleet::FleetReport;
-use crate::ops::fleet as ops;
+use crate::ops::fleet::{self as ops, HostBacklog};
 use crate::output::{Cell, Format, Tabular};
 use amoe_store::hosts::HostReads;
 use amoe_store::outbox::{OutboxItem, OutboxReads};
@@ -64,10 +64,12 @@ pub(super) fn run(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
         }
         OutboxCmd::Metrics { out } => {
             let hosts: Vec<String> = store.hosts()?.into_iter().map(|h| h.name.to_string()).collect();
-            let text = ops::outbox_metrics(&hosts, &store.outbox(None)?, jiff::Timestamp::now());
+            let rows = ops::backlog(&hosts, &store.outbox(None)?, jiff::Timestamp::now());
             match out {
-                None => ctx.out.line(text.trim_end())?,
-                Some(path) => write_public(&path, text.as_bytes()).map_err(|e| {
+                // Prometheus' format unless another one is asked for.
+                None if ctx.settings.output_explicit => ctx.out.list(&rows)?,
+                None => ctx.out.line(ops::prometheus(&rows).trim_end())?,
+                Some(path) => write_public(&path, ops::prometheus(&rows).as_bytes()).map_err(|e| {
                     Failure::new(format!("cannot write `{}`: {e}", path.display()))
                         .hint("check that the folder exists and is writable")
                 })?,
@@ -91,4 +93,17 @@ fn write_public(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)
+}
+
+impl Tabular for HostBacklog {
+    const HEADERS: &'static [&'static str] = &["host", "pending", "parked", "oldest_age_s", "attempts_max"];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.host),
+            Cell::text(self.pending),
+            Cell::text(self.parked),
+            Cell::text(self.oldest_age_seconds),
+            Cell::text(self.attempts_max),
+        ]
+    }
 }

@@ -276,49 +276,63 @@ pub fn check_flush_targets(site: &Site, urls: &[String], prefixes: &[String]) ->
     Ok(())
 }
 
-/// The outbox backlog in Prometheus' text format: every host of the inventory (zeros when it
-/// owes nothing, so that an alert sees the series), then hosts that only the outbox still
-/// names.
-pub fn outbox_metrics(hosts: &[String], items: &[OutboxItem], now: jiff::Timestamp) -> String {
+/// What one host owes (`amoe outbox metrics`).
+#[derive(Debug, Default, serde::Serialize, schemars::JsonSchema)]
+pub struct HostBacklog {
+    pub host: String,
+    /// Operations still to deliver.
+    pub pending: u64,
+    /// Operations refused for good (`amoe outbox drop` removes them).
+    pub parked: u64,
+    /// Age of the oldest operation still to deliver, in seconds (0 when none).
+    pub oldest_age_seconds: u64,
+    /// Most delivery attempts of an operation still to deliver.
+    pub attempts_max: i64,
+}
+
+/// The backlog per host: every host of the inventory (zeros when it owes nothing, so that an
+/// alert sees the series), then hosts that only the outbox still names.
+pub fn backlog(hosts: &[String], items: &[OutboxItem], now: jiff::Timestamp) -> Vec<HostBacklog> {
     use std::collections::BTreeMap;
-    use std::fmt::Write;
-    #[derive(Default)]
-    struct Backlog {
-        pending: u64,
-        parked: u64,
-        oldest: f64,
-        attempts: i64,
-    }
-    let mut by_host: BTreeMap<&str, Backlog> = hosts.iter().map(|h| (h.as_str(), Backlog::default())).collect();
+    let mut by_host: BTreeMap<&str, HostBacklog> =
+        hosts.iter().map(|h| (h.as_str(), HostBacklog { host: h.clone(), ..HostBacklog::default() })).collect();
     for i in items {
-        let b = by_host.entry(i.host.as_str()).or_default();
+        let b = by_host
+            .entry(i.host.as_str())
+            .or_insert_with(|| HostBacklog { host: i.host.clone(), ..HostBacklog::default() });
         if i.parked_at.is_some() {
             b.parked += 1;
             continue;
         }
         b.pending += 1;
-        b.attempts = b.attempts.max(i.attempts);
+        b.attempts_max = b.attempts_max.max(i.attempts);
         if let Ok(t) = i.created_at.parse::<jiff::Timestamp>() {
-            b.oldest = b.oldest.max(now.duration_since(t).as_secs_f64().max(0.0));
+            b.oldest_age_seconds = b.oldest_age_seconds.max(now.duration_since(t).as_secs().max(0) as u64);
         }
     }
+    by_host.into_values().collect()
+}
+
+/// The backlog in Prometheus' text format (for node_exporter's textfile collector).
+pub fn prometheus(rows: &[HostBacklog]) -> String {
+    use std::fmt::Write;
     let label = |h: &str| h.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
     let mut t = String::new();
     let _ = writeln!(t, "# HELP amoe_outbox_items Operations a host owes (pending) or refused for good (parked).");
     let _ = writeln!(t, "# TYPE amoe_outbox_items gauge");
-    for (h, b) in &by_host {
-        let _ = writeln!(t, "amoe_outbox_items{{host=\"{}\",state=\"pending\"}} {}", label(h), b.pending);
-        let _ = writeln!(t, "amoe_outbox_items{{host=\"{}\",state=\"parked\"}} {}", label(h), b.parked);
+    for b in rows {
+        let _ = writeln!(t, "amoe_outbox_items{{host=\"{}\",state=\"pending\"}} {}", label(&b.host), b.pending);
+        let _ = writeln!(t, "amoe_outbox_items{{host=\"{}\",state=\"parked\"}} {}", label(&b.host), b.parked);
     }
     let _ = writeln!(t, "# HELP amoe_outbox_oldest_age_seconds Age of the oldest operation a host still owes.");
     let _ = writeln!(t, "# TYPE amoe_outbox_oldest_age_seconds gauge");
-    for (h, b) in &by_host {
-        let _ = writeln!(t, "amoe_outbox_oldest_age_seconds{{host=\"{}\"}} {:.0}", label(h), b.oldest);
+    for b in rows {
+        let _ = writeln!(t, "amoe_outbox_oldest_age_seconds{{host=\"{}\"}} {}", label(&b.host), b.oldest_age_seconds);
     }
     let _ = writeln!(t, "# HELP amoe_outbox_attempts_max Most delivery attempts of an operation a host owes.");
     let _ = writeln!(t, "# TYPE amoe_outbox_attempts_max gauge");
-    for (h, b) in &by_host {
-        let _ = writeln!(t, "amoe_outbox_attempts_max{{host=\"{}\"}} {}", label(h), b.attempts);
+    for b in rows {
+        let _ = writeln!(t, "amoe_outbox_attempts_max{{host=\"{}\"}} {}", label(&b.host), b.attempts_max);
     }
     t
 }
