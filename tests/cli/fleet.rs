@@ -374,6 +374,14 @@ fn flush_reaches_every_host_and_waits_in_the_outbox_for_a_stopped_one() {
     // The audit records the outcome per host.
     let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
     assert!(audit.contains("site update delivery") && audit.contains("ok: 3 of 3 hosts confirmed"), "{audit}");
+    // A removed site stops being served at once, without another command.
+    assert_eq!(http(fleet.agents[0].proxy, "GET", "/gone", b"").0, 200);
+    let r = fleet.ok(&["site", "remove", "www", "--yes"]);
+    assert!(r.stderr.contains("2 of 2 hosts confirmed"), "{}", r.stderr);
+    for a in &fleet.agents {
+        assert!(!a.state.join("sites/www.json").exists(), "the agent no longer keeps the site");
+        assert_eq!(http(a.proxy, "GET", "/gone", b"").0, 404, "the site is no longer served");
+    }
 }
 
 #[test]
