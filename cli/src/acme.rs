@@ -268,7 +268,16 @@ async fn order_with(
         }
     }
     let patience = RetryPolicy::new().initial_delay(Duration::from_millis(250)).timeout(Duration::from_secs(90));
-    let status = order.poll_ready(&patience).await.map_err(server)?;
+    let status = match order.poll_ready(&patience).await {
+        Ok(status) => status,
+        // The order failed: say which domain and why, as the server's validation saw it.
+        Err(instant_acme::Error::Api(problem)) => {
+            return Err(why_invalid(&mut order)
+                .await
+                .unwrap_or_else(|| AcmeError::Validation { domain: domains.join(", "), reason: problem.to_string() }));
+        }
+        Err(e) => return Err(server(e)),
+    };
     if status != OrderStatus::Ready {
         return Err(why_invalid(&mut order).await.unwrap_or_else(|| AcmeError::Validation {
             domain: domains.join(", "),

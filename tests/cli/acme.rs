@@ -234,6 +234,25 @@ fn certificates_are_ordered_from_acme_and_renewed() {
     for agent in &fleet.agents {
         assert_eq!(served_fingerprint(agent.tls), second);
     }
+    // The challenge unreachable (the CA's resolver points where no host listens): the ACME
+    // server's reason, nothing installed, the previous certificate keeps serving.
+    pebble.resolve_to("127.0.0.9");
+    let r = fleet.run(&["site", "cert", "renew", "--within", "2000d", "--acme-ca", &trust, "-o", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let row = &r.json()[0];
+    assert_eq!(row["action"], "failed", "{row}");
+    let why = row["error"].as_str().unwrap_or("");
+    assert!(why.contains("refused `www.example.test`") && why.contains("127.0.0.9"), "{why}");
+    for agent in &fleet.agents {
+        assert_eq!(served_fingerprint(agent.tls), second, "the previous certificate keeps serving");
+    }
+    // A host down during a renewal: named, the others keep the previous certificate.
+    pebble.resolve_to("127.0.0.1");
+    fleet.agents[2].stop();
+    let r = fleet.run(&["site", "cert", "renew", "--within", "2000d", "--acme-ca", &trust, "-o", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.json()[0]["error"].as_str().unwrap_or("").contains("host `pop2`"), "{}", r.stdout);
+    assert_eq!(served_fingerprint(fleet.agents[0].tls), second);
     // Usage errors.
     let r = fleet.run(&["site", "cert", "renew", "--within", "soon"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
