@@ -257,3 +257,40 @@ async fn silent_client_after_the_handshake_is_cut_after_the_header_timeout() {
     assert!(closed.is_ok(), "a TLS client that never sends a request still holds its connection after 5 s");
     assert!(took >= Duration::from_millis(250), "closed too early ({took:?}): the timeout is 300 ms");
 }
+
+/// The scheme is in the cache key: an origin's cacheable redirect of plain HTTP to HTTPS is
+/// served to plain-HTTP clients only; HTTPS clients of the same URL get the page (no loop).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_origins_cached_https_redirect_does_not_loop_https_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new();
+    let a = ca.site(dir.path(), "a.example.test");
+    let origin = Origin::start(|s, _| {
+        if s.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https") {
+            resp(200, &[("cache-control", "max-age=60")], "secure page")
+        } else {
+            resp(301, &[("cache-control", "max-age=3600"), ("location", "https://a.example.test/page")], "")
+        }
+    })
+    .await;
+    let mut site = SiteConfig::new("a", &["a.example.test"], &[&origin.url()]);
+    site.tls = Some(TlsFiles { cert: a.cert.clone(), key: a.key.clone() });
+    let proxy = Proxy::new(config(vec![site])).unwrap();
+    let https = Running::serve(proxy.clone(), Some(proxy.tls_acceptor().unwrap())).await;
+    let http = Running::serve(proxy.clone(), None).await;
+    let plain =
+        || async { raw_exchange(http.addr, &get_close("/page", "a.example.test")).await.expect("an answer over HTTP") };
+    for expected in ["MISS", "HIT"] {
+        let r = plain().await;
+        assert_eq!(r.status, 301, "{}", r.text());
+        assert_eq!(r.header("x-cache"), Some(expected));
+    }
+    for _ in 0..2 {
+        let tls = connect(https.addr, client_config(&ca, &[b"http/1.1"]), "a.example.test").await.unwrap();
+        let (status, body) = h1_get(tls, "a.example.test", "/page").await;
+        assert_eq!(status, StatusCode::OK, "HTTPS clients never get the cached redirect");
+        assert_eq!(body, "secure page");
+    }
+    assert_eq!(origin.hits(), 2, "one fill per scheme, then hits");
+    assert_eq!(plain().await.status, 301, "the plain-HTTP entry is still there");
+}
