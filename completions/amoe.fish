@@ -303,7 +303,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l stale-limit -d 'Seconds stale content is served when every origin fails (0: never)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l balance -d 'How requests are spread over the origins' -r -f -a "round-robin\t''
 least-connections\t''"
-complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin-verify -d 'false: accept any certificate from the site\'s HTTPS origins (self-signed, expired); said on every change and in the hosts\' logs' -r -f -a "true\t''
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin-verify -d 'false: accept any certificate from the site\'s HTTPS origins (self-signed, expired); warned when set and on every push, logged by the hosts, shown by `site show`' -r -f -a "true\t''
 false\t''"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin-ca -d 'PEM file of extra CA certificates trusted for the site\'s HTTPS origins ("none": only the system\'s and the host\'s)' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin-sni -d 'Name sent by SNI to the origins and verified, when the origin URL is an address or another name ("none": the URL\'s host)' -r
@@ -354,7 +354,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l stale-limit -d 'Seconds stale content is served when every origin fails (0: never)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l balance -d 'How requests are spread over the origins' -r -f -a "round-robin\t''
 least-connections\t''"
-complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l origin-verify -d 'false: accept any certificate from the site\'s HTTPS origins (self-signed, expired); said on every change and in the hosts\' logs' -r -f -a "true\t''
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l origin-verify -d 'false: accept any certificate from the site\'s HTTPS origins (self-signed, expired); warned when set and on every push, logged by the hosts, shown by `site show`' -r -f -a "true\t''
 false\t''"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l origin-ca -d 'PEM file of extra CA certificates trusted for the site\'s HTTPS origins ("none": only the system\'s and the host\'s)' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l origin-sni -d 'Name sent by SNI to the origins and verified, when the origin URL is an address or another name ("none": the URL\'s host)' -r

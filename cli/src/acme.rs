@@ -126,16 +126,30 @@ pub fn account_file(dir: &Path, url: &str) -> PathBuf {
 
 /// The account for this directory: the kept one, or a new one (kept 0600).
 async fn account(d: &Directory) -> Result<Account, AcmeError> {
-    let server = |e: instant_acme::Error| AcmeError::Server { url: d.url.clone(), reason: e.to_string() };
     let file = account_file(&d.account_dir, &d.url);
-    if let Ok(text) = std::fs::read_to_string(&file) {
-        let creds: AccountCredentials = serde_json::from_str(&text)
-            .map_err(|e| AcmeError::Local(format!("the ACME account `{}` is unreadable: {e}", file.display())))?;
-        return Account::builder_with_http(Box::new(http_client(d.trust.as_deref())?))
-            .from_credentials(creds)
-            .await
-            .map_err(server);
+    match std::fs::read_to_string(&file) {
+        Ok(text) => return restore(d, &file, &text).await,
+        // Only a missing file makes a new account: an unreadable one must not be replaced.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(AcmeError::Local(format!("the ACME account `{}` is unreadable: {e}", file.display())));
+        }
     }
+    create(d, &file).await
+}
+
+/// The kept account.
+async fn restore(d: &Directory, file: &Path, text: &str) -> Result<Account, AcmeError> {
+    let server = |e: instant_acme::Error| AcmeError::Server { url: d.url.clone(), reason: e.to_string() };
+    let creds: AccountCredentials = serde_json::from_str(text)
+        .map_err(|e| AcmeError::Local(format!("the ACME account `{}` is unreadable: {e}", file.display())))?;
+    Account::builder_with_http(Box::new(http_client(d.trust.as_deref())?)).from_credentials(creds).await.map_err(server)
+}
+
+/// A new account (terms of service agreed on the operator's behalf, see `docs/install.md`),
+/// kept 0600.
+async fn create(d: &Directory, file: &Path) -> Result<Account, AcmeError> {
+    let server = |e: instant_acme::Error| AcmeError::Server { url: d.url.clone(), reason: e.to_string() };
     let contact = d.email.as_ref().map(|e| format!("mailto:{e}"));
     let contacts: Vec<&str> = contact.iter().map(String::as_str).collect();
     let (account, creds) = Account::builder_with_http(Box::new(http_client(d.trust.as_deref())?))
@@ -147,7 +161,7 @@ async fn account(d: &Directory) -> Result<Account, AcmeError> {
         .await
         .map_err(server)?;
     let text = serde_json::to_vec(&creds).map_err(|e| AcmeError::Local(e.to_string()))?;
-    crate::ops::write_private(&file, &text)
+    crate::ops::write_private(file, &text)
         .map_err(|e| AcmeError::Local(format!("cannot keep the ACME account in `{}`: {e}", file.display())))?;
     Ok(account)
 }
@@ -189,8 +203,14 @@ async fn on_hosts(
     }
     let mut first = None;
     while let Some(r) = set.join_next().await {
-        if let Ok(Err(e)) = r {
-            first.get_or_insert(e);
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                first.get_or_insert(e);
+            }
+            Err(e) => {
+                first.get_or_insert(("?".to_string(), format!("the call did not complete: {e}")));
+            }
         }
     }
     first.map_or(Ok(()), Err)
@@ -244,6 +264,16 @@ async fn order_with(
             domain: domain.clone(),
             reason: "the server offers no http-01 challenge".into(),
         })?;
+        // RFC 8555 §8.3: base64url; anything else would not survive the control API's path.
+        if c.token.is_empty()
+            || c.token.len() > 128
+            || !c.token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(AcmeError::Server {
+                url: d.url.clone(),
+                reason: format!("the http-01 token for `{domain}` is not base64url"),
+            });
+        }
         pending.push(Pending {
             domain,
             token: c.token.clone(),

@@ -282,8 +282,8 @@ pub struct SiteSettingsArgs {
     /// How requests are spread over the origins
     #[arg(long, value_parser = ["round-robin", "least-connections"])]
     pub balance: Option<String>,
-    /// false: accept any certificate from the site's HTTPS origins (self-signed, expired); said
-    /// on every change and in the hosts' logs
+    /// false: accept any certificate from the site's HTTPS origins (self-signed, expired); warned
+    /// when set and on every push, logged by the hosts, shown by `site show`
     #[arg(long, value_name = "BOOL")]
     pub origin_verify: Option<bool>,
     /// PEM file of extra CA certificates trusted for the site's HTTPS origins ("none": only the

@@ -48,8 +48,8 @@ pub struct Settings {
     pub store: PathBuf,
     pub operator: String,
     pub output: Format,
-    /// True when `--output`, `AMOE_OUTPUT` or the file chose the format (fleet commands
-    /// otherwise print JSON when stdout is not a terminal).
+    /// True when `--output`, `AMOE_OUTPUT` or the file chose the format (`outbox metrics`
+    /// otherwise speaks Prometheus' text format).
     pub output_explicit: bool,
     /// The configuration file that was read, if any.
     pub config_file: Option<PathBuf>,

@@ -186,6 +186,12 @@ fn certificates_are_ordered_from_acme_and_renewed() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("the ACME order for site `www` failed: host `pop1`"), "{}", r.stderr);
     assert!(r.stderr.contains("nothing was installed"), "{}", r.stderr);
+    let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
+    assert!(audit.contains("failed: the order: host `pop1`"), "the failure is journaled: {audit}");
+    // A ci certificate orders nothing.
+    let r = fleet.run_as("pipeline", &["site", "cert", "renew", "--acme-ca", &trust]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("may not install certificates"), "{}", r.stderr);
     assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
     let root = pebble.root(fleet.env.dir.path());
     assert!(curl(&root, "www.example.test", fleet.agents[0].tls, "/").is_err(), "no certificate was installed");
@@ -253,6 +259,29 @@ fn certificates_are_ordered_from_acme_and_renewed() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.json()[0]["error"].as_str().unwrap_or("").contains("host `pop2`"), "{}", r.stdout);
     assert_eq!(served_fingerprint(fleet.agents[0].tls), second);
+    let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
+    assert!(audit.contains("site cert renew") && audit.contains("failed: "), "{audit}");
+    // An uploaded certificate takes the site off ACME: renew leaves it alone from then on.
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let issuer = rcgen::Issuer::new(ca, key);
+    let (cert, key) = crate::fleet::site_cert(&issuer, &["www.example.test"], 20);
+    let (cert_file, key_file) = (fleet.env.path("bought.pem"), fleet.env.path("bought.key"));
+    std::fs::write(&cert_file, cert).expect("write");
+    std::fs::write(&key_file, key).expect("write");
+    let r = fleet.run(&[
+        "site",
+        "cert",
+        "www",
+        "--cert",
+        cert_file.to_str().expect("utf8"),
+        "--key",
+        key_file.to_str().expect("utf8"),
+    ]);
+    assert_eq!(r.code, 3, "pop2 is still down: {}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("no longer takes its certificates from ACME"), "{}", r.stderr);
+    assert_eq!(fleet.ok(&["site", "cert", "renew", "--acme-ca", &trust, "-o", "json"]).stdout.trim(), "[]");
     // Usage errors.
     let r = fleet.run(&["site", "cert", "renew", "--within", "soon"]);
     assert_eq!(r.code, 2, "{}", r.stderr);

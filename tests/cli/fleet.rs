@@ -173,7 +173,7 @@ pub(crate) struct Fleet {
 
 impl Fleet {
     /// `amoe` with the CA and the operator's (or `who`'s) certificate.
-    fn run_as(&self, who: &str, args: &[&str]) -> Run {
+    pub(crate) fn run_as(&self, who: &str, args: &[&str]) -> Run {
         self.run_full(who, args, &[])
     }
 
@@ -1149,17 +1149,24 @@ fn origin_tls_is_set_per_site() {
         "false",
     ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("will not be verified"), "{}", r.stderr);
+    assert!(r.stderr.contains("are not verified"), "{}", r.stderr);
+    let r = fleet.run(&["site", "push", "www"]);
+    assert!(r.stderr.contains("are not verified"), "said on every push: {}", r.stderr);
     assert_eq!(status("/d").0, 200);
     fleet.ok(&["site", "update", "www", "--origin-verify", "true"]);
     assert_eq!(status("/e").0, 502);
     // Bad values: usage errors naming the flag, nothing changed.
     let junk = fleet.env.path("junk.pem");
     std::fs::write(&junk, "not a certificate").expect("write");
+    let with_key = fleet.env.path("ca-and-key.pem");
+    let pem = std::fs::read_to_string(ca_file).expect("ca");
+    std::fs::write(&with_key, format!("{pem}-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"))
+        .expect("write");
     for args in [
         vec!["--origin-ca", "/nonexistent/ca.pem"],
         vec!["--origin-ca", junk.to_str().expect("utf8")],
         vec!["--origin-sni", "bad name"],
+        vec!["--origin-ca", with_key.to_str().expect("utf8")],
     ] {
         let mut full = vec!["site", "update", "www"];
         full.extend(args.iter().copied());

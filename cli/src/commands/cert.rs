@@ -26,7 +26,12 @@ pub(super) fn install(ctx: &mut Ctx, name: &str, cert: &Path, key: &Path, dry_ru
     let (cert_pem, key_pem) = (read(cert, "certificate")?, read(key, "key")?);
     let mut store = ctx.open()?;
     let (site, hosts) = site_and_hosts(&store, name)?;
-    let prepared = prepare(ctx, &site, &cert_pem, &key_pem, dry_run)?;
+    let mut prepared = prepare(ctx, &site, &cert_pem, &key_pem, dry_run)?;
+    // An uploaded certificate takes the site off ACME: `renew` must not replace it.
+    prepared.uploaded = true;
+    if site.settings.acme.is_some() {
+        eprintln!("note: site `{name}` no longer takes its certificates from ACME (`site cert renew` leaves it)");
+    }
     let op = Operation { command: "site cert", site: site.name.as_str(), hosts: &hosts, dry_run, timing: false };
     run_operation(ctx, &mut store, op, |tx, caller| prepared.items(tx, &hosts, caller))
 }
@@ -36,6 +41,8 @@ struct Prepared {
     site: amoe_core::Name,
     stem: String,
     body: String,
+    /// Uploaded by the operator (not from ACME): the site's ACME settings are cleared.
+    uploaded: bool,
 }
 
 impl Prepared {
@@ -49,6 +56,9 @@ impl Prepared {
     ) -> Result<Vec<amoe_store::outbox::NewOutboxItem>> {
         let mut s = tx.site(&self.site)?;
         s.settings.certificate = Some(self.stem.clone());
+        if self.uploaded {
+            s.settings.acme = None;
+        }
         tx.update_site(&s)?;
         let path = format!("/v1/sites/{}/cert", self.site);
         Ok(fleet::items_for(
@@ -92,7 +102,7 @@ fn prepare(ctx: &Ctx, site: &amoe_core::Site, cert_pem: &[u8], key_pem: &[u8], d
     }
     let body =
         serde_json::to_string(&QueuedCert { cert_pem: String::from_utf8_lossy(cert_pem).into_owned(), key_file })?;
-    Ok(Prepared { site: site.name.clone(), stem, body })
+    Ok(Prepared { site: site.name.clone(), stem, body, uploaded: false })
 }
 
 fn ca_dir(ctx: &Ctx) -> Result<PathBuf> {
@@ -157,14 +167,22 @@ pub(super) fn order(
         s.settings.acme = Some(settings.clone());
         Ok(tx.update_site(&s)?)
     })?;
-    let issued = order_for(&d, &client, &site, &hosts).map_err(|e| {
-        Failure::new(format!("the ACME order for site `{name}` failed: {e}"))
-            .hint("nothing was installed and the hosts keep their certificate; `amoe site cert renew` orders again")
-    })?;
+    let issued = match order_for(&d, &client, &site, &hosts) {
+        Ok(issued) => issued,
+        Err(e) => {
+            store.journal(&draft, &format!("failed: the order: {e}"))?;
+            return Err(Failure::new(format!("the ACME order for site `{name}` failed: {e}"))
+                .hint(ORDER_FAILED_HINT)
+                .into());
+        }
+    };
     let prepared = prepare(ctx, &site, issued.cert_pem.as_bytes(), issued.key_pem.as_bytes(), false)?;
     let op = Operation { command: "site cert", site: site.name.as_str(), hosts: &hosts, dry_run: false, timing: false };
     run_operation(ctx, &mut store, op, |tx, caller| prepared.items(tx, &hosts, caller))
 }
+
+const ORDER_FAILED_HINT: &str = "nothing was installed and the hosts keep their certificate; `amoe site cert renew` \
+orders again (a host down for long: take it off the site with `amoe site update SITE --remove-host HOST`)";
 
 /// Parses `30d`, `12h` or a number of days.
 fn parse_within(s: &str) -> Result<jiff::SignedDuration> {
@@ -176,11 +194,11 @@ fn parse_within(s: &str) -> Result<jiff::SignedDuration> {
             None => (t, 24),
         },
     };
-    match n.parse::<i64>() {
-        Ok(n) if (0..=3650 * 24).contains(&(n * hours)) => Ok(jiff::SignedDuration::from_hours(n * hours)),
-        _ => {
-            Err(Failure::usage(format!("--within `{s}` is not a duration")).hint("write it like `30d` or `12h`").into())
-        }
+    match n.parse::<i64>().ok().and_then(|n| n.checked_mul(hours)) {
+        Some(h) if (0..=3650 * 24).contains(&h) => Ok(jiff::SignedDuration::from_hours(h)),
+        _ => Err(Failure::usage(format!("--within `{s}` is not a duration of at most ten years"))
+            .hint("write it like `30d` or `12h`")
+            .into()),
     }
 }
 
@@ -255,6 +273,13 @@ pub(super) fn renew(ctx: &mut Ctx, name: Option<&str>, within: &str, trust: Opti
     };
     let ca = ca_dir(ctx)?;
     let limit = jiff::Timestamp::now() + within;
+    // Who orders: checked once, before any ACME server is asked for anything.
+    let caller = client(&ctx.settings)?.1;
+    if !caller.role.allows(amoe_pki::Action::Change) {
+        return Err(Failure::new(format!("`{}` ({}) may not install certificates", caller.name, caller.role))
+            .hint("use an operator certificate; nothing was ordered")
+            .into());
+    }
     let mut rows = Vec::new();
     let (mut tried, mut failed) = (0, 0);
     for site in sites {
@@ -284,6 +309,9 @@ pub(super) fn renew(ctx: &mut Ctx, name: Option<&str>, within: &str, trust: Opti
                     failed += 1;
                     row.action = "failed".into();
                     row.error = Some(format!("{e:#}"));
+                    let mut draft = ctx.draft("site cert renew", Some(format!("site:{}", site.name)));
+                    draft.identity = Some(caller.identity());
+                    store.journal(&draft, &format!("failed: {e:#}"))?;
                 }
             }
         }

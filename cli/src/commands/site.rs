@@ -31,11 +31,6 @@ impl Tabular for Site {
 
 pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
     let target = |s: &str| Some(format!("site:{s}"));
-    if let SiteCmd::Add { name, settings, .. } | SiteCmd::Update { name, settings, .. } = &cmd
-        && settings.origin_verify == Some(false)
-    {
-        eprintln!("warning: site `{name}`: the certificates of its HTTPS origins will not be verified");
-    }
     match cmd {
         SiteCmd::Add { name, domains, beneficiary, origins, category, hosts, inactive, no_push, settings } => {
             let mut store = ctx.open()?;
@@ -53,6 +48,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
             let (site, owed) = ops::add(&mut store, &ctx.draft("site add", target(&name)), caller.as_ref(), &new)?;
             let domains: Vec<String> = site.domains.iter().map(ToString::to_string).collect();
             ctx.out.done(&format!("added site `{}` ({})", site.name, domains.join(", ")), &site)?;
+            warn_if_insecure(&site);
             let push =
                 super::fleet::Owed { command: "site add", site: &name, ids: &owed, no_push, signed: caller.is_some() };
             return super::fleet::deliver_owed(ctx, &mut store, push, !site.hosts.is_empty());
@@ -97,6 +93,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
             let (site, owed) =
                 ops::update(&mut store, &ctx.draft("site update", target(&name)), caller.as_ref(), &name, &changes)?;
             ctx.out.done(&format!("updated site `{}`", site.name), &site)?;
+            warn_if_insecure(&site);
             let push = super::fleet::Owed {
                 command: "site update",
                 site: &name,
@@ -164,6 +161,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: SiteCmd) -> Result<Exit> {
 pub(super) fn push(ctx: &mut Ctx, name: &str, active: Option<bool>, dry_run: bool) -> Result<Exit> {
     let mut store = ctx.open()?;
     let (site, hosts) = site_and_hosts(&store, name)?;
+    warn_if_insecure(&site);
     let command = match active {
         Some(true) => "site activate",
         Some(false) => "site deactivate",
@@ -269,4 +267,11 @@ pub(super) fn explain(ctx: &mut Ctx, name: &str, url: &str, content_type: Option
         ctx.out.json(&explanation)?;
     }
     Ok(Exit::Success)
+}
+
+/// Origin verification off is never silent: said on every change and push of such a site.
+fn warn_if_insecure(site: &Site) {
+    if site.settings.origin_insecure {
+        eprintln!("warning: site `{}`: the certificates of its HTTPS origins are not verified", site.name);
+    }
 }

@@ -286,6 +286,10 @@ pub struct HostBacklog {
     pub parked: u64,
     /// Age of the oldest operation still to deliver, in seconds (0 when none).
     pub oldest_age_seconds: u64,
+    /// When the oldest operation still to deliver was queued, in Unix seconds (0 when none):
+    /// `time() - amoe_outbox_oldest_created_timestamp_seconds` keeps ageing in a file that
+    /// stopped being rewritten.
+    pub oldest_created_timestamp_seconds: i64,
     /// Most delivery attempts of an operation still to deliver.
     pub attempts_max: i64,
 }
@@ -308,6 +312,10 @@ pub fn backlog(hosts: &[String], items: &[OutboxItem], now: jiff::Timestamp) -> 
         b.attempts_max = b.attempts_max.max(i.attempts);
         if let Ok(t) = i.created_at.parse::<jiff::Timestamp>() {
             b.oldest_age_seconds = b.oldest_age_seconds.max(now.duration_since(t).as_secs().max(0) as u64);
+            let created = t.as_second();
+            if b.oldest_created_timestamp_seconds == 0 || created < b.oldest_created_timestamp_seconds {
+                b.oldest_created_timestamp_seconds = created;
+            }
         }
     }
     by_host.into_values().collect()
@@ -328,6 +336,19 @@ pub fn prometheus(rows: &[HostBacklog]) -> String {
     let _ = writeln!(t, "# TYPE amoe_outbox_oldest_age_seconds gauge");
     for b in rows {
         let _ = writeln!(t, "amoe_outbox_oldest_age_seconds{{host=\"{}\"}} {}", label(&b.host), b.oldest_age_seconds);
+    }
+    let _ = writeln!(
+        t,
+        "# HELP amoe_outbox_oldest_created_timestamp_seconds When the oldest operation a host owes was queued (0: none)."
+    );
+    let _ = writeln!(t, "# TYPE amoe_outbox_oldest_created_timestamp_seconds gauge");
+    for b in rows {
+        let _ = writeln!(
+            t,
+            "amoe_outbox_oldest_created_timestamp_seconds{{host=\"{}\"}} {}",
+            label(&b.host),
+            b.oldest_created_timestamp_seconds
+        );
     }
     let _ = writeln!(t, "# HELP amoe_outbox_attempts_max Most delivery attempts of an operation a host owes.");
     let _ = writeln!(t, "# TYPE amoe_outbox_attempts_max gauge");

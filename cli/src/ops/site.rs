@@ -166,6 +166,15 @@ fn origin_ca(path: &std::path::Path) -> Result<String> {
             .into()
     };
     let text = std::fs::read_to_string(path).map_err(|e| refuse(e.to_string()))?;
+    // Certificates only: the bundle is kept in the store and sent to every host, so a key
+    // pasted in with it must not travel along.
+    if let Some(other) = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----")))
+        .find(|label| *label != "CERTIFICATE")
+    {
+        return Err(refuse(format!("it holds a `{other}` block; give CA certificates only")));
+    }
     let certs: Vec<_> = rustls_pki_types::CertificateDer::pem_slice_iter(text.as_bytes())
         .collect::<Result<_, _>>()
         .map_err(|e| refuse(e.to_string()))?;
