@@ -157,6 +157,7 @@ impl Proxy {
         cache.inflight_limit = config.storage.inflight_bytes;
         let cache = Arc::new(cache);
         cache.start_disk_writer().map_err(|source| ProxyError::Disk { path: disk_dir.clone(), source })?;
+        cache.start_lurker().map_err(|source| ProxyError::Disk { path: disk_dir.clone(), source })?;
         // The disk tier is re-indexed in the background: the proxy serves at once, and finds
         // stored objects as the scan reaches them.
         if cache.disk.is_some() {

@@ -6,32 +6,46 @@
 //! again (the newest copy of each variant; older copies left by a crash are removed): the cache
 //! survives a restart. Files of another format version are removed.
 //!
-//! Accounting is by file: a map from path to (sequence, size) and the sequence order for
-//! eviction, so adding and removing a file costs O(log n) whatever the number of files.
+//! **The compact index.** An object on disk only is known by a few numbers, not by its key and
+//! headers: its file id, the hash of its site and key, the hash of its `Vary` values, its size
+//! and its place in the eviction order (about 120 bytes with the maps' own slots, counted in
+//! the index budget as [`FILE_INDEX_BYTES`]). A lookup that finds no object in memory looks up
+//! the hash here and reads the candidate files' metadata (a few hundred bytes, from the page
+//! cache when warm), checks the key it holds (a hash collision is a miss), and indexes the
+//! object in memory again; purges that cannot be resolved among hashes are logged
+//! ([`super::purgelog`]) and checked at that read. Files are named by their id.
 //!
-//! File layout: `AMOEOBJ2` (8 bytes), flags (1 byte, bit 0 = soft-purged), body length
+//! Accounting is by file: a map from id to what is known of it and the age order for eviction,
+//! so adding and removing a file costs O(log n) whatever the number of files.
+//!
+//! File layout: `AMOEOBJ3` (8 bytes), flags (1 byte, bit 0 = soft-purged), body length
 //! (8 bytes BE), metadata length (4 bytes BE), CRC-32 of the body (4 bytes BE), metadata
-//! (JSON), body. The length and the checksum are checked when a body is read: a file truncated
+//! (JSON, with the purge-log sequence at the writing), body. The length and the checksum are checked when a body is read: a file truncated
 //! or overwritten while indexed is never served (see `handler.rs`).
 
 use super::Key;
 use super::object::{Body, DiskLoc, Object};
 use super::policy::Freshness;
+use super::purgelog::PurgeLog;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, UNIX_EPOCH};
 
-const MAGIC: &[u8; 8] = b"AMOEOBJ2";
+const MAGIC: &[u8; 8] = b"AMOEOBJ3";
 const FLAGS_AT: u64 = 8;
 const BODY_LEN_AT: u64 = 9;
 const CRC_AT: u64 = 21;
 const HEADER_LEN: u64 = 25;
+
+/// Index memory counted per file: its record, its slot in the age order and in the key-hash
+/// map (measured at about 120 bytes; see `examples/index_cost.rs`).
+pub const FILE_INDEX_BYTES: u64 = 128;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Meta {
@@ -48,6 +62,8 @@ struct Meta {
     must_revalidate: bool,
     no_cache: bool,
     tags: Vec<String>,
+    /// The purge log's sequence when the file was written: later purges apply to it.
+    written: u64,
 }
 
 fn ms(d: Duration) -> u64 {
@@ -55,7 +71,7 @@ fn ms(d: Duration) -> u64 {
 }
 
 impl Meta {
-    fn of(o: &Object) -> Meta {
+    fn of(o: &Object, written: u64) -> Meta {
         let f = &o.freshness;
         Meta {
             site: o.site.to_string(),
@@ -75,6 +91,7 @@ impl Meta {
             must_revalidate: f.must_revalidate,
             no_cache: f.no_cache,
             tags: o.tags.clone(),
+            written,
         }
     }
 
@@ -125,38 +142,150 @@ pub struct Disk {
     index_limit: u64,
     index_used: AtomicU64,
     files: Mutex<Files>,
+    /// Purges not yet applied to the objects on disk only.
+    pub log: PurgeLog,
 }
 
-/// A file counted in the budget, with the index entry it backs (to drop it on eviction).
+/// What the index knows of a file (see the module documentation): 24 bytes. The file's id
+/// carries the hash of its site and key ([`entry_hash`]) in all but its last [`SLOT_BITS`]
+/// bits, which tell the copies of one key apart (variants, or another key with the same hash).
 #[derive(Debug)]
 struct FileInfo {
-    order: (u64, u64),
+    /// Place in the age order: the response's time ([`order_time`], high 40 bits), then a
+    /// counter.
+    order: u64,
     size: u64,
-    index: u64,
-    referenced: Arc<AtomicBool>,
-    site: Arc<str>,
-    key: Key,
+    /// Hash of the `Vary` values ([`variant_hash`]).
+    variant: u32,
+    site: u16,
+    /// Used since the eviction hand last passed (CLOCK's second chance).
+    referenced: bool,
 }
 
-/// A file evicted to keep the budget: deleted by the caller, which also drops its entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A response's time in the age order: milliseconds since 2020 (40 bits: until 2054).
+fn order_time(t: std::time::SystemTime) -> u64 {
+    const Y2020: u64 = 1_577_836_800_000;
+    let ms = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    ms.saturating_sub(Y2020).min((1 << 40) - 1)
+}
+
+/// An age-order key: the time, then a counter (24 bits) for responses of the same millisecond.
+fn order_key(time: u64, seq: u32) -> u64 {
+    (time << 24) | u64::from(seq & 0xff_ffff)
+}
+
+/// Bits of a file id that tell the copies of one key hash apart.
+const SLOT_BITS: u32 = 4;
+const SLOTS: u64 = 1 << SLOT_BITS;
+
+/// The id of slot `slot` of a key hash.
+fn slot_id(entry: u64, slot: u64) -> u64 {
+    (entry & !(SLOTS - 1)) | slot
+}
+
+/// A file evicted to keep the budget: deleted by the caller, which also drops the object
+/// indexed in memory from it, if any.
+#[derive(Debug, Clone)]
 pub struct Evicted {
     pub path: PathBuf,
-    pub site: Arc<str>,
-    pub key: Key,
+    pub loaded: Option<Arc<Object>>,
 }
 
-/// The files counted, by path and from the oldest response to the newest (eviction order).
+/// The files counted, by id and from the oldest response to the newest (eviction order).
 #[derive(Debug, Default)]
 struct Files {
-    seq: u64,
-    by_path: HashMap<PathBuf, FileInfo>,
-    order: BTreeMap<(u64, u64), PathBuf>,
+    seq: u32,
+    by_id: HashMap<u64, FileInfo>,
+    order: BTreeMap<u64, u64>,
+    sites: Vec<Arc<str>>,
+    site_ids: HashMap<Arc<str>, u16>,
+    /// Ids taken by files being written (not counted yet), with when.
+    reserved: HashMap<u64, std::time::Instant>,
+    /// Files whose object is indexed in memory now (the object is found from its file on
+    /// eviction); as many as the memory tier holds.
+    loaded: HashMap<u64, Weak<Object>>,
+}
+
+/// A reservation older than this is taken to be a writer that went away.
+const RESERVATION: Duration = Duration::from_secs(600);
+
+impl Files {
+    fn site_id(&mut self, site: &Arc<str>) -> u16 {
+        if let Some(id) = self.site_ids.get(site) {
+            return *id;
+        }
+        // More sites than a u16 counts share the last id (the key in the file is checked).
+        let id = u16::try_from(self.sites.len()).unwrap_or(u16::MAX);
+        if usize::from(id) == self.sites.len() {
+            self.sites.push(site.clone());
+        }
+        self.site_ids.insert(site.clone(), id);
+        id
+    }
+
+    /// The counted files of a key hash.
+    fn ids_of(&self, entry: u64) -> impl Iterator<Item = u64> + '_ {
+        (0..SLOTS).map(move |s| slot_id(entry, s)).filter(|id| self.by_id.contains_key(id))
+    }
+
+    /// A free id for a new file of `entry` (reserved until counted); when every slot is taken,
+    /// the oldest file's slot (its file is replaced when the new one is renamed over it).
+    fn reserve(&mut self, entry: u64) -> u64 {
+        let now = std::time::Instant::now();
+        let free = (0..SLOTS).map(|s| slot_id(entry, s)).find(|id| {
+            !self.by_id.contains_key(id) && self.reserved.get(id).is_none_or(|t| now.duration_since(*t) > RESERVATION)
+        });
+        let id = free.unwrap_or_else(|| {
+            (0..SLOTS)
+                .map(|s| slot_id(entry, s))
+                .min_by_key(|id| self.by_id.get(id).map_or(0, |i| i.order))
+                .unwrap_or(entry)
+        });
+        self.reserved.insert(id, now);
+        id
+    }
+
+    /// Takes a file out of every map.
+    fn take(&mut self, id: u64) -> Option<(FileInfo, Option<Weak<Object>>)> {
+        let info = self.by_id.remove(&id)?;
+        self.order.remove(&info.order);
+        Some((info, self.loaded.remove(&id)))
+    }
+}
+
+/// The id of the first slot of a site and key (tests and tools; files get theirs from
+/// [`Disk::writer`] and [`Disk::write_whole`]).
+pub fn first_id(site: &str, key: &Key) -> u64 {
+    slot_id(entry_hash(site, key), 0)
+}
+
+/// Whether a file's id fits its site and key (a file renamed by hand does not).
+pub fn id_fits(id: u64, site: &str, key: &Key) -> bool {
+    slot_id(entry_hash(site, key), 0) == slot_id(id, 0)
+}
+
+/// The hash of a site and a key (the compact index's key).
+pub fn entry_hash(site: &str, key: &Key) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    site.hash(&mut h);
+    key.as_str().hash(&mut h);
+    h.finish()
+}
+
+/// The hash of a variant's `Vary` values.
+fn variant_hash(o: &Object) -> u32 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (k, v) in &o.vary {
+        k.as_str().hash(&mut h);
+        v.as_ref().map(HeaderValue::as_bytes).hash(&mut h);
+    }
+    h.finish() as u32
 }
 
 /// A body being written to the disk tier.
 #[derive(Debug)]
 pub struct Writer {
+    id: u64,
     file: std::fs::File,
     tmp: PathBuf,
     path: PathBuf,
@@ -192,7 +321,7 @@ impl Writer {
             let _ = std::fs::remove_file(&self.tmp);
             return Err(e);
         }
-        Ok(DiskLoc { path: self.path.clone(), offset: HEADER_LEN + self.meta_len, len: self.written, crc })
+        Ok(DiskLoc { id: self.id, path: self.path.clone(), offset: HEADER_LEN + self.meta_len, len: self.written, crc })
     }
 
     /// Gives up: the temporary file is removed.
@@ -207,6 +336,7 @@ impl Disk {
     pub fn open(dir: &Path, limit: u64, index_limit: u64) -> std::io::Result<Disk> {
         let objects_dir = dir.join("objects");
         private_dir(&objects_dir)?;
+        let log = PurgeLog::open(dir)?;
         Ok(Disk {
             dir: objects_dir,
             limit,
@@ -214,12 +344,13 @@ impl Disk {
             index_limit,
             index_used: AtomicU64::new(0),
             files: Mutex::default(),
+            log,
         })
     }
 
     /// Every complete object in the tier, read lazily, shard by shard; half-written, foreign
     /// and other-version files are removed on the way.
-    pub fn scan(&self) -> impl Iterator<Item = Object> + use<> {
+    pub fn scan(&self) -> impl Iterator<Item = (Object, u64)> + use<> {
         self.shards().into_iter().flat_map(|shard| Self::scan_shard(&shard))
     }
 
@@ -235,14 +366,14 @@ impl Disk {
     }
 
     /// The complete objects of one shard (see [`Disk::scan`]).
-    pub fn scan_shard(shard: &Path) -> impl Iterator<Item = Object> + use<> {
+    pub fn scan_shard(shard: &Path) -> impl Iterator<Item = (Object, u64)> + use<> {
         std::fs::read_dir(shard).into_iter().flatten().flatten().filter_map(|entry| {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "tmp") {
                 let _ = std::fs::remove_file(&path);
                 return None;
             }
-            let found = read_object(&path);
+            let found = read(&path);
             if found.is_none() {
                 let _ = std::fs::remove_file(&path);
             }
@@ -250,104 +381,189 @@ impl Disk {
         })
     }
 
-    fn path_for(&self, object: &Object) -> PathBuf {
-        let mut h = Sha256::new();
-        h.update(object.site.as_bytes());
-        h.update([0]);
-        h.update(object.key.as_str().as_bytes());
-        for (k, v) in &object.vary {
-            h.update([0]);
-            h.update(k.as_str().as_bytes());
-            h.update([1]);
-            h.update(v.as_ref().map_or(&b""[..], |v| v.as_bytes()));
-        }
-        let hex: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let unique = SEQ.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
-        self.dir.join(&hex[..2]).join(format!("{hex}-{nanos:x}{unique:x}"))
+    /// A new file id and its path: `objects/XX/ID` (hexadecimal, `XX` its first byte).
+    fn new_path(&self, object: &Object) -> (u64, PathBuf) {
+        let entry = entry_hash(&object.site, &object.key);
+        let id = self.files.lock().unwrap_or_else(|e| e.into_inner()).reserve(entry);
+        (id, self.path_of(id))
+    }
+
+    /// Gives back an id reserved for a file that was not written.
+    pub fn release(&self, id: u64) {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).reserved.remove(&id);
+    }
+
+    fn path_of(&self, id: u64) -> PathBuf {
+        self.dir.join(format!("{:02x}", id >> 56)).join(format!("{id:016x}"))
     }
 
     /// Starts writing an object's file; the body follows with [`Writer::append`].
     pub fn writer(&self, object: &Object) -> std::io::Result<Writer> {
-        let path = self.path_for(object);
+        let (id, path) = self.new_path(object);
         let tmp = path.with_extension("tmp");
-        let meta = serde_json::to_vec(&Meta::of(object)).map_err(std::io::Error::other)?;
-        let mut file = create(&tmp)?;
-        file.write_all(&head(object, 0, meta.len(), 0, &meta))?;
-        Ok(Writer { file, tmp, path, meta_len: meta.len() as u64, written: 0, crc: crc32fast::Hasher::new() })
+        let started = (|| {
+            let meta = serde_json::to_vec(&Meta::of(object, self.log.seq())).map_err(std::io::Error::other)?;
+            let mut file = create(&tmp)?;
+            file.write_all(&head(object, 0, meta.len(), 0, &meta))?;
+            Ok::<_, std::io::Error>((file, meta))
+        })();
+        let (file, meta) = match started {
+            Ok(started) => started,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                self.release(id);
+                return Err(e);
+            }
+        };
+        Ok(Writer { id, file, tmp, path, meta_len: meta.len() as u64, written: 0, crc: crc32fast::Hasher::new() })
     }
 
     /// Writes a whole body (a small object already serving from memory) to a new file: one
     /// write and a rename.
     pub fn write_whole(&self, object: &Object, body: &[u8]) -> std::io::Result<DiskLoc> {
-        let path = self.path_for(object);
+        let (id, path) = self.new_path(object);
         let tmp = path.with_extension("tmp");
-        let meta = serde_json::to_vec(&Meta::of(object)).map_err(std::io::Error::other)?;
+        let meta = serde_json::to_vec(&Meta::of(object, self.log.seq())).map_err(std::io::Error::other)?;
         let crc = crc32fast::hash(body);
         let mut bytes = head(object, body.len() as u64, meta.len(), crc, &meta);
         bytes.extend_from_slice(body);
         let done = create(&tmp).and_then(|mut f| f.write_all(&bytes)).and_then(|()| std::fs::rename(&tmp, &path));
         if let Err(e) = done {
             let _ = std::fs::remove_file(&tmp);
+            self.release(id);
             return Err(e);
         }
-        Ok(DiskLoc { path, offset: HEADER_LEN + meta.len() as u64, len: body.len() as u64, crc })
+        Ok(DiskLoc { id, path, offset: HEADER_LEN + meta.len() as u64, len: body.len() as u64, crc })
     }
 
     /// Counts a new file backing `object` and returns the files to delete to stay within the
     /// disk and index budgets: the ones with the oldest responses (O(log n) each, whatever the
-    /// file count).
+    /// file count), and an older copy of the same variant (a crash left it, or the variant was
+    /// written again): of two copies the newer response stays.
     pub fn account(&self, object: &Object, loc: &DiskLoc) -> Vec<Evicted> {
         let size = loc.offset + loc.len;
-        let index = object.index_size() + (size_of::<FileInfo>() + 2 * loc.path.as_os_str().len() + 96) as u64;
-        let time = object.freshness.response_time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(old) = files.by_path.remove(&loc.path) {
-            files.order.remove(&old.order);
-            self.used.fetch_sub(old.size, Ordering::Relaxed);
-            self.index_used.fetch_sub(old.index, Ordering::Relaxed);
-        }
-        files.seq += 1;
-        let order = (time, files.seq);
-        files.order.insert(order, loc.path.clone());
-        let info = FileInfo {
-            order,
-            size,
-            index,
-            referenced: object.referenced.clone(),
-            site: object.site.clone(),
-            key: object.key.clone(),
-        };
-        files.by_path.insert(loc.path.clone(), info);
-        let mut used = self.used.fetch_add(size, Ordering::Relaxed) + size;
-        let mut index_used = self.index_used.fetch_add(index, Ordering::Relaxed) + index;
+        let time = order_time(object.freshness.response_time);
+        let variant = variant_hash(object);
         let mut evicted = Vec::new();
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.reserved.remove(&loc.id);
+        if let Some((old, _)) = files.take(loc.id) {
+            self.used.fetch_sub(old.size, Ordering::Relaxed);
+            self.index_used.fetch_sub(FILE_INDEX_BYTES, Ordering::Relaxed);
+        }
+        let site = files.site_id(&object.site);
+        let copies: Vec<(u64, u64)> = files
+            .ids_of(loc.id)
+            .filter_map(|id| {
+                files.by_id.get(&id).filter(|i| i.variant == variant && i.site == site).map(|i| (id, i.order))
+            })
+            .collect();
+        for (id, other) in copies {
+            if other >> 24 > time {
+                // The indexed copy is newer: this one goes.
+                return vec![Evicted { path: loc.path.clone(), loaded: None }];
+            }
+            if let Some((info, loaded)) = files.take(id) {
+                self.used.fetch_sub(info.size, Ordering::Relaxed);
+                self.index_used.fetch_sub(FILE_INDEX_BYTES, Ordering::Relaxed);
+                evicted.push(Evicted { path: self.path_of(id), loaded: loaded.and_then(|w| w.upgrade()) });
+            }
+        }
+        files.seq = files.seq.wrapping_add(1);
+        let order = order_key(time, files.seq);
+        files.order.insert(order, loc.id);
+        files.by_id.insert(loc.id, FileInfo { order, size, variant, site, referenced: false });
+        let mut used = self.used.fetch_add(size, Ordering::Relaxed) + size;
+        let mut index_used = self.index_used.fetch_add(FILE_INDEX_BYTES, Ordering::Relaxed) + FILE_INDEX_BYTES;
         let mut second_chances = files.order.len();
         while (used > self.limit || index_used > self.index_limit) && files.order.len() > 1 {
-            let Some((_, path)) = files.order.pop_first() else { break };
+            let Some((&oldest, &id)) = files.order.first_key_value() else { break };
             // Second chance (CLOCK over the age order): a file used since the hand last passed
             // goes to the back instead; see `examples/eviction.rs` for what it is worth.
-            let chance =
-                files.by_path.get(&path).filter(|i| i.referenced.swap(false, Ordering::Relaxed)).map(|i| i.order);
-            if second_chances > 0
-                && let Some(old) = chance
-            {
+            let referenced = files.by_id.get_mut(&id).is_some_and(|i| std::mem::take(&mut i.referenced));
+            if second_chances > 0 && referenced {
                 second_chances -= 1;
-                files.seq += 1;
-                let order = (time.max(old.0), files.seq);
-                if let Some(info) = files.by_path.get_mut(&path) {
-                    info.order = order;
+                files.seq = files.seq.wrapping_add(1);
+                let again = order_key(time.max(oldest >> 24), files.seq);
+                files.order.remove(&oldest);
+                files.order.insert(again, id);
+                if let Some(i) = files.by_id.get_mut(&id) {
+                    i.order = again;
                 }
-                files.order.insert(order, path);
                 continue;
             }
-            let Some(info) = files.by_path.remove(&path) else { continue };
+            let Some((info, loaded)) = files.take(id) else {
+                files.order.remove(&oldest);
+                continue;
+            };
             used = self.used.fetch_sub(info.size, Ordering::Relaxed) - info.size;
-            index_used = self.index_used.fetch_sub(info.index, Ordering::Relaxed) - info.index;
-            evicted.push(Evicted { path, site: info.site, key: info.key });
+            index_used = self.index_used.fetch_sub(FILE_INDEX_BYTES, Ordering::Relaxed) - FILE_INDEX_BYTES;
+            evicted.push(Evicted { path: self.path_of(id), loaded: loaded.and_then(|w| w.upgrade()) });
         }
         evicted
+    }
+
+    /// The files that may hold `key` of `site` (by hash: the caller checks the key in the
+    /// file), with their paths.
+    pub fn candidates(&self, site: &str, key: &Key) -> Vec<(u64, PathBuf)> {
+        let entry = entry_hash(site, key);
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let ids: Vec<u64> = files.ids_of(entry).collect();
+        drop(files);
+        ids.into_iter().map(|id| (id, self.path_of(id))).collect()
+    }
+
+    /// Notes a hit on a file (its second chance at eviction).
+    pub fn touch(&self, id: u64) {
+        if let Some(i) = self.files.lock().unwrap_or_else(|e| e.into_inner()).by_id.get_mut(&id) {
+            i.referenced = true;
+        }
+    }
+
+    /// Whether the object of this file is indexed in memory now.
+    pub fn is_loaded(&self, id: u64) -> bool {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).loaded.get(&id).is_some_and(|w| w.strong_count() > 0)
+    }
+
+    /// Notes that `object`, from file `id`, is indexed in memory (found from the file on
+    /// eviction). Nothing when the file is no longer counted.
+    pub fn set_loaded(&self, id: u64, object: &Arc<Object>) {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if files.by_id.contains_key(&id) {
+            files.loaded.insert(id, Arc::downgrade(object));
+        }
+    }
+
+    /// Notes that `object` left the memory index (its file stays, known by its hash).
+    pub fn unset_loaded(&self, id: u64, object: &Object) {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if files.loaded.get(&id).is_some_and(|w| std::ptr::eq(w.as_ptr(), object)) {
+            files.loaded.remove(&id);
+        }
+    }
+
+    /// Whether file `id` is counted.
+    pub fn has(&self, id: u64) -> bool {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).by_id.contains_key(&id)
+    }
+
+    /// Every file of `site` (`None`: of every site), with its site, for the purges and the
+    /// background pass.
+    pub fn files_of(&self, site: Option<&str>) -> Vec<(u64, PathBuf, Arc<str>)> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let wanted = site.map(|s| files.site_ids.get(s).copied());
+        if wanted == Some(None) {
+            return Vec::new();
+        }
+        let out: Vec<(u64, u16)> = files
+            .by_id
+            .iter()
+            .filter(|(_, i)| wanted.is_none_or(|w| w == Some(i.site)))
+            .map(|(id, i)| (*id, i.site))
+            .collect();
+        let sites = files.sites.clone();
+        drop(files);
+        out.into_iter().map(|(id, s)| (id, self.path_of(id), sites[s as usize].clone())).collect()
     }
 
     /// Memory the index of disk objects takes now (estimated).
@@ -355,21 +571,24 @@ impl Disk {
         self.index_used.load(Ordering::Relaxed)
     }
 
-    /// Deletes a file (purge, replacement, eviction).
-    pub fn remove(&self, path: &Path) {
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(info) = files.by_path.remove(path) {
-            files.order.remove(&info.order);
+    /// Deletes a file (purge, replacement, damage), and drops what the index knew of it.
+    pub fn remove(&self, id: u64) {
+        let taken = self.files.lock().unwrap_or_else(|e| e.into_inner()).take(id);
+        if let Some((info, _)) = taken {
             self.used.fetch_sub(info.size, Ordering::Relaxed);
-            self.index_used.fetch_sub(info.index, Ordering::Relaxed);
+            self.index_used.fetch_sub(FILE_INDEX_BYTES, Ordering::Relaxed);
         }
-        drop(files);
-        let _ = std::fs::remove_file(path);
+        let _ = std::fs::remove_file(self.path_of(id));
     }
 
-    /// Files counted now.
+    /// Files counted now, and those of them whose object is indexed in memory.
     pub fn files(&self) -> usize {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).by_path.len()
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).by_id.len()
+    }
+
+    /// Files whose object is indexed in memory now.
+    pub fn loaded(&self) -> usize {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).loaded.len()
     }
 
     /// Persists a soft purge.
@@ -419,8 +638,9 @@ fn create(path: &Path) -> std::io::Result<std::fs::File> {
     }
 }
 
-/// Reads an object's header; `None` for a file that is not a complete object.
-fn read_object(path: &Path) -> Option<Object> {
+/// Reads an object's header and metadata, with the purge-log sequence at its writing; `None`
+/// for a file that is not a complete object of this version.
+pub fn read(path: &Path) -> Option<(Object, u64)> {
     let mut f = std::fs::File::open(path).ok()?;
     let size = f.metadata().ok()?.len();
     let mut head = [0u8; HEADER_LEN as usize];
@@ -438,8 +658,10 @@ fn read_object(path: &Path) -> Option<Object> {
     let mut meta = vec![0u8; meta_len as usize];
     f.read_exact(&mut meta).ok()?;
     let meta: Meta = serde_json::from_slice(&meta).ok()?;
-    let loc = Arc::new(DiskLoc { path: path.to_path_buf(), offset: HEADER_LEN + meta_len, len: body_len, crc });
-    meta.into_object(loc, invalidated)
+    let id = path.file_name().and_then(|n| n.to_str()).and_then(|n| u64::from_str_radix(n, 16).ok())?;
+    let loc = Arc::new(DiskLoc { id, path: path.to_path_buf(), offset: HEADER_LEN + meta_len, len: body_len, crc });
+    let written = meta.written;
+    Some((meta.into_object(loc, invalidated)?, written))
 }
 
 #[cfg(test)]
@@ -450,13 +672,16 @@ mod tests {
         Object {
             site: "s".into(),
             key: Key::new(crate::cache::key::Scheme::Http, "h", path),
-            freshness: Freshness { response_time: UNIX_EPOCH + Duration::from_secs(secs), ..Freshness::default() },
+            freshness: Freshness {
+                response_time: UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs),
+                ..Freshness::default()
+            },
             ..Object::default()
         }
     }
 
     /// Each write of one variant gets its own file: a reader of the previous copy never reads
-    /// the new one at the old offset. A scan finds both copies (the cache keeps the newer).
+    /// the new one at the old offset. A scan finds both copies (the index keeps the newer).
     #[test]
     fn each_write_has_its_own_file() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -471,10 +696,19 @@ mod tests {
         let mut body = String::new();
         reader.read_to_string(&mut body).expect("read");
         assert_eq!(body, "old body");
-        let mut found: Vec<Object> = Disk::open(dir.path(), 1 << 30, 1 << 30).expect("reopen").scan().collect();
+        let mut found: Vec<Object> =
+            Disk::open(dir.path(), 1 << 30, 1 << 30).expect("reopen").scan().map(|(o, _)| o).collect();
         found.sort_by_key(|o| o.freshness.response_time);
         assert_eq!(found.len(), 2);
-        assert_eq!(found[1].disk_loc().map(|l| (**l).clone()), Some(new));
+        assert_eq!(found[1].disk_loc().map(|l| (**l).clone()), Some(new.clone()));
+        // Counted: of the two copies of the variant, the newer stays, whatever the order.
+        let disk = Disk::open(dir.path(), 1 << 30, 1 << 30).expect("reopen");
+        assert!(disk.account(&found[1], &new).is_empty());
+        let evicted = disk.account(&found[0], &old);
+        assert_eq!(evicted.iter().map(|e| e.path.clone()).collect::<Vec<_>>(), std::slice::from_ref(&old.path));
+        assert_eq!(disk.files(), 1);
+        let key = found[1].key.clone();
+        assert_eq!(disk.candidates("s", &key).iter().map(|c| c.0).collect::<Vec<_>>(), [new.id]);
     }
 
     /// Half-written, foreign and other-version files are removed by the scan.
@@ -484,18 +718,28 @@ mod tests {
         let disk = Disk::open(dir.path(), 1 << 30, 1 << 30).expect("open");
         let good = disk.write_whole(&object("/a", 1), b"body").expect("write");
         let shard = good.path.parent().expect("shard").to_path_buf();
-        let junk = [("x.tmp", &b"half"[..]), ("foreign", b"hello"), ("old", b"AMOEOBJ1\0\0\0\0\0\0\0\0\0\0\0\0\0")];
+        let junk = [
+            ("x.tmp", &b"half"[..]),
+            ("foreign", b"hello"),
+            ("00000000000000aa", b"AMOEOBJ2\0\0\0\0\0\0\0\0\0\0\0\0\0"),
+        ];
         for (name, bytes) in junk {
             std::fs::write(shard.join(name), bytes).expect("write");
         }
         let truncated = disk.write_whole(&object("/b", 1), b"a longer body").expect("write");
         let f = std::fs::OpenOptions::new().write(true).open(&truncated.path).expect("open");
         f.set_len(truncated.offset + 3).expect("truncate");
-        let found: Vec<Object> = disk.scan().collect();
+        let found: Vec<(Object, u64)> = disk.scan().collect();
         assert_eq!(found.len(), 1);
         let left: Vec<_> = std::fs::read_dir(&shard).expect("dir").flatten().map(|e| e.path()).collect();
         assert!(left.iter().all(|p| *p == good.path || p.parent() != Some(&shard)), "{left:?}");
         assert!(!truncated.path.exists());
+    }
+
+    /// Where `object("/{i}", …)` is counted.
+    fn loc(dir: &Path, i: u64) -> DiskLoc {
+        let id = first_id("s", &object(&format!("/{i}"), 0).key);
+        DiskLoc { id, path: dir.join(format!("{id:016x}")), offset: 0, len: 100, crc: 0 }
     }
 
     /// Accounting and eviction by the age of the response, whatever the order files are
@@ -504,17 +748,19 @@ mod tests {
     fn the_budget_evicts_the_oldest_responses() {
         let dir = tempfile::tempdir().expect("tempdir");
         let disk = Disk::open(dir.path(), 250, 1 << 30).expect("open");
-        let loc = |i: u64| DiskLoc { path: dir.path().join(format!("f{i}")), offset: 0, len: 100, crc: 0 };
+        let loc = |i| loc(dir.path(), i);
         // Counted newest first (as a background scan may find them).
         assert!(disk.account(&object("/3", 30), &loc(3)).is_empty());
         assert!(disk.account(&object("/2", 20), &loc(2)).is_empty());
         let evicted = disk.account(&object("/1", 10), &loc(1));
-        assert_eq!(evicted.iter().map(|e| e.key.path_and_query()).collect::<Vec<_>>(), ["/1"]);
+        assert_eq!(evicted.len(), 1);
+        assert!(evicted[0].path.ends_with(format!("{:016x}", loc(1).id)), "{evicted:?}");
         assert_eq!(disk.used(), 200);
-        disk.remove(&loc(2).path);
+        disk.remove(loc(2).id);
         assert_eq!((disk.used(), disk.files()), (100, 1));
         assert!(disk.account(&object("/3", 30), &DiskLoc { len: 120, ..loc(3) }).is_empty(), "counted again: replaced");
         assert_eq!(disk.used(), 120);
+        assert_eq!(disk.index_used(), FILE_INDEX_BYTES);
     }
 
     /// A file used since the hand passed gets a second chance: the next oldest goes instead.
@@ -522,17 +768,27 @@ mod tests {
     fn a_used_file_gets_a_second_chance() {
         let dir = tempfile::tempdir().expect("tempdir");
         let disk = Disk::open(dir.path(), 250, 1 << 30).expect("open");
-        let loc = |i: u64| DiskLoc { path: dir.path().join(format!("f{i}")), offset: 0, len: 100, crc: 0 };
-        let old = object("/1", 10);
-        assert!(disk.account(&old, &loc(1)).is_empty());
+        let loc = |i| loc(dir.path(), i);
+        let name = |e: &[Evicted]| e.iter().map(|e| e.path.file_name().map(|n| n.to_owned())).collect::<Vec<_>>();
+        let file = |i: u64| Some(std::ffi::OsString::from(format!("{:016x}", loc(i).id)));
+        assert!(disk.account(&object("/1", 10), &loc(1)).is_empty());
         assert!(disk.account(&object("/2", 20), &loc(2)).is_empty());
-        old.referenced.store(true, Ordering::Relaxed);
-        let evicted = disk.account(&object("/3", 30), &loc(3));
-        assert_eq!(evicted.iter().map(|e| e.key.path_and_query()).collect::<Vec<_>>(), ["/2"]);
+        disk.touch(loc(1).id);
+        assert_eq!(name(&disk.account(&object("/3", 30), &loc(3))), [file(2)]);
         // It went to the back: /3 is older now; then its chance is spent and it goes.
-        let evicted = disk.account(&object("/4", 40), &loc(4));
-        assert_eq!(evicted.iter().map(|e| e.key.path_and_query()).collect::<Vec<_>>(), ["/3"]);
-        let evicted = disk.account(&object("/5", 50), &loc(5));
-        assert_eq!(evicted.iter().map(|e| e.key.path_and_query()).collect::<Vec<_>>(), ["/1"]);
+        assert_eq!(name(&disk.account(&object("/4", 40), &loc(4))), [file(3)]);
+        assert_eq!(name(&disk.account(&object("/5", 50), &loc(5))), [file(1)]);
+    }
+
+    /// The index budget holds whatever the number of files: FILE_INDEX_BYTES each.
+    #[test]
+    fn the_index_budget_caps_the_file_count() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let disk = Disk::open(dir.path(), u64::MAX, 10 * FILE_INDEX_BYTES).expect("open");
+        for i in 1..=25 {
+            let _ = disk.account(&object(&format!("/{i}"), i), &loc(dir.path(), i));
+        }
+        assert_eq!(disk.files(), 10);
+        assert!(disk.index_used() <= 10 * FILE_INDEX_BYTES);
     }
 }

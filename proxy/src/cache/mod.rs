@@ -11,13 +11,18 @@
 //! check and the insert.
 //!
 //! The disk tier is write-through: every object that goes to disk keeps its file, and the
-//! memory tier holds bodies of the small ones. When a body leaves memory, the object stays
-//! indexed on disk.
+//! memory tier holds bodies of the small ones. Objects indexed here (in memory: key, headers,
+//! tags) are counted in the memory budget, bodies or not; when one leaves, its file stays,
+//! known to the disk tier's compact index by the hash of its key (see `disk.rs`), and the next
+//! lookup reads it back. Purges reach those files by hash (a URL, a path on the hosts the site
+//! has seen) or through the purge log (`purgelog.rs`: directories, tags), checked when a file
+//! is read and by a background pass ([`Cache::lurk`]).
 
 pub mod disk;
 pub mod key;
 pub mod object;
 pub mod policy;
+pub mod purgelog;
 
 use disk::Disk;
 use http::HeaderMap;
@@ -29,14 +34,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::watch;
 
 /// Hard deletes, or soft marks stale (kept for revalidation and stale-if-error).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PurgeMode {
     Hard,
     Soft,
 }
 
 /// What a purge covers, in key terms (see [`Key`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
     /// One normalised path and query, on every host and scheme of the site.
     Path(String),
@@ -51,7 +56,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn covers(&self, key: &Key, tags: &[String]) -> bool {
+    pub fn covers(&self, key: &Key, tags: &[String]) -> bool {
         match self {
             Scope::Path(pq) => key.as_str().starts_with(&Key::url_prefix(pq)),
             Scope::Url { path_and_query, host } => {
@@ -67,7 +72,7 @@ impl Scope {
 /// Purges remembered for fills in flight; older fills count as purged (conservative).
 const PURGE_LOG: usize = 4096;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Index {
     entries: BTreeMap<Key, Vec<Arc<Object>>>,
     tags: HashMap<String, HashSet<Key>>,
@@ -75,9 +80,39 @@ struct Index {
     purge_seq: u64,
     /// The last purges with their sequence number, oldest first.
     recent: VecDeque<(u64, Scope)>,
+    /// The hosts objects of this site were stored for (a path purge reaches the files of each
+    /// by hash); `None` once more than [`MAX_HOSTS`] (a catch-all site): such purges are logged.
+    hosts: Option<HashSet<Box<str>>>,
+}
+
+/// Hosts remembered per site for path purges.
+const MAX_HOSTS: usize = 4096;
+
+impl Default for Index {
+    fn default() -> Index {
+        Index {
+            entries: BTreeMap::new(),
+            tags: HashMap::new(),
+            purge_seq: 0,
+            recent: VecDeque::new(),
+            hosts: Some(HashSet::new()),
+        }
+    }
 }
 
 impl Index {
+    fn note_host(&mut self, host: &str) {
+        if let Some(hosts) = &mut self.hosts
+            && !hosts.contains(host)
+        {
+            if hosts.len() >= MAX_HOSTS {
+                self.hosts = None;
+            } else {
+                hosts.insert(host.into());
+            }
+        }
+    }
+
     /// Whether a purge logged after `since` covers this key or these tags.
     fn purged_since(&self, since: u64, key: &Key, tags: &[String]) -> bool {
         if since >= self.purge_seq {
@@ -240,6 +275,9 @@ impl Drop for Gathering {
     }
 }
 
+/// How often the purge log is applied to the disk tier in the background.
+const LURK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Threads that read the disk tier at start (I/O-bound: more than the cores).
 const REBUILD_THREADS: usize = 8;
 
@@ -277,18 +315,70 @@ impl Cache {
         self.sites.write().unwrap_or_else(|e| e.into_inner()).entry(Arc::from(site)).or_default().clone()
     }
 
-    /// The variant of `key` that matches the request headers.
+    /// The variant of `key` that matches the request headers: from the memory index, else read
+    /// back from its disk file (found by the hash of the key, checked against the purge log,
+    /// indexed in memory again).
     pub fn lookup(&self, site: &str, key: &Key, req: &HeaderMap) -> Option<Arc<Object>> {
-        let index = self.site(site)?;
-        let index = index.read();
-        let found = index.entries.get(key)?.iter().find(|o| o.matches(req)).cloned()?;
-        found.accessed.store(true, Ordering::Relaxed);
-        if !found.referenced.load(Ordering::Relaxed) {
-            found.referenced.store(true, Ordering::Relaxed);
+        if let Some(index) = self.site(site) {
+            let index = index.read();
+            if let Some(found) = index.entries.get(key).and_then(|v| v.iter().find(|o| o.matches(req)).cloned()) {
+                found.accessed.store(true, Ordering::Relaxed);
+                if !found.referenced.load(Ordering::Relaxed) {
+                    found.referenced.store(true, Ordering::Relaxed);
+                }
+                return Some(found);
+            }
         }
-        Some(found)
+        self.lookup_disk(site, key, req)
     }
 
+    /// The disk half of [`Cache::lookup`].
+    fn lookup_disk(&self, site: &str, key: &Key, req: &HeaderMap) -> Option<Arc<Object>> {
+        let disk = self.disk.as_ref()?;
+        let candidates = disk.candidates(site, key);
+        if candidates.is_empty() {
+            return None;
+        }
+        // A purge between the read below and the insert stores the object as stale.
+        let since = self.mark(site);
+        for (id, path) in candidates {
+            if disk.is_loaded(id) {
+                // In the memory index already, as another variant than the one asked for.
+                continue;
+            }
+            let Some((obj, written)) = disk::read(&path) else {
+                // Gone, truncated or rewritten by someone else: a miss, and the entry goes.
+                self.damaged.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(file = %path.display(), "cache file unreadable: dropped");
+                disk.remove(id);
+                continue;
+            };
+            if &*obj.site != site || obj.key != *key {
+                continue;
+            }
+            match disk.log.verdict(site, key, &obj.tags, written) {
+                Some(PurgeMode::Hard) => {
+                    disk.remove(id);
+                    continue;
+                }
+                Some(PurgeMode::Soft) if !obj.invalidated.swap(true, Ordering::Relaxed) => {
+                    Disk::mark_invalidated(&path);
+                }
+                _ => {}
+            }
+            if !obj.matches(req) {
+                continue;
+            }
+            disk.touch(id);
+            obj.accessed.store(true, Ordering::Relaxed);
+            let obj = Arc::new(obj);
+            return match self.insert_arc(obj.clone(), Some(since), true) {
+                Ok(()) => Some(obj),
+                Err(indexed) => indexed.matches(req).then_some(indexed),
+            };
+        }
+        None
+    }
     /// The site's purge sequence now: a fill started now passes it to [`Cache::insert`].
     pub fn mark(&self, site: &str) -> u64 {
         self.site_or_create(site).read().purge_seq
@@ -330,6 +420,7 @@ impl Cache {
             for t in &object.tags {
                 ix.tags.entry(t.clone()).or_default().insert(object.key.clone());
             }
+            ix.note_host(object.key.host());
             (object, old)
         };
         match &replaced {
@@ -341,9 +432,12 @@ impl Cache {
                 self.objects.fetch_add(1, Ordering::Relaxed);
             }
         }
-        if let Body::Memory(_) = object.body {
-            self.remember(object.clone());
+        if let (Some(disk), Some(loc)) = (&self.disk, object.disk_loc()) {
+            disk.set_loaded(loc.id, &object);
         }
+        // Counted in the memory budget whether its body is in memory or on disk: the headers
+        // and key are.
+        self.remember(object.clone());
         Ok(())
     }
 
@@ -384,30 +478,26 @@ impl Cache {
         }
     }
 
-    /// Takes an object's body out of memory: it stays indexed from its disk file, or goes.
+    /// Takes an object out of the memory index: its disk file, if it has one, stays (known to
+    /// the disk tier by hash); without one, the object is gone.
     fn demote(&self, victim: &Arc<Object>) {
         let Some(index) = self.site(&victim.site) else { return };
-        let mut ix = index.write();
-        let Some(variants) = ix.entries.get_mut(&victim.key) else { return };
-        let Some(i) = variants.iter().position(|v| Arc::ptr_eq(v, victim)) else { return };
-        match (victim.disk_loc(), &victim.body) {
-            (Some(loc), Body::Memory(_)) => {
-                let copy = victim.with_body(Body::Disk(loc.clone()));
-                copy.accessed.store(false, Ordering::Relaxed);
-                variants[i] = Arc::new(copy);
+        {
+            let mut ix = index.write();
+            let Some(variants) = ix.entries.get_mut(&victim.key) else { return };
+            let Some(i) = variants.iter().position(|v| Arc::ptr_eq(v, victim)) else { return };
+            variants.remove(i);
+            if variants.is_empty() {
+                ix.entries.remove(&victim.key);
             }
-            _ => {
-                victims_gone(victim);
-                variants.remove(i);
-                if variants.is_empty() {
-                    ix.entries.remove(&victim.key);
-                }
-                self.objects.fetch_sub(1, Ordering::Relaxed);
-                ix.untag(victim);
-            }
+            ix.untag(victim);
+        }
+        victims_gone(victim);
+        self.objects.fetch_sub(1, Ordering::Relaxed);
+        if let (Some(disk), Some(loc)) = (&self.disk, victim.disk_loc()) {
+            disk.unset_loaded(loc.id, victim);
         }
     }
-
     /// Drops an object that left the index: its memory and, if asked, its disk file.
     fn forget(&self, old: &Arc<Object>, delete_file: bool) {
         victims_gone(old);
@@ -416,8 +506,11 @@ impl Cache {
             clock.bytes = clock.bytes.saturating_sub(old.memory_size());
             clock.live = clock.live.saturating_sub(1);
         }
-        if delete_file && let (Some(disk), Some(loc)) = (&self.disk, old.disk_loc()) {
-            disk.remove(&loc.path);
+        if let (Some(disk), Some(loc)) = (&self.disk, old.disk_loc()) {
+            disk.unset_loaded(loc.id, old);
+            if delete_file {
+                disk.remove(loc.id);
+            }
         }
     }
 
@@ -433,7 +526,10 @@ impl Cache {
             let Some(i) = variants.iter().position(|v| Arc::ptr_eq(v, obj)) else { return promoted };
             variants[i] = promoted.clone();
         }
-        victims_gone(obj);
+        self.forget(obj, false);
+        if let (Some(disk), Some(loc)) = (&self.disk, promoted.disk_loc()) {
+            disk.set_loaded(loc.id, &promoted);
+        }
         self.remember(promoted.clone());
         promoted
     }
@@ -473,10 +569,12 @@ impl Cache {
         let index = self.site_or_create(site);
         let mut removed = Vec::new();
         let mut count = 0;
+        let hosts: Option<Vec<Box<str>>>;
         {
             let mut ix = index.write();
             let keys = ix.keys_of(&scope);
-            ix.log(scope);
+            hosts = ix.hosts.as_ref().map(|h| h.iter().cloned().collect());
+            ix.log(scope.clone());
             for key in keys {
                 match mode {
                     PurgeMode::Hard => {
@@ -507,53 +605,158 @@ impl Cache {
                 self.forget(o, true);
             }
         }
-        count
+        count + self.purge_disk(site, scope, mode, hosts)
     }
 
-    /// Indexes an object found on disk by the background scan at start, unless the variant is
-    /// already indexed with a newer response (a fill since the start, or a newer copy found
-    /// earlier): the older file goes. Counts the file in the disk budget.
-    pub fn insert_found(&self, object: Object) {
-        let (Some(loc), Some(disk)) = (object.disk_loc().cloned(), &self.disk) else { return };
-        let object = Arc::new(object);
-        if let Err(indexed) = self.insert_arc(object.clone(), None, true) {
-            // The file of what is indexed (a fill written before the scan reached it) stays;
-            // an older copy goes.
-            // (The same response, its file not attached yet, has the same time: kept too.)
-            let same_response = indexed.freshness.response_time == object.freshness.response_time;
-            if !same_response && indexed.disk_loc().is_none_or(|l| l.path != loc.path) {
-                let _ = std::fs::remove_file(&loc.path);
+    /// The disk half of [`Cache::purge`], for files whose object is not in the memory index:
+    /// a URL, or a path on every host the site has seen, by hash (each candidate's key checked
+    /// in its file); a hard purge of the whole site by its file list; anything else (a
+    /// directory, a tag) logged and applied when the file is next read. Returns the files
+    /// affected now.
+    fn purge_disk(&self, site: &str, scope: Scope, mode: PurgeMode, hosts: Option<Vec<Box<str>>>) -> usize {
+        use key::Scheme;
+        let Some(disk) = &self.disk else { return 0 };
+        let keys: Vec<Key> = match (&scope, hosts) {
+            (Scope::Url { path_and_query, host }, _) => {
+                [Scheme::Http, Scheme::Https].into_iter().map(|s| Key::new(s, host, path_and_query)).collect()
             }
+            (Scope::Path(pq), Some(hosts)) => hosts
+                .iter()
+                .flat_map(|h| [Scheme::Http, Scheme::Https].into_iter().map(move |s| Key::new(s, h, pq)))
+                .collect(),
+            (Scope::All, _) if mode == PurgeMode::Hard => {
+                let mut n = 0;
+                for (id, _, _) in disk.files_of(Some(site)) {
+                    if !disk.is_loaded(id) {
+                        disk.remove(id);
+                        n += 1;
+                    }
+                }
+                return n;
+            }
+            _ => {
+                disk.log.append(site, scope, mode);
+                return 0;
+            }
+        };
+        let mut n = 0;
+        for key in keys {
+            for (id, path) in disk.candidates(site, &key) {
+                if disk.is_loaded(id) {
+                    continue;
+                }
+                let Some((obj, _)) = disk::read(&path) else {
+                    disk.remove(id);
+                    continue;
+                };
+                if &*obj.site != site || obj.key != key {
+                    continue;
+                }
+                n += 1;
+                match mode {
+                    PurgeMode::Hard => disk.remove(id),
+                    PurgeMode::Soft => Disk::mark_invalidated(&path),
+                }
+            }
+        }
+        n
+    }
+
+    /// Indexes an object found on disk by the background scan at start, by hash only (its
+    /// headers stay in its file): the purges logged since it was written are applied first,
+    /// and of two copies of one variant the newer response stays. Counts the file in the disk
+    /// budget.
+    pub fn insert_found(&self, object: Object, written: u64) {
+        let (Some(loc), Some(disk)) = (object.disk_loc().cloned(), &self.disk) else { return };
+        if !disk::id_fits(loc.id, &object.site, &object.key) {
+            let _ = std::fs::remove_file(&loc.path);
             return;
         }
-        let evicted = disk.account(&object, &loc);
-        // Replaced by a fill meanwhile: the fill's copy stays.
-        if object.gone.load(Ordering::Relaxed) {
-            disk.remove(&loc.path);
+        match disk.log.verdict(&object.site, &object.key, &object.tags, written) {
+            Some(PurgeMode::Hard) => {
+                let _ = std::fs::remove_file(&loc.path);
+                return;
+            }
+            Some(PurgeMode::Soft) if !object.invalidated.swap(true, Ordering::Relaxed) => {
+                Disk::mark_invalidated(&loc.path);
+            }
+            _ => {}
         }
+        let evicted = disk.account(&object, &loc);
+        self.site_or_create(&object.site).write().note_host(object.key.host());
         self.evict(evicted);
         self.found.fetch_add(1, Ordering::Relaxed);
     }
-
     /// Runs the disk tier's scan (in the background at start: the proxy serves meanwhile),
     /// with [`REBUILD_THREADS`] threads so that a cold disk has reads queued in parallel.
     pub fn rebuild(&self) {
         if let Some(disk) = &self.disk {
+            // Every file written before now is read below, the purge log checked for each.
+            let checked_upto = disk.log.seq();
             let shards = disk.shards();
             let next = std::sync::atomic::AtomicUsize::new(0);
             std::thread::scope(|s| {
                 for _ in 0..REBUILD_THREADS {
                     s.spawn(|| {
                         while let Some(shard) = shards.get(next.fetch_add(1, Ordering::Relaxed)) {
-                            for object in Disk::scan_shard(shard) {
-                                self.insert_found(object);
+                            for (object, written) in Disk::scan_shard(shard) {
+                                self.insert_found(object, written);
                             }
                         }
                     });
                 }
             });
+            disk.log.trim(checked_upto);
         }
         self.rebuilt.store(true, Ordering::Release);
+    }
+
+    /// One pass of the purge log over the files whose object is not in the memory index: each
+    /// file of a site with logged purges is read and judged, then the purges are dropped (Varnish
+    /// calls this the ban lurker). Returns the files removed. Runs in the background every
+    /// [`LURK_EVERY`]; the scan at start does the same for what it reads.
+    pub fn lurk(&self) -> usize {
+        let Some(disk) = &self.disk else { return 0 };
+        if disk.log.is_empty() || !self.rebuilt.load(Ordering::Acquire) {
+            return 0;
+        }
+        let upto = disk.log.seq();
+        let mut removed = 0;
+        for (id, path, site) in disk.files_of(None) {
+            if !disk.log.pending_for(&site, 0) || disk.is_loaded(id) {
+                continue;
+            }
+            let Some((obj, written)) = disk::read(&path) else { continue };
+            match disk.log.verdict(&site, &obj.key, &obj.tags, written) {
+                Some(PurgeMode::Hard) if disk.has(id) && !disk.is_loaded(id) => {
+                    disk.remove(id);
+                    removed += 1;
+                }
+                Some(PurgeMode::Soft) if !obj.invalidated.load(Ordering::Relaxed) => Disk::mark_invalidated(&path),
+                _ => {}
+            }
+        }
+        disk.log.trim(upto);
+        removed
+    }
+
+    /// Starts the background pass of the purge log (with a disk tier).
+    pub fn start_lurker(self: &Arc<Self>) -> std::io::Result<()> {
+        if self.disk.is_none() {
+            return Ok(());
+        }
+        let cache = Arc::downgrade(self);
+        std::thread::Builder::new().name("cache-lurker".into()).spawn(move || {
+            loop {
+                std::thread::sleep(LURK_EVERY);
+                let Some(cache) = cache.upgrade() else { return };
+                let removed = cache.lurk();
+                if removed > 0 {
+                    tracing::info!(files = removed, "purged disk files found by the purge log");
+                }
+            }
+        })?;
+        Ok(())
     }
 
     /// Objects found on disk at start so far, and whether the scan is over.
@@ -610,60 +813,48 @@ impl Cache {
             return;
         }
         let evicted = disk.account(object, &loc);
+        disk.set_loaded(loc.id, object);
         // Replaced, purged or evicted meanwhile: its file goes too.
         if object.gone.load(Ordering::Relaxed) {
-            disk.remove(&loc.path);
+            disk.unset_loaded(loc.id, object);
+            disk.remove(loc.id);
         }
         self.evict(evicted);
     }
 
-    /// Drops the entries whose files the disk budget evicted, and deletes the files.
+    /// Deletes the files the disk budget evicted and drops from the memory index the objects
+    /// indexed from them (one still in the memory tier with its body stays there, without its
+    /// file, until the memory tier lets it go).
     pub fn evict(&self, evicted: Vec<disk::Evicted>) {
         for e in evicted {
             let _ = std::fs::remove_file(&e.path);
-            let Some(index) = self.site(&e.site) else { continue };
-            let mut kept_in_memory = Vec::new();
-            let removed: Vec<Arc<Object>> = {
-                let mut ix = index.write();
-                let Some(variants) = ix.entries.get_mut(&e.key) else { continue };
-                let mut gone = Vec::new();
-                for v in variants.iter_mut() {
-                    if v.disk_loc().is_none_or(|l| l.path != e.path) {
-                        continue;
-                    }
-                    // Still in the memory tier (a hot object): it stays there, without its file,
-                    // until the memory tier lets it go.
-                    if let Body::Memory(bytes) = &v.body
-                        && v.in_memory.load(Ordering::Relaxed)
-                    {
-                        let mut copy = v.with_body(Body::Memory(bytes.clone()));
-                        copy.disk = std::sync::OnceLock::new();
-                        let copy = Arc::new(copy);
-                        kept_in_memory.push((std::mem::replace(v, copy.clone()), copy));
-                    } else {
-                        gone.push(v.clone());
-                    }
-                }
-                variants.retain(|v| !gone.iter().any(|g| Arc::ptr_eq(g, v)));
-                if variants.is_empty() {
-                    ix.entries.remove(&e.key);
-                }
-                for o in &gone {
-                    ix.untag(o);
-                }
-                gone
-            };
-            self.objects.fetch_sub(removed.len() as u64, Ordering::Relaxed);
-            for o in &removed {
-                self.forget(o, false);
-            }
-            for (old, copy) in kept_in_memory {
-                self.forget(&old, false);
+            let Some(v) = e.loaded else { continue };
+            let Some(index) = self.site(&v.site) else { continue };
+            let mut ix = index.write();
+            let Some(variants) = ix.entries.get_mut(&v.key) else { continue };
+            let Some(i) = variants.iter().position(|o| Arc::ptr_eq(o, &v)) else { continue };
+            if let Body::Memory(bytes) = &v.body
+                && v.in_memory.load(Ordering::Relaxed)
+            {
+                let mut copy = v.with_body(Body::Memory(bytes.clone()));
+                copy.disk = std::sync::OnceLock::new();
+                let copy = Arc::new(copy);
+                variants[i] = copy.clone();
+                drop(ix);
+                self.forget(&v, false);
                 self.remember(copy);
+            } else {
+                variants.remove(i);
+                if variants.is_empty() {
+                    ix.entries.remove(&v.key);
+                }
+                ix.untag(&v);
+                drop(ix);
+                self.objects.fetch_sub(1, Ordering::Relaxed);
+                self.forget(&v, false);
             }
         }
     }
-
     /// Small objects not written to disk because the writer's queue was full.
     pub fn writes_skipped(&self) -> u64 {
         self.write_skipped.load(Ordering::Relaxed)
@@ -690,10 +881,11 @@ impl Cache {
         (self.disk.as_ref().map_or(0, Disk::index_used), self.gathered.load(Ordering::Relaxed))
     }
 
-    /// Objects indexed and bytes held (memory, disk).
+    /// Objects stored (in the memory index, or on disk only) and bytes held (memory, disk).
     pub fn usage(&self) -> (u64, u64, u64) {
         let memory = self.memory.lock().unwrap_or_else(|e| e.into_inner()).bytes;
-        (self.objects.load(Ordering::Relaxed), memory, self.disk.as_ref().map_or(0, Disk::used))
+        let disk_only = self.disk.as_ref().map_or(0, |d| d.files().saturating_sub(d.loaded())) as u64;
+        (self.objects.load(Ordering::Relaxed) + disk_only, memory, self.disk.as_ref().map_or(0, Disk::used))
     }
 }
 

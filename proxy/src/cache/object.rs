@@ -13,6 +13,8 @@ use std::time::SystemTime;
 /// A body in a disk-tier file: it starts at `offset`, is `len` bytes long and has this CRC-32.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiskLoc {
+    /// The file's id in the disk tier (its name).
+    pub id: u64,
     pub path: PathBuf,
     pub offset: u64,
     pub len: u64,
