@@ -337,13 +337,18 @@ impl Disk {
         let objects_dir = dir.join("objects");
         private_dir(&objects_dir)?;
         let log = PurgeLog::open(dir)?;
+        // Sized once for what the index budget allows (up to 16 million files): the maps never
+        // grow by doubling, which would hold the old and the new table at once. Memory is
+        // touched as files are counted.
+        let capacity = usize::try_from(index_limit / FILE_INDEX_BYTES).unwrap_or(usize::MAX).min(1 << 24);
+        let files = Files { by_id: HashMap::with_capacity(capacity), ..Files::default() };
         Ok(Disk {
             dir: objects_dir,
             limit,
             used: AtomicU64::new(0),
             index_limit,
             index_used: AtomicU64::new(0),
-            files: Mutex::default(),
+            files: Mutex::new(files),
             log,
         })
     }
