@@ -37,8 +37,9 @@ pub struct ProxySection {
     pub cache_dir: Option<PathBuf>,
     #[serde(default)]
     pub disk_bytes: Option<u64>,
-    /// Memory for the index of the disk tier's objects, in bytes (default 256 MiB); when full,
-    /// the oldest disk objects go.
+    /// Memory for the index of the disk tier's objects, in bytes (default 256 MiB: 128 bytes per
+    /// object, so 2 million objects; 10 million need 1.3 GB); when full, the oldest disk
+    /// objects go.
     #[serde(default)]
     pub index_bytes: Option<u64>,
     /// Access logs directory.
