@@ -496,6 +496,10 @@ impl Cache {
         self.objects.fetch_sub(1, Ordering::Relaxed);
         if let (Some(disk), Some(loc)) = (&self.disk, victim.disk_loc()) {
             disk.unset_loaded(loc.id, victim);
+            // Used while in memory: its file gets the second chance a hit on disk would give.
+            if victim.referenced.swap(false, Ordering::Relaxed) {
+                disk.touch(loc.id);
+            }
         }
     }
     /// Drops an object that left the index: its memory and, if asked, its disk file.
