@@ -1000,7 +1000,10 @@ impl Filler {
                     obj.body = Body::Disk(loc.clone());
                     let _ = obj.disk.set(loc.clone());
                     let evicted = cache.disk.as_ref().map(|d| d.account(&obj, &loc)).unwrap_or_default();
-                    cache.insert(obj, self.mark);
+                    // Not counted when a newer copy of the variant is on disk: that one stays.
+                    if cache.disk.as_ref().is_some_and(|d| d.has(loc.id)) {
+                        cache.insert(obj, self.mark);
+                    }
                     cache.evict(evicted);
                 }
             }

@@ -199,8 +199,9 @@ struct Files {
     order: BTreeMap<u64, u64>,
     sites: Vec<Arc<str>>,
     site_ids: HashMap<Arc<str>, u16>,
-    /// Ids taken by files being written (not counted yet), with when.
-    reserved: HashMap<u64, std::time::Instant>,
+    /// Ids taken by files being written (not counted yet): when, and the purge log's sequence
+    /// their metadata records (purges after it must stay logged until they are counted).
+    reserved: HashMap<u64, (std::time::Instant, u64)>,
     /// Files whose object is indexed in memory now (the object is found from its file on
     /// eviction); as many as the memory tier holds.
     loaded: HashMap<u64, Weak<Object>>,
@@ -228,21 +229,19 @@ impl Files {
         (0..SLOTS).map(move |s| slot_id(entry, s)).filter(|id| self.by_id.contains_key(id))
     }
 
-    /// A free id for a new file of `entry` (reserved until counted); when every slot is taken,
-    /// the oldest file's slot (its file is replaced when the new one is renamed over it).
-    fn reserve(&mut self, entry: u64) -> u64 {
+    /// A free id for a new file of `entry`, reserved until counted; `None` when all its slots
+    /// are counted or being written (a 17th copy of one key is not stored on disk).
+    fn reserve(&mut self, entry: u64, written: u64) -> Option<u64> {
         let now = std::time::Instant::now();
-        let free = (0..SLOTS).map(|s| slot_id(entry, s)).find(|id| {
-            !self.by_id.contains_key(id) && self.reserved.get(id).is_none_or(|t| now.duration_since(*t) > RESERVATION)
-        });
-        let id = free.unwrap_or_else(|| {
-            (0..SLOTS)
-                .map(|s| slot_id(entry, s))
-                .min_by_key(|id| self.by_id.get(id).map_or(0, |i| i.order))
-                .unwrap_or(entry)
-        });
-        self.reserved.insert(id, now);
-        id
+        if self.reserved.len() > 1024 {
+            self.reserved.retain(|_, (t, _)| now.duration_since(*t) <= RESERVATION);
+        }
+        let id = (0..SLOTS).map(|s| slot_id(entry, s)).find(|id| {
+            !self.by_id.contains_key(id)
+                && self.reserved.get(id).is_none_or(|(t, _)| now.duration_since(*t) > RESERVATION)
+        })?;
+        self.reserved.insert(id, (now, written));
+        Some(id)
     }
 
     /// Takes a file out of every map.
@@ -266,10 +265,14 @@ pub fn id_fits(id: u64, site: &str, key: &Key) -> bool {
 
 /// The hash of a site and a key (the compact index's key).
 pub fn entry_hash(site: &str, key: &Key) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    site.hash(&mut h);
-    key.as_str().hash(&mut h);
-    h.finish()
+    // A hash with a fixed definition: file names outlive the toolchain that made them.
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(site.as_bytes());
+    h.update([0]);
+    h.update(key.as_str().as_bytes());
+    let d = h.finalize();
+    u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
 /// The hash of a variant's `Vary` values.
@@ -378,19 +381,36 @@ impl Disk {
                 let _ = std::fs::remove_file(&path);
                 return None;
             }
-            let found = read(&path);
-            if found.is_none() {
-                let _ = std::fs::remove_file(&path);
+            match read(&path) {
+                Ok(Some(found)) => Some(found),
+                Ok(None) => {
+                    let _ = std::fs::remove_file(&path);
+                    None
+                }
+                // Unreadable now: kept for the next start.
+                Err(_) => None,
             }
-            found
         })
     }
 
     /// A new file id and its path: `objects/XX/ID` (hexadecimal, `XX` its first byte).
-    fn new_path(&self, object: &Object) -> (u64, PathBuf) {
+    fn new_path(&self, object: &Object, written: u64) -> std::io::Result<(u64, PathBuf)> {
         let entry = entry_hash(&object.site, &object.key);
-        let id = self.files.lock().unwrap_or_else(|e| e.into_inner()).reserve(entry);
-        (id, self.path_of(id))
+        let id = self
+            .files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reserve(entry, written)
+            .ok_or_else(|| std::io::Error::other("every file slot of this key is in use"))?;
+        Ok((id, self.path_of(id)))
+    }
+
+    /// The purge sequence below which every purge may be trimmed: the oldest sequence a file
+    /// being written records, or now.
+    pub fn trim_floor(&self) -> u64 {
+        let now = self.log.seq();
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.reserved.values().map(|(_, w)| *w).min().map_or(now, |w| w.min(now))
     }
 
     /// Gives back an id reserved for a file that was not written.
@@ -404,10 +424,11 @@ impl Disk {
 
     /// Starts writing an object's file; the body follows with [`Writer::append`].
     pub fn writer(&self, object: &Object) -> std::io::Result<Writer> {
-        let (id, path) = self.new_path(object);
+        let written = self.log.seq();
+        let (id, path) = self.new_path(object, written)?;
         let tmp = path.with_extension("tmp");
         let started = (|| {
-            let meta = serde_json::to_vec(&Meta::of(object, self.log.seq())).map_err(std::io::Error::other)?;
+            let meta = serde_json::to_vec(&Meta::of(object, written)).map_err(std::io::Error::other)?;
             let mut file = create(&tmp)?;
             file.write_all(&head(object, 0, meta.len(), 0, &meta))?;
             Ok::<_, std::io::Error>((file, meta))
@@ -426,9 +447,16 @@ impl Disk {
     /// Writes a whole body (a small object already serving from memory) to a new file: one
     /// write and a rename.
     pub fn write_whole(&self, object: &Object, body: &[u8]) -> std::io::Result<DiskLoc> {
-        let (id, path) = self.new_path(object);
+        let written = self.log.seq();
+        let (id, path) = self.new_path(object, written)?;
         let tmp = path.with_extension("tmp");
-        let meta = serde_json::to_vec(&Meta::of(object, self.log.seq())).map_err(std::io::Error::other)?;
+        let meta = match serde_json::to_vec(&Meta::of(object, written)) {
+            Ok(m) => m,
+            Err(e) => {
+                self.release(id);
+                return Err(std::io::Error::other(e));
+            }
+        };
         let crc = crc32fast::hash(body);
         let mut bytes = head(object, body.len() as u64, meta.len(), crc, &meta);
         bytes.extend_from_slice(body);
@@ -463,11 +491,11 @@ impl Disk {
                 files.by_id.get(&id).filter(|i| i.variant == variant && i.site == site).map(|i| (id, i.order))
             })
             .collect();
-        for (id, other) in copies {
-            if other >> 24 > time {
-                // The indexed copy is newer: this one goes.
-                return vec![Evicted { path: loc.path.clone(), loaded: None }];
-            }
+        if copies.iter().any(|(_, other)| other >> 24 > time) {
+            // A counted copy holds a newer response: this file goes (`has` tells the caller).
+            return vec![Evicted { path: loc.path.clone(), loaded: None }];
+        }
+        for (id, _) in copies {
             if let Some((info, loaded)) = files.take(id) {
                 self.used.fetch_sub(info.size, Ordering::Relaxed);
                 self.index_used.fetch_sub(FILE_INDEX_BYTES, Ordering::Relaxed);
@@ -485,7 +513,13 @@ impl Disk {
             let Some((&oldest, &id)) = files.order.first_key_value() else { break };
             // Second chance (CLOCK over the age order): a file used since the hand last passed
             // goes to the back instead; see `examples/eviction.rs` for what it is worth.
-            let referenced = files.by_id.get_mut(&id).is_some_and(|i| std::mem::take(&mut i.referenced));
+            // A hit on disk sets the bit; a hit on the object in memory counts too.
+            let in_memory = files
+                .loaded
+                .get(&id)
+                .and_then(Weak::upgrade)
+                .is_some_and(|o| o.referenced.swap(false, Ordering::Relaxed));
+            let referenced = files.by_id.get_mut(&id).is_some_and(|i| std::mem::take(&mut i.referenced)) || in_memory;
             if second_chances > 0 && referenced {
                 second_chances -= 1;
                 files.seq = files.seq.wrapping_add(1);
@@ -539,6 +573,11 @@ impl Disk {
         }
     }
 
+    /// The object indexed in memory from file `id`, if any.
+    pub fn loaded_object(&self, id: u64) -> Option<Arc<Object>> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).loaded.get(&id).and_then(Weak::upgrade)
+    }
+
     /// Notes that `object` left the memory index (its file stays, known by its hash).
     pub fn unset_loaded(&self, id: u64, object: &Object) {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
@@ -552,23 +591,20 @@ impl Disk {
         self.files.lock().unwrap_or_else(|e| e.into_inner()).by_id.contains_key(&id)
     }
 
-    /// Every file of `site` (`None`: of every site), with its site, for the purges and the
-    /// background pass.
-    pub fn files_of(&self, site: Option<&str>) -> Vec<(u64, PathBuf, Arc<str>)> {
+    /// The files of these sites (by id; the path is [`Disk::path_for_id`]), for the purges
+    /// and the background pass.
+    pub fn files_of(&self, sites: &[&str]) -> Vec<u64> {
         let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        let wanted = site.map(|s| files.site_ids.get(s).copied());
-        if wanted == Some(None) {
+        let wanted: Vec<u16> = sites.iter().filter_map(|s| files.site_ids.get(*s).copied()).collect();
+        if wanted.is_empty() {
             return Vec::new();
         }
-        let out: Vec<(u64, u16)> = files
-            .by_id
-            .iter()
-            .filter(|(_, i)| wanted.is_none_or(|w| w == Some(i.site)))
-            .map(|(id, i)| (*id, i.site))
-            .collect();
-        let sites = files.sites.clone();
-        drop(files);
-        out.into_iter().map(|(id, s)| (id, self.path_of(id), sites[s as usize].clone())).collect()
+        files.by_id.iter().filter(|(_, i)| wanted.contains(&i.site)).map(|(id, _)| *id).collect()
+    }
+
+    /// Where file `id` is.
+    pub fn path_for_id(&self, id: u64) -> PathBuf {
+        self.path_of(id)
     }
 
     /// Memory the index of disk objects takes now (estimated).
@@ -643,13 +679,24 @@ fn create(path: &Path) -> std::io::Result<std::fs::File> {
     }
 }
 
-/// Reads an object's header and metadata, with the purge-log sequence at its writing; `None`
-/// for a file that is not a complete object of this version.
-pub fn read(path: &Path) -> Option<(Object, u64)> {
-    let mut f = std::fs::File::open(path).ok()?;
-    let size = f.metadata().ok()?.len();
+/// Reads an object's header and metadata, with the purge-log sequence at its writing:
+/// `Ok(None)` for a file that is not a complete object of this version (or is gone), `Err` when
+/// it could not be read now (out of descriptors, an I/O error): such a file is kept.
+pub fn read(path: &Path) -> std::io::Result<Option<(Object, u64)>> {
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let size = f.metadata()?.len();
     let mut head = [0u8; HEADER_LEN as usize];
-    f.read_exact(&mut head).ok()?;
+    if f.read_exact(&mut head).is_err() {
+        return Ok(None);
+    }
+    Ok(parse(path, &mut f, &head, size))
+}
+
+fn parse(path: &Path, f: &mut std::fs::File, head: &[u8; HEADER_LEN as usize], size: u64) -> Option<(Object, u64)> {
     if &head[..8] != MAGIC {
         return None;
     }

@@ -346,12 +346,19 @@ impl Cache {
                 // In the memory index already, as another variant than the one asked for.
                 continue;
             }
-            let Some((obj, written)) = disk::read(&path) else {
-                // Gone, truncated or rewritten by someone else: a miss, and the entry goes.
-                self.damaged.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(file = %path.display(), "cache file unreadable: dropped");
-                disk.remove(id);
-                continue;
+            let (obj, written) = match disk::read(&path) {
+                Ok(Some(found)) => found,
+                Ok(None) => {
+                    // Gone, truncated or rewritten by someone else: a miss, and the entry goes.
+                    if disk.has(id) {
+                        self.damaged.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!(file = %path.display(), "cache file damaged: dropped");
+                        disk.remove(id);
+                    }
+                    continue;
+                }
+                // Not readable now (out of descriptors, an I/O error): a miss; the file stays.
+                Err(_) => continue,
             };
             if &*obj.site != site || obj.key != *key {
                 continue;
@@ -401,8 +408,11 @@ impl Cache {
             let mut ix = index.write();
             if let Some(since) = since
                 && ix.purged_since(since, &object.key, &object.tags)
+                && !object.invalidated.swap(true, Ordering::Relaxed)
+                && let Some(loc) = object.disk_loc()
             {
-                object.invalidated.store(true, Ordering::Relaxed);
+                // Its file says so too: it may be read back after the object leaves memory.
+                Disk::mark_invalidated(&loc.path);
             }
             let variants = ix.entries.entry(object.key.clone()).or_default();
             let same = variants.iter().position(|v| v.vary == object.vary);
@@ -450,7 +460,9 @@ impl Cache {
                 return;
             }
             object.in_memory.store(true, Ordering::Relaxed);
-            clock.bytes += object.memory_size();
+            let size = object.memory_size();
+            object.counted.store(size, Ordering::Relaxed);
+            clock.bytes += size;
             clock.live += 1;
             clock.ring.push_back(object);
             let mut budget = clock.ring.len() * 2;
@@ -465,7 +477,7 @@ impl Cache {
                     continue;
                 }
                 victim.in_memory.store(false, Ordering::Relaxed);
-                clock.bytes = clock.bytes.saturating_sub(victim.memory_size());
+                clock.bytes = clock.bytes.saturating_sub(victim.counted.load(Ordering::Relaxed));
                 clock.live -= 1;
                 victims.push(victim);
             }
@@ -507,7 +519,7 @@ impl Cache {
         victims_gone(old);
         if old.in_memory.swap(false, Ordering::Relaxed) {
             let mut clock = self.memory.lock().unwrap_or_else(|e| e.into_inner());
-            clock.bytes = clock.bytes.saturating_sub(old.memory_size());
+            clock.bytes = clock.bytes.saturating_sub(old.counted.load(Ordering::Relaxed));
             clock.live = clock.live.saturating_sub(1);
         }
         if let (Some(disk), Some(loc)) = (&self.disk, old.disk_loc()) {
@@ -573,11 +585,23 @@ impl Cache {
         let index = self.site_or_create(site);
         let mut removed = Vec::new();
         let mut count = 0;
-        let hosts: Option<Vec<Box<str>>>;
+        let hosts: Option<Vec<Box<str>>> = index.read().hosts.as_ref().map(|h| h.iter().cloned().collect());
+        // What the disk tier cannot find by hash is logged first, so that every file read from
+        // now on is judged against it; while the start scan runs, everything is (the files not
+        // counted yet are judged when the scan reads them).
+        if let Some(disk) = &self.disk {
+            let by_hash = match (&scope, &hosts) {
+                (Scope::Url { .. }, _) | (Scope::Path(_), Some(_)) => true,
+                (Scope::All, _) => mode == PurgeMode::Hard,
+                _ => false,
+            };
+            if !by_hash || !self.rebuilt.load(Ordering::Acquire) {
+                disk.log.append(site, scope.clone(), mode);
+            }
+        }
         {
             let mut ix = index.write();
             let keys = ix.keys_of(&scope);
-            hosts = ix.hosts.as_ref().map(|h| h.iter().cloned().collect());
             ix.log(scope.clone());
             for key in keys {
                 match mode {
@@ -612,11 +636,11 @@ impl Cache {
         count + self.purge_disk(site, scope, mode, hosts)
     }
 
-    /// The disk half of [`Cache::purge`], for files whose object is not in the memory index:
-    /// a URL, or a path on every host the site has seen, by hash (each candidate's key checked
-    /// in its file); a hard purge of the whole site by its file list; anything else (a
-    /// directory, a tag) logged and applied when the file is next read. Returns the files
-    /// affected now.
+    /// The disk half of [`Cache::purge`]: a URL, or a path on every host the site has seen, by
+    /// hash (each candidate's key checked in its file); a hard purge of the whole site by its
+    /// file list. What is indexed in memory from those files meanwhile (a lookup racing the
+    /// purge) is purged too. Directories and tags were logged by the caller. Returns the
+    /// files affected now.
     fn purge_disk(&self, site: &str, scope: Scope, mode: PurgeMode, hosts: Option<Vec<Box<str>>>) -> usize {
         use key::Scheme;
         let Some(disk) = &self.disk else { return 0 };
@@ -630,42 +654,47 @@ impl Cache {
                 .collect(),
             (Scope::All, _) if mode == PurgeMode::Hard => {
                 let mut n = 0;
-                for (id, _, _) in disk.files_of(Some(site)) {
-                    if !disk.is_loaded(id) {
-                        disk.remove(id);
-                        n += 1;
-                    }
+                for id in disk.files_of(&[site]) {
+                    self.purge_file(id, None, mode);
+                    n += 1;
                 }
                 return n;
             }
-            _ => {
-                disk.log.append(site, scope, mode);
-                return 0;
-            }
+            _ => return 0,
         };
         let mut n = 0;
         for key in keys {
             for (id, path) in disk.candidates(site, &key) {
-                if disk.is_loaded(id) {
-                    continue;
-                }
-                let Some((obj, _)) = disk::read(&path) else {
-                    disk.remove(id);
-                    continue;
-                };
+                let Ok(Some((obj, _))) = disk::read(&path) else { continue };
                 if &*obj.site != site || obj.key != key {
                     continue;
                 }
                 n += 1;
-                match mode {
-                    PurgeMode::Hard => disk.remove(id),
-                    PurgeMode::Soft => Disk::mark_invalidated(&path),
-                }
+                self.purge_file(id, Some(&path), mode);
             }
         }
         n
     }
 
+    /// Purges one disk file, and what is indexed in memory from it.
+    fn purge_file(&self, id: u64, path: Option<&std::path::Path>, mode: PurgeMode) {
+        let Some(disk) = &self.disk else { return };
+        let loaded = disk.loaded_object(id);
+        match mode {
+            PurgeMode::Hard => {
+                if let Some(o) = &loaded {
+                    self.drop_object(o);
+                }
+                disk.remove(id);
+            }
+            PurgeMode::Soft => {
+                if let Some(o) = &loaded {
+                    o.invalidated.store(true, Ordering::Relaxed);
+                }
+                Disk::mark_invalidated(&path.map_or_else(|| disk.path_for_id(id), std::path::Path::to_path_buf));
+            }
+        }
+    }
     /// Indexes an object found on disk by the background scan at start, by hash only (its
     /// headers stay in its file): the purges logged since it was written are applied first,
     /// and of two copies of one variant the newer response stays. Counts the file in the disk
@@ -715,35 +744,31 @@ impl Cache {
         self.rebuilt.store(true, Ordering::Release);
     }
 
-    /// One pass of the purge log over the files whose object is not in the memory index: each
-    /// file of a site with logged purges is read and judged, then the purges are dropped (Varnish
-    /// calls this the ban lurker). Returns the files removed. Runs in the background every
-    /// [`LURK_EVERY`]; the scan at start does the same for what it reads.
     pub fn lurk(&self) -> usize {
         let Some(disk) = &self.disk else { return 0 };
         if disk.log.is_empty() || !self.rebuilt.load(Ordering::Acquire) {
             return 0;
         }
-        let upto = disk.log.seq();
+        // Purges newer than a file being written stay: that file is judged when read.
+        let upto = disk.trim_floor();
+        let sites = disk.log.sites();
+        let names: Vec<&str> = sites.iter().map(String::as_str).collect();
         let mut removed = 0;
-        for (id, path, site) in disk.files_of(None) {
-            if !disk.log.pending_for(&site, 0) || disk.is_loaded(id) {
-                continue;
-            }
-            let Some((obj, written)) = disk::read(&path) else { continue };
-            match disk.log.verdict(&site, &obj.key, &obj.tags, written) {
-                Some(PurgeMode::Hard) if disk.has(id) && !disk.is_loaded(id) => {
-                    disk.remove(id);
+        for id in disk.files_of(&names) {
+            let path = disk.path_for_id(id);
+            let Ok(Some((obj, written))) = disk::read(&path) else { continue };
+            match disk.log.verdict(&obj.site, &obj.key, &obj.tags, written) {
+                Some(PurgeMode::Hard) if disk.has(id) => {
+                    self.purge_file(id, Some(&path), PurgeMode::Hard);
                     removed += 1;
                 }
-                Some(PurgeMode::Soft) if !obj.invalidated.load(Ordering::Relaxed) => Disk::mark_invalidated(&path),
+                Some(PurgeMode::Soft) => self.purge_file(id, Some(&path), PurgeMode::Soft),
                 _ => {}
             }
         }
         disk.log.trim(upto);
         removed
     }
-
     /// Starts the background pass of the purge log (with a disk tier).
     pub fn start_lurker(self: &Arc<Self>) -> std::io::Result<()> {
         if self.disk.is_none() {
@@ -818,8 +843,8 @@ impl Cache {
         }
         let evicted = disk.account(object, &loc);
         disk.set_loaded(loc.id, object);
-        // Replaced, purged or evicted meanwhile: its file goes too.
-        if object.gone.load(Ordering::Relaxed) {
+        // Replaced, purged or evicted meanwhile (or a newer copy is on disk): its file goes.
+        if object.gone.load(Ordering::Relaxed) || !disk.has(loc.id) {
             disk.unset_loaded(loc.id, object);
             disk.remove(loc.id);
         }

@@ -86,6 +86,9 @@ pub struct Object {
     pub in_memory: AtomicBool,
     /// Left the index (replaced, purged or evicted).
     pub gone: AtomicBool,
+    /// Bytes counted in the memory tier for it (its size when counted: a disk file attached
+    /// later does not change what is uncounted).
+    pub counted: std::sync::atomic::AtomicU64,
 }
 
 impl Object {

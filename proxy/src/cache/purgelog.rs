@@ -124,6 +124,14 @@ impl PurgeLog {
         self.lock().entries.iter().rev().take_while(|e| e.seq > written).any(|e| e.site == site)
     }
 
+    /// The sites with logged purges.
+    pub fn sites(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.lock().entries.iter().map(|e| e.site.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     /// Drops the purges up to `upto`, every file written before them having been checked.
     pub fn trim(&self, upto: u64) {
         let mut inner = self.lock();
