@@ -832,6 +832,33 @@ mod tests {
         assert_eq!(name(&disk.account(&object("/5", 50), &loc(5))), [file(1)]);
     }
 
+    /// One key has 16 file slots: a 17th copy (a 17th variant) is not stored, and no slot is
+    /// given to two writers.
+    #[test]
+    fn a_key_has_sixteen_slots() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let disk = Disk::open(dir.path(), 1 << 30, 1 << 30).expect("open");
+        let variant = |i: u32| Object {
+            vary: vec![(http::header::ACCEPT_LANGUAGE, Some(HeaderValue::from(i)))],
+            ..object("/a", 1)
+        };
+        let mut ids = Vec::new();
+        for i in 0..16 {
+            let loc = disk.write_whole(&variant(i), b"body").expect("a free slot");
+            assert!(disk.account(&variant(i), &loc).is_empty());
+            ids.push(loc.id);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 16, "sixteen distinct files");
+        assert!(disk.write_whole(&variant(16), b"body").is_err(), "no slot left");
+        // A writer holds its slot until counted: another write takes the next one.
+        disk.remove(ids[0]);
+        let w = disk.writer(&variant(20)).expect("the freed slot");
+        assert!(disk.write_whole(&variant(21), b"body").is_err(), "the slot being written is not given twice");
+        w.abort();
+    }
+
     /// The index budget holds whatever the number of files: FILE_INDEX_BYTES each.
     #[test]
     fn the_index_budget_caps_the_file_count() {
