@@ -8,7 +8,7 @@
 //!
 //! **The compact index.** An object on disk only is known by a few numbers, not by its key and
 //! headers: its file id, the hash of its site and key, the hash of its `Vary` values, its size
-//! and its place in the eviction order (about 120 bytes with the maps' own slots, counted in
+//! and its place in the eviction order (about 95 bytes with the maps' own slots, counted in
 //! the index budget as [`FILE_INDEX_BYTES`]). A lookup that finds no object in memory looks up
 //! the hash here and reads the candidate files' metadata (a few hundred bytes, from the page
 //! cache when warm), checks the key it holds (a hash collision is a miss), and indexes the
@@ -43,8 +43,8 @@ const BODY_LEN_AT: u64 = 9;
 const CRC_AT: u64 = 21;
 const HEADER_LEN: u64 = 25;
 
-/// Index memory counted per file: its record, its slot in the age order and in the key-hash
-/// map (measured at about 120 bytes; see `examples/index_cost.rs`).
+/// Index memory counted per file: its record in the map by id and its slot in the age order
+/// (measured at about 95 bytes; see `tests/index_cost.rs`).
 pub const FILE_INDEX_BYTES: u64 = 128;
 
 #[derive(Debug, Serialize, Deserialize)]
