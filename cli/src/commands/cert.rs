@@ -43,6 +43,8 @@ struct Prepared {
     body: String,
     /// Uploaded by the operator (not from ACME): the site's ACME settings are cleared.
     uploaded: bool,
+    /// The certificate's expiry (RFC 3339).
+    not_after: String,
 }
 
 impl Prepared {
@@ -102,7 +104,7 @@ fn prepare(ctx: &Ctx, site: &amoe_core::Site, cert_pem: &[u8], key_pem: &[u8], d
     }
     let body =
         serde_json::to_string(&QueuedCert { cert_pem: String::from_utf8_lossy(cert_pem).into_owned(), key_file })?;
-    Ok(Prepared { site: site.name.clone(), stem, body, uploaded: false })
+    Ok(Prepared { site: site.name.clone(), stem, body, uploaded: false, not_after: info.not_after.to_string() })
 }
 
 fn ca_dir(ctx: &Ctx) -> Result<PathBuf> {
@@ -333,14 +335,7 @@ fn renew_one(
     let d = directory(ctx, &settings, trust)?;
     let issued = order_for(&d, &client, &site, &hosts)?;
     let prepared = prepare(ctx, &site, issued.cert_pem.as_bytes(), issued.key_pem.as_bytes(), false)?;
-    let expires = amoe_pki::site_cert::check_site_cert(
-        issued.cert_pem.as_bytes(),
-        issued.key_pem.as_bytes(),
-        &site.domains.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        jiff::Timestamp::now(),
-    )
-    .map(|i| i.not_after.to_string())
-    .unwrap_or_default();
+    let expires = prepared.not_after.clone();
     let op = Operation {
         command: "site cert renew",
         site: site.name.as_str(),

@@ -69,10 +69,12 @@ pub(super) fn run(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
                 // Prometheus' format unless another one is asked for.
                 None if ctx.settings.output_explicit => ctx.out.list(&rows)?,
                 None => ctx.out.line(ops::prometheus(&rows).trim_end())?,
-                Some(path) => write_public(&path, ops::prometheus(&rows).as_bytes()).map_err(|e| {
-                    Failure::new(format!("cannot write `{}`: {e}", path.display()))
-                        .hint("check that the folder exists and is writable")
-                })?,
+                Some(path) => {
+                    crate::ops::replace_file(&path, ops::prometheus(&rows).as_bytes(), 0o644).map_err(|e| {
+                        Failure::new(format!("cannot write `{}`: {e}", path.display()))
+                            .hint("check that the folder exists and is writable")
+                    })?
+                }
             }
             Ok(Exit::Success)
         }
@@ -82,17 +84,6 @@ pub(super) fn run(ctx: &mut Ctx, cmd: OutboxCmd) -> Result<Exit> {
             Ok(Exit::Success)
         }
     }
-}
-
-/// Replaces `path` with `bytes` (0644) through a temporary file in the same folder.
-fn write_public(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o644).open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
 }
 
 impl Tabular for HostBacklog {

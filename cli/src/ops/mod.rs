@@ -26,20 +26,26 @@ pub(crate) fn parse_all<T: std::str::FromStr>(items: &[String]) -> Result<Vec<T>
     items.iter().map(|s| s.parse()).collect()
 }
 
-/// Writes a secret (a key, an ACME account) to `path`, mode 0600, its folder created 0700;
-/// through a temporary file and a rename, so that a crash leaves the old file or the new one.
-/// Nothing is written when the file already holds `bytes`.
+/// Writes a secret (a key, an ACME account) to `path`, mode 0600, its folder created 0700
+/// (see [`replace_file`]). Nothing is written when the file already holds `bytes`.
 pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use std::os::unix::fs::DirBuilderExt;
     if std::fs::read(path).is_ok_and(|b| b == bytes) {
         return Ok(());
     }
     if let Some(dir) = path.parent() {
         std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     }
+    replace_file(path, bytes, 0o600)
+}
+
+/// Replaces `path` with `bytes` (created with `mode`) through a temporary file beside it and a
+/// rename, so that a reader or a crash sees the old file or the new one, never half of one.
+pub(crate) fn replace_file(path: &std::path::Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)
