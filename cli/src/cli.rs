@@ -87,6 +87,9 @@ pub enum Command {
     /// Operations owed to hosts that did not confirm them yet
     #[command(subcommand)]
     Outbox(OutboxCmd),
+    /// Access logs: statistics of files, collection from hosts, delivery to beneficiaries
+    #[command(subcommand)]
+    Logs(LogsCmd),
     /// Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums
     #[command(after_long_help = "EXAMPLES:\n  amoe export /srv/backup/amoe-2026-11-25")]
     Export {
@@ -657,4 +660,88 @@ EXAMPLES:
         #[arg(required = true)]
         ids: Vec<String>,
     },
+}
+
+const LOGS_STATS_HELP: &str = "\
+Formats are found from the first lines: W3C extended when the file starts with a `#` directive
+(any `#Fields:` order, the fields may change at each `#Fields:`), otherwise common or combined,
+with or without Apache's `%D` (microseconds) and a cache word after the user agent. Files may be
+gzip-compressed. A line that is not well-formed (cut, binary, bad date, longer than 8 KiB) is
+counted in `bad_lines` with its number, never fatal; a well-formed status-400 junk request
+(a TLS handshake on port 80) is a request.
+
+Visitors are distinct (address, user agent, day), 4xx excluded, as GoAccess counts them
+((address, day) for CLF). HIT, STALE, UPDATING, REVALIDATED and TCP_*HIT count as served by
+the CDN; MISS, PASS, BYPASS, EXPIRED, ERROR, `-` and other TCP_* words as served by the origin.
+Days are the dates written in the lines (local time for CLF, UTC for W3C).
+
+EXIT STATUS:
+  0  every file read
+  1  no file could be read
+  3  some files could not be read to their end (named on stderr; their lines before count)
+
+EXAMPLES:
+  amoe logs stats /var/log/amoe/www/www-2026-11-26.w3c.log.gz
+  amoe logs stats access.log --by hour --chart hours.svg
+  amoe logs stats *.log.gz --output json | jq .requests";
+
+#[derive(Debug, Subcommand)]
+pub enum LogsCmd {
+    /// Statistics of log files: attendance, volume, cache, response times, top paths
+    #[command(after_long_help = LOGS_STATS_HELP)]
+    Stats(LogStatsArgs),
+}
+
+/// How `--by` splits the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatsPeriod {
+    /// One row per day.
+    Day,
+    /// One row per hour.
+    Hour,
+}
+
+/// A log format named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Common log format.
+    Clf,
+    /// Combined log format (trailing time-taken and cache fields allowed).
+    Combined,
+    /// W3C extended log format.
+    W3c,
+}
+
+/// W3C `time-taken` unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimeUnit {
+    /// Seconds, with decimals (the W3C draft; amoe-agent writes this).
+    S,
+    /// Whole milliseconds (IIS).
+    Ms,
+}
+
+#[derive(Debug, Args)]
+pub struct LogStatsArgs {
+    /// Log files (plain or .gz)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// One row per day or per hour
+    #[arg(long, value_enum, default_value = "day")]
+    pub by: StatsPeriod,
+    /// Read the files as this format instead of finding it
+    #[arg(long, value_enum)]
+    pub format: Option<LogFormat>,
+    /// Unit of W3C time-taken
+    #[arg(long, value_enum, default_value = "s")]
+    pub w3c_time_unit: TimeUnit,
+    /// How many of the most requested paths to list
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Also draw the periods as a chart (SVG)
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+    /// Worker threads (default: one per core)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }

@@ -9,6 +9,7 @@ mod cert;
 pub(crate) mod demo;
 mod fleet;
 mod host;
+mod logs;
 mod outbox;
 mod site;
 mod store;
@@ -89,6 +90,7 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Audit(cmd) => audit::run(ctx, cmd),
         Command::Flush(args) => fleet::flush(ctx, args),
         Command::Outbox(cmd) => outbox::run(ctx, cmd),
+        Command::Logs(cmd) => logs::run(ctx, cmd),
         Command::Ca(cmd) => ca::run(ctx, cmd),
         Command::Export { dir } => store::export(ctx, &dir),
         Command::Import { dir } => store::import(ctx, &dir),
