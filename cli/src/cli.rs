@@ -706,8 +706,10 @@ pub enum StatsPeriod {
 pub enum LogFormat {
     /// Common log format.
     Clf,
-    /// Combined log format (trailing time-taken and cache fields allowed).
+    /// Combined log format (trailing time-taken and cache fields found from the first lines).
     Combined,
+    /// Combined followed by the time taken in microseconds (`%D`) and a cache word.
+    CombinedExtra,
     /// W3C extended log format.
     W3c,
 }

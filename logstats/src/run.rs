@@ -31,8 +31,10 @@ pub const BAD_SAMPLES: usize = 10;
 pub enum Format {
     /// Common log format.
     Clf,
-    /// Combined (referer and user agent), with or without trailing fields.
+    /// Combined (referer and user agent), trailing fields found from the first lines.
     Combined,
+    /// Combined with the time taken (µs) and a cache word after the user agent.
+    CombinedExtra,
     /// W3C extended.
     W3c,
 }
@@ -168,6 +170,7 @@ fn detect(first: &[u8], forced: Option<Format>) -> Shape {
     let candidates: &[(bool, u8)] = match forced {
         Some(Format::Clf) => &[(false, 0)],
         Some(Format::Combined) => &[(true, 2), (true, 1), (true, 0)],
+        Some(Format::CombinedExtra) => &[(true, 2)],
         _ => &[(true, 2), (true, 1), (true, 0), (false, 0)],
     };
     let mut best = (0usize, candidates[0]);

@@ -11,6 +11,7 @@ mod config;
 mod demo;
 mod fleet;
 mod inventory;
+mod logs;
 mod netns;
 mod output;
 mod store;

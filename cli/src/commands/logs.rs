@@ -25,6 +25,7 @@ fn options(args: &LogStatsArgs) -> Options {
         format: args.format.map(|f| match f {
             LogFormat::Clf => amoe_logstats::Format::Clf,
             LogFormat::Combined => amoe_logstats::Format::Combined,
+            LogFormat::CombinedExtra => amoe_logstats::Format::CombinedExtra,
             LogFormat::W3c => amoe_logstats::Format::W3c,
         }),
     }
