@@ -90,6 +90,29 @@ pub enum Command {
     /// Access logs: statistics of files, collection from hosts, delivery to beneficiaries
     #[command(subcommand)]
     Logs(LogsCmd),
+    /// A site's figures from the collected logs (Paris days): attendance, volume, cache, times
+    #[command(
+        after_long_help = "Reads the W3C files collected by `amoe logs collect` (every host of the site), so the figures\nare those of whole days, visible the day after.\n\nEXAMPLES:\n  amoe stats www --from 2026-11-01 --to 2026-11-30\n  amoe stats www --from yesterday --to yesterday --by hour --chart day.svg"
+    )]
+    Stats {
+        /// Site
+        site: String,
+        /// First day (YYYY-MM-DD or `yesterday`)
+        #[arg(long)]
+        from: String,
+        /// Last day
+        #[arg(long)]
+        to: String,
+        /// One row per day or per hour
+        #[arg(long, value_enum, default_value = "day")]
+        by: StatsPeriod,
+        /// How many of the most requested paths to list
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        top: usize,
+        /// Also draw the periods as a chart (SVG)
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
+    },
     /// Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums
     #[command(after_long_help = "EXAMPLES:\n  amoe export /srv/backup/amoe-2026-11-25")]
     Export {
@@ -685,11 +708,143 @@ EXAMPLES:
   amoe logs stats access.log --by hour --chart hours.svg
   amoe logs stats *.log.gz --output json | jq .requests";
 
+const LOGS_CRON_HELP: &str = "\
+Meant for cron: one run at a time (a lock in the archive folder), every step journaled, an
+interrupted run finished by the next one, nothing fetched, delivered or notified twice.
+
+EXIT STATUS:
+  0  everything asked for is done
+  1  failure: nothing could be done (no host reachable, another run holds the lock, …)
+  3  partial: some hosts, sites or days failed or wait (named on stderr); run again later
+
+FILES:
+  [logs] in config.toml: archive (folder), ssh_key, ssh_user, known_hosts, keep_days
+  [mail] in config.toml: server, port, security (starttls, tls, none), sender, username,
+         password_file
+
+EXAMPLES:
+  amoe logs collect --quiet && amoe logs deliver --quiet        nightly, from cron
+  amoe logs collect --day 2026-11-26 --host pop-paris-1 --accept-new-host-key
+  amoe logs deliver --site www --from 2026-06-01 --to 2026-06-30 --again
+  amoe logs deliver --site www --day 2026-11-26 --allow-incomplete --lang en";
+
 #[derive(Debug, Subcommand)]
 pub enum LogsCmd {
     /// Statistics of log files: attendance, volume, cache, response times, top paths
     #[command(after_long_help = LOGS_STATS_HELP)]
     Stats(LogStatsArgs),
+    /// Fetch the hosts' closed daily logs over SFTP into the local archive
+    #[command(after_long_help = LOGS_CRON_HELP)]
+    Collect {
+        /// Only this day (YYYY-MM-DD or `yesterday`); default: every closed file not archived
+        #[arg(long)]
+        day: Option<String>,
+        /// Only this site (`_unknown`: requests for no known site, collected, never delivered)
+        #[arg(long)]
+        site: Option<String>,
+        /// Only this host
+        #[arg(long)]
+        host: Option<String>,
+        /// Pin a host's SSH key seen for the first time (check it first)
+        #[arg(long)]
+        accept_new_host_key: bool,
+        /// No progress bars and no summary; errors only
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Merge each site's day from every host and deliver it to the beneficiary with a notice
+    #[command(after_long_help = LOGS_CRON_HELP)]
+    Deliver {
+        /// Only this site
+        #[arg(long)]
+        site: Option<String>,
+        /// Only this day (YYYY-MM-DD or `yesterday`)
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        day: Option<String>,
+        /// First day of a period
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Last day of a period
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Deliver again days already delivered (on request)
+        #[arg(long, requires = "site")]
+        again: bool,
+        /// Deliver even when some hosts' files are missing (said in the record and the notice)
+        #[arg(long)]
+        allow_incomplete: bool,
+        /// Pin an SFTP account's SSH key seen for the first time
+        #[arg(long)]
+        accept_new_host_key: bool,
+        /// Language of the notice
+        #[arg(long, value_parser = ["fr", "en"], default_value = "fr")]
+        lang: String,
+        /// No summary; errors only
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Each site, host and day in the archive, and what was delivered and notified
+    List {
+        /// Only this site
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Remove archived days older than the retention (at least 183 days)
+    Prune {
+        /// Days to keep (at least 183; default `keep_days` in [logs], else 183)
+        #[arg(long)]
+        keep_days: Option<u32>,
+    },
+    /// Where a host's logs are read over SFTP (shown when no flag is given)
+    #[command(
+        after_long_help = "By default a host is reached at its control address's host, port 22, as the `ssh_user` of\n[logs], and its logs are under `/` (an `internal-sftp` chroot on the agent's log_dir).\n\nEXAMPLES:\n  amoe logs host pop-paris-1 --ssh pop-paris-1.cdn.example.net:2222 --log-dir /logs"
+    )]
+    Host {
+        /// Host name
+        name: String,
+        /// SSH endpoint, HOST[:PORT]
+        #[arg(long)]
+        ssh: Option<String>,
+        /// SFTP user
+        #[arg(long)]
+        user: Option<String>,
+        /// The agent's log folder as the SFTP server shows it
+        #[arg(long)]
+        log_dir: Option<String>,
+    },
+    /// SFTP accounts logs are delivered to
+    #[command(subcommand)]
+    Account(AccountCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCmd {
+    /// Set the account of a beneficiary, or of one site (which then overrides its beneficiary's)
+    #[command(
+        after_long_help = "The key file is a path on this machine; the key never enters the store. The server's SSH key\nis pinned at the first delivery run with --accept-new-host-key, or given here.\n\nEXAMPLES:\n  amoe logs account set --beneficiary 12000101100010 --sftp logs@sftp.insee.example:22 \\\n      --key ~/.ssh/insee_logs --folder /depot/cdn"
+    )]
+    Set {
+        /// The beneficiary (SIRET)
+        #[arg(long, required_unless_present = "site", conflicts_with = "site")]
+        beneficiary: Option<String>,
+        /// One site
+        #[arg(long)]
+        site: Option<String>,
+        /// USER@HOST[:PORT]
+        #[arg(long)]
+        sftp: String,
+        /// Private key file (mode 0600)
+        #[arg(long)]
+        key: PathBuf,
+        /// Folder on the account
+        #[arg(long, default_value = ".")]
+        folder: String,
+        /// The server's public key, `TYPE BASE64` as in known_hosts (else pinned at first use)
+        #[arg(long)]
+        host_key: Option<String>,
+    },
+    /// List the accounts
+    List,
 }
 
 /// How `--by` splits the figures.

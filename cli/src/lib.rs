@@ -9,6 +9,7 @@ pub mod cli;
 mod commands;
 pub mod error;
 pub mod fleet;
+pub mod logs;
 pub mod ops;
 pub mod output;
 pub mod settings;

@@ -32,6 +32,45 @@ pub struct ConfigFile {
     pub client_cert: Option<PathBuf>,
     /// Its key.
     pub client_key: Option<PathBuf>,
+    /// Access logs: the local archive and how hosts are reached over SFTP.
+    pub logs: Option<LogsConfig>,
+    /// The SMTP server that sends notices.
+    pub mail: Option<MailConfig>,
+}
+
+/// `[logs]` in `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogsConfig {
+    /// Folder of the collected files (default `~/.local/share/amoe/logs`); `~/` is expanded.
+    pub archive: Option<PathBuf>,
+    /// Private key for the hosts' SFTP accounts (default `~/.ssh/id_ed25519`); never readable
+    /// by others.
+    pub ssh_key: Option<PathBuf>,
+    /// User on the hosts (default `amoe-logs`).
+    pub ssh_user: Option<String>,
+    /// The hosts' pinned SSH keys (default `~/.local/share/amoe/known_hosts`).
+    pub known_hosts: Option<PathBuf>,
+    /// Days the archive keeps (default and least: 183).
+    pub keep_days: Option<u32>,
+}
+
+/// How notices are sent: `[mail]` in `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// SMTP server name.
+    pub server: String,
+    /// Port (default 587 with STARTTLS, 465 with TLS, 25 without).
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls`, or `none` (a relay on this machine only: 127.0.0.1 / ::1).
+    pub security: Option<String>,
+    /// The notices' sender, e.g. `cdn@contractor.example`.
+    pub sender: String,
+    /// Login, when the server asks for one.
+    pub username: Option<String>,
+    /// File holding the password (never readable by others); the password never goes in here.
+    pub password_file: Option<PathBuf>,
 }
 
 /// What the global flags said.
@@ -59,6 +98,10 @@ pub struct Settings {
     /// or `client_cert` / `client_key` in the file).
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
+    /// `[logs]`, with `~/` expanded and defaults filled in where `$HOME` tells.
+    pub logs: LogsConfig,
+    /// `[mail]`, with `~/` expanded.
+    pub mail: Option<MailConfig>,
 }
 
 /// Reads an environment variable, empty meaning unset.
@@ -96,7 +139,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile> {
                 "invalid configuration file `{}` at line {line}, column {col}: {what}",
                 path.display()
             ))
-            .hint("the keys are `operator`, `store`, `output`, `ca_dir`, `client_cert` and `client_key`; see `man amoe` (FILES)"),
+            .hint("the keys are `operator`, `store`, `output`, `ca_dir`, `client_cert`, `client_key`, `[logs]` and `[mail]`; see `man amoe` (FILES)"),
         )
     })
 }
@@ -159,7 +202,27 @@ impl Settings {
         let output = chosen.unwrap_or(Format::Table);
         let client_cert = var("AMOE_CLIENT_CERT").map(PathBuf::from).or(file.client_cert.map(expand_home));
         let client_key = var("AMOE_CLIENT_KEY").map(PathBuf::from).or(file.client_key.map(expand_home));
-        Ok(Settings { store, operator, output, output_explicit, config_file, ca_dir, client_cert, client_key })
+        let mut logs = file.logs.unwrap_or_default();
+        logs.archive = logs.archive.map(expand_home).or_else(|| data_dir().map(|d| d.join("amoe").join("logs")));
+        logs.known_hosts =
+            logs.known_hosts.map(expand_home).or_else(|| data_dir().map(|d| d.join("amoe").join("known_hosts")));
+        logs.ssh_key = logs.ssh_key.map(expand_home).or_else(|| home().map(|h| h.join(".ssh").join("id_ed25519")));
+        let mail = file.mail.map(|mut m| {
+            m.password_file = m.password_file.map(expand_home);
+            m
+        });
+        Ok(Settings {
+            store,
+            operator,
+            output,
+            output_explicit,
+            config_file,
+            ca_dir,
+            client_cert,
+            client_key,
+            logs,
+            mail,
+        })
     }
 }
 

@@ -18,6 +18,7 @@ pub mod certificates;
 pub mod dump;
 mod error;
 pub mod hosts;
+pub mod logs;
 mod migrate;
 pub mod outbox;
 pub mod sites;

@@ -127,6 +127,46 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE audit ADD COLUMN identity TEXT;",
     // 6: a site's serving settings (HTTPS redirect, HSTS, health checks, limits), as JSON.
     "ALTER TABLE sites ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';",
+    // 7: access logs. Each host's SSH endpoint and log folder (NULL: the address's host, port
+    // 22, `/`); the local archive of the closed daily files collected from hosts; the merged
+    // files delivered to beneficiaries; the SFTP accounts they are delivered to (per
+    // beneficiary, or per site to override it; key files are paths, never keys).
+    "ALTER TABLE hosts ADD COLUMN ssh TEXT;
+    ALTER TABLE hosts ADD COLUMN ssh_user TEXT;
+    ALTER TABLE hosts ADD COLUMN log_dir TEXT;
+    CREATE TABLE log_archive (
+        site TEXT NOT NULL,
+        host TEXT NOT NULL,
+        day TEXT NOT NULL,
+        format TEXT NOT NULL CHECK (format IN ('clf', 'w3c')),
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        lines INTEGER NOT NULL,
+        collected_at TEXT NOT NULL,
+        PRIMARY KEY (site, host, day, format)
+    );
+    CREATE INDEX log_archive_day ON log_archive (day, site);
+    CREATE TABLE log_deliveries (
+        site TEXT NOT NULL,
+        day TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        again INTEGER NOT NULL CHECK (again IN (0, 1)),
+        incomplete INTEGER NOT NULL CHECK (incomplete IN (0, 1)),
+        hosts TEXT NOT NULL,
+        files TEXT NOT NULL,
+        uploaded_at TEXT,
+        notified_at TEXT,
+        PRIMARY KEY (site, day, attempt)
+    );
+    CREATE TABLE delivery_accounts (
+        owner TEXT PRIMARY KEY NOT NULL,
+        host TEXT NOT NULL,
+        port INTEGER NOT NULL,
+        user TEXT NOT NULL,
+        key_file TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        host_key TEXT
+    );",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

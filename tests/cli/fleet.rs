@@ -255,10 +255,11 @@ impl Fleet {
         self.ok(&["host", "enroll", &name, "--out", bundle.to_str().expect("utf8")]);
         let state = self.env.path(&format!("state-{i}"));
         let config = self.env.path(&format!("agent-{i}.toml"));
+        let logs = state.join("logs");
         std::fs::write(
             &config,
             format!(
-                "state_dir = {state:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"{extra}]\ntls_listen = [\"127.0.0.1:{tls}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
+                "state_dir = {state:?}\n[proxy]\nlog_dir = {logs:?}\nlisten = [\"127.0.0.1:{proxy}\"{extra}]\ntls_listen = [\"127.0.0.1:{tls}\"]\n[control]\nlisten = \"127.0.0.1:{control}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n",
                 bundle.join("ca.pem"),
                 bundle.join("server.pem"),
                 bundle.join("server.key"),

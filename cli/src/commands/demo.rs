@@ -49,6 +49,12 @@ impl Demo {
             // newcomer would: before, inventory changes are recorded and not pushed).
             client_cert: Some(self.dir.join("certs").join("operator-demo.pem")).filter(|p| p.exists()),
             client_key: Some(self.dir.join("certs").join("operator-demo.key")).filter(|p| p.exists()),
+            logs: crate::settings::LogsConfig {
+                archive: Some(self.dir.join("logs")),
+                known_hosts: Some(self.dir.join("known_hosts")),
+                ..Default::default()
+            },
+            mail: None,
         };
         let mut out = Output::stdout(settings.output);
         out.line(&format!("$ amoe {}", shown.join(" ")))?;

@@ -1,19 +1,329 @@
-//! `amoe logs stats`: the figures of access-log files, as a summary and tables for people,
-//! JSON or CSV (one row per period) for scripts, and an SVG chart.
+//! `amoe logs …` and `amoe stats`: figures of log files and of a site's collected days
+//! (summary and tables for people, JSON or CSV for scripts, an SVG chart), collection,
+//! delivery, the archive's listing and retention, hosts' SFTP side and delivery accounts.
 
 use super::Ctx;
-use crate::cli::{LogFormat, LogStatsArgs, LogsCmd, StatsPeriod, TimeUnit};
+use crate::cli::{AccountCmd, LogFormat, LogStatsArgs, LogsCmd, StatsPeriod, TimeUnit};
 use crate::error::{Exit, Failure};
+use crate::logs::{self, collect, deliver, prune};
 use crate::output::{Cell, Format, Tabular};
 use amoe_logstats::report::{Period, UrlFigures};
 use amoe_logstats::{Options, Report};
+use amoe_store::beneficiaries::BeneficiaryReads;
+use amoe_store::logs::{DeliveryAccount, LogReads};
+use amoe_store::sites::SiteReads;
 use anyhow::Result;
 use serde::Serialize;
+use std::io::IsTerminal;
 
 pub(super) fn run(ctx: &mut Ctx, cmd: LogsCmd) -> Result<Exit> {
     match cmd {
         LogsCmd::Stats(args) => stats(ctx, &args),
+        LogsCmd::Collect { day, site, host, accept_new_host_key, quiet } => {
+            let req = collect::Request {
+                day: day.as_deref().map(logs::parse_day).transpose()?,
+                site,
+                host,
+                accept_new_host_key,
+                progress: !quiet && std::io::stderr().is_terminal(),
+            };
+            collect_cmd(ctx, &req, quiet)
+        }
+        LogsCmd::Deliver { site, day, from, to, again, allow_incomplete, accept_new_host_key, lang, quiet } => {
+            let (from, to) = match (day, from, to) {
+                (Some(d), _, _) => {
+                    let d = logs::parse_day(&d)?;
+                    (Some(d.clone()), Some(d))
+                }
+                (None, Some(f), Some(t)) => (Some(logs::parse_day(&f)?), Some(logs::parse_day(&t)?)),
+                _ => (None, None),
+            };
+            if again && from.is_none() {
+                return Err(Failure::usage("--again needs the days: --day D, or --from D --to D").into());
+            }
+            let req = deliver::Request { site, from, to, again, allow_incomplete, accept_new_host_key, lang };
+            deliver_cmd(ctx, &req, quiet)
+        }
+        LogsCmd::List { site } => list(ctx, site.as_deref()),
+        LogsCmd::Prune { keep_days } => {
+            let archive = logs::archive_dir(&ctx.settings)?;
+            let _lock = logs::RunLock::take(&archive)?;
+            let keep = keep_days.or(ctx.settings.logs.keep_days).unwrap_or(prune::MIN_KEEP_DAYS);
+            if keep < prune::MIN_KEEP_DAYS {
+                eprintln!("warning: keeping {} days, the least the contract allows, not {keep}", prune::MIN_KEEP_DAYS);
+            }
+            let mut store = ctx.open()?;
+            let today = jiff::Zoned::now().date();
+            let removed = prune::prune(&mut store, &archive, &ctx.draft("logs prune", None), keep, today)?;
+            ctx.out.line(&format!(
+                "removed {} site-days older than {} days",
+                removed.len(),
+                keep.max(prune::MIN_KEEP_DAYS)
+            ))?;
+            Ok(Exit::Success)
+        }
+        LogsCmd::Host { name, ssh, user, log_dir } => {
+            let mut store = ctx.open()?;
+            let mut cur = store.host_ssh(&name)?;
+            if ssh.is_some() || user.is_some() || log_dir.is_some() {
+                cur.endpoint = ssh.or(cur.endpoint);
+                cur.user = user.or(cur.user);
+                cur.log_dir = log_dir.or(cur.log_dir);
+                store.mutate(&ctx.draft("logs host", Some(name.clone())), |tx| tx.set_host_ssh(&name, &cur))?;
+            }
+            let show = HostSshRow { host: name, ssh: cur.endpoint, user: cur.user, log_dir: cur.log_dir };
+            ctx.out.show(&show)?;
+            Ok(Exit::Success)
+        }
+        LogsCmd::Account(AccountCmd::Set { beneficiary, site, sftp, key, folder, host_key }) => {
+            let mut store = ctx.open()?;
+            let owner = match (&beneficiary, &site) {
+                (Some(b), _) => {
+                    let siret: amoe_core::Siret = b.parse()?;
+                    store.beneficiary(&siret)?;
+                    format!("beneficiary:{siret}")
+                }
+                (None, Some(s)) => {
+                    store.site(&s.parse::<amoe_core::Name>()?)?;
+                    format!("site:{s}")
+                }
+                (None, None) => return Err(Failure::usage("give --beneficiary SIRET or --site NAME").into()),
+            };
+            let (user, rest) =
+                sftp.split_once('@').ok_or_else(|| Failure::usage(format!("`{sftp}`: expected USER@HOST[:PORT]")))?;
+            let (host, port) = match rest.rsplit_once(':') {
+                Some((h, p)) if !h.contains(':') || h.ends_with(']') => (
+                    h.trim_matches(|c| c == '[' || c == ']').to_owned(),
+                    p.parse::<u16>().map_err(|_| Failure::usage(format!("`{p}` is not a port")))?,
+                ),
+                _ => (rest.trim_matches(|c| c == '[' || c == ']').to_owned(), 22),
+            };
+            let key = std::path::absolute(&key)?;
+            logs::ssh::check_key_file(&key).map_err(|e| Failure::new(e.to_string()))?;
+            let account = DeliveryAccount {
+                owner: owner.clone(),
+                host,
+                port,
+                user: user.to_owned(),
+                key_file: key.display().to_string(),
+                folder,
+                host_key,
+            };
+            store
+                .mutate(&ctx.draft("logs account set", Some(owner.clone())), |tx| tx.set_delivery_account(&account))?;
+            ctx.out.done(
+                &format!("logs of `{owner}` go to {}@{}:{}", account.user, account.host, account.folder),
+                &AccountRow(account),
+            )?;
+            Ok(Exit::Success)
+        }
+        LogsCmd::Account(AccountCmd::List) => {
+            let store = ctx.open()?;
+            let rows: Vec<AccountRow> = store.delivery_accounts()?.into_iter().map(AccountRow).collect();
+            ctx.out.list(&rows)?;
+            Ok(Exit::Success)
+        }
     }
+}
+
+#[derive(Debug, Serialize)]
+struct HostSshRow {
+    host: String,
+    ssh: Option<String>,
+    user: Option<String>,
+    log_dir: Option<String>,
+}
+
+impl Tabular for HostSshRow {
+    const HEADERS: &'static [&'static str] = &["host", "ssh", "user", "log_dir"];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.host),
+            Cell::text(self.ssh.as_deref().unwrap_or("(address host, port 22)")),
+            Cell::text(self.user.as_deref().unwrap_or("(ssh_user of [logs])")),
+            Cell::text(self.log_dir.as_deref().unwrap_or("/")),
+        ]
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct AccountRow(DeliveryAccount);
+
+impl Tabular for AccountRow {
+    const HEADERS: &'static [&'static str] = &["owner", "sftp", "key_file", "folder", "host_key"];
+    fn cells(&self) -> Vec<Cell> {
+        let a = &self.0;
+        vec![
+            Cell::text(&a.owner),
+            Cell::text(format!("{}@{}:{}", a.user, a.host, a.port)),
+            Cell::text(&a.key_file),
+            Cell::text(&a.folder),
+            Cell::text(
+                a.host_key
+                    .as_deref()
+                    .map(|k| k.split_whitespace().next().unwrap_or(""))
+                    .unwrap_or("(pinned at first use)"),
+            ),
+        ]
+    }
+}
+
+fn collect_cmd(ctx: &mut Ctx, req: &collect::Request, quiet: bool) -> Result<Exit> {
+    let archive = logs::archive_dir(&ctx.settings)?;
+    let _lock = logs::RunLock::take(&archive)?;
+    let mut store = ctx.open()?;
+    let draft = ctx.draft("logs collect", None);
+    let report = collect::collect(&mut store, &ctx.settings, &archive, &draft, req)?;
+    let failed = report.hosts.iter().filter(|h| h.error.is_some()).count();
+    for h in &report.hosts {
+        if let Some(e) = &h.error {
+            eprintln!("error: {}: {e}", h.host);
+        }
+    }
+    if !quiet || ctx.out.format != Format::Table {
+        match ctx.out.format {
+            Format::Table => {
+                for h in &report.hosts {
+                    ctx.out.line(&format!(
+                        "{}: {} fetched ({} bytes), {} already archived{}",
+                        h.host,
+                        h.fetched,
+                        h.bytes,
+                        h.already,
+                        if h.error.is_some() { ", FAILED" } else { "" }
+                    ))?;
+                }
+            }
+            _ => ctx.out.json(&report)?,
+        }
+    }
+    Ok(Exit::of_hosts(failed, report.hosts.len()))
+}
+
+fn deliver_cmd(ctx: &mut Ctx, req: &deliver::Request, quiet: bool) -> Result<Exit> {
+    let archive = logs::archive_dir(&ctx.settings)?;
+    let _lock = logs::RunLock::take(&archive)?;
+    let mut store = ctx.open()?;
+    let draft = ctx.draft("logs deliver", None);
+    let outcomes = deliver::deliver(&mut store, &ctx.settings, &archive, &draft, req)?;
+    let bad = outcomes.iter().filter(|o| o.state == "failed" || o.state == "waiting").count();
+    for o in outcomes.iter().filter(|o| o.state == "failed" || o.state == "waiting") {
+        eprintln!("{}: {} {}: {}", if o.state == "failed" { "error" } else { "warning" }, o.site, o.day, o.detail);
+    }
+    if !quiet || ctx.out.format != Format::Table {
+        match ctx.out.format {
+            Format::Table => {
+                for o in &outcomes {
+                    ctx.out.line(&format!("{} {}: {} ({})", o.site, o.day, o.state, o.detail))?;
+                }
+            }
+            _ => ctx.out.json(&outcomes)?,
+        }
+    }
+    let failed_all = !outcomes.is_empty() && outcomes.iter().all(|o| o.state == "failed");
+    Ok(if bad == 0 {
+        Exit::Success
+    } else if failed_all {
+        Exit::Failure
+    } else {
+        Exit::Partial
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct ListRow {
+    site: String,
+    day: String,
+    host: String,
+    format: String,
+    size: u64,
+    lines: u64,
+    sha256: String,
+    collected_at: String,
+    delivered_at: Option<String>,
+    notified_at: Option<String>,
+}
+
+impl Tabular for ListRow {
+    const HEADERS: &'static [&'static str] =
+        &["site", "day", "host", "format", "size", "lines", "sha256", "collected", "delivered", "notified"];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.site),
+            Cell::text(&self.day),
+            Cell::text(&self.host),
+            Cell::text(&self.format),
+            Cell::text(self.size),
+            Cell::text(self.lines),
+            Cell::text(&self.sha256[..self.sha256.len().min(12)]),
+            Cell::text(amoe_core::time::display_local(&self.collected_at)),
+            Cell::text(self.delivered_at.as_deref().map(amoe_core::time::display_local).unwrap_or_default()),
+            Cell::text(self.notified_at.as_deref().map(amoe_core::time::display_local).unwrap_or_default()),
+        ]
+    }
+}
+
+fn list(ctx: &mut Ctx, site: Option<&str>) -> Result<Exit> {
+    let store = ctx.open()?;
+    let deliveries = store.deliveries(site, None)?;
+    let rows: Vec<ListRow> = store
+        .archived_logs(site, None, None, None)?
+        .into_iter()
+        .map(|a| {
+            let last =
+                deliveries.iter().rev().find(|d| d.site == a.site && d.day == a.day && d.hosts.contains(&a.host));
+            ListRow {
+                delivered_at: last.and_then(|d| d.uploaded_at.clone()),
+                notified_at: last.and_then(|d| d.notified_at.clone()),
+                site: a.site,
+                day: a.day,
+                host: a.host,
+                format: a.format,
+                size: a.size,
+                lines: a.lines,
+                sha256: a.sha256,
+                collected_at: a.collected_at,
+            }
+        })
+        .collect();
+    ctx.out.list(&rows)?;
+    Ok(Exit::Success)
+}
+
+/// `amoe stats SITE`: the collected W3C files of the site's days, read as one.
+pub(super) fn site_stats(
+    ctx: &mut Ctx,
+    site: &str,
+    from: &str,
+    to: &str,
+    by: StatsPeriod,
+    top: usize,
+    chart: Option<&std::path::Path>,
+) -> Result<Exit> {
+    let (from, to) = (logs::parse_day(from)?, logs::parse_day(to)?);
+    let store = ctx.open()?;
+    store.site(&site.parse::<amoe_core::Name>()?)?;
+    let archive = logs::archive_dir(&ctx.settings)?;
+    let files: Vec<std::path::PathBuf> = store
+        .archived_logs(Some(site), None, Some(&from), Some(&to))?
+        .into_iter()
+        .filter(|a| a.format == "w3c")
+        .map(|a| logs::day_dir(&archive, &a.site, &a.day).join(&a.host).join(logs::file_name(&a.site, &a.day, "w3c")))
+        .collect();
+    if files.is_empty() {
+        return Err(Failure::new(format!("no collected logs of `{site}` from {from} to {to}"))
+            .hint("`amoe logs collect` fetches them; `amoe logs list` shows what is archived")
+            .into());
+    }
+    let opts = Options { by_hour: by == StatsPeriod::Hour, paris: true, ..Options::default() };
+    let report = amoe_logstats::report(&files, &opts, top);
+    if let Some(chart) = chart {
+        let svg = amoe_logstats::chart::svg(&report, &format!("{site}, {from} to {to}"));
+        crate::ops::replace_file(chart, svg.as_bytes(), 0o644)
+            .map_err(|e| Failure::new(format!("cannot write the chart `{}`: {e}", chart.display())))?;
+    }
+    render(ctx, &report)?;
+    Ok(if report.files.iter().any(|f| f.error.is_some()) { Exit::Partial } else { Exit::Success })
 }
 
 fn options(args: &LogStatsArgs) -> Options {

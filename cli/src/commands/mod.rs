@@ -91,6 +91,9 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Flush(args) => fleet::flush(ctx, args),
         Command::Outbox(cmd) => outbox::run(ctx, cmd),
         Command::Logs(cmd) => logs::run(ctx, cmd),
+        Command::Stats { site, from, to, by, top, chart } => {
+            logs::site_stats(ctx, &site, &from, &to, by, top, chart.as_deref())
+        }
         Command::Ca(cmd) => ca::run(ctx, cmd),
         Command::Export { dir } => store::export(ctx, &dir),
         Command::Import { dir } => store::import(ctx, &dir),
