@@ -39,6 +39,8 @@ complete -c amoe -n "__fish_amoe_needs_command" -f -a "audit" -d 'The audit jour
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "logs" -d 'Access logs: statistics of files, collection from hosts, delivery to beneficiaries'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "stats" -d 'A site\'s figures from the collected logs (Paris days): attendance, volume, cache, times'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "import" -d 'Restore an export into a new or empty store'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
@@ -536,6 +538,125 @@ complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "metrics" -d 'What each host owes, in Prometheus\' text format (for node_exporter\'s textfile collector)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove items from the outbox without delivering them (journaled)'
 complete -c amoe -n "__fish_amoe_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -f -a "stats" -d 'Statistics of log files: attendance, volume, cache, response times, top paths'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -f -a "collect" -d 'Fetch the hosts\' closed daily logs over SFTP into the local archive'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -f -a "deliver" -d 'Merge each site\'s day from every host and deliver it to the beneficiary with a notice'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -f -a "list" -d 'Each site, host and day in the archive, and what was delivered and notified'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -f -a "prune" -d 'Remove archived days older than the retention (at least 183 days)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -f -a "host" -d 'Where a host\'s logs are read over SFTP (shown when no flag is given)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -f -a "account" -d 'SFTP accounts logs are delivered to'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and not __fish_seen_subcommand_from stats collect deliver list prune host account help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l by -d 'One row per day or per hour' -r -f -a "day\t'One row per day'
+hour\t'One row per hour'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l format -d 'Read the files as this format instead of finding it' -r -f -a "clf\t'Common log format'
+combined\t'Combined log format (trailing time-taken and cache fields found from the first lines)'
+combined-extra\t'Combined followed by the time taken in microseconds (`%D`) and a cache word'
+w3c\t'W3C extended log format'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l w3c-time-unit -d 'Unit of W3C time-taken' -r -f -a "s\t'Seconds, with decimals (the W3C draft; amoe-agent writes this)'
+ms\t'Whole milliseconds (IIS)'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l top -d 'How many of the most requested paths to list' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l chart -d 'Also draw the periods as a chart (SVG)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l threads -d 'Worker threads (default: one per core)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -l day -d 'Only this day (YYYY-MM-DD or `yesterday`); default: every closed file not archived' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -l site -d 'Only this site (`_unknown`: requests for no known site, collected, never delivered)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -l host -d 'Only this host' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -l accept-new-host-key -d 'Pin a host\'s SSH key seen for the first time (check it first)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -s q -l quiet -d 'No progress bars and no summary; errors only'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from collect" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l site -d 'Only this site' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l day -d 'Only this day (YYYY-MM-DD or `yesterday`)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l from -d 'First day of a period' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l to -d 'Last day of a period' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l lang -d 'Language of the notice' -r -f -a "fr\t''
+en\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l again -d 'Deliver again days already delivered (on request)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l allow-incomplete -d 'Deliver even when some hosts\' files are missing (said in the record and the notice)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -l accept-new-host-key -d 'Pin an SFTP account\'s SSH key seen for the first time'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -s q -l quiet -d 'No summary; errors only'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from deliver" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from list" -l site -d 'Only this site' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from prune" -l keep-days -d 'Days to keep (at least 183; default `keep_days` in [logs], else 183)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from prune" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from prune" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from prune" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from host" -l ssh -d 'SSH endpoint, HOST[:PORT]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from host" -l user -d 'SFTP user' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from host" -l log-dir -d 'The agent\'s log folder as the SFTP server shows it' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from host" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from host" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from host" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from host" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from host" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from account" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from account" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from account" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from account" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from account" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from account" -f -a "set" -d 'Set the account of a beneficiary, or of one site (which then overrides its beneficiary\'s)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from account" -f -a "list" -d 'List the accounts'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from account" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Statistics of log files: attendance, volume, cache, response times, top paths'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "collect" -d 'Fetch the hosts\' closed daily logs over SFTP into the local archive'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "deliver" -d 'Merge each site\'s day from every host and deliver it to the beneficiary with a notice'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "list" -d 'Each site, host and day in the archive, and what was delivered and notified'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove archived days older than the retention (at least 183 days)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "host" -d 'Where a host\'s logs are read over SFTP (shown when no flag is given)'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "account" -d 'SFTP accounts logs are delivered to'
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -l from -d 'First day (YYYY-MM-DD or `yesterday`)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -l to -d 'Last day' -r
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -l by -d 'One row per day or per hour' -r -f -a "day\t'One row per day'
+hour\t'One row per hour'"
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -l top -d 'How many of the most requested paths to list' -r
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -l chart -d 'Also draw the periods as a chart (SVG)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand export" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand export" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand export" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -565,19 +686,21 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "logs" -d 'Access logs: statistics of files, collection from hosts, delivery to beneficiaries'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "stats" -d 'A site\'s figures from the collected logs (Paris days): attendance, volume, cache, times'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "add" -d 'Add a beneficiary'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "list" -d 'List beneficiaries'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "show" -d 'Show one beneficiary'
@@ -613,3 +736,10 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "run" -d 'Deliver what is due (for cron; exit 3 when some hosts still fail)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "metrics" -d 'What each host owes, in Prometheus\' text format (for node_exporter\'s textfile collector)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "drop" -d 'Remove items from the outbox without delivering them (journaled)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "stats" -d 'Statistics of log files: attendance, volume, cache, response times, top paths'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "collect" -d 'Fetch the hosts\' closed daily logs over SFTP into the local archive'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "deliver" -d 'Merge each site\'s day from every host and deliver it to the beneficiary with a notice'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "list" -d 'Each site, host and day in the archive, and what was delivered and notified'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "prune" -d 'Remove archived days older than the retention (at least 183 days)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "host" -d 'Where a host\'s logs are read over SFTP (shown when no flag is given)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "account" -d 'SFTP accounts logs are delivered to'

@@ -11,6 +11,12 @@ command -v chattr >/dev/null || need_apt+=(e2fsprogs)        # read-only store t
 command -v cc >/dev/null || need_apt+=(gcc)                   # bundled SQLite
 command -v curl >/dev/null || need_apt+=(curl)                # HTTPS and HTTP/2 checks of the agents
 command -v pebble >/dev/null || need_apt+=(pebble)            # ACME test server (and pebble-challtestsrv, its DNS)
+[ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)           # SFTP for log collection and delivery
+command -v ssh-keygen >/dev/null || need_apt+=(openssh-client)
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need_apt+=(python3-aiosmtpd)  # SMTP for notices
+command -v gzip >/dev/null || need_apt+=(gzip)
+dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)   # libssh2 (ssh2) links OpenSSL
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

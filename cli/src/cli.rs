@@ -12,7 +12,8 @@ EXIT STATUS:
      nothing was changed
   2  usage error: unknown flag, missing argument or invalid value (a bad SIRET, lot,
      e-mail address, hostname or URL)
-  3  partial failure: some hosts failed (fleet commands)
+  3  partial failure: some hosts failed (fleet commands), some files, hosts, sites or days
+     failed or wait (logs commands)
 
 ENVIRONMENT:
   AMOE_STORE     path of the store (overridden by --store)
@@ -25,7 +26,10 @@ ENVIRONMENT:
   NO_COLOR       when set, no colour and no box drawing
 
 FILES:
-  ~/.config/amoe/config.toml   keys: operator, store, output, ca_dir; unknown keys are refused
+  ~/.config/amoe/config.toml   keys: operator, store, output, ca_dir, client_cert, client_key,
+                               [logs] (archive, ssh_key, ssh_user, known_hosts, keep_days) and
+                               [mail] (server, port, security, sender, username, password_file);
+                               unknown keys are refused
   ~/.local/share/amoe/amoe.db  the store (SQLite), unless set otherwise
   ~/.local/share/amoe/ca/      the CA (amoe ca init), unless set otherwise; ca.key is 0600
 

@@ -40,7 +40,7 @@ pub enum Format {
 }
 
 /// How to read and count.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Periods by hour rather than by day.
     pub by_hour: bool,
@@ -52,12 +52,6 @@ pub struct Options {
     pub threads: usize,
     /// Forced format.
     pub format: Option<Format>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { by_hour: false, w3c_ms: false, paris: false, threads: 0, format: None }
-    }
 }
 
 /// What was read of one file.

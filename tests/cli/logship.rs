@@ -256,6 +256,14 @@ fn changed_keys_unreachable_accounts_and_smtp_down_leave_work_owed() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("changed") && r.stderr.matches("SHA256:").count() >= 2, "{}", r.stderr);
     std::fs::remove_file(fleet.env.path("known_hosts")).expect("rm");
+    // A key file others can read is refused before any connection.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sshd.client_key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let r = run(&fleet, &config, &["logs", "collect", "--accept-new-host-key"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("readable by others") && r.stderr.contains("chmod 600"), "{}", r.stderr);
+    assert!(!fleet.env.path("known_hosts").exists(), "nothing was pinned");
+    std::fs::set_permissions(&sshd.client_key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     let r = run(&fleet, &config, &["logs", "collect", "--accept-new-host-key", "--quiet"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 
@@ -413,6 +421,36 @@ fn killed_runs_are_finished_by_the_next_one() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(smtp.messages().len(), 1, "still one notice");
     std::mem::drop(sshd);
+}
+
+#[test]
+fn the_archive_keeps_six_months() {
+    let (fleet, _sshd, _smtp, config, _drop, day) = setup();
+    // An old day beside today's on every host.
+    for i in 0..3 {
+        let dir = fleet.env.path(&format!("state-{i}/logs/www"));
+        for suffix in [".log.gz", ".w3c.log.gz"] {
+            std::fs::copy(dir.join(format!("www-{day}{suffix}")), dir.join(format!("www-2020-01-01{suffix}")))
+                .expect("copy");
+        }
+    }
+    let r = run(&fleet, &config, &["logs", "collect", "--accept-new-host-key", "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let days = |fleet: &Fleet| -> Vec<String> {
+        let r = run(fleet, &config, &["logs", "list", "--site", "www", "-o", "json"]);
+        let mut d: Vec<String> =
+            r.json().as_array().expect("rows").iter().filter_map(|x| x["day"].as_str().map(str::to_owned)).collect();
+        d.dedup();
+        d
+    };
+    assert_eq!(days(&fleet), vec!["2020-01-01".to_owned(), day.clone()]);
+    // Fewer than 183 days is not allowed: 183 are kept all the same.
+    let r = run(&fleet, &config, &["logs", "prune", "--keep-days", "10"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("183"), "{}", r.stderr);
+    assert_eq!(days(&fleet), vec![day.clone()]);
+    assert!(!fleet.env.path("archive/www/2020-01-01").exists());
+    assert!(fleet.env.path("archive/www").join(&day).join("pop0").join(format!("www-{day}.log.gz")).exists());
 }
 
 use sha2::Digest as _;

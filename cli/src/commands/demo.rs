@@ -327,8 +327,9 @@ fn chain(ctx: &mut Ctx, demo: &mut Demo, dir: &Path) -> Result<()> {
         std::fs::write(
             &config,
             format!(
-                "state_dir = {:?}\n[proxy]\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
+                "state_dir = {:?}\n[proxy]\nlog_dir = {:?}\nlisten = [\"127.0.0.1:{proxy}\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\nlisten = \"127.0.0.1:{}\"\n",
                 dir.join("agent-state"),
+                dir.join("agent-logs"),
                 bundle.join("ca.pem"),
                 bundle.join("server.pem"),
                 bundle.join("server.key"),
@@ -422,5 +423,24 @@ fn chain(ctx: &mut Ctx, demo: &mut Demo, dir: &Path) -> Result<()> {
         s.bytes,
         s.under_2s * 100.0
     ))?;
+
+    demo.say(
+        ctx,
+        "Access logs",
+        "Each host writes a CLF and a W3C file per site and Paris day; `amoe logs collect` and \
+         `amoe logs deliver` bring them to the beneficiary. `amoe logs stats` reads any of them:",
+    )?;
+    let day = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date();
+    let log = dir.join("agent-logs").join("www-demo").join(format!("www-demo-{day}.w3c.log"));
+    // The agent writes its logs within a second; wait for the three requests, at most 10 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_to_string(&log).map_or(0, |t| t.lines().filter(|l| !l.starts_with('#')).count()) < 3
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    demo.run(&["logs", "stats", "--top", "3", &log.display().to_string()], true)?;
     Ok(())
 }

@@ -61,6 +61,9 @@ enum Msg {
     Done(HostCollect),
 }
 
+/// An archived file: day, format, size.
+type Known = (String, String, u64);
+
 struct Job {
     host: String,
     host_addr: String,
@@ -68,7 +71,7 @@ struct Job {
     user: String,
     log_dir: String,
     /// Sites to look for, and the archived (day, format) → size already known.
-    sites: Vec<(String, Vec<(String, String, u64)>)>,
+    sites: Vec<(String, Vec<Known>)>,
 }
 
 fn endpoint(raw: &str) -> (String, u16) {
@@ -167,7 +170,14 @@ pub fn collect(
                         record_error.get_or_insert(e);
                     }
                 }
-                Msg::Done(h) => report.hosts.push(h),
+                Msg::Done(h) => {
+                    if let Some(e) = &h.error {
+                        let mut d = draft.clone();
+                        d.target = Some(h.host.clone());
+                        let _ = store.journal(&d, &format!("failed: {e}"));
+                    }
+                    report.hosts.push(h);
+                }
             }
         }
     });

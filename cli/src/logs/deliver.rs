@@ -129,6 +129,11 @@ pub fn deliver(
                     detail: format!("{e:#}"),
                 },
             };
+            if outcome.state == "failed" {
+                let mut d = draft.clone();
+                d.target = Some(format!("{name}/{day}"));
+                let _ = store.journal(&d, &format!("failed: {}", outcome.detail));
+            }
             outcomes.push(outcome);
         }
     }
@@ -346,7 +351,7 @@ fn stats_csv(r: &amoe_logstats::Report) -> anyhow::Result<Vec<u8>> {
             p.errors.to_string(),
         ])?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn notify(
