@@ -453,4 +453,99 @@ fn the_archive_keeps_six_months() {
     assert!(fleet.env.path("archive/www").join(&day).join("pop0").join(format!("www-{day}.log.gz")).exists());
 }
 
+#[test]
+fn cron_runs_survive_a_missing_host_a_damaged_file_and_an_overlap() {
+    let (fleet, sshd, smtp, config, drop, day) = setup();
+    // Another run holds the lock: nothing is done, exit 1.
+    std::fs::create_dir_all(fleet.env.path("archive")).expect("archive");
+    let held = std::fs::File::create(fleet.env.path("archive/.lock")).expect("lock file");
+    held.try_lock().expect("lock");
+    let r = run(&fleet, &config, &["logs", "collect", "--accept-new-host-key"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("another `amoe logs` run"), "{}", r.stderr);
+    held.unlock().expect("unlock");
+
+    // pop2 cannot be reached: the others are collected, exit 3, the day waits for pop2.
+    let dead = free_port().to_string();
+    let pop2_dir = fleet.env.path("state-2/logs");
+    let set_pop2 = |port: &str| {
+        let r = run(
+            &fleet,
+            &config,
+            &[
+                "logs",
+                "host",
+                "pop2",
+                "--ssh",
+                &format!("127.0.0.1:{port}"),
+                "--log-dir",
+                pop2_dir.to_str().unwrap_or_default(),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    set_pop2(&dead);
+    let r = run(&fleet, &config, &["logs", "collect", "--accept-new-host-key", "--quiet"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("pop2") && r.stderr.contains("cannot reach"), "{}", r.stderr);
+    let r = run(&fleet, &config, &["logs", "deliver", "--quiet"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("waiting for the files of pop2"), "{}", r.stderr);
+    assert_eq!(std::fs::read_dir(&drop).expect("drop").count(), 0);
+    assert!(smtp.messages().is_empty());
+
+    // pop2 is back; one of pop0's archived files is damaged: named, dropped, fetched again.
+    set_pop2(&sshd.port.to_string());
+    let r = run(&fleet, &config, &["logs", "collect", "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let archived = fleet.env.path("archive/www").join(&day).join("pop0").join(format!("www-{day}.w3c.log.gz"));
+    let mut bytes = std::fs::read(&archived).expect("archived");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&archived, &bytes).expect("damage");
+    let r = run(&fleet, &config, &["logs", "deliver", "--quiet"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("damaged in the archive") && r.stderr.contains("pop0"), "{}", r.stderr);
+    assert!(smtp.messages().is_empty());
+    let r = run(&fleet, &config, &["logs", "collect", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let fetched: u64 =
+        r.json()["hosts"].as_array().map(|h| h.iter().filter_map(|x| x["fetched"].as_u64()).sum()).unwrap_or(0);
+    assert_eq!(fetched, 1, "only the damaged file is fetched again");
+    let r = run(&fleet, &config, &["logs", "deliver", "--quiet", "--accept-new-host-key"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let clf = gunzip(&drop.join(format!("www-{day}.log.gz")));
+    assert_eq!(clf.lines().count(), 120, "all three hosts");
+    assert_eq!(smtp.messages().len(), 1);
+    // The journal has the failures and the steps.
+    let r = run(&fleet, &config, &["audit", "list", "-o", "json"]);
+    let text = r.stdout;
+    assert!(text.contains("failed: ") && text.contains("logs deliver (notice sent)"), "{text}");
+}
+
+#[test]
+fn an_incomplete_day_is_delivered_only_when_asked_and_says_so() {
+    let (fleet, _sshd, smtp, config, drop, day) = setup();
+    let r = run(&fleet, &config, &["logs", "collect", "--host", "pop0", "--accept-new-host-key", "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(
+        &fleet,
+        &config,
+        &["logs", "deliver", "--day", &day, "--accept-new-host-key", "--allow-incomplete", "--lang", "en"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(drop.join(format!("www-{day}.manifest.json"))).expect("manifest"))
+            .expect("json");
+    assert_eq!(manifest["missing_hosts"], serde_json::json!(["pop1", "pop2"]));
+    assert_eq!(gunzip(&drop.join(format!("www-{day}.log.gz"))).lines().count(), 40, "pop0's lines only");
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 1);
+    let body = mails[0].replace("=\n", "");
+    assert!(
+        body.contains("Access logs of www") && body.contains("incomplete delivery") && body.contains("pop1, pop2"),
+        "{body}"
+    );
+}
+
 use sha2::Digest as _;
