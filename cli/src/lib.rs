@@ -69,5 +69,9 @@ pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("fleet-report.schema.json", schema_for!(fleet::FleetReport)),
         ("outbox-list.schema.json", schema_for!(Vec<amoe_store::outbox::OutboxItem>)),
         ("outbox-metrics.schema.json", schema_for!(Vec<ops::fleet::HostBacklog>)),
+        ("logs-stats.schema.json", schema_for!(amoe_logstats::Report)),
+        ("logs-collect.schema.json", schema_for!(logs::collect::CollectReport)),
+        ("logs-deliver.schema.json", schema_for!(Vec<logs::deliver::DayOutcome>)),
+        ("logs-manifest.schema.json", schema_for!(logs::deliver::Manifest)),
     ]
 }

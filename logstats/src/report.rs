@@ -12,7 +12,7 @@ use crate::run::FileOutcome;
 use crate::tally::{Bucket, Tally};
 
 /// Figures of a set of log files.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Report {
     /// Requests counted (well-formed lines; a status-400 junk request is one).
     pub requests: u64,
@@ -48,7 +48,7 @@ pub struct Report {
 }
 
 /// Cache performance (CDN against origin).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct CacheFigures {
     /// Requests with a cache field.
     pub requests: u64,
@@ -65,7 +65,7 @@ pub struct CacheFigures {
 }
 
 /// Response-time figures.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct TimeFigures {
     /// Requests with a time taken.
     pub requests: u64,
@@ -82,7 +82,7 @@ pub struct TimeFigures {
 }
 
 /// One path's figures.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct UrlFigures {
     /// The path, without its query.
     pub url: String,
@@ -93,7 +93,7 @@ pub struct UrlFigures {
 }
 
 /// One day's (or hour's) figures.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Period {
     /// `YYYY-MM-DD`, or `YYYY-MM-DDTHH` by hour.
     pub period: String,
@@ -114,7 +114,7 @@ pub struct Period {
 }
 
 /// One file's reading.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct FileFigures {
     /// The file as given.
     pub path: String,

@@ -230,8 +230,8 @@ fn deliver_cmd(ctx: &mut Ctx, req: &deliver::Request, quiet: bool) -> Result<Exi
     })
 }
 
-#[derive(Debug, Serialize)]
-struct ListRow {
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct ListRow {
     site: String,
     day: String,
     host: String,

@@ -35,7 +35,7 @@ pub struct Request {
 }
 
 /// One host's outcome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HostCollect {
     /// Host.
     pub host: String,
@@ -50,7 +50,7 @@ pub struct HostCollect {
 }
 
 /// The run's outcome, per host.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CollectReport {
     /// Hosts, by name.
     pub hosts: Vec<HostCollect>,

@@ -49,7 +49,7 @@ pub struct Request {
 }
 
 /// One site-day's outcome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DayOutcome {
     /// Site.
     pub site: String,
@@ -62,7 +62,7 @@ pub struct DayOutcome {
 }
 
 /// The manifest uploaded beside the files.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Manifest {
     /// Site.
     pub site: String,

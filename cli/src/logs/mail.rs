@@ -12,7 +12,7 @@ use crate::error::Failure;
 use crate::settings::MailConfig;
 
 /// One delivered file, as the notice names it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct FileLine {
     /// File name on the account.
     pub name: String,
