@@ -562,7 +562,7 @@ w3c\t'W3C extended log format'"
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l w3c-time-unit -d 'Unit of W3C time-taken' -r -f -a "s\t'Seconds, with decimals (the W3C draft; amoe-agent writes this)'
 ms\t'Whole milliseconds (IIS)'"
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l top -d 'How many of the most requested paths to list' -r
-complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l chart -d 'Also draw the periods as a chart (SVG)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l chart -d 'Also draw the periods as a chart (SVG or PNG, by the file\'s extension)' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l threads -d 'Worker threads (default: one per core)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from stats" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -649,7 +649,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand stats" -l to -d 'Last day' -r
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l by -d 'One row per day or per hour' -r -f -a "day\t'One row per day'
 hour\t'One row per hour'"
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l top -d 'How many of the most requested paths to list' -r
-complete -c amoe -n "__fish_amoe_using_subcommand stats" -l chart -d 'Also draw the periods as a chart (SVG)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand stats" -l chart -d 'Also draw the periods as a chart (SVG or PNG, by the file\'s extension)' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'

@@ -113,8 +113,8 @@ pub enum Command {
         /// How many of the most requested paths to list
         #[arg(long, default_value_t = 10, value_name = "N")]
         top: usize,
-        /// Also draw the periods as a chart (SVG)
-        #[arg(long, value_name = "FILE.svg")]
+        /// Also draw the periods as a chart (SVG or PNG, by the file's extension)
+        #[arg(long, value_name = "FILE.svg|FILE.png")]
         chart: Option<PathBuf>,
     },
     /// Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums
@@ -899,8 +899,8 @@ pub struct LogStatsArgs {
     /// How many of the most requested paths to list
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
-    /// Also draw the periods as a chart (SVG)
-    #[arg(long, value_name = "FILE.svg")]
+    /// Also draw the periods as a chart (SVG or PNG, by the file's extension)
+    #[arg(long, value_name = "FILE.svg|FILE.png")]
     pub chart: Option<PathBuf>,
     /// Worker threads (default: one per core)
     #[arg(long, value_name = "N")]

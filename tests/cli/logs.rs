@@ -258,7 +258,21 @@ fn by_hour_csv_and_chart() {
     let svg = std::fs::read_to_string(&chart).expect("chart written");
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<rect x=").count(), rows.len() - 1, "one bar per hour");
+    // The same as PNG.
+    let png = env.path("hours.png");
+    env.ok(&[
+        "logs",
+        "stats",
+        "--by",
+        "hour",
+        "--chart",
+        png.to_str().unwrap_or_default(),
+        log.to_str().unwrap_or_default(),
+    ]);
+    let bytes = std::fs::read(&png).expect("png written");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(&bytes[12..16], b"IHDR");
     // A chart format that is not drawn is refused before any work.
     let run = env.fails(2, &["logs", "stats", "--chart", "x.pdf", log.to_str().unwrap_or_default()]);
-    assert!(run.stderr.contains("SVG"), "{}", run.stderr);
+    assert!(run.stderr.contains("SVG or PNG"), "{}", run.stderr);
 }

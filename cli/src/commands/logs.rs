@@ -1,5 +1,5 @@
 //! `amoe logs …` and `amoe stats`: figures of log files and of a site's collected days
-//! (summary and tables for people, JSON or CSV for scripts, an SVG chart), collection,
+//! (summary and tables for people, JSON or CSV for scripts, SVG or PNG charts), collection,
 //! delivery, the archive's listing and retention, hosts' SFTP side and delivery accounts.
 
 use super::Ctx;
@@ -301,6 +301,9 @@ pub(super) fn site_stats(
     chart: Option<&std::path::Path>,
 ) -> Result<Exit> {
     let (from, to) = (logs::parse_day(from)?, logs::parse_day(to)?);
+    if let Some(chart) = chart {
+        chart_kind(chart)?;
+    }
     let store = ctx.open()?;
     store.site(&site.parse::<amoe_core::Name>()?)?;
     let archive = logs::archive_dir(&ctx.settings)?;
@@ -318,12 +321,31 @@ pub(super) fn site_stats(
     let opts = Options { by_hour: by == StatsPeriod::Hour, paris: true, ..Options::default() };
     let report = amoe_logstats::report(&files, &opts, top);
     if let Some(chart) = chart {
-        let svg = amoe_logstats::chart::svg(&report, &format!("{site}, {from} to {to}"));
-        crate::ops::replace_file(chart, svg.as_bytes(), 0o644)
-            .map_err(|e| Failure::new(format!("cannot write the chart `{}`: {e}", chart.display())))?;
+        write_chart(chart, &report, &format!("{site}, {from} to {to}"))?;
     }
     render(ctx, &report)?;
     Ok(if report.files.iter().any(|f| f.error.is_some()) { Exit::Partial } else { Exit::Success })
+}
+
+/// Whether a chart file is PNG (else SVG); other names are refused before any work.
+fn chart_kind(path: &std::path::Path) -> Result<bool> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("svg") => Ok(false),
+        Some("png") => Ok(true),
+        _ => Err(Failure::usage(format!("cannot draw `{}`: charts are SVG or PNG files", path.display()))
+            .hint("name the chart FILE.svg or FILE.png")
+            .into()),
+    }
+}
+
+fn write_chart(path: &std::path::Path, report: &Report, title: &str) -> Result<()> {
+    let bytes = if chart_kind(path)? {
+        amoe_logstats::chart::png(report, title)
+    } else {
+        amoe_logstats::chart::svg(report, title).into_bytes()
+    };
+    crate::ops::replace_file(path, &bytes, 0o644)
+        .map_err(|e| Failure::new(format!("cannot write the chart `{}`: {e}", path.display())).into())
 }
 
 fn options(args: &LogStatsArgs) -> Options {
@@ -342,12 +364,8 @@ fn options(args: &LogStatsArgs) -> Options {
 }
 
 fn stats(ctx: &mut Ctx, args: &LogStatsArgs) -> Result<Exit> {
-    if let Some(chart) = &args.chart
-        && chart.extension().and_then(|e| e.to_str()) != Some("svg")
-    {
-        return Err(Failure::usage(format!("cannot draw `{}`: charts are SVG files", chart.display()))
-            .hint("name the chart FILE.svg (browsers, LibreOffice and Inkscape open it)")
-            .into());
+    if let Some(chart) = &args.chart {
+        chart_kind(chart)?;
     }
     let report = amoe_logstats::report(&args.files, &options(args), args.top);
     let failed = report.files.iter().filter(|f| f.error.is_some()).count();
@@ -365,8 +383,7 @@ fn stats(ctx: &mut Ctx, args: &LogStatsArgs) -> Result<Exit> {
             Some((a, b)) => format!("Requests, {} to {}", a.period, b.period),
             None => "Requests".to_owned(),
         };
-        crate::ops::replace_file(chart, amoe_logstats::chart::svg(&report, &title).as_bytes(), 0o644)
-            .map_err(|e| Failure::new(format!("cannot write the chart `{}`: {e}", chart.display())))?;
+        write_chart(chart, &report, &title)?;
     }
     render(ctx, &report)?;
     Ok(if failed == 0 {
