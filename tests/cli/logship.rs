@@ -416,6 +416,21 @@ fn killed_runs_are_finished_by_the_next_one() {
         .sum();
     assert_eq!(lines, expected);
     assert!(!remote_part.exists());
+    // Every delivered file matches the manifest's checksum.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(drop.join(format!("www-{day}.manifest.json"))).expect("manifest"))
+            .expect("json");
+    for f in manifest["files"].as_array().expect("files") {
+        let bytes = std::fs::read(drop.join(f["name"].as_str().expect("name"))).expect("file");
+        let sha = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+        assert_eq!(Some(sha.as_str()), f["sha256"].as_str());
+    }
+    let listing: Vec<String> = std::fs::read_dir(&drop)
+        .expect("drop")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(listing.iter().all(|n| !n.ends_with(".part")), "{listing:?}");
     assert_eq!(smtp.messages().len(), 1, "one notice");
     let r = run(&fleet, &config, &["logs", "deliver", "--quiet"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
