@@ -5,6 +5,7 @@
 //! No I/O, no SQL, no terminal: those live in `amoe-store` and `amoe-cli`.
 
 pub mod address;
+pub mod calendar;
 pub mod lot;
 pub mod model;
 pub mod names;
@@ -12,6 +13,8 @@ pub mod origin;
 pub mod redact;
 pub mod siret;
 pub mod size;
+pub mod sla;
+pub mod tickets;
 pub mod time;
 
 pub use address::HostAddress;

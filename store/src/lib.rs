@@ -22,6 +22,7 @@ pub mod logs;
 mod migrate;
 pub mod outbox;
 pub mod sites;
+pub mod tickets;
 
 pub use audit::{AuditDraft, AuditFilter, VerifyReport};
 pub use dump::{Dump, TableDump};

@@ -167,6 +167,98 @@ const MIGRATIONS: &[&str] = &[
         folder TEXT NOT NULL,
         host_key TEXT
     );",
+    // 8: tickets. People (one account per e-mail, optionally the login of an operator),
+    // projects with their contacts and SLA targets (JSON), isolated spaces and their members,
+    // rights per user and project; tickets, their full history (every event: who, when, what),
+    // links between tickets, attachments stored once by SHA-256 as files beside the store,
+    // and the notices owed by e-mail.
+    "CREATE TABLE users (
+        email TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        admin INTEGER NOT NULL CHECK (admin IN (0, 1)),
+        see_time INTEGER NOT NULL CHECK (see_time IN (0, 1)),
+        operator TEXT UNIQUE
+    );
+    CREATE TABLE projects (
+        name TEXT PRIMARY KEY NOT NULL,
+        label TEXT NOT NULL,
+        moa TEXT,
+        moe TEXT,
+        amoa TEXT,
+        sla TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE spaces (
+        name TEXT PRIMARY KEY NOT NULL,
+        label TEXT NOT NULL
+    );
+    CREATE TABLE space_members (
+        space TEXT NOT NULL REFERENCES spaces (name) ON DELETE CASCADE,
+        user TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
+        PRIMARY KEY (space, user)
+    );
+    CREATE TABLE acl (
+        user TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
+        project TEXT NOT NULL REFERENCES projects (name) ON DELETE CASCADE,
+        level TEXT NOT NULL CHECK (level IN ('read', 'write')),
+        PRIMARY KEY (user, project)
+    );
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY NOT NULL,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        project TEXT NOT NULL REFERENCES projects (name),
+        space TEXT NOT NULL REFERENCES spaces (name),
+        reporter TEXT NOT NULL REFERENCES users (email),
+        assignee TEXT REFERENCES users (email),
+        site TEXT,
+        host TEXT,
+        beneficiary TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX tickets_project ON tickets (project, status);
+    CREATE INDEX tickets_site ON tickets (site);
+    CREATE INDEX tickets_reporter ON tickets (reporter);
+    CREATE TABLE ticket_events (
+        ticket INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT,
+        minutes INTEGER,
+        message_id TEXT,
+        PRIMARY KEY (ticket, seq)
+    );
+    CREATE INDEX ticket_events_message ON ticket_events (message_id);
+    CREATE TABLE ticket_links (
+        ticket INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+        other INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        PRIMARY KEY (ticket, other)
+    );
+    CREATE TABLE attachments (
+        sha256 TEXT PRIMARY KEY NOT NULL,
+        size INTEGER NOT NULL
+    );
+    CREATE TABLE ticket_attachments (
+        ticket INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES attachments (sha256),
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ticket, name)
+    );
+    CREATE TABLE ticket_notices (
+        ticket INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        recipients TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        sent_at TEXT,
+        last_error TEXT,
+        PRIMARY KEY (ticket, seq)
+    );",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

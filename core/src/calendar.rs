@@ -1,0 +1,242 @@
+//! Working days and working hours of the French calendar, for SLA clocks and contract delays
+//! (quotes within 10 working days, intervention and restoration times).
+//!
+//! What: the 11 national public holidays (Easter Monday, Ascension and Whit Monday computed
+//! from Easter), the Alsace-Moselle variant (Good Friday and 26 December too), weekends, and
+//! configurable business hours in Europe/Paris time. [`Calendar::add_working_days`],
+//! [`Calendar::working_seconds`] between two instants, [`Calendar::in_hours`].
+//!
+//! Why here: the tickets' SLA clocks and the contract reports must count the same way; one
+//! implementation, pure, no I/O.
+
+use jiff::civil::{Date, Time, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+
+/// Which public holidays apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Region {
+    /// The national holidays.
+    #[default]
+    France,
+    /// Bas-Rhin, Haut-Rhin and Moselle: Good Friday and 26 December as well.
+    AlsaceMoselle,
+}
+
+/// Business hours, the same on every working day (local time, `start < end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hours {
+    /// Opening.
+    pub start: Time,
+    /// Closing.
+    pub end: Time,
+}
+
+impl Default for Hours {
+    /// 9:00 to 18:00.
+    fn default() -> Self {
+        Hours { start: Time::constant(9, 0, 0, 0), end: Time::constant(18, 0, 0, 0) }
+    }
+}
+
+/// A working calendar: holidays, weekends, business hours, in Europe/Paris time.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    /// Holidays of this region.
+    pub region: Region,
+    /// Business hours.
+    pub hours: Hours,
+    tz: TimeZone,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Calendar::new(Region::France, Hours::default())
+    }
+}
+
+/// Easter Sunday of `year` (Gregorian; the anonymous algorithm of 1876).
+pub fn easter(year: i16) -> Date {
+    let y = i32::from(year);
+    let a = y % 19;
+    let b = y / 100;
+    let c = y % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Date::constant(year, month as i8, day as i8)
+}
+
+impl Calendar {
+    /// A calendar for `region` with `hours`, in Europe/Paris time.
+    pub fn new(region: Region, hours: Hours) -> Calendar {
+        let tz = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC);
+        Calendar { region, hours, tz }
+    }
+
+    /// The public holidays of `year`, in date order.
+    pub fn holidays(&self, year: i16) -> Vec<Date> {
+        let d = |m: i8, day: i8| Date::constant(year, m, day);
+        let e = easter(year);
+        let shift = |days: i64| e.checked_add(days.days()).unwrap_or(e);
+        let mut v = vec![
+            d(1, 1),
+            shift(1), // Easter Monday
+            d(5, 1),
+            d(5, 8),
+            shift(39), // Ascension
+            shift(50), // Whit Monday
+            d(7, 14),
+            d(8, 15),
+            d(11, 1),
+            d(11, 11),
+            d(12, 25),
+        ];
+        if self.region == Region::AlsaceMoselle {
+            v.push(shift(-2)); // Good Friday
+            v.push(d(12, 26));
+        }
+        v.sort();
+        v
+    }
+
+    /// Whether `date` is a public holiday.
+    pub fn is_holiday(&self, date: Date) -> bool {
+        self.holidays(date.year()).contains(&date)
+    }
+
+    /// Whether `date` is a working day: Monday to Friday, not a holiday.
+    pub fn is_working_day(&self, date: Date) -> bool {
+        !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) && !self.is_holiday(date)
+    }
+
+    /// The `n`-th working day after `date` (`n = 0`: `date` itself if it works, else the next).
+    pub fn add_working_days(&self, date: Date, n: u32) -> Date {
+        let mut d = date;
+        while !self.is_working_day(d) {
+            d = d.tomorrow().unwrap_or(d);
+        }
+        let mut left = n;
+        while left > 0 {
+            d = d.tomorrow().unwrap_or(d);
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// Whether `t` falls in business hours of a working day.
+    pub fn in_hours(&self, t: Timestamp) -> bool {
+        let z = t.to_zoned(self.tz.clone());
+        let time = z.time();
+        self.is_working_day(z.date()) && time >= self.hours.start && time < self.hours.end
+    }
+
+    /// Seconds of business hours between `from` and `to` (0 when `to <= from`).
+    pub fn working_seconds(&self, from: Timestamp, to: Timestamp) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let (a, b) = (from.to_zoned(self.tz.clone()), to.to_zoned(self.tz.clone()));
+        let mut total = 0;
+        let mut day = a.date();
+        while day <= b.date() {
+            if self.is_working_day(day) {
+                let open = day.to_datetime(self.hours.start).to_zoned(self.tz.clone()).map(|z| z.timestamp());
+                let close = day.to_datetime(self.hours.end).to_zoned(self.tz.clone()).map(|z| z.timestamp());
+                if let (Ok(open), Ok(close)) = (open, close) {
+                    let s = open.max(from);
+                    let e = close.min(to);
+                    if e > s {
+                        total += e.as_second() - s.as_second();
+                    }
+                }
+            }
+            match day.tomorrow() {
+                Ok(n) => day = n,
+                Err(_) => break,
+            }
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        // Paris local time.
+        s.parse::<jiff::civil::DateTime>()
+            .and_then(|dt| dt.to_zoned(TimeZone::get("Europe/Paris").expect("tz")))
+            .map(|z| z.timestamp())
+            .expect("time")
+    }
+
+    #[test]
+    fn easter_of_known_years() {
+        for (y, m, d) in [(2024, 3, 31), (2025, 4, 20), (2026, 4, 5), (2027, 3, 28), (2000, 4, 23), (2038, 4, 25)] {
+            assert_eq!(easter(y), Date::constant(y, m, d), "{y}");
+        }
+    }
+
+    #[test]
+    fn holidays_of_2026() {
+        let c = Calendar::default();
+        let h: Vec<String> = c.holidays(2026).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            h,
+            [
+                "2026-01-01",
+                "2026-04-06",
+                "2026-05-01",
+                "2026-05-08",
+                "2026-05-14",
+                "2026-05-25",
+                "2026-07-14",
+                "2026-08-15",
+                "2026-11-01",
+                "2026-11-11",
+                "2026-12-25"
+            ]
+        );
+        let am = Calendar::new(Region::AlsaceMoselle, Hours::default());
+        assert!(am.is_holiday(Date::constant(2026, 4, 3)) && am.is_holiday(Date::constant(2026, 12, 26)));
+        assert!(!c.is_holiday(Date::constant(2026, 4, 3)));
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        let c = Calendar::default();
+        // Thursday 2 April 2026 + 2 working days: Friday 3, (weekend, Easter Monday 6) Tuesday 7.
+        assert_eq!(c.add_working_days(Date::constant(2026, 4, 2), 2), Date::constant(2026, 4, 7));
+        // 10 working days from Monday 4 May 2026 (8 May and Ascension 14 May off).
+        assert_eq!(c.add_working_days(Date::constant(2026, 5, 4), 10), Date::constant(2026, 5, 20));
+        // A Saturday counts from the Monday.
+        assert_eq!(c.add_working_days(Date::constant(2026, 11, 28), 0), Date::constant(2026, 11, 30));
+    }
+
+    #[test]
+    fn working_time_between_instants() {
+        let c = Calendar::default();
+        // Friday 17:00 → Monday 10:00: 1 h Friday + 1 h Monday.
+        assert_eq!(c.working_seconds(ts("2026-11-27T17:00"), ts("2026-11-30T10:00")), 2 * 3600);
+        // Thursday 13 May 2026 16:00 → Friday 15 May 10:00 across Ascension: 2 h + 1 h.
+        assert_eq!(c.working_seconds(ts("2026-05-13T16:00"), ts("2026-05-15T10:00")), 3 * 3600);
+        // Outside hours entirely.
+        assert_eq!(c.working_seconds(ts("2026-11-27T19:00"), ts("2026-11-27T23:00")), 0);
+        assert!(c.in_hours(ts("2026-11-27T09:00")) && !c.in_hours(ts("2026-11-27T18:00")));
+        assert!(!c.in_hours(ts("2026-04-06T10:00")), "Easter Monday");
+        // Across the change to summer time: business hours are local, a full day is 9 h.
+        assert_eq!(c.working_seconds(ts("2026-03-27T09:00"), ts("2026-03-30T18:00")), 2 * 9 * 3600);
+    }
+}

@@ -1,0 +1,543 @@
+//! Tickets and the people around them: users, projects, spaces, rights; tickets, their history,
+//! links and attachments (metadata only: the files live beside the store).
+//!
+//! No rights are checked here: callers go through `amoe_core::tickets::allowed` with the
+//! [`Actor`] this module builds, before reading or writing a ticket.
+
+use crate::{Error, Reads, Result, Tx};
+use amoe_core::tickets::{Actor, Kind, Level, Priority, Status};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// A person with an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct User {
+    /// E-mail, the account's id.
+    pub email: String,
+    /// Full name.
+    pub name: String,
+    /// Every right.
+    pub admin: bool,
+    /// Sees time spent.
+    pub see_time: bool,
+    /// The operator login mapped to this account, if any.
+    pub operator: Option<String>,
+}
+
+/// A project: an application or a set of them, with its contacts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Project {
+    /// Short name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Maîtrise d'ouvrage contact.
+    pub moa: Option<String>,
+    /// Maîtrise d'œuvre contact.
+    pub moe: Option<String>,
+    /// Assistance à maîtrise d'ouvrage contact.
+    pub amoa: Option<String>,
+    /// SLA targets (JSON).
+    pub sla: String,
+}
+
+/// A ticket's current state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Ticket {
+    /// Number.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Type.
+    pub kind: Kind,
+    /// Status.
+    pub status: Status,
+    /// Priority.
+    pub priority: Priority,
+    /// Project.
+    pub project: String,
+    /// Space.
+    pub space: String,
+    /// Who reported it.
+    pub reporter: String,
+    /// Who handles it.
+    pub assignee: Option<String>,
+    /// Inventory links.
+    pub site: Option<String>,
+    /// Host.
+    pub host: Option<String>,
+    /// Beneficiary (SIRET).
+    pub beneficiary: Option<String>,
+    /// Opened (UTC).
+    pub created_at: String,
+    /// Last event (UTC).
+    pub updated_at: String,
+}
+
+/// One event of a ticket's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Event {
+    /// Ticket.
+    pub ticket: i64,
+    /// Order in the ticket (1: creation).
+    pub seq: i64,
+    /// When (UTC).
+    pub at: String,
+    /// Who (e-mail).
+    pub actor: String,
+    /// `created`, `comment`, `status`, `assign`, `priority`, `attach`, `link`, `time`.
+    pub kind: String,
+    /// The comment, the new value, the file name…
+    pub value: Option<String>,
+    /// Minutes spent (kind `time`, or with a comment).
+    pub minutes: Option<i64>,
+    /// Message-ID of the e-mail it came from or went out as.
+    pub message_id: Option<String>,
+}
+
+/// Filters of `ticket list` (all optional, combined with AND).
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    /// Project.
+    pub project: Option<String>,
+    /// Space.
+    pub space: Option<String>,
+    /// Status.
+    pub status: Option<Status>,
+    /// Type.
+    pub kind: Option<Kind>,
+    /// Priority.
+    pub priority: Option<Priority>,
+    /// Reporter.
+    pub reporter: Option<String>,
+    /// Assignee.
+    pub assignee: Option<String>,
+    /// Site.
+    pub site: Option<String>,
+    /// Host.
+    pub host: Option<String>,
+    /// Beneficiary.
+    pub beneficiary: Option<String>,
+    /// Opened on or after (UTC, RFC 3339 prefix).
+    pub since: Option<String>,
+    /// Words in the title.
+    pub text: Option<String>,
+}
+
+fn bad(table: &'static str, problem: impl ToString) -> Error {
+    Error::BadRow { table, problem: problem.to_string() }
+}
+
+const TICKET_COLUMNS: &str = "id, title, kind, status, priority, project, space, reporter, assignee, site, host, beneficiary, created_at, updated_at";
+
+fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 14]> {
+    Ok([
+        Some(r.get::<_, i64>(0)?.to_string()),
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
+    ])
+}
+
+fn build_ticket(c: [Option<String>; 14]) -> Result<Ticket> {
+    let [
+        id,
+        title,
+        kind,
+        status,
+        priority,
+        project,
+        space,
+        reporter,
+        assignee,
+        site,
+        host,
+        beneficiary,
+        created,
+        updated,
+    ] = c;
+    let s = |v: Option<String>| v.unwrap_or_default();
+    Ok(Ticket {
+        id: s(id).parse().map_err(|e| bad("tickets", e))?,
+        title: s(title),
+        kind: s(kind).parse().map_err(|e| bad("tickets", e))?,
+        status: s(status).parse().map_err(|e| bad("tickets", e))?,
+        priority: s(priority).parse().map_err(|e| bad("tickets", e))?,
+        project: s(project),
+        space: s(space),
+        reporter: s(reporter),
+        assignee,
+        site,
+        host,
+        beneficiary,
+        created_at: s(created),
+        updated_at: s(updated),
+    })
+}
+
+/// Reading tickets and their people.
+pub trait TicketReads: Reads {
+    /// Every user, by e-mail.
+    fn users(&self) -> Result<Vec<User>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT email, name, admin, see_time, operator FROM users ORDER BY email")
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map([], |r| {
+            Ok(User {
+                email: r.get(0)?,
+                name: r.get(1)?,
+                admin: r.get::<_, i64>(2)? != 0,
+                see_time: r.get::<_, i64>(3)? != 0,
+                operator: r.get(4)?,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.sql(e))
+    }
+
+    /// One user by e-mail (case-insensitive).
+    fn user(&self, email: &str) -> Result<Option<User>> {
+        Ok(self.users()?.into_iter().find(|u| u.email.eq_ignore_ascii_case(email)))
+    }
+
+    /// The user an operator login maps to.
+    fn user_of_operator(&self, operator: &str) -> Result<Option<User>> {
+        Ok(self.users()?.into_iter().find(|u| u.operator.as_deref() == Some(operator)))
+    }
+
+    /// What the authorization needs of a user.
+    fn actor(&self, user: &User) -> Result<Actor> {
+        let spaces = self
+            .conn()
+            .prepare_cached("SELECT space FROM space_members WHERE user = ?1 ORDER BY space")
+            .and_then(|mut s| s.query_map([&user.email], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>())
+            .map_err(|e| self.sql(e))?;
+        let rights = self
+            .conn()
+            .prepare_cached("SELECT project, level FROM acl WHERE user = ?1 ORDER BY project")
+            .and_then(|mut s| {
+                s.query_map([&user.email], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.sql(e))?
+            .into_iter()
+            .map(|(p, l)| Ok((p, l.parse::<Level>().map_err(|e| bad("acl", e))?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Actor { email: user.email.clone(), admin: user.admin, spaces, rights })
+    }
+
+    /// Every project.
+    fn projects(&self) -> Result<Vec<Project>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT name, label, moa, moe, amoa, sla FROM projects ORDER BY name")
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map([], |r| {
+            Ok(Project {
+                name: r.get(0)?,
+                label: r.get(1)?,
+                moa: r.get(2)?,
+                moe: r.get(3)?,
+                amoa: r.get(4)?,
+                sla: r.get(5)?,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.sql(e))
+    }
+
+    /// Every space and its members: (space, label, members).
+    fn spaces(&self) -> Result<Vec<(String, String, Vec<String>)>> {
+        let mut stmt =
+            self.conn().prepare_cached("SELECT name, label FROM spaces ORDER BY name").map_err(|e| self.sql(e))?;
+        let spaces: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for (name, label) in spaces {
+            let members = self
+                .conn()
+                .prepare_cached("SELECT user FROM space_members WHERE space = ?1 ORDER BY user")
+                .and_then(|mut s| s.query_map([&name], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>())
+                .map_err(|e| self.sql(e))?;
+            out.push((name, label, members));
+        }
+        Ok(out)
+    }
+
+    /// Every right granted: (user, project, level).
+    fn acl(&self) -> Result<Vec<(String, String, Level)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT user, project, level FROM acl ORDER BY user, project")
+            .map_err(|e| self.sql(e))?;
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql(e))?;
+        rows.into_iter().map(|(u, p, l)| Ok((u, p, l.parse().map_err(|e| bad("acl", e))?))).collect()
+    }
+
+    /// One ticket.
+    fn ticket(&self, id: i64) -> Result<Option<Ticket>> {
+        let row = self
+            .conn()
+            .query_row(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?1"), [id], ticket_row)
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        row.map(build_ticket).transpose()
+    }
+
+    /// Tickets matching `f`, newest first.
+    fn tickets(&self, f: &TicketFilter) -> Result<Vec<Ticket>> {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets
+             WHERE (?1 IS NULL OR project = ?1) AND (?2 IS NULL OR space = ?2) AND (?3 IS NULL OR status = ?3)
+               AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR priority = ?5) AND (?6 IS NULL OR reporter = ?6)
+               AND (?7 IS NULL OR assignee = ?7) AND (?8 IS NULL OR site = ?8) AND (?9 IS NULL OR host = ?9)
+               AND (?10 IS NULL OR beneficiary = ?10) AND (?11 IS NULL OR created_at >= ?11)
+               AND (?12 IS NULL OR instr(lower(title), lower(?12)) > 0)
+             ORDER BY id DESC"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(
+                params![
+                    f.project,
+                    f.space,
+                    f.status.map(|s| s.as_str()),
+                    f.kind.map(|s| s.as_str()),
+                    f.priority.map(|s| s.as_str()),
+                    f.reporter,
+                    f.assignee,
+                    f.site,
+                    f.host,
+                    f.beneficiary,
+                    f.since,
+                    f.text
+                ],
+                ticket_row,
+            )
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.sql(e))?;
+        rows.into_iter().map(build_ticket).collect()
+    }
+
+    /// A ticket's history, in order.
+    fn events(&self, ticket: i64) -> Result<Vec<Event>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT ticket, seq, at, actor, kind, value, minutes, message_id FROM ticket_events
+                 WHERE ticket = ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map([ticket], |r| {
+            Ok(Event {
+                ticket: r.get(0)?,
+                seq: r.get(1)?,
+                at: r.get(2)?,
+                actor: r.get(3)?,
+                kind: r.get(4)?,
+                value: r.get(5)?,
+                minutes: r.get(6)?,
+                message_id: r.get(7)?,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.sql(e))
+    }
+
+    /// The ticket an e-mail's Message-ID belongs to.
+    fn ticket_of_message(&self, message_id: &str) -> Result<Option<i64>> {
+        self.conn()
+            .query_row("SELECT ticket FROM ticket_events WHERE message_id = ?1 LIMIT 1", [message_id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Links of a ticket: (other ticket, kind), both directions.
+    fn links(&self, ticket: i64) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT other, kind FROM ticket_links WHERE ticket = ?1
+                 UNION SELECT ticket, kind FROM ticket_links WHERE other = ?1 ORDER BY 1",
+            )
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map([ticket], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Attachments of a ticket: (name, sha256, size).
+    fn attachments(&self, ticket: i64) -> Result<Vec<(String, String, i64)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT ta.name, ta.sha256, a.size FROM ticket_attachments ta JOIN attachments a ON a.sha256 = ta.sha256
+                 WHERE ta.ticket = ?1 ORDER BY ta.seq, ta.name",
+            )
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map([ticket], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql(e))
+    }
+}
+
+impl<T: Reads> TicketReads for T {}
+
+impl Tx<'_> {
+    fn exec(&self, sql: &str, p: impl rusqlite::Params) -> Result<usize> {
+        self.conn().execute(sql, p).map_err(|e| self.sql(e))
+    }
+
+    /// Adds a user; refuses a known e-mail.
+    pub fn add_user(&self, u: &User) -> Result<()> {
+        if self.user(&u.email)?.is_some() {
+            return Err(Error::Duplicate { kind: "user", name: u.email.clone() });
+        }
+        self.exec(
+            "INSERT INTO users (email, name, admin, see_time, operator) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![u.email, u.name, i64::from(u.admin), i64::from(u.see_time), u.operator],
+        )?;
+        Ok(())
+    }
+
+    /// Adds a project.
+    pub fn add_project(&self, p: &Project) -> Result<()> {
+        let n = self.exec(
+            "INSERT INTO projects (name, label, moa, moe, amoa, sla) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING",
+            params![p.name, p.label, p.moa, p.moe, p.amoa, p.sla],
+        )?;
+        if n == 0 {
+            return Err(Error::Duplicate { kind: "project", name: p.name.clone() });
+        }
+        Ok(())
+    }
+
+    /// Adds a space.
+    pub fn add_space(&self, name: &str, label: &str) -> Result<()> {
+        let n = self.exec(
+            "INSERT INTO spaces (name, label) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            params![name, label],
+        )?;
+        if n == 0 {
+            return Err(Error::Duplicate { kind: "space", name: name.to_owned() });
+        }
+        Ok(())
+    }
+
+    /// Puts a user in a space.
+    pub fn add_member(&self, space: &str, user: &str) -> Result<()> {
+        self.exec("INSERT OR IGNORE INTO space_members (space, user) VALUES (?1, ?2)", params![space, user])?;
+        Ok(())
+    }
+
+    /// Sets a user's right on a project (`none` removes it).
+    pub fn grant(&self, user: &str, project: &str, level: Level) -> Result<()> {
+        match level {
+            Level::None => self.exec("DELETE FROM acl WHERE user = ?1 AND project = ?2", params![user, project])?,
+            l => self.exec(
+                "INSERT OR REPLACE INTO acl (user, project, level) VALUES (?1, ?2, ?3)",
+                params![user, project, l.as_str()],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Opens a ticket with its creation event; returns its number.
+    pub fn insert_ticket(&self, t: &Ticket, message_id: Option<&str>) -> Result<i64> {
+        self.exec(
+            "INSERT INTO tickets (title, kind, status, priority, project, space, reporter, assignee, site, host, beneficiary, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+            params![
+                t.title,
+                t.kind.as_str(),
+                t.status.as_str(),
+                t.priority.as_str(),
+                t.project,
+                t.space,
+                t.reporter,
+                t.assignee,
+                t.site,
+                t.host,
+                t.beneficiary,
+                t.created_at
+            ],
+        )?;
+        let id = self.conn().last_insert_rowid();
+        self.add_event(id, &t.created_at, &t.reporter, "created", Some(&t.title), None, message_id)?;
+        Ok(id)
+    }
+
+    /// Appends an event (and moves `updated_at`); returns its sequence number.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_event(
+        &self,
+        ticket: i64,
+        at: &str,
+        actor: &str,
+        kind: &str,
+        value: Option<&str>,
+        minutes: Option<i64>,
+        message_id: Option<&str>,
+    ) -> Result<i64> {
+        let seq: i64 = self
+            .conn()
+            .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_events WHERE ticket = ?1", [ticket], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        self.exec(
+            "INSERT INTO ticket_events (ticket, seq, at, actor, kind, value, minutes, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![ticket, seq, at, actor, kind, value, minutes, message_id],
+        )?;
+        self.exec("UPDATE tickets SET updated_at = ?2 WHERE id = ?1", params![ticket, at])?;
+        Ok(seq)
+    }
+
+    /// Changes a ticket's status, assignee or priority (the caller adds the event).
+    pub fn set_ticket_field(&self, ticket: i64, field: &str, value: Option<&str>) -> Result<()> {
+        let column = match field {
+            "status" => "status",
+            "assignee" => "assignee",
+            "priority" => "priority",
+            _ => return Err(bad("tickets", format!("unknown field {field}"))),
+        };
+        self.exec(&format!("UPDATE tickets SET {column} = ?2 WHERE id = ?1"), params![ticket, value])?;
+        Ok(())
+    }
+
+    /// Links two tickets.
+    pub fn link(&self, ticket: i64, other: i64, kind: &str) -> Result<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO ticket_links (ticket, other, kind) VALUES (?1, ?2, ?3)",
+            params![ticket, other, kind],
+        )?;
+        Ok(())
+    }
+
+    /// Records an attachment (its file is already in place under its SHA-256).
+    pub fn attach(&self, ticket: i64, name: &str, sha256: &str, size: i64, seq: i64) -> Result<()> {
+        self.exec("INSERT OR IGNORE INTO attachments (sha256, size) VALUES (?1, ?2)", params![sha256, size])?;
+        let n = self.exec(
+            "INSERT INTO ticket_attachments (ticket, name, sha256, seq) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            params![ticket, name, sha256, seq],
+        )?;
+        if n == 0 {
+            return Err(Error::Duplicate { kind: "attachment", name: name.to_owned() });
+        }
+        Ok(())
+    }
+}
