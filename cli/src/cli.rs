@@ -94,6 +94,20 @@ pub enum Command {
     /// Access logs: statistics of files, collection from hosts, delivery to beneficiaries
     #[command(subcommand)]
     Logs(LogsCmd),
+    /// People with an account: engineers and customers' reporters
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Projects tickets are filed under (an application or a set of them)
+    #[command(subcommand)]
+    Project(ProjectCmd),
+    /// Spaces: one isolated space per customer structure
+    #[command(subcommand)]
+    Space(SpaceCmd),
+    /// Rights of users on projects
+    #[command(subcommand)]
+    Acl(AclCmd),
+    /// Tickets: requests, incidents, changes, releases; their history, SLA clocks
+    Ticket(TicketArgs),
     /// A site's figures from the collected logs (Paris days): attendance, volume, cache, times
     #[command(
         after_long_help = "Reads the W3C files collected by `amoe logs collect` (every host of the site), so the figures\nare those of whole days, visible the day after.\n\nEXAMPLES:\n  amoe stats www --from 2026-11-01 --to 2026-11-30\n  amoe stats www --from yesterday --to yesterday --by hour --chart day.svg"
@@ -905,4 +919,251 @@ pub struct LogStatsArgs {
     /// Worker threads (default: one per core)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a user (an administrator does; the very first user must be an administrator)
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe user add j.dupont@contractor.example --name 'Jeanne Dupont' --admin --time --operator jdupont\n  amoe user add dsi@mairie.example --name 'DSI Mairie'"
+    )]
+    Add {
+        /// E-mail: one account per person, one e-mail per account
+        email: String,
+        /// Full name
+        #[arg(long)]
+        name: String,
+        /// Every right on every project and space
+        #[arg(long)]
+        admin: bool,
+        /// Sees the time spent on tickets
+        #[arg(long)]
+        time: bool,
+        /// The operator login (`--operator`, `AMOE_OPERATOR`, `$USER`) that acts as this user
+        #[arg(long)]
+        operator: Option<String>,
+    },
+    /// List users
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCmd {
+    /// Add a project with its contacts and SLA targets
+    #[command(
+        after_long_help = "SLA targets are JSON: take_charge, restore (incidents) and resolve, each {\"minutes\": N,\n\"outside_hours_minutes\": M, \"clock\": \"business\" | \"always\"}.\n\nEXAMPLES:\n  amoe project add portail --label 'Portail citoyen' --moa dsi@mairie.example \\\n      --sla '{\"take_charge\": {\"minutes\": 60, \"outside_hours_minutes\": 120, \"clock\": \"always\"}}'"
+    )]
+    Add {
+        /// Short name
+        name: String,
+        /// Label
+        #[arg(long)]
+        label: String,
+        /// Maîtrise d'ouvrage contact
+        #[arg(long)]
+        moa: Option<String>,
+        /// Maîtrise d'œuvre contact
+        #[arg(long)]
+        moe: Option<String>,
+        /// Assistance à maîtrise d'ouvrage contact
+        #[arg(long)]
+        amoa: Option<String>,
+        /// SLA targets (JSON)
+        #[arg(long)]
+        sla: Option<String>,
+    },
+    /// List projects
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpaceCmd {
+    /// Add a space (one per customer structure)
+    Add {
+        /// Short name
+        name: String,
+        /// Label
+        #[arg(long)]
+        label: Option<String>,
+        /// Members (repeatable)
+        #[arg(long = "member", value_name = "EMAIL")]
+        members: Vec<String>,
+    },
+    /// Put a user in a space
+    Join {
+        /// Space
+        space: String,
+        /// User
+        email: String,
+    },
+    /// List spaces and their members
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AclCmd {
+    /// Set a user's right on a project: none, read (every ticket of it) or write
+    #[command(after_long_help = "EXAMPLES:\n  amoe acl grant dsi@mairie.example portail read")]
+    Grant {
+        /// User
+        user: String,
+        /// Project
+        project: String,
+        /// none, read or write
+        level: String,
+    },
+    /// List the rights
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct TicketArgs {
+    /// Act as this user (administrators, to prepare or check a customer's view)
+    #[arg(long = "as", global = true, value_name = "EMAIL")]
+    pub as_user: Option<String>,
+    #[command(subcommand)]
+    pub cmd: TicketCmd,
+}
+
+/// How `ticket show` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    /// The intervention sheet in Markdown (002 §5.2.6).
+    Md,
+}
+
+const TICKET_HELP: &str = "\
+Types: assistance, evolution, correction, incident, request, problem, change, release.
+Statuses: new, in-progress, waiting, resolved, closed. Priorities: low, normal, high, critical.
+
+A ticket someone may not see is reported as not found. The acting user is the account mapped to
+the operator (`amoe user add … --operator LOGIN`), or `--as EMAIL` for an administrator.";
+
+#[derive(Debug, Subcommand)]
+pub enum TicketCmd {
+    /// Open a ticket
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe ticket new --project portail --space mairie --type incident --priority high \\\n      --title 'Pages en erreur 502' --site www --body 'Depuis 9 h 10.'"
+    )]
+    New {
+        /// Project
+        #[arg(long)]
+        project: String,
+        /// Space
+        #[arg(long)]
+        space: String,
+        /// Type
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: String,
+        /// Title
+        #[arg(long)]
+        title: String,
+        /// Priority
+        #[arg(long, default_value = "normal")]
+        priority: String,
+        /// First comment
+        #[arg(long)]
+        body: Option<String>,
+        /// The site it is about
+        #[arg(long)]
+        site: Option<String>,
+        /// The host it is about
+        #[arg(long)]
+        host: Option<String>,
+        /// The beneficiary it is about (SIRET)
+        #[arg(long)]
+        beneficiary: Option<String>,
+    },
+    /// List tickets, newest first; every filter combines
+    #[command(after_long_help = TICKET_HELP)]
+    List(TicketFilterArgs),
+    /// Show a ticket, its history and SLA clocks
+    Show {
+        /// Number
+        id: i64,
+        /// `md`: the intervention sheet
+        #[arg(long, value_enum)]
+        format: Option<ShowFormat>,
+    },
+    /// Add a comment (with the time spent, shown only to users who see time)
+    Comment {
+        /// Number
+        id: i64,
+        /// Text
+        text: String,
+        /// Minutes spent
+        #[arg(long)]
+        minutes: Option<i64>,
+    },
+    /// Give a ticket to someone
+    Assign {
+        /// Number
+        id: i64,
+        /// User
+        email: String,
+    },
+    /// Change a ticket's status
+    Status {
+        /// Number
+        id: i64,
+        /// new, in-progress, waiting, resolved, closed
+        status: String,
+    },
+    /// Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)
+    Attach {
+        /// Number
+        id: i64,
+        /// File
+        file: PathBuf,
+    },
+    /// Link two tickets (a problem and its incidents)
+    Link {
+        /// Number
+        id: i64,
+        /// The other ticket
+        other: i64,
+        /// Kind of link
+        #[arg(long, default_value = "related")]
+        kind: String,
+    },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct TicketFilterArgs {
+    /// Project
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Space
+    #[arg(long)]
+    pub space: Option<String>,
+    /// Status
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Type
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Priority
+    #[arg(long)]
+    pub priority: Option<String>,
+    /// Reporter (e-mail)
+    #[arg(long)]
+    pub reporter: Option<String>,
+    /// Assignee (e-mail)
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Site: the site's history
+    #[arg(long)]
+    pub site: Option<String>,
+    /// Host
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Beneficiary (SIRET)
+    #[arg(long)]
+    pub beneficiary: Option<String>,
+    /// Opened since (YYYY-MM-DD)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Words in the title
+    #[arg(long)]
+    pub text: Option<String>,
 }

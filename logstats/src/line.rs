@@ -309,7 +309,7 @@ fn time_taken(b: &[u8], ms: bool) -> Option<u64> {
         }
         let mut scale = 100_000;
         for &c in frac.iter().take(6) {
-            us += u64::from(c - b'0') * scale;
+            us = us.checked_add(u64::from(c - b'0') * scale)?;
             scale /= 10;
         }
     }

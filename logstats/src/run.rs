@@ -117,42 +117,38 @@ fn open(path: &Path) -> io::Result<Box<dyn Read + Send>> {
 }
 
 /// Fills `buf` after `carry` to about [`CHUNK`] bytes, ending on a line end (or at EOF).
-/// Returns the bytes that start the next chunk.
-fn fill(src: &mut dyn Read, buf: &mut Vec<u8>, carry: &[u8]) -> io::Result<(Vec<u8>, bool)> {
+/// Returns the bytes that start the next chunk, whether the input is over, and the read error
+/// that ended it, if any: what was read before an error stays in `buf` and is counted.
+fn fill(src: &mut dyn Read, buf: &mut Vec<u8>, carry: &[u8]) -> (Vec<u8>, bool, Option<io::Error>) {
     buf.clear();
     buf.extend_from_slice(carry);
-    let mut eof = false;
     let mut block = [0u8; 1 << 16];
-    while buf.len() < CHUNK {
-        let n = match src.read(&mut block) {
-            Ok(0) => {
-                eof = true;
-                break;
+    let mut limit = CHUNK;
+    let mut searched = 0;
+    loop {
+        while buf.len() < limit {
+            match src.read(&mut block) {
+                Ok(0) => return (Vec::new(), true, None),
+                Ok(n) => buf.extend_from_slice(&block[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return (Vec::new(), true, Some(e)),
             }
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        buf.extend_from_slice(&block[..n]);
-    }
-    if eof {
-        return Ok((Vec::new(), true));
-    }
-    match memchr::memrchr(b'\n', buf) {
-        Some(i) => {
-            let rest = buf[i + 1..].to_vec();
-            buf.truncate(i + 1);
-            Ok((rest, false))
         }
-        // No line end in a whole chunk: a monster line. Keep it whole up to 8 chunks, then
-        // cut it (its pieces count as malformed lines, never as requests).
-        None if buf.len() < 8 * CHUNK => {
-            let mut more = Vec::new();
-            let (rest, eof) = fill(src, &mut more, &[])?;
-            buf.extend_from_slice(&more);
-            Ok((rest, eof))
+        match memchr::memrchr(b'\n', &buf[searched..]) {
+            Some(i) => {
+                let cut = searched + i + 1;
+                let rest = buf[cut..].to_vec();
+                buf.truncate(cut);
+                return (rest, false, None);
+            }
+            // No line end yet: a monster line. Keep reading up to 8 chunks, then cut it (its
+            // pieces count as malformed lines, never as requests).
+            None if limit < 8 * CHUNK => {
+                searched = buf.len();
+                limit += CHUNK;
+            }
+            None => return (Vec::new(), false, None),
         }
-        None => Ok((Vec::new(), false)),
     }
 }
 
@@ -213,13 +209,10 @@ fn analyze_file(path: &Path, opts: &Options) -> (Tally, FileOutcome) {
         }
     };
     let mut first = Vec::with_capacity(CHUNK + (1 << 16));
-    let (mut carry, mut eof) = match fill(&mut *src, &mut first, &[]) {
-        Ok(r) => r,
-        Err(e) => {
-            outcome.error = Some(e.to_string());
-            (Vec::new(), true)
-        }
-    };
+    let (mut carry, mut eof, first_error) = fill(&mut *src, &mut first, &[]);
+    if let Some(e) = first_error {
+        outcome.error = Some(e.to_string());
+    }
     let shape = detect(&first, opts.format);
     outcome.format = shape.name().to_owned();
     let is_w3c = matches!(shape, Shape::W3c(_));
@@ -293,6 +286,7 @@ fn reader(
     let mut index = 0;
     let mut data = first;
     let mut spare = 0;
+    let mut pending: Option<io::Error> = None;
     loop {
         let next_fields = if is_w3c { last_fields(&data).or_else(|| fields.clone()) } else { None };
         if !data.is_empty() && work.send(Chunk { index, data, fields: fields.clone() }).is_err() {
@@ -301,7 +295,7 @@ fn reader(
         fields = next_fields;
         index += 1;
         if *eof {
-            return Ok(());
+            return pending.map_or(Ok(()), Err);
         }
         data = if spare < 4 {
             spare += 1;
@@ -312,9 +306,12 @@ fn reader(
                 Err(_) => return Ok(()),
             }
         };
-        let (rest, at_eof) = fill(src, &mut data, carry)?;
+        let (rest, at_eof, error) = fill(src, &mut data, carry);
         *carry = rest;
         *eof = at_eof;
+        if error.is_some() {
+            pending = error;
+        }
     }
 }
 
@@ -410,4 +407,37 @@ fn worker(
     }
     tally.settle();
     (tally, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    #[test]
+    fn a_file_without_line_ends_is_cut_not_held_whole() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("x.log");
+        std::fs::write(&path, vec![b'a'; 20 * CHUNK]).expect("write");
+        let (tally, out) = analyze(std::slice::from_ref(&path), &Options::default());
+        assert_eq!(tally.total.requests, 0);
+        assert_eq!(out[0].bad_lines, 3, "cut every 8 chunks: 8 + 8 + 4");
+        assert!(out[0].error.is_none());
+    }
+
+    #[test]
+    fn a_cut_gzip_counts_the_lines_read_before_the_damage() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let line = "1.2.3.4 - - [30/Mar/2024:18:22:28 +0100] \"GET /a HTTP/1.1\" 200 1\n";
+        let text = line.repeat(200_000);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).expect("gz");
+        let bytes = gz.finish().expect("gz");
+        let path = dir.path().join("x.log.gz");
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).expect("write");
+        let (tally, out) = analyze(std::slice::from_ref(&path), &Options::default());
+        assert!(out[0].error.is_some());
+        // Most of the first half of the lines is counted, never more than all of them.
+        assert!(tally.total.requests > 50_000 && tally.total.requests < 200_000, "{}", tally.total.requests);
+    }
 }

@@ -67,12 +67,13 @@ pub struct Bucket {
 
 impl Bucket {
     fn add(&mut self, o: &Bucket) {
+        // Byte counts come from the logs: absurd values saturate rather than wrap.
         self.requests += o.requests;
-        self.bytes += o.bytes;
+        self.bytes = self.bytes.saturating_add(o.bytes);
         self.cache_known += o.cache_known;
         self.cdn_requests += o.cdn_requests;
-        self.cache_known_bytes += o.cache_known_bytes;
-        self.cdn_bytes += o.cdn_bytes;
+        self.cache_known_bytes = self.cache_known_bytes.saturating_add(o.cache_known_bytes);
+        self.cdn_bytes = self.cdn_bytes.saturating_add(o.cdn_bytes);
         self.timed += o.timed;
         self.under_2s += o.under_2s;
         for (a, b) in self.classes.iter_mut().zip(o.classes) {
@@ -216,7 +217,7 @@ impl Tally {
         match self.urls.get_mut(&u) {
             Some(c) => {
                 c.requests += 1;
-                c.bytes += e.bytes;
+                c.bytes = c.bytes.saturating_add(e.bytes);
             }
             None if room => {
                 let at = self.arena.len() as u32;
@@ -275,9 +276,9 @@ impl Tally {
             match self.urls.get_mut(&h) {
                 Some(mine) => {
                     mine.requests += c.requests;
-                    mine.bytes += c.bytes;
+                    mine.bytes = mine.bytes.saturating_add(c.bytes);
                 }
-                None if room => {
+                None if room && self.arena.len() + (c.len as usize) <= u32::MAX as usize => {
                     let at = self.arena.len() as u32;
                     self.arena.extend_from_slice(&o.arena[c.at as usize..(c.at + c.len) as usize]);
                     self.urls.insert(h, UrlCount { at, ..c });

@@ -13,6 +13,7 @@ mod logs;
 mod outbox;
 mod site;
 mod store;
+mod tickets;
 
 use crate::cli::{Cli, Command};
 use crate::error::{Exit, Failure};
@@ -91,6 +92,11 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Flush(args) => fleet::flush(ctx, args),
         Command::Outbox(cmd) => outbox::run(ctx, cmd),
         Command::Logs(cmd) => logs::run(ctx, cmd),
+        Command::User(cmd) => tickets::user(ctx, cmd),
+        Command::Project(cmd) => tickets::project(ctx, cmd),
+        Command::Space(cmd) => tickets::space(ctx, cmd),
+        Command::Acl(cmd) => tickets::acl(ctx, cmd),
+        Command::Ticket(args) => tickets::ticket(ctx, args),
         Command::Stats { site, from, to, by, top, chart } => {
             logs::site_stats(ctx, &site, &from, &to, by, top, chart.as_deref())
         }

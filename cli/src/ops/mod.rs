@@ -8,6 +8,7 @@ pub mod ca;
 pub mod fleet;
 pub mod host;
 pub mod site;
+pub mod tickets;
 pub mod transfer;
 
 /// Keeps the first occurrence of each item, in order.

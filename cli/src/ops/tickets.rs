@@ -1,0 +1,319 @@
+//! Tickets as data operations: who acts, what they may do ([`authorize`], the only gate), and
+//! every read and change of a ticket. The commands print; this module decides.
+
+use std::path::{Path, PathBuf};
+
+use amoe_core::sla::{Reading, Targets, read_clocks};
+use amoe_core::tickets::{Action, Actor, Kind, Level, Priority, Scope, Status, allowed};
+use amoe_store::tickets::{Event, Ticket, TicketFilter, TicketReads, User};
+use amoe_store::{AuditDraft, Store};
+use serde::Serialize;
+
+use crate::error::Failure;
+
+/// Largest attachment, bytes.
+pub const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
+
+/// The acting user and what the authorization needs of them.
+#[derive(Debug, Clone)]
+pub struct Acting {
+    /// The account.
+    pub user: User,
+    /// Their spaces and rights.
+    pub actor: Actor,
+}
+
+/// The account the operator acts as (`--as` for an administrator).
+pub fn acting(store: &Store, operator: &str, as_user: Option<&str>) -> anyhow::Result<Acting> {
+    let me = match store.user_of_operator(operator)? {
+        Some(u) => u,
+        None => store.user(operator)?.ok_or_else(|| {
+            Failure::new(format!("the operator `{operator}` has no account"))
+                .hint("an administrator adds one: `amoe user add EMAIL --name NAME --operator LOGIN`")
+        })?,
+    };
+    let user = match as_user {
+        None => me,
+        Some(email) if me.admin => store
+            .user(email)?
+            .ok_or_else(|| Failure::new(format!("no user `{email}`")).hint("`amoe user list` shows the accounts"))?,
+        Some(_) => return Err(Failure::new("only administrators may act as another user (--as)").into()),
+    };
+    let actor = store.actor(&user)?;
+    Ok(Acting { user, actor })
+}
+
+/// Refuses unless the acting user is an administrator.
+pub fn require_admin(who: &Acting, what: &str) -> anyhow::Result<()> {
+    if who.user.admin {
+        Ok(())
+    } else {
+        Err(Failure::new(format!("only administrators may {what}")).into())
+    }
+}
+
+fn scope(t: &Ticket) -> Scope<'_> {
+    Scope { project: &t.project, space: &t.space, reporter: &t.reporter }
+}
+
+fn not_found(id: i64) -> anyhow::Error {
+    Failure::new(format!("no ticket #{id}")).hint("`amoe ticket list` shows the tickets you may see").into()
+}
+
+/// The one gate: the ticket if `who` may do `action` on it. One they may not read does not exist
+/// for them.
+pub fn authorize(store: &Store, who: &Acting, id: i64, action: Action) -> anyhow::Result<Ticket> {
+    let t = store.ticket(id)?.ok_or_else(|| not_found(id))?;
+    if allowed(&who.actor, scope(&t), action) {
+        return Ok(t);
+    }
+    if !allowed(&who.actor, scope(&t), Action::Read) {
+        return Err(not_found(id));
+    }
+    Err(Failure::new(format!("you may read ticket #{id} but not change it"))
+        .hint(format!("ask for the write right on project `{}`", t.project))
+        .into())
+}
+
+/// What a ticket opening needs.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    /// Project.
+    pub project: String,
+    /// Space.
+    pub space: String,
+    /// Type.
+    pub kind: Kind,
+    /// Title.
+    pub title: String,
+    /// Priority.
+    pub priority: Priority,
+    /// First comment.
+    pub body: Option<String>,
+    /// Inventory links.
+    pub site: Option<String>,
+    /// Host.
+    pub host: Option<String>,
+    /// Beneficiary.
+    pub beneficiary: Option<String>,
+    /// Message-ID of the e-mail it came from.
+    pub message_id: Option<String>,
+}
+
+/// Opens a ticket; returns it.
+pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) -> anyhow::Result<Ticket> {
+    if !store.projects()?.iter().any(|p| p.name == n.project) {
+        return Err(Failure::new(format!("no project `{}`", n.project)).hint("`amoe project list` shows them").into());
+    }
+    if !store.spaces()?.iter().any(|(s, _, _)| *s == n.space) {
+        return Err(Failure::new(format!("no space `{}`", n.space)).hint("`amoe space list` shows them").into());
+    }
+    let s = Scope { project: &n.project, space: &n.space, reporter: &who.user.email };
+    if !allowed(&who.actor, s, Action::Write) {
+        return Err(Failure::new(format!("you may not open tickets in project `{}` of space `{}`", n.project, n.space))
+            .hint("an administrator grants it: `amoe acl grant USER PROJECT write` and `amoe space join SPACE USER`")
+            .into());
+    }
+    let now = amoe_core::time::now_utc();
+    let mut t = Ticket {
+        id: 0,
+        title: n.title.clone(),
+        kind: n.kind,
+        status: Status::New,
+        priority: n.priority,
+        project: n.project.clone(),
+        space: n.space.clone(),
+        reporter: who.user.email.clone(),
+        assignee: None,
+        site: n.site.clone(),
+        host: n.host.clone(),
+        beneficiary: n.beneficiary.clone(),
+        created_at: now.clone(),
+        updated_at: now.clone(),
+    };
+    let mut d = draft.clone();
+    let id = store.mutate(&d.clone(), |tx| {
+        let id = tx.insert_ticket(&t, n.message_id.as_deref())?;
+        if let Some(body) = &n.body {
+            tx.add_event(id, &now, &who.user.email, "comment", Some(body), None, None)?;
+        }
+        Ok::<_, anyhow::Error>(id)
+    })?;
+    d.target = Some(format!("#{id}"));
+    t.id = id;
+    Ok(t)
+}
+
+/// Tickets `who` may read, matching `f`.
+pub fn list(store: &Store, who: &Acting, f: &TicketFilter) -> anyhow::Result<Vec<Ticket>> {
+    Ok(store.tickets(f)?.into_iter().filter(|t| allowed(&who.actor, scope(t), Action::Read)).collect())
+}
+
+/// A ticket with what `show` prints.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct TicketView {
+    /// The ticket.
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    /// Its history (time spent only for users who see time).
+    pub events: Vec<Event>,
+    /// Linked tickets the user may see: (number, kind).
+    pub links: Vec<(i64, String)>,
+    /// Attachments: (name, sha256, size).
+    pub attachments: Vec<(String, String, i64)>,
+    /// SLA clocks.
+    pub sla: Vec<Reading>,
+    /// Minutes spent in all (users who see time only).
+    pub minutes: Option<i64>,
+}
+
+fn parse_ts(s: &str) -> Option<jiff::Timestamp> {
+    s.parse().ok()
+}
+
+/// The SLA clocks of a ticket now.
+pub fn clocks(store: &Store, t: &Ticket, events: &[Event]) -> anyhow::Result<Vec<Reading>> {
+    let targets: Targets = store
+        .projects()?
+        .into_iter()
+        .find(|p| p.name == t.project)
+        .and_then(|p| serde_json::from_str(&p.sla).ok())
+        .unwrap_or_default();
+    let changes: Vec<(jiff::Timestamp, Status)> = events
+        .iter()
+        .filter(|e| e.kind == "status")
+        .filter_map(|e| Some((parse_ts(&e.at)?, e.value.as_deref()?.parse().ok()?)))
+        .collect();
+    let opened = parse_ts(&t.created_at).unwrap_or_else(jiff::Timestamp::now);
+    Ok(read_clocks(t.kind, opened, &changes, &targets, &amoe_core::calendar::Calendar::default(), jiff::Timestamp::now()))
+}
+
+/// A ticket as `who` may see it.
+pub fn show(store: &Store, who: &Acting, id: i64) -> anyhow::Result<TicketView> {
+    let ticket = authorize(store, who, id, Action::Read)?;
+    let mut events = store.events(id)?;
+    let minutes = who.user.see_time.then(|| events.iter().filter_map(|e| e.minutes).sum());
+    if !who.user.see_time {
+        events.retain(|e| e.kind != "time");
+        for e in &mut events {
+            e.minutes = None;
+        }
+    }
+    let links = store
+        .links(id)?
+        .into_iter()
+        .filter(|(other, _)| store.ticket(*other).ok().flatten().is_some_and(|o| allowed(&who.actor, scope(&o), Action::Read)))
+        .collect();
+    let attachments = store.attachments(id)?;
+    let sla = clocks(store, &ticket, &store.events(id)?)?;
+    Ok(TicketView { ticket, events, links, attachments, sla, minutes })
+}
+
+/// Adds a comment.
+pub fn comment(store: &mut Store, who: &Acting, draft: &AuditDraft, id: i64, text: &str, minutes: Option<i64>, message_id: Option<&str>) -> anyhow::Result<i64> {
+    authorize(store, who, id, Action::Comment)?;
+    if minutes.is_some_and(|m| m < 0) {
+        return Err(Failure::usage("minutes spent cannot be negative").into());
+    }
+    let now = amoe_core::time::now_utc();
+    Ok(store.mutate(draft, |tx| tx.add_event(id, &now, &who.user.email, "comment", Some(text), minutes, message_id))?)
+}
+
+/// Changes the status, the assignee or the priority.
+pub fn change(store: &mut Store, who: &Acting, draft: &AuditDraft, id: i64, field: &str, value: &str) -> anyhow::Result<()> {
+    let t = authorize(store, who, id, Action::Write)?;
+    match field {
+        "status" => {
+            let s: Status = value.parse().map_err(Failure::usage)?;
+            if s == t.status {
+                return Ok(());
+            }
+        }
+        "assignee" => {
+            let u = store.user(value)?.ok_or_else(|| Failure::new(format!("no user `{value}`")))?;
+            let a = store.actor(&u)?;
+            if !allowed(&a, scope(&t), Action::Read) {
+                return Err(Failure::new(format!("`{value}` may not see ticket #{id}")).into());
+            }
+        }
+        "priority" => {
+            value.parse::<Priority>().map_err(Failure::usage)?;
+        }
+        _ => return Err(Failure::usage(format!("unknown field {field}")).into()),
+    }
+    let now = amoe_core::time::now_utc();
+    let value = if field == "status" { value.parse::<Status>().map(|s| s.as_str().to_owned()).unwrap_or_default() } else { value.to_owned() };
+    store.mutate(draft, |tx| {
+        tx.set_ticket_field(id, field, Some(&value))?;
+        tx.add_event(id, &now, &who.user.email, if field == "assignee" { "assign" } else { field }, Some(&value), None, None)
+    })?;
+    Ok(())
+}
+
+/// Links two tickets (both must be writable by `who`).
+pub fn link(store: &mut Store, who: &Acting, draft: &AuditDraft, id: i64, other: i64, kind: &str) -> anyhow::Result<()> {
+    if id == other {
+        return Err(Failure::usage("a ticket cannot be linked to itself").into());
+    }
+    authorize(store, who, id, Action::Write)?;
+    authorize(store, who, other, Action::Write)?;
+    let now = amoe_core::time::now_utc();
+    store.mutate(draft, |tx| {
+        tx.link(id, other, kind)?;
+        tx.add_event(id, &now, &who.user.email, "link", Some(&format!("#{other} {kind}")), None, None)?;
+        tx.add_event(other, &now, &who.user.email, "link", Some(&format!("#{id} {kind}")), None, None)
+    })?;
+    Ok(())
+}
+
+/// Where attachments live: `STORE_DIR/attachments/AB/ABCD…`.
+pub fn attachment_path(store_path: &Path, sha256: &str) -> PathBuf {
+    let dir = store_path.parent().unwrap_or(Path::new("."));
+    dir.join("attachments").join(&sha256[..2.min(sha256.len())]).join(sha256)
+}
+
+/// Attaches bytes under `name` (a file name, no folders); stored once by SHA-256.
+#[allow(clippy::too_many_arguments)]
+pub fn attach(
+    store: &mut Store,
+    store_path: &Path,
+    who: &Acting,
+    draft: &AuditDraft,
+    id: i64,
+    name: &str,
+    bytes: &[u8],
+) -> anyhow::Result<String> {
+    let t = authorize(store, who, id, Action::Comment)?;
+    let writable = allowed(&who.actor, scope(&t), Action::Write) || t.reporter.eq_ignore_ascii_case(&who.user.email);
+    if !writable {
+        return Err(Failure::new(format!("you may read ticket #{id} but not attach to it")).into());
+    }
+    if bytes.len() as u64 > MAX_ATTACHMENT {
+        return Err(Failure::new(format!(
+            "`{name}` is {} bytes; attachments are {MAX_ATTACHMENT} bytes at most",
+            bytes.len()
+        ))
+        .into());
+    }
+    let name = Path::new(name).file_name().and_then(|n| n.to_str()).unwrap_or("attachment").to_owned();
+    use sha2::{Digest, Sha256};
+    let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let path = attachment_path(store_path, &sha);
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::ops::replace_file(&path, bytes, 0o600)?;
+    }
+    let now = amoe_core::time::now_utc();
+    store.mutate(draft, |tx| {
+        let seq = tx.add_event(id, &now, &who.user.email, "attach", Some(&format!("{name} ({sha})")), None, None)?;
+        tx.attach(id, &name, &sha, bytes.len() as i64, seq)
+    })?;
+    Ok(sha)
+}
+
+/// The level a word names.
+pub fn level(word: &str) -> anyhow::Result<Level> {
+    word.parse::<Level>().map_err(|e| Failure::usage(e).into())
+}
