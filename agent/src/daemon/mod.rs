@@ -730,11 +730,12 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
         admin = ?config.admin.listen,
         "amoe-agent ready"
     );
-    notify_ready();
-
+    // The handlers are in place before systemd hears we are ready: a reload or a stop sent
+    // right after READY=1 must not meet the default action (which ends the process).
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).map_err(|e| e.to_string())?;
     let mut term =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| e.to_string())?;
+    notify_ready();
     let mut check = tokio::time::interval(Duration::from_secs(12 * 3600));
     loop {
         tokio::select! {

@@ -98,6 +98,15 @@ pub(super) fn run(ctx: &mut Ctx, cmd: LogsCmd) -> Result<Exit> {
                 ),
                 _ => (rest.trim_matches(|c| c == '[' || c == ']').to_owned(), 22),
             };
+            // A pinned key stays pinned unless the server changes or a key is given.
+            let host_key = host_key.or_else(|| {
+                store
+                    .delivery_account(&owner)
+                    .ok()
+                    .flatten()
+                    .filter(|a| a.host == host && a.port == port)
+                    .and_then(|a| a.host_key)
+            });
             let key = std::path::absolute(&key)?;
             logs::ssh::check_key_file(&key).map_err(|e| Failure::new(e.to_string()))?;
             let account = DeliveryAccount {
@@ -310,7 +319,7 @@ pub(super) fn site_stats(
     let files: Vec<std::path::PathBuf> = store
         .archived_logs(Some(site), None, Some(&from), Some(&to))?
         .into_iter()
-        .filter(|a| a.format == "w3c")
+        .filter(|a| a.format == "w3c" && logs::safe_row(a))
         .map(|a| logs::day_dir(&archive, &a.site, &a.day).join(&a.host).join(logs::file_name(&a.site, &a.day, "w3c")))
         .collect();
     if files.is_empty() {

@@ -238,7 +238,7 @@ fn run_host(
     bar.set_length(todo.iter().map(|t| t.4).sum());
     for (site, day, format, remote, size) in todo {
         let folder = day_dir(archive, &site, &day).join(&job.host);
-        if let Err(e) = std::fs::create_dir_all(&folder) {
+        if let Err(e) = super::private_dir(&folder) {
             out.error = Some(format!("cannot create {}: {e}", folder.display()));
             return out;
         }

@@ -176,7 +176,8 @@ fn deliver_day(
     }
 
     // 1. Every host's files.
-    let archived = store.archived_logs(Some(&name), None, Some(day), Some(day))?;
+    let archived: Vec<_> =
+        store.archived_logs(Some(&name), None, Some(day), Some(day))?.into_iter().filter(super::safe_row).collect();
     let serving: Vec<String> = site.hosts.iter().map(Name::to_string).collect();
     let complete = |h: &str| ["clf", "w3c"].iter().all(|f| archived.iter().any(|a| a.host == h && a.format == *f));
     let missing: Vec<String> = serving.iter().filter(|h| !complete(h)).cloned().collect();
@@ -225,7 +226,7 @@ fn deliver_day(
         last.as_ref().map_or(1, |l| l.attempt)
     };
     let out = dir.join("delivery");
-    std::fs::create_dir_all(&out)?;
+    super::private_dir(&out)?;
     let mut files = Vec::new();
     let mut late = 0;
     for (format, w3c) in [("clf", false), ("w3c", true)] {
@@ -294,9 +295,17 @@ fn deliver_day(
         store.mutate(&dd, |tx| tx.set_delivery_account(&pinned))?;
     }
     conn.ensure_dir(&account.folder)?;
-    for f in files.iter().map(|f| f.name.clone()).chain(std::iter::once(manifest_name)) {
-        conn.upload(&out.join(&f), &account.folder, &f)?;
+    // Resuming the same attempt with the same content: files already whole under their final
+    // name are kept. Anything else is sent again.
+    let previous: Option<Manifest> =
+        last.as_ref().filter(|l| l.attempt == attempt && l.uploaded_at.is_none()).and_then(|l| serde_json::from_str(&l.files).ok());
+    let same = |name: &str, sha: &str| previous.as_ref().is_some_and(|p| p.files.iter().any(|f| f.name == name && f.sha256 == sha));
+    for f in &files {
+        conn.upload(&out.join(&f.name), &account.folder, &f.name, &f.sha256, same(&f.name, &f.sha256))?;
     }
+    let manifest_sha = super::hex(&sha2_of(manifest_text.as_bytes()));
+    let manifest_same = last.as_ref().is_some_and(|l| l.attempt == attempt && l.files == manifest_text);
+    conn.upload(&out.join(&manifest_name), &account.folder, &manifest_name, &manifest_sha, manifest_same)?;
     delivery.uploaded_at = Some(super::now());
     store.mutate(&d, |tx| tx.record_delivery(&delivery))?;
 

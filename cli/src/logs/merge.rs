@@ -21,6 +21,9 @@ use sha2::{Digest, Sha256};
 /// Lines held per input to put it back in order.
 pub const WINDOW: usize = 20_000;
 
+/// Bytes held per input at most, whatever the lines' length.
+pub const WINDOW_BYTES: usize = 32 << 20;
+
 /// What a merge wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merged {
@@ -67,6 +70,7 @@ pub fn line_time(line: &[u8], w3c: bool) -> Option<i64> {
 struct Input {
     reader: Box<dyn BufRead>,
     heap: BinaryHeap<Reverse<(i64, u64, Vec<u8>)>>,
+    held: usize,
     seq: u64,
     last_time: i64,
     eof: bool,
@@ -81,6 +85,7 @@ impl Input {
         Ok(Input {
             reader: Box::new(BufReader::with_capacity(1 << 16, gz)),
             heap: BinaryHeap::new(),
+            held: 0,
             seq: 0,
             last_time: i64::MIN,
             eof: false,
@@ -91,7 +96,7 @@ impl Input {
 
     /// Fills the window, then shows its earliest line's time.
     fn head(&mut self) -> io::Result<Option<i64>> {
-        while !self.eof && self.heap.len() < WINDOW {
+        while !self.eof && self.heap.len() < WINDOW && self.held < WINDOW_BYTES {
             let mut line = Vec::with_capacity(256);
             if self.reader.read_until(b'\n', &mut line)? == 0 {
                 self.eof = true;
@@ -108,6 +113,7 @@ impl Input {
             }
             let t = line_time(&line, self.w3c).unwrap_or(self.last_time);
             self.last_time = t;
+            self.held += line.len();
             self.heap.push(Reverse((t, self.seq, line)));
             self.seq += 1;
         }
@@ -138,7 +144,10 @@ impl<W: Write> Write for HashingWriter<W> {
 pub fn merge(inputs: &[PathBuf], w3c: bool, software: &str, out: &Path) -> io::Result<Merged> {
     let mut ins = inputs.iter().map(|p| Input::open(p, w3c)).collect::<io::Result<Vec<_>>>()?;
     let part = out.with_extension("part");
-    let file = File::create(&part)?;
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        File::options().write(true).create(true).truncate(true).mode(0o600).open(&part)?
+    };
     let hashing = HashingWriter { inner: BufWriter::with_capacity(1 << 20, file), hash: Sha256::new(), len: 0 };
     let mut gz = GzEncoder::new(hashing, Compression::new(6));
     let mut heads = Vec::with_capacity(ins.len());
@@ -168,6 +177,7 @@ pub fn merge(inputs: &[PathBuf], w3c: bool, software: &str, out: &Path) -> io::R
         }
         let Some((i, t)) = best else { break };
         if let Some(Reverse((_, _, line))) = ins[i].heap.pop() {
+            ins[i].held -= line.len();
             gz.write_all(&line)?;
         }
         merged.lines += 1;

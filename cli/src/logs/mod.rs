@@ -41,6 +41,23 @@ pub fn day_dir(archive: &Path, site: &str, day: &str) -> PathBuf {
     archive.join(site).join(day)
 }
 
+/// Whether a row's names are safe to make paths of: a site name (or `_unknown`), a host name,
+/// a day and a known format. A row written by hand into the store with `..` or `/` in it is
+/// never turned into a path.
+pub fn safe_row(a: &amoe_store::logs::ArchivedLog) -> bool {
+    let name = |s: &str| s.parse::<amoe_core::Name>().is_ok();
+    (a.site == UNKNOWN_SITE || name(&a.site))
+        && name(&a.host)
+        && jiff::civil::Date::strptime("%Y-%m-%d", &a.day).is_ok()
+        && FORMATS.iter().any(|(f, _)| *f == a.format)
+}
+
+/// Creates a folder of the archive (and its parents), private: access logs hold addresses.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
 /// `SITE-DAY` + suffix.
 pub fn file_name(site: &str, day: &str, format: &str) -> String {
     let suffix = FORMATS.iter().find(|(f, _)| *f == format).map_or(".log.gz", |(_, s)| s);
@@ -79,7 +96,7 @@ pub struct RunLock(#[allow(dead_code)] File);
 impl RunLock {
     /// Takes the lock or says who to wait for.
     pub fn take(archive: &Path) -> anyhow::Result<RunLock> {
-        std::fs::create_dir_all(archive)
+        private_dir(archive)
             .map_err(|e| Failure::new(format!("cannot create the log archive `{}`: {e}", archive.display())))?;
         let path = archive.join(".lock");
         let file = File::options()

@@ -19,7 +19,11 @@ pub fn prune(
 ) -> anyhow::Result<Vec<(String, String)>> {
     let keep = keep.max(MIN_KEEP_DAYS);
     let cutoff = today.checked_sub(jiff::Span::new().days(i64::from(keep)))?.to_string();
-    let old = store.archived_logs(None, None, None, None)?.into_iter().filter(|a| a.day < cutoff).collect::<Vec<_>>();
+    let old = store
+        .archived_logs(None, None, None, None)?
+        .into_iter()
+        .filter(|a| a.day < cutoff && super::safe_row(a))
+        .collect::<Vec<_>>();
     let mut removed: Vec<(String, String)> = Vec::new();
     for a in &old {
         let mut d = draft.clone();
@@ -36,8 +40,20 @@ pub fn prune(
             removed.push((a.site.clone(), a.day.clone()));
         }
     }
+    // Only known files go, then the folders if they are empty.
     for (site, day) in &removed {
-        let _ = std::fs::remove_dir_all(super::day_dir(archive, site, day));
+        let dir = super::day_dir(archive, site, day);
+        let delivery = dir.join("delivery");
+        for suffix in [".log.gz", ".w3c.log.gz", ".stats.csv", ".stats.svg", ".manifest.json"] {
+            let _ = std::fs::remove_file(delivery.join(format!("{site}-{day}{suffix}")));
+        }
+        let _ = std::fs::remove_dir(&delivery);
+        if let Ok(rd) = std::fs::read_dir(&dir) {
+            for host in rd.flatten() {
+                let _ = std::fs::remove_dir(host.path());
+            }
+        }
+        let _ = std::fs::remove_dir(&dir);
     }
     Ok(removed)
 }

@@ -17,6 +17,9 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use sha2::{Digest, Sha256};
 use ssh2::{CheckResult, KnownHostFileKind, OpenFlags, OpenType, RenameFlags, Session, Sftp};
 
+/// One thread at a time reads and rewrites the known_hosts file.
+static KNOWN_HOSTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// How long a silent server may keep us waiting (connect, and every read or write).
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -135,6 +138,9 @@ pub fn connect(
     let mut new_pin = None;
     match pin {
         Pin::KnownHosts(file) => {
+            // Hosts are checked in parallel threads: one at a time reads and rewrites the file,
+            // and the new file replaces the old one whole, so no check ever sees it half-written.
+            let _guard = KNOWN_HOSTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let mut kh = session.known_hosts().map_err(|e| unreachable(e.to_string()))?;
             if file.exists() {
                 kh.read_file(file, KnownHostFileKind::OpenSSH)
@@ -162,7 +168,10 @@ pub fn connect(
                     if let Some(dir) = file.parent() {
                         std::fs::create_dir_all(dir).map_err(|e| unreachable(e.to_string()))?;
                     }
-                    kh.write_file(file, KnownHostFileKind::OpenSSH)
+                    let tmp = file.with_extension("tmp");
+                    kh.write_file(&tmp, KnownHostFileKind::OpenSSH)
+                        .map_err(|e| unreachable(format!("cannot write {}: {e}", tmp.display())))?;
+                    std::fs::rename(&tmp, file)
                         .map_err(|e| unreachable(format!("cannot write {}: {e}", file.display())))?;
                     new_pin = Some(line);
                 }
@@ -221,9 +230,11 @@ impl Conn {
     /// Copies `remote` to `local`, resuming after what `local` already holds; `progress` gets
     /// each block's length.
     pub fn download(&self, remote: &str, local: &Path, progress: &dyn Fn(u64)) -> Result<u64, SshError> {
+        use std::os::unix::fs::OpenOptionsExt;
         let mut out = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(0o600)
             .open(local)
             .map_err(|e| self.io(format!("writing {}", local.display()), e))?;
         let have = out.metadata().map(|m| m.len()).unwrap_or(0);
@@ -245,15 +256,19 @@ impl Conn {
         Ok(total)
     }
 
-    /// Uploads `local` as `dir/name` through `dir/name.part` (resumed when it is there), checks
-    /// the size, then renames it: the final name only ever shows a whole file.
-    pub fn upload(&self, local: &Path, dir: &str, name: &str) -> Result<u64, SshError> {
+    /// Uploads `local` (whose SHA-256 is `sha256`) as `dir/name` through
+    /// `dir/name.SHA16.part`, resumed when that very content was partly sent before, checks the
+    /// size, then renames it: the final name only ever shows a whole file. `reuse_final`: a
+    /// file of the same size already under the final name is this content (an interrupted run
+    /// of the same delivery), so it is kept.
+    pub fn upload(&self, local: &Path, dir: &str, name: &str, sha256: &str, reuse_final: bool) -> Result<u64, SshError> {
         let len = std::fs::metadata(local).map_err(|e| self.io(format!("reading {}", local.display()), e))?.len();
-        let final_path = format!("{}/{name}", dir.trim_end_matches('/'));
-        if self.size(&final_path)? == Some(len) {
+        let dir = dir.trim_end_matches('/');
+        let final_path = format!("{dir}/{name}");
+        if reuse_final && self.size(&final_path)? == Some(len) {
             return Ok(len);
         }
-        let part = format!("{final_path}.part");
+        let part = format!("{final_path}.{}.part", &sha256[..sha256.len().min(16)]);
         let have = self.size(&part)?.filter(|&n| n <= len).unwrap_or(0);
         let mut dst = self
             .sftp
@@ -266,14 +281,20 @@ impl Conn {
         drop(dst);
         let got = self.size(&part)?.unwrap_or(0);
         if got != len {
-            // A longer leftover from another file: start again from nothing next time.
             let _ = self.sftp.unlink(Path::new(&part));
             return Err(self.io(format!("checking {part}"), format!("{got} bytes on the server, {len} sent")));
         }
+        // The server's rename does not replace: the old file goes just before.
         let _ = self.sftp.unlink(Path::new(&final_path));
         self.sftp
             .rename(Path::new(&part), Path::new(&final_path), Some(RenameFlags::ATOMIC | RenameFlags::NATIVE))
             .map_err(|e| self.io(format!("renaming {part}"), e))?;
+        // Leftovers of other contents of this name (an interrupted earlier delivery).
+        for (other, _) in self.list(dir).unwrap_or_default() {
+            if other.starts_with(&format!("{name}.")) && other.ends_with(".part") {
+                let _ = self.sftp.unlink(Path::new(&format!("{dir}/{other}")));
+            }
+        }
         Ok(len)
     }
 
