@@ -40,6 +40,11 @@ complete -c amoe -n "__fish_amoe_needs_command" -f -a "ca" -d 'The project\'s ce
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "logs" -d 'Access logs: statistics of files, collection from hosts, delivery to beneficiaries'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "user" -d 'People with an account: engineers and customers\' reporters'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "project" -d 'Projects tickets are filed under (an application or a set of them)'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "space" -d 'Spaces: one isolated space per customer structure'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "acl" -d 'Rights of users on projects'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "ticket" -d 'Tickets: requests, incidents, changes, releases; their history, SLA clocks'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "stats" -d 'A site\'s figures from the collected logs (Paris days): attendance, volume, cache, times'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "import" -d 'Restore an export into a new or empty store'
@@ -644,6 +649,247 @@ complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "host" -d 'Where a host\'s logs are read over SFTP (shown when no flag is given)'
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "account" -d 'SFTP accounts logs are delivered to'
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -f -a "list" -d 'List users'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l name -d 'Full name' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l operator -d 'The operator login (`--operator`, `AMOE_OPERATOR`, `$USER`) that acts as this user' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l admin -d 'Every right on every project and space'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l time -d 'Sees the time spent on tickets'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -f -a "add" -d 'Add a project with its contacts and SLA targets'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -f -a "list" -d 'List projects'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -l label -d 'Label' -r
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -l moa -d 'Maîtrise d\'ouvrage contact' -r
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -l moe -d 'Maîtrise d\'œuvre contact' -r
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -l amoa -d 'Assistance à maîtrise d\'ouvrage contact' -r
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -l sla -d 'SLA targets (JSON)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a project with its contacts and SLA targets'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from help" -f -a "list" -d 'List projects'
+complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -f -a "add" -d 'Add a space (one per customer structure)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -f -a "join" -d 'Put a user in a space'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -f -a "list" -d 'List spaces and their members'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l label -d 'Label' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l member -d 'Members (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from join" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from join" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from join" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from join" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from join" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a space (one per customer structure)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "join" -d 'Put a user in a space'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "list" -d 'List spaces and their members'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -f -a "grant" -d 'Set a user\'s right on a project: none, read (every ticket of it) or write'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -f -a "list" -d 'List the rights'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from grant" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from grant" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from grant" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from grant" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Set a user\'s right on a project: none, read (every ticket of it) or write'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the rights'
+complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -f -a "new" -d 'Open a ticket'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -f -a "list" -d 'List tickets, newest first; every filter combines'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -f -a "show" -d 'Show a ticket, its history and SLA clocks'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -f -a "comment" -d 'Add a comment (with the time spent, shown only to users who see time)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -f -a "assign" -d 'Give a ticket to someone'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -f -a "status" -d 'Change a ticket\'s status'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l project -d 'Project' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l space -d 'Space' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l type -d 'Type' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l title -d 'Title' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l priority -d 'Priority' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l body -d 'First comment' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l site -d 'The site it is about' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l host -d 'The host it is about' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l beneficiary -d 'The beneficiary it is about (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l project -d 'Project' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l space -d 'Space' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l status -d 'Status' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l type -d 'Type' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l priority -d 'Priority' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l reporter -d 'Reporter (e-mail)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l assignee -d 'Assignee (e-mail)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l site -d 'Site: the site\'s history' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l host -d 'Host' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l beneficiary -d 'Beneficiary (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l since -d 'Opened since (YYYY-MM-DD)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l text -d 'Words in the title' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from show" -l format -d '`md`: the intervention sheet' -r -f -a "md\t'The intervention sheet in Markdown (002 §5.2.6)'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from show" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from comment" -l minutes -d 'Minutes spent' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from comment" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from comment" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from comment" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from comment" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from comment" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from comment" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from assign" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from assign" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from assign" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from assign" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from assign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from assign" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from status" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from status" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from status" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from attach" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from attach" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from attach" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from attach" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l kind -d 'Kind of link' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "new" -d 'Open a ticket'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tickets, newest first; every filter combines'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a ticket, its history and SLA clocks'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "comment" -d 'Add a comment (with the time spent, shown only to users who see time)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "assign" -d 'Give a ticket to someone'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "status" -d 'Change a ticket\'s status'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l from -d 'First day (YYYY-MM-DD or `yesterday`)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l to -d 'Last day' -r
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l by -d 'One row per day or per hour' -r -f -a "day\t'One row per day'
@@ -686,21 +932,26 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "logs" -d 'Access logs: statistics of files, collection from hosts, delivery to beneficiaries'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "stats" -d 'A site\'s figures from the collected logs (Paris days): attendance, volume, cache, times'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs stats export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "logs" -d 'Access logs: statistics of files, collection from hosts, delivery to beneficiaries'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "user" -d 'People with an account: engineers and customers\' reporters'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "project" -d 'Projects tickets are filed under (an application or a set of them)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "space" -d 'Spaces: one isolated space per customer structure'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "acl" -d 'Rights of users on projects'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "ticket" -d 'Tickets: requests, incidents, changes, releases; their history, SLA clocks'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "stats" -d 'A site\'s figures from the collected logs (Paris days): attendance, volume, cache, times'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket stats export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "add" -d 'Add a beneficiary'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "list" -d 'List beneficiaries'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "show" -d 'Show one beneficiary'
@@ -743,3 +994,20 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "prune" -d 'Remove archived days older than the retention (at least 183 days)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "host" -d 'Where a host\'s logs are read over SFTP (shown when no flag is given)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "account" -d 'SFTP accounts logs are delivered to'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "list" -d 'List users'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from project" -f -a "add" -d 'Add a project with its contacts and SLA targets'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from project" -f -a "list" -d 'List projects'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "add" -d 'Add a space (one per customer structure)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "join" -d 'Put a user in a space'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "list" -d 'List spaces and their members'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "grant" -d 'Set a user\'s right on a project: none, read (every ticket of it) or write'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "list" -d 'List the rights'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "new" -d 'Open a ticket'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "list" -d 'List tickets, newest first; every filter combines'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "show" -d 'Show a ticket, its history and SLA clocks'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "comment" -d 'Add a comment (with the time spent, shown only to users who see time)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "assign" -d 'Give a ticket to someone'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "status" -d 'Change a ticket\'s status'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "link" -d 'Link two tickets (a problem and its incidents)'

@@ -180,7 +180,8 @@ mod tests {
         let elsewhere = Scope { project: "p", space: "t", reporter: "me@x.fr" };
         let other_project = Scope { project: "q", space: "s", reporter: "you@x.fr" };
         use Action::*;
-        let cases: Vec<(Actor, Vec<(Scope<'_>, Action, bool)>)> = vec![
+        type Check<'a> = (Scope<'a>, Action, bool);
+        let cases: Vec<(Actor, Vec<Check<'_>>)> = vec![
             (actor("root@x.fr", true, &[], &[]), vec![(other, Write, true), (elsewhere, Read, true)]),
             (
                 actor("me@x.fr", false, &["s"], &[]),
@@ -227,6 +228,6 @@ mod tests {
     fn words_parse_and_refuse() {
         assert_eq!("In_Progress".parse::<Status>(), Ok(Status::InProgress));
         assert_eq!("release".parse::<Kind>().map(Kind::label_fr), Ok("mise en production"));
-        assert!("urgent".parse::<Priority>().unwrap_err().contains("low, normal, high, critical"));
+        assert!("urgent".parse::<Priority>().expect_err("not a priority").contains("low, normal, high, critical"));
     }
 }

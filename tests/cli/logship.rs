@@ -571,4 +571,34 @@ fn an_incomplete_day_is_delivered_only_when_asked_and_says_so() {
     );
 }
 
+#[test]
+fn a_host_without_requests_that_day_does_not_hold_the_day_back() {
+    let (fleet, _sshd, smtp, config, drop, day) = setup();
+    // 2 January 2020: pop0 and pop1 served the site, pop2 saw no request (no file at all).
+    for i in 0..2 {
+        let dir = fleet.env.path(&format!("state-{i}/logs/www"));
+        for suffix in [".log.gz", ".w3c.log.gz"] {
+            std::fs::copy(dir.join(format!("www-{day}{suffix}")), dir.join(format!("www-2020-01-02{suffix}")))
+                .expect("copy");
+        }
+    }
+    let r = run(&fleet, &config, &["logs", "collect", "--accept-new-host-key", "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&fleet, &config, &["logs", "list", "--site", "www", "-o", "json"]);
+    let rows = r.json();
+    let quiet: Vec<&serde_json::Value> =
+        rows.as_array().expect("rows").iter().filter(|x| x["day"] == "2020-01-02" && x["host"] == "pop2").collect();
+    assert_eq!(quiet.len(), 2, "{}", r.stdout);
+    assert!(quiet.iter().all(|x| x["size"] == 0 && x["lines"] == 0));
+    let r = run(&fleet, &config, &["logs", "deliver", "--day", "2020-01-02", "--accept-new-host-key"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(gunzip(&drop.join("www-2020-01-02.log.gz")).lines().count(), 80);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(drop.join("www-2020-01-02.manifest.json")).expect("manifest"))
+            .expect("json");
+    assert_eq!(manifest["hosts"], serde_json::json!(["pop0", "pop1", "pop2"]));
+    assert_eq!(manifest["missing_hosts"], serde_json::json!([]));
+    assert_eq!(smtp.messages().len(), 1);
+}
+
 use sha2::Digest as _;

@@ -187,7 +187,9 @@ pub(super) fn acl(ctx: &mut Ctx, cmd: AclCmd) -> Result<Exit> {
             if !store.projects()?.iter().any(|p| p.name == project) {
                 return Err(Failure::new(format!("no project `{project}`")).into());
             }
-            store.mutate(&ctx.draft("acl grant", Some(format!("{email} {project}"))), |tx| tx.grant(&email, &project, level))?;
+            store.mutate(&ctx.draft("acl grant", Some(format!("{email} {project}"))), |tx| {
+                tx.grant(&email, &project, level)
+            })?;
             ctx.out.line(&format!("`{email}` has {level} on `{project}`"))?;
         }
         AclCmd::List => {
@@ -272,8 +274,8 @@ pub(super) fn ticket(ctx: &mut Ctx, args: TicketArgs) -> Result<Exit> {
             ctx.out.line(&format!("ticket #{id} is {s}"))?;
         }
         TicketCmd::Attach { id, file } => {
-            let meta = std::fs::metadata(&file)
-                .map_err(|e| Failure::new(format!("cannot read `{}`: {e}", file.display())))?;
+            let meta =
+                std::fs::metadata(&file).map_err(|e| Failure::new(format!("cannot read `{}`: {e}", file.display())))?;
             if meta.len() > ops::MAX_ATTACHMENT {
                 return Err(Failure::new(format!(
                     "`{}` is {} bytes; attachments are {} bytes at most",
@@ -350,7 +352,10 @@ fn sheet(v: &TicketView) -> String {
         let what = match e.kind.as_str() {
             "created" => "ouverture".to_owned(),
             "comment" => "commentaire".to_owned(),
-            "status" => format!("statut → {}", e.value.as_deref().and_then(|v| v.parse::<Status>().ok()).map_or("?", Status::label_fr)),
+            "status" => format!(
+                "statut → {}",
+                e.value.as_deref().and_then(|v| v.parse::<Status>().ok()).map_or("?", Status::label_fr)
+            ),
             "assign" => format!("attribué à {}", e.value.as_deref().unwrap_or("")),
             "attach" => "pièce jointe".to_owned(),
             "link" => "lien".to_owned(),

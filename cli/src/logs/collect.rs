@@ -58,6 +58,12 @@ pub struct CollectReport {
 
 enum Msg {
     Fetched(ArchivedLog),
+    /// The file names found in a site's folder on a host (a host that could list it).
+    Listed {
+        host: String,
+        site: String,
+        names: Vec<String>,
+    },
     Done(HostCollect),
 }
 
@@ -70,8 +76,9 @@ struct Job {
     port: u16,
     user: String,
     log_dir: String,
-    /// Sites to look for, and the archived (day, format) → size already known.
-    sites: Vec<(String, Vec<Known>)>,
+    /// Sites to look for, whether the host serves them (else only a folder found there is
+    /// read: a site the host served earlier), and the archived (day, format, size) known.
+    sites: Vec<(String, bool, Vec<Known>)>,
 }
 
 fn endpoint(raw: &str) -> (String, u16) {
@@ -109,18 +116,18 @@ pub fn collect(
             Some(e) => endpoint(e),
             None => (host.address.host().trim_matches(|c| c == '[' || c == ']').to_owned(), 22),
         };
-        let mut names: Vec<String> =
-            sites.iter().filter(|s| s.hosts.iter().any(|h| h.as_str() == name)).map(|s| s.name.to_string()).collect();
-        names.push(UNKNOWN_SITE.to_owned());
-        names.retain(|s| req.site.as_ref().is_none_or(|want| want == s));
+        let mut names: Vec<(String, bool)> =
+            sites.iter().map(|s| (s.name.to_string(), s.hosts.iter().any(|h| h.as_str() == name))).collect();
+        names.push((UNKNOWN_SITE.to_owned(), true));
+        names.retain(|(s, _)| req.site.as_ref().is_none_or(|want| want == s));
         let mut with_known = Vec::new();
-        for site in names {
+        for (site, served) in names {
             let known = store
                 .archived_logs(Some(&site), Some(&name), req.day.as_deref(), req.day.as_deref())?
                 .into_iter()
                 .map(|a| (a.day, a.format, a.size))
                 .collect();
-            with_known.push((site, known));
+            with_known.push((site, served, known));
         }
         if with_known.is_empty() {
             continue;
@@ -141,6 +148,7 @@ pub fn collect(
     });
     let (tx, rx) = mpsc::channel::<Msg>();
     let mut report = CollectReport { hosts: Vec::new() };
+    let mut listed: Vec<(String, String, Vec<String>)> = Vec::new();
     let mut record_error = None;
     std::thread::scope(|s| {
         for job in &jobs {
@@ -170,6 +178,7 @@ pub fn collect(
                         record_error.get_or_insert(e);
                     }
                 }
+                Msg::Listed { host, site, names } => listed.push((host, site, names)),
                 Msg::Done(h) => {
                     if let Some(e) = &h.error {
                         let mut d = draft.clone();
@@ -184,8 +193,80 @@ pub fn collect(
     if let Some(e) = record_error {
         return Err(e.into());
     }
+    record_quiet_days(store, draft, req, &listed)?;
     report.hosts.sort_by(|a, b| a.host.cmp(&b.host));
     Ok(report)
+}
+
+/// Whether the hosts have closed `day` by now (a minute after Paris midnight; ten here).
+fn closed(day: &str) -> bool {
+    let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC);
+    let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", day) else { return false };
+    let Ok(next) = d.tomorrow() else { return false };
+    next.to_datetime(jiff::civil::Time::constant(0, 10, 0, 0))
+        .to_zoned(paris)
+        .is_ok_and(|z| z.timestamp() <= jiff::Timestamp::now())
+}
+
+/// A host that served no request of a site on a closed day writes no file for it. When a
+/// host's folder was listed after the day closed and holds neither the closed file nor an open
+/// one for a day other hosts have, the day is recorded for it as empty (size 0), so that the
+/// day is not waited for forever.
+fn record_quiet_days(
+    store: &mut Store,
+    draft: &AuditDraft,
+    req: &Request,
+    listed: &[(String, String, Vec<String>)],
+) -> anyhow::Result<()> {
+    let mut sites: Vec<&str> = listed.iter().map(|(_, s, _)| s.as_str()).collect();
+    sites.sort_unstable();
+    sites.dedup();
+    for site in sites {
+        let mut days: Vec<String> = listed
+            .iter()
+            .filter(|(_, s, _)| s == site)
+            .flat_map(|(_, _, names)| names.iter().filter_map(|n| parse_name(site, n).map(|(d, _)| d)))
+            .chain(
+                store
+                    .archived_logs(Some(site), None, req.day.as_deref(), req.day.as_deref())?
+                    .into_iter()
+                    .map(|a| a.day),
+            )
+            .filter(|d| req.day.as_ref().is_none_or(|want| want == d) && closed(d))
+            .collect();
+        days.sort();
+        days.dedup();
+        for (host, _, names) in listed.iter().filter(|(_, s, _)| s == site) {
+            let have = store.archived_logs(Some(site), Some(host), None, None)?;
+            for day in &days {
+                let open = |suffix: &str| names.iter().any(|n| n.starts_with(&format!("{site}-{day}{suffix}")));
+                if open(".log") || open(".w3c.log") {
+                    continue;
+                }
+                for (format, _) in super::FORMATS {
+                    let name = file_name(site, day, format);
+                    if names.contains(&name) || have.iter().any(|a| a.day == *day && a.format == format) {
+                        continue;
+                    }
+                    let empty = ArchivedLog {
+                        site: site.to_owned(),
+                        host: host.clone(),
+                        day: day.clone(),
+                        format: format.to_owned(),
+                        size: 0,
+                        sha256: String::new(),
+                        lines: 0,
+                        collected_at: super::now(),
+                    };
+                    let mut d = draft.clone();
+                    d.command = "logs collect (no request that day)".into();
+                    d.target = Some(format!("{site}/{host}/{day}/{format}"));
+                    store.mutate(&d, |tx| tx.record_archived(&empty))?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn run_host(
@@ -214,7 +295,17 @@ fn run_host(
     };
     // What is there to fetch.
     let mut todo = Vec::new();
-    for (site, known) in &job.sites {
+    let folders = match conn.list_dirs(&job.log_dir) {
+        Ok(f) => f,
+        Err(e) => {
+            out.error = Some(e.to_string());
+            return out;
+        }
+    };
+    for (site, served, known) in &job.sites {
+        if !served && !folders.contains(site) {
+            continue;
+        }
         let dir = format!("{}/{site}", job.log_dir.trim_end_matches('/'));
         let listing = match conn.list(&dir) {
             Ok(l) => l,
@@ -223,6 +314,11 @@ fn run_host(
                 return out;
             }
         };
+        let _ = tx.send(Msg::Listed {
+            host: job.host.clone(),
+            site: site.clone(),
+            names: listing.iter().map(|(n, _)| n.clone()).collect(),
+        });
         for (name, size) in listing {
             let Some((day, format)) = parse_name(site, &name) else { continue };
             if req.day.as_ref().is_some_and(|d| *d != day) {

@@ -202,7 +202,8 @@ fn deliver_day(
     // 2. The archive is what was collected.
     let dir = day_dir(archive, &name, day);
     let mut inputs: Vec<(String, PathBuf)> = Vec::new();
-    for a in archived.iter().filter(|a| hosts.contains(&a.host)) {
+    // Rows of size 0: the host served no request that day (nothing to check or merge).
+    for a in archived.iter().filter(|a| hosts.contains(&a.host) && a.size > 0) {
         let path = dir.join(&a.host).join(file_name(&name, day, &a.format));
         let ok = matches!(check_gz(&path), Ok((sha, _, _)) if sha == a.sha256);
         if !ok {
@@ -297,9 +298,13 @@ fn deliver_day(
     conn.ensure_dir(&account.folder)?;
     // Resuming the same attempt with the same content: files already whole under their final
     // name are kept. Anything else is sent again.
-    let previous: Option<Manifest> =
-        last.as_ref().filter(|l| l.attempt == attempt && l.uploaded_at.is_none()).and_then(|l| serde_json::from_str(&l.files).ok());
-    let same = |name: &str, sha: &str| previous.as_ref().is_some_and(|p| p.files.iter().any(|f| f.name == name && f.sha256 == sha));
+    let previous: Option<Manifest> = last
+        .as_ref()
+        .filter(|l| l.attempt == attempt && l.uploaded_at.is_none())
+        .and_then(|l| serde_json::from_str(&l.files).ok());
+    let same = |name: &str, sha: &str| {
+        previous.as_ref().is_some_and(|p| p.files.iter().any(|f| f.name == name && f.sha256 == sha))
+    };
     for f in &files {
         conn.upload(&out.join(&f.name), &account.folder, &f.name, &f.sha256, same(&f.name, &f.sha256))?;
     }

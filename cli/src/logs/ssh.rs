@@ -218,6 +218,19 @@ impl Conn {
         }
     }
 
+    /// Names of the folders in `dir` (none when it does not exist).
+    pub fn list_dirs(&self, dir: &str) -> Result<Vec<String>, SshError> {
+        match self.sftp.readdir(Path::new(dir)) {
+            Ok(entries) => Ok(entries
+                .into_iter()
+                .filter(|(_, st)| st.is_dir())
+                .filter_map(|(p, _)| Some(p.file_name()?.to_str()?.to_owned()))
+                .collect()),
+            Err(e) if e.code() == ssh2::ErrorCode::SFTP(2) => Ok(Vec::new()),
+            Err(e) => Err(self.io(format!("listing {dir}"), e)),
+        }
+    }
+
     /// Size of a remote file, `None` when missing.
     pub fn size(&self, path: &str) -> Result<Option<u64>, SshError> {
         match self.sftp.stat(Path::new(path)) {
@@ -261,7 +274,14 @@ impl Conn {
     /// size, then renames it: the final name only ever shows a whole file. `reuse_final`: a
     /// file of the same size already under the final name is this content (an interrupted run
     /// of the same delivery), so it is kept.
-    pub fn upload(&self, local: &Path, dir: &str, name: &str, sha256: &str, reuse_final: bool) -> Result<u64, SshError> {
+    pub fn upload(
+        &self,
+        local: &Path,
+        dir: &str,
+        name: &str,
+        sha256: &str,
+        reuse_final: bool,
+    ) -> Result<u64, SshError> {
         let len = std::fs::metadata(local).map_err(|e| self.io(format!("reading {}", local.display()), e))?.len();
         let dir = dir.trim_end_matches('/');
         let final_path = format!("{dir}/{name}");

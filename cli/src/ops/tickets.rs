@@ -45,11 +45,7 @@ pub fn acting(store: &Store, operator: &str, as_user: Option<&str>) -> anyhow::R
 
 /// Refuses unless the acting user is an administrator.
 pub fn require_admin(who: &Acting, what: &str) -> anyhow::Result<()> {
-    if who.user.admin {
-        Ok(())
-    } else {
-        Err(Failure::new(format!("only administrators may {what}")).into())
-    }
+    if who.user.admin { Ok(()) } else { Err(Failure::new(format!("only administrators may {what}")).into()) }
 }
 
 fn scope(t: &Ticket) -> Scope<'_> {
@@ -110,9 +106,12 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
     }
     let s = Scope { project: &n.project, space: &n.space, reporter: &who.user.email };
     if !allowed(&who.actor, s, Action::Write) {
-        return Err(Failure::new(format!("you may not open tickets in project `{}` of space `{}`", n.project, n.space))
-            .hint("an administrator grants it: `amoe acl grant USER PROJECT write` and `amoe space join SPACE USER`")
-            .into());
+        return Err(Failure::new(format!(
+            "you may not open tickets in project `{}` of space `{}`",
+            n.project, n.space
+        ))
+        .hint("an administrator grants it: `amoe acl grant USER PROJECT write` and `amoe space join SPACE USER`")
+        .into());
     }
     let now = amoe_core::time::now_utc();
     let mut t = Ticket {
@@ -185,7 +184,14 @@ pub fn clocks(store: &Store, t: &Ticket, events: &[Event]) -> anyhow::Result<Vec
         .filter_map(|e| Some((parse_ts(&e.at)?, e.value.as_deref()?.parse().ok()?)))
         .collect();
     let opened = parse_ts(&t.created_at).unwrap_or_else(jiff::Timestamp::now);
-    Ok(read_clocks(t.kind, opened, &changes, &targets, &amoe_core::calendar::Calendar::default(), jiff::Timestamp::now()))
+    Ok(read_clocks(
+        t.kind,
+        opened,
+        &changes,
+        &targets,
+        &amoe_core::calendar::Calendar::default(),
+        jiff::Timestamp::now(),
+    ))
 }
 
 /// A ticket as `who` may see it.
@@ -202,7 +208,9 @@ pub fn show(store: &Store, who: &Acting, id: i64) -> anyhow::Result<TicketView> 
     let links = store
         .links(id)?
         .into_iter()
-        .filter(|(other, _)| store.ticket(*other).ok().flatten().is_some_and(|o| allowed(&who.actor, scope(&o), Action::Read)))
+        .filter(|(other, _)| {
+            store.ticket(*other).ok().flatten().is_some_and(|o| allowed(&who.actor, scope(&o), Action::Read))
+        })
         .collect();
     let attachments = store.attachments(id)?;
     let sla = clocks(store, &ticket, &store.events(id)?)?;
@@ -210,7 +218,15 @@ pub fn show(store: &Store, who: &Acting, id: i64) -> anyhow::Result<TicketView> 
 }
 
 /// Adds a comment.
-pub fn comment(store: &mut Store, who: &Acting, draft: &AuditDraft, id: i64, text: &str, minutes: Option<i64>, message_id: Option<&str>) -> anyhow::Result<i64> {
+pub fn comment(
+    store: &mut Store,
+    who: &Acting,
+    draft: &AuditDraft,
+    id: i64,
+    text: &str,
+    minutes: Option<i64>,
+    message_id: Option<&str>,
+) -> anyhow::Result<i64> {
     authorize(store, who, id, Action::Comment)?;
     if minutes.is_some_and(|m| m < 0) {
         return Err(Failure::usage("minutes spent cannot be negative").into());
@@ -220,7 +236,14 @@ pub fn comment(store: &mut Store, who: &Acting, draft: &AuditDraft, id: i64, tex
 }
 
 /// Changes the status, the assignee or the priority.
-pub fn change(store: &mut Store, who: &Acting, draft: &AuditDraft, id: i64, field: &str, value: &str) -> anyhow::Result<()> {
+pub fn change(
+    store: &mut Store,
+    who: &Acting,
+    draft: &AuditDraft,
+    id: i64,
+    field: &str,
+    value: &str,
+) -> anyhow::Result<()> {
     let t = authorize(store, who, id, Action::Write)?;
     match field {
         "status" => {
@@ -242,16 +265,35 @@ pub fn change(store: &mut Store, who: &Acting, draft: &AuditDraft, id: i64, fiel
         _ => return Err(Failure::usage(format!("unknown field {field}")).into()),
     }
     let now = amoe_core::time::now_utc();
-    let value = if field == "status" { value.parse::<Status>().map(|s| s.as_str().to_owned()).unwrap_or_default() } else { value.to_owned() };
+    let value = if field == "status" {
+        value.parse::<Status>().map(|s| s.as_str().to_owned()).unwrap_or_default()
+    } else {
+        value.to_owned()
+    };
     store.mutate(draft, |tx| {
         tx.set_ticket_field(id, field, Some(&value))?;
-        tx.add_event(id, &now, &who.user.email, if field == "assignee" { "assign" } else { field }, Some(&value), None, None)
+        tx.add_event(
+            id,
+            &now,
+            &who.user.email,
+            if field == "assignee" { "assign" } else { field },
+            Some(&value),
+            None,
+            None,
+        )
     })?;
     Ok(())
 }
 
 /// Links two tickets (both must be writable by `who`).
-pub fn link(store: &mut Store, who: &Acting, draft: &AuditDraft, id: i64, other: i64, kind: &str) -> anyhow::Result<()> {
+pub fn link(
+    store: &mut Store,
+    who: &Acting,
+    draft: &AuditDraft,
+    id: i64,
+    other: i64,
+    kind: &str,
+) -> anyhow::Result<()> {
     if id == other {
         return Err(Failure::usage("a ticket cannot be linked to itself").into());
     }
