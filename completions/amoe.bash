@@ -6102,7 +6102,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket__subcmd__new)
-            opts="-o -h -V --project --space --type --title --priority --body --site --host --beneficiary --as --store --operator --output --help --version"
+            opts="-o -h -V --project --space --type --title --priority --body --site --host --beneficiary --reporter --as --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6141,6 +6141,10 @@ _amoe() {
                     return 0
                     ;;
                 --beneficiary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reporter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6274,7 +6278,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__user__subcmd__add)
-            opts="-o -h -V --name --admin --time --operator --store --output --help --version"
+            opts="-o -h -V --name --admin --time --login --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6284,11 +6288,15 @@ _amoe() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --operator)
+                --login)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

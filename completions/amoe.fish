@@ -660,8 +660,9 @@ complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subc
 complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -f -a "list" -d 'List users'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l name -d 'Full name' -r
-complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l operator -d 'The operator login (`--operator`, `AMOE_OPERATOR`, `$USER`) that acts as this user' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l login -d 'The operator login (`--operator`, `AMOE_OPERATOR`, `$USER`) that acts as this user' -r
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
@@ -802,6 +803,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l site -d 'The site it is about' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l host -d 'The host it is about' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l beneficiary -d 'The beneficiary it is about (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l reporter -d 'Open it for this user (a member of the space), e.g. after a phone call' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r

@@ -925,7 +925,7 @@ pub struct LogStatsArgs {
 pub enum UserCmd {
     /// Add a user (an administrator does; the very first user must be an administrator)
     #[command(
-        after_long_help = "EXAMPLES:\n  amoe user add j.dupont@contractor.example --name 'Jeanne Dupont' --admin --time --operator jdupont\n  amoe user add dsi@mairie.example --name 'DSI Mairie'"
+        after_long_help = "EXAMPLES:\n  amoe user add j.dupont@contractor.example --name 'Jeanne Dupont' --admin --time --login jdupont\n  amoe user add dsi@mairie.example --name 'DSI Mairie'"
     )]
     Add {
         /// E-mail: one account per person, one e-mail per account
@@ -940,8 +940,8 @@ pub enum UserCmd {
         #[arg(long)]
         time: bool,
         /// The operator login (`--operator`, `AMOE_OPERATOR`, `$USER`) that acts as this user
-        #[arg(long)]
-        operator: Option<String>,
+        #[arg(long, value_name = "LOGIN")]
+        login: Option<String>,
     },
     /// List users
     List,
@@ -1037,7 +1037,7 @@ Types: assistance, evolution, correction, incident, request, problem, change, re
 Statuses: new, in-progress, waiting, resolved, closed. Priorities: low, normal, high, critical.
 
 A ticket someone may not see is reported as not found. The acting user is the account mapped to
-the operator (`amoe user add … --operator LOGIN`), or `--as EMAIL` for an administrator.";
+the operator (`amoe user add … --login LOGIN`), or `--as EMAIL` for an administrator.";
 
 #[derive(Debug, Subcommand)]
 pub enum TicketCmd {
@@ -1073,6 +1073,9 @@ pub enum TicketCmd {
         /// The beneficiary it is about (SIRET)
         #[arg(long)]
         beneficiary: Option<String>,
+        /// Open it for this user (a member of the space), e.g. after a phone call
+        #[arg(long, value_name = "EMAIL")]
+        reporter: Option<String>,
     },
     /// List tickets, newest first; every filter combines
     #[command(after_long_help = TICKET_HELP)]

@@ -17,4 +17,5 @@ mod netns;
 mod output;
 mod servers;
 mod store;
+mod tickets;
 mod transfer;

@@ -92,18 +92,18 @@ fn me(ctx: &Ctx, store: &amoe_store::Store, as_user: Option<&str>) -> Result<Act
 pub(super) fn user(ctx: &mut Ctx, cmd: UserCmd) -> Result<Exit> {
     let mut store = ctx.open()?;
     match cmd {
-        UserCmd::Add { email, name, admin, time, operator } => {
+        UserCmd::Add { email, name, admin, time, login } => {
             let email: amoe_core::Email = email.parse()?;
             let first = store.users()?.is_empty();
             if first && !admin {
                 return Err(Failure::new("the first user must be an administrator")
-                    .hint("add yourself first: `amoe user add EMAIL --name NAME --admin --operator LOGIN`")
+                    .hint("add yourself first: `amoe user add EMAIL --name NAME --admin --login LOGIN`")
                     .into());
             }
             if !first {
                 ops::require_admin(&me(ctx, &store, None)?, "add users")?;
             }
-            let u = User { email: email.to_string(), name, admin, see_time: time, operator };
+            let u = User { email: email.to_string(), name, admin, see_time: time, operator: login };
             store.mutate(&ctx.draft("user add", Some(u.email.clone())), |tx| tx.add_user(&u))?;
             ctx.out.done(&format!("added user `{}`", u.email), &u)?;
         }
@@ -231,7 +231,7 @@ pub(super) fn ticket(ctx: &mut Ctx, args: TicketArgs) -> Result<Exit> {
     let who = me(ctx, &store, args.as_user.as_deref())?;
     let draft = |what: &str, id: Option<i64>| ctx.draft(&format!("ticket {what}"), id.map(|i| format!("#{i}")));
     match args.cmd {
-        TicketCmd::New { project, space, kind, title, priority, body, site, host, beneficiary } => {
+        TicketCmd::New { project, space, kind, title, priority, body, site, host, beneficiary, reporter } => {
             let n = NewTicket {
                 project,
                 space,
@@ -243,6 +243,7 @@ pub(super) fn ticket(ctx: &mut Ctx, args: TicketArgs) -> Result<Exit> {
                 host,
                 beneficiary,
                 message_id: None,
+                reporter,
             };
             let t = ops::open(&mut store, &who, &draft("new", None), &n)?;
             ctx.out.done(&format!("opened ticket #{}", t.id), &t)?;

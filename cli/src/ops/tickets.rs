@@ -29,7 +29,7 @@ pub fn acting(store: &Store, operator: &str, as_user: Option<&str>) -> anyhow::R
         Some(u) => u,
         None => store.user(operator)?.ok_or_else(|| {
             Failure::new(format!("the operator `{operator}` has no account"))
-                .hint("an administrator adds one: `amoe user add EMAIL --name NAME --operator LOGIN`")
+                .hint("an administrator adds one: `amoe user add EMAIL --name NAME --login LOGIN`")
         })?,
     };
     let user = match as_user {
@@ -94,6 +94,8 @@ pub struct NewTicket {
     pub beneficiary: Option<String>,
     /// Message-ID of the e-mail it came from.
     pub message_id: Option<String>,
+    /// Opened for this user rather than the acting one.
+    pub reporter: Option<String>,
 }
 
 /// Opens a ticket; returns it.
@@ -113,6 +115,19 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
         .hint("an administrator grants it: `amoe acl grant USER PROJECT write` and `amoe space join SPACE USER`")
         .into());
     }
+    let reporter = match &n.reporter {
+        None => who.user.email.clone(),
+        Some(r) => {
+            let u = store.user(r)?.ok_or_else(|| Failure::new(format!("no user `{r}`")))?;
+            let member = store.actor(&u)?;
+            if !u.admin && !member.spaces.contains(&n.space) {
+                return Err(Failure::new(format!("`{r}` is not a member of space `{}`", n.space))
+                    .hint(format!("`amoe space join {} {r}` first", n.space))
+                    .into());
+            }
+            u.email
+        }
+    };
     let now = amoe_core::time::now_utc();
     let mut t = Ticket {
         id: 0,
@@ -122,7 +137,7 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
         priority: n.priority,
         project: n.project.clone(),
         space: n.space.clone(),
-        reporter: who.user.email.clone(),
+        reporter,
         assignee: None,
         site: n.site.clone(),
         host: n.host.clone(),
@@ -134,7 +149,7 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
     let id = store.mutate(&d.clone(), |tx| {
         let id = tx.insert_ticket(&t, n.message_id.as_deref())?;
         if let Some(body) = &n.body {
-            tx.add_event(id, &now, &who.user.email, "comment", Some(body), None, None)?;
+            tx.add_event(id, &now, &t.reporter, "comment", Some(body), None, None)?;
         }
         Ok::<_, anyhow::Error>(id)
     })?;
@@ -340,6 +355,17 @@ pub fn attach(
     let name = Path::new(name).file_name().and_then(|n| n.to_str()).unwrap_or("attachment").to_owned();
     use sha2::{Digest, Sha256};
     let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    match store.attachments(id)?.into_iter().find(|(n, _, _)| *n == name) {
+        Some((_, same, _)) if same == sha => return Ok(sha),
+        Some(_) => {
+            return Err(Failure::new(format!(
+                "ticket #{id} already has an attachment named `{name}` with other content"
+            ))
+            .hint("rename the file to keep both")
+            .into());
+        }
+        None => {}
+    }
     let path = attachment_path(store_path, &sha);
     if !path.exists() {
         if let Some(dir) = path.parent() {

@@ -1,0 +1,296 @@
+//! Tickets from the command line: people, rights, spaces, and every ticket verb checked for
+//! every kind of user, so that nobody sees or changes what they must not.
+
+use crate::support::{Env, Run};
+use serde_json::Value;
+
+/// `amoe --operator OP ARGS`.
+fn as_op(env: &Env, op: &str, args: &[&str]) -> Run {
+    let mut all = vec!["--operator", op];
+    all.extend_from_slice(args);
+    env.run(&all)
+}
+
+fn ok(env: &Env, op: &str, args: &[&str]) -> Run {
+    let r = as_op(env, op, args);
+    assert_eq!(r.code, 0, "{op} {args:?}: {}{}", r.stdout, r.stderr);
+    r
+}
+
+fn id_of(r: &Run) -> String {
+    r.json()["id"].as_i64().expect("id").to_string()
+}
+
+/// Users: admin, rep (no right, reports), reader (read on p1), writer (write on p1), none (no
+/// right, no ticket), outsider (write on p1 but in space s2 only). Tickets: t1 by writer,
+/// t2 opened by writer for rep, both p1/s1; t3 by admin in p2/s1; t4 by outsider in p1/s2.
+fn world() -> (Env, [String; 4]) {
+    let env = Env::new();
+    ok(
+        &env,
+        "admin",
+        &["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--time", "--login", "admin"],
+    );
+    for u in ["rep", "reader", "writer", "none", "outsider"] {
+        ok(&env, "admin", &["user", "add", &format!("{u}@cust.example"), "--name", u, "--login", u]);
+    }
+    for p in ["p1", "p2"] {
+        ok(&env, "admin", &["project", "add", p, "--label", &format!("Project {p}")]);
+    }
+    ok(
+        &env,
+        "admin",
+        &[
+            "space",
+            "add",
+            "s1",
+            "--member",
+            "rep@cust.example",
+            "--member",
+            "reader@cust.example",
+            "--member",
+            "writer@cust.example",
+            "--member",
+            "none@cust.example",
+        ],
+    );
+    ok(&env, "admin", &["space", "add", "s2", "--member", "outsider@cust.example"]);
+    ok(&env, "admin", &["acl", "grant", "reader@cust.example", "p1", "read"]);
+    ok(&env, "admin", &["acl", "grant", "writer@cust.example", "p1", "write"]);
+    ok(&env, "admin", &["acl", "grant", "outsider@cust.example", "p1", "write"]);
+    let new = |op: &str, project: &str, space: &str, extra: &[&str]| {
+        let mut args = vec![
+            "ticket",
+            "new",
+            "--project",
+            project,
+            "--space",
+            space,
+            "--type",
+            "incident",
+            "--title",
+            "Pages en erreur",
+            "-o",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        id_of(&ok(&env, op, &args))
+    };
+    let t1 = new("writer", "p1", "s1", &[]);
+    let t2 = new("writer", "p1", "s1", &["--reporter", "rep@cust.example"]);
+    let t3 = new("admin", "p2", "s1", &[]);
+    let t4 = new("outsider", "p1", "s2", &[]);
+    (env, [t1, t2, t3, t4])
+}
+
+fn listed(env: &Env, op: &str) -> Vec<String> {
+    let r = ok(env, op, &["ticket", "list", "-o", "json"]);
+    let mut ids: Vec<String> =
+        r.json().as_array().expect("list").iter().filter_map(|t| t["id"].as_i64().map(|i| i.to_string())).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn nobody_sees_or_changes_what_they_must_not() {
+    let (env, [t1, t2, t3, t4]) = world();
+    let all = |v: &[&String]| {
+        let mut v: Vec<String> = v.iter().map(|s| (*s).clone()).collect();
+        v.sort();
+        v
+    };
+    // Who sees what.
+    assert_eq!(listed(&env, "admin"), all(&[&t1, &t2, &t3, &t4]));
+    assert_eq!(listed(&env, "rep"), all(&[&t2]));
+    assert_eq!(listed(&env, "reader"), all(&[&t1, &t2]));
+    assert_eq!(listed(&env, "writer"), all(&[&t1, &t2]));
+    assert_eq!(listed(&env, "none"), Vec::<String>::new());
+    assert_eq!(listed(&env, "outsider"), all(&[&t4]));
+
+    let file = env.path("capture.txt");
+    std::fs::write(&file, "trace").expect("write");
+    let file = file.to_str().expect("utf8").to_owned();
+    // (user, ticket, show, comment, status, attach): true = allowed.
+    let expect: Vec<(&str, &String, bool, bool, bool, bool)> = vec![
+        ("admin", &t4, true, true, true, true),
+        ("rep", &t2, true, true, false, true),
+        ("rep", &t1, false, false, false, false),
+        ("reader", &t1, true, false, false, false),
+        ("reader", &t3, false, false, false, false),
+        ("writer", &t1, true, true, true, true),
+        ("writer", &t3, false, false, false, false),
+        ("writer", &t4, false, false, false, false),
+        ("none", &t1, false, false, false, false),
+        ("outsider", &t1, false, false, false, false),
+        ("outsider", &t4, true, true, true, true),
+    ];
+    for (op, id, show, comment, status, attach) in expect {
+        let checks: [(&str, Vec<&str>, bool); 4] = [
+            ("show", vec!["ticket", "show", id], show),
+            ("comment", vec!["ticket", "comment", id, "vu"], comment),
+            ("status", vec!["ticket", "status", id, "in-progress"], status),
+            ("attach", vec!["ticket", "attach", id, &file], attach),
+        ];
+        for (verb, args, allowed) in checks {
+            let r = as_op(&env, op, &args);
+            if allowed {
+                assert_eq!(r.code, 0, "{op} may {verb} #{id}: {}", r.stderr);
+            } else {
+                assert_eq!(r.code, 1, "{op} may not {verb} #{id}: {}{}", r.stdout, r.stderr);
+                if !show {
+                    // What one may not see does not exist for them.
+                    assert!(r.stderr.contains(&format!("no ticket #{id}")), "{op} {verb} #{id}: {}", r.stderr);
+                } else {
+                    assert!(r.stderr.contains("may read ticket"), "{op} {verb} #{id}: {}", r.stderr);
+                }
+            }
+        }
+    }
+    // Opening needs the write right in a space one belongs to.
+    for (op, project, space, allowed) in [
+        ("rep", "p1", "s1", false),
+        ("reader", "p1", "s1", false),
+        ("writer", "p1", "s2", false),
+        ("writer", "p2", "s1", false),
+        ("writer", "p1", "s1", true),
+    ] {
+        let r = as_op(
+            &env,
+            op,
+            &["ticket", "new", "--project", project, "--space", space, "--type", "request", "--title", "x"],
+        );
+        assert_eq!(r.code == 0, allowed, "{op} opens in {project}/{space}: {}", r.stderr);
+    }
+    // No account: refused, with what to do.
+    let r = as_op(&env, "stranger", &["ticket", "list"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("has no account") && r.stderr.contains("amoe user add"), "{}", r.stderr);
+    // Only administrators act as someone else, and then see what that user sees.
+    let r = as_op(&env, "writer", &["ticket", "--as", "rep@cust.example", "list"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = ok(&env, "admin", &["ticket", "--as", "rep@cust.example", "list", "-o", "json"]);
+    assert_eq!(r.json().as_array().map(Vec::len), Some(1));
+    // Only administrators manage people and rights.
+    for args in [
+        vec!["user", "add", "x@cust.example", "--name", "X"],
+        vec!["project", "add", "p3", "--label", "P3"],
+        vec!["space", "add", "s3"],
+        vec!["acl", "grant", "none@cust.example", "p1", "write"],
+    ] {
+        let r = as_op(&env, "writer", &args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("only administrators"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn history_sheet_links_attachments_and_bad_words() {
+    let (env, [t1, t2, _, _]) = world();
+    ok(&env, "writer", &["ticket", "comment", &t1, "Relance du service", "--minutes", "45"]);
+    ok(&env, "writer", &["ticket", "assign", &t1, "writer@cust.example"]);
+    ok(&env, "writer", &["ticket", "status", &t1, "waiting"]);
+    ok(&env, "writer", &["ticket", "status", &t1, "resolved"]);
+    ok(&env, "writer", &["ticket", "link", &t1, &t2, "--kind", "duplicate"]);
+    let big = env.path("big.bin");
+    std::fs::write(&big, vec![0u8; 10 * 1024 * 1024 + 1]).expect("write");
+    let r = as_op(&env, "writer", &["ticket", "attach", &t1, big.to_str().expect("utf8")]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("10485761 bytes") && r.stderr.contains("10485760 bytes"), "{}", r.stderr);
+    let small = env.path("trace.txt");
+    std::fs::write(&small, "GET / 502").expect("write");
+    ok(&env, "writer", &["ticket", "attach", &t1, small.to_str().expect("utf8")]);
+    ok(&env, "writer", &["ticket", "attach", &t2, small.to_str().expect("utf8")]);
+    // Stored once, by SHA-256, beside the store.
+    let dir = env.store.parent().expect("dir").join("attachments");
+    let files: Vec<_> = walk(&dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+
+    // The full history, with who and when; time spent only for users who see time.
+    let v: Value = ok(&env, "admin", &["ticket", "show", &t1, "-o", "json"]).json();
+    let kinds: Vec<&str> = v["events"].as_array().expect("events").iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["created", "comment", "assign", "status", "status", "link", "attach"]);
+    assert_eq!(v["minutes"], 45);
+    let v: Value = ok(&env, "writer", &["ticket", "show", &t1, "-o", "json"]).json();
+    assert!(v["minutes"].is_null() && v["events"][1]["minutes"].is_null(), "{v}");
+    let sheet = ok(&env, "admin", &["ticket", "show", &t1, "--format", "md"]).stdout;
+    assert!(sheet.starts_with(&format!("# Fiche d'intervention — ticket #{t1}")), "{sheet}");
+    for part in
+        ["| Statut | résolu |", "Prise en charge", "Résolution", "statut → en attente", "trace.txt", "Temps passé"]
+    {
+        assert!(sheet.contains(part), "{part}: {sheet}");
+    }
+    // A site's history, and every filter.
+    let r = ok(
+        &env,
+        "writer",
+        &[
+            "ticket",
+            "new",
+            "--project",
+            "p1",
+            "--space",
+            "s1",
+            "--type",
+            "change",
+            "--title",
+            "Règle de cache",
+            "--site",
+            "www",
+            "-o",
+            "json",
+        ],
+    );
+    let t5 = id_of(&r);
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["ticket", "list", "-o", "json"];
+        all.extend_from_slice(args);
+        ok(&env, "admin", &all)
+            .json()
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|t| t["id"].as_i64().map(|i| i.to_string()))
+            .collect()
+    };
+    assert_eq!(ids(&["--site", "www"]), vec![t5.clone()]);
+    assert_eq!(ids(&["--status", "resolved"]), vec![t1.clone()]);
+    assert_eq!(ids(&["--type", "change", "--project", "p1"]), vec![t5.clone()]);
+    assert_eq!(ids(&["--reporter", "rep@cust.example"]), vec![t2.clone()]);
+    assert_eq!(ids(&["--text", "cache"]), vec![t5]);
+    // Unknown words are usage errors.
+    for args in [
+        vec!["ticket", "status", &t1, "finished"],
+        vec!["ticket", "list", "--type", "bug"],
+        vec![
+            "ticket",
+            "new",
+            "--project",
+            "p1",
+            "--space",
+            "s1",
+            "--type",
+            "incident",
+            "--priority",
+            "urgent",
+            "--title",
+            "x",
+        ],
+    ] {
+        let r = as_op(&env, "writer", &args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.path().is_dir() {
+                out.extend(walk(&e.path()));
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    out
+}
