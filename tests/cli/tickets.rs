@@ -294,3 +294,37 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn export_import_export_is_byte_identical_with_tickets_and_attachments() {
+    let (env, [t1, _, _, _]) = world();
+    let file = env.path("trace.txt");
+    std::fs::write(&file, "GET / 502").expect("write");
+    ok(&env, "writer", &["ticket", "attach", &t1, file.to_str().expect("utf8")]);
+    ok(&env, "writer", &["ticket", "comment", &t1, "Cause trouvée", "--minutes", "20"]);
+    let first = env.path("export-1");
+    ok(&env, "admin", &["export", first.to_str().expect("utf8")]);
+    assert_eq!(walk(&first.join("attachments")).len(), 1);
+    std::fs::create_dir_all(env.path("r")).expect("dir");
+    let restored = env.path("r").join("restored.db");
+    let r = env.run_at(&restored, &["import", first.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let second = env.path("export-2");
+    let r = env.run_at(&restored, &["export", second.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (a, b) = (walk(&first), walk(&second));
+    assert_eq!(a.len(), b.len());
+    for f in &a {
+        let rel = f.strip_prefix(&first).expect("prefix");
+        assert_eq!(std::fs::read(f).expect("a"), std::fs::read(second.join(rel)).expect("b"), "{rel:?}");
+    }
+    // The restored store serves the attachment from its own folder.
+    let restored_file = walk(&env.path("r").join("attachments"));
+    assert_eq!(restored_file.len(), 1);
+    // A damaged attachment in an export is refused, nothing imported.
+    std::fs::write(walk(&first.join("attachments"))[0].clone(), "tampered").expect("write");
+    let r = env.run_at(&env.path("other.db"), &["import", first.to_str().expect("utf8")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("does not match"), "{}", r.stderr);
+    assert!(!env.path("other.db").exists());
+}

@@ -31,6 +31,32 @@ pub struct Manifest {
     pub schema_version: u32,
     /// One entry per table, by table name.
     pub tables: Vec<ManifestTable>,
+    /// Ticket attachments, as `attachments/SHA256` files (none: the key is absent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<ManifestFile>,
+}
+
+/// One attachment file of an export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    /// SHA-256 (hex), also the file's name under `attachments/`.
+    pub sha256: String,
+    /// Bytes.
+    pub size: u64,
+}
+
+/// The SHA-256 of every attachment the dump's `attachments` table names.
+fn attachment_shas(dump: &Dump) -> Vec<String> {
+    dump.tables
+        .iter()
+        .filter(|t| t.table == "attachments")
+        .flat_map(|t| {
+            let col = t.columns.iter().position(|c| c == "sha256");
+            t.rows.iter().filter_map(move |r| col.and_then(|c| r.get(c)).and_then(|v| v.as_str()).map(str::to_owned))
+        })
+        .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .collect()
 }
 
 /// One table of an export.
@@ -121,8 +147,30 @@ pub fn export(store: &Store, dir: &Path) -> Result<TransferReport> {
         rows += t.rows.len();
         tables.push(entry);
     }
-    let manifest =
-        Manifest { format: FORMAT.into(), format_version: FORMAT_VERSION, schema_version: dump.schema_version, tables };
+    let mut attachments = Vec::new();
+    let shas = attachment_shas(&dump);
+    if !shas.is_empty() {
+        let into = dir.join("attachments");
+        fs::create_dir_all(&into).with_context(|| format!("cannot create `{}`", into.display()))?;
+        for sha in shas {
+            let from = crate::ops::tickets::attachment_path(&store_path(store), &sha);
+            let bytes = fs::read(&from).with_context(|| format!("cannot read the attachment `{}`", from.display()))?;
+            if sha256_hex(&bytes) != sha {
+                return Err(
+                    Failure::new(format!("the attachment `{}` does not match its SHA-256", from.display())).into()
+                );
+            }
+            write(&into.join(&sha), &bytes)?;
+            attachments.push(ManifestFile { sha256: sha, size: bytes.len() as u64 });
+        }
+    }
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        format_version: FORMAT_VERSION,
+        schema_version: dump.schema_version,
+        tables,
+        attachments,
+    };
     let mut text = serde_json::to_vec_pretty(&manifest)?;
     text.push(b'\n');
     write(&dir.join("manifest.json"), &text)?;
@@ -181,6 +229,19 @@ pub fn read_export(dir: &Path) -> Result<Dump> {
         }
         tables.push(table);
     }
+    for a in &manifest.attachments {
+        if a.sha256.len() != 64 || !a.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(corrupt(
+                dir,
+                format!("the manifest names an attachment that is not a SHA-256: `{}`", a.sha256),
+            ));
+        }
+        let bytes = fs::read(dir.join("attachments").join(&a.sha256))
+            .map_err(|e| corrupt(dir, format!("cannot read the attachment `{}` ({e})", a.sha256)))?;
+        if sha256_hex(&bytes) != a.sha256 || bytes.len() as u64 != a.size {
+            return Err(corrupt(dir, format!("the attachment `{}` does not match the manifest", a.sha256)));
+        }
+    }
     Ok(Dump { schema_version: manifest.schema_version, tables })
 }
 
@@ -201,6 +262,16 @@ pub fn import(dir: &Path, store_path: &Path) -> Result<TransferReport> {
             other => anyhow::Error::from(other),
         })?;
         store.migrate_to_latest()?;
+        // Attachments were checked by `read_export`; they go beside the new store.
+        for sha in attachment_shas(&dump) {
+            let to = crate::ops::tickets::attachment_path(store_path, &sha);
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            let bytes = fs::read(dir.join("attachments").join(&sha))
+                .map_err(|e| corrupt(dir, format!("cannot read the attachment `{sha}` ({e})")))?;
+            crate::ops::replace_file(&to, &bytes, 0o600)?;
+        }
         Ok(())
     })();
     if let Err(e) = result {
