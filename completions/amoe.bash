@@ -412,6 +412,9 @@ _amoe() {
             amoe__subcmd__help__subcmd__ticket,comment)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__comment"
                 ;;
+            amoe__subcmd__help__subcmd__ticket,import-mail)
+                cmd="amoe__subcmd__help__subcmd__ticket__subcmd__import__subcmd__mail"
+                ;;
             amoe__subcmd__help__subcmd__ticket,link)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__link"
                 ;;
@@ -739,6 +742,9 @@ _amoe() {
             amoe__subcmd__ticket,help)
                 cmd="amoe__subcmd__ticket__subcmd__help"
                 ;;
+            amoe__subcmd__ticket,import-mail)
+                cmd="amoe__subcmd__ticket__subcmd__import__subcmd__mail"
+                ;;
             amoe__subcmd__ticket,link)
                 cmd="amoe__subcmd__ticket__subcmd__link"
                 ;;
@@ -765,6 +771,9 @@ _amoe() {
                 ;;
             amoe__subcmd__ticket__subcmd__help,help)
                 cmd="amoe__subcmd__ticket__subcmd__help__subcmd__help"
+                ;;
+            amoe__subcmd__ticket__subcmd__help,import-mail)
+                cmd="amoe__subcmd__ticket__subcmd__help__subcmd__import__subcmd__mail"
                 ;;
             amoe__subcmd__ticket__subcmd__help,link)
                 cmd="amoe__subcmd__ticket__subcmd__help__subcmd__link"
@@ -2888,7 +2897,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__ticket)
-            opts="new list show comment assign status attach link"
+            opts="new list show comment assign status attach import-mail link"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2930,6 +2939,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__ticket__subcmd__comment)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__ticket__subcmd__import__subcmd__mail)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5702,7 +5725,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket)
-            opts="-o -h -V --as --store --operator --output --help --version new list show comment assign status attach link help"
+            opts="-o -h -V --as --store --operator --output --help --version new list show comment assign status attach import-mail link help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5842,7 +5865,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket__subcmd__help)
-            opts="new list show comment assign status attach link help"
+            opts="new list show comment assign status attach import-mail link help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5898,6 +5921,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ticket__subcmd__help__subcmd__import__subcmd__mail)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5974,6 +6011,52 @@ _amoe() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ticket__subcmd__import__subcmd__mail)
+            opts="-o -h -V --project --space --type --as --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --space)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

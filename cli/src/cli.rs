@@ -1039,6 +1039,22 @@ Statuses: new, in-progress, waiting, resolved, closed. Priorities: low, normal, 
 A ticket someone may not see is reported as not found. The acting user is the account mapped to
 the operator (`amoe user add … --login LOGIN`), or `--as EMAIL` for an administrator.";
 
+const IMPORT_MAIL_HELP: &str = "\
+The sender (From) must have an account. A reply (In-Reply-To or References naming a ticket's
+message, or `[#N]` in the subject) becomes a comment on that ticket; any other message opens a
+ticket in --project. Attachments are stored with the ticket. A message already imported (same
+Message-ID) is not imported again.
+
+EXIT STATUS (sysexits, as an MTA expects):
+  0   imported (or imported before)
+  65  not a usable message, or an attachment over 10 MiB: bounced
+  67  unknown sender, or no right to write there: bounced
+  75  the store stayed busy: the MTA tries again later
+
+EXAMPLES:
+  /etc/aliases:   support: \"|amoe ticket import-mail --project portail\"
+  fetchmail:      mda \"amoe ticket import-mail --project portail\"";
+
 #[derive(Debug, Subcommand)]
 pub enum TicketCmd {
     /// Open a ticket
@@ -1118,6 +1134,19 @@ pub enum TicketCmd {
         id: i64,
         /// File
         file: PathBuf,
+    },
+    /// Read one e-mail on standard input: a new ticket, or a comment on the ticket it answers
+    #[command(after_long_help = IMPORT_MAIL_HELP)]
+    ImportMail {
+        /// Project of the tickets new messages open
+        #[arg(long)]
+        project: Option<String>,
+        /// Space of new tickets (default: the sender's only space)
+        #[arg(long)]
+        space: Option<String>,
+        /// Type of new tickets
+        #[arg(long = "type", value_name = "TYPE", default_value = "request")]
+        kind: String,
     },
     /// Link two tickets (a problem and its incidents)
     Link {

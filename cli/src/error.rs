@@ -19,6 +19,12 @@ pub enum Exit {
     Usage = 2,
     /// 3: partial failure: some hosts failed (fleet commands).
     Partial = 3,
+    /// 65 (EX_DATAERR): a message that is not one (`ticket import-mail`); an MTA bounces it.
+    DataErr = 65,
+    /// 67 (EX_NOUSER): unknown sender, or no right to write (`ticket import-mail`).
+    NoUser = 67,
+    /// 75 (EX_TEMPFAIL): the store stayed busy; an MTA tries again later.
+    TempFail = 75,
 }
 
 impl Exit {
@@ -49,6 +55,11 @@ impl Failure {
 
     pub fn usage(message: impl Into<String>) -> Self {
         Failure { exit: Exit::Usage, ..Failure::new(message) }
+    }
+
+    /// A failure with its own exit code.
+    pub fn with_exit(message: impl Into<String>, exit: Exit) -> Self {
+        Failure { exit, ..Failure::new(message) }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {

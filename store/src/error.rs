@@ -50,6 +50,12 @@ pub enum Error {
 
 impl Error {
     /// Classifies a SQLite error on the store at `path`.
+    /// The store stayed locked by another writer past the busy time-out.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::Sqlite { source, .. }
+            if matches!(source.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)))
+    }
+
     pub(crate) fn from_sqlite(path: &Path, source: rusqlite::Error) -> Error {
         use rusqlite::ErrorCode;
         let path = path.to_path_buf();

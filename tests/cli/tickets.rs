@@ -328,3 +328,140 @@ fn export_import_export_is_byte_identical_with_tickets_and_attachments() {
     assert!(r.stderr.contains("does not match"), "{}", r.stderr);
     assert!(!env.path("other.db").exists());
 }
+
+/// `amoe ticket import-mail ARGS` with `mail` on stdin.
+fn pipe(env: &Env, mail: &str, args: &[&str]) -> Run {
+    use std::io::Write;
+    let mut all = vec!["ticket", "import-mail", "-o", "json"];
+    all.extend_from_slice(args);
+    let mut cmd = env.cmd(&all);
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    child.stdin.take().expect("stdin").write_all(mail.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+const NEW_ALTERNATIVE: &str = "From: Writer <writer@cust.example>\r
+To: support@ops.example\r
+Subject: =?UTF-8?Q?Pages_en_erreur_=C3=A0_9_h?=\r
+Message-ID: <first@cust.example>\r
+Date: Fri, 27 Nov 2026 09:12:00 +0100\r
+MIME-Version: 1.0\r
+Content-Type: multipart/alternative; boundary=\"b1\"\r
+\r
+--b1\r
+Content-Type: text/plain; charset=UTF-8\r
+Content-Transfer-Encoding: quoted-printable\r
+\r
+Bonjour,=0D=0Ales pages renvoient une erreur depuis 9 h. Merci de v=C3=A9rifier.\r
+--b1\r
+Content-Type: text/html; charset=UTF-8\r
+\r
+<p>Bonjour,</p><p>les pages renvoient une erreur</p>\r
+--b1--\r
+";
+
+const REPLY_WITH_ATTACHMENT: &str = "From: writer@cust.example\r
+Subject: RE: Pages en erreur\r
+Message-ID: <second@cust.example>\r
+In-Reply-To: <first@cust.example>\r
+References: <first@cust.example>\r
+MIME-Version: 1.0\r
+Content-Type: multipart/mixed; boundary=\"b2\"\r
+\r
+--b2\r
+Content-Type: text/plain; charset=ISO-8859-1\r
+Content-Transfer-Encoding: base64\r
+\r
+Vm9pbOAgbGEgY2FwdHVyZSBkJ+ljcmFuLg==\r
+--b2\r
+Content-Type: text/plain; name=\"trace.txt\"\r
+Content-Disposition: attachment; filename=\"trace.txt\"\r
+Content-Transfer-Encoding: base64\r
+\r
+R0VUIC8gNTAy\r
+--b2--\r
+";
+
+#[test]
+fn mail_opens_and_follows_tickets_with_mta_exit_codes() {
+    let (env, [_, t2, _, _]) = world();
+    // multipart/alternative, quoted-printable French, an encoded-word subject.
+    let r = pipe(&env, NEW_ALTERNATIVE, &["--project", "p1", "--type", "incident"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["action"], "opened");
+    let id = v["ticket"].as_i64().expect("id").to_string();
+    let t = ok(&env, "admin", &["ticket", "show", &id, "-o", "json"]).json();
+    assert_eq!(t["title"], "Pages en erreur à 9 h");
+    assert_eq!(t["kind"], "incident");
+    assert_eq!(t["reporter"], "writer@cust.example");
+    assert!(t["events"][1]["value"].as_str().is_some_and(|b| b.contains("Merci de vérifier")), "{t}");
+    // The same message again (an MTA retry): nothing new.
+    let r = pipe(&env, NEW_ALTERNATIVE, &["--project", "p1"]);
+    assert_eq!((r.code, r.json()["action"].as_str()), (0, Some("already")));
+    // A reply by In-Reply-To, base64 Latin-1 text and an attachment.
+    let r = pipe(&env, REPLY_WITH_ATTACHMENT, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        (r.json()["action"].as_str(), r.json()["ticket"].as_i64().map(|i| i.to_string())),
+        (Some("commented"), Some(id.clone()))
+    );
+    let t = ok(&env, "admin", &["ticket", "show", &id, "-o", "json"]).json();
+    let comments: Vec<&str> = t["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "comment")
+        .filter_map(|e| e["value"].as_str())
+        .collect();
+    assert!(comments.contains(&"Voilà la capture d'écran."), "{comments:?}");
+    assert_eq!(t["attachments"][0][0], "trace.txt");
+    // A reply by the subject's tag, from someone who may only read: refused, 67, nothing written.
+    let tagged = format!(
+        "From: reader@cust.example\r\nSubject: Re: [#{t2}] suite\r\nMessage-ID: <third@cust.example>\r\n\r\nJe relance.\r\n"
+    );
+    let before = ok(&env, "admin", &["ticket", "show", &t2, "-o", "json"]).json()["events"].as_array().map(Vec::len);
+    let r = pipe(&env, &tagged, &[]);
+    assert_eq!(r.code, 67, "{}", r.stderr);
+    assert_eq!(
+        ok(&env, "admin", &["ticket", "show", &t2, "-o", "json"]).json()["events"].as_array().map(Vec::len),
+        before
+    );
+    // The reporter of #t2 may: the tag joins the ticket.
+    let r = pipe(&env, &tagged.replace("reader@", "rep@").replace("third@", "fourth@"), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["ticket"].as_i64().map(|i| i.to_string()), Some(t2.clone()));
+    // An HTML-only message is read as text.
+    let html = "From: writer@cust.example\r\nSubject: Nouvelle demande\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n<html><body><p>Merci <b>beaucoup</b></p></body></html>\r\n";
+    let r = pipe(&env, html, &["--project", "p1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let nid = r.json()["ticket"].as_i64().expect("id").to_string();
+    let t = ok(&env, "admin", &["ticket", "show", &nid, "-o", "json"]).json();
+    assert!(t["events"][1]["value"].as_str().is_some_and(|b| b.contains("Merci") && !b.contains("<b>")), "{t}");
+    // Unknown sender: 67. Not a message: 65. An attachment over the limit: 65, both sizes named.
+    let r = pipe(&env, "From: nobody@elsewhere.example\r\nSubject: x\r\n\r\nx\r\n", &["--project", "p1"]);
+    assert_eq!(r.code, 67, "{}", r.stderr);
+    assert!(r.stderr.contains("nobody@elsewhere.example"), "{}", r.stderr);
+    for junk in ["", "\u{0}\u{1}\u{2}binary garbage with no header at all"] {
+        let r = pipe(&env, junk, &["--project", "p1"]);
+        assert_eq!(r.code, 65, "{junk:?}: {}", r.stderr);
+    }
+    let big = format!(
+        "From: writer@cust.example\r\nSubject: gros\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nvoir\r\n--b\r\nContent-Type: application/octet-stream; name=\"big.bin\"\r\nContent-Disposition: attachment; filename=\"big.bin\"\r\n\r\n{}\r\n--b--\r\n",
+        "x".repeat(10 * 1024 * 1024 + 10)
+    );
+    let count = ok(&env, "admin", &["ticket", "list", "-o", "json"]).json().as_array().map(Vec::len);
+    let r = pipe(&env, &big, &["--project", "p1"]);
+    assert_eq!(r.code, 65, "{}", r.stderr);
+    assert!(r.stderr.contains("10485760 bytes at most"), "{}", r.stderr);
+    assert_eq!(ok(&env, "admin", &["ticket", "list", "-o", "json"]).json().as_array().map(Vec::len), count);
+    // Refusals are journaled.
+    let audit = env.ok(&["audit", "list", "-o", "json"]).stdout;
+    assert!(audit.contains("ticket import-mail") && audit.contains("refused: "), "{audit}");
+}

@@ -226,7 +226,9 @@ fn filter(f: &TicketFilterArgs) -> Result<TicketFilter> {
 }
 
 pub(super) fn ticket(ctx: &mut Ctx, args: TicketArgs) -> Result<Exit> {
-    // Values are checked before the store is opened: a bad word is a usage error.
+    if let TicketCmd::ImportMail { project, space, kind } = &args.cmd {
+        return import_mail(ctx, project.clone(), space.clone(), kind);
+    }
     let mut store = ctx.open()?;
     let who = me(ctx, &store, args.as_user.as_deref())?;
     let draft = |what: &str, id: Option<i64>| ctx.draft(&format!("ticket {what}"), id.map(|i| format!("#{i}")));
@@ -292,10 +294,37 @@ pub(super) fn ticket(ctx: &mut Ctx, args: TicketArgs) -> Result<Exit> {
             let sha = ops::attach(&mut store, &store_path, &who, &draft("attach", Some(id)), id, &name, &bytes)?;
             ctx.out.line(&format!("attached `{name}` to ticket #{id} (SHA-256 {sha})"))?;
         }
+        // Handled above: the sender acts, not the operator.
+        TicketCmd::ImportMail { .. } => {}
         TicketCmd::Link { id, other, kind } => {
             ops::link(&mut store, &who, &draft("link", Some(id)), id, other, &kind)?;
             ctx.out.line(&format!("linked #{id} and #{other} ({kind})"))?;
         }
+    }
+    Ok(Exit::Success)
+}
+
+/// `ticket import-mail`: the sender acts, not the operator; exit codes for an MTA.
+fn import_mail(ctx: &mut Ctx, project: Option<String>, space: Option<String>, kind: &str) -> Result<Exit> {
+    use std::io::Read;
+    let kind: Kind = kind.parse().map_err(Failure::usage)?;
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .take(64 * 1024 * 1024)
+        .read_to_end(&mut raw)
+        .map_err(|e| Failure::with_exit(format!("cannot read the message: {e}"), Exit::DataErr))?;
+    let temp = |e: anyhow::Error| -> anyhow::Error {
+        let busy = e.chain().any(|c| c.downcast_ref::<amoe_store::Error>().is_some_and(amoe_store::Error::is_busy));
+        if busy { Failure::with_exit(format!("the store is busy: {e}"), Exit::TempFail).into() } else { e }
+    };
+    let mut store = ctx.open().map_err(temp)?;
+    let store_path = ctx.settings.store.clone();
+    let draft = ctx.draft("ticket import-mail", None);
+    let defaults = crate::ops::intake::Defaults { project, space, kind: Some(kind) };
+    let outcome = crate::ops::intake::import(&mut store, &store_path, &draft, &raw, &defaults).map_err(temp)?;
+    match ctx.out.format {
+        Format::Table => ctx.out.line(&format!("ticket #{}: {}", outcome.ticket, outcome.action))?,
+        _ => ctx.out.json(&outcome)?,
     }
     Ok(Exit::Success)
 }

@@ -7,6 +7,7 @@ pub mod beneficiary;
 pub mod ca;
 pub mod fleet;
 pub mod host;
+pub mod intake;
 pub mod site;
 pub mod tickets;
 pub mod transfer;

@@ -1,0 +1,233 @@
+//! E-mail intake: one RFC 5322 message (as an MTA pipe or fetchmail's MDA hands it) becomes a
+//! ticket, or a comment on the ticket it answers.
+//!
+//! - The sender must be a user (else exit 67, EX_NOUSER: the MTA bounces it); a reply needs the
+//!   right to comment on its ticket, a new message the right to open one in the project.
+//! - A reply is found by `In-Reply-To` / `References` (Message-IDs recorded with each event,
+//!   and those of the notices sent), then by a `[#N]` tag in the subject.
+//! - The text is the plain-text part, or the HTML part turned into text; encoded-word subjects,
+//!   quoted-printable and base64 bodies in any charset mail-parser reads.
+//! - Attachments are stored like `ticket attach` (once by SHA-256, 10 MiB each at most).
+//! - A message already imported (same Message-ID) is not imported twice: an MTA retrying after a
+//!   time-out does no harm.
+//! - Something that is not a message: exit 65 (EX_DATAERR). Nothing is written on a refusal;
+//!   the refusal is journaled.
+
+use std::path::Path;
+
+use amoe_core::tickets::{Action, Kind, Priority, Scope, allowed};
+use amoe_store::tickets::TicketReads;
+use amoe_store::{AuditDraft, Store};
+use mail_parser::{MessageParser, MimeHeaders};
+
+use crate::error::{Exit, Failure};
+use crate::ops::tickets::{self as ops, Acting, MAX_ATTACHMENT, NewTicket};
+
+/// What the pipe was told to use for new tickets.
+#[derive(Debug, Clone, Default)]
+pub struct Defaults {
+    /// Project of new tickets.
+    pub project: Option<String>,
+    /// Space of new tickets (default: the sender's only space).
+    pub space: Option<String>,
+    /// Type of new tickets (default: request).
+    pub kind: Option<Kind>,
+}
+
+/// What became of a message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Outcome {
+    /// The ticket.
+    pub ticket: i64,
+    /// `opened`, `commented` or `already` (imported before).
+    pub action: String,
+    /// Attachments stored.
+    pub attachments: usize,
+}
+
+fn refuse(message: String, exit: Exit) -> anyhow::Error {
+    Failure::with_exit(message, exit).into()
+}
+
+/// The `[#N]` tag of a subject.
+pub fn subject_tag(subject: &str) -> Option<i64> {
+    let start = subject.find("[#")?;
+    let rest = &subject[start + 2..];
+    let end = rest.find(']')?;
+    rest[..end].trim().parse().ok()
+}
+
+/// A subject without its reply and forward prefixes and its tag.
+fn clean_subject(subject: &str) -> String {
+    let mut s = subject.trim();
+    loop {
+        let lower = s.to_lowercase();
+        let cut = ["re:", "fwd:", "fw:", "tr:", "réf:", "aw:"].iter().find(|p| lower.starts_with(*p)).map(|p| p.len());
+        match cut {
+            Some(n) => s = s[n..].trim_start(),
+            None => break,
+        }
+    }
+    let s = match (s.find("[#"), s.find(']')) {
+        (Some(a), Some(b)) if b > a => format!("{}{}", &s[..a], &s[b + 1..]),
+        _ => s.to_owned(),
+    };
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.is_empty() { "(sans objet)".to_owned() } else { s.chars().take(200).collect() }
+}
+
+/// Imports one message.
+pub fn import(
+    store: &mut Store,
+    store_path: &Path,
+    draft: &AuditDraft,
+    raw: &[u8],
+    d: &Defaults,
+) -> anyhow::Result<Outcome> {
+    let result = import_inner(store, store_path, draft, raw, d);
+    if let Err(e) = &result {
+        let _ = store.journal(draft, &format!("refused: {e}"));
+    }
+    result
+}
+
+fn import_inner(
+    store: &mut Store,
+    store_path: &Path,
+    draft: &AuditDraft,
+    raw: &[u8],
+    d: &Defaults,
+) -> anyhow::Result<Outcome> {
+    let bad = |m: &str| refuse(format!("not a usable e-mail message: {m}"), Exit::DataErr);
+    if raw.is_empty() {
+        return Err(bad("nothing on standard input"));
+    }
+    let msg = MessageParser::default().parse(raw).ok_or_else(|| bad("it cannot be parsed"))?;
+    let sender = msg
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .map(str::to_lowercase)
+        .ok_or_else(|| bad("it has no From address"))?;
+    let message_id = msg.message_id().map(|m| m.trim_matches(['<', '>']).to_owned());
+    let user = store
+        .user(&sender)?
+        .ok_or_else(|| refuse(format!("`{sender}` has no account: the message is refused"), Exit::NoUser))?;
+    let who = Acting { actor: store.actor(&user)?, user };
+    if let Some(id) = &message_id
+        && let Some(t) = store.ticket_of_message(id)?
+    {
+        return Ok(Outcome { ticket: t, action: "already".into(), attachments: 0 });
+    }
+    // Attachments are checked before anything is written.
+    let mut files = Vec::new();
+    for (i, part) in msg.attachments().enumerate() {
+        let name = part.attachment_name().map(str::to_owned).unwrap_or_else(|| format!("piece-jointe-{}", i + 1));
+        let bytes = part.contents().to_vec();
+        if bytes.len() as u64 > MAX_ATTACHMENT {
+            return Err(refuse(
+                format!(
+                    "the attachment `{name}` is {} bytes; attachments are {MAX_ATTACHMENT} bytes at most",
+                    bytes.len()
+                ),
+                Exit::DataErr,
+            ));
+        }
+        files.push((name, bytes));
+    }
+    let text = msg.body_text(0).map(|t| t.trim().to_owned()).unwrap_or_default();
+    let subject = msg.subject().unwrap_or("").to_owned();
+
+    // A reply: by Message-ID, then by the subject's tag.
+    let mut refs: Vec<String> = Vec::new();
+    for h in [msg.in_reply_to(), msg.references()] {
+        if let Some(list) = h.as_text_list() {
+            refs.extend(list.iter().map(|r| r.trim_matches(['<', '>']).to_owned()));
+        }
+    }
+    let mut target = None;
+    for r in refs.iter().rev() {
+        if let Some(t) = store.ticket_of_message(r)? {
+            target = Some(t);
+            break;
+        }
+    }
+    if target.is_none() {
+        target = subject_tag(&subject).filter(|id| store.ticket(*id).ok().flatten().is_some());
+    }
+    if let Some(id) = target {
+        let t = store.ticket(id)?.ok_or_else(|| refuse(format!("no ticket #{id}"), Exit::NoUser))?;
+        let scope = Scope { project: &t.project, space: &t.space, reporter: &t.reporter };
+        if !allowed(&who.actor, scope, Action::Comment) {
+            return Err(refuse(
+                format!("`{sender}` may not write on ticket #{id}: the message is refused"),
+                Exit::NoUser,
+            ));
+        }
+        let mut dd = draft.clone();
+        dd.target = Some(format!("#{id}"));
+        let body = if text.is_empty() { "(message sans texte)".to_owned() } else { text };
+        ops::comment(store, &who, &dd, id, &body, None, message_id.as_deref())?;
+        for (name, bytes) in &files {
+            ops::attach(store, store_path, &who, &dd, id, name, bytes)?;
+        }
+        return Ok(Outcome { ticket: id, action: "commented".into(), attachments: files.len() });
+    }
+
+    // A new ticket.
+    let project = d.project.clone().ok_or_else(|| {
+        refuse("this message opens a ticket, but no project was given (`--project`)".into(), Exit::DataErr)
+    })?;
+    let space = match &d.space {
+        Some(s) => s.clone(),
+        None => match who.actor.spaces.as_slice() {
+            [only] => only.clone(),
+            _ => {
+                return Err(refuse(
+                    format!(
+                        "`{sender}` belongs to {} spaces: the pipe must say which (`--space`)",
+                        who.actor.spaces.len()
+                    ),
+                    Exit::NoUser,
+                ));
+            }
+        },
+    };
+    if !allowed(&who.actor, Scope { project: &project, space: &space, reporter: &who.user.email }, Action::Write) {
+        return Err(refuse(
+            format!("`{sender}` may not open tickets in project `{project}`: the message is refused"),
+            Exit::NoUser,
+        ));
+    }
+    let n = NewTicket {
+        project,
+        space,
+        kind: d.kind.unwrap_or(Kind::Request),
+        title: clean_subject(&subject),
+        priority: Priority::Normal,
+        body: Some(text).filter(|t| !t.is_empty()),
+        site: None,
+        host: None,
+        beneficiary: None,
+        message_id: message_id.clone(),
+        reporter: None,
+    };
+    let t = ops::open(store, &who, draft, &n)?;
+    for (name, bytes) in &files {
+        ops::attach(store, store_path, &who, draft, t.id, name, bytes)?;
+    }
+    Ok(Outcome { ticket: t.id, action: "opened".into(), attachments: files.len() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects() {
+        assert_eq!(subject_tag("Re: [#42] Pages en erreur"), Some(42));
+        assert_eq!(subject_tag("[#x] no"), None);
+        assert_eq!(clean_subject("RE: TR: [#42]  Pages   en erreur "), "Pages en erreur");
+        assert_eq!(clean_subject("  "), "(sans objet)");
+    }
+}
