@@ -7,6 +7,7 @@
 pub mod address;
 pub mod calendar;
 pub mod lot;
+pub mod mail;
 pub mod model;
 pub mod names;
 pub mod origin;

@@ -18,7 +18,6 @@ use std::path::Path;
 use amoe_core::tickets::{Action, Kind, Priority, Scope, allowed};
 use amoe_store::tickets::TicketReads;
 use amoe_store::{AuditDraft, Store};
-use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::error::{Exit, Failure};
 use crate::ops::tickets::{self as ops, Acting, MAX_ATTACHMENT, NewTicket};
@@ -49,33 +48,6 @@ fn refuse(message: String, exit: Exit) -> anyhow::Error {
     Failure::with_exit(message, exit).into()
 }
 
-/// The `[#N]` tag of a subject.
-pub fn subject_tag(subject: &str) -> Option<i64> {
-    let start = subject.find("[#")?;
-    let rest = &subject[start + 2..];
-    let end = rest.find(']')?;
-    rest[..end].trim().parse().ok()
-}
-
-/// A subject without its reply and forward prefixes and its tag.
-fn clean_subject(subject: &str) -> String {
-    let mut s = subject.trim();
-    loop {
-        let lower = s.to_lowercase();
-        let cut = ["re:", "fwd:", "fw:", "tr:", "réf:", "aw:"].iter().find(|p| lower.starts_with(*p)).map(|p| p.len());
-        match cut {
-            Some(n) => s = s[n..].trim_start(),
-            None => break,
-        }
-    }
-    let s = match (s.find("[#"), s.find(']')) {
-        (Some(a), Some(b)) if b > a => format!("{}{}", &s[..a], &s[b + 1..]),
-        _ => s.to_owned(),
-    };
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.is_empty() { "(sans objet)".to_owned() } else { s.chars().take(200).collect() }
-}
-
 /// Imports one message.
 pub fn import(
     store: &mut Store,
@@ -98,18 +70,9 @@ fn import_inner(
     raw: &[u8],
     d: &Defaults,
 ) -> anyhow::Result<Outcome> {
-    let bad = |m: &str| refuse(format!("not a usable e-mail message: {m}"), Exit::DataErr);
-    if raw.is_empty() {
-        return Err(bad("nothing on standard input"));
-    }
-    let msg = MessageParser::default().parse(raw).ok_or_else(|| bad("it cannot be parsed"))?;
-    let sender = msg
-        .from()
-        .and_then(|a| a.first())
-        .and_then(|a| a.address())
-        .map(str::to_lowercase)
-        .ok_or_else(|| bad("it has no From address"))?;
-    let message_id = msg.message_id().map(|m| m.trim_matches(['<', '>']).to_owned());
+    let m =
+        amoe_core::mail::read(raw).map_err(|e| refuse(format!("not a usable e-mail message: {e}"), Exit::DataErr))?;
+    let (sender, message_id, refs, text, subject) = (m.sender, m.message_id, m.answers, m.text, m.subject);
     let user = store
         .user(&sender)?
         .ok_or_else(|| refuse(format!("`{sender}` has no account: the message is refused"), Exit::NoUser))?;
@@ -120,10 +83,7 @@ fn import_inner(
         return Ok(Outcome { ticket: t, action: "already".into(), attachments: 0 });
     }
     // Attachments are checked before anything is written.
-    let mut files = Vec::new();
-    for (i, part) in msg.attachments().enumerate() {
-        let name = part.attachment_name().map(str::to_owned).unwrap_or_else(|| format!("piece-jointe-{}", i + 1));
-        let bytes = part.contents().to_vec();
+    for (name, bytes) in &m.attachments {
         if bytes.len() as u64 > MAX_ATTACHMENT {
             return Err(refuse(
                 format!(
@@ -133,18 +93,10 @@ fn import_inner(
                 Exit::DataErr,
             ));
         }
-        files.push((name, bytes));
     }
-    let text = msg.body_text(0).map(|t| t.trim().to_owned()).unwrap_or_default();
-    let subject = msg.subject().unwrap_or("").to_owned();
+    let files = m.attachments;
 
     // A reply: by Message-ID, then by the subject's tag.
-    let mut refs: Vec<String> = Vec::new();
-    for h in [msg.in_reply_to(), msg.references()] {
-        if let Some(list) = h.as_text_list() {
-            refs.extend(list.iter().map(|r| r.trim_matches(['<', '>']).to_owned()));
-        }
-    }
     let mut target = None;
     for r in refs.iter().rev() {
         if let Some(t) = store.ticket_of_message(r)? {
@@ -153,7 +105,7 @@ fn import_inner(
         }
     }
     if target.is_none() {
-        target = subject_tag(&subject).filter(|id| store.ticket(*id).ok().flatten().is_some());
+        target = amoe_core::mail::subject_tag(&subject).filter(|id| store.ticket(*id).ok().flatten().is_some());
     }
     if let Some(id) = target {
         let t = store.ticket(id)?.ok_or_else(|| refuse(format!("no ticket #{id}"), Exit::NoUser))?;
@@ -203,7 +155,7 @@ fn import_inner(
         project,
         space,
         kind: d.kind.unwrap_or(Kind::Request),
-        title: clean_subject(&subject),
+        title: amoe_core::mail::title_of(&subject),
         priority: Priority::Normal,
         body: Some(text).filter(|t| !t.is_empty()),
         site: None,
@@ -217,17 +169,4 @@ fn import_inner(
         ops::attach(store, store_path, &who, draft, t.id, name, bytes)?;
     }
     Ok(Outcome { ticket: t.id, action: "opened".into(), attachments: files.len() })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subjects() {
-        assert_eq!(subject_tag("Re: [#42] Pages en erreur"), Some(42));
-        assert_eq!(subject_tag("[#x] no"), None);
-        assert_eq!(clean_subject("RE: TR: [#42]  Pages   en erreur "), "Pages en erreur");
-        assert_eq!(clean_subject("  "), "(sans objet)");
-    }
 }
