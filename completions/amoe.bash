@@ -424,6 +424,9 @@ _amoe() {
             amoe__subcmd__help__subcmd__ticket,new)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__new"
                 ;;
+            amoe__subcmd__help__subcmd__ticket,notify)
+                cmd="amoe__subcmd__help__subcmd__ticket__subcmd__notify"
+                ;;
             amoe__subcmd__help__subcmd__ticket,show)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__show"
                 ;;
@@ -754,6 +757,9 @@ _amoe() {
             amoe__subcmd__ticket,new)
                 cmd="amoe__subcmd__ticket__subcmd__new"
                 ;;
+            amoe__subcmd__ticket,notify)
+                cmd="amoe__subcmd__ticket__subcmd__notify"
+                ;;
             amoe__subcmd__ticket,show)
                 cmd="amoe__subcmd__ticket__subcmd__show"
                 ;;
@@ -783,6 +789,9 @@ _amoe() {
                 ;;
             amoe__subcmd__ticket__subcmd__help,new)
                 cmd="amoe__subcmd__ticket__subcmd__help__subcmd__new"
+                ;;
+            amoe__subcmd__ticket__subcmd__help,notify)
+                cmd="amoe__subcmd__ticket__subcmd__help__subcmd__notify"
                 ;;
             amoe__subcmd__ticket__subcmd__help,show)
                 cmd="amoe__subcmd__ticket__subcmd__help__subcmd__show"
@@ -2897,7 +2906,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__ticket)
-            opts="new list show comment assign status attach import-mail link"
+            opts="new list show comment assign status attach import-mail notify link"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2995,6 +3004,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__ticket__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__ticket__subcmd__notify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5725,7 +5748,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket)
-            opts="-o -h -V --as --store --operator --output --help --version new list show comment assign status attach import-mail link help"
+            opts="-o -h -V --as --store --operator --output --help --version new list show comment assign status attach import-mail notify link help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5865,7 +5888,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket__subcmd__help)
-            opts="new list show comment assign status attach import-mail link help"
+            opts="new list show comment assign status attach import-mail notify link help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5977,6 +6000,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ticket__subcmd__help__subcmd__notify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6231,6 +6268,40 @@ _amoe() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ticket__subcmd__notify)
+            opts="-o -h -V --as --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -777,24 +777,25 @@ complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcomman
 complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Set a user\'s right on a project: none, read (every ticket of it) or write'
 complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the rights'
 complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "new" -d 'Open a ticket'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "list" -d 'List tickets, newest first; every filter combines'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "show" -d 'Show a ticket, its history and SLA clocks'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "comment" -d 'Add a comment (with the time spent, shown only to users who see time)'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "assign" -d 'Give a ticket to someone'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "status" -d 'Change a ticket\'s status'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "import-mail" -d 'Read one e-mail on standard input: a new ticket, or a comment on the ticket it answers'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "new" -d 'Open a ticket'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "list" -d 'List tickets, newest first; every filter combines'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "show" -d 'Show a ticket, its history and SLA clocks'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "comment" -d 'Add a comment (with the time spent, shown only to users who see time)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "assign" -d 'Give a ticket to someone'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "status" -d 'Change a ticket\'s status'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "import-mail" -d 'Read one e-mail on standard input: a new ticket, or a comment on the ticket it answers'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "notify" -d 'Send the notices still owed (after the SMTP server was down); for cron'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l project -d 'Project' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l space -d 'Space' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l type -d 'Type' -r
@@ -886,6 +887,14 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from import-mail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from import-mail" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from notify" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from notify" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from notify" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from notify" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from notify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from notify" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l kind -d 'Kind of link' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -903,6 +912,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "status" -d 'Change a ticket\'s status'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "import-mail" -d 'Read one e-mail on standard input: a new ticket, or a comment on the ticket it answers'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "notify" -d 'Send the notices still owed (after the SMTP server was down); for cron'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l from -d 'First day (YYYY-MM-DD or `yesterday`)' -r
@@ -1026,4 +1036,5 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "status" -d 'Change a ticket\'s status'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "import-mail" -d 'Read one e-mail on standard input: a new ticket, or a comment on the ticket it answers'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "notify" -d 'Send the notices still owed (after the SMTP server was down); for cron'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "link" -d 'Link two tickets (a problem and its incidents)'

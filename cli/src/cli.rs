@@ -1148,6 +1148,8 @@ pub enum TicketCmd {
         #[arg(long = "type", value_name = "TYPE", default_value = "request")]
         kind: String,
     },
+    /// Send the notices still owed (after the SMTP server was down); for cron
+    Notify,
     /// Link two tickets (a problem and its incidents)
     Link {
         /// Number

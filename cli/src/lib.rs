@@ -10,6 +10,7 @@ mod commands;
 pub mod error;
 pub mod fleet;
 pub mod logs;
+pub mod mail;
 pub mod ops;
 pub mod output;
 pub mod settings;

@@ -360,10 +360,42 @@ pub trait TicketReads: Reads {
         .map_err(|e| self.sql(e))
     }
 
-    /// The ticket an e-mail's Message-ID belongs to.
+    /// The ticket an e-mail's Message-ID belongs to (one it came in as, or a notice sent).
     fn ticket_of_message(&self, message_id: &str) -> Result<Option<i64>> {
         self.conn()
-            .query_row("SELECT ticket FROM ticket_events WHERE message_id = ?1 LIMIT 1", [message_id], |r| r.get(0))
+            .query_row(
+                "SELECT ticket FROM ticket_events WHERE message_id = ?1
+                 UNION ALL SELECT ticket FROM ticket_notices WHERE message_id = ?1 LIMIT 1",
+                [message_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Notices not sent yet: (ticket, event seq, recipients, message id), oldest first.
+    fn owed_notices(&self) -> Result<Vec<(i64, i64, Vec<String>, String)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT ticket, seq, recipients, message_id FROM ticket_notices WHERE sent_at IS NULL ORDER BY ticket, seq",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows: Vec<(i64, i64, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql(e))?;
+        rows.into_iter()
+            .map(|(t, s, r, m)| Ok((t, s, serde_json::from_str(&r).map_err(|e| bad("ticket_notices", e))?, m)))
+            .collect()
+    }
+
+    /// The Message-ID of a ticket's first notice, if any.
+    fn first_notice_id(&self, ticket: i64) -> Result<Option<String>> {
+        self.conn()
+            .query_row("SELECT message_id FROM ticket_notices WHERE ticket = ?1 ORDER BY seq LIMIT 1", [ticket], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.sql(e))
     }
@@ -458,8 +490,9 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Opens a ticket with its creation event; returns its number.
-    pub fn insert_ticket(&self, t: &Ticket, message_id: Option<&str>) -> Result<i64> {
+    /// Opens a ticket with its creation event by `actor` (who may open it for its reporter);
+    /// returns its number.
+    pub fn insert_ticket(&self, t: &Ticket, actor: &str, message_id: Option<&str>) -> Result<i64> {
         self.exec(
             "INSERT INTO tickets (title, kind, status, priority, project, space, reporter, assignee, site, host, beneficiary, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
@@ -479,7 +512,7 @@ impl Tx<'_> {
             ],
         )?;
         let id = self.conn().last_insert_rowid();
-        self.add_event(id, &t.created_at, &t.reporter, "created", Some(&t.title), None, message_id)?;
+        self.add_event(id, &t.created_at, actor, "created", Some(&t.title), None, message_id)?;
         Ok(id)
     }
 
@@ -516,6 +549,25 @@ impl Tx<'_> {
             _ => return Err(bad("tickets", format!("unknown field {field}"))),
         };
         self.exec(&format!("UPDATE tickets SET {column} = ?2 WHERE id = ?1"), params![ticket, value])?;
+        Ok(())
+    }
+
+    /// Queues the notice of an event.
+    pub fn queue_notice(&self, ticket: i64, seq: i64, recipients: &[String], message_id: &str) -> Result<()> {
+        let r = serde_json::to_string(recipients).map_err(|e| bad("ticket_notices", e))?;
+        self.exec(
+            "INSERT OR IGNORE INTO ticket_notices (ticket, seq, recipients, message_id) VALUES (?1, ?2, ?3, ?4)",
+            params![ticket, seq, r, message_id],
+        )?;
+        Ok(())
+    }
+
+    /// Records a notice as sent, or why it was not.
+    pub fn notice_outcome(&self, ticket: i64, seq: i64, sent_at: Option<&str>, error: Option<&str>) -> Result<()> {
+        self.exec(
+            "UPDATE ticket_notices SET sent_at = ?3, last_error = ?4 WHERE ticket = ?1 AND seq = ?2",
+            params![ticket, seq, sent_at, error],
+        )?;
         Ok(())
     }
 

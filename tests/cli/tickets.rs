@@ -465,3 +465,96 @@ fn mail_opens_and_follows_tickets_with_mta_exit_codes() {
     let audit = env.ok(&["audit", "list", "-o", "json"]).stdout;
     assert!(audit.contains("ticket import-mail") && audit.contains("refused: "), "{audit}");
 }
+
+#[test]
+fn notices_go_to_reporter_and_followers_once_and_thread() {
+    let (env, _) = world();
+    let mut smtp = crate::servers::Smtp::start(&env.path("maildir"), crate::fleet::free_port());
+    let config = env.path("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[mail]\nserver = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nsender = \"support@ops.example\"\n",
+            smtp.port
+        ),
+    )
+    .expect("config");
+    let run = |op: &str, args: &[&str]| {
+        let mut all = vec!["--operator", op];
+        all.extend_from_slice(args);
+        let out = env.cmd(&all).env("AMOE_CONFIG", &config).output().expect("run");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    // Opened by the writer for rep: rep is told.
+    let r = run(
+        "writer",
+        &[
+            "ticket",
+            "new",
+            "--project",
+            "p1",
+            "--space",
+            "s1",
+            "--type",
+            "incident",
+            "--title",
+            "Site lent",
+            "--reporter",
+            "rep@cust.example",
+            "--body",
+            "Depuis ce matin.",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let id = r.json()["id"].as_i64().expect("id").to_string();
+    // rep answers: the writer (who wrote on it) is told; the reader, who only reads, is not.
+    assert_eq!(run("rep", &["ticket", "comment", &id, "Toujours lent."]).code, 0);
+    assert_eq!(run("writer", &["ticket", "status", &id, "in-progress"]).code, 0);
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 3, "{mails:?}");
+    let header = |m: &str, name: &str| -> Option<String> {
+        m.replace("\n ", " ").lines().find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_owned))
+    };
+    let first = mails
+        .iter()
+        .find(|m| header(m, "X-RcptTo").as_deref() == Some("rep@cust.example") && m.contains("Depuis ce matin"))
+        .expect("opening notice");
+    let first_id = header(first, "Message-ID").expect("message id");
+    for m in &mails {
+        assert!(header(m, "Subject").is_some_and(|s| s.contains(&format!("[#{id}]"))), "{m}");
+        if *m != *first {
+            assert_eq!(header(m, "In-Reply-To").as_deref(), Some(first_id.as_str()), "threaded: {m}");
+        }
+        assert!(!header(m, "X-RcptTo").unwrap_or_default().contains("reader@"), "{m}");
+    }
+    assert!(
+        mails
+            .iter()
+            .any(|m| header(m, "X-RcptTo").as_deref() == Some("writer@cust.example") && m.contains("Toujours lent"))
+    );
+    // SMTP down: the change is made, the notice owed, then sent once.
+    smtp.stop();
+    let r = run("writer", &["ticket", "status", &id, "resolved"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("stays owed"), "{}", r.stderr);
+    let smtp = crate::servers::Smtp::start(&env.path("maildir"), smtp.port);
+    let r = run("writer", &["ticket", "notify"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("1 notices sent, 0 still owed"), "{}", r.stdout);
+    assert_eq!(run("writer", &["ticket", "notify"]).stdout.trim(), "0 notices sent, 0 still owed");
+    assert_eq!(smtp.messages().len(), 4);
+    // A reply to a notice comes back to its ticket.
+    let reply = format!(
+        "From: rep@cust.example\r\nSubject: Re: notice\r\nIn-Reply-To: <{}>\r\nMessage-ID: <r1@cust.example>\r\n\r\nMerci !\r\n",
+        first_id.trim_matches(['<', '>'])
+    );
+    let r = pipe(&env, &reply, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["ticket"].as_i64().map(|i| i.to_string()), Some(id));
+}

@@ -86,7 +86,20 @@ impl Tabular for AclRow {
 }
 
 fn me(ctx: &Ctx, store: &amoe_store::Store, as_user: Option<&str>) -> Result<Acting> {
-    ops::acting(store, &ctx.settings.operator, as_user)
+    let mut who = ops::acting(store, &ctx.settings.operator, as_user)?;
+    who.notify = ctx.settings.mail.as_ref().map(crate::ops::notices::domain);
+    Ok(who)
+}
+
+/// Sends the notices owed (this command's and any left by an earlier one); a failure is a
+/// warning: the change is made, the notice stays owed.
+fn flush_notices(ctx: &Ctx, store: &mut amoe_store::Store) -> usize {
+    let Some(cfg) = &ctx.settings.mail else { return 0 };
+    let (sent, error) = crate::ops::notices::send_owed(store, cfg, &ctx.draft("ticket notify", None));
+    if let Some(e) = error {
+        eprintln!("warning: a notice could not be sent and stays owed (`amoe ticket notify` sends it): {e}");
+    }
+    sent
 }
 
 pub(super) fn user(ctx: &mut Ctx, cmd: UserCmd) -> Result<Exit> {
@@ -300,7 +313,19 @@ pub(super) fn ticket(ctx: &mut Ctx, args: TicketArgs) -> Result<Exit> {
             ops::link(&mut store, &who, &draft("link", Some(id)), id, other, &kind)?;
             ctx.out.line(&format!("linked #{id} and #{other} ({kind})"))?;
         }
+        TicketCmd::Notify => {
+            if ctx.settings.mail.is_none() {
+                return Err(Failure::new("no SMTP server: notices are not sent")
+                    .hint("add a [mail] table (server, sender, …) to config.toml")
+                    .into());
+            }
+            let sent = flush_notices(ctx, &mut store);
+            let owed = store.owed_notices()?.len();
+            ctx.out.line(&format!("{sent} notices sent, {owed} still owed"))?;
+            return Ok(if owed == 0 { Exit::Success } else { Exit::Failure });
+        }
     }
+    flush_notices(ctx, &mut store);
     Ok(Exit::Success)
 }
 
@@ -320,8 +345,10 @@ fn import_mail(ctx: &mut Ctx, project: Option<String>, space: Option<String>, ki
     let mut store = ctx.open().map_err(temp)?;
     let store_path = ctx.settings.store.clone();
     let draft = ctx.draft("ticket import-mail", None);
-    let defaults = crate::ops::intake::Defaults { project, space, kind: Some(kind) };
+    let notify = ctx.settings.mail.as_ref().map(crate::ops::notices::domain);
+    let defaults = crate::ops::intake::Defaults { project, space, kind: Some(kind), notify };
     let outcome = crate::ops::intake::import(&mut store, &store_path, &draft, &raw, &defaults).map_err(temp)?;
+    flush_notices(ctx, &mut store);
     match ctx.out.format {
         Format::Table => ctx.out.line(&format!("ticket #{}: {}", outcome.ticket, outcome.action))?,
         _ => ctx.out.json(&outcome)?,

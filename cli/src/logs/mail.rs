@@ -1,12 +1,4 @@
-//! The delivery notice: a plain-text e-mail (French, or English), sent with lettre over
-//! STARTTLS or TLS (rustls, ring), or in clear to a relay on this machine only.
-
-use std::net::IpAddr;
-use std::time::Duration;
-
-use lettre::message::header::ContentType;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{Message, SmtpTransport, Transport};
+//! The delivery notice: a plain-text e-mail in French (or English), sent by [`crate::mail`].
 
 use crate::error::Failure;
 use crate::settings::MailConfig;
@@ -107,59 +99,12 @@ pub fn compose(n: &Notice<'_>) -> (String, String) {
     (subject, body)
 }
 
-fn password(cfg: &MailConfig) -> anyhow::Result<Option<String>> {
-    let Some(path) = &cfg.password_file else { return Ok(None) };
-    super::ssh::check_key_file(path).map_err(|_| {
-        Failure::new(format!("the SMTP password file `{}` is readable by others", path.display()))
-            .hint(format!("run `chmod 600 {}`", path.display()))
-    })?;
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::new(format!("cannot read the SMTP password file `{}`: {e}", path.display())))?;
-    Ok(Some(text.trim_end_matches(['\n', '\r']).to_owned()))
-}
-
-/// Sends `subject` / `body` to `to` with the `[mail]` settings.
+/// Sends a delivery notice to the beneficiary's contacts.
 pub fn send(cfg: &MailConfig, to: &[String], subject: &str, body: &str) -> anyhow::Result<()> {
     if to.is_empty() {
         return Err(Failure::new("the beneficiary has no contact e-mail address")
             .hint("add one with `amoe beneficiary update SIRET --email ADDRESS`")
             .into());
     }
-    let from = cfg
-        .sender
-        .parse()
-        .map_err(|e| Failure::new(format!("the sender `{}` in [mail] is not an address: {e}", cfg.sender)))?;
-    let mut builder = Message::builder().from(from).subject(subject).header(ContentType::TEXT_PLAIN);
-    for addr in to {
-        builder = builder.to(addr.parse().map_err(|e| Failure::new(format!("`{addr}` is not an address: {e}")))?);
-    }
-    let message = builder.body(body.to_owned()).map_err(|e| Failure::new(format!("cannot build the notice: {e}")))?;
-    let security = cfg.security.as_deref().unwrap_or("starttls");
-    let mut transport = match security {
-        "starttls" => SmtpTransport::starttls_relay(&cfg.server)?.port(cfg.port.unwrap_or(587)),
-        "tls" => SmtpTransport::relay(&cfg.server)?.port(cfg.port.unwrap_or(465)),
-        "none" => {
-            let local = cfg.server == "localhost" || cfg.server.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-            if !local {
-                return Err(Failure::new(format!(
-                    "[mail] security = \"none\" sends in clear: only to a relay on this machine, not `{}`",
-                    cfg.server
-                ))
-                .hint("use security = \"starttls\" or \"tls\"")
-                .into());
-            }
-            SmtpTransport::builder_dangerous(&cfg.server).port(cfg.port.unwrap_or(25))
-        }
-        other => {
-            return Err(Failure::new(format!("[mail] security is `{other}`: expected starttls, tls or none")).into());
-        }
-    };
-    if let Some(user) = &cfg.username {
-        transport = transport.credentials(Credentials::new(user.clone(), password(cfg)?.unwrap_or_default()));
-    }
-    let transport = transport.timeout(Some(Duration::from_secs(30))).build();
-    transport
-        .send(&message)
-        .map_err(|e| Failure::new(format!("cannot send the notice through {}: {e}", cfg.server)))?;
-    Ok(())
+    crate::mail::send(cfg, &crate::mail::Envelope { to, subject, body, message_id: None, in_reply_to: None })
 }

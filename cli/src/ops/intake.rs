@@ -31,6 +31,8 @@ pub struct Defaults {
     pub space: Option<String>,
     /// Type of new tickets (default: request).
     pub kind: Option<Kind>,
+    /// Notices' Message-ID domain when `[mail]` is set.
+    pub notify: Option<String>,
 }
 
 /// What became of a message.
@@ -76,7 +78,7 @@ fn import_inner(
     let user = store
         .user(&sender)?
         .ok_or_else(|| refuse(format!("`{sender}` has no account: the message is refused"), Exit::NoUser))?;
-    let who = Acting { actor: store.actor(&user)?, user };
+    let who = Acting { actor: store.actor(&user)?, user, notify: d.notify.clone() };
     if let Some(id) = &message_id
         && let Some(t) = store.ticket_of_message(id)?
     {

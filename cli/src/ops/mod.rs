@@ -8,6 +8,7 @@ pub mod ca;
 pub mod fleet;
 pub mod host;
 pub mod intake;
+pub mod notices;
 pub mod site;
 pub mod tickets;
 pub mod transfer;

@@ -21,6 +21,8 @@ pub struct Acting {
     pub user: User,
     /// Their spaces and rights.
     pub actor: Actor,
+    /// The Message-ID domain of notices, when `[mail]` is configured (else none are queued).
+    pub notify: Option<String>,
 }
 
 /// The account the operator acts as (`--as` for an administrator).
@@ -40,7 +42,7 @@ pub fn acting(store: &Store, operator: &str, as_user: Option<&str>) -> anyhow::R
         Some(_) => return Err(Failure::new("only administrators may act as another user (--as)").into()),
     };
     let actor = store.actor(&user)?;
-    Ok(Acting { user, actor })
+    Ok(Acting { user, actor, notify: None })
 }
 
 /// Refuses unless the acting user is an administrator.
@@ -147,9 +149,12 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
     };
     let mut d = draft.clone();
     let id = store.mutate(&d.clone(), |tx| {
-        let id = tx.insert_ticket(&t, n.message_id.as_deref())?;
+        let id = tx.insert_ticket(&t, &who.user.email, n.message_id.as_deref())?;
         if let Some(body) = &n.body {
             tx.add_event(id, &now, &t.reporter, "comment", Some(body), None, None)?;
+        }
+        if let Some(domain) = &who.notify {
+            super::notices::queue(tx, id, 1, &who.user.email, domain)?;
         }
         Ok::<_, anyhow::Error>(id)
     })?;
@@ -247,7 +252,13 @@ pub fn comment(
         return Err(Failure::usage("minutes spent cannot be negative").into());
     }
     let now = amoe_core::time::now_utc();
-    Ok(store.mutate(draft, |tx| tx.add_event(id, &now, &who.user.email, "comment", Some(text), minutes, message_id))?)
+    Ok(store.mutate(draft, |tx| {
+        let seq = tx.add_event(id, &now, &who.user.email, "comment", Some(text), minutes, message_id)?;
+        if let Some(domain) = &who.notify {
+            super::notices::queue(tx, id, seq, &who.user.email, domain)?;
+        }
+        Ok::<_, amoe_store::Error>(seq)
+    })?)
 }
 
 /// Changes the status, the assignee or the priority.
@@ -287,15 +298,14 @@ pub fn change(
     };
     store.mutate(draft, |tx| {
         tx.set_ticket_field(id, field, Some(&value))?;
-        tx.add_event(
-            id,
-            &now,
-            &who.user.email,
-            if field == "assignee" { "assign" } else { field },
-            Some(&value),
-            None,
-            None,
-        )
+        let kind = if field == "assignee" { "assign" } else { field };
+        let seq = tx.add_event(id, &now, &who.user.email, kind, Some(&value), None, None)?;
+        if field == "status"
+            && let Some(domain) = &who.notify
+        {
+            super::notices::queue(tx, id, seq, &who.user.email, domain)?;
+        }
+        Ok::<_, amoe_store::Error>(())
     })?;
     Ok(())
 }
