@@ -95,6 +95,9 @@ pub struct Event {
     pub message_id: Option<String>,
 }
 
+/// A notice not sent yet: (ticket, event seq, recipients, Message-ID).
+pub type OwedNotice = (i64, i64, Vec<String>, String);
+
 /// Filters of `ticket list` (all optional, combined with AND).
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
@@ -374,7 +377,7 @@ pub trait TicketReads: Reads {
     }
 
     /// Notices not sent yet: (ticket, event seq, recipients, message id), oldest first.
-    fn owed_notices(&self) -> Result<Vec<(i64, i64, Vec<String>, String)>> {
+    fn owed_notices(&self) -> Result<Vec<OwedNotice>> {
         let mut stmt = self
             .conn()
             .prepare_cached(
