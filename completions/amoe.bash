@@ -412,6 +412,9 @@ _amoe() {
             amoe__subcmd__help__subcmd__ticket,comment)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__comment"
                 ;;
+            amoe__subcmd__help__subcmd__ticket,export)
+                cmd="amoe__subcmd__help__subcmd__ticket__subcmd__export"
+                ;;
             amoe__subcmd__help__subcmd__ticket,import-mail)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__import__subcmd__mail"
                 ;;
@@ -429,6 +432,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__ticket,show)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__show"
+                ;;
+            amoe__subcmd__help__subcmd__ticket,stats)
+                cmd="amoe__subcmd__help__subcmd__ticket__subcmd__stats"
                 ;;
             amoe__subcmd__help__subcmd__ticket,status)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__status"
@@ -742,6 +748,9 @@ _amoe() {
             amoe__subcmd__ticket,comment)
                 cmd="amoe__subcmd__ticket__subcmd__comment"
                 ;;
+            amoe__subcmd__ticket,export)
+                cmd="amoe__subcmd__ticket__subcmd__export"
+                ;;
             amoe__subcmd__ticket,help)
                 cmd="amoe__subcmd__ticket__subcmd__help"
                 ;;
@@ -763,6 +772,9 @@ _amoe() {
             amoe__subcmd__ticket,show)
                 cmd="amoe__subcmd__ticket__subcmd__show"
                 ;;
+            amoe__subcmd__ticket,stats)
+                cmd="amoe__subcmd__ticket__subcmd__stats"
+                ;;
             amoe__subcmd__ticket,status)
                 cmd="amoe__subcmd__ticket__subcmd__status"
                 ;;
@@ -774,6 +786,9 @@ _amoe() {
                 ;;
             amoe__subcmd__ticket__subcmd__help,comment)
                 cmd="amoe__subcmd__ticket__subcmd__help__subcmd__comment"
+                ;;
+            amoe__subcmd__ticket__subcmd__help,export)
+                cmd="amoe__subcmd__ticket__subcmd__help__subcmd__export"
                 ;;
             amoe__subcmd__ticket__subcmd__help,help)
                 cmd="amoe__subcmd__ticket__subcmd__help__subcmd__help"
@@ -795,6 +810,9 @@ _amoe() {
                 ;;
             amoe__subcmd__ticket__subcmd__help,show)
                 cmd="amoe__subcmd__ticket__subcmd__help__subcmd__show"
+                ;;
+            amoe__subcmd__ticket__subcmd__help,stats)
+                cmd="amoe__subcmd__ticket__subcmd__help__subcmd__stats"
                 ;;
             amoe__subcmd__ticket__subcmd__help,status)
                 cmd="amoe__subcmd__ticket__subcmd__help__subcmd__status"
@@ -2906,7 +2924,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__ticket)
-            opts="new list show comment assign status attach import-mail notify link"
+            opts="new list show comment assign status attach import-mail notify stats export link"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2948,6 +2966,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__ticket__subcmd__comment)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__ticket__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3032,6 +3064,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__ticket__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__ticket__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5748,7 +5794,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket)
-            opts="-o -h -V --as --store --operator --output --help --version new list show comment assign status attach import-mail notify link help"
+            opts="-o -h -V --as --store --operator --output --help --version new list show comment assign status attach import-mail notify stats export link help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5887,8 +5933,102 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__ticket__subcmd__export)
+            opts="-o -h -V --project --space --status --type --priority --reporter --assignee --site --host --beneficiary --since --text --format --out --lang --as --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --space)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --priority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reporter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --assignee)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --beneficiary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --text)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "xlsx ods csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -W "fr en" -- "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__ticket__subcmd__help)
-            opts="new list show comment assign status attach import-mail notify link help"
+            opts="new list show comment assign status attach import-mail notify stats export link help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5930,6 +6070,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket__subcmd__help__subcmd__comment)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ticket__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6028,6 +6182,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ticket__subcmd__help__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6338,6 +6506,100 @@ _amoe() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "md" -- "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__ticket__subcmd__stats)
+            opts="-o -h -V --by --project --space --status --type --priority --reporter --assignee --site --host --beneficiary --since --text --format --out --as --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -W "day month year" -- "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --space)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --priority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reporter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --assignee)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --beneficiary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --text)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "xlsx ods csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --as)

@@ -777,25 +777,27 @@ complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcomman
 complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Set a user\'s right on a project: none, read (every ticket of it) or write'
 complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the rights'
 complete -c amoe -n "__fish_amoe_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "new" -d 'Open a ticket'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "list" -d 'List tickets, newest first; every filter combines'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "show" -d 'Show a ticket, its history and SLA clocks'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "comment" -d 'Add a comment (with the time spent, shown only to users who see time)'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "assign" -d 'Give a ticket to someone'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "status" -d 'Change a ticket\'s status'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "import-mail" -d 'Read one e-mail on standard input: a new ticket, or a comment on the ticket it answers'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "notify" -d 'Send the notices still owed (after the SMTP server was down); for cron'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
-complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "new" -d 'Open a ticket'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "list" -d 'List tickets, newest first; every filter combines'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "show" -d 'Show a ticket, its history and SLA clocks'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "comment" -d 'Add a comment (with the time spent, shown only to users who see time)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "assign" -d 'Give a ticket to someone'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "status" -d 'Change a ticket\'s status'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "import-mail" -d 'Read one e-mail on standard input: a new ticket, or a comment on the ticket it answers'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "notify" -d 'Send the notices still owed (after the SMTP server was down); for cron'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "stats" -d 'Figures: tickets by type and status, opened and closed per period, delays, SLA breaches'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "export" -d 'Write the tickets you may see to a spreadsheet, CSV or JSON (dates as dates)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and not __fish_seen_subcommand_from new list show comment assign status attach import-mail notify stats export link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l project -d 'Project' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l space -d 'Space' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from new" -l type -d 'Type' -r
@@ -895,6 +897,61 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from notify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from notify" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l by -d 'Opened and closed per day, month or year' -r -f -a "day\t'Per day'
+month\t'Per month'
+year\t'Per year'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l project -d 'Project' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l space -d 'Space' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l status -d 'Status' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l type -d 'Type' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l priority -d 'Priority' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l reporter -d 'Reporter (e-mail)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l assignee -d 'Assignee (e-mail)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l site -d 'Site: the site\'s history' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l host -d 'Host' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l beneficiary -d 'Beneficiary (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l since -d 'Opened since (YYYY-MM-DD)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l text -d 'Words in the title' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l format -d 'Write a file instead of printing (with --out)' -r -f -a "xlsx\t'Excel (Office Open XML)'
+ods\t'OpenDocument spreadsheet (LibreOffice)'
+csv\t'CSV, one header line'
+json\t'JSON: one object per row, keyed by title'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l out -d 'The file to write' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l project -d 'Project' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l space -d 'Space' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l status -d 'Status' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l type -d 'Type' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l priority -d 'Priority' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l reporter -d 'Reporter (e-mail)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l assignee -d 'Assignee (e-mail)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l site -d 'Site: the site\'s history' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l host -d 'Host' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l beneficiary -d 'Beneficiary (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l since -d 'Opened since (YYYY-MM-DD)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l text -d 'Words in the title' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l format -d 'xlsx, ods, csv or json' -r -f -a "xlsx\t'Excel (Office Open XML)'
+ods\t'OpenDocument spreadsheet (LibreOffice)'
+csv\t'CSV, one header line'
+json\t'JSON: one object per row, keyed by title'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l out -d 'The file to write' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l lang -d 'Language of the titles and words' -r -f -a "fr\t''
+en\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l kind -d 'Kind of link' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from link" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -913,6 +970,8 @@ complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "import-mail" -d 'Read one e-mail on standard input: a new ticket, or a comment on the ticket it answers'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "notify" -d 'Send the notices still owed (after the SMTP server was down); for cron'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Figures: tickets by type and status, opened and closed per period, delays, SLA breaches'
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the tickets you may see to a spreadsheet, CSV or JSON (dates as dates)'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l from -d 'First day (YYYY-MM-DD or `yesterday`)' -r
@@ -1037,4 +1096,6 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "attach" -d 'Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "import-mail" -d 'Read one e-mail on standard input: a new ticket, or a comment on the ticket it answers'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "notify" -d 'Send the notices still owed (after the SMTP server was down); for cron'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "stats" -d 'Figures: tickets by type and status, opened and closed per period, delays, SLA breaches'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "export" -d 'Write the tickets you may see to a spreadsheet, CSV or JSON (dates as dates)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "link" -d 'Link two tickets (a problem and its incidents)'

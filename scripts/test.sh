@@ -17,6 +17,7 @@ command -v ssh-keygen >/dev/null || need_apt+=(openssh-client)
 command -v gzip >/dev/null || need_apt+=(gzip)
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)   # libssh2 (ssh2) links OpenSSL
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+command -v libreoffice >/dev/null || need_apt+=(libreoffice-calc-nogui)  # opens the exported xlsx and ods
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

@@ -1150,6 +1150,40 @@ pub enum TicketCmd {
     },
     /// Send the notices still owed (after the SMTP server was down); for cron
     Notify,
+    /// Figures: tickets by type and status, opened and closed per period, delays, SLA breaches
+    #[command(
+        after_long_help = "Only the tickets you may read are counted. Delays are hours of the clocks of `ticket show`\n(business hours or 24/7 as each project's targets say).\n\nEXAMPLES:\n  amoe ticket stats --by month --project portail\n  amoe ticket stats --by year --format xlsx --out tickets-2026.xlsx"
+    )]
+    Stats {
+        /// Opened and closed per day, month or year
+        #[arg(long, value_enum, default_value = "month")]
+        by: TicketBy,
+        #[command(flatten)]
+        filter: TicketFilterArgs,
+        /// Write a file instead of printing (with --out)
+        #[arg(long, value_enum, requires = "out")]
+        format: Option<crate::ops::sheets::SheetFormat>,
+        /// The file to write
+        #[arg(long, requires = "format")]
+        out: Option<PathBuf>,
+    },
+    /// Write the tickets you may see to a spreadsheet, CSV or JSON (dates as dates)
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe ticket export --format ods --out tickets.ods --project portail --since 2026-01-01\n  amoe ticket export --format xlsx --out tickets.xlsx --lang en"
+    )]
+    Export {
+        #[command(flatten)]
+        filter: TicketFilterArgs,
+        /// xlsx, ods, csv or json
+        #[arg(long, value_enum)]
+        format: crate::ops::sheets::SheetFormat,
+        /// The file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Language of the titles and words
+        #[arg(long, value_parser = ["fr", "en"], default_value = "fr")]
+        lang: String,
+    },
     /// Link two tickets (a problem and its incidents)
     Link {
         /// Number
@@ -1160,6 +1194,17 @@ pub enum TicketCmd {
         #[arg(long, default_value = "related")]
         kind: String,
     },
+}
+
+/// How `ticket stats` groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TicketBy {
+    /// Per day.
+    Day,
+    /// Per month.
+    Month,
+    /// Per year.
+    Year,
 }
 
 #[derive(Debug, Args, Default)]

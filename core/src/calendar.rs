@@ -47,6 +47,8 @@ pub struct Calendar {
     /// Business hours.
     pub hours: Hours,
     tz: TimeZone,
+    /// Holidays of 1990–2100, sorted, computed once (clocks of many tickets ask often).
+    known: Vec<Date>,
 }
 
 impl Default for Calendar {
@@ -79,7 +81,9 @@ impl Calendar {
     /// A calendar for `region` with `hours`, in Europe/Paris time.
     pub fn new(region: Region, hours: Hours) -> Calendar {
         let tz = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC);
-        Calendar { region, hours, tz }
+        let mut c = Calendar { region, hours, tz, known: Vec::new() };
+        c.known = (1990..=2100).flat_map(|y| c.holidays(y)).collect();
+        c
     }
 
     /// The public holidays of `year`, in date order.
@@ -110,7 +114,11 @@ impl Calendar {
 
     /// Whether `date` is a public holiday.
     pub fn is_holiday(&self, date: Date) -> bool {
-        self.holidays(date.year()).contains(&date)
+        if (1990..=2100).contains(&date.year()) {
+            self.known.binary_search(&date).is_ok()
+        } else {
+            self.holidays(date.year()).contains(&date)
+        }
     }
 
     /// Whether `date` is a working day: Monday to Friday, not a holiday.

@@ -363,6 +363,26 @@ pub trait TicketReads: Reads {
         .map_err(|e| self.sql(e))
     }
 
+    /// Minutes spent per ticket (tickets with none are absent).
+    fn minutes_by_ticket(&self) -> Result<std::collections::HashMap<i64, i64>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT ticket, SUM(minutes) FROM ticket_events WHERE minutes IS NOT NULL GROUP BY ticket")
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(|rows| rows.collect()).map_err(|e| self.sql(e))
+    }
+
+    /// Every status change, by ticket then order: (ticket, at, new status).
+    fn status_changes(&self) -> Result<Vec<(i64, String, String)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT ticket, at, value FROM ticket_events WHERE kind = 'status' ORDER BY ticket, seq")
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<String>>(2)?.unwrap_or_default())))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql(e))
+    }
+
     /// The ticket an e-mail's Message-ID belongs to (one it came in as, or a notice sent).
     fn ticket_of_message(&self, message_id: &str) -> Result<Option<i64>> {
         self.conn()

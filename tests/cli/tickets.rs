@@ -558,3 +558,88 @@ fn notices_go_to_reporter_and_followers_once_and_thread() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["ticket"].as_i64().map(|i| i.to_string()), Some(id));
 }
+
+/// `libreoffice --headless --convert-to csv` of `file`: its first sheet's rows.
+fn libreoffice_rows(env: &Env, file: &std::path::Path) -> Vec<Vec<String>> {
+    let out = env.path("lo-out");
+    std::fs::create_dir_all(&out).expect("dir");
+    let profile = format!("file://{}", env.path("lo-profile").display());
+    let st = std::process::Command::new("libreoffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args(["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir"])
+        .arg(&out)
+        .arg(file)
+        .env("HOME", env.path(""))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run libreoffice (scripts/test.sh installs libreoffice-calc-nogui)");
+    assert!(st.success(), "libreoffice could not open {}", file.display());
+    let csv_path = out.join(file.with_extension("csv").file_name().expect("name"));
+    let text = std::fs::read_to_string(&csv_path).expect("converted csv");
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    r.records().map(|rec| rec.expect("csv row").iter().map(str::to_owned).collect()).collect()
+}
+
+#[test]
+fn stats_and_spreadsheets_show_only_what_one_may_see() {
+    let (env, [t1, t2, _, _]) = world();
+    ok(&env, "writer", &["ticket", "status", &t1, "in-progress"]);
+    ok(&env, "writer", &["ticket", "status", &t1, "resolved"]);
+    ok(&env, "writer", &["ticket", "comment", &t2, "Analyse", "--minutes", "30"]);
+    let s = ok(&env, "admin", &["ticket", "stats", "--by", "day", "-o", "json"]).json();
+    assert_eq!(s["tickets"], 4);
+    assert_eq!(s["by_type"]["incident"], 4);
+    assert_eq!(s["by_status"]["resolved"], 1);
+    assert_eq!(s["periods"][0]["opened"], 4);
+    assert_eq!(s["periods"][0]["closed"], 1);
+    let resolve = s["delays"].as_array().expect("delays").iter().find(|d| d["clock"] == "resolve").expect("resolve");
+    assert_eq!(resolve["count"], 1);
+    assert_eq!(ok(&env, "rep", &["ticket", "stats", "-o", "json"]).json()["tickets"], 1);
+    assert_eq!(ok(&env, "none", &["ticket", "stats", "-o", "json"]).json()["tickets"], 0);
+
+    // The same tickets in CSV, xlsx and ods: LibreOffice reads the spreadsheets back alike.
+    let csv_file = env.path("t.csv");
+    ok(&env, "admin", &["ticket", "export", "--format", "csv", "--out", csv_file.to_str().expect("utf8")]);
+    let mut r = csv::Reader::from_path(&csv_file).expect("csv");
+    let headers: Vec<String> = r.headers().expect("headers").iter().map(str::to_owned).collect();
+    assert_eq!(headers[0], "numéro");
+    assert_eq!(headers.last().map(String::as_str), Some("temps passé (min)"));
+    let rows: Vec<Vec<String>> = r.records().map(|x| x.expect("row").iter().map(str::to_owned).collect()).collect();
+    assert_eq!(rows.len(), 4);
+    let opened = headers.iter().position(|h| h == "ouvert le").expect("column");
+    for kind in ["xlsx", "ods"] {
+        let f = env.path(&format!("t.{kind}"));
+        ok(&env, "admin", &["ticket", "export", "--format", kind, "--out", f.to_str().expect("utf8")]);
+        let lo = libreoffice_rows(&env, &f);
+        assert_eq!(lo[0], headers, "{kind}");
+        assert_eq!(lo.len() - 1, rows.len(), "{kind}");
+        for (a, b) in lo[1..].iter().zip(&rows) {
+            for (c, (x, y)) in a.iter().zip(b).enumerate() {
+                if c == opened || c == opened + 1 {
+                    // A date cell, shown in Paris time as the sheet's format says.
+                    let t: jiff::Timestamp = y.parse().expect("RFC 3339 in CSV");
+                    let local = t
+                        .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").expect("tz"))
+                        .strftime("%Y-%m-%d %H:%M")
+                        .to_string();
+                    assert_eq!(x, &local, "{kind} date");
+                } else {
+                    assert_eq!(x, y, "{kind} column {}", headers[c]);
+                }
+            }
+        }
+    }
+    // Someone who may see one ticket exports one, without time spent.
+    let mine = env.path("rep.csv");
+    ok(&env, "rep", &["ticket", "export", "--format", "csv", "--out", mine.to_str().expect("utf8")]);
+    let text = std::fs::read_to_string(&mine).expect("csv");
+    assert_eq!(text.lines().count(), 2);
+    assert!(!text.contains("temps passé"));
+    // Statistics as a spreadsheet too.
+    let f = env.path("stats.ods");
+    ok(&env, "admin", &["ticket", "stats", "--format", "ods", "--out", f.to_str().expect("utf8")]);
+    let lo = libreoffice_rows(&env, &f);
+    assert_eq!(lo[0], ["période", "ouverts", "clos"]);
+    assert_eq!(lo[1][1], "4");
+}

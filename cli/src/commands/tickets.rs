@@ -313,6 +313,14 @@ pub(super) fn ticket(ctx: &mut Ctx, args: TicketArgs) -> Result<Exit> {
             ops::link(&mut store, &who, &draft("link", Some(id)), id, other, &kind)?;
             ctx.out.line(&format!("linked #{id} and #{other} ({kind})"))?;
         }
+        TicketCmd::Stats { by, filter, format, out } => {
+            ticket_stats(ctx, &store, &who, by, &filter, format, out.as_deref())?;
+            return Ok(Exit::Success);
+        }
+        TicketCmd::Export { filter, format, out, lang } => {
+            ticket_export(ctx, &store, &who, &filter, format, &out, &lang)?;
+            return Ok(Exit::Success);
+        }
         TicketCmd::Notify => {
             if ctx.settings.mail.is_none() {
                 return Err(Failure::new("no SMTP server: notices are not sent")
@@ -442,4 +450,218 @@ fn sheet(v: &TicketView) -> String {
         }
     }
     s
+}
+
+fn stats_tables(s: &crate::ops::tickets::TicketStats) -> Vec<crate::ops::sheets::Table> {
+    use crate::ops::sheets::{Table, Value};
+    let count = |m: &std::collections::BTreeMap<String, u64>, title: &str, key: &str| Table {
+        name: title.to_owned(),
+        headers: vec![key.to_owned(), "tickets".to_owned()],
+        rows: m.iter().map(|(k, v)| vec![Value::Text(k.clone()), Value::Number(*v as f64)]).collect(),
+    };
+    vec![
+        Table {
+            name: "Périodes".into(),
+            headers: vec!["période".into(), "ouverts".into(), "clos".into()],
+            rows: s
+                .periods
+                .iter()
+                .map(|p| {
+                    vec![Value::Text(p.period.clone()), Value::Number(p.opened as f64), Value::Number(p.closed as f64)]
+                })
+                .collect(),
+        },
+        count(&s.by_type, "Par type", "type"),
+        count(&s.by_status, "Par statut", "statut"),
+        Table {
+            name: "Délais".into(),
+            headers: ["horloge", "tickets", "moyenne (h)", "médiane (h)", "90e centile (h)", "dépassements"]
+                .map(String::from)
+                .to_vec(),
+            rows: s
+                .delays
+                .iter()
+                .map(|d| {
+                    vec![
+                        Value::Text(d.clock.clone()),
+                        Value::Number(d.count as f64),
+                        Value::Number(d.mean_h),
+                        Value::Number(d.median_h),
+                        Value::Number(d.p90_h),
+                        Value::Number(d.breaches as f64),
+                    ]
+                })
+                .collect(),
+        },
+    ]
+}
+
+#[derive(Debug, Serialize)]
+struct PeriodRow {
+    period: String,
+    opened: u64,
+    closed: u64,
+}
+
+impl Tabular for PeriodRow {
+    const HEADERS: &'static [&'static str] = &["period", "opened", "closed"];
+    fn cells(&self) -> Vec<Cell> {
+        vec![Cell::text(&self.period), Cell::text(self.opened), Cell::text(self.closed)]
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct DelayRow(crate::ops::tickets::Delay);
+
+impl Tabular for DelayRow {
+    const HEADERS: &'static [&'static str] = &["clock", "count", "mean_h", "median_h", "p90_h", "breaches"];
+    fn cells(&self) -> Vec<Cell> {
+        let d = &self.0;
+        vec![
+            Cell::text(&d.clock),
+            Cell::text(d.count),
+            Cell::text(d.mean_h),
+            Cell::text(d.median_h),
+            Cell::text(d.p90_h),
+            Cell::text(d.breaches),
+        ]
+    }
+}
+
+pub(super) fn ticket_stats(
+    ctx: &mut Ctx,
+    store: &amoe_store::Store,
+    who: &Acting,
+    by: crate::cli::TicketBy,
+    f: &TicketFilterArgs,
+    format: Option<crate::ops::sheets::SheetFormat>,
+    out: Option<&std::path::Path>,
+) -> Result<()> {
+    use crate::cli::TicketBy;
+    let by = match by {
+        TicketBy::Day => ops::By::Day,
+        TicketBy::Month => ops::By::Month,
+        TicketBy::Year => ops::By::Year,
+    };
+    let s = ops::stats(store, who, &filter(f)?, by)?;
+    if let (Some(format), Some(out)) = (format, out) {
+        if format == crate::ops::sheets::SheetFormat::Json {
+            let mut b = serde_json::to_vec_pretty(&s)?;
+            b.push(b'\n');
+            crate::ops::replace_file(out, &b, 0o644)?;
+        } else {
+            crate::ops::sheets::write(&stats_tables(&s), format, out)?;
+        }
+        ctx.out.line(&format!("wrote `{}`", out.display()))?;
+        return Ok(());
+    }
+    match ctx.out.format {
+        Format::Json => ctx.out.json(&s)?,
+        _ => {
+            let types: Vec<String> = s.by_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let statuses: Vec<String> = s.by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            ctx.out.line(&format!("tickets   {}", s.tickets))?;
+            ctx.out.line(&format!("by type   {}", types.join(", ")))?;
+            ctx.out.line(&format!("by status {}", statuses.join(", ")))?;
+            ctx.out.line("")?;
+            let rows: Vec<PeriodRow> = s
+                .periods
+                .iter()
+                .map(|p| PeriodRow { period: p.period.clone(), opened: p.opened, closed: p.closed })
+                .collect();
+            ctx.out.list(&rows)?;
+            ctx.out.line("")?;
+            let rows: Vec<DelayRow> = s.delays.iter().cloned().map(DelayRow).collect();
+            ctx.out.list(&rows)?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn ticket_export(
+    ctx: &mut Ctx,
+    store: &amoe_store::Store,
+    who: &Acting,
+    f: &TicketFilterArgs,
+    format: crate::ops::sheets::SheetFormat,
+    out: &std::path::Path,
+    lang: &str,
+) -> Result<()> {
+    use crate::ops::sheets::{Table, Value};
+    let fr = lang != "en";
+    let tickets = ops::list(store, who, &filter(f)?)?;
+    let minutes = if who.user.see_time { Some(store.minutes_by_ticket()?) } else { None };
+    let mut headers: Vec<String> = if fr {
+        [
+            "numéro",
+            "type",
+            "statut",
+            "priorité",
+            "projet",
+            "espace",
+            "titre",
+            "demandeur",
+            "intervenant",
+            "site",
+            "serveur",
+            "bénéficiaire",
+            "ouvert le",
+            "dernière action",
+        ]
+        .map(String::from)
+        .to_vec()
+    } else {
+        [
+            "number",
+            "type",
+            "status",
+            "priority",
+            "project",
+            "space",
+            "title",
+            "reporter",
+            "assignee",
+            "site",
+            "host",
+            "beneficiary",
+            "opened",
+            "updated",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    if minutes.is_some() {
+        headers.push(if fr { "temps passé (min)" } else { "time spent (min)" }.to_owned());
+    }
+    let opt = |o: &Option<String>| o.clone().map_or(Value::Empty, Value::Text);
+    let at = |s: &str| s.parse::<jiff::Timestamp>().map_or(Value::Empty, Value::Instant);
+    let rows = tickets
+        .iter()
+        .map(|t| {
+            let mut r = vec![
+                Value::Number(t.id as f64),
+                Value::Text(if fr { t.kind.label_fr().to_owned() } else { t.kind.to_string() }),
+                Value::Text(if fr { t.status.label_fr().to_owned() } else { t.status.to_string() }),
+                Value::Text(if fr { t.priority.label_fr().to_owned() } else { t.priority.to_string() }),
+                Value::Text(t.project.clone()),
+                Value::Text(t.space.clone()),
+                Value::Text(t.title.clone()),
+                Value::Text(t.reporter.clone()),
+                opt(&t.assignee),
+                opt(&t.site),
+                opt(&t.host),
+                opt(&t.beneficiary),
+                at(&t.created_at),
+                at(&t.updated_at),
+            ];
+            if let Some(m) = &minutes {
+                r.push(Value::Number(m.get(&t.id).copied().unwrap_or(0) as f64));
+            }
+            r
+        })
+        .collect();
+    let table = Table { name: if fr { "Tickets" } else { "Tickets" }.to_owned(), headers, rows };
+    crate::ops::sheets::write(&[table], format, out)?;
+    ctx.out.line(&format!("wrote {} tickets to `{}`", tickets.len(), out.display()))?;
+    Ok(())
 }

@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod host;
 pub mod intake;
 pub mod notices;
+pub mod sheets;
 pub mod site;
 pub mod tickets;
 pub mod transfer;

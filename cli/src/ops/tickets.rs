@@ -395,3 +395,132 @@ pub fn attach(
 pub fn level(word: &str) -> anyhow::Result<Level> {
     word.parse::<Level>().map_err(|e| Failure::usage(e).into())
 }
+
+/// How `ticket stats` groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// Per day.
+    Day,
+    /// Per month.
+    Month,
+    /// Per year.
+    Year,
+}
+
+/// One period of `ticket stats`.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct StatsPeriod {
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (Paris time).
+    pub period: String,
+    /// Tickets opened.
+    pub opened: u64,
+    /// Tickets resolved or closed (the first time).
+    pub closed: u64,
+}
+
+/// Delays of one clock over the tickets counted.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Delay {
+    /// `take_charge`, `restore` or `resolve`.
+    pub clock: String,
+    /// Tickets whose clock stopped.
+    pub count: u64,
+    /// Mean, hours.
+    pub mean_h: f64,
+    /// Median, hours.
+    pub median_h: f64,
+    /// 90th percentile, hours.
+    pub p90_h: f64,
+    /// Tickets over their target (running ones included).
+    pub breaches: u64,
+}
+
+/// `ticket stats`.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct TicketStats {
+    /// Tickets counted (those the user may read, matching the filters).
+    pub tickets: u64,
+    /// By type.
+    pub by_type: std::collections::BTreeMap<String, u64>,
+    /// By status.
+    pub by_status: std::collections::BTreeMap<String, u64>,
+    /// Opened and closed per period.
+    pub periods: Vec<StatsPeriod>,
+    /// Delays per clock.
+    pub delays: Vec<Delay>,
+}
+
+fn period_of(ts: &str, by: By) -> String {
+    let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC);
+    let Some(t) = parse_ts(ts) else { return String::new() };
+    let d = t.to_zoned(paris).date();
+    match by {
+        By::Day => d.to_string(),
+        By::Month => format!("{:04}-{:02}", d.year(), d.month()),
+        By::Year => format!("{:04}", d.year()),
+    }
+}
+
+/// Figures of the tickets `who` may read that match `f`.
+pub fn stats(store: &Store, who: &Acting, f: &TicketFilter, by: By) -> anyhow::Result<TicketStats> {
+    use std::collections::{BTreeMap, HashMap};
+    let tickets = list(store, who, f)?;
+    let mut changes: HashMap<i64, Vec<(jiff::Timestamp, Status, String)>> = HashMap::new();
+    for (t, at, v) in store.status_changes()? {
+        if let (Some(ts), Ok(s)) = (parse_ts(&at), v.parse::<Status>()) {
+            changes.entry(t).or_default().push((ts, s, at));
+        }
+    }
+    let targets: HashMap<String, Targets> =
+        store.projects()?.into_iter().map(|p| (p.name, serde_json::from_str(&p.sla).unwrap_or_default())).collect();
+    let cal = amoe_core::calendar::Calendar::default();
+    let now = jiff::Timestamp::now();
+    let mut by_type = BTreeMap::new();
+    let mut by_status = BTreeMap::new();
+    let mut periods: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut delays: BTreeMap<String, (Vec<i64>, u64)> = BTreeMap::new();
+    for t in &tickets {
+        *by_type.entry(t.kind.to_string()).or_insert(0) += 1;
+        *by_status.entry(t.status.to_string()).or_insert(0) += 1;
+        periods.entry(period_of(&t.created_at, by)).or_default().0 += 1;
+        let ch = changes.get(&t.id).map(Vec::as_slice).unwrap_or_default();
+        if let Some((_, _, at)) = ch.iter().find(|(_, s, _)| matches!(s, Status::Resolved | Status::Closed)) {
+            periods.entry(period_of(at, by)).or_default().1 += 1;
+        }
+        let pairs: Vec<(jiff::Timestamp, Status)> = ch.iter().map(|(ts, s, _)| (*ts, *s)).collect();
+        let opened = parse_ts(&t.created_at).unwrap_or(now);
+        let tg = targets.get(&t.project).cloned().unwrap_or_default();
+        for r in read_clocks(t.kind, opened, &pairs, &tg, &cal, now) {
+            let e = delays.entry(r.clock.clone()).or_default();
+            if !r.running {
+                e.0.push(r.elapsed_s);
+            }
+            e.1 += u64::from(r.breached);
+        }
+    }
+    let hours = |s: i64| (s as f64 / 3600.0 * 100.0).round() / 100.0;
+    let delays = delays
+        .into_iter()
+        .map(|(clock, (mut v, breaches))| {
+            v.sort_unstable();
+            let pick =
+                |q: f64| if v.is_empty() { 0 } else { v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1] };
+            let mean = if v.is_empty() { 0.0 } else { v.iter().sum::<i64>() as f64 / v.len() as f64 };
+            Delay {
+                clock,
+                count: v.len() as u64,
+                mean_h: hours(mean as i64),
+                median_h: hours(pick(0.5)),
+                p90_h: hours(pick(0.9)),
+                breaches,
+            }
+        })
+        .collect();
+    Ok(TicketStats {
+        tickets: tickets.len() as u64,
+        by_type,
+        by_status,
+        periods: periods.into_iter().map(|(period, (opened, closed))| StatsPeriod { period, opened, closed }).collect(),
+        delays,
+    })
+}
