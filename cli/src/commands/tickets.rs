@@ -660,7 +660,7 @@ pub(super) fn ticket_export(
             r
         })
         .collect();
-    let table = Table { name: if fr { "Tickets" } else { "Tickets" }.to_owned(), headers, rows };
+    let table = Table { name: "Tickets".to_owned(), headers, rows };
     crate::ops::sheets::write(&[table], format, out)?;
     ctx.out.line(&format!("wrote {} tickets to `{}`", tickets.len(), out.display()))?;
     Ok(())
