@@ -6308,7 +6308,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__ticket__subcmd__list)
-            opts="-o -h -V --project --space --status --type --priority --reporter --assignee --site --host --beneficiary --since --text --as --store --operator --output --help --version"
+            opts="-o -h -V --project --space --status --type --priority --reporter --assignee --site --host --beneficiary --since --text --limit --as --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6359,6 +6359,10 @@ _amoe() {
                     return 0
                     ;;
                 --text)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -828,6 +828,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l beneficiary -d 'Beneficiary (SIRET)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l since -d 'Opened since (YYYY-MM-DD)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l text -d 'Words in the title' -r
+complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l limit -d 'At most this many, newest first (0: all)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l as -d 'Act as this user (administrators, to prepare or check a customer\'s view)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r

@@ -1095,7 +1095,13 @@ pub enum TicketCmd {
     },
     /// List tickets, newest first; every filter combines
     #[command(after_long_help = TICKET_HELP)]
-    List(TicketFilterArgs),
+    List {
+        #[command(flatten)]
+        filter: TicketFilterArgs,
+        /// At most this many, newest first (0: all)
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        limit: usize,
+    },
     /// Show a ticket, its history and SLA clocks
     Show {
         /// Number

@@ -49,7 +49,22 @@ pub struct Calendar {
     tz: TimeZone,
     /// Holidays of 1990–2100, sorted, computed once (clocks of many tickets ask often).
     known: Vec<Date>,
+    /// Business seconds of every day of 1990–2100 and their running sum, made on first need:
+    /// long spans (a ticket open for months) are then two look-ups, not a walk over the days.
+    table: std::sync::Arc<std::sync::OnceLock<DayTable>>,
 }
+
+/// Per-day opening and closing instants (seconds; equal on days off) and the running sum of
+/// business seconds before each day.
+#[derive(Debug)]
+struct DayTable {
+    first: Date,
+    hours: Vec<(i64, i64)>,
+    before: Vec<i64>,
+}
+
+const TABLE_FROM: i16 = 1990;
+const TABLE_TO: i16 = 2100;
 
 impl Default for Calendar {
     fn default() -> Self {
@@ -81,7 +96,7 @@ impl Calendar {
     /// A calendar for `region` with `hours`, in Europe/Paris time.
     pub fn new(region: Region, hours: Hours) -> Calendar {
         let tz = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC);
-        let mut c = Calendar { region, hours, tz, known: Vec::new() };
+        let mut c = Calendar { region, hours, tz, known: Vec::new(), table: Default::default() };
         c.known = (1990..=2100).flat_map(|y| c.holidays(y)).collect();
         c
     }
@@ -149,10 +164,60 @@ impl Calendar {
         self.is_working_day(z.date()) && time >= self.hours.start && time < self.hours.end
     }
 
+    /// Opening and closing instants of `day` (equal when it is not a working day).
+    fn day_hours(&self, day: Date) -> (i64, i64) {
+        if !self.is_working_day(day) {
+            return (0, 0);
+        }
+        let at = |t: Time| day.to_datetime(t).to_zoned(self.tz.clone()).map(|z| z.timestamp().as_second());
+        match (at(self.hours.start), at(self.hours.end)) {
+            (Ok(a), Ok(b)) if b > a => (a, b),
+            _ => (0, 0),
+        }
+    }
+
+    fn table(&self) -> &DayTable {
+        self.table.get_or_init(|| {
+            let first = Date::constant(TABLE_FROM, 1, 1);
+            let mut hours = Vec::with_capacity(40_600);
+            let mut before = Vec::with_capacity(40_601);
+            let mut sum = 0;
+            let mut d = first;
+            while d.year() <= TABLE_TO {
+                let h = self.day_hours(d);
+                before.push(sum);
+                sum += h.1 - h.0;
+                hours.push(h);
+                match d.tomorrow() {
+                    Ok(n) => d = n,
+                    Err(_) => break,
+                }
+            }
+            before.push(sum);
+            DayTable { first, hours, before }
+        })
+    }
+
     /// Seconds of business hours between `from` and `to` (0 when `to <= from`).
     pub fn working_seconds(&self, from: Timestamp, to: Timestamp) -> i64 {
         if to <= from {
             return 0;
+        }
+        // Long spans: the day table (two partial days and a difference of running sums).
+        if to.as_second() - from.as_second() > 8 * 86_400 {
+            let (a, b) = (from.to_zoned(self.tz.clone()).date(), to.to_zoned(self.tz.clone()).date());
+            if a.year() >= TABLE_FROM && b.year() <= TABLE_TO {
+                let t = self.table();
+                let index = |d: Date| (d - t.first).get_days() as usize;
+                let (ia, ib) = (index(a), index(b));
+                if ib < t.hours.len() {
+                    let clip = |i: usize| {
+                        let (o, c) = t.hours[i];
+                        (c.min(to.as_second()) - o.max(from.as_second())).max(0)
+                    };
+                    return clip(ia) + (t.before[ib] - t.before[ia + 1]) + clip(ib);
+                }
+            }
         }
         let (a, b) = (from.to_zoned(self.tz.clone()), to.to_zoned(self.tz.clone()));
         let mut total = 0;
@@ -246,5 +311,28 @@ mod tests {
         assert!(!c.in_hours(ts("2026-04-06T10:00")), "Easter Monday");
         // Across the change to summer time: business hours are local, a full day is 9 h.
         assert_eq!(c.working_seconds(ts("2026-03-27T09:00"), ts("2026-03-30T18:00")), 2 * 9 * 3600);
+        // Long spans (the day table) agree with the walk over the days, whatever the ends.
+        for (a, b) in [
+            ("2026-01-01T00:00", "2026-12-31T23:59"),
+            ("2025-12-24T10:30", "2026-02-03T17:15"),
+            ("2026-03-20T19:00", "2026-04-10T08:00"),
+            ("2026-04-06T12:00", "2026-05-15T12:00"),
+        ] {
+            let (a, b) = (ts(a), ts(b));
+            let walked: i64 = {
+                let mut sum = 0;
+                let mut t = a;
+                while t < b {
+                    let next = (t + jiff::SignedDuration::from_hours(24 * 7)).min(b);
+                    sum += c.working_seconds(t, next);
+                    t = next;
+                }
+                sum
+            };
+            assert_eq!(c.working_seconds(a, b), walked, "{a} → {b}");
+        }
+        // 2026: 261 weekdays, 9 holidays on weekdays (15 August and 1 November are on a
+        // weekend): 252 working days of 9 h.
+        assert_eq!(c.working_seconds(ts("2026-01-01T00:00"), ts("2027-01-01T00:00")), 252 * 9 * 3600);
     }
 }

@@ -305,34 +305,58 @@ pub trait TicketReads: Reads {
 
     /// Tickets matching `f`, newest first.
     fn tickets(&self, f: &TicketFilter) -> Result<Vec<Ticket>> {
+        self.tickets_for(f, None, None)
+    }
+
+    /// Tickets matching `f` that `actor` may possibly read (a narrowing in SQL of what
+    /// `amoe_core::tickets::allowed` decides: callers still ask it), newest first, at most
+    /// `limit`.
+    fn tickets_for(&self, f: &TicketFilter, actor: Option<&Actor>, limit: Option<usize>) -> Result<Vec<Ticket>> {
+        let mut extra = String::new();
+        let mut more: Vec<String> = Vec::new();
+        if let Some(a) = actor.filter(|a| !a.admin) {
+            let marks = |n: usize, from: usize| (0..n).map(|i| format!("?{}", from + i)).collect::<Vec<_>>().join(", ");
+            let readable: Vec<String> =
+                a.rights.iter().filter(|(_, l)| *l != Level::None).map(|(p, _)| p.clone()).collect();
+            extra.push_str(&format!(" AND space IN ({})", marks(a.spaces.len(), 13)));
+            more.extend(a.spaces.iter().cloned());
+            let from = 13 + more.len();
+            extra.push_str(&format!(
+                " AND (project IN ({}) OR lower(reporter) = lower(?{}))",
+                marks(readable.len(), from),
+                from + readable.len()
+            ));
+            more.extend(readable);
+            more.push(a.email.clone());
+        }
+        let limit = limit.map_or(String::new(), |n| format!(" LIMIT {n}"));
         let sql = format!(
             "SELECT {TICKET_COLUMNS} FROM tickets
              WHERE (?1 IS NULL OR project = ?1) AND (?2 IS NULL OR space = ?2) AND (?3 IS NULL OR status = ?3)
                AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR priority = ?5) AND (?6 IS NULL OR reporter = ?6)
                AND (?7 IS NULL OR assignee = ?7) AND (?8 IS NULL OR site = ?8) AND (?9 IS NULL OR host = ?9)
                AND (?10 IS NULL OR beneficiary = ?10) AND (?11 IS NULL OR created_at >= ?11)
-               AND (?12 IS NULL OR instr(lower(title), lower(?12)) > 0)
-             ORDER BY id DESC"
+               AND (?12 IS NULL OR instr(lower(title), lower(?12)) > 0){extra}
+             ORDER BY id DESC{limit}"
         );
-        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let mut values: Vec<Option<String>> = vec![
+            f.project.clone(),
+            f.space.clone(),
+            f.status.map(|s| s.as_str().to_owned()),
+            f.kind.map(|s| s.as_str().to_owned()),
+            f.priority.map(|s| s.as_str().to_owned()),
+            f.reporter.clone(),
+            f.assignee.clone(),
+            f.site.clone(),
+            f.host.clone(),
+            f.beneficiary.clone(),
+            f.since.clone(),
+            f.text.clone(),
+        ];
+        values.extend(more.into_iter().map(Some));
+        let mut stmt = self.conn().prepare(&sql).map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map(
-                params![
-                    f.project,
-                    f.space,
-                    f.status.map(|s| s.as_str()),
-                    f.kind.map(|s| s.as_str()),
-                    f.priority.map(|s| s.as_str()),
-                    f.reporter,
-                    f.assignee,
-                    f.site,
-                    f.host,
-                    f.beneficiary,
-                    f.since,
-                    f.text
-                ],
-                ticket_row,
-            )
+            .query_map(rusqlite::params_from_iter(values.iter()), ticket_row)
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))?;
         rows.into_iter().map(build_ticket).collect()
@@ -372,15 +396,23 @@ pub trait TicketReads: Reads {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(|rows| rows.collect()).map_err(|e| self.sql(e))
     }
 
-    /// Every status change, by ticket then order: (ticket, at, new status).
-    fn status_changes(&self) -> Result<Vec<(i64, String, String)>> {
+    /// Every status change, by ticket then order: (ticket, when, new status); rows that do not
+    /// read are skipped.
+    fn status_changes(&self) -> Result<Vec<(i64, jiff::Timestamp, Status)>> {
         let mut stmt = self
             .conn()
             .prepare_cached("SELECT ticket, at, value FROM ticket_events WHERE kind = 'status' ORDER BY ticket, seq")
             .map_err(|e| self.sql(e))?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<String>>(2)?.unwrap_or_default())))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.sql(e))
+        let mut out = Vec::new();
+        let mut rows = stmt.query([]).map_err(|e| self.sql(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
+            let at = r.get_ref(1).ok().and_then(|v| v.as_str().ok()).and_then(|s| s.parse().ok());
+            let st = r.get_ref(2).ok().and_then(|v| v.as_str().ok()).and_then(|s| s.parse().ok());
+            if let (Ok(t), Some(at), Some(st)) = (r.get::<_, i64>(0), at, st) {
+                out.push((t, at, st));
+            }
+        }
+        Ok(out)
     }
 
     /// The ticket an e-mail's Message-ID belongs to (one it came in as, or a notice sent).

@@ -43,8 +43,23 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             })
         }
+        "seed-tickets" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let (Some(path), tickets, events) = (
+                args.first(),
+                args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000),
+                args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1_000_000),
+            ) else {
+                eprintln!("usage: cargo xtask seed-tickets PATH [TICKETS] [EVENTS]");
+                return ExitCode::from(2);
+            };
+            xtask::seed::seed_tickets(std::path::Path::new(path), tickets, events).map(|()| {
+                println!("seeded `{path}` with {tickets} tickets and about {events} events");
+                ExitCode::SUCCESS
+            })
+        }
         _ => {
-            eprintln!("usage: cargo xtask gen|check|seed-store");
+            eprintln!("usage: cargo xtask gen|check|seed-store|seed-tickets");
             return ExitCode::from(2);
         }
     };

@@ -45,3 +45,92 @@ pub fn seed(path: &Path, sites: usize, beneficiaries: usize) -> Result<()> {
         })
         .with_context(|| format!("seeding `{}`", path.display()))
 }
+
+/// `cargo xtask seed-tickets PATH TICKETS EVENTS`: a store of tickets for benchmarks
+/// (`bench/tickets/`): an administrator (operator `bench`), a writer on one project (operator
+/// `writer`), two projects, two spaces; each ticket has its opening, comments and status
+/// changes up to EVENTS in all.
+pub fn seed_tickets(path: &Path, tickets: usize, events: usize) -> Result<()> {
+    use amoe_core::tickets::{Kind, Level, Priority, Status};
+    use amoe_store::tickets::{Project, Ticket, User};
+    anyhow::ensure!(!path.exists(), "`{}` exists; seed a new path", path.display());
+    let (mut store, _) = Store::create(path)?;
+    let draft = AuditDraft { operator: "xtask".into(), command: "seed-tickets".into(), ..Default::default() };
+    let per = (events / tickets.max(1)).max(1);
+    store
+        .mutate(&draft, |tx| -> Result<()> {
+            let user = |email: &str, admin: bool, login: &str| User {
+                email: email.into(),
+                name: email.into(),
+                admin,
+                see_time: admin,
+                operator: Some(login.into()),
+            };
+            tx.add_user(&user("bench@ops.example", true, "bench"))?;
+            tx.add_user(&user("writer@cust.example", false, "writer"))?;
+            let sla =
+                r#"{"take_charge":{"minutes":60,"clock":"business"},"resolve":{"minutes":1080,"clock":"business"}}"#;
+            for p in ["p1", "p2"] {
+                tx.add_project(&Project {
+                    name: p.into(),
+                    label: p.into(),
+                    moa: None,
+                    moe: None,
+                    amoa: None,
+                    sla: sla.into(),
+                })?;
+            }
+            for s in ["s1", "s2"] {
+                tx.add_space(s, s)?;
+            }
+            tx.add_member("s1", "writer@cust.example")?;
+            tx.grant("writer@cust.example", "p1", Level::Write)?;
+            let start = jiff::Timestamp::from_second(1_735_689_600)?; // 2025-01-01
+            for i in 0..tickets {
+                let opened = start.checked_add(jiff::SignedDuration::from_secs(i as i64 * 317))?;
+                let at = |k: usize| -> Result<String> {
+                    Ok(opened.checked_add(jiff::SignedDuration::from_secs(k as i64 * 5400))?.to_string())
+                };
+                let t = Ticket {
+                    id: 0,
+                    title: format!("Ticket {i}"),
+                    kind: Kind::ALL[i % Kind::ALL.len()],
+                    status: Status::New,
+                    priority: Priority::ALL[i % Priority::ALL.len()],
+                    project: if i % 3 == 0 { "p2" } else { "p1" }.into(),
+                    space: if i % 5 == 0 { "s2" } else { "s1" }.into(),
+                    reporter: "writer@cust.example".into(),
+                    assignee: None,
+                    site: Some(format!("site-{}", i % 100)),
+                    host: None,
+                    beneficiary: None,
+                    created_at: at(0)?,
+                    updated_at: at(0)?,
+                };
+                let id = tx.insert_ticket(&t, "writer@cust.example", None)?;
+                let mut status = Status::New;
+                for k in 1..per {
+                    let when = at(k)?;
+                    match k % 3 {
+                        1 => {
+                            let next = match status {
+                                Status::New => Status::InProgress,
+                                Status::InProgress => Status::Waiting,
+                                Status::Waiting => Status::InProgress,
+                                _ => Status::InProgress,
+                            };
+                            let next = if k + 2 >= per && i % 4 != 0 { Status::Resolved } else { next };
+                            status = next;
+                            tx.set_ticket_field(id, "status", Some(next.as_str()))?;
+                            tx.add_event(id, &when, "bench@ops.example", "status", Some(next.as_str()), None, None)?;
+                        }
+                        _ => {
+                            tx.add_event(id, &when, "bench@ops.example", "comment", Some("Suivi"), Some(15), None)?;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })
+        .with_context(|| format!("seeding `{}`", path.display()))
+}

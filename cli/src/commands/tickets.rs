@@ -263,9 +263,13 @@ pub(super) fn ticket(ctx: &mut Ctx, args: TicketArgs) -> Result<Exit> {
             let t = ops::open(&mut store, &who, &draft("new", None), &n)?;
             ctx.out.done(&format!("opened ticket #{}", t.id), &t)?;
         }
-        TicketCmd::List(f) => {
+        TicketCmd::List { filter: f, limit } => {
             let f = filter(&f)?;
-            ctx.out.list(&ops::list(&store, &who, &f)?)?;
+            let rows = ops::list_limited(&store, &who, &f, (limit > 0).then_some(limit))?;
+            if limit > 0 && rows.len() == limit && ctx.out.format == Format::Table {
+                eprintln!("note: the {limit} newest shown; `--limit 0` shows them all");
+            }
+            ctx.out.list(&rows)?;
         }
         TicketCmd::Show { id, format } => {
             let v = ops::show(&store, &who, id)?;

@@ -163,9 +163,24 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
     Ok(t)
 }
 
+/// Tickets `who` may read, matching `f`, newest first, at most `limit`.
+pub fn list_limited(
+    store: &Store,
+    who: &Acting,
+    f: &TicketFilter,
+    limit: Option<usize>,
+) -> anyhow::Result<Vec<Ticket>> {
+    // The store narrows in SQL; the authorization function decides.
+    Ok(store
+        .tickets_for(f, Some(&who.actor), limit)?
+        .into_iter()
+        .filter(|t| allowed(&who.actor, scope(t), Action::Read))
+        .collect())
+}
+
 /// Tickets `who` may read, matching `f`.
 pub fn list(store: &Store, who: &Acting, f: &TicketFilter) -> anyhow::Result<Vec<Ticket>> {
-    Ok(store.tickets(f)?.into_iter().filter(|t| allowed(&who.actor, scope(t), Action::Read)).collect())
+    list_limited(store, who, f, None)
 }
 
 /// A ticket with what `show` prints.
@@ -451,8 +466,11 @@ pub struct TicketStats {
 }
 
 fn period_of(ts: &str, by: By) -> String {
+    parse_ts(ts).map_or_else(String::new, |t| period_at(t, by))
+}
+
+fn period_at(t: jiff::Timestamp, by: By) -> String {
     let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC);
-    let Some(t) = parse_ts(ts) else { return String::new() };
     let d = t.to_zoned(paris).date();
     match by {
         By::Day => d.to_string(),
@@ -465,11 +483,9 @@ fn period_of(ts: &str, by: By) -> String {
 pub fn stats(store: &Store, who: &Acting, f: &TicketFilter, by: By) -> anyhow::Result<TicketStats> {
     use std::collections::{BTreeMap, HashMap};
     let tickets = list(store, who, f)?;
-    let mut changes: HashMap<i64, Vec<(jiff::Timestamp, Status, String)>> = HashMap::new();
-    for (t, at, v) in store.status_changes()? {
-        if let (Some(ts), Ok(s)) = (parse_ts(&at), v.parse::<Status>()) {
-            changes.entry(t).or_default().push((ts, s, at));
-        }
+    let mut changes: HashMap<i64, Vec<(jiff::Timestamp, Status)>> = HashMap::new();
+    for (t, at, s) in store.status_changes()? {
+        changes.entry(t).or_default().push((at, s));
     }
     let targets: HashMap<String, Targets> =
         store.projects()?.into_iter().map(|p| (p.name, serde_json::from_str(&p.sla).unwrap_or_default())).collect();
@@ -484,13 +500,12 @@ pub fn stats(store: &Store, who: &Acting, f: &TicketFilter, by: By) -> anyhow::R
         *by_status.entry(t.status.to_string()).or_insert(0) += 1;
         periods.entry(period_of(&t.created_at, by)).or_default().0 += 1;
         let ch = changes.get(&t.id).map(Vec::as_slice).unwrap_or_default();
-        if let Some((_, _, at)) = ch.iter().find(|(_, s, _)| matches!(s, Status::Resolved | Status::Closed)) {
-            periods.entry(period_of(at, by)).or_default().1 += 1;
+        if let Some((at, _)) = ch.iter().find(|(_, s)| matches!(s, Status::Resolved | Status::Closed)) {
+            periods.entry(period_at(*at, by)).or_default().1 += 1;
         }
-        let pairs: Vec<(jiff::Timestamp, Status)> = ch.iter().map(|(ts, s, _)| (*ts, *s)).collect();
         let opened = parse_ts(&t.created_at).unwrap_or(now);
         let tg = targets.get(&t.project).cloned().unwrap_or_default();
-        for r in read_clocks(t.kind, opened, &pairs, &tg, &cal, now) {
+        for r in read_clocks(t.kind, opened, ch, &tg, &cal, now) {
             let e = delays.entry(r.clock.clone()).or_default();
             if !r.running {
                 e.0.push(r.elapsed_s);
