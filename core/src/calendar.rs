@@ -58,9 +58,20 @@ pub struct Calendar {
 /// business seconds before each day.
 #[derive(Debug)]
 struct DayTable {
-    first: Date,
+    /// Paris midnight of each day (seconds), and of the day after the last.
+    midnights: Vec<i64>,
     hours: Vec<(i64, i64)>,
     before: Vec<i64>,
+}
+
+impl DayTable {
+    /// The day (index) an instant falls on, if the table covers it.
+    fn day_of(&self, t: i64) -> Option<usize> {
+        if t < *self.midnights.first()? || t >= *self.midnights.last()? {
+            return None;
+        }
+        Some(self.midnights.partition_point(|&m| m <= t) - 1)
+    }
 }
 
 const TABLE_FROM: i16 = 1990;
@@ -159,6 +170,11 @@ impl Calendar {
 
     /// Whether `t` falls in business hours of a working day.
     pub fn in_hours(&self, t: Timestamp) -> bool {
+        let table = self.table();
+        if let Some(i) = table.day_of(t.as_second()) {
+            let (o, c) = table.hours[i];
+            return o <= t.as_second() && t.as_second() < c;
+        }
         let z = t.to_zoned(self.tz.clone());
         let time = z.time();
         self.is_working_day(z.date()) && time >= self.hours.start && time < self.hours.end
@@ -179,11 +195,14 @@ impl Calendar {
     fn table(&self) -> &DayTable {
         self.table.get_or_init(|| {
             let first = Date::constant(TABLE_FROM, 1, 1);
+            let midnight = |d: Date| d.to_zoned(self.tz.clone()).map(|z| z.timestamp().as_second()).unwrap_or(0);
+            let mut midnights = Vec::with_capacity(40_601);
             let mut hours = Vec::with_capacity(40_600);
             let mut before = Vec::with_capacity(40_601);
             let mut sum = 0;
             let mut d = first;
             while d.year() <= TABLE_TO {
+                midnights.push(midnight(d));
                 let h = self.day_hours(d);
                 before.push(sum);
                 sum += h.1 - h.0;
@@ -193,8 +212,9 @@ impl Calendar {
                     Err(_) => break,
                 }
             }
+            midnights.push(midnight(d));
             before.push(sum);
-            DayTable { first, hours, before }
+            DayTable { midnights, hours, before }
         })
     }
 
@@ -203,21 +223,26 @@ impl Calendar {
         if to <= from {
             return 0;
         }
-        // Long spans: the day table (two partial days and a difference of running sums).
-        if to.as_second() - from.as_second() > 8 * 86_400 {
-            let (a, b) = (from.to_zoned(self.tz.clone()).date(), to.to_zoned(self.tz.clone()).date());
-            if a.year() >= TABLE_FROM && b.year() <= TABLE_TO {
-                let t = self.table();
-                let index = |d: Date| (d - t.first).get_days() as usize;
-                let (ia, ib) = (index(a), index(b));
-                if ib < t.hours.len() {
-                    let clip = |i: usize| {
-                        let (o, c) = t.hours[i];
-                        (c.min(to.as_second()) - o.max(from.as_second())).max(0)
-                    };
-                    return clip(ia) + (t.before[ib] - t.before[ia + 1]) + clip(ib);
-                }
+        // The day table: two partial days and a difference of running sums.
+        let t = self.table();
+        if let (Some(ia), Some(ib)) = (t.day_of(from.as_second()), t.day_of(to.as_second())) {
+            let clip = |i: usize| {
+                let (o, c) = t.hours[i];
+                (c.min(to.as_second()) - o.max(from.as_second())).max(0)
+            };
+            if ia == ib {
+                return clip(ia);
             }
+            return clip(ia) + (t.before[ib] - t.before[ia + 1]) + clip(ib);
+        }
+        self.walk(from, to)
+    }
+
+    /// [`Calendar::working_seconds`] day by day (outside the table's years, and as the
+    /// reference the table is checked against).
+    fn walk(&self, from: Timestamp, to: Timestamp) -> i64 {
+        if to <= from {
+            return 0;
         }
         let (a, b) = (from.to_zoned(self.tz.clone()), to.to_zoned(self.tz.clone()));
         let mut total = 0;
@@ -317,20 +342,16 @@ mod tests {
             ("2025-12-24T10:30", "2026-02-03T17:15"),
             ("2026-03-20T19:00", "2026-04-10T08:00"),
             ("2026-04-06T12:00", "2026-05-15T12:00"),
+            ("2026-03-28T08:00", "2026-03-30T09:30"),
+            ("2026-10-23T17:59", "2026-10-26T09:01"),
+            ("2026-11-27T10:00", "2026-11-27T10:00"),
+            ("2026-11-27T12:00", "2026-11-27T13:30"),
         ] {
             let (a, b) = (ts(a), ts(b));
-            let walked: i64 = {
-                let mut sum = 0;
-                let mut t = a;
-                while t < b {
-                    let next = (t + jiff::SignedDuration::from_hours(24 * 7)).min(b);
-                    sum += c.working_seconds(t, next);
-                    t = next;
-                }
-                sum
-            };
-            assert_eq!(c.working_seconds(a, b), walked, "{a} → {b}");
+            assert_eq!(c.working_seconds(a, b), c.walk(a, b), "{a} → {b}");
         }
+        let far = ts("2150-01-05T10:00");
+        assert_eq!(c.working_seconds(far, far + jiff::SignedDuration::from_hours(3)), 3 * 3600, "outside the table");
         // 2026: 261 weekdays, 9 holidays on weekdays (15 August and 1 November are on a
         // weekend): 252 working days of 9 h.
         assert_eq!(c.working_seconds(ts("2026-01-01T00:00"), ts("2027-01-01T00:00")), 252 * 9 * 3600);

@@ -60,7 +60,7 @@ pub struct Targets {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Reading {
     /// `take_charge`, `restore` or `resolve`.
-    pub clock: String,
+    pub clock: &'static str,
     /// Seconds counted so far (or in all, once stopped).
     pub elapsed_s: i64,
     /// The target, seconds (absent: no target).
@@ -116,7 +116,7 @@ pub fn read_clocks(
         out.push(reading("take_charge", elapsed, target_s(t), !taken));
     }
     let open = |s: Status| matches!(s, Status::New | Status::InProgress);
-    let mut clock_for = |name: &str, t: Option<&Target>| {
+    let mut clock_for = |name: &'static str, t: Option<&Target>| {
         let clock = t.map(|t| t.clock).unwrap_or_default();
         let elapsed: i64 =
             periods.iter().filter(|(_, _, s)| open(*s)).map(|(a, b, _)| counted(cal, clock, *a, *b)).sum();
@@ -130,9 +130,9 @@ pub fn read_clocks(
     out
 }
 
-fn reading(name: &str, elapsed: i64, target: Option<i64>, running: bool) -> Reading {
+fn reading(name: &'static str, elapsed: i64, target: Option<i64>, running: bool) -> Reading {
     Reading {
-        clock: name.to_owned(),
+        clock: name,
         elapsed_s: elapsed,
         target_s: target,
         running,

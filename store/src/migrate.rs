@@ -233,7 +233,7 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ticket, seq)
     );
     CREATE INDEX ticket_events_message ON ticket_events (message_id);
-    CREATE INDEX ticket_events_kind ON ticket_events (kind, ticket, seq);
+    CREATE INDEX ticket_events_kind ON ticket_events (kind, ticket, seq, at, value);
     CREATE TABLE ticket_links (
         ticket INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
         other INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,

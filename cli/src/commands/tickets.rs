@@ -400,7 +400,7 @@ fn sheet(v: &TicketView) -> String {
     }
     s.push_str("\n## Délais\n\n| Horloge | Écoulé | Cible | État |\n|---|---|---|---|\n");
     for r in &v.sla {
-        let name = match r.clock.as_str() {
+        let name = match r.clock {
             "take_charge" => "Prise en charge",
             "restore" => "Rétablissement",
             _ => "Résolution",

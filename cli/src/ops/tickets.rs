@@ -465,10 +465,6 @@ pub struct TicketStats {
     pub delays: Vec<Delay>,
 }
 
-fn period_of(ts: &str, by: By) -> String {
-    parse_ts(ts).map_or_else(String::new, |t| period_at(t, by))
-}
-
 fn period_at(t: jiff::Timestamp, by: By) -> String {
     let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC);
     let d = t.to_zoned(paris).date();
@@ -482,11 +478,15 @@ fn period_at(t: jiff::Timestamp, by: By) -> String {
 /// Figures of the tickets `who` may read that match `f`.
 pub fn stats(store: &Store, who: &Acting, f: &TicketFilter, by: By) -> anyhow::Result<TicketStats> {
     use std::collections::{BTreeMap, HashMap};
-    let tickets = list(store, who, f)?;
-    let mut changes: HashMap<i64, Vec<(jiff::Timestamp, Status)>> = HashMap::new();
-    for (t, at, s) in store.status_changes()? {
-        changes.entry(t).or_default().push((at, s));
-    }
+    // The authorization function decides for each ticket, on its project, space and reporter.
+    let (tickets, project_names) = store.ticket_facts(f, &mut |project, space, reporter| {
+        allowed(&who.actor, Scope { project, space, reporter }, Action::Read)
+    })?;
+    // Both come sorted by ticket number: each ticket's changes are a slice, found by walking.
+    let all = store.status_changes()?;
+    let change_ids: Vec<i64> = all.iter().map(|(t, _, _)| *t).collect();
+    let changes: Vec<(jiff::Timestamp, Status)> = all.into_iter().map(|(_, at, s)| (at, s)).collect();
+    let mut cursor = 0;
     let targets: HashMap<String, Targets> =
         store.projects()?.into_iter().map(|p| (p.name, serde_json::from_str(&p.sla).unwrap_or_default())).collect();
     let cal = amoe_core::calendar::Calendar::default();
@@ -494,19 +494,39 @@ pub fn stats(store: &Store, who: &Acting, f: &TicketFilter, by: By) -> anyhow::R
     let mut by_type = BTreeMap::new();
     let mut by_status = BTreeMap::new();
     let mut periods: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut delays: BTreeMap<String, (Vec<i64>, u64)> = BTreeMap::new();
+    let mut delays: BTreeMap<&'static str, (Vec<i64>, u64)> = BTreeMap::new();
+    // Tickets come in time order: the period of the last hour seen is kept.
+    let mut memo: Option<(i64, String)> = None;
+    let mut period_cached = |t: jiff::Timestamp| -> String {
+        let hour = t.as_second().div_euclid(3600);
+        match &memo {
+            Some((h, p)) if *h == hour => p.clone(),
+            _ => {
+                let p = period_at(t, by);
+                memo = Some((hour, p.clone()));
+                p
+            }
+        }
+    };
     for t in &tickets {
         *by_type.entry(t.kind.to_string()).or_insert(0) += 1;
         *by_status.entry(t.status.to_string()).or_insert(0) += 1;
-        periods.entry(period_of(&t.created_at, by)).or_default().0 += 1;
-        let ch = changes.get(&t.id).map(Vec::as_slice).unwrap_or_default();
+        let opened = t.created_at.unwrap_or(now);
+        periods.entry(period_cached(opened)).or_default().0 += 1;
+        while cursor < change_ids.len() && change_ids[cursor] < t.id {
+            cursor += 1;
+        }
+        let start = cursor;
+        while cursor < change_ids.len() && change_ids[cursor] == t.id {
+            cursor += 1;
+        }
+        let ch = &changes[start..cursor];
         if let Some((at, _)) = ch.iter().find(|(_, s)| matches!(s, Status::Resolved | Status::Closed)) {
             periods.entry(period_at(*at, by)).or_default().1 += 1;
         }
-        let opened = parse_ts(&t.created_at).unwrap_or(now);
-        let tg = targets.get(&t.project).cloned().unwrap_or_default();
+        let tg = project_names.get(t.project).and_then(|p| targets.get(p)).cloned().unwrap_or_default();
         for r in read_clocks(t.kind, opened, ch, &tg, &cal, now) {
-            let e = delays.entry(r.clock.clone()).or_default();
+            let e = delays.entry(r.clock).or_default();
             if !r.running {
                 e.0.push(r.elapsed_s);
             }
@@ -522,7 +542,7 @@ pub fn stats(store: &Store, who: &Acting, f: &TicketFilter, by: By) -> anyhow::R
                 |q: f64| if v.is_empty() { 0 } else { v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1] };
             let mean = if v.is_empty() { 0.0 } else { v.iter().sum::<i64>() as f64 / v.len() as f64 };
             Delay {
-                clock,
+                clock: clock.to_owned(),
                 count: v.len() as u64,
                 mean_h: hours(mean as i64),
                 median_h: hours(pick(0.5)),
