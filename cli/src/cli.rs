@@ -22,6 +22,7 @@ ENVIRONMENT:
   AMOE_CONFIG    configuration file (default ~/.config/amoe/config.toml)
   AMOE_CLIENT_CERT, AMOE_CLIENT_KEY  your certificate for the hosts' control API
   AMOE_HOST_TIMEOUT_MS  how long a host may take to answer a fleet command (default 10000)
+  AMOE_BUSY_TIMEOUT_MS  how long to wait for another writer of the store (default 30000)
   AMOE_CA_DIR    directory of the CA: ca.pem, ca.key, crl.pem (default ~/.local/share/amoe/ca)
   NO_COLOR       when set, no colour and no box drawing
 

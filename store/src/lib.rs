@@ -37,6 +37,12 @@ use std::time::Duration;
 /// How long a writer waits for another one before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// [`BUSY_TIMEOUT`], or `AMOE_BUSY_TIMEOUT_MS` when set (an MTA pipe may prefer to give up
+/// sooner and be called again).
+fn busy_timeout() -> Duration {
+    std::env::var("AMOE_BUSY_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).map_or(BUSY_TIMEOUT, Duration::from_millis)
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// An open store.
@@ -142,7 +148,7 @@ impl Store {
         let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::from_sqlite(path, source))?;
         let store = Store { conn, path: path.to_path_buf() };
-        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
+        store.conn.busy_timeout(busy_timeout()).map_err(|e| store.err(e))?;
         // The first statement that reads the file tells a corrupt or foreign file apart.
         let mode: String =
             store.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| store.err(e))?;

@@ -26,6 +26,8 @@ fn id_of(r: &Run) -> String {
 /// t2 opened by writer for rep, both p1/s1; t3 by admin in p2/s1; t4 by outsider in p1/s2.
 fn world() -> (Env, [String; 4]) {
     let env = Env::new();
+    // A beneficiary, hosts and the site `www` for the inventory links.
+    env.seed();
     ok(
         &env,
         "admin",
@@ -161,6 +163,15 @@ fn nobody_sees_or_changes_what_they_must_not() {
         );
         assert_eq!(r.code == 0, allowed, "{op} opens in {project}/{space}: {}", r.stderr);
     }
+    // Statistics and exports count exactly what each one may see.
+    for op in ["admin", "rep", "reader", "writer", "none", "outsider"] {
+        let seen = listed(&env, op).len() as u64;
+        assert_eq!(ok(&env, op, &["ticket", "stats", "-o", "json"]).json()["tickets"], seen, "{op} stats");
+        let out = env.path(&format!("{op}.json"));
+        ok(&env, op, &["ticket", "export", "--format", "json", "--out", out.to_str().expect("utf8")]);
+        let rows: Value = serde_json::from_slice(&std::fs::read(&out).expect("export")).expect("json");
+        assert_eq!(rows.as_array().map(|r| r.len() as u64), Some(seen), "{op} export");
+    }
     // No account: refused, with what to do.
     let r = as_op(&env, "stranger", &["ticket", "list"]);
     assert_eq!(r.code, 1);
@@ -257,6 +268,48 @@ fn history_sheet_links_attachments_and_bad_words() {
     assert_eq!(ids(&["--type", "change", "--project", "p1"]), vec![t5.clone()]);
     assert_eq!(ids(&["--reporter", "rep@cust.example"]), vec![t2.clone()]);
     assert_eq!(ids(&["--text", "cache"]), vec![t5]);
+    // Inventory links name what exists.
+    let r = as_op(
+        &env,
+        "writer",
+        &[
+            "ticket",
+            "new",
+            "--project",
+            "p1",
+            "--space",
+            "s1",
+            "--type",
+            "incident",
+            "--title",
+            "x",
+            "--site",
+            "nosuchsite",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("nosuchsite"), "{}", r.stderr);
+    let r = ok(
+        &env,
+        "writer",
+        &[
+            "ticket",
+            "new",
+            "--project",
+            "p1",
+            "--space",
+            "s1",
+            "--type",
+            "incident",
+            "--title",
+            "x",
+            "--beneficiary",
+            "120 001 011 00010",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(r.json()["beneficiary"], "12000101100010");
     // Unknown words are usage errors.
     for args in [
         vec!["ticket", "status", &t1, "finished"],
@@ -461,6 +514,27 @@ fn mail_opens_and_follows_tickets_with_mta_exit_codes() {
     assert_eq!(r.code, 65, "{}", r.stderr);
     assert!(r.stderr.contains("10485760 bytes at most"), "{}", r.stderr);
     assert_eq!(ok(&env, "admin", &["ticket", "list", "-o", "json"]).json().as_array().map(Vec::len), count);
+    // The store held by another writer past the time-out: 75, the MTA tries again later.
+    let conn = env.sqlite();
+    conn.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let mut cmd = env.cmd(&["ticket", "import-mail", "--project", "p1"]);
+    cmd.env("AMOE_BUSY_TIMEOUT_MS", "300").stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(b"From: writer@cust.example\r\nSubject: plus tard\r\n\r\nx\r\n")
+            .expect("write");
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
+    conn.execute_batch("ROLLBACK").expect("unlock");
+    drop(conn);
+    let r = pipe(&env, "From: writer@cust.example\r\nSubject: plus tard\r\n\r\nx\r\n", &["--project", "p1"]);
+    assert_eq!(r.code, 0, "once the store is free: {}", r.stderr);
     // Refusals are journaled.
     let audit = env.ok(&["audit", "list", "-o", "json"]).stdout;
     assert!(audit.contains("ticket import-mail") && audit.contains("refused: "), "{audit}");

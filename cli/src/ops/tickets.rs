@@ -108,6 +108,23 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
     if !store.spaces()?.iter().any(|(s, _, _)| *s == n.space) {
         return Err(Failure::new(format!("no space `{}`", n.space)).hint("`amoe space list` shows them").into());
     }
+    // Links to the inventory name things that exist.
+    {
+        use amoe_store::beneficiaries::BeneficiaryReads;
+        use amoe_store::hosts::HostReads;
+        use amoe_store::sites::SiteReads;
+        if let Some(site) = &n.site {
+            store.site(&site.parse::<amoe_core::Name>()?)?;
+        }
+        if let Some(host) = &n.host {
+            store.host(&host.parse::<amoe_core::Name>()?)?;
+        }
+        if let Some(b) = &n.beneficiary {
+            store.beneficiary(&b.parse::<amoe_core::Siret>()?)?;
+        }
+    }
+    let beneficiary =
+        n.beneficiary.as_deref().map(|b| b.parse::<amoe_core::Siret>().map(|s| s.to_string())).transpose()?;
     let s = Scope { project: &n.project, space: &n.space, reporter: &who.user.email };
     if !allowed(&who.actor, s, Action::Write) {
         return Err(Failure::new(format!(
@@ -143,7 +160,7 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
         assignee: None,
         site: n.site.clone(),
         host: n.host.clone(),
-        beneficiary: n.beneficiary.clone(),
+        beneficiary,
         created_at: now.clone(),
         updated_at: now.clone(),
     };
