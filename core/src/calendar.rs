@@ -313,6 +313,40 @@ mod tests {
     }
 
     #[test]
+    fn official_holidays_2024_to_2030() {
+        // The dates as published (service-public), written out by hand.
+        let official: [(i16, [&str; 11]); 7] = [
+            (2024, ["01-01", "04-01", "05-01", "05-08", "05-09", "05-20", "07-14", "08-15", "11-01", "11-11", "12-25"]),
+            (2025, ["01-01", "04-21", "05-01", "05-08", "05-29", "06-09", "07-14", "08-15", "11-01", "11-11", "12-25"]),
+            (2026, ["01-01", "04-06", "05-01", "05-08", "05-14", "05-25", "07-14", "08-15", "11-01", "11-11", "12-25"]),
+            (2027, ["01-01", "03-29", "05-01", "05-06", "05-08", "05-17", "07-14", "08-15", "11-01", "11-11", "12-25"]),
+            (2028, ["01-01", "04-17", "05-01", "05-08", "05-25", "06-05", "07-14", "08-15", "11-01", "11-11", "12-25"]),
+            (2029, ["01-01", "04-02", "05-01", "05-08", "05-10", "05-21", "07-14", "08-15", "11-01", "11-11", "12-25"]),
+            (2030, ["01-01", "04-22", "05-01", "05-08", "05-30", "06-10", "07-14", "08-15", "11-01", "11-11", "12-25"]),
+        ];
+        let c = Calendar::default();
+        for (year, days) in official {
+            let got: Vec<String> = c.holidays(year).iter().map(|d| d.strftime("%m-%d").to_string()).collect();
+            assert_eq!(got, days, "{year}");
+        }
+    }
+
+    #[test]
+    fn due_dates_counted_by_hand() {
+        let c = Calendar::default();
+        let d = |y, m, day| Date::constant(y, m, day);
+        // A quote asked on Friday 19 December 2025, due 10 working days later: 22, 23, 24,
+        // (25 off) 26, 29, 30, 31, (1 January off) 2, 5, 6 January 2026.
+        assert_eq!(c.add_working_days(d(2025, 12, 19), 10), d(2026, 1, 6));
+        // Wednesday 24 May 2028 + 3: (Ascension 25 off) 26, 29, 30.
+        assert_eq!(c.add_working_days(d(2028, 5, 24), 3), d(2028, 5, 30));
+        // Friday 29 March 2024 + 1: (weekend, Easter Monday 1 April) Tuesday 2 April.
+        assert_eq!(c.add_working_days(d(2024, 3, 29), 1), d(2024, 4, 2));
+        // Thursday 31 December 2026 + 1 (1 January 2027 is a Friday): Monday 4 January.
+        assert_eq!(c.add_working_days(d(2026, 12, 31), 1), d(2027, 1, 4));
+    }
+
+    #[test]
     fn working_days_skip_weekends_and_holidays() {
         let c = Calendar::default();
         // Thursday 2 April 2026 + 2 working days: Friday 3, (weekend, Easter Monday 6) Tuesday 7.
