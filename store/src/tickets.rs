@@ -183,6 +183,32 @@ fn parse_utc(s: &str) -> Option<jiff::Timestamp> {
     fast.or_else(|| s.parse().ok())
 }
 
+/// The `WHERE` clause of the filters, parameters ?1 to ?12 (see [`filter_values`]).
+const TICKET_FILTER: &str =
+    "(?1 IS NULL OR project = ?1) AND (?2 IS NULL OR space = ?2) AND (?3 IS NULL OR status = ?3)
+               AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR priority = ?5) AND (?6 IS NULL OR reporter = ?6)
+               AND (?7 IS NULL OR assignee = ?7) AND (?8 IS NULL OR site = ?8) AND (?9 IS NULL OR host = ?9)
+               AND (?10 IS NULL OR beneficiary = ?10) AND (?11 IS NULL OR created_at >= ?11)
+               AND (?12 IS NULL OR instr(lower(title), lower(?12)) > 0)";
+
+/// The values of [`TICKET_FILTER`]'s parameters.
+fn filter_values(f: &TicketFilter) -> Vec<Option<String>> {
+    vec![
+        f.project.clone(),
+        f.space.clone(),
+        f.status.map(|s| s.as_str().to_owned()),
+        f.kind.map(|s| s.as_str().to_owned()),
+        f.priority.map(|s| s.as_str().to_owned()),
+        f.reporter.clone(),
+        f.assignee.clone(),
+        f.site.clone(),
+        f.host.clone(),
+        f.beneficiary.clone(),
+        f.since.clone(),
+        f.text.clone(),
+    ]
+}
+
 fn bad(table: &'static str, problem: impl ToString) -> Error {
     Error::BadRow { table, problem: problem.to_string() }
 }
@@ -388,27 +414,10 @@ pub trait TicketReads: Reads {
         let limit = limit.map_or(String::new(), |n| format!(" LIMIT {n}"));
         let sql = format!(
             "SELECT {TICKET_COLUMNS} FROM tickets
-             WHERE (?1 IS NULL OR project = ?1) AND (?2 IS NULL OR space = ?2) AND (?3 IS NULL OR status = ?3)
-               AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR priority = ?5) AND (?6 IS NULL OR reporter = ?6)
-               AND (?7 IS NULL OR assignee = ?7) AND (?8 IS NULL OR site = ?8) AND (?9 IS NULL OR host = ?9)
-               AND (?10 IS NULL OR beneficiary = ?10) AND (?11 IS NULL OR created_at >= ?11)
-               AND (?12 IS NULL OR instr(lower(title), lower(?12)) > 0){extra}
+             WHERE {TICKET_FILTER}{extra}
              ORDER BY id DESC{limit}"
         );
-        let mut values: Vec<Option<String>> = vec![
-            f.project.clone(),
-            f.space.clone(),
-            f.status.map(|s| s.as_str().to_owned()),
-            f.kind.map(|s| s.as_str().to_owned()),
-            f.priority.map(|s| s.as_str().to_owned()),
-            f.reporter.clone(),
-            f.assignee.clone(),
-            f.site.clone(),
-            f.host.clone(),
-            f.beneficiary.clone(),
-            f.since.clone(),
-            f.text.clone(),
-        ];
+        let mut values = filter_values(f);
         values.extend(more.into_iter().map(Some));
         let mut stmt = self.conn().prepare(&sql).map_err(|e| self.sql(e))?;
         let rows = stmt
@@ -426,30 +435,13 @@ pub trait TicketReads: Reads {
         f: &TicketFilter,
         keep: &mut dyn FnMut(&str, &str, &str) -> bool,
     ) -> Result<(Vec<TicketFact>, Vec<String>)> {
-        let sql = "SELECT id, kind, status, project, space, reporter, created_at FROM tickets
-             WHERE (?1 IS NULL OR project = ?1) AND (?2 IS NULL OR space = ?2) AND (?3 IS NULL OR status = ?3)
-               AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR priority = ?5) AND (?6 IS NULL OR reporter = ?6)
-               AND (?7 IS NULL OR assignee = ?7) AND (?8 IS NULL OR site = ?8) AND (?9 IS NULL OR host = ?9)
-               AND (?10 IS NULL OR beneficiary = ?10) AND (?11 IS NULL OR created_at >= ?11)
-               AND (?12 IS NULL OR instr(lower(title), lower(?12)) > 0)
-             ORDER BY id";
-        let mut stmt = self.conn().prepare_cached(sql).map_err(|e| self.sql(e))?;
-        let mut rows = stmt
-            .query(params![
-                f.project,
-                f.space,
-                f.status.map(|s| s.as_str()),
-                f.kind.map(|s| s.as_str()),
-                f.priority.map(|s| s.as_str()),
-                f.reporter,
-                f.assignee,
-                f.site,
-                f.host,
-                f.beneficiary,
-                f.since,
-                f.text
-            ])
-            .map_err(|e| self.sql(e))?;
+        let sql = format!(
+            "SELECT id, kind, status, project, space, reporter, created_at FROM tickets
+             WHERE {TICKET_FILTER}
+             ORDER BY id"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(filter_values(f).iter())).map_err(|e| self.sql(e))?;
         let mut facts = Vec::new();
         let mut projects: Vec<String> = Vec::new();
         let text = |r: &rusqlite::Row<'_>, i: usize| -> String {
