@@ -196,7 +196,33 @@ fn nobody_sees_or_changes_what_they_must_not() {
 
 #[test]
 fn history_sheet_links_attachments_and_bad_words() {
-    let (env, [t1, t2, _, _]) = world();
+    let (env, [t1, t2, t3, _]) = world();
+    // A link to a ticket the writer may not read shows neither the link nor its number.
+    ok(&env, "admin", &["ticket", "link", &t1, &t3, "--kind", "cause"]);
+    let v: Value = ok(&env, "writer", &["ticket", "show", &t1, "-o", "json"]).json();
+    assert!(!v.to_string().contains(&format!("#{t3}")) && v["links"].as_array().is_some_and(Vec::is_empty), "{v}");
+    let v: Value = ok(&env, "admin", &["ticket", "show", &t1, "-o", "json"]).json();
+    assert!(v.to_string().contains(&format!("#{t3}")), "{v}");
+    // A title is one line.
+    let r = ok(
+        &env,
+        "writer",
+        &[
+            "ticket",
+            "new",
+            "--project",
+            "p1",
+            "--space",
+            "s1",
+            "--type",
+            "request",
+            "--title",
+            "Two\r\nBcc: x@evil.example",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(r.json()["title"], "Two Bcc: x@evil.example");
     ok(&env, "writer", &["ticket", "comment", &t1, "Relance du service", "--minutes", "45"]);
     ok(&env, "writer", &["ticket", "assign", &t1, "writer@cust.example"]);
     ok(&env, "writer", &["ticket", "status", &t1, "waiting"]);
@@ -219,7 +245,7 @@ fn history_sheet_links_attachments_and_bad_words() {
     // The full history, with who and when; time spent only for users who see time.
     let v: Value = ok(&env, "admin", &["ticket", "show", &t1, "-o", "json"]).json();
     let kinds: Vec<&str> = v["events"].as_array().expect("events").iter().filter_map(|e| e["kind"].as_str()).collect();
-    assert_eq!(kinds, ["created", "comment", "assign", "status", "status", "link", "attach"]);
+    assert_eq!(kinds, ["created", "link", "comment", "assign", "status", "status", "link", "attach"]);
     assert_eq!(v["minutes"], 45);
     let v: Value = ok(&env, "writer", &["ticket", "show", &t1, "-o", "json"]).json();
     assert!(v["minutes"].is_null() && v["events"][1]["minutes"].is_null(), "{v}");

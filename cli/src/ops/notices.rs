@@ -73,6 +73,28 @@ pub fn send_owed(store: &mut Store, cfg: &MailConfig, draft: &amoe_store::AuditD
     let mut sent = 0;
     for (id, seq, to, message_id) in owed {
         let (Ok(Some(t)), Ok(events)) = (store.ticket(id), store.events(id)) else { continue };
+        // Rights may have changed since the notice was queued: only those who may still read.
+        let scope = Scope { project: &t.project, space: &t.space, reporter: &t.reporter };
+        let to: Vec<String> = to
+            .into_iter()
+            .filter(|p| {
+                store
+                    .user(p)
+                    .ok()
+                    .flatten()
+                    .and_then(|u| store.actor(&u).ok())
+                    .is_some_and(|a| allowed(&a, scope, Action::Read))
+            })
+            .collect();
+        if to.is_empty() {
+            let mut d = draft.clone();
+            d.command = "ticket notice dropped (nobody may read it now)".into();
+            d.target = Some(format!("#{id}"));
+            let now = amoe_core::time::now_utc();
+            let _ =
+                store.mutate(&d, |tx| tx.notice_outcome(id, seq, Some(&now), Some("no recipient may read the ticket")));
+            continue;
+        }
         let Some(event) = events.iter().find(|e| e.seq == seq) else { continue };
         let first_comment = (event.kind == "created")
             .then(|| events.iter().find(|e| e.kind == "comment").and_then(|e| e.value.as_deref()))

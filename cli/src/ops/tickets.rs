@@ -148,9 +148,15 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
         }
     };
     let now = amoe_core::time::now_utc();
+    // One line: a title goes into mail subjects and sheets.
+    let title: String = n.title.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() {
+        return Err(Failure::usage("a ticket needs a title").into());
+    }
     let mut t = Ticket {
         id: 0,
-        title: n.title.clone(),
+        title,
         kind: n.kind,
         status: Status::New,
         priority: n.priority,
@@ -257,6 +263,18 @@ pub fn show(store: &Store, who: &Acting, id: i64) -> anyhow::Result<TicketView> 
             e.minutes = None;
         }
     }
+    // A link to a ticket one may not read is not shown, not even its number.
+    let readable =
+        |other: i64| store.ticket(other).ok().flatten().is_some_and(|o| allowed(&who.actor, scope(&o), Action::Read));
+    events.retain(|e| {
+        e.kind != "link"
+            || e.value
+                .as_deref()
+                .and_then(|v| v.strip_prefix('#'))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .is_none_or(readable)
+    });
     let links = store
         .links(id)?
         .into_iter()
