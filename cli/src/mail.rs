@@ -83,8 +83,15 @@ pub fn send(cfg: &MailConfig, e: &Envelope<'_>) -> anyhow::Result<()> {
         transport = transport.credentials(Credentials::new(user.clone(), password(cfg)?.unwrap_or_default()));
     }
     let transport = transport.timeout(Some(Duration::from_secs(30))).build();
-    transport
-        .send(&message)
-        .map_err(|e| Failure::new(format!("cannot send the notice through {}: {e}", cfg.server)))?;
+    transport.send(&message).map_err(|e| {
+        let message = format!("cannot send the notice through {}: {e}", cfg.server);
+        if e.is_permanent() { anyhow::Error::new(Refused(message)) } else { Failure::new(message).into() }
+    })?;
     Ok(())
 }
+
+/// The server refused the message for good (a 5xx answer: a bad address, say): sending it
+/// again will not help, and it must not hold back the others.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);

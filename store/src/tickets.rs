@@ -527,8 +527,8 @@ pub trait TicketReads: Reads {
     fn ticket_of_message(&self, message_id: &str) -> Result<Option<i64>> {
         self.conn()
             .query_row(
-                "SELECT ticket FROM ticket_events WHERE message_id = ?1
-                 UNION ALL SELECT ticket FROM ticket_notices WHERE message_id = ?1 LIMIT 1",
+                "SELECT ticket FROM (SELECT ticket, 0 AS o FROM ticket_notices WHERE message_id = ?1
+                 UNION ALL SELECT ticket, 1 FROM ticket_events WHERE message_id = ?1) ORDER BY o LIMIT 1",
                 [message_id],
                 |r| r.get(0),
             )
@@ -541,11 +541,15 @@ pub trait TicketReads: Reads {
         let mut stmt = self
             .conn()
             .prepare_cached(
-                "SELECT ticket, seq, recipients, message_id FROM ticket_notices WHERE sent_at IS NULL ORDER BY ticket, seq",
+                "SELECT ticket, seq, recipients, message_id FROM ticket_notices
+                 WHERE sent_at IS NULL OR (substr(sent_at, 1, 8) = 'claimed:' AND substr(sent_at, 9) < ?1)
+                 ORDER BY ticket, seq",
             )
             .map_err(|e| self.sql(e))?;
+        // A claim older than ten minutes is from a run that died: the notice is owed again.
+        let stale = (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(10)).to_string();
         let rows: Vec<(i64, i64, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([stale], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .and_then(|rows| rows.collect())
             .map_err(|e| self.sql(e))?;
         rows.into_iter()
@@ -723,6 +727,16 @@ impl Tx<'_> {
             params![ticket, seq, r, message_id],
         )?;
         Ok(())
+    }
+
+    /// Claims an owed notice for sending (false: another run has it, or it is sent).
+    pub fn claim_notice(&self, ticket: i64, seq: i64, now: &str, stale: &str) -> Result<bool> {
+        let n = self.exec(
+            "UPDATE ticket_notices SET sent_at = 'claimed:' || ?3 WHERE ticket = ?1 AND seq = ?2
+               AND (sent_at IS NULL OR (substr(sent_at, 1, 8) = 'claimed:' AND substr(sent_at, 9) < ?4))",
+            params![ticket, seq, now, stale],
+        )?;
+        Ok(n == 1)
     }
 
     /// Records a notice as sent, or why it was not.

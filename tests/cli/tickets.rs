@@ -561,6 +561,29 @@ fn mail_opens_and_follows_tickets_with_mta_exit_codes() {
     drop(conn);
     let r = pipe(&env, "From: writer@cust.example\r\nSubject: plus tard\r\n\r\nx\r\n", &["--project", "p1"]);
     assert_eq!(r.code, 0, "once the store is free: {}", r.stderr);
+    // A message may not take a notice's id to catch the replies to it.
+    let claim =
+        "From: writer@cust.example\r\nSubject: leurre\r\nMessage-ID: <amoe.ticket.99.1.abc@ops.example>\r\n\r\nx\r\n";
+    let r = pipe(&env, claim, &["--project", "p1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let decoy = r.json()["ticket"].as_i64();
+    let reply = "From: writer@cust.example\r\nSubject: Re: autre\r\nIn-Reply-To: <amoe.ticket.99.1.abc@ops.example>\r\n\r\ny\r\n";
+    let r = pipe(&env, reply, &["--project", "p1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["action"], "opened");
+    assert_ne!(r.json()["ticket"].as_i64(), decoy);
+    // Two pasted images of the same name are both kept.
+    let images = "From: writer@cust.example\r\nSubject: captures\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nvoir\r\n--b\r\nContent-Type: image/png; name=\"image.png\"\r\nContent-Disposition: attachment; filename=\"image.png\"\r\n\r\nAAA\r\n--b\r\nContent-Type: image/png; name=\"image.png\"\r\nContent-Disposition: attachment; filename=\"image.png\"\r\n\r\nBBB\r\n--b--\r\n";
+    let r = pipe(&env, images, &["--project", "p1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let id = r.json()["ticket"].as_i64().expect("id").to_string();
+    let names: Vec<String> = ok(&env, "admin", &["ticket", "show", &id, "-o", "json"]).json()["attachments"]
+        .as_array()
+        .expect("attachments")
+        .iter()
+        .filter_map(|a| a[0].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(names, ["image.png", "image (2).png"]);
     // Refusals are journaled.
     let audit = env.ok(&["audit", "list", "-o", "json"]).stdout;
     assert!(audit.contains("ticket import-mail") && audit.contains("refused: "), "{audit}");
@@ -730,6 +753,29 @@ fn stats_and_spreadsheets_show_only_what_one_may_see() {
             }
         }
     }
+    // A title a spreadsheet would run as a formula is written as text.
+    ok(
+        &env,
+        "writer",
+        &[
+            "ticket",
+            "new",
+            "--project",
+            "p1",
+            "--space",
+            "s1",
+            "--type",
+            "request",
+            "--title",
+            "=HYPERLINK(\"http://x\")",
+        ],
+    );
+    let f = env.path("formula.csv");
+    ok(&env, "writer", &["ticket", "export", "--format", "csv", "--out", f.to_str().expect("utf8")]);
+    assert!(std::fs::read_to_string(&f).expect("csv").contains("'=HYPERLINK"), "escaped");
+    // Time is recorded by those who handle the ticket.
+    let r = as_op(&env, "rep", &["ticket", "comment", &t2, "merci", "--minutes", "5"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     // Someone who may see one ticket exports one, without time spent.
     let mine = env.path("rep.csv");
     ok(&env, "rep", &["ticket", "export", "--format", "csv", "--out", mine.to_str().expect("utf8")]);
@@ -741,5 +787,5 @@ fn stats_and_spreadsheets_show_only_what_one_may_see() {
     ok(&env, "admin", &["ticket", "stats", "--format", "ods", "--out", f.to_str().expect("utf8")]);
     let lo = libreoffice_rows(&env, &f);
     assert_eq!(lo[0], ["période", "ouverts", "clos"]);
-    assert_eq!(lo[1][1], "4");
+    assert_eq!(lo[1][1], "5", "four tickets and the formula one");
 }

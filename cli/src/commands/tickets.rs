@@ -346,10 +346,16 @@ fn import_mail(ctx: &mut Ctx, project: Option<String>, space: Option<String>, ki
     use std::io::Read;
     let kind: Kind = kind.parse().map_err(Failure::usage)?;
     let mut raw = Vec::new();
+    const MAX_MESSAGE: u64 = 64 * 1024 * 1024;
     std::io::stdin()
-        .take(64 * 1024 * 1024)
+        .take(MAX_MESSAGE + 1)
         .read_to_end(&mut raw)
         .map_err(|e| Failure::with_exit(format!("cannot read the message: {e}"), Exit::DataErr))?;
+    if raw.len() as u64 > MAX_MESSAGE {
+        return Err(
+            Failure::with_exit(format!("the message is over {MAX_MESSAGE} bytes: refused"), Exit::DataErr).into()
+        );
+    }
     let temp = |e: anyhow::Error| -> anyhow::Error {
         let busy = e.chain().any(|c| c.downcast_ref::<amoe_store::Error>().is_some_and(amoe_store::Error::is_busy));
         if busy { Failure::with_exit(format!("the store is busy: {e}"), Exit::TempFail).into() } else { e }
@@ -372,8 +378,17 @@ fn hm(secs: i64) -> String {
     format!("{} h {:02}", secs / 3600, secs % 3600 / 60)
 }
 
+/// Text from customers without control characters (no escape sequence reaches a terminal).
+fn clean(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() && c != '\n' { ' ' } else { c }).collect()
+}
+
 /// The intervention sheet (002 §5.2.6) in Markdown.
 fn sheet(v: &TicketView) -> String {
+    clean(&sheet_text(v))
+}
+
+fn sheet_text(v: &TicketView) -> String {
     let t = &v.ticket;
     let local = |s: &str| amoe_core::time::display_local(s);
     let mut s = format!("# Fiche d'intervention — ticket #{} : {}\n\n", t.id, t.title);

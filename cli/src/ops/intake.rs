@@ -74,7 +74,10 @@ fn import_inner(
 ) -> anyhow::Result<Outcome> {
     let m =
         amoe_core::mail::read(raw).map_err(|e| refuse(format!("not a usable e-mail message: {e}"), Exit::DataErr))?;
-    let (sender, message_id, refs, text, subject) = (m.sender, m.message_id, m.answers, m.text, m.subject);
+    let (sender, refs, text, subject) = (m.sender, m.answers, m.text, m.subject);
+    // An incoming message may not take an id of the notices' kind: it could claim one before
+    // it is sent and catch the replies to it.
+    let message_id = m.message_id.filter(|id| !id.starts_with("amoe.ticket."));
     let user = store
         .user(&sender)?
         .ok_or_else(|| refuse(format!("`{sender}` has no account: the message is refused"), Exit::NoUser))?;
@@ -96,7 +99,19 @@ fn import_inner(
             ));
         }
     }
-    let files = m.attachments;
+    // Two attachments of one message may share a name (pasted images): later ones are renamed.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for (name, bytes) in m.attachments {
+        let mut unique = name.clone();
+        let mut n = 2;
+        while files.iter().any(|(f, _)| *f == unique) {
+            let (stem, ext) =
+                name.rsplit_once('.').map_or((name.as_str(), String::new()), |(a, b)| (a, format!(".{b}")));
+            unique = format!("{stem} ({n}){ext}");
+            n += 1;
+        }
+        files.push((unique, bytes));
+    }
 
     // A reply: by Message-ID, then by the subject's tag.
     let mut target = None;
@@ -107,7 +122,12 @@ fn import_inner(
         }
     }
     if target.is_none() {
-        target = amoe_core::mail::subject_tag(&subject).filter(|id| store.ticket(*id).ok().flatten().is_some());
+        // A ticket the sender may not read does not exist for them: no match.
+        target = amoe_core::mail::subject_tag(&subject).filter(|id| {
+            store.ticket(*id).ok().flatten().is_some_and(|t| {
+                allowed(&who.actor, Scope { project: &t.project, space: &t.space, reporter: &t.reporter }, Action::Read)
+            })
+        });
     }
     if let Some(id) = target {
         let t = store.ticket(id)?.ok_or_else(|| refuse(format!("no ticket #{id}"), Exit::NoUser))?;
@@ -121,6 +141,18 @@ fn import_inner(
         let mut dd = draft.clone();
         dd.target = Some(format!("#{id}"));
         let body = if text.is_empty() { "(message sans texte)".to_owned() } else { text };
+        // Names already on the ticket with other content are renamed too.
+        let existing: Vec<String> = store.attachments(id)?.into_iter().map(|(n, _, _)| n).collect();
+        for (name, _) in files.iter_mut() {
+            let base = name.clone();
+            let mut n = 2;
+            while existing.contains(name) {
+                let (stem, ext) =
+                    base.rsplit_once('.').map_or((base.as_str(), String::new()), |(a, b)| (a, format!(".{b}")));
+                *name = format!("{stem} ({n}){ext}");
+                n += 1;
+            }
+        }
         ops::comment(store, &who, &dd, id, &body, None, message_id.as_deref())?;
         for (name, bytes) in &files {
             ops::attach(store, store_path, &who, &dd, id, name, bytes)?;

@@ -42,7 +42,24 @@ pub fn queue(tx: &Tx<'_>, id: i64, seq: i64, actor: &str, domain: &str) -> amoe_
     if to.is_empty() {
         return Ok(());
     }
-    tx.queue_notice(id, seq, &to, &format!("amoe.ticket.{id}.{seq}@{domain}"))
+    // A random part: nobody can guess a notice's id and claim it beforehand.
+    let token: String = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(format!("{id}.{seq}.{:?}.{}", std::time::SystemTime::now(), std::process::id()));
+        h.update(rand_bytes());
+        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    };
+    tx.queue_notice(id, seq, &to, &format!("amoe.ticket.{id}.{seq}.{token}@{domain}"))
+}
+
+/// 16 bytes from the system's random source.
+fn rand_bytes() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut f, &mut b);
+    }
+    b
 }
 
 fn describe(e: &Event, first_comment: Option<&str>) -> String {
@@ -105,6 +122,13 @@ pub fn send_owed(store: &mut Store, cfg: &MailConfig, draft: &amoe_store::AuditD
             .and_then(|e| e.message_id.clone())
             .or_else(|| store.first_notice_id(id).ok().flatten())
             .filter(|p| *p != message_id);
+        // One run sends a notice: the row is claimed first (concurrent MTA pipes, cron).
+        let now = amoe_core::time::now_utc();
+        let stale = (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(10)).to_string();
+        match store.mutate(&draft.clone(), |tx| tx.claim_notice(id, seq, &now, &stale)) {
+            Ok(true) => {}
+            _ => continue,
+        }
         let subject = format!("[#{id}] {}", t.title);
         let body = format!(
             "{}\n\n— Ticket #{id} « {} » ({}, {}, {})\nPour répondre, répondez à ce message en gardant [#{id}] dans l'objet.\n",
@@ -129,6 +153,15 @@ pub fn send_owed(store: &mut Store, cfg: &MailConfig, draft: &amoe_store::AuditD
                 d.target = Some(format!("#{id}"));
                 let _ = store.mutate(&d, |tx| tx.notice_outcome(id, seq, Some(&now), None));
                 sent += 1;
+            }
+            Err(e) if e.downcast_ref::<crate::mail::Refused>().is_some() => {
+                // Refused for good: recorded, and the others go on.
+                let msg = format!("{e:#}");
+                let mut d = draft.clone();
+                d.command = "ticket notice refused by the server".into();
+                d.target = Some(format!("#{id}"));
+                let failed = format!("failed:{}", amoe_core::time::now_utc());
+                let _ = store.mutate(&d, |tx| tx.notice_outcome(id, seq, Some(&failed), Some(&msg)));
             }
             Err(e) => {
                 let msg = format!("{e:#}");

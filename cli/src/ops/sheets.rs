@@ -56,6 +56,12 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a `'`
+/// in front: a customer's ticket title must not run when staff open the CSV.
+fn csv_safe(s: String) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() { format!("'{s}") } else { s }
+}
+
 /// Writes `tables` to `path` in `format` (CSV and JSON: the first table only).
 pub fn write(tables: &[Table], format: SheetFormat, path: &Path) -> anyhow::Result<()> {
     let fail = |e: String| Failure::new(format!("cannot write `{}`: {e}", path.display()));
@@ -65,7 +71,7 @@ pub fn write(tables: &[Table], format: SheetFormat, path: &Path) -> anyhow::Resu
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&t.headers)?;
             for r in &t.rows {
-                w.write_record(r.iter().map(text))?;
+                w.write_record(r.iter().map(|v| csv_safe(text(v))))?;
             }
             w.into_inner().map_err(|e| fail(e.to_string()))?
         }
@@ -95,8 +101,12 @@ pub fn write(tables: &[Table], format: SheetFormat, path: &Path) -> anyhow::Resu
         }
         SheetFormat::Xlsx => xlsx(tables).map_err(|e| fail(e.to_string()))?,
         SheetFormat::Ods => {
-            // spreadsheet-ods writes to a path; write beside, then rename below.
-            let tmp = path.with_extension("ods.tmp");
+            // spreadsheet-ods writes to a path: a fresh folder of ours, then a rename.
+            let dir = tempfile::Builder::new()
+                .prefix(".amoe-ods")
+                .tempdir_in(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+                .map_err(|e| fail(e.to_string()))?;
+            let tmp = dir.path().join("out.ods");
             ods(tables, &tmp).map_err(|e| fail(e.to_string()))?;
             std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string()))?;
             return Ok(());

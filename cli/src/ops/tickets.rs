@@ -174,7 +174,7 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
     let id = store.mutate(&d.clone(), |tx| {
         let id = tx.insert_ticket(&t, &who.user.email, n.message_id.as_deref())?;
         if let Some(body) = &n.body {
-            tx.add_event(id, &now, &t.reporter, "comment", Some(body), None, None)?;
+            tx.add_event(id, &now, &who.user.email, "comment", Some(body), None, None)?;
         }
         if let Some(domain) = &who.notify {
             super::notices::queue(tx, id, 1, &who.user.email, domain)?;
@@ -297,9 +297,12 @@ pub fn comment(
     minutes: Option<i64>,
     message_id: Option<&str>,
 ) -> anyhow::Result<i64> {
-    authorize(store, who, id, Action::Comment)?;
-    if minutes.is_some_and(|m| m < 0) {
-        return Err(Failure::usage("minutes spent cannot be negative").into());
+    let t = authorize(store, who, id, Action::Comment)?;
+    if minutes.is_some_and(|m| !(0..=100_000).contains(&m)) {
+        return Err(Failure::usage("minutes spent are 0 to 100000").into());
+    }
+    if minutes.is_some() && !who.user.see_time && !allowed(&who.actor, scope(&t), Action::Write) {
+        return Err(Failure::new("only those who handle the ticket record time spent").into());
     }
     let now = amoe_core::time::now_utc();
     Ok(store.mutate(draft, |tx| {

@@ -160,7 +160,7 @@ pub fn export(store: &Store, dir: &Path) -> Result<TransferReport> {
                     Failure::new(format!("the attachment `{}` does not match its SHA-256", from.display())).into()
                 );
             }
-            write(&into.join(&sha), &bytes)?;
+            crate::ops::replace_file(&into.join(&sha), &bytes, 0o600)?;
             attachments.push(ManifestFile { sha256: sha, size: bytes.len() as u64 });
         }
     }
@@ -242,7 +242,14 @@ pub fn read_export(dir: &Path) -> Result<Dump> {
             return Err(corrupt(dir, format!("the attachment `{}` does not match the manifest", a.sha256)));
         }
     }
-    Ok(Dump { schema_version: manifest.schema_version, tables })
+    let dump = Dump { schema_version: manifest.schema_version, tables };
+    // Every attachment the tables name must be one the manifest lists (and so was checked).
+    for sha in attachment_shas(&dump) {
+        if !manifest.attachments.iter().any(|a| a.sha256 == sha) {
+            return Err(corrupt(dir, format!("the attachment `{sha}` is named by the tables but not by the manifest")));
+        }
+    }
+    Ok(dump)
 }
 
 /// Restores an export into `store_path`: a new store is created at the export's schema version,
