@@ -400,6 +400,9 @@ _amoe() {
             amoe__subcmd__help__subcmd__space,join)
                 cmd="amoe__subcmd__help__subcmd__space__subcmd__join"
                 ;;
+            amoe__subcmd__help__subcmd__space,leave)
+                cmd="amoe__subcmd__help__subcmd__space__subcmd__leave"
+                ;;
             amoe__subcmd__help__subcmd__space,list)
                 cmd="amoe__subcmd__help__subcmd__space__subcmd__list"
                 ;;
@@ -444,6 +447,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__user,list)
                 cmd="amoe__subcmd__help__subcmd__user__subcmd__list"
+                ;;
+            amoe__subcmd__help__subcmd__user,update)
+                cmd="amoe__subcmd__help__subcmd__user__subcmd__update"
                 ;;
             amoe__subcmd__host,add)
                 cmd="amoe__subcmd__host__subcmd__add"
@@ -724,6 +730,9 @@ _amoe() {
             amoe__subcmd__space,join)
                 cmd="amoe__subcmd__space__subcmd__join"
                 ;;
+            amoe__subcmd__space,leave)
+                cmd="amoe__subcmd__space__subcmd__leave"
+                ;;
             amoe__subcmd__space,list)
                 cmd="amoe__subcmd__space__subcmd__list"
                 ;;
@@ -735,6 +744,9 @@ _amoe() {
                 ;;
             amoe__subcmd__space__subcmd__help,join)
                 cmd="amoe__subcmd__space__subcmd__help__subcmd__join"
+                ;;
+            amoe__subcmd__space__subcmd__help,leave)
+                cmd="amoe__subcmd__space__subcmd__help__subcmd__leave"
                 ;;
             amoe__subcmd__space__subcmd__help,list)
                 cmd="amoe__subcmd__space__subcmd__help__subcmd__list"
@@ -826,6 +838,9 @@ _amoe() {
             amoe__subcmd__user,list)
                 cmd="amoe__subcmd__user__subcmd__list"
                 ;;
+            amoe__subcmd__user,update)
+                cmd="amoe__subcmd__user__subcmd__update"
+                ;;
             amoe__subcmd__user__subcmd__help,add)
                 cmd="amoe__subcmd__user__subcmd__help__subcmd__add"
                 ;;
@@ -834,6 +849,9 @@ _amoe() {
                 ;;
             amoe__subcmd__user__subcmd__help,list)
                 cmd="amoe__subcmd__user__subcmd__help__subcmd__list"
+                ;;
+            amoe__subcmd__user__subcmd__help,update)
+                cmd="amoe__subcmd__user__subcmd__help__subcmd__update"
                 ;;
             *)
                 ;;
@@ -2854,7 +2872,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__space)
-            opts="add join list"
+            opts="add join leave list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2882,6 +2900,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__space__subcmd__join)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__space__subcmd__leave)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3106,7 +3138,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__user)
-            opts="add list"
+            opts="add update list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3134,6 +3166,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__user__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__user__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5546,7 +5592,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__space)
-            opts="-o -h -V --store --operator --output --help --version add join list help"
+            opts="-o -h -V --store --operator --output --help --version add join leave list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5614,7 +5660,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__space__subcmd__help)
-            opts="add join list help"
+            opts="add join leave list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5669,6 +5715,20 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__space__subcmd__help__subcmd__leave)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__space__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -5684,6 +5744,36 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__space__subcmd__join)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__space__subcmd__leave)
             opts="-o -h -V --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6668,7 +6758,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__user)
-            opts="-o -h -V --store --operator --output --help --version add list help"
+            opts="-o -h -V --store --operator --output --help --version add update list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6736,7 +6826,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__user__subcmd__help)
-            opts="add list help"
+            opts="add update list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6791,6 +6881,20 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__user__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__user__subcmd__list)
             opts="-o -h -V --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -6798,6 +6902,52 @@ _amoe() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__user__subcmd__update)
+            opts="-o -h -V --name --admin --time --login --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --login)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

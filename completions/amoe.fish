@@ -649,16 +649,17 @@ complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "host" -d 'Where a host\'s logs are read over SFTP (shown when no flag is given)'
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "account" -d 'SFTP accounts logs are delivered to'
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -f -a "list" -d 'List users'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list help" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list help" -f -a "update" -d 'Change a user\'s name, administrator right, time right or login'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list help" -f -a "list" -d 'List users'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l name -d 'Full name' -r
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l login -d 'The operator login (`--operator`, `AMOE_OPERATOR`, `$USER`) that acts as this user' -r
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -670,6 +671,19 @@ complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l time -d 'Sees the time spent on tickets'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from update" -l name -d 'Full name' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from update" -l admin -d 'Every right on every project and space' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from update" -l time -d 'Sees the time spent on tickets' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from update" -l login -d 'The operator login acting as this user (`none` removes it)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -678,6 +692,7 @@ csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a user\'s name, administrator right, time right or login'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -712,17 +727,18 @@ complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subco
 complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a project with its contacts and SLA targets'
 complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from help" -f -a "list" -d 'List projects'
 complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -f -a "add" -d 'Add a space (one per customer structure)'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -f -a "join" -d 'Put a user in a space'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -f -a "list" -d 'List spaces and their members'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "add" -d 'Add a space (one per customer structure)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "join" -d 'Put a user in a space'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "leave" -d 'Take a user out of a space (they no longer see its tickets, their own included)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "list" -d 'List spaces and their members'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l label -d 'Label' -r
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l member -d 'Members (repeatable)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -739,6 +755,13 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from join" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from join" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from leave" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from leave" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from leave" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from leave" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from leave" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -748,6 +771,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcomm
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a space (one per customer structure)'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "join" -d 'Put a user in a space'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "leave" -d 'Take a user out of a space (they no longer see its tickets, their own included)'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "list" -d 'List spaces and their members'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -1080,11 +1104,13 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "host" -d 'Where a host\'s logs are read over SFTP (shown when no flag is given)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "account" -d 'SFTP accounts logs are delivered to'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "update" -d 'Change a user\'s name, administrator right, time right or login'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "list" -d 'List users'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from project" -f -a "add" -d 'Add a project with its contacts and SLA targets'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from project" -f -a "list" -d 'List projects'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "add" -d 'Add a space (one per customer structure)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "join" -d 'Put a user in a space'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "leave" -d 'Take a user out of a space (they no longer see its tickets, their own included)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "list" -d 'List spaces and their members'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "grant" -d 'Set a user\'s right on a project: none, read (every ticket of it) or write'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "list" -d 'List the rights'

@@ -944,6 +944,24 @@ pub enum UserCmd {
         #[arg(long, value_name = "LOGIN")]
         login: Option<String>,
     },
+    /// Change a user's name, administrator right, time right or login
+    #[command(after_long_help = "EXAMPLES:\n  amoe user update former@contractor.example --admin false --login none")]
+    Update {
+        /// E-mail
+        email: String,
+        /// Full name
+        #[arg(long)]
+        name: Option<String>,
+        /// Every right on every project and space
+        #[arg(long, value_name = "BOOL")]
+        admin: Option<bool>,
+        /// Sees the time spent on tickets
+        #[arg(long, value_name = "BOOL")]
+        time: Option<bool>,
+        /// The operator login acting as this user (`none` removes it)
+        #[arg(long, value_name = "LOGIN")]
+        login: Option<String>,
+    },
     /// List users
     List,
 }
@@ -992,6 +1010,13 @@ pub enum SpaceCmd {
     },
     /// Put a user in a space
     Join {
+        /// Space
+        space: String,
+        /// User
+        email: String,
+    },
+    /// Take a user out of a space (they no longer see its tickets, their own included)
+    Leave {
         /// Space
         space: String,
         /// User

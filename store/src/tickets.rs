@@ -645,6 +645,27 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Takes a user out of a space.
+    pub fn remove_member(&self, space: &str, user: &str) -> Result<()> {
+        let n = self.exec("DELETE FROM space_members WHERE space = ?1 AND user = ?2", params![space, user])?;
+        if n == 0 {
+            return Err(Error::NotFound { kind: "space member", name: format!("{user} in {space}") });
+        }
+        Ok(())
+    }
+
+    /// Replaces a user's name, rights and login.
+    pub fn update_user(&self, u: &User) -> Result<()> {
+        let n = self.exec(
+            "UPDATE users SET name = ?2, admin = ?3, see_time = ?4, operator = ?5 WHERE email = ?1",
+            params![u.email, u.name, i64::from(u.admin), i64::from(u.see_time), u.operator],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound { kind: "user", name: u.email.clone() });
+        }
+        Ok(())
+    }
+
     /// Sets a user's right on a project (`none` removes it).
     pub fn grant(&self, user: &str, project: &str, level: Level) -> Result<()> {
         match level {

@@ -181,6 +181,19 @@ fn nobody_sees_or_changes_what_they_must_not() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let r = ok(&env, "admin", &["ticket", "--as", "rep@cust.example", "list", "-o", "json"]);
     assert_eq!(r.json().as_array().map(Vec::len), Some(1));
+    // Rights can be taken back: out of the space, the reader sees nothing; a former
+    // administrator no longer sees everything; the last administrator stays one.
+    ok(&env, "admin", &["space", "leave", "s1", "reader@cust.example"]);
+    assert_eq!(listed(&env, "reader"), Vec::<String>::new());
+    let before = listed(&env, "writer");
+    ok(&env, "admin", &["user", "update", "writer@cust.example", "--admin", "true"]);
+    assert_eq!(listed(&env, "writer"), listed(&env, "admin"), "an administrator sees all");
+    assert!(listed(&env, "writer").len() > before.len());
+    ok(&env, "admin", &["user", "update", "writer@cust.example", "--admin", "false"]);
+    assert_eq!(listed(&env, "writer"), before);
+    let r = as_op(&env, "admin", &["user", "update", "admin@ops.example", "--admin", "false"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("last administrator"), "{}", r.stderr);
     // Only administrators manage people and rights.
     for args in [
         vec!["user", "add", "x@cust.example", "--name", "X"],

@@ -120,6 +120,29 @@ pub(super) fn user(ctx: &mut Ctx, cmd: UserCmd) -> Result<Exit> {
             store.mutate(&ctx.draft("user add", Some(u.email.clone())), |tx| tx.add_user(&u))?;
             ctx.out.done(&format!("added user `{}`", u.email), &u)?;
         }
+        UserCmd::Update { email, name, admin, time, login } => {
+            let me = me(ctx, &store, None)?;
+            ops::require_admin(&me, "change users")?;
+            let mut u = store.user(&email)?.ok_or_else(|| {
+                Failure::new(format!("no user `{email}`")).hint("`amoe user list` shows the accounts")
+            })?;
+            if admin == Some(false)
+                && u.email == me.user.email
+                && store.users()?.iter().filter(|x| x.admin).count() == 1
+            {
+                return Err(Failure::new("the last administrator cannot give up the right")
+                    .hint("make another user an administrator first")
+                    .into());
+            }
+            u.name = name.unwrap_or(u.name);
+            u.admin = admin.unwrap_or(u.admin);
+            u.see_time = time.unwrap_or(u.see_time);
+            if let Some(l) = login {
+                u.operator = (l != "none").then_some(l);
+            }
+            store.mutate(&ctx.draft("user update", Some(u.email.clone())), |tx| tx.update_user(&u))?;
+            ctx.out.done(&format!("updated user `{}`", u.email), &u)?;
+        }
         UserCmd::List => ctx.out.list(&store.users()?)?,
     }
     Ok(Exit::Success)
@@ -173,6 +196,12 @@ pub(super) fn space(ctx: &mut Ctx, cmd: SpaceCmd) -> Result<Exit> {
             }
             store.mutate(&ctx.draft("space join", Some(space.clone())), |tx| tx.add_member(&space, &email))?;
             ctx.out.line(&format!("`{email}` is in space `{space}`"))?;
+        }
+        SpaceCmd::Leave { space, email } => {
+            ops::require_admin(&me(ctx, &store, None)?, "change spaces")?;
+            let email = user_email(&store, &email)?;
+            store.mutate(&ctx.draft("space leave", Some(space.clone())), |tx| tx.remove_member(&space, &email))?;
+            ctx.out.line(&format!("`{email}` is no longer in space `{space}`"))?;
         }
         SpaceCmd::List => {
             let rows: Vec<SpaceRow> =
