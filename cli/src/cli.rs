@@ -109,6 +109,9 @@ pub enum Command {
     Acl(AclCmd),
     /// Tickets: requests, incidents, changes, releases; their history, SLA clocks
     Ticket(TicketArgs),
+    /// Quotes asked by beneficiaries: due 10 working days after the request (002 §5.4.2)
+    #[command(subcommand)]
+    Quote(QuoteCmd),
     /// A site's figures from the collected logs (Paris days): attendance, volume, cache, times
     #[command(
         after_long_help = "Reads the W3C files collected by `amoe logs collect` (every host of the site), so the figures\nare those of whole days, visible the day after.\n\nEXAMPLES:\n  amoe stats www --from 2026-11-01 --to 2026-11-30\n  amoe stats www --from yesterday --to yesterday --by hour --chart day.svg"
@@ -1277,4 +1280,43 @@ pub struct TicketFilterArgs {
     /// Words in the title
     #[arg(long)]
     pub text: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuoteCmd {
+    /// Record a quote request; it is due 10 working days later (French calendar)
+    #[command(
+        after_long_help = "A request on a day off counts from the next working day.\n\nEXAMPLES:\n  amoe quote add --beneficiary 12000101100010 --requested-at 2026-11-27T10:15:00+01:00 --ticket 12"
+    )]
+    Add {
+        /// The beneficiary (SIRET)
+        #[arg(long)]
+        beneficiary: String,
+        /// When the request came: RFC 3339, or a date (midnight, Paris)
+        #[arg(long, value_name = "TIME")]
+        requested_at: String,
+        /// The ticket it came with
+        #[arg(long)]
+        ticket: Option<i64>,
+        /// A note
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Record when a quote was sent
+    Sent {
+        /// Quote number
+        id: i64,
+        /// When: RFC 3339, or a date (midnight, Paris)
+        #[arg(long, value_name = "TIME")]
+        at: String,
+    },
+    /// List quotes with their due day and how many working days late they are (or were)
+    List {
+        /// One beneficiary (SIRET)
+        #[arg(long)]
+        beneficiary: Option<String>,
+        /// Only those late
+        #[arg(long)]
+        late: bool,
+    },
 }

@@ -168,6 +168,27 @@ impl Calendar {
         d
     }
 
+    /// Working days after `due` up to `day` included (0 when `day <= due`): how late.
+    pub fn working_days_late(&self, due: Date, day: Date) -> u32 {
+        let mut n = 0;
+        let mut d = due;
+        while d < day {
+            d = match d.tomorrow() {
+                Ok(x) => x,
+                Err(_) => break,
+            };
+            if self.is_working_day(d) {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// The Paris date of an instant.
+    pub fn date_of(&self, t: Timestamp) -> Date {
+        t.to_zoned(self.tz.clone()).date()
+    }
+
     /// Whether `t` falls in business hours of a working day.
     pub fn in_hours(&self, t: Timestamp) -> bool {
         let table = self.table();
@@ -348,6 +369,18 @@ mod tests {
         assert_eq!(c.add_working_days(d(2024, 3, 29), 1), d(2024, 4, 2));
         // Thursday 31 December 2026 + 1 (1 January 2027 is a Friday): Monday 4 January.
         assert_eq!(c.add_working_days(d(2026, 12, 31), 1), d(2027, 1, 4));
+    }
+
+    #[test]
+    fn lateness_in_working_days() {
+        let c = Calendar::default();
+        let d = |y, m, day| Date::constant(y, m, day);
+        // Due Tuesday 6 January 2026, sent Thursday 8: 7 and 8 January.
+        assert_eq!(c.working_days_late(d(2026, 1, 6), d(2026, 1, 8)), 2);
+        // Due Friday 24 December 2027 (Christmas is Saturday), sent Monday 27: one day.
+        assert_eq!(c.working_days_late(d(2027, 12, 24), d(2027, 12, 27)), 1);
+        assert_eq!(c.working_days_late(d(2026, 1, 6), d(2026, 1, 6)), 0);
+        assert_eq!(c.working_days_late(d(2026, 1, 6), d(2026, 1, 2)), 0);
     }
 
     #[test]

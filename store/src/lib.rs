@@ -21,6 +21,7 @@ pub mod hosts;
 pub mod logs;
 mod migrate;
 pub mod outbox;
+pub mod quotes;
 pub mod sites;
 pub mod tickets;
 

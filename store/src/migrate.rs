@@ -260,6 +260,17 @@ const MIGRATIONS: &[&str] = &[
         last_error TEXT,
         PRIMARY KEY (ticket, seq)
     );",
+    // 9: quotes asked by beneficiaries, due 10 working days after the request (002 §5.4.2).
+    "CREATE TABLE quotes (
+        id INTEGER PRIMARY KEY NOT NULL,
+        beneficiary TEXT NOT NULL REFERENCES beneficiaries (siret),
+        requested_at TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        sent_at TEXT,
+        ticket INTEGER REFERENCES tickets (id),
+        note TEXT
+    );
+    CREATE INDEX quotes_beneficiary ON quotes (beneficiary, requested_at);",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -15,6 +15,7 @@ mod logs;
 mod logship;
 mod netns;
 mod output;
+mod quotes;
 mod servers;
 mod store;
 mod tickets;

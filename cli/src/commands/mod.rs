@@ -11,6 +11,7 @@ mod fleet;
 mod host;
 mod logs;
 mod outbox;
+mod quote;
 mod site;
 mod store;
 mod tickets;
@@ -97,6 +98,7 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Space(cmd) => tickets::space(ctx, cmd),
         Command::Acl(cmd) => tickets::acl(ctx, cmd),
         Command::Ticket(args) => tickets::ticket(ctx, args),
+        Command::Quote(cmd) => quote::run(ctx, cmd),
         Command::Stats { site, from, to, by, top, chart } => {
             logs::site_stats(ctx, &site, &from, &to, by, top, chart.as_deref())
         }
