@@ -106,7 +106,7 @@ pub fn easter(year: i16) -> Date {
 impl Calendar {
     /// A calendar for `region` with `hours`, in Europe/Paris time.
     pub fn new(region: Region, hours: Hours) -> Calendar {
-        let tz = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC);
+        let tz = crate::time::paris();
         let mut c = Calendar { region, hours, tz, known: Vec::new(), table: Default::default() };
         c.known = (1990..=2100).flat_map(|y| c.holidays(y)).collect();
         c
@@ -294,13 +294,13 @@ impl Calendar {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn ts(s: &str) -> Timestamp {
-        // Paris local time.
+    /// A Paris local time (also for the SLA tests).
+    pub(crate) fn ts(s: &str) -> Timestamp {
         s.parse::<jiff::civil::DateTime>()
-            .and_then(|dt| dt.to_zoned(TimeZone::get("Europe/Paris").expect("tz")))
+            .and_then(|dt| dt.to_zoned(crate::time::paris()))
             .map(|z| z.timestamp())
             .expect("time")
     }

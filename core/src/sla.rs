@@ -144,14 +144,7 @@ fn reading(name: &'static str, elapsed: i64, target: Option<i64>, running: bool)
 mod tests {
     use super::*;
     use crate::calendar::Calendar;
-    use jiff::tz::TimeZone;
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse::<jiff::civil::DateTime>()
-            .and_then(|dt| dt.to_zoned(TimeZone::get("Europe/Paris").expect("tz")))
-            .map(|z| z.timestamp())
-            .expect("time")
-    }
+    use crate::calendar::tests::ts;
 
     fn target(minutes: i64, clock: Clock) -> Option<Target> {
         Some(Target { minutes, outside_hours_minutes: None, clock })

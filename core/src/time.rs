@@ -6,6 +6,11 @@ use jiff::{Timestamp, tz::TimeZone};
 /// The zone every time is shown in.
 pub const DISPLAY_ZONE: &str = "Europe/Paris";
 
+/// Europe/Paris (the bundled time zone data has it; UTC only if it were ever missing).
+pub fn paris() -> TimeZone {
+    TimeZone::get(DISPLAY_ZONE).unwrap_or(TimeZone::UTC)
+}
+
 /// Now, in the stored form.
 pub fn now_utc() -> String {
     format_utc(Timestamp::now())

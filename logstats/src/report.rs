@@ -141,6 +141,43 @@ fn secs(us: Option<u64>) -> f64 {
 }
 
 impl Report {
+    /// The whole run as one period, `total`.
+    pub fn total(&self) -> Period {
+        let class = |k: &str| self.status_classes.get(k).copied().unwrap_or(0);
+        Period {
+            period: "total".into(),
+            requests: self.requests,
+            bytes: self.bytes,
+            visitors: Some(self.visitors),
+            hit_ratio_requests: self.cache.as_ref().map(|c| c.hit_ratio_requests),
+            hit_ratio_bytes: self.cache.as_ref().map(|c| c.hit_ratio_bytes),
+            share_under_2s: self.time_taken.as_ref().map(|t| t.share_under_2s),
+            errors: class("4xx") + class("5xx"),
+        }
+    }
+
+    /// CSV: a title line, the total, then one line per period (`amoe logs stats -o csv` and the
+    /// delivered `.stats.csv`). Fields are numbers and dates: nothing to quote.
+    pub fn csv(&self) -> String {
+        let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        let mut out =
+            String::from("period,requests,bytes,visitors,hit_ratio_requests,hit_ratio_bytes,share_under_2s,errors\n");
+        for p in std::iter::once(&self.total()).chain(&self.periods) {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                p.period,
+                p.requests,
+                p.bytes,
+                p.visitors.map(|v| v.to_string()).unwrap_or_default(),
+                opt(p.hit_ratio_requests),
+                opt(p.hit_ratio_bytes),
+                opt(p.share_under_2s),
+                p.errors
+            ));
+        }
+        out
+    }
+
     /// Builds the report of a finished tally (`top`: how many paths to list).
     pub fn new(t: &Tally, files: &[FileOutcome], top: usize) -> Report {
         let total: &Bucket = &t.total;

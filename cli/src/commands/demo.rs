@@ -430,9 +430,7 @@ fn chain(ctx: &mut Ctx, demo: &mut Demo, dir: &Path) -> Result<()> {
         "Each host writes a CLF and a W3C file per site and Paris day; `amoe logs collect` and \
          `amoe logs deliver` bring them to the beneficiary. `amoe logs stats` reads any of them:",
     )?;
-    let day = jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC))
-        .date();
+    let day = jiff::Zoned::now().with_time_zone(amoe_core::time::paris()).date();
     let log = dir.join("agent-logs").join("www-demo").join(format!("www-demo-{day}.w3c.log"));
     // The agent writes its logs within a second; wait for the three requests, at most 10 s.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

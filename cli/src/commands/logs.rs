@@ -448,29 +448,11 @@ impl Tabular for UrlRow<'_> {
     }
 }
 
-/// The whole run as one period row (the CSV's first line).
-fn total_row(r: &Report) -> Period {
-    Period {
-        period: "total".into(),
-        requests: r.requests,
-        bytes: r.bytes,
-        visitors: Some(r.visitors),
-        hit_ratio_requests: r.cache.as_ref().map(|c| c.hit_ratio_requests),
-        hit_ratio_bytes: r.cache.as_ref().map(|c| c.hit_ratio_bytes),
-        share_under_2s: r.time_taken.as_ref().map(|t| t.share_under_2s),
-        errors: r.status_classes.get("4xx").copied().unwrap_or(0) + r.status_classes.get("5xx").copied().unwrap_or(0),
-    }
-}
-
 /// Shows a report: JSON as is, CSV one row per period after a total row, tables for people.
 pub(crate) fn render(ctx: &mut Ctx, report: &Report) -> Result<()> {
     match ctx.out.format {
         Format::Json => ctx.out.json(report)?,
-        Format::Csv => {
-            let total = total_row(report);
-            let rows: Vec<Row<'_>> = std::iter::once(&total).chain(&report.periods).map(Row).collect();
-            ctx.out.list(&rows)?;
-        }
+        Format::Csv => ctx.out.line(report.csv().trim_end())?,
         Format::Table => {
             let mut lines = vec![
                 format!("requests          {}", report.requests),

@@ -200,7 +200,7 @@ pub fn collect(
 
 /// Whether the hosts have closed `day` by now (a minute after Paris midnight; ten here).
 fn closed(day: &str) -> bool {
-    let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC);
+    let paris = amoe_core::time::paris();
     let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", day) else { return false };
     let Ok(next) = d.tomorrow() else { return false };
     next.to_datetime(jiff::civil::Time::constant(0, 10, 0, 0))

@@ -241,7 +241,7 @@ fn deliver_day(
     let opts = amoe_logstats::Options { by_hour: true, paris: true, ..Default::default() };
     let report = amoe_logstats::report(&[w3c_path], &opts, 20);
     for (suffix, bytes) in [
-        (".stats.csv", stats_csv(&report)?),
+        (".stats.csv", report.csv().into_bytes()),
         (".stats.svg", amoe_logstats::chart::svg(&report, &format!("{name} — {day}")).into_bytes()),
     ] {
         let fname = format!("{name}-{day}{suffix}");
@@ -251,7 +251,7 @@ fn deliver_day(
             name: fname,
             size: bytes.len() as u64,
             lines: None,
-            sha256: super::hex(&sha2_of(&bytes)),
+            sha256: crate::ops::sha256_hex(&bytes),
         });
     }
     let manifest = Manifest {
@@ -308,7 +308,7 @@ fn deliver_day(
     for f in &files {
         conn.upload(&out.join(&f.name), &account.folder, &f.name, &f.sha256, same(&f.name, &f.sha256))?;
     }
-    let manifest_sha = super::hex(&sha2_of(manifest_text.as_bytes()));
+    let manifest_sha = crate::ops::sha256_hex(manifest_text.as_bytes());
     let manifest_same = last.as_ref().is_some_and(|l| l.attempt == attempt && l.files == manifest_text);
     conn.upload(&out.join(&manifest_name), &account.folder, &manifest_name, &manifest_sha, manifest_same)?;
     delivery.uploaded_at = Some(super::now());
@@ -325,47 +325,6 @@ fn deliver_day(
             format!("files delivered; the notice is owed and will be sent by the next run: {e:#}"),
         )),
     }
-}
-
-fn sha2_of(bytes: &[u8]) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).to_vec()
-}
-
-fn stats_csv(r: &amoe_logstats::Report) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "period",
-        "requests",
-        "bytes",
-        "hit_ratio_requests",
-        "hit_ratio_bytes",
-        "share_under_2s",
-        "errors",
-    ])?;
-    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    w.write_record([
-        "total".to_owned(),
-        r.requests.to_string(),
-        r.bytes.to_string(),
-        opt(r.cache.as_ref().map(|c| c.hit_ratio_requests)),
-        opt(r.cache.as_ref().map(|c| c.hit_ratio_bytes)),
-        opt(r.time_taken.as_ref().map(|t| t.share_under_2s)),
-        (r.status_classes.get("4xx").copied().unwrap_or(0) + r.status_classes.get("5xx").copied().unwrap_or(0))
-            .to_string(),
-    ])?;
-    for p in &r.periods {
-        w.write_record([
-            p.period.clone(),
-            p.requests.to_string(),
-            p.bytes.to_string(),
-            opt(p.hit_ratio_requests),
-            opt(p.hit_ratio_bytes),
-            opt(p.share_under_2s),
-            p.errors.to_string(),
-        ])?;
-    }
-    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn notify(
@@ -390,7 +349,7 @@ fn notify(
         name: format!("{}-{}.manifest.json", delivery.site, delivery.day),
         size: delivery.files.len() as u64,
         lines: None,
-        sha256: super::hex(&sha2_of(delivery.files.as_bytes())),
+        sha256: crate::ops::sha256_hex(delivery.files.as_bytes()),
     });
     let (subject, body) = mail::compose(&Notice {
         site: &delivery.site,

@@ -76,9 +76,7 @@ pub fn parse_name(site: &str, name: &str) -> Option<(String, &'static str)> {
 
 /// Checks a `--day`-like value: `YYYY-MM-DD`, or `yesterday` / `today` (Paris).
 pub fn parse_day(raw: &str) -> anyhow::Result<String> {
-    let today = jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC))
-        .date();
+    let today = jiff::Zoned::now().with_time_zone(amoe_core::time::paris()).date();
     let day = match raw {
         "today" => today,
         "yesterday" => today.yesterday().map_err(|e| Failure::usage(e.to_string()))?,

@@ -50,6 +50,26 @@ fn refuse(message: String, exit: Exit) -> anyhow::Error {
     Failure::with_exit(message, exit).into()
 }
 
+/// Names that clash with `taken` (the ticket's attachments) or with one another (pasted
+/// images are all `image.png`) get ` (2)`, ` (3)`… before their extension.
+fn unique_names(files: Vec<(String, Vec<u8>)>, mut taken: Vec<String>) -> Vec<(String, Vec<u8>)> {
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let (stem, ext) =
+                name.rsplit_once('.').map_or((name.as_str(), String::new()), |(a, b)| (a, format!(".{b}")));
+            let mut unique = name.clone();
+            let mut n = 2;
+            while taken.contains(&unique) {
+                unique = format!("{stem} ({n}){ext}");
+                n += 1;
+            }
+            taken.push(unique.clone());
+            (unique, bytes)
+        })
+        .collect()
+}
+
 /// Imports one message.
 pub fn import(
     store: &mut Store,
@@ -99,19 +119,7 @@ fn import_inner(
             ));
         }
     }
-    // Two attachments of one message may share a name (pasted images): later ones are renamed.
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for (name, bytes) in m.attachments {
-        let mut unique = name.clone();
-        let mut n = 2;
-        while files.iter().any(|(f, _)| *f == unique) {
-            let (stem, ext) =
-                name.rsplit_once('.').map_or((name.as_str(), String::new()), |(a, b)| (a, format!(".{b}")));
-            unique = format!("{stem} ({n}){ext}");
-            n += 1;
-        }
-        files.push((unique, bytes));
-    }
+    let files = m.attachments;
 
     // A reply: by Message-ID, then by the subject's tag.
     let mut target = None;
@@ -141,18 +149,8 @@ fn import_inner(
         let mut dd = draft.clone();
         dd.target = Some(format!("#{id}"));
         let body = if text.is_empty() { "(message sans texte)".to_owned() } else { text };
-        // Names already on the ticket with other content are renamed too.
         let existing: Vec<String> = store.attachments(id)?.into_iter().map(|(n, _, _)| n).collect();
-        for (name, _) in files.iter_mut() {
-            let base = name.clone();
-            let mut n = 2;
-            while existing.contains(name) {
-                let (stem, ext) =
-                    base.rsplit_once('.').map_or((base.as_str(), String::new()), |(a, b)| (a, format!(".{b}")));
-                *name = format!("{stem} ({n}){ext}");
-                n += 1;
-            }
-        }
+        let files = unique_names(files, existing);
         ops::comment(store, &who, &dd, id, &body, None, message_id.as_deref())?;
         for (name, bytes) in &files {
             ops::attach(store, store_path, &who, &dd, id, name, bytes)?;
@@ -199,6 +197,7 @@ fn import_inner(
         reporter: None,
     };
     let t = ops::open(store, &who, draft, &n)?;
+    let files = unique_names(files, Vec::new());
     for (name, bytes) in &files {
         ops::attach(store, store_path, &who, draft, t.id, name, bytes)?;
     }

@@ -14,6 +14,12 @@ pub mod site;
 pub mod tickets;
 pub mod transfer;
 
+/// SHA-256 of `bytes`, lower-case hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    crate::logs::hex(&Sha256::digest(bytes))
+}
+
 /// Keeps the first occurrence of each item, in order.
 pub(crate) fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
     let mut out: Vec<T> = Vec::with_capacity(items.len());

@@ -44,7 +44,7 @@ pub enum SheetFormat {
 }
 
 fn paris(t: jiff::Timestamp) -> jiff::civil::DateTime {
-    t.to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC)).datetime()
+    t.to_zoned(amoe_core::time::paris()).datetime()
 }
 
 fn text(v: &Value) -> String {

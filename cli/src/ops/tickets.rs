@@ -256,6 +256,8 @@ pub fn clocks(store: &Store, t: &Ticket, events: &[Event]) -> anyhow::Result<Vec
 pub fn show(store: &Store, who: &Acting, id: i64) -> anyhow::Result<TicketView> {
     let ticket = authorize(store, who, id, Action::Read)?;
     let mut events = store.events(id)?;
+    // The clocks read the whole history, before it is trimmed for this reader.
+    let sla = clocks(store, &ticket, &events)?;
     let minutes = who.user.see_time.then(|| events.iter().filter_map(|e| e.minutes).sum());
     if !who.user.see_time {
         events.retain(|e| e.kind != "time");
@@ -283,7 +285,6 @@ pub fn show(store: &Store, who: &Acting, id: i64) -> anyhow::Result<TicketView> 
         })
         .collect();
     let attachments = store.attachments(id)?;
-    let sla = clocks(store, &ticket, &store.events(id)?)?;
     Ok(TicketView { ticket, events, links, attachments, sla, minutes })
 }
 
@@ -416,8 +417,7 @@ pub fn attach(
         .into());
     }
     let name = Path::new(name).file_name().and_then(|n| n.to_str()).unwrap_or("attachment").to_owned();
-    use sha2::{Digest, Sha256};
-    let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let sha = super::sha256_hex(bytes);
     match store.attachments(id)?.into_iter().find(|(n, _, _)| *n == name) {
         Some((_, same, _)) if same == sha => return Ok(sha),
         Some(_) => {
@@ -504,8 +504,7 @@ pub struct TicketStats {
 }
 
 fn period_at(t: jiff::Timestamp, by: By) -> String {
-    let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC);
-    let d = t.to_zoned(paris).date();
+    let d = t.to_zoned(amoe_core::time::paris()).date();
     match by {
         By::Day => d.to_string(),
         By::Month => format!("{:04}-{:02}", d.year(), d.month()),

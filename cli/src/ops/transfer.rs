@@ -12,7 +12,6 @@ use amoe_store::{Dump, LATEST_VERSION, Store, TableDump};
 use anyhow::{Context, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -83,10 +82,6 @@ pub struct TransferReport {
     pub rows: usize,
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A table as JSON, one row per line so that exports diff well.
 fn table_json(t: &TableDump) -> Result<Vec<u8>> {
     let mut out = format!(
@@ -138,9 +133,9 @@ pub fn export(store: &Store, dir: &Path) -> Result<TransferReport> {
             table: t.table.clone(),
             rows: t.rows.len(),
             json: format!("{}.json", t.table),
-            json_sha256: sha256_hex(&json),
+            json_sha256: crate::ops::sha256_hex(&json),
             csv: format!("{}.csv", t.table),
-            csv_sha256: sha256_hex(&csv),
+            csv_sha256: crate::ops::sha256_hex(&csv),
         };
         write(&dir.join(&entry.json), &json)?;
         write(&dir.join(&entry.csv), &csv)?;
@@ -155,7 +150,7 @@ pub fn export(store: &Store, dir: &Path) -> Result<TransferReport> {
         for sha in shas {
             let from = crate::ops::tickets::attachment_path(&store_path(store), &sha);
             let bytes = fs::read(&from).with_context(|| format!("cannot read the attachment `{}`", from.display()))?;
-            if sha256_hex(&bytes) != sha {
+            if crate::ops::sha256_hex(&bytes) != sha {
                 return Err(
                     Failure::new(format!("the attachment `{}` does not match its SHA-256", from.display())).into()
                 );
@@ -217,7 +212,7 @@ pub fn read_export(dir: &Path) -> Result<Dump> {
                 return Err(corrupt(dir, format!("the manifest names a file outside the export: `{file}`")));
             }
             let bytes = fs::read(dir.join(file)).map_err(|e| corrupt(dir, format!("cannot read `{file}` ({e})")))?;
-            if sha256_hex(&bytes) != *sum {
+            if crate::ops::sha256_hex(&bytes) != *sum {
                 return Err(corrupt(dir, format!("`{file}` does not match its SHA-256 in the manifest")));
             }
         }
@@ -238,7 +233,7 @@ pub fn read_export(dir: &Path) -> Result<Dump> {
         }
         let bytes = fs::read(dir.join("attachments").join(&a.sha256))
             .map_err(|e| corrupt(dir, format!("cannot read the attachment `{}` ({e})", a.sha256)))?;
-        if sha256_hex(&bytes) != a.sha256 || bytes.len() as u64 != a.size {
+        if crate::ops::sha256_hex(&bytes) != a.sha256 || bytes.len() as u64 != a.size {
             return Err(corrupt(dir, format!("the attachment `{}` does not match the manifest", a.sha256)));
         }
     }
