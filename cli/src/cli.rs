@@ -5,6 +5,9 @@ use crate::output::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+mod records;
+pub use records::*;
+
 const EXIT_STATUS: &str = "\
 EXIT STATUS:
   0  success
@@ -112,6 +115,27 @@ pub enum Command {
     /// Quotes asked by beneficiaries: due 10 working days after the request (002 §5.4.2)
     #[command(subcommand)]
     Quote(QuoteCmd),
+    /// Price schedules (BPU) of the lots
+    #[command(subcommand)]
+    Bpu(BpuCmd),
+    /// Orders placed by beneficiaries over their lot's BPU
+    #[command(subcommand)]
+    Order(OrderCmd),
+    /// Support contracts: daily rate, cap, VAT
+    #[command(subcommand)]
+    Contract(ContractCmd),
+    /// Interventions counted against a contract (004 §9.3)
+    #[command(subcommand)]
+    Intervention(InterventionCmd),
+    /// Incidents: start, detection, responsibility, measures, restoration (QS-02 to QS-05)
+    #[command(subcommand)]
+    Incident(IncidentCmd),
+    /// Change requests and when their push took effect (QS-06)
+    #[command(subcommand)]
+    Change(ChangeCmd),
+    /// Contract reports: canut, qos, monthly, interventions, weekly; a site's dossier
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// A site's figures from the collected logs (Paris days): attendance, volume, cache, times
     #[command(
         after_long_help = "Reads the W3C files collected by `amoe logs collect` (every host of the site), so the figures\nare those of whole days, visible the day after.\n\nEXAMPLES:\n  amoe stats www --from 2026-11-01 --to 2026-11-30\n  amoe stats www --from yesterday --to yesterday --by hour --chart day.svg"
@@ -174,9 +198,10 @@ pub enum BeneficiaryCmd {
         /// Name of the body
         #[arg(long)]
         name: String,
-        /// Lot of the framework agreement, 1 to 14 (1: whole territory; 2-14: one region each)
+        /// Lot of the framework agreement, 1 to 14 (1: whole territory; 2-14: one region each);
+        /// leave out for a customer under another contract
         #[arg(long)]
-        lot: String,
+        lot: Option<String>,
         /// Contact e-mail address (repeatable)
         #[arg(long = "email", value_name = "EMAIL")]
         emails: Vec<String>,
@@ -193,6 +218,7 @@ pub enum BeneficiaryCmd {
         siret: String,
         #[arg(long)]
         name: Option<String>,
+        /// New lot, 1 to 14, or `none` (a customer outside the CANUT agreement)
         #[arg(long)]
         lot: Option<String>,
         /// Replace the contacts with these (repeatable)

@@ -13,6 +13,7 @@ pub mod logs;
 pub mod mail;
 pub mod ops;
 pub mod output;
+pub mod reports;
 pub mod settings;
 
 use clap::{CommandFactory, Parser};

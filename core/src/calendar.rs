@@ -168,6 +168,21 @@ impl Calendar {
         d
     }
 
+    /// Whether `date` is a "jour ouvrable" (Monday to Saturday, not a holiday): the unit of
+    /// QS-06, where "jours ouvrés" (Monday to Friday) are [`Calendar::is_working_day`].
+    pub fn is_ouvrable(&self, date: Date) -> bool {
+        date.weekday() != Weekday::Sunday && !self.is_holiday(date)
+    }
+
+    /// The first "jour ouvrable" after `date`.
+    pub fn next_ouvrable(&self, date: Date) -> Date {
+        let mut d = date.tomorrow().unwrap_or(date);
+        while !self.is_ouvrable(d) {
+            d = d.tomorrow().unwrap_or(d);
+        }
+        d
+    }
+
     /// Working days after `due` up to `day` included (0 when `day <= due`): how late.
     pub fn working_days_late(&self, due: Date, day: Date) -> u32 {
         let mut n = 0;

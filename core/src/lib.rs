@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod lot;
 pub mod mail;
 pub mod model;
+pub mod money;
 pub mod names;
 pub mod origin;
 pub mod redact;

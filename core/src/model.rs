@@ -16,17 +16,18 @@ pub struct Beneficiary {
     /// The first nine digits of the SIRET: the legal unit.
     pub siren: String,
     pub name: String,
-    /// Lot number, 1 to 14.
-    pub lot: Lot,
+    /// Lot number, 1 to 14; none for a customer outside the CANUT agreement.
+    pub lot: Option<Lot>,
     /// The region the lot covers.
-    pub region: String,
+    pub region: Option<String>,
     /// Contact addresses, in the order given.
     pub emails: Vec<Email>,
 }
 
 impl Beneficiary {
-    pub fn new(siret: Siret, name: String, lot: Lot, emails: Vec<Email>) -> Self {
-        Beneficiary { siren: siret.siren().to_string(), region: lot.region().to_string(), siret, name, lot, emails }
+    pub fn new(siret: Siret, name: String, lot: Option<Lot>, emails: Vec<Email>) -> Self {
+        let region = lot.map(|l| l.region().to_string());
+        Beneficiary { siren: siret.siren().to_string(), region, siret, name, lot, emails }
     }
 }
 

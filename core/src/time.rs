@@ -43,6 +43,40 @@ pub fn parse_since(raw: &str) -> Result<String, String> {
     Ok(format_utc(zoned.timestamp()))
 }
 
+/// An instant typed by a person: RFC 3339, a Paris date and time (`2026-10-05T14:30`,
+/// `2026-10-05 14:30`), or a Paris date (its midnight).
+pub fn parse_instant(raw: &str) -> Result<Timestamp, String> {
+    if let Ok(ts) = raw.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    let civil = raw
+        .replacen(' ', "T", 1)
+        .parse::<jiff::civil::DateTime>()
+        .or_else(|_| raw.parse::<jiff::civil::Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
+        .map_err(|_| format!("`{raw}` is not a time: expected 2026-10-05T14:30 (Paris), RFC 3339 or a date"))?;
+    civil.to_zoned(paris()).map(|z| z.timestamp()).map_err(|e| format!("`{raw}`: {e}"))
+}
+
+/// A duration typed by a person (`1h30`, `45m`, `2h`, `90`: minutes) in minutes, above zero.
+pub fn parse_minutes(raw: &str) -> Result<i64, String> {
+    let bad = || format!("`{raw}` is not a duration: expected 1h30, 45m, 2h or minutes");
+    let s = raw.trim().to_ascii_lowercase();
+    let (h, m) = match s.split_once('h') {
+        Some((h, m)) => (h.trim(), m.trim().trim_end_matches("min").trim_end_matches('m')),
+        None => ("0", s.trim_end_matches("min").trim_end_matches('m')),
+    };
+    if !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let h: i64 = if h.is_empty() { return Err(bad()) } else { h.parse().map_err(|_| bad())? };
+    let m: i64 = if m.is_empty() { 0 } else { m.parse().map_err(|_| bad())? };
+    let total = h.checked_mul(60).and_then(|x| x.checked_add(m)).ok_or_else(bad)?;
+    if total <= 0 || total > 100_000 {
+        return Err(format!("`{raw}`: a duration is 1 minute to 100,000 minutes"));
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +87,23 @@ mod tests {
         assert_eq!(format_utc(ts), "2026-07-01T10:00:00.000Z");
         assert_eq!(display_local("2026-07-01T10:00:00.000Z"), "2026-07-01 12:00:00 CEST");
         assert_eq!(display_local("2026-12-01T10:00:00.000Z"), "2026-12-01 11:00:00 CET");
+    }
+
+    #[test]
+    fn instants_and_durations_as_people_type_them() {
+        let t = |s: &str| parse_instant(s).map(format_utc);
+        assert_eq!(t("2026-10-05T14:30").as_deref(), Ok("2026-10-05T12:30:00.000Z"));
+        assert_eq!(t("2026-12-05 14:30").as_deref(), Ok("2026-12-05T13:30:00.000Z"));
+        assert_eq!(t("2026-12-05").as_deref(), Ok("2026-12-04T23:00:00.000Z"));
+        assert_eq!(t("2026-12-05T14:30:00Z").as_deref(), Ok("2026-12-05T14:30:00.000Z"));
+        assert!(t("tomorrow").is_err());
+        assert_eq!(parse_minutes("1h30"), Ok(90));
+        assert_eq!(parse_minutes("2h"), Ok(120));
+        assert_eq!(parse_minutes("45m"), Ok(45));
+        assert_eq!(parse_minutes("45"), Ok(45));
+        assert!(parse_minutes("0").is_err());
+        assert!(parse_minutes("h").is_err());
+        assert!(parse_minutes("1h-5").is_err());
     }
 
     #[test]

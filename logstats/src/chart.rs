@@ -38,18 +38,55 @@ enum Shape {
     Text { x: f64, y: f64, text: String, color: [u8; 3], anchor: Anchor, big: bool },
 }
 
-fn layout(report: &Report, title: &str, label_px: Option<f64>) -> Vec<Shape> {
+/// Any series as bars, with an optional share (0 to 1) drawn as a line over them: the
+/// contract reports draw theirs with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bars {
+    /// Above the chart.
+    pub title: String,
+    /// What a bar counts (`requests`, `EUR excl. VAT`).
+    pub bar_name: String,
+    /// (label, value) per bar.
+    pub bars: Vec<(String, f64)>,
+    /// What the line shows, and its value per bar (absent values are skipped).
+    pub line_name: String,
+    /// One value per bar, 0 to 1.
+    pub line: Vec<Option<f64>>,
+}
+
+impl Bars {
+    /// A report's requests per period and its CDN share.
+    pub fn of(report: &Report, title: &str) -> Bars {
+        Bars {
+            title: title.to_owned(),
+            bar_name: "requests".into(),
+            bars: report.periods.iter().map(|p| (p.period.clone(), p.requests as f64)).collect(),
+            line_name: "CDN share of requests (right scale)".into(),
+            line: report.periods.iter().map(|p| p.hit_ratio_requests).collect(),
+        }
+    }
+}
+
+fn layout(chart: &Bars, label_px: Option<f64>) -> Vec<Shape> {
     let mut out = Vec::new();
     let (w, h) = (f64::from(W), f64::from(H));
-    out.push(Shape::Text { x: LEFT, y: 28.0, text: title.to_owned(), color: BLACK, anchor: Anchor::Start, big: true });
-    let periods = &report.periods;
+    out.push(Shape::Text {
+        x: LEFT,
+        y: 28.0,
+        text: chart.title.clone(),
+        color: BLACK,
+        anchor: Anchor::Start,
+        big: true,
+    });
+    let periods = &chart.bars;
     let plot_w = w - LEFT - RIGHT;
     let plot_h = h - TOP - BOTTOM;
-    let max = periods.iter().map(|p| p.requests).max().unwrap_or(0).max(1);
+    let max = periods.iter().map(|p| p.1).fold(0.0, f64::max);
+    let max = if max > 0.0 { max } else { 1.0 };
     for i in 0..=4 {
         let y = TOP + plot_h * (1.0 - f64::from(i) / 4.0);
         out.push(Shape::Line { points: vec![(LEFT, y), (w - RIGHT, y)], color: GREY, width: 1.0 });
-        let v = (max as f64 * f64::from(i) / 4.0).round();
+        let v = (max * f64::from(i) / 4.0).round();
         out.push(Shape::Text {
             x: LEFT - 6.0,
             y: y + 4.0,
@@ -70,26 +107,26 @@ fn layout(report: &Report, title: &str, label_px: Option<f64>) -> Vec<Shape> {
     let mut line = Vec::new();
     for (i, p) in periods.iter().enumerate() {
         let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
-        let bh = plot_h * p.requests as f64 / max as f64;
+        let bh = plot_h * p.1.max(0.0) / max;
         out.push(Shape::Rect {
             x,
             y: TOP + plot_h - bh,
             w: bar,
             h: bh,
             color: BLUE,
-            title: Some(format!("{}: {} requests", p.period, p.requests)),
+            title: Some(format!("{}: {} {}", p.0, p.1, chart.bar_name)),
         });
         if i % every == 0 {
             out.push(Shape::Text {
                 x: x + bar / 2.0,
                 y: h - BOTTOM + 18.0,
-                text: p.period.clone(),
+                text: p.0.clone(),
                 color: BLACK,
                 anchor: Anchor::Middle,
                 big: false,
             });
         }
-        if let Some(r) = p.hit_ratio_requests {
+        if let Some(r) = chart.line.get(i).copied().flatten() {
             line.push((x + bar / 2.0, TOP + plot_h * (1.0 - r)));
         }
     }
@@ -111,7 +148,7 @@ fn layout(report: &Report, title: &str, label_px: Option<f64>) -> Vec<Shape> {
     out.push(Shape::Text {
         x: LEFT + 16.0,
         y: h - 20.0,
-        text: "requests".into(),
+        text: chart.bar_name.clone(),
         color: BLUE,
         anchor: Anchor::Start,
         big: false,
@@ -125,7 +162,7 @@ fn layout(report: &Report, title: &str, label_px: Option<f64>) -> Vec<Shape> {
         out.push(Shape::Text {
             x: LEFT + 156.0,
             y: h - 20.0,
-            text: "CDN share of requests (right scale)".into(),
+            text: chart.line_name.clone(),
             color: ORANGE,
             anchor: Anchor::Start,
             big: false,
@@ -144,10 +181,15 @@ fn hex(c: [u8; 3]) -> String {
 
 /// The chart as SVG, titled `title`.
 pub fn svg(report: &Report, title: &str) -> String {
+    bars_svg(&Bars::of(report, title))
+}
+
+/// Bars as SVG.
+pub fn bars_svg(chart: &Bars) -> String {
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
     );
-    for shape in layout(report, title, None) {
+    for shape in layout(chart, None) {
         let _ = match shape {
             Shape::Rect { x, y, w, h, color, title: Some(t) } => writeln!(
                 s,
@@ -329,9 +371,14 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 
 /// The chart as a PNG (960×420, RGB), titled `title`.
 pub fn png(report: &Report, title: &str) -> Vec<u8> {
+    bars_png(&Bars::of(report, title))
+}
+
+/// Bars as a PNG.
+pub fn bars_png(chart: &Bars) -> Vec<u8> {
     let mut canvas = Canvas { px: vec![0xff; (W * H * 3) as usize] };
-    let label_px = report.periods.first().map_or(0.0, |p| text_px(&p.period, 1));
-    for shape in layout(report, title, Some(label_px)) {
+    let label_px = chart.bars.first().map_or(0.0, |p| text_px(&p.0, 1));
+    for shape in layout(chart, Some(label_px)) {
         match shape {
             Shape::Rect { x, y, w, h, color, .. } => canvas.rect(x, y, w, h, color),
             Shape::Line { points, color, width } => {

@@ -21,7 +21,7 @@ pub trait BeneficiaryReads: Reads {
             .prepare_cached("SELECT siret, name, lot FROM beneficiaries ORDER BY siret")
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u8>(2)?)))
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<u8>>(2)?)))
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
@@ -37,7 +37,7 @@ pub trait BeneficiaryReads: Reads {
         let row = self
             .conn()
             .query_row("SELECT name, lot FROM beneficiaries WHERE siret = ?1", [siret.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, u8>(1)?))
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<u8>>(1)?))
             })
             .optional()
             .map_err(|e| self.sql(e))?;
@@ -70,9 +70,9 @@ fn all_emails(db: &(impl Reads + ?Sized)) -> Result<HashMap<String, Vec<String>>
     Ok(map)
 }
 
-fn build(siret: String, name: String, lot: u8, emails: Vec<String>) -> Result<Beneficiary> {
+fn build(siret: String, name: String, lot: Option<u8>, emails: Vec<String>) -> Result<Beneficiary> {
     let siret: Siret = siret.parse().map_err(bad)?;
-    let lot = Lot::new(lot).ok_or_else(|| bad(format!("lot {lot}")))?;
+    let lot = lot.map(|l| Lot::new(l).ok_or_else(|| bad(format!("lot {l}")))).transpose()?;
     let emails = emails.into_iter().map(|e| e.parse::<Email>()).collect::<Result<_, _>>().map_err(bad)?;
     Ok(Beneficiary::new(siret, name, lot, emails))
 }
@@ -84,7 +84,7 @@ impl Tx<'_> {
             .conn()
             .execute(
                 "INSERT INTO beneficiaries (siret, name, lot) VALUES (?1, ?2, ?3) ON CONFLICT (siret) DO NOTHING",
-                params![b.siret.as_str(), b.name, b.lot.number()],
+                params![b.siret.as_str(), b.name, b.lot.map(Lot::number)],
             )
             .map_err(|e| self.sql(e))?;
         if inserted == 0 {
@@ -99,7 +99,7 @@ impl Tx<'_> {
             .conn()
             .execute(
                 "UPDATE beneficiaries SET name = ?2, lot = ?3 WHERE siret = ?1",
-                params![b.siret.as_str(), b.name, b.lot.number()],
+                params![b.siret.as_str(), b.name, b.lot.map(Lot::number)],
             )
             .map_err(|e| self.sql(e))?;
         if changed == 0 {

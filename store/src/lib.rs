@@ -15,11 +15,14 @@
 pub mod audit;
 pub mod beneficiaries;
 pub mod certificates;
+pub mod contracts;
 pub mod dump;
 mod error;
 pub mod hosts;
+pub mod incidents;
 pub mod logs;
 mod migrate;
+pub mod orders;
 pub mod outbox;
 pub mod quotes;
 pub mod sites;

@@ -2,7 +2,7 @@
 //! brings the schema from version `i` to `i + 1`. Each runs in its own transaction; running
 //! them again is a no-op. Migrations are only ever appended, never edited.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 /// The migrations, in order. Keep the SQL portable: explicit primary keys on every table
 /// (exports order rows by them), TEXT times in UTC, INTEGER booleans and money in cents.
@@ -271,6 +271,108 @@ const MIGRATIONS: &[&str] = &[
         note TEXT
     );
     CREATE INDEX quotes_beneficiary ON quotes (beneficiary, requested_at);",
+    // 10: the contract records (orders over a lot's BPU, contracts and interventions,
+    // incidents, change requests and their pushes, the sites' definition files); the lot of a
+    // beneficiary becomes optional (a customer outside the CANUT agreement holds none), which
+    // SQLite can only do by rebuilding the table (foreign keys are off while migrating).
+    "CREATE TABLE beneficiaries_new (
+        siret TEXT PRIMARY KEY NOT NULL CHECK (length(siret) = 14),
+        name TEXT NOT NULL,
+        lot INTEGER CHECK (lot IS NULL OR lot BETWEEN 1 AND 14)
+    );
+    INSERT INTO beneficiaries_new (siret, name, lot) SELECT siret, name, lot FROM beneficiaries;
+    DROP TABLE beneficiaries;
+    ALTER TABLE beneficiaries_new RENAME TO beneficiaries;
+    CREATE TABLE bpu_lines (
+        lot INTEGER NOT NULL CHECK (lot BETWEEN 1 AND 14),
+        code TEXT NOT NULL,
+        label TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+        reference_cents INTEGER CHECK (reference_cents >= 0),
+        PRIMARY KEY (lot, code)
+    );
+    CREATE TABLE orders (
+        id INTEGER PRIMARY KEY NOT NULL,
+        beneficiary TEXT NOT NULL REFERENCES beneficiaries (siret),
+        lot INTEGER NOT NULL,
+        number TEXT NOT NULL,
+        ordered_on TEXT NOT NULL,
+        note TEXT,
+        UNIQUE (lot, number)
+    );
+    CREATE INDEX orders_date ON orders (ordered_on, id);
+    CREATE TABLE order_lines (
+        order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        label TEXT NOT NULL,
+        quantity_milli INTEGER NOT NULL CHECK (quantity_milli > 0),
+        price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+        reference_cents INTEGER,
+        amount_cents INTEGER NOT NULL,
+        PRIMARY KEY (order_id, position)
+    );
+    CREATE TABLE contracts (
+        id INTEGER PRIMARY KEY NOT NULL,
+        beneficiary TEXT NOT NULL REFERENCES beneficiaries (siret),
+        label TEXT NOT NULL,
+        daily_rate_cents INTEGER NOT NULL CHECK (daily_rate_cents >= 0),
+        minutes_per_day INTEGER NOT NULL CHECK (minutes_per_day > 0),
+        cap_cents INTEGER NOT NULL CHECK (cap_cents >= 0),
+        vat_bp INTEGER NOT NULL CHECK (vat_bp BETWEEN 0 AND 10000),
+        starts_on TEXT NOT NULL,
+        ends_on TEXT NOT NULL
+    );
+    CREATE TABLE interventions (
+        id INTEGER PRIMARY KEY NOT NULL,
+        contract INTEGER NOT NULL REFERENCES contracts (id),
+        beneficiary TEXT NOT NULL REFERENCES beneficiaries (siret),
+        started_at TEXT NOT NULL,
+        minutes INTEGER NOT NULL CHECK (minutes > 0),
+        detail TEXT NOT NULL,
+        ticket INTEGER REFERENCES tickets (id),
+        operator TEXT NOT NULL
+    );
+    CREATE INDEX interventions_start ON interventions (started_at);
+    CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY NOT NULL,
+        site TEXT,
+        started_at TEXT NOT NULL,
+        detected_by TEXT NOT NULL CHECK (detected_by IN ('us', 'customer')),
+        ours INTEGER NOT NULL CHECK (ours IN (0, 1)),
+        nature TEXT NOT NULL,
+        measures TEXT,
+        told_at TEXT,
+        restored_at TEXT,
+        ticket INTEGER REFERENCES tickets (id)
+    );
+    CREATE INDEX incidents_start ON incidents (started_at);
+    CREATE TABLE change_requests (
+        id INTEGER PRIMARY KEY NOT NULL,
+        site TEXT NOT NULL,
+        asked_at TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        ticket INTEGER REFERENCES tickets (id),
+        pushed_at TEXT,
+        effective_at TEXT
+    );
+    CREATE TABLE change_items (
+        change INTEGER NOT NULL REFERENCES change_requests (id) ON DELETE CASCADE,
+        item TEXT NOT NULL,
+        host TEXT NOT NULL,
+        delivered_at TEXT,
+        PRIMARY KEY (change, item)
+    );
+    CREATE INDEX change_items_item ON change_items (item);
+    CREATE TABLE dossiers (
+        id INTEGER PRIMARY KEY NOT NULL,
+        site TEXT NOT NULL,
+        written_at TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        path TEXT NOT NULL
+    );
+    CREATE INDEX dossiers_site ON dossiers (site, written_at);",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -286,17 +388,36 @@ pub(crate) fn migrate(conn: &Connection, target: u32) -> Result<(), MigrateError
     if current > LATEST_VERSION {
         return Err(MigrateError::Newer(current));
     }
-    for v in current..target.min(LATEST_VERSION) {
-        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-        // Another process may have migrated while we waited for the lock.
-        if version(&tx)? > v {
-            continue;
-        }
-        tx.execute_batch(MIGRATIONS[v as usize])?;
-        tx.pragma_update(None, "user_version", v + 1)?;
-        tx.commit()?;
+    if current >= target.min(LATEST_VERSION) {
+        return Ok(());
     }
-    Ok(())
+    // SQLite's way to change a table: foreign keys off while it is rebuilt (the pragma is a
+    // no-op inside a transaction), checked whole before each migration commits.
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let outcome = (|| {
+        for v in current..target.min(LATEST_VERSION) {
+            let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+            // Another process may have migrated while we waited for the lock.
+            if version(&tx)? > v {
+                continue;
+            }
+            tx.execute_batch(MIGRATIONS[v as usize])?;
+            let broken: Option<String> =
+                tx.query_row("SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1", [], |r| r.get(0)).optional()?;
+            if let Some(table) = broken {
+                return Err(MigrateError::Sql(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                    Some(format!("migration {} leaves rows of `{table}` without their parent", v + 1)),
+                )));
+            }
+            tx.pragma_update(None, "user_version", v + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    })();
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    outcome
 }
 
 #[derive(Debug)]
@@ -343,6 +464,31 @@ mod tests {
             assert_eq!(version(&conn).expect("v"), LATEST_VERSION, "from {start}");
             assert_eq!(tables(&conn), tables(&fresh), "from {start}");
         }
+    }
+
+    #[test]
+    fn the_lot_becomes_optional_and_rows_keep_their_parents() {
+        let conn = Connection::open_in_memory().expect("db");
+        conn.pragma_update(None, "foreign_keys", true).expect("fk");
+        migrate(&conn, 9).expect("to 9");
+        conn.execute_batch(
+            "INSERT INTO beneficiaries VALUES ('12000101100010', 'INSEE', 9);
+             INSERT INTO beneficiary_emails VALUES ('12000101100010', 0, 'dsi@insee.fr');
+             INSERT INTO sites (name, beneficiary, category, active) VALUES ('www', '12000101100010', 'permanent', 1);",
+        )
+        .expect("rows");
+        migrate(&conn, LATEST_VERSION).expect("to latest");
+        let fk: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).expect("pragma");
+        assert!(fk, "foreign keys are enforced again");
+        let lot: Option<i64> = conn.query_row("SELECT lot FROM beneficiaries", [], |r| r.get(0)).expect("lot");
+        assert_eq!(lot, Some(9));
+        conn.execute("INSERT INTO beneficiaries VALUES ('21750001600019', 'Ville', NULL)", []).expect("no lot");
+        assert!(conn.execute("INSERT INTO beneficiaries VALUES ('21750001600027', 'X', 15)", []).is_err());
+        // The site still points at its beneficiary, and the parent cannot go while it does.
+        assert!(conn.execute("DELETE FROM beneficiaries WHERE siret = '12000101100010'", []).is_err());
+        let broken: i64 =
+            conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).expect("check");
+        assert_eq!(broken, 0);
     }
 
     #[test]

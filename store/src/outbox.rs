@@ -4,7 +4,7 @@
 //! (exponential backoff: 1 s, doubling, at most 1 h). Operations carry their id as idempotency key,
 //! so that a retry is never applied twice.
 
-use crate::{Reads, Result, Store, Tx};
+use crate::{Error, Reads, Result, Store, Tx};
 use rusqlite::{OptionalExtension, params};
 
 /// What an outbox item asks of its host.
@@ -203,6 +203,11 @@ impl Tx<'_> {
                 ],
             )
             .map_err(|e| self.sql(e))?;
+        if item.kind == ItemKind::PutSite
+            && let Some(site) = &item.site
+        {
+            self.tie_changes(site, &item.host, &item.id, &now)?;
+        }
         Ok(())
     }
 
@@ -235,8 +240,13 @@ impl Tx<'_> {
 
 impl Store {
     /// The host confirmed: the operation is done.
+    /// Change requests tied to it record the time (QS-06).
     pub fn outbox_delivered(&mut self, id: &str) -> Result<()> {
-        self.conn.execute("DELETE FROM outbox WHERE id = ?1", [id]).map_err(|e| self.sql(e))?;
+        let now = amoe_core::time::now_utc();
+        let tx = self.conn.transaction().map_err(|e| Error::from_sqlite(&self.path, e))?;
+        tx.execute("DELETE FROM outbox WHERE id = ?1", [id]).map_err(|e| Error::from_sqlite(&self.path, e))?;
+        crate::incidents::confirm_ties(&tx, id, &now).map_err(|e| Error::from_sqlite(&self.path, e))?;
+        tx.commit().map_err(|e| Error::from_sqlite(&self.path, e))?;
         Ok(())
     }
 

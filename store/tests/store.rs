@@ -12,7 +12,7 @@ fn draft(command: &str) -> AuditDraft {
 }
 
 fn beneficiary() -> Beneficiary {
-    Beneficiary::new("12000101100010".parse().expect("siret"), "INSEE".into(), "9".parse().expect("lot"), vec![])
+    Beneficiary::new("12000101100010".parse().expect("siret"), "INSEE".into(), Some("9".parse().expect("lot")), vec![])
 }
 
 fn site(name: &str, domain: &str) -> Site {

@@ -60,7 +60,7 @@ fn a_closed_pipe_ends_quietly() {
             tx.add_beneficiary(&Beneficiary::new(
                 SIRET.parse().expect("siret"),
                 "B".into(),
-                "9".parse().expect("lot"),
+                Some("9".parse().expect("lot")),
                 vec![],
             ))?;
             for i in 0..3000 {

@@ -23,7 +23,12 @@ pub fn seed(path: &Path, sites: usize, beneficiaries: usize) -> Result<()> {
             for b in 0..beneficiaries {
                 let email = format!("contact{b}@beneficiary{b}.example.fr").parse()?;
                 let lot = amoe_core::Lot::new((b % 14) as u8 + 1).context("lot")?;
-                tx.add_beneficiary(&Beneficiary::new(siret(b as u64), format!("Beneficiary {b}"), lot, vec![email]))?;
+                tx.add_beneficiary(&Beneficiary::new(
+                    siret(b as u64),
+                    format!("Beneficiary {b}"),
+                    Some(lot),
+                    vec![email],
+                ))?;
             }
             for h in 0..10 {
                 let name = format!("pop{h}").parse()?;

@@ -15,8 +15,8 @@ impl Tabular for Beneficiary {
         vec![
             Cell::text(&self.siret),
             Cell::text(&self.name),
-            Cell::text(self.lot.number()),
-            Cell::text(&self.region),
+            Cell::text(self.lot.map(|l| l.number().to_string()).unwrap_or_default()),
+            Cell::text(self.region.as_deref().unwrap_or_default()),
             Cell::list(&self.emails),
         ]
     }
@@ -27,8 +27,16 @@ pub(super) fn run(ctx: &mut Ctx, cmd: BeneficiaryCmd) -> Result<Exit> {
     match cmd {
         BeneficiaryCmd::Add { siret, name, lot, emails } => {
             let mut store = ctx.open()?;
-            let b = ops::add(&mut store, &ctx.draft("beneficiary add", target(&siret)), &siret, &name, &lot, &emails)?;
-            ctx.out.done(&format!("added beneficiary `{}` ({}), lot {}", b.siret, b.name, b.lot), &b)?;
+            let b = ops::add(
+                &mut store,
+                &ctx.draft("beneficiary add", target(&siret)),
+                &siret,
+                &name,
+                lot.as_deref(),
+                &emails,
+            )?;
+            let lot = b.lot.map_or_else(|| "no lot".to_string(), |l| format!("lot {l}"));
+            ctx.out.done(&format!("added beneficiary `{}` ({}), {lot}", b.siret, b.name), &b)?;
         }
         BeneficiaryCmd::List => {
             let store = ctx.open()?;

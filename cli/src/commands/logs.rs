@@ -315,13 +315,7 @@ pub(super) fn site_stats(
     }
     let store = ctx.open()?;
     store.site(&site.parse::<amoe_core::Name>()?)?;
-    let archive = logs::archive_dir(&ctx.settings)?;
-    let files: Vec<std::path::PathBuf> = store
-        .archived_logs(Some(site), None, Some(&from), Some(&to))?
-        .into_iter()
-        .filter(|a| a.format == "w3c" && logs::safe_row(a))
-        .map(|a| logs::day_dir(&archive, &a.site, &a.day).join(&a.host).join(logs::file_name(&a.site, &a.day, "w3c")))
-        .collect();
+    let files = logs::w3c_files(&ctx.settings, &store, Some(site), &from, &to)?;
     if files.is_empty() {
         return Err(Failure::new(format!("no collected logs of `{site}` from {from} to {to}"))
             .hint("`amoe logs collect` fetches them; `amoe logs list` shows what is archived")

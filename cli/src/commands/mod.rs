@@ -12,6 +12,8 @@ mod host;
 mod logs;
 mod outbox;
 mod quote;
+mod records;
+mod reports;
 mod site;
 mod store;
 mod tickets;
@@ -99,6 +101,13 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Acl(cmd) => tickets::acl(ctx, cmd),
         Command::Ticket(args) => tickets::ticket(ctx, args),
         Command::Quote(cmd) => quote::run(ctx, cmd),
+        Command::Bpu(cmd) => records::bpu(ctx, cmd),
+        Command::Order(cmd) => records::order(ctx, cmd),
+        Command::Contract(cmd) => records::contract(ctx, cmd),
+        Command::Intervention(cmd) => records::intervention(ctx, cmd),
+        Command::Incident(cmd) => records::incident(ctx, cmd),
+        Command::Change(cmd) => records::change(ctx, cmd),
+        Command::Report(cmd) => reports::run(ctx, cmd),
         Command::Stats { site, from, to, by, top, chart } => {
             logs::site_stats(ctx, &site, &from, &to, by, top, chart.as_deref())
         }

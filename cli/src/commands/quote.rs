@@ -74,7 +74,8 @@ pub(super) fn run(ctx: &mut Ctx, cmd: QuoteCmd) -> Result<Exit> {
                 ticket,
                 note,
             };
-            q.id = store.mutate(&ctx.draft("quote add", Some(siret.to_string())), |tx| tx.add_quote(&q))?;
+            q.id =
+                store.mutate(&ctx.draft("quote add", Some(format!("beneficiary:{siret}"))), |tx| tx.add_quote(&q))?;
             let row = QuoteRow { late_days: 0, quote: q };
             ctx.out.done(&format!("quote {} is due on {due}", row.quote.id), &row)?;
         }

@@ -36,6 +36,25 @@ pub fn archive_dir(settings: &Settings) -> anyhow::Result<PathBuf> {
         .ok_or_else(|| Failure::new("no log archive folder: set `archive` in the `[logs]` table of config.toml").into())
 }
 
+/// The archived W3C files of `site` (every site when none) from `from` to `to` (days
+/// included), for statistics.
+pub fn w3c_files(
+    settings: &Settings,
+    store: &amoe_store::Store,
+    site: Option<&str>,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<Vec<PathBuf>> {
+    use amoe_store::logs::LogReads;
+    let archive = archive_dir(settings)?;
+    Ok(store
+        .archived_logs(site, None, Some(from), Some(to))?
+        .into_iter()
+        .filter(|a| a.format == "w3c" && a.site != UNKNOWN_SITE && safe_row(a))
+        .map(|a| day_dir(&archive, &a.site, &a.day).join(&a.host).join(file_name(&a.site, &a.day, "w3c")))
+        .collect())
+}
+
 /// The folder of one site's day.
 pub fn day_dir(archive: &Path, site: &str, day: &str) -> PathBuf {
     archive.join(site).join(day)

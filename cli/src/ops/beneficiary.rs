@@ -20,12 +20,12 @@ pub fn add(
     draft: &AuditDraft,
     siret: &str,
     name: &str,
-    lot: &str,
+    lot: Option<&str>,
     emails: &[String],
 ) -> Result<Beneficiary> {
     store.mutate(draft, |tx| {
         let siret: Siret = siret.parse()?;
-        let lot: Lot = lot.parse()?;
+        let lot = lot.map(str::parse::<Lot>).transpose()?;
         let emails: Vec<Email> = dedup(parse_all(emails)?);
         let b = Beneficiary::new(siret, check_name(name)?, lot, emails);
         tx.add_beneficiary(&b)?;
@@ -48,7 +48,11 @@ pub fn update(store: &mut Store, draft: &AuditDraft, siret: &str, ch: &Changes<'
         let siret: Siret = siret.parse()?;
         let current = tx.beneficiary(&siret)?;
         let name = ch.name.map(check_name).transpose()?.unwrap_or(current.name);
-        let lot = ch.lot.map(str::parse::<Lot>).transpose()?.unwrap_or(current.lot);
+        let lot = match ch.lot {
+            Some("none") => None,
+            Some(l) => Some(l.parse::<Lot>()?),
+            None => current.lot,
+        };
         let mut emails = if ch.emails.is_empty() { current.emails } else { parse_all(ch.emails)? };
         emails.extend(parse_all::<Email>(ch.add_emails)?);
         for gone in parse_all::<Email>(ch.remove_emails)? {

@@ -58,7 +58,7 @@ fn text(v: &Value) -> String {
 
 /// Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a `'`
 /// in front: a customer's ticket title must not run when staff open the CSV.
-fn csv_safe(s: String) -> String {
+pub(crate) fn csv_safe(s: String) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() { format!("'{s}") } else { s }
 }
 
