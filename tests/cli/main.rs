@@ -16,6 +16,7 @@ mod logship;
 mod netns;
 mod output;
 mod quotes;
+mod reports;
 mod servers;
 mod store;
 mod tickets;
