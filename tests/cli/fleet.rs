@@ -77,7 +77,7 @@ fn get(proxy: u16, path: &str) -> String {
 pub(crate) struct Agent {
     child: Option<Child>,
     config: PathBuf,
-    state: PathBuf,
+    pub(crate) state: PathBuf,
     control: u16,
     pub(crate) proxy: u16,
     /// The HTTPS listener (0 when none).

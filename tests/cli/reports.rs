@@ -835,3 +835,159 @@ fn a_sites_definition_file_is_written_and_recorded() {
     assert!(env.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout.contains("report dossier"));
     env.fails(1, &["report", "dossier", "nosuch", "--out", out.to_str().expect("utf8")]);
 }
+
+/// QS-06 on real agents: a change is effective when the last host of the site confirmed the
+/// push that carries it, one host confirming late through `amoe outbox run`.
+#[test]
+fn a_change_is_effective_when_the_last_host_confirms_its_push() {
+    use crate::fleet::Fleet;
+    let mut fleet = Fleet::new(2);
+    let now = jiff::Timestamp::now();
+    let long_ago = (now - jiff::SignedDuration::from_hours(8 * 24)).to_string();
+    fn add(fleet: &crate::fleet::Fleet, asked: Option<&str>) -> i64 {
+        let mut a = vec!["change", "add", "--site", "www", "--detail", "Nouveau domaine m.", "-o", "json"];
+        if let Some(t) = asked {
+            a.extend(["--asked-at", t]);
+        }
+        fleet.ok(&a).json()["id"].as_i64().expect("id")
+    }
+    let late = add(&fleet, Some(&long_ago));
+    let fresh = add(&fleet, None);
+    fn show(fleet: &crate::fleet::Fleet, id: i64) -> Value {
+        fleet.ok(&["change", "show", &id.to_string(), "-o", "json"]).json()
+    }
+    assert!(show(&fleet, fresh)["pushed_at"].is_null(), "nothing pushed yet");
+
+    fleet.agents[1].stop();
+    let r = fleet.run(&["site", "update", "www", "--add-domain", "m.example.test"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let c = show(&fleet, fresh);
+    assert!(c["pushed_at"].is_string() && c["effective_at"].is_null(), "{c}");
+    assert_eq!(c["waiting_hosts"], serde_json::json!(["pop1"]));
+    // A change recorded after that push waits for the next one.
+    let after = add(&fleet, None);
+
+    fleet.agents[1].start();
+    let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    let due: jiff::Timestamp = owed[0]["next_attempt_at"].as_str().expect("time").parse().expect("timestamp");
+    let wait = due.duration_since(jiff::Timestamp::now());
+    if wait.is_positive() {
+        std::thread::sleep(std::time::Duration::from_millis(wait.as_millis() as u64 + 50));
+    }
+    let before = jiff::Timestamp::now();
+    fleet.ok(&["outbox", "run"]);
+    for id in [late, fresh] {
+        let c = show(&fleet, id);
+        let eff: jiff::Timestamp = c["effective_at"].as_str().expect("effective").parse().expect("ts");
+        assert!(eff >= before, "effective at the late host's confirmation: {c}");
+        assert_eq!(c["waiting_hosts"], serde_json::json!([]));
+    }
+    assert!(show(&fleet, after)["effective_at"].is_null(), "not carried by the earlier push");
+    let served = std::fs::read_to_string(fleet.agents[1].state.join("sites/www.json")).expect("site");
+    assert!(served.contains("m.example.test"));
+
+    // The QoS report: the fresh one in time, the one asked 8 days ago late.
+    let month_of = |t: &str| {
+        t.parse::<jiff::Timestamp>()
+            .expect("ts")
+            .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").expect("tz"))
+            .strftime("%Y-%m")
+            .to_string()
+    };
+    for (id, asked, verdict) in [(fresh, now.to_string(), "conforme"), (late, long_ago.clone(), "non conforme")] {
+        let r = fleet.ok(&["report", "qos", "--month", &month_of(&asked), "--format", "json"]);
+        let doc: Value = serde_json::from_str(&r.stdout).expect("json");
+        let row = part(&doc, "changes").iter().find(|r| r["id"] == id).cloned().expect("change row");
+        assert_eq!(row["verdict"], verdict, "{row}");
+    }
+}
+
+/// `incident open` tells the site's contacts by mail and records when; without a mail server
+/// the incident is kept and the command says what to do (exit 3).
+#[test]
+fn opening_an_incident_mails_the_contacts() {
+    let env = Env::new();
+    env.seed();
+    let port = crate::fleet::free_port();
+    let dir = env.path(".config/amoe");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[mail]\nserver = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nsender = \"cdn@contractor.example\"\n"
+        ),
+    )
+    .expect("config");
+    let args = [
+        "incident",
+        "open",
+        "--site",
+        "www",
+        "--start",
+        "2026-11-03 03:10",
+        "--detected-by",
+        "us",
+        "--ours",
+        "--nature",
+        "Disque plein",
+        "-o",
+        "json",
+    ];
+    // No server yet: recorded, not told, exit 3.
+    let r = env.run(&args);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not told") && r.stderr.contains("--told-at"), "{}", r.stderr);
+    let first: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert!(first["told_at"].is_null());
+    let smtp = crate::servers::Smtp::start(&env.path("maildir"), port);
+    let told = env.ok(&args).json();
+    assert!(told["told_at"].is_string(), "{told}");
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("dsi@insee.fr")
+            && mails[0].contains("Disque plein")
+            && mails[0].contains("[amoe] Incident ")
+            && mails[0].contains("sur www"),
+        "{}",
+        mails[0]
+    );
+    assert_eq!(env.ok(&["incident", "list", "-o", "json"]).json().as_array().map(Vec::len), Some(2));
+    // Bad input: neither --ours nor --not-ours; restored before it began.
+    env.fails(
+        2,
+        &[
+            "incident",
+            "open",
+            "--site",
+            "www",
+            "--start",
+            "2026-11-03",
+            "--detected-by",
+            "us",
+            "--nature",
+            "x",
+            "--no-mail",
+        ],
+    );
+    env.fails(
+        2,
+        &[
+            "incident",
+            "open",
+            "--site",
+            "www",
+            "--start",
+            "2026-11-03",
+            "--restored-at",
+            "2026-11-02",
+            "--detected-by",
+            "us",
+            "--ours",
+            "--nature",
+            "x",
+            "--no-mail",
+        ],
+    );
+    assert_eq!(env.ok(&["incident", "list", "-o", "json"]).json().as_array().map(Vec::len), Some(2));
+}
