@@ -46,6 +46,13 @@ complete -c amoe -n "__fish_amoe_needs_command" -f -a "space" -d 'Spaces: one is
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "acl" -d 'Rights of users on projects'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "ticket" -d 'Tickets: requests, incidents, changes, releases; their history, SLA clocks'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "quote" -d 'Quotes asked by beneficiaries: due 10 working days after the request (002 §5.4.2)'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "bpu" -d 'Price schedules (BPU) of the lots'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "order" -d 'Orders placed by beneficiaries over their lot\'s BPU'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "contract" -d 'Support contracts: daily rate, cap, VAT'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "intervention" -d 'Interventions counted against a contract (004 §9.3)'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "incident" -d 'Incidents: start, detection, responsibility, measures, restoration (QS-02 to QS-05)'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "change" -d 'Change requests and when their push took effect (QS-06)'
+complete -c amoe -n "__fish_amoe_needs_command" -f -a "report" -d 'Contract reports: canut, qos, monthly, interventions, weekly; a site\'s dossier'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "stats" -d 'A site\'s figures from the collected logs (Paris days): attendance, volume, cache, times'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
 complete -c amoe -n "__fish_amoe_needs_command" -f -a "import" -d 'Restore an export into a new or empty store'
@@ -74,7 +81,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_se
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and not __fish_seen_subcommand_from add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l siret -d 'SIRET: 14 digits with a valid key (spaces allowed)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l name -d 'Name of the body' -r
-complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l lot -d 'Lot of the framework agreement, 1 to 14 (1: whole territory; 2-14: one region each)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l lot -d 'Lot of the framework agreement, 1 to 14 (1: whole territory; 2-14: one region each); leave out for a customer under another contract' -r
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l email -d 'Contact e-mail address (repeatable)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -98,7 +105,7 @@ csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l name -r
-complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l lot -r
+complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l lot -d 'New lot, 1 to 14, or `none` (a customer outside the CANUT agreement)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l email -d 'Replace the contacts with these (repeatable)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l add-email -d 'Add a contact (repeatable)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand beneficiary; and __fish_seen_subcommand_from update" -l remove-email -d 'Remove a contact (repeatable)' -r
@@ -1000,17 +1007,18 @@ complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the tickets you may see to a spreadsheet, CSV or JSON (dates as dates)'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
 complete -c amoe -n "__fish_amoe_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add sent list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add sent list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add sent list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add sent list help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add sent list help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add sent list help" -f -a "add" -d 'Record a quote request; it is due 10 working days later (French calendar)'
-complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add sent list help" -f -a "sent" -d 'Record when a quote was sent'
-complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add sent list help" -f -a "list" -d 'List quotes with their due day and how many working days late they are (or were)'
-complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add sent list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -f -a "add" -d 'Record a quote request; it is due 10 working days later (French calendar)'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -f -a "show" -d 'Show one quote with its due day and lateness'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -f -a "sent" -d 'Record when a quote was sent'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -f -a "list" -d 'List quotes with their due day and how many working days late they are (or were)'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and not __fish_seen_subcommand_from add show sent list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from add" -l beneficiary -d 'The beneficiary (SIRET)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from add" -l requested-at -d 'When the request came: RFC 3339, or a date (midnight, Paris)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from add" -l ticket -d 'The ticket it came with' -r
@@ -1022,6 +1030,13 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from sent" -l at -d 'When: RFC 3339, or a date (midnight, Paris)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from sent" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from sent" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -1040,9 +1055,468 @@ complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcomm
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from help" -f -a "add" -d 'Record a quote request; it is due 10 working days later (French calendar)'
+complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one quote with its due day and lateness'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from help" -f -a "sent" -d 'Record when a quote was sent'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from help" -f -a "list" -d 'List quotes with their due day and how many working days late they are (or were)'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -f -a "import" -d 'Replace a lot\'s price schedule with a CSV file (refused whole if one line is bad)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -f -a "list" -d 'List a lot\'s price lines (or every lot\'s)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from import" -l lot -d 'The lot it prices (each lot is its own agreement, 002 art. 3)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from import" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from import" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from list" -l lot -r
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from help" -f -a "import" -d 'Replace a lot\'s price schedule with a CSV file (refused whole if one line is bad)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from help" -f -a "list" -d 'List a lot\'s price lines (or every lot\'s)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -f -a "add" -d 'Record an order over the beneficiary\'s lot\'s price schedule'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -f -a "list" -d 'List orders'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -f -a "show" -d 'Show one order and its lines'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -f -a "update" -d 'Correct an order\'s number, date or note'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -l beneficiary -d 'The ordering beneficiary (SIRET); unknown ones are refused (002 art. 4.3)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -l number -d 'The order\'s number' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -l date -d 'Its date (YYYY-MM-DD)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -l line -d 'A line: CODE:QUANTITY[:PRICE] (repeatable)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -l note -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from list" -l from -d 'First day (YYYY-MM-DD)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from list" -l to -d 'Last day' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from list" -l beneficiary -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from update" -l number -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from update" -l date -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from update" -l note -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from help" -f -a "add" -d 'Record an order over the beneficiary\'s lot\'s price schedule'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from help" -f -a "list" -d 'List orders'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one order and its lines'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from help" -f -a "update" -d 'Correct an order\'s number, date or note'
+complete -c amoe -n "__fish_amoe_using_subcommand order; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -f -a "add" -d 'Record a support contract: daily rate, hours per day, cap, VAT, period'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -f -a "list" -d 'List contracts'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -f -a "show" -d 'Show one contract and what it has consumed'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -f -a "update" -d 'Change a contract\'s terms'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and not __fish_seen_subcommand_from add list show update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l beneficiary -d 'The customer (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l daily-rate -d 'Price of one day of intervention, euros excluding tax' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l hours-per-day -d 'Hours in one day of intervention (7, 7.5)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l cap -d 'The cap, euros excluding tax (004 art. 3-2: 29000)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l vat -d 'VAT rate in percent' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l from -d 'First day covered (YYYY-MM-DD)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l to -d 'Last day covered' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l label -d 'A label (the market\'s reference)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from list" -l beneficiary -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -l daily-rate -d 'Price of one day of intervention, euros excluding tax' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -l hours-per-day -d 'Hours in one day of intervention (7, 7.5)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -l cap -d 'The cap, euros excluding tax (004 art. 3-2: 29000)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -l vat -d 'VAT rate in percent' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -l from -d 'First day covered (YYYY-MM-DD)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -l to -d 'Last day covered' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -l label -d 'A label (the market\'s reference)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "add" -d 'Record a support contract: daily rate, hours per day, cap, VAT, period'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "list" -d 'List contracts'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one contract and what it has consumed'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a contract\'s terms'
+complete -c amoe -n "__fish_amoe_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -f -a "log" -d 'Record an intervention; it counts against the customer\'s contract of that day'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -f -a "list" -d 'List interventions'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -f -a "show" -d 'Show one intervention'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -f -a "update" -d 'Correct an intervention'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and not __fish_seen_subcommand_from log list show update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -l beneficiary -d 'The customer (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -l start -d 'When it began (Paris time, or RFC 3339)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -l duration -d 'How long: 1h30, 45m, 2h' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -l detail -d 'What was done' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -l ticket -d 'Its ticket' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from log" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from list" -l month -d 'A month (YYYY-MM)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from list" -l beneficiary -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from update" -l start -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from update" -l duration -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from update" -l detail -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from update" -l ticket -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from help" -f -a "log" -d 'Record an intervention; it counts against the customer\'s contract of that day'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from help" -f -a "list" -d 'List interventions'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one intervention'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from help" -f -a "update" -d 'Correct an intervention'
+complete -c amoe -n "__fish_amoe_using_subcommand intervention; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -f -a "open" -d 'Record an incident and tell the customer\'s contacts by mail (003 §4.1.4.1)'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -f -a "close" -d 'Record that service was restored'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -f -a "update" -d 'Correct an incident\'s record'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -f -a "list" -d 'List incidents (of a month: YYYY-MM)'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -f -a "show" -d 'Show one incident'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and not __fish_seen_subcommand_from open close update list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l site -d 'The site concerned (none: the whole service)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l start -d 'When it began (Paris time, or RFC 3339)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l detected-by -d 'Who detected it (QS-05)' -r -f -a "us\t'The contractor\'s supervision'
+customer\t'The administration'"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l nature -d 'Its nature' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l measures -d 'The measures taken' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l told-at -d 'When the customer was told, if not by this command\'s mail' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l restored-at -d 'When service was restored, if it already is' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l ticket -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l lang -d 'Write the notice in English' -r -f -a "fr\t''
+en\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l ours -d 'On equipment under our responsibility (QS-04)'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l not-ours -d 'Not on our equipment (the customer\'s origin, a third party)'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -l no-mail -d 'Do not mail the contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from open" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from close" -l restored-at -d 'When the site was visible on the Internet again' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from close" -l measures -d 'The measures taken' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from close" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from close" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from close" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from close" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l start -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l detected-by -r -f -a "us\t'The contractor\'s supervision'
+customer\t'The administration'"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l ours -d 'On our equipment: true or false' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l nature -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l measures -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l told-at -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l restored-at -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l ticket -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from list" -l month -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from help" -f -a "open" -d 'Record an incident and tell the customer\'s contacts by mail (003 §4.1.4.1)'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from help" -f -a "close" -d 'Record that service was restored'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from help" -f -a "update" -d 'Correct an incident\'s record'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from help" -f -a "list" -d 'List incidents (of a month: YYYY-MM)'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one incident'
+complete -c amoe -n "__fish_amoe_using_subcommand incident; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -f -a "add" -d 'Record a change of settings the customer asked for; the next push of the site carries it'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -f -a "list" -d 'List change requests with when they took effect'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -f -a "show" -d 'Show one change request'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -f -a "update" -d 'Correct a change request'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and not __fish_seen_subcommand_from add list show update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from add" -l site -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from add" -l asked-at -d 'When the customer asked (default: now)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from add" -l detail -d 'What was asked' -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from add" -l ticket -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from list" -l site -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from list" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from list" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from update" -l asked-at -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from update" -l detail -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from update" -l ticket -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from help" -f -a "add" -d 'Record a change of settings the customer asked for; the next push of the site carries it'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from help" -f -a "list" -d 'List change requests with when they took effect'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one change request'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from help" -f -a "update" -d 'Correct a change request'
+complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -f -a "canut" -d 'The CANUT report of a semester (002 art. 6)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -f -a "qos" -d 'The quality of service of a month: QS-01 to QS-07 with evidence (003 §3.2.10.1)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -f -a "monthly" -d 'The monthly activity report (003 §4.1.1, §4.1.4.2)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -f -a "interventions" -d 'The daily follow-up of interventions and the budget against the cap (004 §9.3, §10)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -f -a "weekly" -d 'A site\'s weekly statistics from the collected logs (003 §3.2.3.2)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -f -a "dossier" -d 'Write a site\'s definition file from the store (003 §3.2.1.5) and record it (QS-07)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -l semester -d 'YYYY-S1 or YYYY-S2' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -l notes -d 'A Markdown file of the semester\'s notes' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -l format -r -f -a "xlsx\t'Excel, one sheet per part'
+ods\t'OpenDocument spreadsheet, one sheet per part'
+csv\t'CSV, the parts one after the other, each under its title'
+json\t'JSON: the parts with stable English keys, money in cents'
+md\t'Markdown'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -l out -d 'The file to write (default: standard output, for csv, json and md)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -l lang -d 'Language of the titles and words' -r -f -a "fr\t''
+en\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -l chart -d 'Also draw the report\'s chart (FILE.svg or FILE.png)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from canut" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -l month -d 'YYYY-MM' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -l format -r -f -a "xlsx\t'Excel, one sheet per part'
+ods\t'OpenDocument spreadsheet, one sheet per part'
+csv\t'CSV, the parts one after the other, each under its title'
+json\t'JSON: the parts with stable English keys, money in cents'
+md\t'Markdown'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -l out -d 'The file to write (default: standard output, for csv, json and md)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -l lang -d 'Language of the titles and words' -r -f -a "fr\t''
+en\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -l chart -d 'Also draw the report\'s chart (FILE.svg or FILE.png)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from qos" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -l month -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -l beneficiary -d 'One beneficiary (SIRET)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -l format -r -f -a "xlsx\t'Excel, one sheet per part'
+ods\t'OpenDocument spreadsheet, one sheet per part'
+csv\t'CSV, the parts one after the other, each under its title'
+json\t'JSON: the parts with stable English keys, money in cents'
+md\t'Markdown'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -l out -d 'The file to write (default: standard output, for csv, json and md)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -l lang -d 'Language of the titles and words' -r -f -a "fr\t''
+en\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -l chart -d 'Also draw the report\'s chart (FILE.svg or FILE.png)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from monthly" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -l month -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -l beneficiary -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -l format -r -f -a "xlsx\t'Excel, one sheet per part'
+ods\t'OpenDocument spreadsheet, one sheet per part'
+csv\t'CSV, the parts one after the other, each under its title'
+json\t'JSON: the parts with stable English keys, money in cents'
+md\t'Markdown'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -l out -d 'The file to write (default: standard output, for csv, json and md)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -l lang -d 'Language of the titles and words' -r -f -a "fr\t''
+en\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -l chart -d 'Also draw the report\'s chart (FILE.svg or FILE.png)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from interventions" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -l week -d 'YYYY-Www (ISO week)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -l metrics -d 'The figures the beneficiary chose, beyond attendance, volume and cache (comma-separated)' -r -f -a "top-urls\t'The most requested paths'
+status\t'Answers by status code'
+methods\t'Requests by method'
+times\t'Response times (median, 90th and 99th percentiles)'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -l format -r -f -a "xlsx\t'Excel, one sheet per part'
+ods\t'OpenDocument spreadsheet, one sheet per part'
+csv\t'CSV, the parts one after the other, each under its title'
+json\t'JSON: the parts with stable English keys, money in cents'
+md\t'Markdown'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -l out -d 'The file to write (default: standard output, for csv, json and md)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -l lang -d 'Language of the titles and words' -r -f -a "fr\t''
+en\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -l chart -d 'Also draw the report\'s chart (FILE.svg or FILE.png)' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -l mail -d 'Mail it to the contacts of the site\'s beneficiary'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from weekly" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from dossier" -l out -d 'The Markdown file to write' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from dossier" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from dossier" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from dossier" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from dossier" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from dossier" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "canut" -d 'The CANUT report of a semester (002 art. 6)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "qos" -d 'The quality of service of a month: QS-01 to QS-07 with evidence (003 §3.2.10.1)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "monthly" -d 'The monthly activity report (003 §4.1.1, §4.1.4.2)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "interventions" -d 'The daily follow-up of interventions and the budget against the cap (004 §9.3, §10)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "weekly" -d 'A site\'s weekly statistics from the collected logs (003 §3.2.3.2)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "dossier" -d 'Write a site\'s definition file from the store (003 §3.2.1.5) and record it (QS-07)'
+complete -c amoe -n "__fish_amoe_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l from -d 'First day (YYYY-MM-DD or `yesterday`)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l to -d 'Last day' -r
 complete -c amoe -n "__fish_amoe_using_subcommand stats" -l by -d 'One row per day or per hour' -r -f -a "day\t'One row per day'
@@ -1085,27 +1559,34 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "logs" -d 'Access logs: statistics of files, collection from hosts, delivery to beneficiaries'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "user" -d 'People with an account: engineers and customers\' reporters'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "project" -d 'Projects tickets are filed under (an application or a set of them)'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "space" -d 'Spaces: one isolated space per customer structure'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "acl" -d 'Rights of users on projects'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "ticket" -d 'Tickets: requests, incidents, changes, releases; their history, SLA clocks'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "quote" -d 'Quotes asked by beneficiaries: due 10 working days after the request (002 §5.4.2)'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "stats" -d 'A site\'s figures from the collected logs (Paris days): attendance, volume, cache, times'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote stats export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "init" -d 'Create the store, or bring an existing one up to date'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "beneficiary" -d 'Beneficiaries: the public bodies, by SIRET, with their lot and contacts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "host" -d 'Hosts: the machines that run amoe-agent'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "site" -d 'Sites: web sites delivered through the CDN'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "audit" -d 'The audit journal: list it, verify its hash chain'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "ca" -d 'The project\'s certificate authority: client certificates, revocation'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "flush" -d 'Purge a site\'s cache on every host that serves it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "outbox" -d 'Operations owed to hosts that did not confirm them yet'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "logs" -d 'Access logs: statistics of files, collection from hosts, delivery to beneficiaries'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "user" -d 'People with an account: engineers and customers\' reporters'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "project" -d 'Projects tickets are filed under (an application or a set of them)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "space" -d 'Spaces: one isolated space per customer structure'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "acl" -d 'Rights of users on projects'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "ticket" -d 'Tickets: requests, incidents, changes, releases; their history, SLA clocks'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "quote" -d 'Quotes asked by beneficiaries: due 10 working days after the request (002 §5.4.2)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "bpu" -d 'Price schedules (BPU) of the lots'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "order" -d 'Orders placed by beneficiaries over their lot\'s BPU'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "contract" -d 'Support contracts: daily rate, cap, VAT'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "intervention" -d 'Interventions counted against a contract (004 §9.3)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "incident" -d 'Incidents: start, detection, responsibility, measures, restoration (QS-02 to QS-05)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "change" -d 'Change requests and when their push took effect (QS-06)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "report" -d 'Contract reports: canut, qos, monthly, interventions, weekly; a site\'s dossier'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "stats" -d 'A site\'s figures from the collected logs (Paris days): attendance, volume, cache, times'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "export" -d 'Write the whole store as JSON and CSV files, with a manifest of SHA-256 sums'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "import" -d 'Restore an export into a new or empty store'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "backup" -d 'Take a consistent copy of the store while others keep using it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "demo" -d 'Show what amoe does, step by step, in a temporary directory'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and not __fish_seen_subcommand_from init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change report stats export import backup demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "add" -d 'Add a beneficiary'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "list" -d 'List beneficiaries'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from beneficiary" -f -a "show" -d 'Show one beneficiary'
@@ -1172,5 +1653,35 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "export" -d 'Write the tickets you may see to a spreadsheet, CSV or JSON (dates as dates)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "link" -d 'Link two tickets (a problem and its incidents)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from quote" -f -a "add" -d 'Record a quote request; it is due 10 working days later (French calendar)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from quote" -f -a "show" -d 'Show one quote with its due day and lateness'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from quote" -f -a "sent" -d 'Record when a quote was sent'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from quote" -f -a "list" -d 'List quotes with their due day and how many working days late they are (or were)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from bpu" -f -a "import" -d 'Replace a lot\'s price schedule with a CSV file (refused whole if one line is bad)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from bpu" -f -a "list" -d 'List a lot\'s price lines (or every lot\'s)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from order" -f -a "add" -d 'Record an order over the beneficiary\'s lot\'s price schedule'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from order" -f -a "list" -d 'List orders'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from order" -f -a "show" -d 'Show one order and its lines'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from order" -f -a "update" -d 'Correct an order\'s number, date or note'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "add" -d 'Record a support contract: daily rate, hours per day, cap, VAT, period'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "list" -d 'List contracts'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "show" -d 'Show one contract and what it has consumed'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "update" -d 'Change a contract\'s terms'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from intervention" -f -a "log" -d 'Record an intervention; it counts against the customer\'s contract of that day'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from intervention" -f -a "list" -d 'List interventions'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from intervention" -f -a "show" -d 'Show one intervention'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from intervention" -f -a "update" -d 'Correct an intervention'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from incident" -f -a "open" -d 'Record an incident and tell the customer\'s contacts by mail (003 §4.1.4.1)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from incident" -f -a "close" -d 'Record that service was restored'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from incident" -f -a "update" -d 'Correct an incident\'s record'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from incident" -f -a "list" -d 'List incidents (of a month: YYYY-MM)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from incident" -f -a "show" -d 'Show one incident'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from change" -f -a "add" -d 'Record a change of settings the customer asked for; the next push of the site carries it'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from change" -f -a "list" -d 'List change requests with when they took effect'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from change" -f -a "show" -d 'Show one change request'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from change" -f -a "update" -d 'Correct a change request'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "canut" -d 'The CANUT report of a semester (002 art. 6)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "qos" -d 'The quality of service of a month: QS-01 to QS-07 with evidence (003 §3.2.10.1)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "monthly" -d 'The monthly activity report (003 §4.1.1, §4.1.4.2)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "interventions" -d 'The daily follow-up of interventions and the budget against the cap (004 §9.3, §10)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "weekly" -d 'A site\'s weekly statistics from the collected logs (003 §3.2.3.2)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "dossier" -d 'Write a site\'s definition file from the store (003 §3.2.1.5) and record it (QS-07)'

@@ -1328,6 +1328,11 @@ pub enum QuoteCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Show one quote with its due day and lateness
+    Show {
+        /// Quote number
+        id: i64,
+    },
     /// Record when a quote was sent
     Sent {
         /// Quote number

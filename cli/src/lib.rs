@@ -75,5 +75,11 @@ pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("logs-collect.schema.json", schema_for!(logs::collect::CollectReport)),
         ("logs-deliver.schema.json", schema_for!(Vec<logs::deliver::DayOutcome>)),
         ("logs-manifest.schema.json", schema_for!(logs::deliver::Manifest)),
+        ("bpu-list.schema.json", schema_for!(Vec<amoe_store::orders::BpuLine>)),
+        ("order-list.schema.json", schema_for!(Vec<amoe_store::orders::Order>)),
+        ("contract-list.schema.json", schema_for!(Vec<amoe_store::contracts::Contract>)),
+        ("intervention-list.schema.json", schema_for!(Vec<amoe_store::contracts::Intervention>)),
+        ("incident-list.schema.json", schema_for!(Vec<amoe_store::incidents::Incident>)),
+        ("change-list.schema.json", schema_for!(Vec<amoe_store::incidents::ChangeRequest>)),
     ]
 }

@@ -19,6 +19,8 @@ fn quotes_are_due_ten_working_days_later_and_late_days_are_counted() {
     // Sent Thursday 8 January: two working days late (7 and 8).
     let r = env.ok(&["quote", "sent", &id, "--at", "2026-01-08T16:00:00+01:00"]);
     assert!(r.stdout.contains("2 working days late"), "{}", r.stdout);
+    let shown = env.ok(&["quote", "show", &id, "-o", "json"]).json();
+    assert_eq!((shown["late_days"].as_i64(), shown["due_on"].as_str()), (Some(2), Some("2026-01-06")));
     // A request on Saturday 28 November 2026 counts from Monday 30: due Monday 14 December.
     let q2 = add(&env, "2026-11-28");
     assert_eq!(q2["due_on"], "2026-12-14");

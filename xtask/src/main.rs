@@ -58,8 +58,23 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             })
         }
+        "seed-orders" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let (Some(path), orders, lines) = (
+                args.first(),
+                args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000),
+                args.get(2).and_then(|s| s.parse().ok()).unwrap_or(500_000),
+            ) else {
+                eprintln!("usage: cargo xtask seed-orders PATH [ORDERS] [LINES]");
+                return ExitCode::from(2);
+            };
+            xtask::seed::seed_orders(std::path::Path::new(path), orders, lines).map(|()| {
+                println!("seeded `{path}` with {orders} orders and {lines} lines");
+                ExitCode::SUCCESS
+            })
+        }
         _ => {
-            eprintln!("usage: cargo xtask gen|check|seed-store|seed-tickets");
+            eprintln!("usage: cargo xtask gen|check|seed-store|seed-tickets|seed-orders");
             return ExitCode::from(2);
         }
     };

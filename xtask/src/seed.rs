@@ -139,3 +139,90 @@ pub fn seed_tickets(path: &Path, tickets: usize, events: usize) -> Result<()> {
         })
         .with_context(|| format!("seeding `{}`", path.display()))
 }
+
+/// `cargo xtask seed-orders PATH ORDERS LINES`: a store of orders for the CANUT benchmark
+/// (`bench/reports/`): 1,000 beneficiaries over the 14 lots, a BPU of 40 lines per lot (half
+/// with a reference price), ORDERS orders spread over 2026 with LINES lines in all, and 2,000
+/// quotes.
+pub fn seed_orders(path: &Path, orders: usize, lines: usize) -> Result<()> {
+    use amoe_store::orders::{BpuLine, Order, OrderLine};
+    use amoe_store::quotes::Quote;
+    anyhow::ensure!(!path.exists(), "`{}` exists; seed a new path", path.display());
+    anyhow::ensure!(orders > 0 && lines >= orders, "at least one line per order");
+    let (mut store, _) = Store::create(path)?;
+    let draft = AuditDraft { operator: "xtask".into(), command: "seed-orders".into(), ..Default::default() };
+    const BENEFICIARIES: usize = 1_000;
+    const CODES: usize = 40;
+    let price = |lot: usize, c: usize| 1_000 + ((lot * 7919 + c * 104_729) % 90_000) as i64;
+    store
+        .mutate(&draft, |tx| -> Result<()> {
+            for b in 0..BENEFICIARIES {
+                let lot = amoe_core::Lot::new((b % 14) as u8 + 1).context("lot")?;
+                tx.add_beneficiary(&Beneficiary::new(siret(b as u64), format!("Beneficiary {b}"), Some(lot), vec![]))?;
+            }
+            for lot in 1..=14usize {
+                let bpu: Vec<BpuLine> = (0..CODES)
+                    .map(|c| BpuLine {
+                        lot: lot as u8,
+                        code: format!("L{lot}-{c:02}"),
+                        label: format!("Price line {c} of lot {lot}"),
+                        unit: "unit".into(),
+                        price_cents: price(lot, c),
+                        reference_cents: (c % 2 == 0).then(|| price(lot, c) * 11 / 10),
+                    })
+                    .collect();
+                tx.replace_bpu(lot as u8, &bpu)?;
+            }
+            let mut left = lines;
+            for o in 0..orders {
+                let b = o % BENEFICIARIES;
+                let lot = b % 14 + 1;
+                // Lines spread evenly: what is left over the orders left.
+                let n = left / (orders - o);
+                left -= n;
+                let lines: Vec<OrderLine> = (0..n)
+                    .map(|i| {
+                        let c = (o * 31 + i * 7) % CODES;
+                        let q = 1_000 * (1 + ((o + i) % 20) as i64);
+                        OrderLine {
+                            code: format!("L{lot}-{c:02}"),
+                            label: format!("Price line {c} of lot {lot}"),
+                            quantity_milli: q,
+                            price_cents: price(lot, c),
+                            reference_cents: (c % 2 == 0).then(|| price(lot, c) * 11 / 10),
+                            amount_cents: amoe_core::money::line_amount(q, price(lot, c)),
+                        }
+                    })
+                    .collect();
+                let day =
+                    jiff::civil::date(2026, 1, 1).saturating_add(jiff::Span::new().days((o * 365 / orders) as i64));
+                tx.add_order(&Order {
+                    id: 0,
+                    beneficiary: siret(b as u64).to_string(),
+                    lot: lot as u8,
+                    number: format!("BC-{o:07}"),
+                    ordered_on: day.to_string(),
+                    note: None,
+                    total_cents: lines.iter().map(|l| l.amount_cents).sum(),
+                    lines,
+                })?;
+            }
+            for q in 0..2_000usize {
+                let day = jiff::civil::date(2026, 1, 2).saturating_add(jiff::Span::new().days((q % 360) as i64));
+                tx.add_quote(&Quote {
+                    id: 0,
+                    beneficiary: siret((q % BENEFICIARIES) as u64).to_string(),
+                    requested_at: format!("{day}T09:00:00.000Z"),
+                    due_on: day.saturating_add(jiff::Span::new().days(14)).to_string(),
+                    sent_at: Some(format!(
+                        "{}T09:00:00.000Z",
+                        day.saturating_add(jiff::Span::new().days((q % 20) as i64))
+                    )),
+                    ticket: None,
+                    note: None,
+                })?;
+            }
+            Ok(())
+        })
+        .with_context(|| format!("seeding `{}`", path.display()))
+}

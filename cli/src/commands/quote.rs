@@ -101,6 +101,11 @@ pub(super) fn run(ctx: &mut Ctx, cmd: QuoteCmd) -> Result<Exit> {
             };
             ctx.out.done(&sentence, &row)?;
         }
+        QuoteCmd::Show { id } => {
+            let q = store.quote(id)?;
+            let today = cal.date_of(jiff::Timestamp::now());
+            ctx.out.show(&QuoteRow { late_days: late(&cal, &q, today), quote: q })?;
+        }
         QuoteCmd::List { beneficiary, late: only_late } => {
             let b = beneficiary.map(|b| b.parse::<amoe_core::Siret>().map(|s| s.to_string())).transpose()?;
             let today = cal.date_of(jiff::Timestamp::now());
