@@ -12,6 +12,7 @@
 use crate::error::Failure;
 use crate::output::Format;
 use anyhow::{Context, Result};
+use jiff::civil::Time;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -36,6 +37,50 @@ pub struct ConfigFile {
     pub logs: Option<LogsConfig>,
     /// The SMTP server that sends notices.
     pub mail: Option<MailConfig>,
+    /// The working calendar of deadlines and SLA clocks.
+    pub calendar: Option<CalendarConfig>,
+}
+
+/// `[calendar]` in `config.toml`: which holidays and business hours count.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    /// `france` (default) or `alsace-moselle` (Good Friday and 26 December too).
+    pub region: Option<String>,
+    /// Opening of business hours, `HH:MM` (default `09:00`).
+    pub opens: Option<String>,
+    /// Closing, `HH:MM` (default `18:00`).
+    pub closes: Option<String>,
+}
+
+impl CalendarConfig {
+    /// The region and hours, checked.
+    pub fn resolve(&self) -> Result<(amoe_core::calendar::Region, amoe_core::calendar::Hours)> {
+        use amoe_core::calendar::{Hours, Region};
+        let region = match self.region.as_deref() {
+            None | Some("france") => Region::France,
+            Some("alsace-moselle") => Region::AlsaceMoselle,
+            Some(other) => {
+                return Err(
+                    Failure::new(format!("[calendar] region is `{other}`: expected france or alsace-moselle")).into()
+                );
+            }
+        };
+        let time = |v: &Option<String>, default: Time| -> Result<Time> {
+            match v {
+                None => Ok(default),
+                Some(s) => s
+                    .parse::<Time>()
+                    .map_err(|_| Failure::new(format!("[calendar] `{s}` is not a time: expected HH:MM")).into()),
+            }
+        };
+        let d = Hours::default();
+        let hours = Hours { start: time(&self.opens, d.start)?, end: time(&self.closes, d.end)? };
+        if hours.start >= hours.end {
+            return Err(Failure::new("[calendar] business hours must open before they close").into());
+        }
+        Ok((region, hours))
+    }
 }
 
 /// `[logs]` in `config.toml`.
@@ -139,7 +184,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile> {
                 "invalid configuration file `{}` at line {line}, column {col}: {what}",
                 path.display()
             ))
-            .hint("the keys are `operator`, `store`, `output`, `ca_dir`, `client_cert`, `client_key`, `[logs]` and `[mail]`; see `man amoe` (FILES)"),
+            .hint("the keys are `operator`, `store`, `output`, `ca_dir`, `client_cert`, `client_key`, `[logs]`, `[mail]` and `[calendar]`; see `man amoe` (FILES)"),
         )
     })
 }
@@ -207,6 +252,10 @@ impl Settings {
         logs.known_hosts =
             logs.known_hosts.map(expand_home).or_else(|| data_dir().map(|d| d.join("amoe").join("known_hosts")));
         logs.ssh_key = logs.ssh_key.map(expand_home).or_else(|| home().map(|h| h.join(".ssh").join("id_ed25519")));
+        if let Some(c) = &file.calendar {
+            let (region, hours) = c.resolve()?;
+            amoe_core::calendar::configure(region, hours);
+        }
         let mail = file.mail.map(|mut m| {
             m.password_file = m.password_file.map(expand_home);
             m

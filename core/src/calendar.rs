@@ -77,9 +77,21 @@ impl DayTable {
 const TABLE_FROM: i16 = 1990;
 const TABLE_TO: i16 = 2100;
 
+/// The region and hours of this process, when configured (the CLI's `[calendar]`).
+static CONFIGURED: std::sync::OnceLock<(Region, Hours)> = std::sync::OnceLock::new();
+
+/// Sets the region and business hours that [`Calendar::default`] uses in this process (the
+/// CLI reads them from `[calendar]` in config.toml before any command runs). The first call
+/// wins; false when the calendar was configured already.
+pub fn configure(region: Region, hours: Hours) -> bool {
+    CONFIGURED.set((region, hours)).is_ok()
+}
+
 impl Default for Calendar {
+    /// The configured calendar (see [`configure`]), else France with 9:00–18:00.
     fn default() -> Self {
-        Calendar::new(Region::France, Hours::default())
+        let (region, hours) = CONFIGURED.get().copied().unwrap_or_default();
+        Calendar::new(region, hours)
     }
 }
 

@@ -117,6 +117,20 @@ impl Tx<'_> {
         if !sites.is_empty() {
             return Err(Error::InUse { kind: KIND, name: siret.to_string(), by: crate::sites::describe(&sites) });
         }
+        // Its records stay: the contract reports are built on them.
+        for (table, what) in
+            [("orders", "orders"), ("quotes", "quotes"), ("contracts", "contracts"), ("interventions", "interventions")]
+        {
+            let n: i64 = self
+                .conn()
+                .query_row(&format!("SELECT COUNT(*) FROM {table} WHERE beneficiary = ?1"), [siret.as_str()], |r| {
+                    r.get(0)
+                })
+                .map_err(|e| self.sql(e))?;
+            if n > 0 {
+                return Err(Error::InUse { kind: KIND, name: siret.to_string(), by: format!("{n} {what}") });
+            }
+        }
         let removed = self
             .conn()
             .execute("DELETE FROM beneficiaries WHERE siret = ?1", [siret.as_str()])

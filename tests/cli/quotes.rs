@@ -50,3 +50,28 @@ fn quotes_are_due_ten_working_days_later_and_late_days_are_counted() {
     env.fails(2, &["quote", "add", "--beneficiary", SIRET, "--requested-at", "next week"]);
     env.fails(2, &["quote", "sent", &id, "--at", "2025-12-01"]);
 }
+
+#[test]
+fn the_calendar_is_configured_in_config_toml() {
+    let env = Env::new();
+    env.seed();
+    // Thursday 25 March 2027; Good Friday is the 26th, Easter Monday the 29th. Counted by hand:
+    // France 26, 30, 31, 1, 2, 5, 6, 7, 8, 9 April; Alsace-Moselle loses the 26th: 12 April.
+    let due = |env: &Env| {
+        env.ok(&["quote", "add", "--beneficiary", SIRET, "--requested-at", "2027-03-25T10:00", "-o", "json"]).json()["due_on"].clone()
+    };
+    assert_eq!(due(&env), "2027-04-09");
+    let dir = env.path(".config/amoe");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("config.toml"),
+        "[calendar]\nregion = \"alsace-moselle\"\nopens = \"08:30\"\ncloses = \"17:30\"\n",
+    )
+    .expect("config");
+    assert_eq!(due(&env), "2027-04-12");
+    std::fs::write(dir.join("config.toml"), "[calendar]\nregion = \"bretagne\"\n").expect("config");
+    let r = env.fails(1, &["quote", "list"]);
+    assert!(r.stderr.contains("bretagne"), "{}", r.stderr);
+    std::fs::write(dir.join("config.toml"), "[calendar]\nopens = \"18:00\"\ncloses = \"09:00\"\n").expect("config");
+    env.fails(1, &["quote", "list"]);
+}

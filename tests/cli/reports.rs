@@ -105,7 +105,19 @@ fn contract_world() -> Env {
     log("2026-10-05 14:30", "1h30", "Recette");
     log("2026-10-06 22:00", "45m", "Astreinte : redémarrage PHP-FPM");
     log("2026-10-10 10:00", "2h", "Samedi : restauration d'une sauvegarde");
-    log("2026-11-02 09:00", "56h", "Refonte des gabarits");
+    let r = env.ok(&[
+        "intervention",
+        "log",
+        "--beneficiary",
+        UNKNOWN,
+        "--start",
+        "2026-11-02 09:00",
+        "--duration",
+        "56h",
+        "--detail",
+        "Refonte des gabarits",
+    ]);
+    assert!(r.stderr.contains("over its cap: 29319.64 of 29000.00 HT"), "logged and flagged: {}", r.stderr);
     env
 }
 
@@ -486,6 +498,8 @@ fn orders_and_price_schedules_refuse_bad_input_whole() {
     );
     assert!(r.stderr.contains("holds no CANUT lot"), "{}", r.stderr);
     assert_eq!(env.ok(&["order", "list", "-o", "json"]).json().as_array().map(Vec::len), Some(4));
+    let r = env.fails(1, &["beneficiary", "remove", SIRET, "--yes"]);
+    assert!(r.stderr.contains("orders"), "its orders keep it: {}", r.stderr);
     // Prices of the day are kept: a new schedule does not change past orders.
     let newer = env.path("newer.csv");
     std::fs::write(&newer, "code;label;unit;price\nJOUR;Journée expert;jour;700\n").expect("csv");
@@ -953,6 +967,13 @@ fn opening_an_incident_mails_the_contacts() {
         mails[0]
     );
     assert_eq!(env.ok(&["incident", "list", "-o", "json"]).json().as_array().map(Vec::len), Some(2));
+    // The weekly statistics go to the same contacts (a week without logs is an empty report).
+    let out = env.path("week.md");
+    env.ok(&["report", "weekly", "www", "--week", "2026-W45", "--mail", "--out", out.to_str().expect("utf8")]);
+    let mails = smtp.messages();
+    let weekly = mails.iter().find(|m| m.contains("Statistiques hebdomadaires de www")).expect("weekly mail");
+    assert!(weekly.contains("To: dsi@insee.fr"), "{weekly}");
+    assert!(std::fs::read_to_string(&out).expect("md").contains("Statistiques hebdomadaires de www"));
     // Bad input: neither --ours nor --not-ours; restored before it began.
     env.fails(
         2,

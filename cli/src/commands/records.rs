@@ -439,6 +439,22 @@ fn contract_of(store: &Store, beneficiary: &str, start: &str) -> Result<i64> {
     })
 }
 
+/// Says on stderr when a contract reaches 80 % of its cap or goes over it: recorded anyway,
+/// never blocked (004 art. 3-2).
+fn warn_budget(store: &Store, contract: i64) -> Result<()> {
+    use crate::reports::interventions::{Budget, budget};
+    let c = store.contract(contract)?;
+    let minutes: i64 = store.interventions(None, None, None, Some(contract))?.iter().map(|i| i.minutes).sum();
+    let consumed = money::mul_div(minutes, c.daily_rate_cents, c.minutes_per_day);
+    let how = format!("{} of {} HT", money::plain(consumed), money::plain(c.cap_cents));
+    match budget(consumed, c.cap_cents) {
+        Budget::Ok => {}
+        Budget::Warning => eprintln!("warning: contract {contract} has used 80 % of its cap or more: {how}"),
+        Budget::Over => eprintln!("warning: contract {contract} is over its cap: {how} (recorded; tell the customer)"),
+    }
+    Ok(())
+}
+
 pub(super) fn intervention(ctx: &mut Ctx, cmd: InterventionCmd) -> Result<Exit> {
     let mut store = ctx.open()?;
     match cmd {
@@ -465,6 +481,7 @@ pub(super) fn intervention(ctx: &mut Ctx, cmd: InterventionCmd) -> Result<Exit> 
                 tx.add_intervention(&i)
             })?;
             ctx.out.done(&format!("intervention {} recorded against contract {contract}", i.id), &i)?;
+            warn_budget(&store, contract)?;
         }
         InterventionCmd::List { month, beneficiary } => {
             let b = beneficiary.map(|b| b.parse::<Siret>().map(|s| s.to_string())).transpose()?;
