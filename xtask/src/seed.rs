@@ -168,7 +168,7 @@ pub fn seed_orders(path: &Path, orders: usize, lines: usize) -> Result<()> {
                         label: format!("Price line {c} of lot {lot}"),
                         unit: "unit".into(),
                         price_cents: price(lot, c),
-                        reference_cents: (c % 2 == 0).then(|| price(lot, c) * 11 / 10),
+                        reference_cents: c.is_multiple_of(2).then(|| price(lot, c) * 11 / 10),
                     })
                     .collect();
                 tx.replace_bpu(lot as u8, &bpu)?;
@@ -189,7 +189,7 @@ pub fn seed_orders(path: &Path, orders: usize, lines: usize) -> Result<()> {
                             label: format!("Price line {c} of lot {lot}"),
                             quantity_milli: q,
                             price_cents: price(lot, c),
-                            reference_cents: (c % 2 == 0).then(|| price(lot, c) * 11 / 10),
+                            reference_cents: c.is_multiple_of(2).then(|| price(lot, c) * 11 / 10),
                             amount_cents: amoe_core::money::line_amount(q, price(lot, c)),
                         }
                     })
