@@ -858,7 +858,7 @@ fn a_change_is_effective_when_the_last_host_confirms_its_push() {
     let mut fleet = Fleet::new(2);
     let now = jiff::Timestamp::now();
     let long_ago = (now - jiff::SignedDuration::from_hours(8 * 24)).to_string();
-    fn add(fleet: &crate::fleet::Fleet, asked: Option<&str>) -> i64 {
+    fn add(fleet: &Fleet, asked: Option<&str>) -> i64 {
         let mut a = vec!["change", "add", "--site", "www", "--detail", "Nouveau domaine m.", "-o", "json"];
         if let Some(t) = asked {
             a.extend(["--asked-at", t]);
@@ -867,7 +867,7 @@ fn a_change_is_effective_when_the_last_host_confirms_its_push() {
     }
     let late = add(&fleet, Some(&long_ago));
     let fresh = add(&fleet, None);
-    fn show(fleet: &crate::fleet::Fleet, id: i64) -> Value {
+    fn show(fleet: &Fleet, id: i64) -> Value {
         fleet.ok(&["change", "show", &id.to_string(), "-o", "json"]).json()
     }
     assert!(show(&fleet, fresh)["pushed_at"].is_null(), "nothing pushed yet");
