@@ -181,6 +181,9 @@ _amoe() {
             amoe__subcmd__bpu,list)
                 cmd="amoe__subcmd__bpu__subcmd__list"
                 ;;
+            amoe__subcmd__bpu,show)
+                cmd="amoe__subcmd__bpu__subcmd__show"
+                ;;
             amoe__subcmd__bpu__subcmd__help,help)
                 cmd="amoe__subcmd__bpu__subcmd__help__subcmd__help"
                 ;;
@@ -189,6 +192,9 @@ _amoe() {
                 ;;
             amoe__subcmd__bpu__subcmd__help,list)
                 cmd="amoe__subcmd__bpu__subcmd__help__subcmd__list"
+                ;;
+            amoe__subcmd__bpu__subcmd__help,show)
+                cmd="amoe__subcmd__bpu__subcmd__help__subcmd__show"
                 ;;
             amoe__subcmd__ca,crl)
                 cmd="amoe__subcmd__ca__subcmd__crl"
@@ -402,6 +408,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__bpu,list)
                 cmd="amoe__subcmd__help__subcmd__bpu__subcmd__list"
+                ;;
+            amoe__subcmd__help__subcmd__bpu,show)
+                cmd="amoe__subcmd__help__subcmd__bpu__subcmd__show"
                 ;;
             amoe__subcmd__help__subcmd__ca,crl)
                 cmd="amoe__subcmd__help__subcmd__ca__subcmd__crl"
@@ -1927,7 +1936,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__bpu)
-            opts="-o -h -V --store --operator --output --help --version import list help"
+            opts="-o -h -V --store --operator --output --help --version import list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1957,7 +1966,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__bpu__subcmd__help)
-            opts="import list help"
+            opts="import list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2012,6 +2021,20 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__bpu__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__bpu__subcmd__import)
             opts="-o -h -V --lot --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2047,6 +2070,40 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__bpu__subcmd__list)
+            opts="-o -h -V --lot --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__bpu__subcmd__show)
             opts="-o -h -V --lot --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3241,7 +3298,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__bpu)
-            opts="import list"
+            opts="import list show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3269,6 +3326,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__bpu__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__bpu__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

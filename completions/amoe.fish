@@ -1059,16 +1059,17 @@ complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcomm
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from help" -f -a "sent" -d 'Record when a quote was sent'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from help" -f -a "list" -d 'List quotes with their due day and how many working days late they are (or were)'
 complete -c amoe -n "__fish_amoe_using_subcommand quote; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list show help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list show help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list show help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -f -a "import" -d 'Replace a lot\'s price schedule with a CSV file (refused whole if one line is bad)'
-complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -f -a "list" -d 'List a lot\'s price lines (or every lot\'s)'
-complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list show help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list show help" -f -a "import" -d 'Replace a lot\'s price schedule with a CSV file (refused whole if one line is bad)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list show help" -f -a "list" -d 'List a lot\'s price lines (or every lot\'s)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list show help" -f -a "show" -d 'Show one price line'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and not __fish_seen_subcommand_from import list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from import" -l lot -d 'The lot it prices (each lot is its own agreement, 002 art. 3)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from import" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from import" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -1085,8 +1086,17 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from show" -l lot -d 'The lot' -r
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from show" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from show" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from help" -f -a "import" -d 'Replace a lot\'s price schedule with a CSV file (refused whole if one line is bad)'
 complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from help" -f -a "list" -d 'List a lot\'s price lines (or every lot\'s)'
+complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one price line'
 complete -c amoe -n "__fish_amoe_using_subcommand bpu; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand order; and not __fish_seen_subcommand_from add list show update help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -1658,6 +1668,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from quote" -f -a "list" -d 'List quotes with their due day and how many working days late they are (or were)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from bpu" -f -a "import" -d 'Replace a lot\'s price schedule with a CSV file (refused whole if one line is bad)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from bpu" -f -a "list" -d 'List a lot\'s price lines (or every lot\'s)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from bpu" -f -a "show" -d 'Show one price line'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from order" -f -a "add" -d 'Record an order over the beneficiary\'s lot\'s price schedule'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from order" -f -a "list" -d 'List orders'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from order" -f -a "show" -d 'Show one order and its lines'

@@ -459,6 +459,9 @@ fn the_canut_report_adds_up_by_hand() {
 fn orders_and_price_schedules_refuse_bad_input_whole() {
     let env = canut_world();
     let before = env.ok(&["bpu", "list", "-o", "json"]).json();
+    let line = env.ok(&["bpu", "show", "--lot", "9", "CDN-TB", "-o", "json"]).json();
+    assert_eq!((line["price_cents"].as_i64(), line["reference_cents"].as_i64()), (Some(850), Some(1000)));
+    env.fails(1, &["bpu", "show", "--lot", "9", "NOPE"]);
     let bad = env.path("bad.csv");
     std::fs::write(&bad, "code,label,unit,price\nA,Ok,u,1.00\nB,,u,2.00\nC,Bad,u,1.234\nA,Dup,u,3\n").expect("csv");
     let r = env.fails(1, &["bpu", "import", bad.to_str().expect("utf8"), "--lot", "9"]);

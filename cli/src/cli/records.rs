@@ -23,6 +23,14 @@ pub enum BpuCmd {
         #[arg(long)]
         lot: Option<String>,
     },
+    /// Show one price line
+    Show {
+        /// The lot
+        #[arg(long)]
+        lot: String,
+        /// The line's code
+        code: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

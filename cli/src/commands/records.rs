@@ -157,6 +157,14 @@ pub(super) fn bpu(ctx: &mut Ctx, cmd: BpuCmd) -> Result<Exit> {
                 ctx.out.list(&lines)?;
             }
         }
+        BpuCmd::Show { lot, code } => {
+            let lot: Lot = lot.parse()?;
+            let line = store.bpu(Some(lot.number()))?.into_iter().find(|l| l.code == code).ok_or_else(|| {
+                Failure::new(format!("`{code}` is not a price line of lot {}", lot.number()))
+                    .hint(format!("`amoe bpu list --lot {}` shows the codes", lot.number()))
+            })?;
+            ctx.out.show(&line)?;
+        }
         BpuCmd::List { lot } => {
             let lot = lot.map(|l| l.parse::<Lot>()).transpose()?.map(Lot::number);
             ctx.out.list(&store.bpu(lot)?)?;
@@ -637,7 +645,7 @@ pub(super) fn incident(ctx: &mut Ctx, cmd: IncidentCmd) -> Result<Exit> {
                 tx.add_incident(&i)
             })?;
             let mut exit = Exit::Success;
-            if !no_mail && i.told_at.is_none() {
+            if !no_mail && i.told_at.is_none() && i.site.is_some() {
                 match tell(ctx, &store, &i, lang == "en") {
                     Ok(at) => {
                         i.told_at = Some(at);
