@@ -133,6 +133,8 @@ pub enum Command {
     /// Change requests and when their push took effect (QS-06)
     #[command(subcommand)]
     Change(ChangeCmd),
+    /// Deploy a site's release to every host: two phases, all or nothing; switch, list, rollback
+    Deploy(DeployArgs),
     /// Contract reports: canut, qos, monthly, interventions, weekly; a site's dossier
     #[command(subcommand)]
     Report(ReportCmd),

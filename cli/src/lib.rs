@@ -7,6 +7,7 @@
 pub mod acme;
 pub mod cli;
 mod commands;
+pub mod deploy;
 pub mod error;
 pub mod fleet;
 pub mod logs;

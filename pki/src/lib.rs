@@ -107,14 +107,16 @@ pub enum Action {
     /// Everything that changes what a host serves: site configurations, activation, rules,
     /// deletion, revocation lists.
     Change,
+    /// Releases of a site: sending, listing, switching, rolling back (`amoe deploy`).
+    Deploy,
 }
 
 impl Role {
-    /// `ci` may flush (and, later, deploy) only; `operator` may do everything.
+    /// `ci` may flush and deploy only; `operator` may do everything.
     pub fn allows(self, action: Action) -> bool {
         match self {
             Role::Operator => true,
-            Role::Ci => action == Action::Flush,
+            Role::Ci => matches!(action, Action::Flush | Action::Deploy),
         }
     }
 }

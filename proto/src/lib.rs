@@ -16,6 +16,9 @@
 //! | `PUT /v1/sites/{name}/cert` | [`SiteCert`] → [`CertStatus`] | operator |
 //! | `GET /v1/sites/{name}/cert` | → [`CertStatus`] | operator |
 //! | `PUT /v1/crl` | PEM text → 204 | operator |
+//! | `GET /v1/sites/{name}/releases` | → `[ReleaseInfo]` | operator, ci |
+//! | `PUT /v1/sites/{name}/releases/{id}` | a tar bundle, streamed → [`ReleaseInfo`] | operator, ci |
+//! | `PUT /v1/sites/{name}/current` | [`SwitchRequest`] → [`SwitchResult`] | operator, ci |
 //!
 //! Errors are [`ErrorBody`] with the HTTP status chosen by the agent in one place.
 
@@ -192,4 +195,79 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(default)]
     pub hint: Option<String>,
+}
+
+/// Header of `PUT …/releases/{id}`: the bundle's SHA-256 (hexadecimal), checked by the agent
+/// before it unpacks anything.
+pub const RELEASE_SHA256: &str = "amoe-release-sha256";
+/// Header of `PUT …/releases/{id}`: who deploys and why, kept with the release (JSON of
+/// [`ReleaseMeta`]).
+pub const RELEASE_META: &str = "amoe-release-meta";
+
+/// What the CLI says of a release when it sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReleaseMeta {
+    /// Who deployed (the operator or pipeline).
+    #[serde(default)]
+    pub by: String,
+    /// The deploy message.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// A release on a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReleaseInfo {
+    /// Its id (`YYYYMMDDTHHMMSSZ-` and the start of its SHA-256).
+    pub id: String,
+    /// SHA-256 of the bundle as received.
+    pub sha256: String,
+    /// Bytes of the bundle.
+    pub size: u64,
+    /// Files unpacked.
+    pub files: u64,
+    /// When the host received it (UTC).
+    pub received_at: String,
+    /// When it was last made current, if ever (a release never made current is staged).
+    #[serde(default)]
+    pub switched_at: Option<String>,
+    /// It is the one served.
+    #[serde(default)]
+    pub current: bool,
+    #[serde(default)]
+    pub meta: ReleaseMeta,
+}
+
+/// `PUT /v1/sites/{name}/current`: make a release current (idempotent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SwitchRequest {
+    pub release: String,
+    /// Releases to keep after the switch, the current and staged ones never removed
+    /// (default 5).
+    #[serde(default)]
+    pub keep: Option<usize>,
+}
+
+/// The answer to a switch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SwitchResult {
+    /// The release current before (none for the first).
+    pub previous: Option<String>,
+    pub current: String,
+    /// Old releases removed.
+    #[serde(default)]
+    pub removed: Vec<String>,
+    /// The site's hooks run after the switch (from `agent.toml`), with their output.
+    #[serde(default)]
+    pub hooks: Vec<HookRun>,
+}
+
+/// One hook run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct HookRun {
+    pub command: Vec<String>,
+    /// Exit code; none when it was killed at its time-out or could not start.
+    pub code: Option<i32>,
+    /// Standard output and error, at most 8 KiB.
+    pub output: String,
 }

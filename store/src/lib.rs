@@ -16,6 +16,7 @@ pub mod audit;
 pub mod beneficiaries;
 pub mod certificates;
 pub mod contracts;
+pub mod deploys;
 pub mod dump;
 mod error;
 pub mod hosts;

@@ -373,6 +373,29 @@ const MIGRATIONS: &[&str] = &[
         path TEXT NOT NULL
     );
     CREATE INDEX dossiers_site ON dossiers (site, written_at);",
+    // 11: deployments of sites' releases (`amoe deploy`): every deploy, switch and rollback
+    // with its outcome per host; one deploy at a time per site.
+    "CREATE TABLE deploys (
+        id INTEGER PRIMARY KEY NOT NULL,
+        site TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('deploy', 'stage', 'switch', 'rollback', 'promote')),
+        release TEXT NOT NULL,
+        sha256 TEXT,
+        operator TEXT NOT NULL,
+        message TEXT,
+        ticket INTEGER REFERENCES tickets (id),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        hosts TEXT NOT NULL,
+        outcome TEXT NOT NULL
+    );
+    CREATE INDEX deploys_site ON deploys (site, started_at);
+    CREATE TABLE deploy_locks (
+        site TEXT PRIMARY KEY NOT NULL,
+        holder TEXT NOT NULL,
+        since TEXT NOT NULL,
+        until TEXT NOT NULL
+    );",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -21,6 +21,8 @@ pub enum ItemKind {
     PutCert,
     /// The CA's revocation list.
     Crl,
+    /// Make a release of a site current (`amoe deploy`, phase two, and its switch-back).
+    Switch,
     /// A kind this version does not know (a row written by hand): parked, never sent.
     Unknown,
 }
@@ -33,6 +35,7 @@ impl ItemKind {
             ItemKind::Flush => "flush",
             ItemKind::PutCert => "put_cert",
             ItemKind::Crl => "crl",
+            ItemKind::Switch => "switch",
             ItemKind::Unknown => "unknown",
         }
     }
@@ -45,6 +48,7 @@ impl ItemKind {
             "flush" => ItemKind::Flush,
             "put_cert" => ItemKind::PutCert,
             "crl" => ItemKind::Crl,
+            "switch" => ItemKind::Switch,
             _ => ItemKind::Unknown,
         }
     }

@@ -76,7 +76,7 @@ fn get(proxy: u16, path: &str) -> String {
 
 pub(crate) struct Agent {
     child: Option<Child>,
-    config: PathBuf,
+    pub(crate) config: PathBuf,
     pub(crate) state: PathBuf,
     control: u16,
     pub(crate) proxy: u16,
@@ -102,7 +102,7 @@ impl Agent {
         }
     }
 
-    pub(crate) fn start(&mut self) {
+    fn spawn(&mut self, log: &Path) {
         let mut cmd = match &self.netns {
             Some((ns, _)) => {
                 let mut c = Command::new("ip");
@@ -111,9 +111,30 @@ impl Agent {
             }
             None => Command::new(agent_binary()),
         };
-        let child = cmd.arg("--config").arg(&self.config).stderr(Stdio::null()).spawn().expect("spawn agent");
+        let err_file = std::fs::File::create(log).expect("agent stderr file");
+        let child = cmd.arg("--config").arg(&self.config).stderr(Stdio::from(err_file)).spawn().expect("spawn agent");
         self.child = Some(child);
-        for _ in 0..500 {
+    }
+
+    pub(crate) fn start(&mut self) {
+        let log = self.config.with_extension("stderr");
+        self.spawn(&log);
+        // Up to 30 s: a loaded CI machine starts processes slowly. A port still held by a
+        // connection of the moment (ports are shared with every client on the machine) is
+        // waited for; any other exit is reported at once with what the agent said.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            if let Some(c) = self.child.as_mut()
+                && let Ok(Some(status)) = c.try_wait()
+            {
+                let err = std::fs::read_to_string(&log).unwrap_or_default();
+                if err.contains("Address already in use") {
+                    std::thread::sleep(Duration::from_millis(200));
+                    self.spawn(&log);
+                    continue;
+                }
+                panic!("the agent exited ({status}) before listening: {err}");
+            }
             let up = match &self.netns {
                 Some((_, address)) => {
                     TcpStream::connect_timeout(&address.parse().expect("address"), Duration::from_millis(200)).is_ok()

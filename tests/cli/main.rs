@@ -9,6 +9,7 @@ mod audit;
 mod ca;
 mod config;
 mod demo;
+mod deploy;
 mod fleet;
 mod inventory;
 mod logs;

@@ -17,6 +17,39 @@ pub struct AgentConfig {
     pub control: ControlSection,
     #[serde(default)]
     pub admin: AdminSection,
+    #[serde(default)]
+    pub deploy: DeploySection,
+}
+
+/// `[deploy]`: releases of sites deployed to this host (`amoe deploy`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeploySection {
+    /// Largest bundle accepted, in bytes (default 2 GiB); the unpacked files count too.
+    #[serde(default)]
+    pub max_bundle_bytes: Option<u64>,
+    /// Commands run after a site's switch (e.g. reloading PHP-FPM so that opcache forgets the
+    /// old release), by site name. Only this file defines them: the CLI never sends one.
+    #[serde(default)]
+    pub hooks: std::collections::BTreeMap<String, Vec<Hook>>,
+}
+
+/// One command run after a switch, without a shell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Hook {
+    /// The program and its arguments (`["/usr/bin/systemctl", "reload", "php8.2-fpm"]`).
+    pub command: Vec<String>,
+    /// Seconds before it is killed (default 30).
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+impl DeploySection {
+    /// 2 GiB unless set.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bundle_bytes.unwrap_or(2 << 30)
+    }
 }
 
 /// The caching proxy.

@@ -28,11 +28,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError { code, message: message.into(), hint: None }
     }
 
-    fn hint(mut self, hint: impl Into<String>) -> ApiError {
+    pub fn hint(mut self, hint: impl Into<String>) -> ApiError {
         self.hint = Some(hint.into());
         self
     }
@@ -69,6 +69,9 @@ enum Call {
     PutChallenge(String, String),
     DeleteChallenge(String, String),
     PutCrl,
+    ListReleases(String),
+    PutRelease(String, String),
+    Switch(String),
 }
 
 fn route(method: &Method, path: &str) -> Result<Call, ApiError> {
@@ -102,6 +105,9 @@ fn route(method: &Method, path: &str) -> Result<Call, ApiError> {
         (&Method::PUT, ["sites", s, "acme", t]) => Call::PutChallenge(s.to_string(), t.to_string()),
         (&Method::DELETE, ["sites", s, "acme", t]) => Call::DeleteChallenge(s.to_string(), t.to_string()),
         (&Method::PUT, ["crl"]) => Call::PutCrl,
+        (&Method::GET, ["sites", s, "releases"]) => Call::ListReleases(s.to_string()),
+        (&Method::PUT, ["sites", s, "releases", id]) => Call::PutRelease(s.to_string(), id.to_string()),
+        (&Method::PUT, ["sites", s, "current"]) => Call::Switch(s.to_string()),
         _ => return Err(not_found()),
     };
     Ok(call)
@@ -112,6 +118,7 @@ fn action(call: &Call) -> Action {
     match call {
         Call::Status | Call::ListSites | Call::GetSite(_) | Call::Stats(_) | Call::GetCert(_) => Action::Read,
         Call::Flush(_) => Action::Flush,
+        Call::ListReleases(_) | Call::PutRelease(..) | Call::Switch(_) => Action::Deploy,
         Call::PutSite(_)
         | Call::DeleteSite(_)
         | Call::Activate(..)
@@ -205,6 +212,8 @@ pub async fn handle(
             format!("`{}` (role {}) may not {} {path}", who.name, who.role.map_or("none", Role::as_str), parts.method),
         )
         .hint("use an operator certificate for this call")),
+        // A release is streamed to disk, never read whole; it is sent directly, never queued.
+        Ok(Call::PutRelease(site, id)) => receive_release(&agent, &parts.headers, &site, &id, body).await,
         Ok(call) => match Limited::new(body, MAX_BODY).collect().await {
             Err(_) => Err(ApiError::new("too_large", "the request body is too large or broken")),
             Ok(collected) => {
@@ -237,6 +246,34 @@ pub async fn handle(
         "outcome": outcome,
     }));
     Ok(response)
+}
+
+/// `PUT /v1/sites/{site}/releases/{id}`: the bundle streamed to disk and unpacked.
+async fn receive_release(
+    agent: &Arc<Agent>,
+    headers: &http::HeaderMap,
+    site: &str,
+    id: &str,
+    body: Incoming,
+) -> Result<Response<Full<Bytes>>, ApiError> {
+    if [QUEUED_BY, QUEUED_CERT, QUEUED_SIG].iter().any(|h| headers.contains_key(*h)) {
+        return Err(ApiError::new("forbidden", "releases are sent directly, never from the outbox"));
+    }
+    if agent.crl_expired_and_enforced() {
+        return Err(ApiError::new("crl_expired", "the installed revocation list is past its next update")
+            .hint("issue and deliver a new list: `amoe ca crl`"));
+    }
+    if !agent.sites().contains_key(site) {
+        return Err(
+            ApiError::new("not_found", format!("no site `{site}` on this host")).hint("push it with `amoe site push`")
+        );
+    }
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let sha = header(amoe_proto::RELEASE_SHA256);
+    let meta: amoe_proto::ReleaseMeta = serde_json::from_str(&header(amoe_proto::RELEASE_META)).unwrap_or_default();
+    let max = agent.deploy_config().max_bytes();
+    let info = agent.releases.receive(site, id, &sha, meta, body, max).await?;
+    Ok(json(StatusCode::OK, &info))
 }
 
 /// The checks that need the body (who queued the call) or the agent's state, then the answer.
@@ -338,6 +375,31 @@ async fn answer(agent: &Arc<Agent>, call: Call, body: Bytes) -> Result<Response<
         Call::DeleteChallenge(s, token) => {
             agent.proxy.challenges.remove(&s, &token);
             Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Full::new(Bytes::new())).unwrap_or_default())
+        }
+        Call::ListReleases(s) => Ok(json(StatusCode::OK, &agent.releases.list(&s))),
+        // Streamed in `handle`: never here.
+        Call::PutRelease(..) => Err(ApiError::new("internal", "a release upload reached the wrong handler")),
+        Call::Switch(s) => {
+            let req: amoe_proto::SwitchRequest = read_json(&body)?;
+            if !agent.sites().contains_key(&s) {
+                return Err(unknown(&s));
+            }
+            let mut result =
+                agent.releases.switch(&s, &req.release, req.keep.unwrap_or(super::releases::DEFAULT_KEEP))?;
+            let hooks = agent.deploy_config().hooks.get(&s).cloned().unwrap_or_default();
+            for h in hooks {
+                let run = super::releases::run_hook(&h, &s, &req.release).await;
+                agent.state.journal(&serde_json::json!({
+                    "at": jiff::Timestamp::now().to_string(),
+                    "hook": run.command,
+                    "site": s,
+                    "release": req.release,
+                    "code": run.code,
+                    "output": run.output,
+                }));
+                result.hooks.push(run);
+            }
+            Ok(json(StatusCode::OK, &result))
         }
         Call::PutCrl => {
             let bytes = body;

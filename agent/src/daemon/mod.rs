@@ -15,6 +15,7 @@ pub mod config;
 pub mod control;
 mod idempotency;
 mod metrics;
+pub mod releases;
 pub mod state;
 pub mod tls;
 
@@ -56,6 +57,8 @@ pub struct Agent {
     /// The serials the installed revocation list revokes: open control connections of a
     /// serial in it are closed when a new list is installed.
     installed_crl: tokio::sync::watch::Sender<Arc<InstalledCrl>>,
+    /// Releases of deployed sites (`STATE/releases/`).
+    pub releases: releases::Releases,
 }
 
 /// The installed revocation list, read and checked once (at start and on each install).
@@ -167,6 +170,11 @@ fn cert_status(site: &str, info: &amoe_pki::site_cert::SiteCertInfo) -> amoe_pro
 }
 
 impl Agent {
+    /// `[deploy]` of agent.toml as loaded (SIGHUP reloads it).
+    pub fn deploy_config(&self) -> config::DeploySection {
+        self.config.lock().unwrap_or_else(|e| e.into_inner()).deploy.clone()
+    }
+
     fn reload_tls(&self) -> Result<(), String> {
         let c = self.config.lock().unwrap_or_else(|e| e.into_inner()).control.clone();
         let crl = self.state.crl_path();
@@ -667,6 +675,7 @@ pub async fn run(config_path: &Path) -> Result<(), String> {
     let tls =
         tls::server_config(&config.control.ca, &config.control.cert, &config.control.key, Some(&state.crl_path()))?;
     let agent = Arc::new(Agent {
+        releases: releases::Releases::new(&config.state_dir),
         proxy: proxy.clone(),
         applied: Mutex::new(idempotency::Keys::load(&state, jiff::Timestamp::now())),
         sites: Mutex::new(BTreeMap::new()),

@@ -431,3 +431,62 @@ pub enum ReportCmd {
         out: PathBuf,
     },
 }
+
+/// `amoe deploy`: a site's release to every host, then made current everywhere or nowhere.
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_long_help = "Phase one sends the bundle to every host of the site at once; each checks its SHA-256 and\nunpacks it. Phase two, only if every host has it, makes it current everywhere; if a host\ncannot switch, the others are switched back and an unreachable host is owed its switch-back\nin the outbox. One deploy at a time per site.\n\nEXIT STATUS: 0 done on every host, 3 a switch-back is owed to a host, 1 nothing switched.\n\nEXAMPLES:\n  amoe deploy www ./public --message 'v2.3.1' --flush --ticket 42\n  amoe deploy www site.tar.gz --stage && amoe deploy switch www 20261127T101500Z-3f2a9c01d4e5\n  amoe deploy list www\n  amoe deploy rollback www"
+)]
+pub struct DeployArgs {
+    #[command(subcommand)]
+    pub cmd: Option<DeployCmd>,
+    /// The site
+    #[arg(required = true)]
+    pub site: Option<String>,
+    /// A folder, or a .tar / .tar.gz of it
+    #[arg(required = true)]
+    pub path: Option<PathBuf>,
+    /// Why (kept with the release and in the journal)
+    #[arg(long)]
+    pub message: Option<String>,
+    /// Soft-purge the site's cache after the switch
+    #[arg(long)]
+    pub flush: bool,
+    /// Show what would be sent (files, size, SHA-256, hosts) and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Record the deploy on this ticket
+    #[arg(long)]
+    pub ticket: Option<i64>,
+    /// Phase one only: send the release, switch later with `amoe deploy switch`
+    #[arg(long)]
+    pub stage: bool,
+    /// Releases kept on each host (never the current one or a staged one)
+    #[arg(long, default_value_t = 5)]
+    pub keep: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeployCmd {
+    /// Make a release already sent current on every host (phase two; from cron or `at` at the
+    /// date agreed with the customer)
+    Switch {
+        site: String,
+        /// The release id (`amoe deploy list SITE`)
+        id: String,
+        #[arg(long, default_value_t = 5)]
+        keep: usize,
+    },
+    /// The releases on each host: which is current, which are staged, who sent them
+    List { site: String },
+    /// Switch back to the release served before (or to --to ID), everywhere
+    Rollback {
+        site: String,
+        #[arg(long, value_name = "ID")]
+        to: Option<String>,
+        #[arg(long, default_value_t = 5)]
+        keep: usize,
+    },
+}

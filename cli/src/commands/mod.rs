@@ -7,6 +7,7 @@ mod beneficiary;
 mod ca;
 mod cert;
 pub(crate) mod demo;
+mod deploy;
 mod fleet;
 mod host;
 mod logs;
@@ -108,6 +109,7 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Incident(cmd) => records::incident(ctx, cmd),
         Command::Change(cmd) => records::change(ctx, cmd),
         Command::Report(cmd) => reports::run(ctx, cmd),
+        Command::Deploy(args) => deploy::run(ctx, args),
         Command::Stats { site, from, to, by, top, chart } => {
             logs::site_stats(ctx, &site, &from, &to, by, top, chart.as_deref())
         }

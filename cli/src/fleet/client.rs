@@ -130,22 +130,8 @@ impl Client {
         headers: &[(&'static str, String)],
     ) -> Result<(u16, Bytes), CallError> {
         let addr = || address.to_string();
-        let host = address.rsplit_once(':').map_or(address, |(h, _)| h).trim_start_matches('[').trim_end_matches(']');
-        let name = ServerName::try_from(host.to_string())
-            .map_err(|e| CallError::Tls { address: addr(), reason: e.to_string() })?;
-        let tcp = tokio::net::TcpStream::connect(address)
-            .await
-            .map_err(|e| CallError::Connect { address: addr(), reason: e.to_string() })?;
-        let _ = tcp.set_nodelay(true);
-        let stream = tokio_rustls::TlsConnector::from(self.tls.clone())
-            .connect(name, tcp)
-            .await
-            .map_err(|e| CallError::Tls { address: addr(), reason: e.to_string() })?;
-        let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
-        tokio::spawn(conn);
-        let mut req = Request::builder().method(method).uri(path).header(http::header::HOST, host);
+        let (host, mut send) = self.connect::<Full<Bytes>>(address).await?;
+        let mut req = Request::builder().method(method).uri(path).header(http::header::HOST, &host);
         if body.is_some() {
             req = req.header(http::header::CONTENT_TYPE, "application/json");
         }
@@ -165,6 +151,160 @@ impl Client {
             .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?
             .to_bytes();
         Ok((status, body))
+    }
+}
+
+/// A file sent as a request body in chunks, never whole in memory; every chunk read marks the
+/// shared progress (bytes) and the time of the last activity.
+struct FileBody {
+    reader: tokio_util::io::ReaderStream<tokio::fs::File>,
+    progress: Arc<Progress>,
+}
+
+/// How an upload goes: bytes sent, and when the last ones left (milliseconds since `start`).
+#[derive(Debug)]
+pub struct Progress {
+    pub sent: std::sync::atomic::AtomicU64,
+    last_ms: std::sync::atomic::AtomicU64,
+    done: std::sync::atomic::AtomicBool,
+    start: Instant,
+}
+
+impl Progress {
+    pub fn new() -> Arc<Progress> {
+        Arc::new(Progress {
+            sent: Default::default(),
+            last_ms: Default::default(),
+            done: Default::default(),
+            start: Instant::now(),
+        })
+    }
+
+    fn touch(&self) {
+        self.last_ms.store(self.start.elapsed().as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn idle(&self) -> Duration {
+        let last = Duration::from_millis(self.last_ms.load(std::sync::atomic::Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+}
+
+impl hyper::body::Body for FileBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        use futures_core::Stream;
+        match std::pin::Pin::new(&mut self.reader).poll_next(cx) {
+            std::task::Poll::Ready(Some(Ok(chunk))) => {
+                self.progress.sent.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                self.progress.touch();
+                std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(chunk))))
+            }
+            std::task::Poll::Ready(Some(Err(e))) => std::task::Poll::Ready(Some(Err(e))),
+            std::task::Poll::Ready(None) => {
+                self.progress.done.store(true, std::sync::atomic::Ordering::Relaxed);
+                self.progress.touch();
+                std::task::Poll::Ready(None)
+            }
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+}
+
+/// How long an agent may take to answer once the whole bundle is sent (it unpacks it).
+const UNPACK_WAIT: Duration = Duration::from_secs(600);
+
+impl Client {
+    /// `PUT`s the file at `file` to `path` on the agent at `address`, streamed: the client's
+    /// time-out counts inactivity (no byte sent for that long), then the agent has
+    /// [`UNPACK_WAIT`] to answer.
+    pub async fn upload(
+        &self,
+        address: &str,
+        path: &str,
+        file: &Path,
+        headers: &[(&'static str, String)],
+        progress: Arc<Progress>,
+    ) -> Result<Answer, CallError> {
+        let started = Instant::now();
+        let addr = || address.to_string();
+        let f = tokio::fs::File::open(file)
+            .await
+            .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
+        let len = f.metadata().await.map(|m| m.len()).unwrap_or(0);
+        progress.touch();
+        let body =
+            FileBody { reader: tokio_util::io::ReaderStream::with_capacity(f, 256 << 10), progress: progress.clone() };
+        let call = async {
+            let (host, mut send) = self.connect(address).await?;
+            let mut req = Request::builder()
+                .method(Method::PUT)
+                .uri(path)
+                .header(http::header::HOST, host)
+                .header(http::header::CONTENT_TYPE, "application/x-tar")
+                .header(http::header::CONTENT_LENGTH, len);
+            for (name, value) in headers {
+                req = req.header(*name, value.as_str());
+            }
+            let req = req.body(body).map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
+            let res =
+                send.send_request(req).await.map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
+            let status = res.status().as_u16();
+            let body = http_body_util::Limited::new(res.into_body(), MAX_ANSWER)
+                .collect()
+                .await
+                .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?
+                .to_bytes();
+            Ok((status, body))
+        };
+        tokio::pin!(call);
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        loop {
+            tokio::select! {
+                r = &mut call => {
+                    let (status, body) = r?;
+                    return Ok(Answer { status, body, latency: started.elapsed() });
+                }
+                _ = tick.tick() => {
+                    let done = progress.done.load(std::sync::atomic::Ordering::Relaxed);
+                    let limit = if done { UNPACK_WAIT } else { self.timeout };
+                    if progress.idle() > limit {
+                        return Err(CallError::Timeout { address: addr(), timeout: limit });
+                    }
+                }
+            }
+        }
+    }
+
+    /// A TLS connection to the agent at `address`, ready for one HTTP/1.1 request.
+    async fn connect<B>(&self, address: &str) -> Result<(String, hyper::client::conn::http1::SendRequest<B>), CallError>
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let addr = || address.to_string();
+        let host = address.rsplit_once(':').map_or(address, |(h, _)| h).trim_start_matches('[').trim_end_matches(']');
+        let name = ServerName::try_from(host.to_string())
+            .map_err(|e| CallError::Tls { address: addr(), reason: e.to_string() })?;
+        let tcp = tokio::net::TcpStream::connect(address)
+            .await
+            .map_err(|e| CallError::Connect { address: addr(), reason: e.to_string() })?;
+        let _ = tcp.set_nodelay(true);
+        let stream = tokio_rustls::TlsConnector::from(self.tls.clone())
+            .connect(name, tcp)
+            .await
+            .map_err(|e| CallError::Tls { address: addr(), reason: e.to_string() })?;
+        let (send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
+        tokio::spawn(conn);
+        Ok((host.to_string(), send))
     }
 }
 

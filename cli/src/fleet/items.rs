@@ -72,7 +72,11 @@ pub fn put_site_items(
 
 /// What an outbox item asks of a host, for the role check.
 pub fn action_of(kind: ItemKind) -> Action {
-    if kind == ItemKind::Flush { Action::Flush } else { Action::Change }
+    match kind {
+        ItemKind::Flush => Action::Flush,
+        ItemKind::Switch => Action::Deploy,
+        _ => Action::Change,
+    }
 }
 
 /// An operation for every host of a list, queued by `caller`.

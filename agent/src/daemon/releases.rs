@@ -1,0 +1,408 @@
+//! Site releases on this host (`amoe deploy`, DESIGN §10): each bundle is received streamed to
+//! `STATE/releases/SITE/.ID.upload` while its SHA-256 is computed, checked against what the CLI
+//! announced, kept as `ID.bundle` (for `deploy promote` and checks) and unpacked into
+//! `.ID.partial/`, renamed `ID/` only when whole. `current` is a symlink to the release served,
+//! replaced atomically (a new link renamed over the old one). `ID.json` keeps what is known of
+//! each release.
+//!
+//! Unpacking refuses, naming the entry: absolute paths, `..`, links that leave the release
+//! (checked on the finished tree, through every link), hard links, device files and FIFOs,
+//! writing through a link, and bundles or trees over the size set in `agent.toml`. Files get
+//! 0644 (0755 when executable), directories 0755: the release is served, never secret.
+
+use std::io::Read;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Component, Path, PathBuf};
+
+use amoe_proto::{ReleaseInfo, ReleaseMeta, SwitchResult};
+use http_body_util::BodyExt;
+use sha2::Digest;
+use tokio::io::AsyncWriteExt;
+
+use super::control::ApiError;
+
+/// Releases kept per site unless the switch says otherwise.
+pub const DEFAULT_KEEP: usize = 5;
+
+#[derive(Debug)]
+pub struct Releases {
+    root: PathBuf,
+}
+
+fn io(what: &str, e: std::io::Error) -> ApiError {
+    ApiError::new("internal", format!("{what}: {e}"))
+}
+
+/// A release id: 1 to 80 of `A-Za-z0-9._-`, not starting with `.` (ids become file names).
+pub fn check_id(id: &str) -> Result<(), ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= 80
+        && !id.starts_with('.')
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok { Ok(()) } else { Err(ApiError::new("bad_request", format!("`{id}` is not a release id"))) }
+}
+
+impl Releases {
+    pub fn new(state_dir: &Path) -> Releases {
+        Releases { root: state_dir.join("releases") }
+    }
+
+    fn dir(&self, site: &str) -> PathBuf {
+        self.root.join(site)
+    }
+
+    /// The folder of the release `site` serves now, if any.
+    pub fn current_dir(&self, site: &str) -> Option<PathBuf> {
+        let link = self.dir(site).join("current");
+        let target = std::fs::read_link(&link).ok()?;
+        Some(self.dir(site).join(target))
+    }
+
+    fn current_id(&self, site: &str) -> Option<String> {
+        std::fs::read_link(self.dir(site).join("current")).ok().and_then(|t| t.to_str().map(str::to_owned))
+    }
+
+    fn info(&self, site: &str, id: &str) -> Option<ReleaseInfo> {
+        let bytes = std::fs::read(self.dir(site).join(format!("{id}.json"))).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    fn save_info(&self, site: &str, info: &ReleaseInfo) -> Result<(), ApiError> {
+        let path = self.dir(site).join(format!("{}.json", info.id));
+        let tmp = path.with_extension("json.tmp");
+        let bytes = serde_json::to_vec_pretty(info).map_err(|e| ApiError::new("internal", e.to_string()))?;
+        std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| io("release record", e))
+    }
+
+    /// The site's releases, oldest first.
+    pub fn list(&self, site: &str) -> Vec<ReleaseInfo> {
+        let current = self.current_id(site);
+        let mut out: Vec<ReleaseInfo> = std::fs::read_dir(self.dir(site))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let id = name.strip_suffix(".json")?;
+                if id.starts_with('.') || !self.dir(site).join(id).is_dir() {
+                    return None;
+                }
+                self.info(site, id)
+            })
+            .map(|mut i| {
+                i.current = current.as_deref() == Some(i.id.as_str());
+                i
+            })
+            .collect();
+        out.sort_by(|a, b| a.received_at.cmp(&b.received_at).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    /// Receives a bundle: streamed to disk with its hash, checked, unpacked. A release already
+    /// received with the same SHA-256 is answered as it is (a retried upload); with another one
+    /// it is a conflict.
+    pub async fn receive(
+        &self,
+        site: &str,
+        id: &str,
+        sha256: &str,
+        meta: ReleaseMeta,
+        mut body: hyper::body::Incoming,
+        max_bytes: u64,
+    ) -> Result<ReleaseInfo, ApiError> {
+        check_id(id)?;
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ApiError::new("bad_request", "the bundle's SHA-256 is missing or not hexadecimal"));
+        }
+        if let Some(info) = self.info(site, id).filter(|_| self.dir(site).join(id).is_dir()) {
+            if info.sha256.eq_ignore_ascii_case(sha256) {
+                return Ok(info);
+            }
+            return Err(ApiError::new("conflict", format!("release `{id}` exists with another SHA-256")));
+        }
+        let dir = self.dir(site);
+        std::fs::DirBuilder::new().recursive(true).mode(0o755).create(&dir).map_err(|e| io("releases folder", e))?;
+        let upload = dir.join(format!(".{id}.upload"));
+        let partial = dir.join(format!(".{id}.partial"));
+        let cleanup = || {
+            let _ = std::fs::remove_file(&upload);
+            let _ = std::fs::remove_dir_all(&partial);
+        };
+        let received = async {
+            let mut file = tokio::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&upload)
+                .await
+                .map_err(|e| io("upload file", e))?;
+            let mut hasher = sha2::Sha256::new();
+            let mut size: u64 = 0;
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| ApiError::new("bad_request", format!("the upload broke off: {e}")))?;
+                if let Ok(data) = frame.into_data() {
+                    size += data.len() as u64;
+                    if size > max_bytes {
+                        // Read on (discarding, up to 64 MiB) so that the client gets this
+                        // answer rather than a connection cut in the middle of its upload.
+                        let mut drained: u64 = 0;
+                        while drained < 64 << 20 {
+                            match body.frame().await {
+                                Some(Ok(f)) => drained += f.data_ref().map_or(0, |d| d.len() as u64),
+                                _ => break,
+                            }
+                        }
+                        return Err(ApiError::new(
+                            "too_large",
+                            format!("the bundle is over this host's limit of {max_bytes} bytes"),
+                        )
+                        .hint("raise `max_bundle_bytes` in [deploy] of agent.toml, or deploy less"));
+                    }
+                    hasher.update(&data);
+                    file.write_all(&data).await.map_err(|e| io("writing the bundle", e))?;
+                }
+            }
+            file.sync_all().await.map_err(|e| io("writing the bundle", e))?;
+            let got: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            if !got.eq_ignore_ascii_case(sha256) {
+                return Err(ApiError::new(
+                    "bad_request",
+                    format!("checksum mismatch: the bundle received has SHA-256 {got}, not {sha256}"),
+                ));
+            }
+            Ok(size)
+        }
+        .await;
+        let size = match received {
+            Ok(s) => s,
+            Err(e) => {
+                cleanup();
+                return Err(e);
+            }
+        };
+        let (u, p) = (upload.clone(), partial.clone());
+        let unpacked = tokio::task::spawn_blocking(move || unpack(&u, &p, max_bytes))
+            .await
+            .map_err(|e| ApiError::new("internal", e.to_string()))
+            .and_then(|r| r.map_err(|e| ApiError::new("bad_request", format!("bundle refused: {e}"))));
+        let files = match unpacked {
+            Ok(n) => n,
+            Err(e) => {
+                cleanup();
+                return Err(e);
+            }
+        };
+        std::fs::rename(&partial, dir.join(id)).map_err(|e| {
+            cleanup();
+            io("release folder", e)
+        })?;
+        std::fs::rename(&upload, dir.join(format!("{id}.bundle"))).map_err(|e| io("bundle", e))?;
+        let info = ReleaseInfo {
+            id: id.to_string(),
+            sha256: sha256.to_ascii_lowercase(),
+            size,
+            files,
+            received_at: jiff::Timestamp::now().to_string(),
+            switched_at: None,
+            current: false,
+            meta,
+        };
+        self.save_info(site, &info)?;
+        Ok(info)
+    }
+
+    /// Makes `id` current (idempotent), then removes the oldest releases beyond `keep`, never
+    /// the current one or one never made current (staged).
+    pub fn switch(&self, site: &str, id: &str, keep: usize) -> Result<SwitchResult, ApiError> {
+        check_id(id)?;
+        let dir = self.dir(site);
+        let Some(mut info) = self.info(site, id).filter(|_| dir.join(id).is_dir()) else {
+            let known: Vec<String> = self.list(site).into_iter().map(|r| r.id).collect();
+            return Err(ApiError::new("not_found", format!("no release `{id}` of `{site}` on this host")).hint(
+                if known.is_empty() { "none was received".to_string() } else { format!("known: {}", known.join(", ")) },
+            ));
+        };
+        let previous = self.current_id(site);
+        if previous.as_deref() != Some(id) {
+            let tmp = dir.join(format!(".current-{}", std::process::id()));
+            let _ = std::fs::remove_file(&tmp);
+            std::os::unix::fs::symlink(id, &tmp).map_err(|e| io("current link", e))?;
+            std::fs::rename(&tmp, dir.join("current")).map_err(|e| io("current link", e))?;
+            if let Ok(d) = std::fs::File::open(&dir) {
+                let _ = d.sync_all();
+            }
+        }
+        info.switched_at = Some(jiff::Timestamp::now().to_string());
+        self.save_info(site, &info)?;
+        let mut removed = Vec::new();
+        let all = self.list(site);
+        let mut excess = all.len().saturating_sub(keep.max(1));
+        for r in all {
+            if excess == 0 {
+                break;
+            }
+            if r.current || r.switched_at.is_none() {
+                continue;
+            }
+            let _ = std::fs::remove_dir_all(dir.join(&r.id));
+            let _ = std::fs::remove_file(dir.join(format!("{}.bundle", r.id)));
+            let _ = std::fs::remove_file(dir.join(format!("{}.json", r.id)));
+            removed.push(r.id);
+            excess -= 1;
+        }
+        Ok(SwitchResult { previous, current: id.to_string(), removed, hooks: Vec::new() })
+    }
+}
+
+/// Unpacks the tar (or gzip-compressed tar) `bundle` into `dest`, which must not exist;
+/// returns the number of files. Every refusal names the entry.
+pub fn unpack(bundle: &Path, dest: &Path, max_bytes: u64) -> Result<u64, String> {
+    let mut f = std::fs::File::open(bundle).map_err(|e| e.to_string())?;
+    let mut magic = [0u8; 2];
+    let gz = f.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
+    let f = std::fs::File::open(bundle).map_err(|e| e.to_string())?;
+    let reader: Box<dyn Read> = if gz { Box::new(flate2::read::GzDecoder::new(f)) } else { Box::new(f) };
+    std::fs::DirBuilder::new().mode(0o755).create(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let mut archive = tar::Archive::new(reader);
+    let mut files = 0u64;
+    let mut written = 0u64;
+    let mut links: Vec<PathBuf> = Vec::new();
+    for entry in archive.entries().map_err(|e| format!("not a tar archive: {e}"))? {
+        let mut entry = entry.map_err(|e| format!("a damaged entry: {e}"))?;
+        let raw = entry.path().map_err(|e| format!("an entry with a bad name: {e}"))?.into_owned();
+        let name = raw.display().to_string();
+        let mut rel = PathBuf::new();
+        for c in raw.components() {
+            match c {
+                Component::Normal(p) => rel.push(p),
+                Component::CurDir => {}
+                Component::ParentDir => return Err(format!("`{name}` climbs out with `..`")),
+                Component::RootDir | Component::Prefix(_) => return Err(format!("`{name}` is an absolute path")),
+            }
+        }
+        if rel.as_os_str().is_empty() {
+            continue;
+        }
+        let target = dest.join(&rel);
+        // Never write through a link: every folder on the way must be a real folder.
+        let mut walk = dest.to_path_buf();
+        for c in rel.parent().into_iter().flat_map(Path::components) {
+            walk.push(c);
+            match std::fs::symlink_metadata(&walk) {
+                Ok(m) if m.file_type().is_symlink() => return Err(format!("`{name}` would be written through a link")),
+                Ok(m) if !m.is_dir() => return Err(format!("`{name}` is under a file")),
+                Ok(_) => {}
+                Err(_) => std::fs::DirBuilder::new().mode(0o755).create(&walk).map_err(|e| format!("`{name}`: {e}"))?,
+            }
+        }
+        if std::fs::symlink_metadata(&target).is_ok_and(|m| !m.is_dir()) {
+            return Err(format!("`{name}` appears twice"));
+        }
+        let kind = entry.header().entry_type();
+        match kind {
+            tar::EntryType::Directory => {
+                if !target.is_dir() {
+                    std::fs::DirBuilder::new().mode(0o755).create(&target).map_err(|e| format!("`{name}`: {e}"))?;
+                }
+            }
+            tar::EntryType::Regular | tar::EntryType::Continuous => {
+                let size = entry.header().size().map_err(|e| format!("`{name}`: {e}"))?;
+                written += size;
+                if written > max_bytes {
+                    return Err(format!(
+                        "unpacked, the release is over this host's limit of {max_bytes} bytes (at `{name}`)"
+                    ));
+                }
+                let exec = entry.header().mode().is_ok_and(|m| m & 0o111 != 0);
+                let mut out = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(if exec { 0o755 } else { 0o644 })
+                    .open(&target)
+                    .map_err(|e| format!("`{name}`: {e}"))?;
+                std::io::copy(&mut (&mut entry).take(size), &mut out).map_err(|e| format!("`{name}`: {e}"))?;
+                out.set_permissions(std::fs::Permissions::from_mode(if exec { 0o755 } else { 0o644 }))
+                    .map_err(|e| format!("`{name}`: {e}"))?;
+                files += 1;
+            }
+            tar::EntryType::Symlink => {
+                let to = entry
+                    .link_name()
+                    .map_err(|e| format!("`{name}`: {e}"))?
+                    .ok_or_else(|| format!("`{name}` is a link to nothing"))?
+                    .into_owned();
+                if to.is_absolute() {
+                    return Err(format!("`{name}` links to an absolute path ({})", to.display()));
+                }
+                std::os::unix::fs::symlink(&to, &target).map_err(|e| format!("`{name}`: {e}"))?;
+                links.push(rel.clone());
+            }
+            tar::EntryType::XGlobalHeader
+            | tar::EntryType::XHeader
+            | tar::EntryType::GNULongName
+            | tar::EntryType::GNULongLink => {}
+            tar::EntryType::Link => return Err(format!("`{name}` is a hard link")),
+            other => return Err(format!("`{name}` is a {other:?} entry (devices and FIFOs are refused)")),
+        }
+    }
+    // Links are checked on the finished tree, through every link on the way: each must lead to
+    // something inside the release.
+    let root = dest.canonicalize().map_err(|e| e.to_string())?;
+    for rel in links {
+        let name = rel.display().to_string();
+        match dest.join(&rel).canonicalize() {
+            Ok(real) if real.starts_with(&root) => {}
+            Ok(_) => return Err(format!("`{name}` links out of the release")),
+            Err(_) => return Err(format!("`{name}` is a link to nothing in the release")),
+        }
+    }
+    Ok(files)
+}
+
+/// Runs one hook after a switch, without a shell, killed at its time-out; `AMOE_SITE` and
+/// `AMOE_RELEASE` tell it what changed. Its output (stdout then stderr) is kept, at most 8 KiB.
+pub async fn run_hook(hook: &super::config::Hook, site: &str, release: &str) -> amoe_proto::HookRun {
+    const MAX_OUTPUT: usize = 8 << 10;
+    let Some((program, args)) = hook.command.split_first() else {
+        return amoe_proto::HookRun { command: hook.command.clone(), code: None, output: "an empty command".into() };
+    };
+    let child = tokio::process::Command::new(program)
+        .args(args)
+        .env("AMOE_SITE", site)
+        .env("AMOE_RELEASE", release)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn();
+    let child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return amoe_proto::HookRun {
+                command: hook.command.clone(),
+                code: None,
+                output: format!("cannot start: {e}"),
+            };
+        }
+    };
+    let limit = std::time::Duration::from_secs(hook.timeout_secs.unwrap_or(30));
+    let (code, mut output) = match tokio::time::timeout(limit, child.wait_with_output()).await {
+        Ok(Ok(out)) => {
+            let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+            text.push_str(&String::from_utf8_lossy(&out.stderr));
+            (out.status.code(), text)
+        }
+        Ok(Err(e)) => (None, format!("failed: {e}")),
+        Err(_) => (None, format!("killed after {} s", limit.as_secs())),
+    };
+    if output.len() > MAX_OUTPUT {
+        let mut cut = MAX_OUTPUT;
+        while !output.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        output.truncate(cut);
+    }
+    tracing::info!(site, release, command = ?hook.command, ?code, "hook run after a switch");
+    amoe_proto::HookRun { command: hook.command.clone(), code, output }
+}

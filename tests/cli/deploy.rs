@@ -1,0 +1,286 @@
+//! `amoe deploy` on three real agents: all switch or none, rollback, staging, the lock,
+//! crafted bundles refused without a byte outside the release, hooks.
+
+use crate::fleet::Fleet;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A site folder whose index says `version`.
+fn site_dir(fleet: &Fleet, version: &str) -> PathBuf {
+    let dir = fleet.env.path(&format!("src-{version}"));
+    std::fs::create_dir_all(dir.join("assets")).expect("dir");
+    std::fs::write(dir.join("index.html"), format!("<h1>{version}</h1>\n")).expect("index");
+    std::fs::write(dir.join("assets/app.js"), format!("console.log('{version}');\n")).expect("js");
+    let _ = std::os::unix::fs::symlink("index.html", dir.join("home.html"));
+    dir
+}
+
+fn current(fleet: &Fleet, i: usize) -> Option<String> {
+    std::fs::read_link(fleet.agents[i].state.join("releases/www/current")).ok().map(|p| p.display().to_string())
+}
+
+fn served(fleet: &Fleet, i: usize) -> String {
+    std::fs::read_to_string(fleet.agents[i].state.join("releases/www/current/index.html")).unwrap_or_default()
+}
+
+fn deploy(fleet: &Fleet, dir: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let mut a = vec!["deploy", "www", dir.to_str().expect("utf8"), "-o", "json"];
+    a.extend_from_slice(extra);
+    let r = fleet.run(&a);
+    let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+    (r.code, v, r.stderr)
+}
+
+#[test]
+fn a_deploy_switches_every_host_and_rolls_back() {
+    let fleet = Fleet::new(3);
+    let v1 = site_dir(&fleet, "v1");
+    // A dry run sends nothing.
+    let (code, dry, _) = deploy(&fleet, &v1, &["--dry-run"]);
+    assert_eq!(code, 0);
+    assert_eq!((dry["dry_run"].as_bool(), dry["files"].as_u64()), (Some(true), Some(2)), "{dry}");
+    assert!(current(&fleet, 0).is_none() && !fleet.agents[0].state.join("releases/www").exists());
+
+    let (code, r1, err) = deploy(&fleet, &v1, &["--message", "v1"]);
+    assert_eq!(code, 0, "{r1}{err}");
+    let id1 = r1["release"].as_str().expect("id").to_owned();
+    for i in 0..3 {
+        assert_eq!(current(&fleet, i).as_deref(), Some(id1.as_str()));
+        assert_eq!(served(&fleet, i), "<h1>v1</h1>\n");
+        let link = fleet.agents[i].state.join("releases/www").join(&id1).join("home.html");
+        assert_eq!(std::fs::read_link(link).expect("link kept").display().to_string(), "index.html");
+    }
+    let v2 = site_dir(&fleet, "v2");
+    let (code, r2, err) = deploy(&fleet, &v2, &["--message", "v2"]);
+    assert_eq!(code, 0, "{r2}{err}");
+    let id2 = r2["release"].as_str().expect("id").to_owned();
+    assert!((0..3).all(|i| served(&fleet, i) == "<h1>v2</h1>\n"));
+    assert!(r2["hosts"].as_array().expect("hosts").iter().all(|h| h["previous"] == id1.as_str()), "{r2}");
+
+    // The list: both releases on the three hosts, v2 current everywhere.
+    let list = fleet.ok(&["deploy", "list", "www", "-o", "json"]).json();
+    let rows = list.as_array().expect("rows");
+    assert_eq!(rows.len(), 2);
+    let row2 = rows.iter().find(|r| r["id"] == id2.as_str()).expect("v2");
+    assert_eq!(row2["current_on"].as_array().map(Vec::len), Some(3));
+    assert_eq!((row2["by"].as_str(), row2["message"].as_str()), (Some("op"), Some("v2")));
+    assert_eq!(row2["sha256"], r2["sha256"]);
+
+    // Rollback: v1 everywhere again.
+    let r = fleet.run(&["deploy", "rollback", "www", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!((0..3).all(|i| current(&fleet, i).as_deref() == Some(id1.as_str())));
+    assert!((0..3).all(|i| served(&fleet, i) == "<h1>v1</h1>\n"));
+
+    // Staged, then switched at the agreed time (by a ci certificate: it may deploy).
+    let v3 = site_dir(&fleet, "v3");
+    let r = fleet.run_as("pipeline", &["deploy", "www", v3.to_str().expect("utf8"), "--stage", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let id3 = serde_json::from_str::<Value>(&r.stdout).expect("json")["release"].as_str().expect("id").to_owned();
+    assert!((0..3).all(|i| current(&fleet, i).as_deref() == Some(id1.as_str())), "staging switches nothing");
+    let staged = fleet.ok(&["deploy", "list", "www", "-o", "json"]).json();
+    assert!(staged.as_array().expect("rows").iter().any(|r| r["id"] == id3.as_str() && r["staged"] == true));
+    let r = fleet.run_as("pipeline", &["deploy", "switch", "www", &id3]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!((0..3).all(|i| served(&fleet, i) == "<h1>v3</h1>\n"));
+    // An unknown release: exit 1, naming those there are.
+    let r = fleet.run(&["deploy", "switch", "www", "nosuch"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains(&id1) && r.stderr.contains(&id3), "{}", r.stderr);
+
+    // Every deploy, switch and rollback is recorded and journaled.
+    let kinds: Vec<String> = {
+        let db = fleet.env.sqlite();
+        let mut st = db.prepare("SELECT kind || ':' || outcome FROM deploys ORDER BY id").expect("query");
+        st.query_map([], |r| r.get(0)).expect("rows").collect::<Result<_, _>>().expect("kinds")
+    };
+    assert_eq!(kinds, ["deploy:ok", "deploy:ok", "rollback:ok", "stage:ok", "switch:ok"]);
+    let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
+    assert!(audit.contains("deploy rollback") && audit.contains("deploy stage"), "{audit}");
+    let journal = fleet.agents[0].journal();
+    assert!(
+        journal
+            .iter()
+            .any(|j| j["path"].as_str().is_some_and(|p| p.ends_with("/current")) && j["client"] == "pipeline")
+    );
+}
+
+#[test]
+fn none_switches_when_one_host_misses_the_release() {
+    let mut fleet = Fleet::new(3);
+    let v1 = site_dir(&fleet, "v1");
+    let (code, r1, _) = deploy(&fleet, &v1, &[]);
+    assert_eq!(code, 0);
+    let id1 = r1["release"].as_str().expect("id").to_owned();
+    fleet.agents[2].stop();
+    let v2 = site_dir(&fleet, "v2");
+    let (code, r2, err) = deploy(&fleet, &v2, &[]);
+    assert_eq!(code, 1, "{r2}{err}");
+    assert_eq!(r2["switched"], false);
+    assert_eq!(r2["received"], false);
+    let pop2 = r2["hosts"].as_array().expect("hosts").iter().find(|h| h["host"] == "pop2").expect("pop2");
+    assert!(pop2["error"].as_str().is_some_and(|e| e.starts_with("upload: cannot connect")), "{pop2}");
+    assert!((0..2).all(|i| current(&fleet, i).as_deref() == Some(id1.as_str())), "no host switched");
+    fleet.agents[2].start();
+
+    // A switch that fails on one host: the others are switched back.
+    let (code, r3, _) = deploy(&fleet, &v2, &["--stage"]);
+    assert_eq!(code, 0, "{r3}");
+    let id3 = r3["release"].as_str().expect("id").to_owned();
+    let link = fleet.agents[1].state.join("releases/www/current");
+    std::fs::remove_file(&link).expect("unlink");
+    std::fs::create_dir_all(link.join("blocker")).expect("a folder where the link goes");
+    let r = fleet.run(&["deploy", "switch", "www", &id3, "-o", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let rep: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(rep["rolled_back"], true, "{rep}");
+    assert_eq!(current(&fleet, 0).as_deref(), Some(id1.as_str()), "switched back");
+    assert_eq!(current(&fleet, 2).as_deref(), Some(id1.as_str()), "switched back");
+}
+
+#[test]
+fn one_deploy_at_a_time() {
+    let fleet = Fleet::new(1);
+    let v1 = site_dir(&fleet, "v1");
+    let until = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(600)).to_string();
+    fleet
+        .env
+        .sqlite()
+        .execute(
+            "INSERT INTO deploy_locks (site, holder, since, until) VALUES ('www', 'alice@build (pid 7)', '2026-11-27T10:00:00.000Z', ?1)",
+            [&until],
+        )
+        .expect("lock");
+    let (code, _, err) = deploy(&fleet, &v1, &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("being deployed by alice@build (pid 7)") && err.contains("expires"), "{err}");
+    assert!(current(&fleet, 0).is_none());
+    // A lock left by a killed run expires.
+    fleet.env.sqlite().execute("UPDATE deploy_locks SET until = '2026-11-27T10:30:00.000Z'", []).expect("expire");
+    let (code, _, err) = deploy(&fleet, &v1, &[]);
+    assert_eq!(code, 0, "{err}");
+    let locks: i64 = fleet.env.sqlite().query_row("SELECT COUNT(*) FROM deploy_locks", [], |r| r.get(0)).expect("n");
+    assert_eq!(locks, 0, "given back");
+}
+
+/// A tar with one crafted entry after a harmless one.
+fn crafted(path: &Path, kind: &str) {
+    let mut b = tar::Builder::new(std::fs::File::create(path).expect("tar"));
+    let mut ok = tar::Header::new_gnu();
+    ok.set_size(3);
+    ok.set_mode(0o644);
+    ok.set_entry_type(tar::EntryType::Regular);
+    ok.set_path("ok.txt").expect("path");
+    ok.set_cksum();
+    b.append(&ok, &b"ok\n"[..]).expect("ok");
+    let mut h = tar::Header::new_gnu();
+    h.set_mode(0o644);
+    let raw = |h: &mut tar::Header, name: &str| {
+        let n = &mut h.as_gnu_mut().expect("gnu").name;
+        n.fill(0);
+        n[..name.len()].copy_from_slice(name.as_bytes());
+    };
+    match kind {
+        "dotdot" => {
+            h.set_entry_type(tar::EntryType::Regular);
+            h.set_size(4);
+            raw(&mut h, "../escape.txt");
+        }
+        "absolute" => {
+            h.set_entry_type(tar::EntryType::Regular);
+            h.set_size(4);
+            raw(&mut h, "/tmp/amoe-escape.txt");
+        }
+        "symlink" => {
+            h.set_entry_type(tar::EntryType::Symlink);
+            h.set_size(0);
+            raw(&mut h, "evil");
+            h.set_link_name("../../../../..").expect("link");
+        }
+        "device" => {
+            h.set_entry_type(tar::EntryType::Char);
+            h.set_size(0);
+            raw(&mut h, "null");
+        }
+        "hardlink" => {
+            h.set_entry_type(tar::EntryType::Link);
+            h.set_size(0);
+            raw(&mut h, "hard");
+            h.set_link_name("ok.txt").expect("link");
+        }
+        _ => unreachable!(),
+    }
+    h.set_cksum();
+    let data: &[u8] = if h.entry_type() == tar::EntryType::Regular { b"bad\n" } else { b"" };
+    b.append(&h, data).expect("append");
+    b.finish().expect("finish");
+}
+
+#[test]
+fn crafted_bundles_are_refused_without_writing_outside() {
+    let mut fleet = Fleet::new(1);
+    // This host takes bundles of 64 KiB at most.
+    let cfg = fleet.agents[0].config.clone();
+    let mut text = std::fs::read_to_string(&cfg).expect("config");
+    text.push_str("[deploy]\nmax_bundle_bytes = 65536\n");
+    std::fs::write(&cfg, text).expect("config");
+    fleet.agents[0].stop();
+    fleet.agents[0].start();
+    let releases = fleet.agents[0].state.join("releases/www");
+    for (kind, needle) in [
+        ("dotdot", "`../escape.txt` climbs out"),
+        ("absolute", "is an absolute path"),
+        ("symlink", "`evil` links out of the release"),
+        ("device", "`null` is a Char entry"),
+        ("hardlink", "`hard` is a hard link"),
+    ] {
+        let bundle = fleet.env.path(&format!("{kind}.tar"));
+        crafted(&bundle, kind);
+        let r = fleet.run(&["deploy", "www", bundle.to_str().expect("utf8")]);
+        assert_eq!(r.code, 1, "{kind}: {}{}", r.stdout, r.stderr);
+        let text = format!("{}{}", r.stdout, r.stderr);
+        assert!(text.contains(needle), "{kind}: {text}");
+        // Nothing left: no release, no partial folder, no upload, nothing beside the state.
+        let left: Vec<String> = std::fs::read_dir(&releases)
+            .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{kind}: {left:?}");
+    }
+    assert!(!fleet.agents[0].state.join("releases/escape.txt").exists());
+    assert!(!Path::new("/tmp/amoe-escape.txt").exists());
+    // Too big for this host.
+    let big = fleet.env.path("big");
+    std::fs::create_dir_all(&big).expect("dir");
+    std::fs::write(big.join("blob.bin"), vec![7u8; 200_000]).expect("blob");
+    let r = fleet.run(&["deploy", "www", big.to_str().expect("utf8")]);
+    assert_eq!(r.code, 1);
+    assert!(
+        format!("{}{}", r.stdout, r.stderr).contains("over this host's limit of 65536 bytes"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(current(&fleet, 0).is_none());
+    // A folder that is not one.
+    let r = fleet.run(&["deploy", "www", "/nonexistent/site"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+#[test]
+fn hooks_from_agent_toml_run_after_the_switch() {
+    let mut fleet = Fleet::new(1);
+    let cfg = fleet.agents[0].config.clone();
+    let mut text = std::fs::read_to_string(&cfg).expect("config");
+    text.push_str("[[deploy.hooks.www]]\ncommand = [\"/bin/sh\", \"-c\", \"echo reloaded $AMOE_SITE $AMOE_RELEASE\"]\ntimeout_secs = 5\n");
+    std::fs::write(&cfg, text).expect("config");
+    fleet.agents[0].stop();
+    fleet.agents[0].start();
+    let v1 = site_dir(&fleet, "v1");
+    let (code, r, err) = deploy(&fleet, &v1, &[]);
+    assert_eq!(code, 0, "{r}{err}");
+    let id = r["release"].as_str().expect("id");
+    let hook = &r["hosts"][0]["hooks"][0];
+    assert_eq!(hook["code"], 0);
+    assert_eq!(hook["output"].as_str().map(str::trim), Some(format!("reloaded www {id}").as_str()));
+    assert!(fleet.agents[0].journal().iter().any(|j| j["hook"].is_array() && j["release"] == id));
+}
