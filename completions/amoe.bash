@@ -301,6 +301,9 @@ _amoe() {
             amoe__subcmd__deploy,list)
                 cmd="amoe__subcmd__deploy__subcmd__list"
                 ;;
+            amoe__subcmd__deploy,promote)
+                cmd="amoe__subcmd__deploy__subcmd__promote"
+                ;;
             amoe__subcmd__deploy,rollback)
                 cmd="amoe__subcmd__deploy__subcmd__rollback"
                 ;;
@@ -312,6 +315,9 @@ _amoe() {
                 ;;
             amoe__subcmd__deploy__subcmd__help,list)
                 cmd="amoe__subcmd__deploy__subcmd__help__subcmd__list"
+                ;;
+            amoe__subcmd__deploy__subcmd__help,promote)
+                cmd="amoe__subcmd__deploy__subcmd__help__subcmd__promote"
                 ;;
             amoe__subcmd__deploy__subcmd__help,rollback)
                 cmd="amoe__subcmd__deploy__subcmd__help__subcmd__rollback"
@@ -483,6 +489,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__deploy,list)
                 cmd="amoe__subcmd__help__subcmd__deploy__subcmd__list"
+                ;;
+            amoe__subcmd__help__subcmd__deploy,promote)
+                cmd="amoe__subcmd__help__subcmd__deploy__subcmd__promote"
                 ;;
             amoe__subcmd__help__subcmd__deploy,rollback)
                 cmd="amoe__subcmd__help__subcmd__deploy__subcmd__rollback"
@@ -3069,7 +3078,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__deploy)
-            opts="-o -h -V --message --flush --dry-run --ticket --stage --keep --store --operator --output --help --version switch list rollback help"
+            opts="-o -h -V --message --flush --dry-run --ticket --stage --keep --store --operator --output --help --version switch list promote rollback help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3111,7 +3120,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__deploy__subcmd__help)
-            opts="switch list rollback help"
+            opts="switch list promote rollback help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3139,6 +3148,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__deploy__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__deploy__subcmd__help__subcmd__promote)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3187,6 +3210,52 @@ _amoe() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__deploy__subcmd__promote)
+            opts="-o -h -V --from --message --flush --ticket --keep --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ticket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3845,7 +3914,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__deploy)
-            opts="switch list rollback"
+            opts="switch list promote rollback"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3859,6 +3928,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__deploy__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__deploy__subcmd__promote)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -1406,23 +1406,24 @@ complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one change request'
 complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from help" -f -a "update" -d 'Correct a change request'
 complete -c amoe -n "__fish_amoe_using_subcommand change; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -l message -d 'Why (kept with the release and in the journal)' -r
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -l ticket -d 'Record the deploy on this ticket' -r
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -l keep -d 'Releases kept on each host (never the current one or a staged one)' -r
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -l message -d 'Why (kept with the release and in the journal)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -l ticket -d 'Record the deploy on this ticket' -r
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -l keep -d 'Releases kept on each host (never the current one or a staged one)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -l flush -d 'Soft-purge the site\'s cache after the switch'
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -l dry-run -d 'Show what would be sent (files, size, SHA-256, hosts) and send nothing'
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -l stage -d 'Phase one only: send the release, switch later with `amoe deploy switch`'
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -a "switch" -d 'Make a release already sent current on every host (phase two; from cron or `at` at the date agreed with the customer)'
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -a "list" -d 'The releases on each host: which is current, which are staged, who sent them'
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -a "rollback" -d 'Switch back to the release served before (or to --to ID), everywhere'
-complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list rollback help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -l flush -d 'Soft-purge the site\'s cache after the switch'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -l dry-run -d 'Show what would be sent (files, size, SHA-256, hosts) and send nothing'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -l stage -d 'Phase one only: send the release, switch later with `amoe deploy switch`'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -a "switch" -d 'Make a release already sent current on every host (phase two; from cron or `at` at the date agreed with the customer)'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -a "list" -d 'The releases on each host: which is current, which are staged, who sent them'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -a "promote" -d 'Deploy the very release (same SHA-256) accepted on another site (pre-production), under the same id'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -a "rollback" -d 'Switch back to the release served before (or to --to ID), everywhere'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and not __fish_seen_subcommand_from switch list promote rollback help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from switch" -l keep -r
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from switch" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from switch" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -1438,6 +1439,18 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -l from -d 'The site it was accepted on' -r
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -l message -r
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -l ticket -r
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -l keep -r
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -l flush -d 'Soft-purge the site\'s cache after the switch'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from promote" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from rollback" -l to -r
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from rollback" -l keep -r
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from rollback" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -1449,6 +1462,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from rollback" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "switch" -d 'Make a release already sent current on every host (phase two; from cron or `at` at the date agreed with the customer)'
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "list" -d 'The releases on each host: which is current, which are staged, who sent them'
+complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "promote" -d 'Deploy the very release (same SHA-256) accepted on another site (pre-production), under the same id'
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "rollback" -d 'Switch back to the release served before (or to --to ID), everywhere'
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -1739,6 +1753,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from change" -f -a "update" -d 'Correct a change request'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "switch" -d 'Make a release already sent current on every host (phase two; from cron or `at` at the date agreed with the customer)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "list" -d 'The releases on each host: which is current, which are staged, who sent them'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "promote" -d 'Deploy the very release (same SHA-256) accepted on another site (pre-production), under the same id'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "rollback" -d 'Switch back to the release served before (or to --to ID), everywhere'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "canut" -d 'The CANUT report of a semester (002 art. 6)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "qos" -d 'The quality of service of a month: QS-01 to QS-07 with evidence (003 §3.2.10.1)'

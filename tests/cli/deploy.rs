@@ -284,3 +284,69 @@ fn hooks_from_agent_toml_run_after_the_switch() {
     assert_eq!(hook["output"].as_str().map(str::trim), Some(format!("reloaded www {id}").as_str()));
     assert!(fleet.agents[0].journal().iter().any(|j| j["hook"].is_array() && j["release"] == id));
 }
+
+/// A bundle deposited on a ticket (003 §4.1.4.3) is deployed from there, and the deploy is
+/// recorded on the ticket.
+#[test]
+fn a_bundle_deposited_on_a_ticket_is_deployed() {
+    let fleet = Fleet::new(1);
+    fleet.ok(&["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--login", "tester"]);
+    fleet.ok(&["project", "add", "p1", "--label", "Portail"]);
+    fleet.ok(&["space", "add", "s1", "--member", "admin@ops.example"]);
+    let t = fleet
+        .ok(&["ticket", "new", "--project", "p1", "--space", "s1", "--type", "release", "--title", "v4", "-o", "json"])
+        .json();
+    let id = t["id"].as_i64().expect("id").to_string();
+    let v4 = site_dir(&fleet, "v4");
+    let tgz = fleet.env.path("site-v4.tar.gz");
+    let st = std::process::Command::new("tar").arg("-czf").arg(&tgz).arg("-C").arg(&v4).arg(".").status().expect("tar");
+    assert!(st.success());
+    fleet.ok(&["ticket", "attach", &id, tgz.to_str().expect("utf8")]);
+    let source = format!("ticket:{id}:site-v4.tar.gz");
+    let (code, r, err) = deploy(&fleet, Path::new(&source), &["--ticket", &id]);
+    assert_eq!(code, 0, "{r}{err}");
+    assert_eq!(served(&fleet, 0), "<h1>v4</h1>\n");
+    let shown = fleet.ok(&["ticket", "show", &id, "-o", "json"]).stdout;
+    assert!(shown.contains(r["release"].as_str().expect("release")), "{shown}");
+    // Another name, or a ticket that does not exist: refused, nothing sent.
+    let (code, _, err) = deploy(&fleet, Path::new(&format!("ticket:{id}:nosuch.tar")), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no attachment `nosuch.tar`"), "{err}");
+    let (code, _, _) = deploy(&fleet, Path::new("ticket:999:x.tar"), &[]);
+    assert_eq!(code, 1);
+}
+
+/// The very release accepted on pre-production (same SHA-256, same id) promoted to production.
+#[test]
+fn a_release_accepted_on_preproduction_is_promoted() {
+    let fleet = Fleet::new(2);
+    fleet.ok(&[
+        "site",
+        "add",
+        "pre",
+        "--domain",
+        "pre.example.test",
+        "--beneficiary",
+        crate::support::SIRET,
+        "--origin",
+        "http://127.0.0.1:9",
+        "--host",
+        "pop0",
+    ]);
+    let v5 = site_dir(&fleet, "v5");
+    let r = fleet.run(&["deploy", "pre", v5.to_str().expect("utf8"), "-o", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let pre: Value = serde_json::from_str(&r.stdout).expect("json");
+    let id = pre["release"].as_str().expect("id");
+    let r = fleet.run(&["deploy", "promote", "www", "--from", "pre", id, "-o", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let prod: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(
+        (prod["release"].as_str(), prod["sha256"].as_str(), prod["kind"].as_str()),
+        (Some(id), pre["sha256"].as_str(), Some("promote"))
+    );
+    assert!((0..2).all(|i| served(&fleet, i) == "<h1>v5</h1>\n"));
+    let r = fleet.run(&["deploy", "promote", "www", "--from", "pre", "nosuch"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("no host of `pre` has release `nosuch`"), "{}", r.stderr);
+}

@@ -22,15 +22,18 @@ struct Netns {
 
 impl Netns {
     fn create() -> Option<Netns> {
+        // One per test, tests of one process running at once: the process and a counter.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let id = std::process::id();
         let (a, b) = (200 + (id % 50), (id / 50) % 250);
         let n = Netns {
-            name: format!("amoe-t{id}"),
-            host_if: format!("amh{id}"),
-            host_ip: format!("10.{a}.{b}.1"),
-            ns_ip: format!("10.{a}.{b}.2"),
+            name: format!("amoe-t{id}-{k}"),
+            host_if: format!("amh{id}x{k}"),
+            host_ip: format!("10.{a}.{b}.{}", 4 * k + 1),
+            ns_ip: format!("10.{a}.{b}.{}", 4 * k + 2),
         };
-        let ns_if = format!("amn{id}");
+        let ns_if = n.ns_if();
         let ok = ip(&["netns", "add", &n.name])
             && ip(&["link", "add", &n.host_if, "type", "veth", "peer", "name", &ns_if])
             && ip(&["link", "set", &ns_if, "netns", &n.name])
@@ -44,9 +47,30 @@ impl Netns {
 
     /// Cuts or restores the link from inside the namespace: packets to it are then dropped
     /// silently, as when a host vanishes.
+    /// The namespace's end of the pair.
+    fn ns_if(&self) -> String {
+        self.host_if.replacen("amh", "amn", 1)
+    }
+
     fn link(&self, up: bool) {
-        let ns_if = format!("amn{}", std::process::id());
+        let ns_if = self.ns_if();
         assert!(ip(&["netns", "exec", &self.name, "ip", "link", "set", &ns_if, if up { "up" } else { "down" }]));
+        if up {
+            // Forget the failed neighbour entry of the cut, then wait (bounded) until the host
+            // answers again: "no route to host" right after the link comes back is the kernel's
+            // memory, not the test's subject.
+            ip(&["neigh", "flush", "dev", &self.host_if]);
+            let target: std::net::SocketAddr = format!("{}:1", self.ns_ip).parse().expect("address");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                match std::net::TcpStream::connect_timeout(&target, Duration::from_millis(200)) {
+                    // Refused: the host is back (nothing listens on port 1).
+                    Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return,
+                    Ok(_) => return,
+                    Err(_) => std::thread::sleep(Duration::from_millis(50)),
+                }
+            }
+        }
     }
 }
 
@@ -114,5 +138,86 @@ fn a_host_cut_off_is_retried_later_while_the_others_are_served() {
     assert!(r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
     assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
     assert_eq!(far.applied().len(), 1, "the cut host applied the flush once");
+    far.stop();
+}
+
+/// A host cut off between the phases of a deploy: the others are switched back, the cut host
+/// is owed its switch-back, delivered by `amoe outbox run` once it is back, and every host ends
+/// on one release; then the staged release switched everywhere.
+#[test]
+fn a_host_cut_off_during_the_switch_is_switched_back_when_it_returns() {
+    let Some(ns) = Netns::create() else {
+        eprintln!(
+            "note: cannot create a network namespace here (needs root and iproute2); this test needs CI's machine"
+        );
+        return;
+    };
+    let fleet = Fleet::new(2);
+    let control = 17444;
+    let address = format!("{}:{control}", ns.ns_ip);
+    fleet.ok(&["host", "add", "far", "--address", &address]);
+    let bundle = fleet.env.path("bundle-far");
+    fleet.ok(&["host", "enroll", "far", "--out", bundle.to_str().expect("utf8")]);
+    let state = fleet.env.path("state-far");
+    let config = fleet.env.path("agent-far.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "state_dir = {state:?}\n[proxy]\nlisten = [\"{}:18081\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\n",
+            ns.ns_ip,
+            bundle.join("ca.pem"),
+            bundle.join("server.pem"),
+            bundle.join("server.key"),
+            bundle.join("crl.pem")
+        ),
+    )
+    .expect("config");
+    let mut far = Agent::in_netns(&ns.name, config, state.clone(), address.clone());
+    far.start();
+    fleet.ok(&["site", "update", "www", "--add-host", "far"]);
+    let site = |v: &str| {
+        let d = fleet.env.path(&format!("site-{v}"));
+        std::fs::create_dir_all(&d).expect("dir");
+        std::fs::write(d.join("index.html"), v).expect("index");
+        d
+    };
+    let deploy = |args: &[&str]| -> serde_json::Value {
+        let r = fleet.run_env(args, &[("AMOE_HOST_TIMEOUT_MS", "2000")]);
+        serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{args:?}: {}{}", r.stdout, r.stderr))
+    };
+    let v1 = site("v1");
+    let id1 = deploy(&["deploy", "www", v1.to_str().expect("utf8"), "-o", "json"])["release"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let v2 = site("v2");
+    let staged = deploy(&["deploy", "www", v2.to_str().expect("utf8"), "--stage", "-o", "json"]);
+    let id2 = staged["release"].as_str().expect("id").to_owned();
+    assert_eq!(staged["received"], true, "{staged}");
+    let current = |dir: &std::path::Path| {
+        std::fs::read_link(dir.join("releases/www/current")).ok().map(|p| p.display().to_string())
+    };
+    let all = || [current(&fleet.agents[0].state), current(&fleet.agents[1].state), current(&state)];
+
+    ns.link(false);
+    let r = fleet.run_env(&["deploy", "switch", "www", &id2, "-o", "json"], &[("AMOE_HOST_TIMEOUT_MS", "2000")]);
+    assert_eq!(r.code, 3, "a switch-back is owed: {}{}", r.stdout, r.stderr);
+    let rep: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(rep["rolled_back"], true);
+    let far_row = rep["hosts"].as_array().expect("hosts").iter().find(|h| h["host"] == "far").expect("far");
+    assert_eq!(far_row["owed"], true, "{far_row}");
+    assert_eq!(all()[..2], [Some(id1.clone()), Some(id1.clone())], "the others are switched back");
+    let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
+    assert_eq!(owed[0]["kind"], "switch");
+
+    ns.link(true);
+    let r = fleet.ok(&["outbox", "run", "--all"]);
+    assert!(r.stdout.contains("1 of 1 hosts confirmed"), "{}", r.stdout);
+    assert_eq!(all(), [Some(id1.clone()), Some(id1.clone()), Some(id1.clone())], "one release everywhere");
+
+    // The staged release, switched when every host answers, ends as a direct deploy does.
+    let r = fleet.run(&["deploy", "switch", "www", &id2]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(all(), [Some(id2.clone()), Some(id2.clone()), Some(id2)]);
     far.stop();
 }

@@ -11,7 +11,7 @@ use amoe_proxy::Purge;
 use amoe_proxy::cache::PurgeMode;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Either, Full, Limited};
 use hyper::body::Incoming;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -71,6 +71,7 @@ enum Call {
     PutCrl,
     ListReleases(String),
     PutRelease(String, String),
+    GetBundle(String, String),
     Switch(String),
 }
 
@@ -107,6 +108,7 @@ fn route(method: &Method, path: &str) -> Result<Call, ApiError> {
         (&Method::PUT, ["crl"]) => Call::PutCrl,
         (&Method::GET, ["sites", s, "releases"]) => Call::ListReleases(s.to_string()),
         (&Method::PUT, ["sites", s, "releases", id]) => Call::PutRelease(s.to_string(), id.to_string()),
+        (&Method::GET, ["sites", s, "releases", id, "bundle"]) => Call::GetBundle(s.to_string(), id.to_string()),
         (&Method::PUT, ["sites", s, "current"]) => Call::Switch(s.to_string()),
         _ => return Err(not_found()),
     };
@@ -118,7 +120,7 @@ fn action(call: &Call) -> Action {
     match call {
         Call::Status | Call::ListSites | Call::GetSite(_) | Call::Stats(_) | Call::GetCert(_) => Action::Read,
         Call::Flush(_) => Action::Flush,
-        Call::ListReleases(_) | Call::PutRelease(..) | Call::Switch(_) => Action::Deploy,
+        Call::ListReleases(_) | Call::PutRelease(..) | Call::GetBundle(..) | Call::Switch(_) => Action::Deploy,
         Call::PutSite(_)
         | Call::DeleteSite(_)
         | Call::Activate(..)
@@ -201,7 +203,7 @@ pub async fn handle(
     who: Arc<Identity>,
     peer: SocketAddr,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+) -> Result<Response<ApiBody>, std::convert::Infallible> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let mut queued = None;
@@ -213,7 +215,11 @@ pub async fn handle(
         )
         .hint("use an operator certificate for this call")),
         // A release is streamed to disk, never read whole; it is sent directly, never queued.
-        Ok(Call::PutRelease(site, id)) => receive_release(&agent, &parts.headers, &site, &id, body).await,
+        Ok(Call::PutRelease(site, id)) => {
+            receive_release(&agent, &parts.headers, &site, &id, body).await.map(|r| r.map(Either::Left))
+        }
+        // And sent back streamed (`amoe deploy promote`).
+        Ok(Call::GetBundle(site, id)) => send_bundle(&agent, &site, &id).await,
         Ok(call) => match Limited::new(body, MAX_BODY).collect().await {
             Err(_) => Err(ApiError::new("too_large", "the request body is too large or broken")),
             Ok(collected) => {
@@ -222,7 +228,9 @@ pub async fn handle(
                     Err(e) => Err(e),
                     Ok(q) => {
                         queued = q;
-                        checked(&agent, call, &parts.method, &path, queued.as_ref(), bytes).await
+                        checked(&agent, call, &parts.method, &path, queued.as_ref(), bytes)
+                            .await
+                            .map(|r| r.map(Either::Left))
                     }
                 }
             }
@@ -230,7 +238,7 @@ pub async fn handle(
     };
     let (response, outcome) = match result {
         Ok(r) => (r, "accepted".to_string()),
-        Err(e) => (error_response(&e), format!("refused: {}", e.message)),
+        Err(e) => (error_response(&e).map(Either::Left), format!("refused: {}", e.message)),
     };
     agent.count_call(response.status().is_success());
     agent.state.journal(&serde_json::json!({
@@ -246,6 +254,24 @@ pub async fn handle(
         "outcome": outcome,
     }));
     Ok(response)
+}
+
+/// What the control API answers: JSON in memory, or a release's bundle streamed from its file.
+pub type ApiBody = Either<Full<Bytes>, super::releases::FileBody>;
+
+/// `GET /v1/sites/{site}/releases/{id}/bundle`: the bundle as received, streamed.
+async fn send_bundle(agent: &Arc<Agent>, site: &str, id: &str) -> Result<Response<ApiBody>, ApiError> {
+    if agent.crl_expired_and_enforced() {
+        return Err(ApiError::new("crl_expired", "the installed revocation list is past its next update"));
+    }
+    let (body, len, sha) = agent.releases.bundle(site, id).await?;
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(http::header::CONTENT_TYPE, "application/x-tar")
+        .header(http::header::CONTENT_LENGTH, len)
+        .header(amoe_proto::RELEASE_SHA256, sha)
+        .body(Either::Right(body))
+        .map_err(|e| ApiError::new("internal", e.to_string()))
 }
 
 /// `PUT /v1/sites/{site}/releases/{id}`: the bundle streamed to disk and unpacked.
@@ -378,7 +404,9 @@ async fn answer(agent: &Arc<Agent>, call: Call, body: Bytes) -> Result<Response<
         }
         Call::ListReleases(s) => Ok(json(StatusCode::OK, &agent.releases.list(&s))),
         // Streamed in `handle`: never here.
-        Call::PutRelease(..) => Err(ApiError::new("internal", "a release upload reached the wrong handler")),
+        Call::PutRelease(..) | Call::GetBundle(..) => {
+            Err(ApiError::new("internal", "a streamed call reached the wrong handler"))
+        }
         Call::Switch(s) => {
             let req: amoe_proto::SwitchRequest = read_json(&body)?;
             if !agent.sites().contains_key(&s) {

@@ -255,6 +255,44 @@ impl Releases {
     }
 }
 
+/// A file sent as a response body in chunks (a release's bundle), never whole in memory.
+pub struct FileBody {
+    reader: tokio_util::io::ReaderStream<tokio::fs::File>,
+}
+
+impl std::fmt::Debug for FileBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FileBody")
+    }
+}
+
+impl hyper::body::Body for FileBody {
+    type Data = bytes::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, std::io::Error>>> {
+        use futures_core::Stream;
+        std::pin::Pin::new(&mut self.reader).poll_next(cx).map(|c| c.map(|r| r.map(hyper::body::Frame::data)))
+    }
+}
+
+impl Releases {
+    /// The bundle of a release, to stream back: its body, length and SHA-256.
+    pub async fn bundle(&self, site: &str, id: &str) -> Result<(FileBody, u64, String), ApiError> {
+        check_id(id)?;
+        let info = self
+            .info(site, id)
+            .ok_or_else(|| ApiError::new("not_found", format!("no release `{id}` of `{site}` on this host")))?;
+        let path = self.dir(site).join(format!("{id}.bundle"));
+        let f = tokio::fs::File::open(&path).await.map_err(|e| io("bundle", e))?;
+        let len = f.metadata().await.map_err(|e| io("bundle", e))?.len();
+        Ok((FileBody { reader: tokio_util::io::ReaderStream::with_capacity(f, 256 << 10) }, len, info.sha256))
+    }
+}
+
 /// Unpacks the tar (or gzip-compressed tar) `bundle` into `dest`, which must not exist;
 /// returns the number of files. Every refusal names the entry.
 pub fn unpack(bundle: &Path, dest: &Path, max_bytes: u64) -> Result<u64, String> {

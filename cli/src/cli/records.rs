@@ -481,6 +481,26 @@ pub enum DeployCmd {
     },
     /// The releases on each host: which is current, which are staged, who sent them
     List { site: String },
+    /// Deploy the very release (same SHA-256) accepted on another site (pre-production), under
+    /// the same id
+    Promote {
+        /// The site to deploy to
+        site: String,
+        /// The site it was accepted on
+        #[arg(long)]
+        from: String,
+        /// The release id there
+        id: String,
+        #[arg(long)]
+        message: Option<String>,
+        /// Soft-purge the site's cache after the switch
+        #[arg(long)]
+        flush: bool,
+        #[arg(long)]
+        ticket: Option<i64>,
+        #[arg(long, default_value_t = 5)]
+        keep: usize,
+    },
     /// Switch back to the release served before (or to --to ID), everywhere
     Rollback {
         site: String,

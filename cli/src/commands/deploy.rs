@@ -106,21 +106,48 @@ fn blank(hosts: &[Host]) -> Vec<HostDeploy> {
         .collect()
 }
 
-/// What each host serves now (none when it serves nothing or did not answer).
+/// The release the site's last complete deploy, switch or rollback left on every host.
+fn last_everywhere(store: &Store, site: &str) -> Result<Option<String>> {
+    use amoe_store::deploys::DeployReads;
+    Ok(store.deploys(Some(site))?.into_iter().rev().find(|d| d.outcome == "ok" && d.kind != "stage").map(|d| d.release))
+}
+
+/// What each host serves now: what it says, or, for a host that does not answer, what the last
+/// complete deploy left everywhere (its switch-back target).
+fn previous_of(
+    store: &Store,
+    site: &str,
+    lists: &BTreeMap<String, Result<Vec<amoe_proto::ReleaseInfo>, String>>,
+) -> Result<BTreeMap<String, Option<String>>> {
+    let fallback = last_everywhere(store, site)?;
+    Ok(lists
+        .iter()
+        .map(|(h, r)| {
+            let p = match r {
+                Ok(v) => v.iter().find(|x| x.current).map(|x| x.id.clone()),
+                Err(_) => fallback.clone(),
+            };
+            (h.clone(), p)
+        })
+        .collect())
+}
+
+/// What each host serves now (see [`previous_of`]).
 fn currents(
+    store: &Store,
     client: &crate::fleet::client::Client,
     hosts: &[Host],
     site: &str,
 ) -> Result<BTreeMap<String, Option<String>>> {
-    Ok(deploy::releases(client, hosts, site)?
-        .into_iter()
-        .map(|(h, r)| (h, r.ok().and_then(|v| v.into_iter().find(|x| x.current).map(|x| x.id))))
-        .collect())
+    previous_of(store, site, &deploy::releases(client, hosts, site)?)
 }
 
 pub(super) fn run(ctx: &mut Ctx, args: DeployArgs) -> Result<Exit> {
     match args.cmd {
         Some(DeployCmd::List { site }) => list(ctx, &site),
+        Some(DeployCmd::Promote { site, from, id, message, flush, ticket, keep }) => {
+            promote(ctx, &site, &from, &id, message, flush, ticket, keep)
+        }
         Some(DeployCmd::Switch { site, id, keep }) => switch(ctx, &site, &id, keep, "switch"),
         Some(DeployCmd::Rollback { site, to, keep }) => rollback(ctx, &site, to, keep),
         None => {
@@ -183,10 +210,89 @@ fn record(
     }
 }
 
+/// How a bundle is shipped.
+struct Ship<'a> {
+    kind: &'a str,
+    release: String,
+    message: Option<String>,
+    flush: bool,
+    ticket: Option<i64>,
+    keep: usize,
+    dry_run: bool,
+}
+
 fn send(ctx: &mut Ctx, site_name: &str, path: &std::path::Path, args: &DeployArgs) -> Result<Exit> {
+    let store = ctx.open()?;
+    let b = match path.to_str().and_then(|p| p.strip_prefix("ticket:")) {
+        Some(spec) => ticket_bundle(ctx, &store, spec)?,
+        None => bundle::bundle(path, &path.to_string_lossy())?,
+    };
+    let ship = Ship {
+        kind: if args.stage { "stage" } else { "deploy" },
+        release: bundle::release_id(&b.sha256),
+        message: args.message.clone(),
+        flush: args.flush,
+        ticket: args.ticket,
+        keep: args.keep,
+        dry_run: args.dry_run,
+    };
+    drop(store);
+    ship_bundle(ctx, site_name, &b, ship)
+}
+
+/// `amoe deploy promote SITE --from SITE2 ID`: the bundle fetched from a host of SITE2 that has
+/// it, checked against its SHA-256, and deployed under the same id.
+#[allow(clippy::too_many_arguments)]
+fn promote(
+    ctx: &mut Ctx,
+    site_name: &str,
+    from: &str,
+    id: &str,
+    message: Option<String>,
+    flush: bool,
+    ticket: Option<i64>,
+    keep: usize,
+) -> Result<Exit> {
+    let store = ctx.open()?;
+    let (_, source_hosts) = site_and_hosts(&store, from)?;
+    let (client, _) = client(&ctx.settings)?;
+    let lists = deploy::releases(&client, &source_hosts, from)?;
+    let found = source_hosts.iter().find_map(|h| {
+        lists
+            .get(h.name.as_str())
+            .and_then(|r| r.as_ref().ok())
+            .and_then(|v| v.iter().find(|x| x.id == id))
+            .map(|x| (h.clone(), x.sha256.clone()))
+    });
+    let Some((host, sha)) = found else {
+        return Err(Failure::new(format!("no host of `{from}` has release `{id}`"))
+            .hint(format!("`amoe deploy list {from}` shows its releases"))
+            .into());
+    };
+    let tmp = tempfile::Builder::new().prefix("amoe-promote").tempdir()?;
+    let path = tmp.path().join("bundle");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (status, body) = rt
+        .block_on(client.download(&host.address.to_string(), &format!("/v1/sites/{from}/releases/{id}/bundle"), &path))
+        .map_err(|e| Failure::new(format!("cannot fetch release `{id}` from {}: {e}", host.name)))?;
+    if status != 200 {
+        return Err(Failure::new(format!(
+            "{} refused release `{id}`: HTTP {status}: {}",
+            host.name,
+            crate::fleet::client::error_message(&body)
+        ))
+        .into());
+    }
+    let b = bundle::fetched(tmp, path, &sha)?;
+    drop(store);
+    let ship = Ship { kind: "promote", release: id.to_string(), message, flush, ticket, keep, dry_run: false };
+    ship_bundle(ctx, site_name, &b, ship)
+}
+
+fn ship_bundle(ctx: &mut Ctx, site_name: &str, b: &bundle::Bundle, ship: Ship<'_>) -> Result<Exit> {
     let mut store = ctx.open()?;
     let (site, hosts) = site_and_hosts(&store, site_name)?;
-    if let Some(t) = args.ticket
+    if let Some(t) = ship.ticket
         && store.ticket(t)?.is_none()
     {
         return Err(Failure::new(format!("no ticket #{t}")).into());
@@ -195,9 +301,7 @@ fn send(ctx: &mut Ctx, site_name: &str, path: &std::path::Path, args: &DeployArg
     if !caller.role.allows(amoe_pki::Action::Deploy) {
         return Err(Failure::new(format!("`{}` (role {}) may not deploy", caller.name, caller.role)).into());
     }
-    let b = bundle::bundle(path)?;
-    let release = bundle::release_id(&b.sha256);
-    let kind = if args.stage { "stage" } else { "deploy" };
+    let (kind, release) = (ship.kind, ship.release.clone());
     let mut report = DeployReport {
         site: site.name.to_string(),
         kind: kind.into(),
@@ -205,25 +309,25 @@ fn send(ctx: &mut Ctx, site_name: &str, path: &std::path::Path, args: &DeployArg
         sha256: Some(b.sha256.clone()),
         size: Some(b.size),
         files: b.files,
-        dry_run: args.dry_run,
+        dry_run: ship.dry_run,
         received: false,
         switched: false,
         rolled_back: false,
         hosts: blank(&hosts),
         total_ms: 0.0,
     };
-    if args.dry_run {
+    if ship.dry_run {
         render(ctx, &report)?;
         return Ok(Exit::Success);
     }
     let started = Instant::now();
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let rec = record(ctx, site_name, kind, &release, Some(&b.sha256), args.message.as_deref(), args.ticket);
-    let (keep, flush, message) = (args.keep, args.flush, args.message.clone());
+    let rec = record(ctx, site_name, kind, &release, Some(&b.sha256), ship.message.as_deref(), ship.ticket);
+    let (keep, flush, message) = (ship.keep, ship.flush, ship.message.clone());
     let report = locked(ctx, &mut store, site_name, rec, |ctx, store| {
-        let previous = currents(&client, &hosts, site_name)?;
+        let previous = currents(store, &client, &hosts, site_name)?;
         let meta = amoe_proto::ReleaseMeta { by: caller.name.clone(), message };
-        for (h, r, t) in deploy::upload_all(&client, &hosts, site_name, &release, &b, &meta, progress)? {
+        for (h, r, t) in deploy::upload_all(&client, &hosts, site_name, &release, b, &meta, progress)? {
             if let Some(row) = report.hosts.iter_mut().find(|x| x.host == h.name.as_str()) {
                 row.ms = t;
                 row.previous = previous.get(h.name.as_str()).cloned().flatten();
@@ -234,7 +338,7 @@ fn send(ctx: &mut Ctx, site_name: &str, path: &std::path::Path, args: &DeployArg
             }
         }
         report.received = report.hosts.iter().all(|h| h.received);
-        if report.received && kind == "deploy" {
+        if report.received && kind != "stage" {
             let draft = ctx.draft("deploy", Some(format!("site:{site_name}")));
             deploy::switch_all(store, &client, &caller, &draft, site_name, &release, &previous, keep, &mut report)?;
             if report.switched && flush {
@@ -244,9 +348,25 @@ fn send(ctx: &mut Ctx, site_name: &str, path: &std::path::Path, args: &DeployArg
         report.total_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
         Ok(report)
     })?;
-    note_on_ticket(ctx, &mut store, args.ticket, &report)?;
+    note_on_ticket(ctx, &mut store, ship.ticket, &report)?;
     render(ctx, &report)?;
     Ok(exit_of(&report))
+}
+
+/// `ticket:N:FILE`: a bundle deposited on ticket N (003 §4.1.4.3), if the operator's account
+/// may read the ticket.
+fn ticket_bundle(ctx: &Ctx, store: &Store, spec: &str) -> Result<bundle::Bundle> {
+    let bad = || Failure::usage(format!("`ticket:{spec}` is not TICKET:FILE (ticket:42:site.tar.gz)"));
+    let (n, file) = spec.split_once(':').ok_or_else(bad)?;
+    let id: i64 = n.parse().map_err(|_| bad())?;
+    let who = crate::ops::tickets::acting(store, &ctx.settings.operator, None)?;
+    crate::ops::tickets::show(store, &who, id)?;
+    let (_, sha, _) = store.attachments(id)?.into_iter().find(|(name, _, _)| name == file).ok_or_else(|| {
+        Failure::new(format!("ticket #{id} has no attachment `{file}`"))
+            .hint(format!("`amoe ticket show {id}` lists them"))
+    })?;
+    let path = crate::ops::tickets::attachment_path(&ctx.settings.store, &sha);
+    bundle::bundle(&path, file)
 }
 
 fn flush_site(ctx: &Ctx, store: &mut Store, site: &str, hosts: &[Host]) -> Result<()> {
@@ -305,17 +425,20 @@ fn switch(ctx: &mut Ctx, site_name: &str, id: &str, keep: usize, kind: &str) -> 
     let (_, hosts) = site_and_hosts(&store, site_name)?;
     let (client, caller) = client(&ctx.settings)?;
     let lists = deploy::releases(&client, &hosts, site_name)?;
-    // An unknown release: exit 1, listing the ones there are.
-    let everywhere = lists.values().all(|r| r.as_ref().is_ok_and(|v| v.iter().any(|x| x.id == id)));
-    if !everywhere {
+    // An unknown release: exit 1, listing the ones there are. A host that does not answer is
+    // tried in phase two (and switched back with the others if it cannot switch).
+    let answered = lists.values().filter(|r| r.is_ok()).count();
+    if answered == 0 {
+        return Err(Failure::new(format!("no host of `{site_name}` answered"))
+            .hint("check them with `amoe host status`")
+            .into());
+    }
+    let missing: Vec<&String> =
+        lists.iter().filter(|(_, r)| r.as_ref().is_ok_and(|v| !v.iter().any(|x| x.id == id))).map(|(h, _)| h).collect();
+    if !missing.is_empty() {
         let mut known: Vec<String> = lists.values().flatten().flatten().map(|x| x.id.clone()).collect();
         known.sort();
         known.dedup();
-        let missing: Vec<&String> = lists
-            .iter()
-            .filter(|(_, r)| !r.as_ref().is_ok_and(|v| v.iter().any(|x| x.id == id)))
-            .map(|(h, _)| h)
-            .collect();
         return Err(Failure::new(format!(
             "release `{id}` of `{site_name}` is not on every host (missing on {})",
             missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
@@ -327,10 +450,7 @@ fn switch(ctx: &mut Ctx, site_name: &str, id: &str, keep: usize, kind: &str) -> 
         })
         .into());
     }
-    let previous: BTreeMap<String, Option<String>> = lists
-        .iter()
-        .map(|(h, r)| (h.clone(), r.as_ref().ok().and_then(|v| v.iter().find(|x| x.current).map(|x| x.id.clone()))))
-        .collect();
+    let previous = previous_of(&store, site_name, &lists)?;
     let sha = lists.values().flatten().flatten().find(|x| x.id == id).map(|x| x.sha256.clone());
     let mut report = DeployReport {
         site: site_name.to_string(),

@@ -70,8 +70,9 @@ fn pack(dir: &Path) -> anyhow::Result<(tempfile::TempDir, PathBuf, u64)> {
     Ok((tmp, out, files))
 }
 
-/// The bundle of `source`: a directory (packed) or a `.tar`, `.tar.gz` or `.tgz` file.
-pub fn bundle(source: &Path) -> anyhow::Result<Bundle> {
+/// The bundle of `source`: a directory (packed) or a `.tar`, `.tar.gz` or `.tgz` file (by its
+/// name, `name`: an attachment's file has none of its own).
+pub fn bundle(source: &Path, name: &str) -> anyhow::Result<Bundle> {
     let meta =
         std::fs::metadata(source).map_err(|e| Failure::new(format!("cannot read `{}`: {e}", source.display())))?;
     let (tmp, path, files) = if meta.is_dir() {
@@ -79,20 +80,29 @@ pub fn bundle(source: &Path) -> anyhow::Result<Bundle> {
             pack(source).map_err(|e| Failure::new(format!("cannot pack `{}`: {e:#}", source.display())))?;
         (Some(tmp), path, Some(files))
     } else {
-        let name = source.to_string_lossy().to_ascii_lowercase();
+        let name = name.to_ascii_lowercase();
         if !(name.ends_with(".tar") || name.ends_with(".tar.gz") || name.ends_with(".tgz")) {
-            return Err(Failure::usage(format!(
-                "`{}` is neither a folder nor a .tar, .tar.gz or .tgz file",
-                source.display()
-            ))
-            .hint("deploy a folder, or a tar archive of it")
-            .into());
+            return Err(Failure::usage(format!("`{name}` is neither a folder nor a .tar, .tar.gz or .tgz file"))
+                .hint("deploy a folder, or a tar archive of it")
+                .into());
         }
         (None, source.to_path_buf(), None)
     };
     let (sha256, size) =
         sha256_of(&path).map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
     Ok(Bundle { path, sha256, size, files, _tmp: tmp })
+}
+
+/// A bundle fetched from a host into a private temporary file (`amoe deploy promote`), checked
+/// against the SHA-256 the host announced.
+pub fn fetched(tmp: tempfile::TempDir, path: PathBuf, expected: &str) -> anyhow::Result<Bundle> {
+    let (sha256, size) = sha256_of(&path)?;
+    if !sha256.eq_ignore_ascii_case(expected) {
+        return Err(
+            Failure::new(format!("the bundle fetched has SHA-256 {sha256}, not {expected}: not promoted")).into()
+        );
+    }
+    Ok(Bundle { path, sha256, size, files: None, _tmp: Some(tmp) })
 }
 
 /// A release id: the UTC time and the start of the bundle's SHA-256.

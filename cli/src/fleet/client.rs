@@ -281,6 +281,55 @@ impl Client {
         }
     }
 
+    /// `GET`s `path` from the agent at `address` into the new file `dest`, streamed; the time-out
+    /// counts inactivity. Returns the status and, for an error, its body (up to 64 KiB).
+    pub async fn download(&self, address: &str, path: &str, dest: &Path) -> Result<(u16, Bytes), CallError> {
+        use tokio::io::AsyncWriteExt;
+        let addr = || address.to_string();
+        let http = |e: &dyn std::fmt::Display| CallError::Http { address: addr(), reason: e.to_string() };
+        let (host, mut send) = tokio::time::timeout(self.timeout, self.connect::<Full<Bytes>>(address))
+            .await
+            .map_err(|_| CallError::Timeout { address: addr(), timeout: self.timeout })??;
+        let req = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(http::header::HOST, &host)
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| http(&e))?;
+        let res = tokio::time::timeout(self.timeout, send.send_request(req))
+            .await
+            .map_err(|_| CallError::Timeout { address: addr(), timeout: self.timeout })?
+            .map_err(|e| http(&e))?;
+        let status = res.status().as_u16();
+        let mut body = res.into_body();
+        if status != 200 {
+            let b = tokio::time::timeout(self.timeout, http_body_util::Limited::new(body, 64 << 10).collect())
+                .await
+                .map_err(|_| CallError::Timeout { address: addr(), timeout: self.timeout })?
+                .map_err(|e| http(&e))?
+                .to_bytes();
+            return Ok((status, b));
+        }
+        let mut file =
+            tokio::fs::OpenOptions::new().write(true).create_new(true).open(dest).await.map_err(|e| http(&e))?;
+        loop {
+            let frame = tokio::time::timeout(self.timeout, body.frame())
+                .await
+                .map_err(|_| CallError::Timeout { address: addr(), timeout: self.timeout })?;
+            match frame {
+                None => break,
+                Some(Err(e)) => return Err(http(&e)),
+                Some(Ok(f)) => {
+                    if let Ok(data) = f.into_data() {
+                        file.write_all(&data).await.map_err(|e| http(&e))?;
+                    }
+                }
+            }
+        }
+        file.sync_all().await.map_err(|e| http(&e))?;
+        Ok((status, Bytes::new()))
+    }
+
     /// A TLS connection to the agent at `address`, ready for one HTTP/1.1 request.
     async fn connect<B>(&self, address: &str) -> Result<(String, hyper::client::conn::http1::SendRequest<B>), CallError>
     where
