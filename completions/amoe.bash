@@ -8532,7 +8532,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__add)
-            opts="-o -h -V --domain --beneficiary --origin --category --host --inactive --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --origin-verify --origin-ca --origin-sni --store --operator --output --help --version"
+            opts="-o -h -V --domain --beneficiary --origin --category --host --inactive --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --origin-verify --origin-ca --origin-sni --static --not-found-page --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8603,6 +8603,14 @@ _amoe() {
                     return 0
                     ;;
                 --origin-sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --static)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --not-found-page)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -9240,7 +9248,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__site__subcmd__update)
-            opts="-o -h -V --add-domain --remove-domain --add-origin --remove-origin --add-host --remove-host --category --beneficiary --active --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --origin-verify --origin-ca --origin-sni --store --operator --output --help --version"
+            opts="-o -h -V --add-domain --remove-domain --add-origin --remove-origin --add-host --remove-host --category --beneficiary --active --no-push --https-redirect --hsts-max-age --hsts-subdomains --health-path --health-interval --health-failures --max-body --stale-limit --balance --origin-verify --origin-ca --origin-sni --static --not-found-page --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9327,6 +9335,14 @@ _amoe() {
                     return 0
                     ;;
                 --origin-sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --static)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --not-found-page)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

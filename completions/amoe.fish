@@ -304,7 +304,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from explain" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l domain -d 'Hostname it answers for (repeatable, at least one); each belongs to one site only' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l beneficiary -d 'SIRET of the beneficiary it belongs to' -r
-complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin -d 'Origin URL, http or https (repeatable, at least one)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin -d 'Origin URL, http or https (repeatable; at least one unless the site is --static)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l category -d 'permanent, ephemeral or recurring' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l host -d 'Host that serves it (repeatable)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l https-redirect -d 'true: plain-HTTP requests are redirected to HTTPS (301; 308 for other methods than GET/HEAD)' -r -f -a "true\t''
@@ -323,6 +323,9 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 false\t''"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin-ca -d 'PEM file of extra CA certificates trusted for the site\'s HTTPS origins ("none": only the system\'s and the host\'s)' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l origin-sni -d 'Name sent by SNI to the origins and verified, when the origin URL is an address or another name ("none": the URL\'s host)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l static -d 'true: served from its current release (`amoe deploy`), no origin needed' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l not-found-page -d 'A static site\'s 404 page, a path in its release (/404.html; "none": a plain 404)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
@@ -374,6 +377,9 @@ complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcomma
 false\t''"
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l origin-ca -d 'PEM file of extra CA certificates trusted for the site\'s HTTPS origins ("none": only the system\'s and the host\'s)' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l origin-sni -d 'Name sent by SNI to the origins and verified, when the origin URL is an address or another name ("none": the URL\'s host)' -r
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l static -d 'true: served from its current release (`amoe deploy`), no origin needed' -r -f -a "true\t''
+false\t''"
+complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l not-found-page -d 'A static site\'s 404 page, a path in its release (/404.html; "none": a plain 404)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand site; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'

@@ -370,6 +370,12 @@ pub struct SiteSettingsArgs {
     /// another name ("none": the URL's host)
     #[arg(long, value_name = "NAME")]
     pub origin_sni: Option<String>,
+    /// true: served from its current release (`amoe deploy`), no origin needed
+    #[arg(long = "static", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub static_site: Option<bool>,
+    /// A static site's 404 page, a path in its release (/404.html; "none": a plain 404)
+    #[arg(long, value_name = "PATH")]
+    pub not_found_page: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -515,8 +521,8 @@ EXAMPLES:
         /// SIRET of the beneficiary it belongs to
         #[arg(long)]
         beneficiary: String,
-        /// Origin URL, http or https (repeatable, at least one)
-        #[arg(long = "origin", value_name = "URL", required = true)]
+        /// Origin URL, http or https (repeatable; at least one unless the site is --static)
+        #[arg(long = "origin", value_name = "URL")]
         origins: Vec<String>,
         /// permanent, ephemeral or recurring
         #[arg(long, default_value = "permanent")]

@@ -145,6 +145,12 @@ pub struct SiteSettings {
     /// Name sent by SNI to the origins and verified, instead of the origin URL's host.
     #[serde(default)]
     pub origin_sni: Option<String>,
+    /// Served from its current release (`amoe deploy`), not from origins (which it may lack).
+    #[serde(default)]
+    pub static_site: bool,
+    /// A static site's 404 page, a path in the release (`/404.html`).
+    #[serde(default)]
+    pub not_found_page: Option<String>,
     /// Certificates come from this ACME server (`amoe site cert SITE --acme`): recorded when
     /// the first order starts, so that `amoe site cert renew` also retries one that failed.
     #[serde(default)]

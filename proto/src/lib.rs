@@ -39,6 +39,12 @@ pub struct SiteSpec {
     /// A deactivated site is passed through to its origin without caching.
     #[serde(default = "yes")]
     pub active: bool,
+    /// Served from its current release (`amoe deploy`), not from origins (which it may lack).
+    #[serde(default)]
+    pub static_site: bool,
+    /// A static site's 404 page, a path in the release (`/404.html`).
+    #[serde(default)]
+    pub not_found_page: Option<String>,
     /// The site's rules file (TOML, see `site-rules.schema.json`), if any.
     #[serde(default)]
     pub rules: Option<String>,

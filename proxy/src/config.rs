@@ -40,6 +40,8 @@ pub struct SiteConfig {
     pub max_body_bytes: Option<u64>,
     /// How this site's HTTPS origins are verified.
     pub origin_tls: OriginTls,
+    /// Served from a release folder, not from its origins (see [`crate::statics`]).
+    pub static_root: Option<crate::statics::StaticRoot>,
 }
 
 /// TLS to a site's HTTPS origins. The default (verified against the system's roots and the
@@ -91,6 +93,7 @@ impl SiteConfig {
             hsts: None,
             max_body_bytes: None,
             origin_tls: OriginTls::default(),
+            static_root: None,
         }
     }
 }

@@ -193,6 +193,17 @@ impl Exchange {
         if self.method == Method::CONNECT {
             return self.finish(text(StatusCode::METHOD_NOT_ALLOWED, "CONNECT is not supported\n"), Outcome::Error);
         }
+        // A static site: from its current release, never from an origin or the cache.
+        if let Some(st) = &site.config.static_root {
+            drop(body);
+            let r = crate::statics::respond(st, &self.method, &self.target, &self.headers).await;
+            let outcome = if r.status().is_client_error() || r.status().is_server_error() {
+                Outcome::Error
+            } else {
+                Outcome::Pass
+            };
+            return self.finish(r, outcome);
+        }
         // 3. choose
         let cacheable_method = self.method == Method::GET || self.method == Method::HEAD;
         if !site.config.active || !cacheable_method {

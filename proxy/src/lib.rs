@@ -20,6 +20,7 @@ mod headers;
 pub mod protect;
 mod range;
 pub mod server;
+pub mod statics;
 pub mod stats;
 pub mod tls;
 pub mod upstream;

@@ -350,3 +350,113 @@ fn a_release_accepted_on_preproduction_is_promoted() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("no host of `pre` has release `nosuch`"), "{}", r.stderr);
 }
+
+/// One raw request to a proxy port; (status, headers lowercased, body).
+fn raw(port: u16, method: &str, path: &str, host: &str, extra: &[&str]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect proxy");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for h in extra {
+        head.push_str(h);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).expect("write");
+    let mut all = Vec::new();
+    let _ = s.read_to_end(&mut all);
+    let split = all.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let text = String::from_utf8_lossy(&all[..split]).into_owned();
+    let mut lines = text.lines();
+    let status = lines.next().and_then(|l| l.get(9..12)).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())))
+        .collect();
+    (status, headers, all[split + 4..].to_vec())
+}
+
+fn header<'a>(h: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    h.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// A static site served by the proxy from its current release: types, validators and 304,
+/// ranges, precompressed variants, folders, its 404 page, and nothing outside the release.
+#[test]
+fn a_static_site_is_served_from_its_current_release() {
+    let fleet = Fleet::new(1);
+    let r = fleet.run(&[
+        "site",
+        "add",
+        "doc",
+        "--domain",
+        "doc.example.test",
+        "--beneficiary",
+        crate::support::SIRET,
+        "--static",
+        "--not-found-page",
+        "/404.html",
+        "--host",
+        "pop0",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let port = fleet.agents[0].proxy;
+    let get = |path: &str, extra: &[&str]| raw(port, "GET", path, "doc.example.test", extra);
+    assert_eq!(get("/", &[]).0, 503, "nothing deployed yet");
+
+    let dir = fleet.env.path("doc");
+    std::fs::create_dir_all(dir.join("guide")).expect("dir");
+    std::fs::write(dir.join("index.html"), "<h1>doc</h1>").expect("index");
+    std::fs::write(dir.join("style.css"), "body{}").expect("css");
+    let big: Vec<u8> = (0..1000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    std::fs::write(dir.join("big.txt"), &big).expect("big");
+    std::fs::write(dir.join("big.txt.gz"), b"GZIP-VARIANT").expect("gz");
+    std::fs::write(dir.join("big.txt.br"), b"BROTLI-VARIANT").expect("br");
+    std::fs::write(dir.join("404.html"), "<h1>perdu</h1>").expect("404");
+    std::fs::write(dir.join("guide/index.html"), "<h1>guide</h1>").expect("guide");
+    let r = fleet.run(&["deploy", "doc", dir.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    let (status, h, body) = get("/", &[]);
+    assert_eq!((status, body.as_slice()), (200, &b"<h1>doc</h1>"[..]));
+    assert_eq!(header(&h, "content-type"), Some("text/html; charset=utf-8"));
+    let etag = header(&h, "etag").expect("etag").to_string();
+    let lm = header(&h, "last-modified").expect("last-modified").to_string();
+    assert_eq!(get("/", &[&format!("If-None-Match: {etag}")]).0, 304);
+    assert_eq!(get("/", &[&format!("If-Modified-Since: {lm}")]).0, 304);
+    assert_eq!(get("/", &["If-None-Match: \"other\""]).0, 200);
+    assert_eq!(header(&get("/style.css", &[]).1, "content-type"), Some("text/css; charset=utf-8"));
+    // Ranges.
+    let (status, h, body) = get("/big.txt", &["Range: bytes=10-19"]);
+    assert_eq!((status, header(&h, "content-range")), (206, Some("bytes 10-19/1000")));
+    assert_eq!(body, &big[10..20]);
+    let (status, h, _) = get("/big.txt", &["Range: bytes=5000-"]);
+    assert_eq!((status, header(&h, "content-range")), (416, Some("bytes */1000")));
+    // Precompressed variants by Accept-Encoding, the file itself otherwise.
+    let (_, h, body) = get("/big.txt", &["Accept-Encoding: gzip, br"]);
+    assert_eq!((header(&h, "content-encoding"), body.as_slice()), (Some("br"), &b"BROTLI-VARIANT"[..]));
+    let (_, h, body) = get("/big.txt", &["Accept-Encoding: gzip"]);
+    assert_eq!((header(&h, "content-encoding"), body.as_slice()), (Some("gzip"), &b"GZIP-VARIANT"[..]));
+    let (_, h, body) = get("/big.txt", &["Accept-Encoding: br;q=0, identity"]);
+    assert_eq!((header(&h, "content-encoding"), body.len()), (None, 1000));
+    assert_eq!(header(&h, "vary"), Some("Accept-Encoding"));
+    // Folders, the 404 page, methods, and paths that try to leave the release.
+    let (status, h, _) = get("/guide", &[]);
+    assert_eq!((status, header(&h, "location")), (301, Some("/guide/")));
+    assert_eq!(get("/guide/", &[]).2, b"<h1>guide</h1>");
+    let (status, _, body) = get("/nope.html", &[]);
+    assert_eq!((status, body.as_slice()), (404, &b"<h1>perdu</h1>"[..]));
+    for evil in
+        ["/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/guide/..%2f..%2f404.html", "/..%5c..%5cetc%5cpasswd"]
+    {
+        let (status, _, body) = get(evil, &[]);
+        assert!(matches!(status, 400 | 404), "{evil}: {status}");
+        assert!(!String::from_utf8_lossy(&body).contains("root:"), "{evil}");
+    }
+    assert_eq!(raw(port, "POST", "/", "doc.example.test", &["Content-Length: 0"]).0, 405);
+    assert_eq!(raw(port, "HEAD", "/big.txt", "doc.example.test", &[]).2.len(), 0);
+    // Pushing the site's configuration never changes which release is current.
+    let before = std::fs::read_link(fleet.agents[0].state.join("releases/doc/current")).expect("current");
+    fleet.ok(&["site", "push", "doc"]);
+    assert_eq!(std::fs::read_link(fleet.agents[0].state.join("releases/doc/current")).expect("current"), before);
+    assert_eq!(get("/", &[]).0, 200);
+}

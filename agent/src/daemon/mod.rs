@@ -86,14 +86,31 @@ const CONTROL_IDLE: Duration = Duration::from_secs(60);
 const CONTROL_REQUESTS_PER_CONNECTION: u64 = 1000;
 
 /// Turns a wire site into the proxy's settings; bad rules are refused with their lines.
-fn site_config(spec: &SiteSpec) -> Result<SiteConfig, ApiError> {
+fn site_config(spec: &SiteSpec, releases: &releases::Releases) -> Result<SiteConfig, ApiError> {
     let bad = |m: String| ApiError { code: "invalid_site", message: m, hint: None };
-    if spec.origins.is_empty() || spec.domains.is_empty() {
-        return Err(bad(format!("site `{}` needs at least one domain and one origin", spec.name)));
+    if spec.domains.is_empty() || (spec.origins.is_empty() && !spec.static_site) {
+        return Err(bad(format!("site `{}` needs at least one domain, and one origin unless it is static", spec.name)));
     }
     let domains: Vec<&str> = spec.domains.iter().map(String::as_str).collect();
-    let origins: Vec<&str> = spec.origins.iter().map(String::as_str).collect();
+    // A static site without origins never fetches: the proxy's site still wants one address,
+    // the discard port of this machine.
+    let origins: Vec<&str> = if spec.origins.is_empty() {
+        vec!["http://127.0.0.1:9"]
+    } else {
+        spec.origins.iter().map(String::as_str).collect()
+    };
     let mut c = SiteConfig::new(&spec.name, &domains, &origins);
+    if spec.static_site {
+        if let Some(page) = &spec.not_found_page
+            && !page.starts_with('/')
+        {
+            return Err(bad(format!("the 404 page `{page}` does not start with /")));
+        }
+        c.static_root = Some(amoe_proxy::statics::StaticRoot {
+            root: releases.current_link(&spec.name),
+            not_found: spec.not_found_page.clone(),
+        });
+    }
     c.active = spec.active;
     if let Some(text) = &spec.rules {
         let rules = amoe_rules::Rules::parse(text).map_err(|e| ApiError {
@@ -184,7 +201,7 @@ impl Agent {
     }
 
     fn apply_sites(&self, sites: &BTreeMap<String, SiteSpec>) -> Result<(), ApiError> {
-        let mut configs = sites.values().map(site_config).collect::<Result<Vec<_>, _>>()?;
+        let mut configs = sites.values().map(|s| site_config(s, &self.releases)).collect::<Result<Vec<_>, _>>()?;
         for c in &mut configs {
             let (cert, key) = self.state.cert_paths(&c.name);
             if cert.exists() && key.exists() {

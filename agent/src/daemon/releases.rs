@@ -51,6 +51,11 @@ impl Releases {
         self.root.join(site)
     }
 
+    /// The `current` link of `site` (which may not exist yet).
+    pub fn current_link(&self, site: &str) -> PathBuf {
+        self.dir(site).join("current")
+    }
+
     /// The folder of the release `site` serves now, if any.
     pub fn current_dir(&self, site: &str) -> Option<PathBuf> {
         let link = self.dir(site).join("current");

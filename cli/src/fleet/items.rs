@@ -23,6 +23,8 @@ pub fn site_spec(store: &impl amoe_store::Reads, site: &amoe_core::Site) -> anyh
         domains: site.domains.iter().map(ToString::to_string).collect(),
         origins: site.origins.iter().map(ToString::to_string).collect(),
         active: site.active,
+        static_site: site.settings.static_site,
+        not_found_page: site.settings.not_found_page.clone(),
         rules: store.site_rules(&site.name)?.map(|r| r.rules),
         balance: site.settings.balance.clone(),
         stale_limit_secs: site.settings.stale_limit_secs,

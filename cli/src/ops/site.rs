@@ -26,9 +26,9 @@ fn check(site: &Site) -> Result<()> {
     if site.domains.is_empty() {
         return Err(Failure::new(format!("site `{}` would have no domain", site.name)).into());
     }
-    if site.origins.is_empty() {
+    if site.origins.is_empty() && !site.settings.static_site {
         return Err(Failure::new(format!("site `{}` would have no origin", site.name))
-            .hint("add the new origin in the same command with `--add-origin`")
+            .hint("add an origin (`--origin`, `--add-origin`), or serve it from its releases with `--static`")
             .into());
     }
     Ok(())
@@ -140,6 +140,20 @@ pub fn settings(mut s: SiteSettings, a: &SiteSettingsArgs) -> Result<SiteSetting
     }
     if let Some(path) = &a.origin_ca {
         s.origin_ca_pem = if path.as_os_str() == "none" { None } else { Some(origin_ca(path)?) };
+    }
+    if let Some(v) = a.static_site {
+        s.static_site = v;
+    }
+    if let Some(p) = &a.not_found_page {
+        s.not_found_page = match p.as_str() {
+            "none" | "" => None,
+            p if p.starts_with('/') && !p.split('/').any(|seg| seg == "..") => Some(p.to_string()),
+            p => {
+                return Err(Failure::usage(format!("--not-found-page `{p}` is not a path in the release"))
+                    .hint("give a path such as /404.html, or `none`")
+                    .into());
+            }
+        };
     }
     if let Some(name) = &a.origin_sni {
         s.origin_sni = match name.as_str() {
