@@ -15,6 +15,7 @@ command -v pebble >/dev/null || need_apt+=(pebble)            # ACME test server
 command -v ssh-keygen >/dev/null || need_apt+=(openssh-client)
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need_apt+=(python3-aiosmtpd)  # SMTP for notices
 command -v gzip >/dev/null || need_apt+=(gzip)
+command -v zstd >/dev/null || need_apt+=(zstd)                # .tar.zst bundles for `amoe deploy`
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)   # libssh2 (ssh2) links OpenSSL
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v libreoffice >/dev/null || need_apt+=(libreoffice-calc-nogui)  # opens the exported xlsx and ods

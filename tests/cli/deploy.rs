@@ -50,8 +50,16 @@ fn a_deploy_switches_every_host_and_rolls_back() {
         let link = fleet.agents[i].state.join("releases/www").join(&id1).join("home.html");
         assert_eq!(std::fs::read_link(link).expect("link kept").display().to_string(), "index.html");
     }
+    // A cached page of the site (it still has an origin) is soft-purged by `--flush`.
+    let cache = |i: usize| {
+        let (_, h, _) = raw(fleet.agents[i].proxy, "GET", "/page", "www.example.test", &[]);
+        header(&h, "x-cache").unwrap_or_default().to_string()
+    };
+    cache(0);
+    assert_eq!(cache(0), "HIT");
     let v2 = site_dir(&fleet, "v2");
-    let (code, r2, err) = deploy(&fleet, &v2, &["--message", "v2"]);
+    let (code, r2, err) = deploy(&fleet, &v2, &["--message", "v2", "--flush"]);
+    assert_ne!(cache(0), "HIT", "purged after the switch");
     assert_eq!(code, 0, "{r2}{err}");
     let id2 = r2["release"].as_str().expect("id").to_owned();
     assert!((0..3).all(|i| served(&fleet, i) == "<h1>v2</h1>\n"));
@@ -303,6 +311,21 @@ fn a_bundle_deposited_on_a_ticket_is_deployed() {
     assert!(st.success());
     fleet.ok(&["ticket", "attach", &id, tgz.to_str().expect("utf8")]);
     let source = format!("ticket:{id}:site-v4.tar.gz");
+    // The same as .tar.zst, deployed directly.
+    let zst = fleet.env.path("site-v4.tar.zst");
+    let st = std::process::Command::new("tar")
+        .arg("--zstd")
+        .arg("-cf")
+        .arg(&zst)
+        .arg("-C")
+        .arg(&v4)
+        .arg(".")
+        .status()
+        .expect("tar");
+    assert!(st.success(), "tar --zstd (scripts/test.sh installs zstd)");
+    let (code, r, err) = deploy(&fleet, &zst, &[]);
+    assert_eq!(code, 0, "{r}{err}");
+    assert_eq!(served(&fleet, 0), "<h1>v4</h1>\n");
     let (code, r, err) = deploy(&fleet, Path::new(&source), &["--ticket", &id]);
     assert_eq!(code, 0, "{r}{err}");
     assert_eq!(served(&fleet, 0), "<h1>v4</h1>\n");

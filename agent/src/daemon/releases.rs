@@ -298,14 +298,20 @@ impl Releases {
     }
 }
 
-/// Unpacks the tar (or gzip-compressed tar) `bundle` into `dest`, which must not exist;
+/// Unpacks the tar (plain, gzip or zstd, told by their first bytes) `bundle` into `dest`, which must not exist;
 /// returns the number of files. Every refusal names the entry.
 pub fn unpack(bundle: &Path, dest: &Path, max_bytes: u64) -> Result<u64, String> {
     let mut f = std::fs::File::open(bundle).map_err(|e| e.to_string())?;
-    let mut magic = [0u8; 2];
-    let gz = f.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
-    let f = std::fs::File::open(bundle).map_err(|e| e.to_string())?;
-    let reader: Box<dyn Read> = if gz { Box::new(flate2::read::GzDecoder::new(f)) } else { Box::new(f) };
+    let mut magic = [0u8; 4];
+    let got = f.read(&mut magic).map_err(|e| e.to_string())?;
+    let f = std::io::BufReader::new(std::fs::File::open(bundle).map_err(|e| e.to_string())?);
+    let reader: Box<dyn Read> = match &magic[..got] {
+        [0x1f, 0x8b, ..] => Box::new(flate2::read::GzDecoder::new(f)),
+        [0x28, 0xb5, 0x2f, 0xfd] => {
+            Box::new(ruzstd::decoding::StreamingDecoder::new(f).map_err(|e| format!("not a zstd stream: {e}"))?)
+        }
+        _ => Box::new(f),
+    };
     std::fs::DirBuilder::new().mode(0o755).create(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
     let mut archive = tar::Archive::new(reader);
     let mut files = 0u64;

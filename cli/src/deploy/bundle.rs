@@ -70,7 +70,7 @@ fn pack(dir: &Path) -> anyhow::Result<(tempfile::TempDir, PathBuf, u64)> {
     Ok((tmp, out, files))
 }
 
-/// The bundle of `source`: a directory (packed) or a `.tar`, `.tar.gz` or `.tgz` file (by its
+/// The bundle of `source`: a directory (packed) or a `.tar`, `.tar.gz` or `.tar.zst` file (by its
 /// name, `name`: an attachment's file has none of its own).
 pub fn bundle(source: &Path, name: &str) -> anyhow::Result<Bundle> {
     let meta =
@@ -81,8 +81,8 @@ pub fn bundle(source: &Path, name: &str) -> anyhow::Result<Bundle> {
         (Some(tmp), path, Some(files))
     } else {
         let name = name.to_ascii_lowercase();
-        if !(name.ends_with(".tar") || name.ends_with(".tar.gz") || name.ends_with(".tgz")) {
-            return Err(Failure::usage(format!("`{name}` is neither a folder nor a .tar, .tar.gz or .tgz file"))
+        if ![".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"].iter().any(|e| name.ends_with(e)) {
+            return Err(Failure::usage(format!("`{name}` is neither a folder nor a .tar, .tar.gz or .tar.zst file"))
                 .hint("deploy a folder, or a tar archive of it")
                 .into());
         }
