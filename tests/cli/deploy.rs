@@ -483,3 +483,73 @@ fn a_static_site_is_served_from_its_current_release() {
     assert_eq!(std::fs::read_link(fleet.agents[0].state.join("releases/doc/current")).expect("current"), before);
     assert_eq!(get("/", &[]).0, 200);
 }
+
+/// A bundle whose bytes are not the announced SHA-256 is refused before anything is unpacked;
+/// old releases go beyond `--keep`, never the current one nor a staged one.
+#[test]
+fn checksums_are_checked_and_old_releases_go() {
+    let fleet = Fleet::new(1);
+    let tar = fleet.env.path("one.tar");
+    crafted_ok(&tar);
+    let body = std::fs::read(&tar).expect("tar");
+    let head = format!(
+        "PUT /v1/sites/www/releases/r1 HTTP/1.1\r\nHost: 127.0.0.1\r\namoe-release-sha256: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "0".repeat(64),
+        body.len()
+    );
+    let (status, text) = fleet.raw_call(0, "op", &head, &body);
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("checksum mismatch"), "{text}");
+    let releases = fleet.agents[0].state.join("releases/www");
+    let left: Vec<String> = std::fs::read_dir(&releases)
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+
+    // Keep 2: after four deploys, the current and the one before; a staged one stays.
+    let ids: Vec<String> = (1..=4)
+        .map(|v| {
+            let d = site_dir(&fleet, &format!("k{v}"));
+            let (code, r, err) = deploy(&fleet, &d, &["--keep", "2"]);
+            assert_eq!(code, 0, "{r}{err}");
+            r["release"].as_str().expect("id").to_owned()
+        })
+        .collect();
+    let on_host = || -> Vec<String> {
+        let mut v: Vec<String> = fleet
+            .ok(&["deploy", "list", "www", "-o", "json"])
+            .json()
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter_map(|r| r["id"].as_str().map(str::to_owned))
+            .collect();
+        v.sort();
+        v
+    };
+    let mut kept = ids[2..].to_vec();
+    kept.sort();
+    assert_eq!(on_host(), kept);
+    let staged = site_dir(&fleet, "k5");
+    let (_, s, _) = deploy(&fleet, &staged, &["--stage"]);
+    let sid = s["release"].as_str().expect("id").to_owned();
+    let last = site_dir(&fleet, "k6");
+    let (code, r, _) = deploy(&fleet, &last, &["--keep", "1"]);
+    assert_eq!(code, 0);
+    let mut want = vec![sid, r["release"].as_str().expect("id").to_owned()];
+    want.sort();
+    assert_eq!(on_host(), want, "the current one and the staged one");
+}
+
+/// A harmless one-file tar.
+fn crafted_ok(path: &Path) {
+    let mut b = tar::Builder::new(std::fs::File::create(path).expect("tar"));
+    let mut h = tar::Header::new_gnu();
+    h.set_size(3);
+    h.set_mode(0o644);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_path("ok.txt").expect("path");
+    h.set_cksum();
+    b.append(&h, &b"ok\n"[..]).expect("ok");
+    b.finish().expect("finish");
+}

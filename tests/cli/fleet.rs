@@ -255,6 +255,35 @@ impl Fleet {
         !answer.starts_with(b"HTTP/1.1 200")
     }
 
+    /// One raw call to agent `i`'s control API as `who` (mutual TLS): the status line's code and
+    /// the whole answer as text.
+    pub(crate) fn raw_call(&self, i: usize, who: &str, head: &str, body: &[u8]) -> (u16, String) {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from_pem_file(self.env.path("ca").join("ca.pem")).expect("ca")).expect("root");
+        let cert = CertificateDer::from_pem_file(self.certs.join(format!("{who}.pem"))).expect("cert");
+        let key = PrivateKeyDer::from_pem_file(self.certs.join(format!("{who}.key"))).expect("key");
+        let config =
+            rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .expect("versions")
+                .with_root_certificates(roots)
+                .with_client_auth_cert(vec![cert], key)
+                .expect("client auth");
+        let name = ServerName::try_from("127.0.0.1").expect("name");
+        let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("conn");
+        let tcp = TcpStream::connect(("127.0.0.1", self.agents[i].control)).expect("connect");
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        tls.write_all(head.as_bytes()).expect("head");
+        tls.write_all(body).expect("body");
+        let mut answer = Vec::new();
+        let _ = tls.read_to_end(&mut answer);
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        (text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0), text)
+    }
+
     pub(crate) fn ok(&self, args: &[&str]) -> Run {
         let r = self.run(args);
         assert_eq!(r.code, 0, "amoe {args:?}:\n{}{}", r.stdout, r.stderr);
