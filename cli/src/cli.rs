@@ -522,7 +522,7 @@ EXAMPLES:
         #[arg(long)]
         beneficiary: String,
         /// Origin URL, http or https (repeatable; at least one unless the site is --static)
-        #[arg(long = "origin", value_name = "URL")]
+        #[arg(long = "origin", value_name = "URL", required_unless_present = "static_site")]
         origins: Vec<String>,
         /// permanent, ephemeral or recurring
         #[arg(long, default_value = "permanent")]
