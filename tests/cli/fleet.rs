@@ -226,9 +226,13 @@ impl Fleet {
         self.run_as("op", args)
     }
 
-    /// Whether agent `i` refuses a TLS session with `who`'s certificate (a request is sent: with
-    /// TLS 1.3 the refusal comes with the first read).
-    fn handshake_refused(&self, i: usize, who: &str) -> bool {
+    /// A mutual-TLS connection to agent `i`'s control API as `who`.
+    fn tls_to(
+        &self,
+        i: usize,
+        who: &str,
+        timeout: Duration,
+    ) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
         use rustls_pki_types::pem::PemObject;
         use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
         let mut roots = rustls::RootCertStore::empty();
@@ -245,8 +249,14 @@ impl Fleet {
         let name = ServerName::try_from("127.0.0.1").expect("name");
         let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("conn");
         let tcp = TcpStream::connect(("127.0.0.1", self.agents[i].control)).expect("connect");
-        tcp.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
-        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        tcp.set_read_timeout(Some(timeout)).expect("timeout");
+        rustls::StreamOwned::new(conn, tcp)
+    }
+
+    /// Whether agent `i` refuses a TLS session with `who`'s certificate (a request is sent: with
+    /// TLS 1.3 the refusal comes with the first read).
+    fn handshake_refused(&self, i: usize, who: &str) -> bool {
+        let mut tls = self.tls_to(i, who, Duration::from_secs(5));
         if tls.write_all(b"GET /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").is_err() {
             return true;
         }
@@ -258,24 +268,7 @@ impl Fleet {
     /// One raw call to agent `i`'s control API as `who` (mutual TLS): the status line's code and
     /// the whole answer as text.
     pub(crate) fn raw_call(&self, i: usize, who: &str, head: &str, body: &[u8]) -> (u16, String) {
-        use rustls_pki_types::pem::PemObject;
-        use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(CertificateDer::from_pem_file(self.env.path("ca").join("ca.pem")).expect("ca")).expect("root");
-        let cert = CertificateDer::from_pem_file(self.certs.join(format!("{who}.pem"))).expect("cert");
-        let key = PrivateKeyDer::from_pem_file(self.certs.join(format!("{who}.key"))).expect("key");
-        let config =
-            rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()
-                .expect("versions")
-                .with_root_certificates(roots)
-                .with_client_auth_cert(vec![cert], key)
-                .expect("client auth");
-        let name = ServerName::try_from("127.0.0.1").expect("name");
-        let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("conn");
-        let tcp = TcpStream::connect(("127.0.0.1", self.agents[i].control)).expect("connect");
-        tcp.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        let mut tls = self.tls_to(i, who, Duration::from_secs(10));
         tls.write_all(head.as_bytes()).expect("head");
         tls.write_all(body).expect("body");
         let mut answer = Vec::new();

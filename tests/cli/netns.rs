@@ -81,6 +81,30 @@ impl Drop for Netns {
     }
 }
 
+/// Host `far`, enrolled, its agent configured to run inside `ns` (control and proxy ports
+/// given); returns the agent (not started) and its state folder.
+fn far_agent(fleet: &Fleet, ns: &Netns, control: u16, proxy: u16) -> (Agent, std::path::PathBuf) {
+    let address = format!("{}:{control}", ns.ns_ip);
+    fleet.ok(&["host", "add", "far", "--address", &address]);
+    let bundle = fleet.env.path("bundle-far");
+    fleet.ok(&["host", "enroll", "far", "--out", bundle.to_str().expect("utf8")]);
+    let state = fleet.env.path("state-far");
+    let config = fleet.env.path("agent-far.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "state_dir = {state:?}\n[proxy]\nlisten = [\"{}:{proxy}\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\n",
+            ns.ns_ip,
+            bundle.join("ca.pem"),
+            bundle.join("server.pem"),
+            bundle.join("server.key"),
+            bundle.join("crl.pem")
+        ),
+    )
+    .expect("config");
+    (Agent::in_netns(&ns.name, config, state.clone(), address), state)
+}
+
 #[test]
 fn a_host_cut_off_is_retried_later_while_the_others_are_served() {
     let Some(ns) = Netns::create() else {
@@ -91,26 +115,7 @@ fn a_host_cut_off_is_retried_later_while_the_others_are_served() {
     };
     let fleet = Fleet::new(2);
     // A third host, inside the namespace.
-    let control = 17443;
-    let address = format!("{}:{control}", ns.ns_ip);
-    fleet.ok(&["host", "add", "far", "--address", &address]);
-    let bundle = fleet.env.path("bundle-far");
-    fleet.ok(&["host", "enroll", "far", "--out", bundle.to_str().expect("utf8")]);
-    let state = fleet.env.path("state-far");
-    let config = fleet.env.path("agent-far.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "state_dir = {state:?}\n[proxy]\nlisten = [\"{}:18080\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\n",
-            ns.ns_ip,
-            bundle.join("ca.pem"),
-            bundle.join("server.pem"),
-            bundle.join("server.key"),
-            bundle.join("crl.pem")
-        ),
-    )
-    .expect("config");
-    let mut far = Agent::in_netns(&ns.name, config, state, address.clone());
+    let (mut far, _) = far_agent(&fleet, &ns, 17443, 18080);
     far.start();
     fleet.ok(&["site", "update", "www", "--add-host", "far"]);
     let r = fleet.ok(&["site", "push", "www"]);
@@ -153,26 +158,7 @@ fn a_host_cut_off_during_the_switch_is_switched_back_when_it_returns() {
         return;
     };
     let fleet = Fleet::new(2);
-    let control = 17444;
-    let address = format!("{}:{control}", ns.ns_ip);
-    fleet.ok(&["host", "add", "far", "--address", &address]);
-    let bundle = fleet.env.path("bundle-far");
-    fleet.ok(&["host", "enroll", "far", "--out", bundle.to_str().expect("utf8")]);
-    let state = fleet.env.path("state-far");
-    let config = fleet.env.path("agent-far.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "state_dir = {state:?}\n[proxy]\nlisten = [\"{}:18081\"]\n[control]\nlisten = \"{address}\"\nca = {:?}\ncert = {:?}\nkey = {:?}\ncrl = {:?}\n[admin]\n",
-            ns.ns_ip,
-            bundle.join("ca.pem"),
-            bundle.join("server.pem"),
-            bundle.join("server.key"),
-            bundle.join("crl.pem")
-        ),
-    )
-    .expect("config");
-    let mut far = Agent::in_netns(&ns.name, config, state.clone(), address.clone());
+    let (mut far, state) = far_agent(&fleet, &ns, 17444, 18081);
     far.start();
     fleet.ok(&["site", "update", "www", "--add-host", "far"]);
     let site = |v: &str| {

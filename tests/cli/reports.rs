@@ -2,7 +2,7 @@
 //! taken from the code under test), the spreadsheets read back by LibreOffice, the edges of
 //! the quality indicators, and bad input refused without a trace.
 
-use crate::support::{Env, SIRET, SIRET2};
+use crate::support::{Env, SIRET, SIRET2, libreoffice_sheet};
 use serde_json::Value;
 
 /// A SIRET with a valid key that the fixtures never add.
@@ -35,30 +35,6 @@ fn text<'a>(doc: &'a Value, key: &str) -> Vec<&'a str> {
         .iter()
         .filter_map(Value::as_str)
         .collect()
-}
-
-/// Sheet `n` (from 1) of a spreadsheet as LibreOffice reads it, converted to CSV.
-fn libreoffice_sheet(env: &Env, file: &std::path::Path, n: usize) -> Vec<Vec<String>> {
-    let out = env.path(&format!("lo-{n}-{}", file.extension().and_then(|e| e.to_str()).unwrap_or("x")));
-    std::fs::create_dir_all(&out).expect("dir");
-    let profile = format!("file://{}", env.path("lo-profile").display());
-    let st = std::process::Command::new("libreoffice")
-        .arg(format!("-env:UserInstallation={profile}"))
-        .args(["--headless", "--convert-to"])
-        .arg(format!("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{n}"))
-        .arg("--outdir")
-        .arg(&out)
-        .arg(file)
-        .env("HOME", env.path(""))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("run libreoffice (scripts/test.sh installs libreoffice-calc-nogui)");
-    assert!(st.success(), "libreoffice could not open {}", file.display());
-    let csv_path = std::fs::read_dir(&out).expect("out").next().expect("one csv").expect("entry").path();
-    let text = std::fs::read_to_string(&csv_path).expect("converted csv");
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    r.records().map(|rec| rec.expect("csv row").iter().map(str::to_owned).collect()).collect()
 }
 
 fn contract_world() -> Env {

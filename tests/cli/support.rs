@@ -129,3 +129,27 @@ pub fn clean(cmd: &mut Command, home: &Path) {
     }
     cmd.env("HOME", home).env_remove("XDG_CONFIG_HOME").env_remove("XDG_DATA_HOME").env("USER", "tester");
 }
+
+/// Sheet `n` (from 1) of a spreadsheet as LibreOffice reads it, converted to CSV.
+pub fn libreoffice_sheet(env: &Env, file: &Path, n: usize) -> Vec<Vec<String>> {
+    let out = env.path(&format!("lo-{n}-{}", file.file_name().and_then(|e| e.to_str()).unwrap_or("x")));
+    std::fs::create_dir_all(&out).expect("dir");
+    let profile = format!("file://{}", env.path("lo-profile").display());
+    let st = Command::new("libreoffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args(["--headless", "--convert-to"])
+        .arg(format!("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,{n}"))
+        .arg("--outdir")
+        .arg(&out)
+        .arg(file)
+        .env("HOME", env.path(""))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run libreoffice (scripts/test.sh installs libreoffice-calc-nogui)");
+    assert!(st.success(), "libreoffice could not open {}", file.display());
+    let csv_path = std::fs::read_dir(&out).expect("out").next().expect("one csv").expect("entry").path();
+    let text = std::fs::read_to_string(&csv_path).expect("converted csv");
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    r.records().map(|rec| rec.expect("csv row").iter().map(str::to_owned).collect()).collect()
+}

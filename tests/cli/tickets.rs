@@ -695,28 +695,6 @@ fn notices_go_to_reporter_and_followers_once_and_thread() {
     assert_eq!(r.json()["ticket"].as_i64().map(|i| i.to_string()), Some(id));
 }
 
-/// `libreoffice --headless --convert-to csv` of `file`: its first sheet's rows.
-fn libreoffice_rows(env: &Env, file: &std::path::Path) -> Vec<Vec<String>> {
-    let out = env.path("lo-out");
-    std::fs::create_dir_all(&out).expect("dir");
-    let profile = format!("file://{}", env.path("lo-profile").display());
-    let st = std::process::Command::new("libreoffice")
-        .arg(format!("-env:UserInstallation={profile}"))
-        .args(["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir"])
-        .arg(&out)
-        .arg(file)
-        .env("HOME", env.path(""))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("run libreoffice (scripts/test.sh installs libreoffice-calc-nogui)");
-    assert!(st.success(), "libreoffice could not open {}", file.display());
-    let csv_path = out.join(file.with_extension("csv").file_name().expect("name"));
-    let text = std::fs::read_to_string(&csv_path).expect("converted csv");
-    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
-    r.records().map(|rec| rec.expect("csv row").iter().map(str::to_owned).collect()).collect()
-}
-
 #[test]
 fn stats_and_spreadsheets_show_only_what_one_may_see() {
     let (env, [t1, t2, _, _]) = world();
@@ -747,7 +725,7 @@ fn stats_and_spreadsheets_show_only_what_one_may_see() {
     for kind in ["xlsx", "ods"] {
         let f = env.path(&format!("t.{kind}"));
         ok(&env, "admin", &["ticket", "export", "--format", kind, "--out", f.to_str().expect("utf8")]);
-        let lo = libreoffice_rows(&env, &f);
+        let lo = crate::support::libreoffice_sheet(&env, &f, 1);
         assert_eq!(lo[0], headers, "{kind}");
         assert_eq!(lo.len() - 1, rows.len(), "{kind}");
         for (a, b) in lo[1..].iter().zip(&rows) {
@@ -798,7 +776,7 @@ fn stats_and_spreadsheets_show_only_what_one_may_see() {
     // Statistics as a spreadsheet too.
     let f = env.path("stats.ods");
     ok(&env, "admin", &["ticket", "stats", "--format", "ods", "--out", f.to_str().expect("utf8")]);
-    let lo = libreoffice_rows(&env, &f);
+    let lo = crate::support::libreoffice_sheet(&env, &f, 1);
     assert_eq!(lo[0], ["période", "ouverts", "clos"]);
     assert_eq!(lo[1][1], "5", "four tickets and the formula one");
 }
