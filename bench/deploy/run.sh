@@ -44,14 +44,15 @@ listen = "127.0.0.1:$control"
 ca = "$work/bundle-$i/ca.pem"
 cert = "$work/bundle-$i/server.pem"
 key = "$work/bundle-$i/server.key"
+crl = "$work/bundle-$i/crl.pem"
 [admin]
 TOML
-  "$bin/amoe-agent" --config "$work/agent-$i.toml" 2>/dev/null &
+  "$bin/amoe-agent" --config "$work/agent-$i.toml" 2>"$work/agent-$i.log" &
   pids+=($!)
   hosts+=(--host "pop$i")
   for _ in $(seq 1 500); do (exec 3<>"/dev/tcp/127.0.0.1/$control") 2>/dev/null && break; sleep 0.01; done
 done
-amoe site add www --domain www.example.test --beneficiary 12000101100010 --origin http://127.0.0.1:9 "${hosts[@]}" >/dev/null
+amoe site add www --domain www.example.test --beneficiary 12000101100010 --origin http://127.0.0.1:9 "${hosts[@]}" >/dev/null || { cat "$work"/agent-*.log; exit 1; }
 amoe site push www >/dev/null
 
 # A site of MB megabytes: pages, scripts and styles (text), images and archives (random).

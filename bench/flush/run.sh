@@ -39,6 +39,7 @@ listen = "127.0.0.1:$control"
 ca = "$work/bundle-$i/ca.pem"
 cert = "$work/bundle-$i/server.pem"
 key = "$work/bundle-$i/server.key"
+crl = "$work/bundle-$i/crl.pem"
 [admin]
 TOML
   "$bin/amoe-agent" --config "$work/agent-$i.toml" 2>/dev/null &
