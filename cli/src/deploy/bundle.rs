@@ -66,7 +66,8 @@ fn pack(dir: &Path) -> anyhow::Result<(tempfile::TempDir, PathBuf, u64)> {
             }
         }
     }
-    b.into_inner()?.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    // A temporary file, read back at once: no need to force it to disk.
+    b.into_inner()?.into_inner().map_err(|e| e.into_error())?;
     Ok((tmp, out, files))
 }
 

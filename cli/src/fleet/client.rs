@@ -326,7 +326,7 @@ impl Client {
                 }
             }
         }
-        file.sync_all().await.map_err(|e| http(&e))?;
+        file.flush().await.map_err(|e| http(&e))?;
         Ok((status, Bytes::new()))
     }
 
