@@ -133,7 +133,15 @@ impl Releases {
             let _ = std::fs::remove_file(&upload);
             let _ = std::fs::remove_dir_all(&partial);
         };
+        // Unpacked as it arrives (one pass): the chunks go to the bundle file, the hash and a
+        // blocking unpacker at once; the release is renamed into place only if the hash holds.
+        let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(32);
+        let p = partial.clone();
+        let unpacker = tokio::task::spawn_blocking(move || {
+            unpack_from(ChannelReader { rx, cur: bytes::Bytes::new() }, &p, max_bytes)
+        });
         let received = async {
+            let mut feeding = true;
             let mut file = tokio::fs::OpenOptions::new()
                 .write(true)
                 .create(true)
@@ -166,8 +174,14 @@ impl Releases {
                     }
                     hasher.update(&data);
                     file.write_all(&data).await.map_err(|e| io("writing the bundle", e))?;
+                    // An unpacker that stopped (a refused entry, or the archive's end) takes no
+                    // more; its answer is read below.
+                    if feeding && tx.send(data).await.is_err() {
+                        feeding = false;
+                    }
                 }
             }
+            drop(tx);
             // Not forced to disk (no more than the unpacked files, or rsync's copies): a host
             // that crashes before the switch gets the release again (`amoe deploy list` shows
             // what each has).
@@ -182,6 +196,11 @@ impl Releases {
             Ok(size)
         }
         .await;
+        // The unpacker is always waited for before anything is removed.
+        let unpacked = unpacker
+            .await
+            .map_err(|e| ApiError::new("internal", e.to_string()))
+            .and_then(|r| r.map_err(|e| ApiError::new("bad_request", format!("bundle refused: {e}"))));
         let size = match received {
             Ok(s) => s,
             Err(e) => {
@@ -189,11 +208,6 @@ impl Releases {
                 return Err(e);
             }
         };
-        let (u, p) = (upload.clone(), partial.clone());
-        let unpacked = tokio::task::spawn_blocking(move || unpack(&u, &p, max_bytes))
-            .await
-            .map_err(|e| ApiError::new("internal", e.to_string()))
-            .and_then(|r| r.map_err(|e| ApiError::new("bad_request", format!("bundle refused: {e}"))));
         let files = match unpacked {
             Ok(n) => n,
             Err(e) => {
@@ -301,14 +315,34 @@ impl Releases {
     }
 }
 
-/// Unpacks the tar (plain, gzip or zstd, told by their first bytes) `bundle` into `dest`, which must not exist;
-/// returns the number of files. Every refusal names the entry.
-pub fn unpack(bundle: &Path, dest: &Path, max_bytes: u64) -> Result<u64, String> {
-    let mut f = std::fs::File::open(bundle).map_err(|e| e.to_string())?;
-    let mut magic = [0u8; 4];
-    let got = f.read(&mut magic).map_err(|e| e.to_string())?;
-    let f = std::io::BufReader::new(std::fs::File::open(bundle).map_err(|e| e.to_string())?);
-    let reader: Box<dyn Read> = match &magic[..got] {
+/// The chunks of an upload as a `Read`, for the blocking unpacker.
+struct ChannelReader {
+    rx: tokio::sync::mpsc::Receiver<bytes::Bytes>,
+    cur: bytes::Bytes,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.cur.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(b) => self.cur = b,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.cur.len());
+        buf[..n].copy_from_slice(&self.cur.split_to(n));
+        Ok(n)
+    }
+}
+
+/// Unpacks the tar (plain, gzip or zstd, told by their first bytes) read from `source` into
+/// `dest`, which must not exist; returns the number of files. Every refusal names the entry.
+fn unpack_from(source: impl Read + Send + 'static, dest: &Path, max_bytes: u64) -> Result<u64, String> {
+    use std::io::BufRead;
+    let mut f = std::io::BufReader::with_capacity(256 << 10, source);
+    let head = f.fill_buf().map_err(|e| e.to_string())?;
+    let magic: Vec<u8> = head.iter().take(4).copied().collect();
+    let reader: Box<dyn Read> = match magic.as_slice() {
         [0x1f, 0x8b, ..] => Box::new(flate2::read::GzDecoder::new(f)),
         [0x28, 0xb5, 0x2f, 0xfd] => {
             Box::new(ruzstd::decoding::StreamingDecoder::new(f).map_err(|e| format!("not a zstd stream: {e}"))?)

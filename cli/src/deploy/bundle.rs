@@ -37,12 +37,37 @@ fn sha256_of(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((h.finalize().iter().map(|b| format!("{b:02x}")).collect(), size))
 }
 
-/// Packs `dir` (links kept as links, never followed) into a tar in a private temporary folder.
-fn pack(dir: &Path) -> anyhow::Result<(tempfile::TempDir, PathBuf, u64)> {
+/// What is written, hashed and counted on the way (one pass over the bundle).
+struct Hashing<W> {
+    inner: W,
+    hash: sha2::Sha256,
+    size: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A packed folder: where, its SHA-256 and size, its files.
+type Packed = (tempfile::TempDir, PathBuf, String, u64, u64);
+
+/// Packs `dir` (links kept as links, never followed) into a tar in a private temporary folder,
+/// hashing it as it is written.
+fn pack(dir: &Path) -> anyhow::Result<Packed> {
     let tmp = tempfile::Builder::new().prefix("amoe-deploy").tempdir()?;
     let out = tmp.path().join("bundle.tar");
     let file = std::fs::File::create(&out)?;
-    let mut b = tar::Builder::new(std::io::BufWriter::with_capacity(1 << 20, file));
+    let sink = Hashing { inner: std::io::BufWriter::with_capacity(1 << 20, file), hash: sha2::Sha256::new(), size: 0 };
+    let mut b = tar::Builder::new(sink);
     b.follow_symlinks(false);
     b.mode(tar::HeaderMode::Deterministic);
     let mut files = 0u64;
@@ -67,8 +92,10 @@ fn pack(dir: &Path) -> anyhow::Result<(tempfile::TempDir, PathBuf, u64)> {
         }
     }
     // A temporary file, read back at once: no need to force it to disk.
-    b.into_inner()?.into_inner().map_err(|e| e.into_error())?;
-    Ok((tmp, out, files))
+    let sink = b.into_inner()?;
+    sink.inner.into_inner().map_err(|e| e.into_error())?;
+    let sha = sink.hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((tmp, out, sha, sink.size, files))
 }
 
 /// The bundle of `source`: a directory (packed) or a `.tar`, `.tar.gz` or `.tar.zst` file (by its
@@ -76,11 +103,12 @@ fn pack(dir: &Path) -> anyhow::Result<(tempfile::TempDir, PathBuf, u64)> {
 pub fn bundle(source: &Path, name: &str) -> anyhow::Result<Bundle> {
     let meta =
         std::fs::metadata(source).map_err(|e| Failure::new(format!("cannot read `{}`: {e}", source.display())))?;
-    let (tmp, path, files) = if meta.is_dir() {
-        let (tmp, path, files) =
+    if meta.is_dir() {
+        let (tmp, path, sha256, size, files) =
             pack(source).map_err(|e| Failure::new(format!("cannot pack `{}`: {e:#}", source.display())))?;
-        (Some(tmp), path, Some(files))
-    } else {
+        return Ok(Bundle { path, sha256, size, files: Some(files), _tmp: Some(tmp) });
+    }
+    let (tmp, path, files) = {
         let name = name.to_ascii_lowercase();
         if ![".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"].iter().any(|e| name.ends_with(e)) {
             return Err(Failure::usage(format!("`{name}` is neither a folder nor a .tar, .tar.gz or .tar.zst file"))
