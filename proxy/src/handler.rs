@@ -104,7 +104,7 @@ fn host_of(uri: &Uri, headers: &HeaderMap) -> String {
     key::normalize_host(raw)
 }
 
-fn text(status: StatusCode, message: &str) -> Response<ProxyBody> {
+pub(crate) fn text(status: StatusCode, message: &str) -> Response<ProxyBody> {
     let mut r = Response::new(ProxyBody::text(message));
     *r.status_mut() = status;
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));

@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
 
 use crate::body::ProxyBody;
+use crate::handler::text;
 use crate::range::{RangeAnswer, answer};
 
 /// What a static site is served from.
@@ -21,13 +22,6 @@ pub struct StaticRoot {
     pub root: PathBuf,
     /// The page answered with 404 (a path in the release, `/404.html`), if any.
     pub not_found: Option<String>,
-}
-
-fn text(status: StatusCode, message: &str) -> Response<ProxyBody> {
-    let mut r = Response::new(ProxyBody::text(message));
-    *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    r
 }
 
 /// The content type of a file name.

@@ -505,8 +505,27 @@ fn checksums_are_checked_and_old_releases_go() {
         .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
+    // The same release sent twice (a retry): the second is answered, after its body is read,
+    // with what the host has; nothing is unpacked again.
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let head = head.replace(&"0".repeat(64), &sha);
+    for _ in 0..2 {
+        let (status, text) = fleet.raw_call(0, "op", &head, &body);
+        assert_eq!(status, 200, "{text}");
+        assert!(text.contains(&sha), "{text}");
+    }
+    let (code, _, err) = deploy(&fleet, &site_dir(&fleet, "twice"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let again = fleet.env.path("src-twice");
+    let (code, _, err) = deploy(&fleet, &again, &[]);
+    assert_eq!(code, 0, "the same folder again: {err}");
 
     // Keep 2: after four deploys, the current and the one before; a staged one stays.
+    let r1_gone = fleet.run(&["deploy", "switch", "www", "r1", "--keep", "1"]);
+    assert_eq!(r1_gone.code, 0, "{}{}", r1_gone.stdout, r1_gone.stderr);
     let ids: Vec<String> = (1..=4)
         .map(|v| {
             let d = site_dir(&fleet, &format!("k{v}"));

@@ -120,6 +120,9 @@ impl Releases {
             return Err(ApiError::new("bad_request", "the bundle's SHA-256 is missing or not hexadecimal"));
         }
         if let Some(info) = self.info(site, id).filter(|_| self.dir(site).join(id).is_dir()) {
+            // Answered without unpacking again, once the body is read: the client gets the
+            // answer, not a connection cut in the middle of its upload.
+            drain(&mut body, max_bytes).await;
             if info.sha256.eq_ignore_ascii_case(sha256) {
                 return Ok(info);
             }
@@ -157,15 +160,9 @@ impl Releases {
                 if let Ok(data) = frame.into_data() {
                     size += data.len() as u64;
                     if size > max_bytes {
-                        // Read on (discarding, up to 64 MiB) so that the client gets this
-                        // answer rather than a connection cut in the middle of its upload.
-                        let mut drained: u64 = 0;
-                        while drained < 64 << 20 {
-                            match body.frame().await {
-                                Some(Ok(f)) => drained += f.data_ref().map_or(0, |d| d.len() as u64),
-                                _ => break,
-                            }
-                        }
+                        // Read on so that the client gets this answer rather than a connection
+                        // cut in the middle of its upload.
+                        drain(&mut body, 64 << 20).await;
                         return Err(ApiError::new(
                             "too_large",
                             format!("the bundle is over this host's limit of {max_bytes} bytes"),
@@ -274,6 +271,17 @@ impl Releases {
             excess -= 1;
         }
         Ok(SwitchResult { previous, current: id.to_string(), removed, hooks: Vec::new() })
+    }
+}
+
+/// Reads and discards the rest of a request body, `limit` bytes at most.
+async fn drain(body: &mut hyper::body::Incoming, limit: u64) {
+    let mut drained: u64 = 0;
+    while drained < limit {
+        match body.frame().await {
+            Some(Ok(f)) => drained += f.data_ref().map_or(0, |d| d.len() as u64),
+            _ => break,
+        }
     }
 }
 

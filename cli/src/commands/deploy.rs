@@ -132,16 +132,6 @@ fn previous_of(
         .collect())
 }
 
-/// What each host serves now (see [`previous_of`]).
-fn currents(
-    store: &Store,
-    client: &crate::fleet::client::Client,
-    hosts: &[Host],
-    site: &str,
-) -> Result<BTreeMap<String, Option<String>>> {
-    previous_of(store, site, &deploy::releases(client, hosts, site)?)
-}
-
 pub(super) fn run(ctx: &mut Ctx, args: DeployArgs) -> Result<Exit> {
     match args.cmd {
         Some(DeployCmd::List { site }) => list(ctx, &site),
@@ -325,12 +315,24 @@ fn ship_bundle(ctx: &mut Ctx, site_name: &str, b: &bundle::Bundle, ship: Ship<'_
     let rec = record(ctx, site_name, kind, &release, Some(&b.sha256), ship.message.as_deref(), ship.ticket);
     let (keep, flush, message) = (ship.keep, ship.flush, ship.message.clone());
     let report = locked(ctx, &mut store, site_name, rec, |ctx, store| {
-        let previous = currents(store, &client, &hosts, site_name)?;
+        let lists = deploy::releases(&client, &hosts, site_name)?;
+        let previous = previous_of(store, site_name, &lists)?;
+        // A host that has this very release already (a retry) is not sent it again.
+        let has = |h: &Host| {
+            lists
+                .get(h.name.as_str())
+                .and_then(|r| r.as_ref().ok())
+                .is_some_and(|v| v.iter().any(|x| x.id == release && x.sha256.eq_ignore_ascii_case(&b.sha256)))
+        };
+        let missing: Vec<Host> = hosts.iter().filter(|h| !has(h)).cloned().collect();
+        for row in report.hosts.iter_mut() {
+            row.previous = previous.get(&row.host).cloned().flatten();
+            row.received = !missing.iter().any(|h| h.name.as_str() == row.host);
+        }
         let meta = amoe_proto::ReleaseMeta { by: caller.name.clone(), message };
-        for (h, r, t) in deploy::upload_all(&client, &hosts, site_name, &release, b, &meta, progress)? {
+        for (h, r, t) in deploy::upload_all(&client, &missing, site_name, &release, b, &meta, progress)? {
             if let Some(row) = report.hosts.iter_mut().find(|x| x.host == h.name.as_str()) {
                 row.ms = t;
-                row.previous = previous.get(h.name.as_str()).cloned().flatten();
                 match r {
                     Ok(_) => row.received = true,
                     Err(e) => row.error = Some(format!("upload: {e}")),

@@ -311,7 +311,7 @@ pub(super) fn site_stats(
 ) -> Result<Exit> {
     let (from, to) = (logs::parse_day(from)?, logs::parse_day(to)?);
     if let Some(chart) = chart {
-        chart_kind(chart)?;
+        crate::ops::chart_kind(chart)?;
     }
     let store = ctx.open()?;
     store.site(&site.parse::<amoe_core::Name>()?)?;
@@ -324,31 +324,10 @@ pub(super) fn site_stats(
     let opts = Options { by_hour: by == StatsPeriod::Hour, paris: true, ..Options::default() };
     let report = amoe_logstats::report(&files, &opts, top);
     if let Some(chart) = chart {
-        write_chart(chart, &report, &format!("{site}, {from} to {to}"))?;
+        crate::ops::write_chart(chart, &amoe_logstats::chart::Bars::of(&report, &format!("{site}, {from} to {to}")))?;
     }
     render(ctx, &report)?;
     Ok(if report.files.iter().any(|f| f.error.is_some()) { Exit::Partial } else { Exit::Success })
-}
-
-/// Whether a chart file is PNG (else SVG); other names are refused before any work.
-fn chart_kind(path: &std::path::Path) -> Result<bool> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("svg") => Ok(false),
-        Some("png") => Ok(true),
-        _ => Err(Failure::usage(format!("cannot draw `{}`: charts are SVG or PNG files", path.display()))
-            .hint("name the chart FILE.svg or FILE.png")
-            .into()),
-    }
-}
-
-fn write_chart(path: &std::path::Path, report: &Report, title: &str) -> Result<()> {
-    let bytes = if chart_kind(path)? {
-        amoe_logstats::chart::png(report, title)
-    } else {
-        amoe_logstats::chart::svg(report, title).into_bytes()
-    };
-    crate::ops::replace_file(path, &bytes, 0o644)
-        .map_err(|e| Failure::new(format!("cannot write the chart `{}`: {e}", path.display())).into())
 }
 
 fn options(args: &LogStatsArgs) -> Options {
@@ -368,7 +347,7 @@ fn options(args: &LogStatsArgs) -> Options {
 
 fn stats(ctx: &mut Ctx, args: &LogStatsArgs) -> Result<Exit> {
     if let Some(chart) = &args.chart {
-        chart_kind(chart)?;
+        crate::ops::chart_kind(chart)?;
     }
     let report = amoe_logstats::report(&args.files, &options(args), args.top);
     let failed = report.files.iter().filter(|f| f.error.is_some()).count();
@@ -386,7 +365,7 @@ fn stats(ctx: &mut Ctx, args: &LogStatsArgs) -> Result<Exit> {
             Some((a, b)) => format!("Requests, {} to {}", a.period, b.period),
             None => "Requests".to_owned(),
         };
-        write_chart(chart, &report, &title)?;
+        crate::ops::write_chart(chart, &amoe_logstats::chart::Bars::of(&report, &title))?;
     }
     render(ctx, &report)?;
     Ok(if failed == 0 {

@@ -10,27 +10,6 @@ use amoe_store::beneficiaries::BeneficiaryReads;
 use amoe_store::sites::SiteReads;
 use anyhow::Result;
 
-/// Checks the chart's name before any work.
-fn chart_png(path: &std::path::Path) -> Result<bool> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("svg") => Ok(false),
-        Some("png") => Ok(true),
-        _ => Err(Failure::usage(format!("cannot draw `{}`: charts are SVG or PNG files", path.display()))
-            .hint("name the chart FILE.svg or FILE.png")
-            .into()),
-    }
-}
-
-fn write_chart(path: &std::path::Path, bars: &Bars) -> Result<()> {
-    let bytes = if chart_png(path)? {
-        amoe_logstats::chart::bars_png(bars)
-    } else {
-        amoe_logstats::chart::bars_svg(bars).into_bytes()
-    };
-    crate::ops::replace_file(path, &bytes, 0o644)
-        .map_err(|e| Failure::new(format!("cannot write the chart `{}`: {e}", path.display())).into())
-}
-
 /// A chart of one numeric column of a part, by its first column.
 fn bars_of(doc: &Doc, part: &str, column: &str, name: &str, rows: impl Fn(&[Val]) -> bool) -> Bars {
     let p = doc.part(part);
@@ -67,11 +46,11 @@ fn bars_of(doc: &Doc, part: &str, column: &str, name: &str, rows: impl Fn(&[Val]
 
 fn finish(doc: &Doc, out: &ReportOut, chart: Option<Bars>) -> Result<Exit> {
     if let Some(path) = &out.chart {
-        chart_png(path)?;
+        crate::ops::chart_kind(path)?;
     }
     doc.write(out.format, out.out.as_deref())?;
     if let (Some(path), Some(bars)) = (&out.chart, chart) {
-        write_chart(path, &bars)?;
+        crate::ops::write_chart(path, &bars)?;
     }
     if let Some(path) = &out.out {
         eprintln!("wrote {}", path.display());
@@ -148,11 +127,11 @@ pub(super) fn run(ctx: &mut Ctx, cmd: ReportCmd) -> Result<Exit> {
             let lang = Lang::of(&out.lang);
             let doc = reports::weekly::build(&site, days, &week, report.as_ref(), &metrics, lang);
             if let Some(path) = &out.chart {
-                chart_png(path)?;
+                crate::ops::chart_kind(path)?;
             }
             doc.write(out.format, out.out.as_deref())?;
             if let (Some(path), Some(r)) = (&out.chart, &report) {
-                write_chart(path, &Bars::of(r, &doc.title))?;
+                crate::ops::write_chart(path, &Bars::of(r, &doc.title))?;
             }
             if mail {
                 let cfg = ctx.settings.mail.as_ref().ok_or_else(|| {

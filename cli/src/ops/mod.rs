@@ -65,3 +65,27 @@ pub(crate) fn replace_file(path: &std::path::Path, bytes: &[u8], mode: u32) -> s
     }
     written
 }
+
+/// Whether a chart file is PNG (else SVG); other names are refused before any work.
+pub(crate) fn chart_kind(path: &std::path::Path) -> anyhow::Result<bool> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("svg") => Ok(false),
+        Some("png") => Ok(true),
+        _ => {
+            Err(crate::error::Failure::usage(format!("cannot draw `{}`: charts are SVG or PNG files", path.display()))
+                .hint("name the chart FILE.svg or FILE.png")
+                .into())
+        }
+    }
+}
+
+/// Draws `bars` into `path`, SVG or PNG by its name (`amoe stats`, `logs stats`, the reports).
+pub(crate) fn write_chart(path: &std::path::Path, bars: &amoe_logstats::chart::Bars) -> anyhow::Result<()> {
+    let bytes = if chart_kind(path)? {
+        amoe_logstats::chart::bars_png(bars)
+    } else {
+        amoe_logstats::chart::bars_svg(bars).into_bytes()
+    };
+    replace_file(path, &bytes, 0o644)
+        .map_err(|e| crate::error::Failure::new(format!("cannot write the chart `{}`: {e}", path.display())).into())
+}

@@ -73,7 +73,8 @@ pub fn build(store: &Store, semester: Days, notes: Option<&str>, lang: Lang) -> 
     let last = semester.last().to_string();
     // The year's orders up to the semester's end: the semester's are a part of them.
     let year = store.orders(Some(&year_start.to_string()), Some(&last), None)?;
-    let in_semester = |d: &str| d >= semester.first.to_string().as_str();
+    let first_day = semester.first.to_string();
+    let in_semester = |d: &str| d >= first_day.as_str();
     let names: BTreeMap<String, String> =
         store.beneficiaries()?.into_iter().map(|b| (b.siret.to_string(), b.name)).collect();
     let months: Vec<String> = semester.each().filter(|d| d.day() == 1).map(month_of).collect();
