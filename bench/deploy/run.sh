@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Benchmark: `amoe deploy` of a 100 MB folder of mixed files to three local agents, against
-# `rsync -a` of the same folder to three local destinations (in parallel, into empty folders),
-# timed side by side with hyperfine (issue 18's target: no slower than rsync). Then the peak
+# `rsync -a` of the same folder to three local destinations (in parallel, into new folders),
+# timed in alternating pairs (issue 18's target: no slower than rsync). Then the peak
 # memory of a 500 MB deploy: the CLI's (GNU time) and each agent's (VmHWM).
 #
-#   bench/deploy/run.sh [MB] [BIG_MB]
+#   [RUNS=7] bench/deploy/run.sh [MB] [BIG_MB]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mb=${1:-100}
 big_mb=${2:-500}
+runs=${RUNS:-7}
 missing=()
 command -v rsync >/dev/null || missing+=(rsync)
-command -v hyperfine >/dev/null || missing+=(hyperfine)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
@@ -47,21 +47,41 @@ while total > 0:
 print(f"{n} files", file=sys.stderr)
 PY
 du -sh "$work/site"
-hyperfine --warmup 1 --runs 5 --export-json "$work/result.json" \
-  --prepare "rm -rf $work/dst-0 $work/dst-1 $work/dst-2" \
-  "for i in 0 1 2; do rsync -a $work/site/ $work/dst-\$i/ & done; wait" \
-  "$bin/amoe deploy www $work/site --keep 2 > /dev/null"
-python3 - "$work/result.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-for x in r:
-    name = "rsync to 3 folders" if x["command"].startswith("for") else "amoe deploy to 3 agents"
-    print(f"median {x['median']*1000:8.1f} ms  (min {x['min']*1000:.1f}, max {x['max']*1000:.1f})  {name}")
-print(f"amoe deploy / rsync: {r[1]['median'] / r[0]['median']:.2f}")
+# Timed in pairs, one rsync run and one deploy, alternating which goes first, after a warm-up
+# pair: a shared disk drifts, and pairs see the same drift. Neither side removes anything
+# while timed: each rsync run copies into new folders, and the agents keep more releases
+# (--keep 20) than the deploys made here. (On ext4 without a journal, creating files where
+# others were just removed scans past every recently freed inode: removing before each run
+# would measure that rather than copying.)
+mkdir -p "$work/dst"
+python3 - "$bin/amoe" "$work" "$runs" <<'PY'
+import statistics, subprocess, sys, time
+amoe, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def rsync(k):
+    subprocess.run(["bash", "-c", f"p=(); for i in 0 1 2; do rsync -a {work}/site/ {work}/dst/{k}-$i/ & p+=($!); done; "
+                    "for x in ${p[@]}; do wait $x || exit 1; done"], check=True)
+def deploy(k):
+    subprocess.run([amoe, "deploy", "www", f"{work}/site", "--keep", "20"], stdout=subprocess.DEVNULL, check=True)
+pairs = []
+for k in range(runs + 1):
+    order = [rsync, deploy] if k % 2 == 0 else [deploy, rsync]
+    took = {}
+    for f in order:
+        t = time.perf_counter()
+        f(k)
+        took[f.__name__] = time.perf_counter() - t
+    if k > 0:
+        pairs.append((took["rsync"], took["deploy"]))
+        print(f"pair {k}: rsync {took['rsync']*1000:7.1f} ms, amoe deploy {took['deploy']*1000:7.1f} ms, ratio {took['deploy']/took['rsync']:.2f}")
+r = [p[0] for p in pairs]
+d = [p[1] for p in pairs]
+print(f"median {statistics.median(r)*1000:8.1f} ms  (min {min(r)*1000:.1f}, max {max(r)*1000:.1f})  rsync to 3 folders")
+print(f"median {statistics.median(d)*1000:8.1f} ms  (min {min(d)*1000:.1f}, max {max(d)*1000:.1f})  amoe deploy to 3 agents")
+print(f"amoe deploy / rsync: {statistics.median(d) / statistics.median(r):.2f} (median of the pairs' ratios: {statistics.median(x / y for y, x in pairs):.2f})")
 PY
 
 # Peak memory of a BIG_MB deploy (incompressible files).
-rm -rf "$work/site" "$work"/dst-*
+rm -rf "$work/site" "$work"/dst
 mkdir -p "$work/big"
 for i in $(seq 1 $((big_mb / 50))); do head -c $((50 << 20)) /dev/urandom > "$work/big/blob-$i.bin"; done
 /usr/bin/time -v "$bin/amoe" deploy www "$work/big" --keep 1 > /dev/null 2> "$work/time.txt"

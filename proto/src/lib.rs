@@ -203,12 +203,16 @@ pub struct ErrorDetail {
     pub hint: Option<String>,
 }
 
-/// Header of `PUT …/releases/{id}`: the bundle's SHA-256 (hexadecimal), checked by the agent
-/// before it unpacks anything.
+/// Header, or trailer, of `PUT …/releases/{id}`: the bundle's SHA-256 (hexadecimal). The agent
+/// hashes what it unpacks and renames the release into place only if they match. A bundle
+/// packed while it is sent has its hash only at the end: it comes as a trailer.
 pub const RELEASE_SHA256: &str = "amoe-release-sha256";
 /// Header of `PUT …/releases/{id}`: who deploys and why, kept with the release (JSON of
 /// [`ReleaseMeta`]).
 pub const RELEASE_META: &str = "amoe-release-meta";
+/// Header of `PUT …/releases/{id}`: `1` if this host keeps the bundle itself (as `ID.bundle`,
+/// for `amoe deploy promote`); the CLI asks one host of the site.
+pub const RELEASE_KEEP_BUNDLE: &str = "amoe-release-keep-bundle";
 
 /// What the CLI says of a release when it sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -240,6 +244,9 @@ pub struct ReleaseInfo {
     /// It is the one served.
     #[serde(default)]
     pub current: bool,
+    /// This host keeps the bundle as it was received (for `amoe deploy promote`).
+    #[serde(default)]
+    pub bundle: bool,
     #[serde(default)]
     pub meta: ReleaseMeta,
 }

@@ -118,12 +118,18 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Records how a deployment ended.
-    pub fn end_deploy(&mut self, id: i64, hosts: &serde_json::Value, outcome: &str) -> Result<()> {
+    /// Records how a deployment ended, and the bundle's SHA-256 if it was known only once sent.
+    pub fn end_deploy(
+        &mut self,
+        id: i64,
+        sha256: Option<&str>,
+        hosts: &serde_json::Value,
+        outcome: &str,
+    ) -> Result<()> {
         self.conn
             .execute(
-                "UPDATE deploys SET ended_at = ?2, hosts = ?3, outcome = ?4 WHERE id = ?1",
-                params![id, amoe_core::time::now_utc(), hosts.to_string(), outcome],
+                "UPDATE deploys SET ended_at = ?2, hosts = ?3, outcome = ?4, sha256 = COALESCE(?5, sha256) WHERE id = ?1",
+                params![id, amoe_core::time::now_utc(), hosts.to_string(), outcome, sha256],
             )
             .map_err(|e| self.sql(e))?;
         Ok(())

@@ -44,6 +44,8 @@ fn a_deploy_switches_every_host_and_rolls_back() {
     let (code, r1, err) = deploy(&fleet, &v1, &["--message", "v1"]);
     assert_eq!(code, 0, "{r1}{err}");
     let id1 = r1["release"].as_str().expect("id").to_owned();
+    // Packed while sent, the same bytes as the dry run hashed.
+    assert_eq!((r1["sha256"].as_str().map(str::len), &r1["sha256"]), (Some(64), &dry["sha256"]), "{r1}");
     for i in 0..3 {
         assert_eq!(current(&fleet, i).as_deref(), Some(id1.as_str()));
         assert_eq!(served(&fleet, i), "<h1>v1</h1>\n");
@@ -73,6 +75,18 @@ fn a_deploy_switches_every_host_and_rolls_back() {
     assert_eq!(row2["current_on"].as_array().map(Vec::len), Some(3));
     assert_eq!((row2["by"].as_str(), row2["message"].as_str()), (Some("op"), Some("v2")));
     assert_eq!(row2["sha256"], r2["sha256"]);
+    // One host keeps the bundle as sent (for promotions), with the SHA-256 announced; the
+    // others only unpacked it.
+    assert_eq!(row2["bundle_on"], serde_json::json!(["pop0"]), "{row2}");
+    let kept: Vec<bool> =
+        (0..3).map(|i| fleet.agents[i].state.join(format!("releases/www/{id2}.bundle")).is_file()).collect();
+    assert_eq!(kept, [true, false, false]);
+    let bundle = std::fs::read(fleet.agents[0].state.join(format!("releases/www/{id2}.bundle"))).expect("bundle");
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&bundle).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    assert_eq!(Some(sha.as_str()), r2["sha256"].as_str());
 
     // Rollback: v1 everywhere again.
     let r = fleet.run(&["deploy", "rollback", "www", "-o", "json"]);
@@ -558,6 +572,119 @@ fn checksums_are_checked_and_old_releases_go() {
     let mut want = vec![sid, r["release"].as_str().expect("id").to_owned()];
     want.sort();
     assert_eq!(on_host(), want, "the current one and the staged one");
+    // Removed ones left the list at once; their files go in the background (bounded wait).
+    let dir = fleet.agents[0].state.join("releases/www");
+    let names = || -> Vec<String> {
+        std::fs::read_dir(&dir)
+            .expect("releases")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while names().iter().any(|n| n.starts_with(".trash-")) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let mut folders: Vec<String> = names().into_iter().filter(|n| dir.join(n).is_dir() && n != "current").collect();
+    folders.sort();
+    assert_eq!(folders, want, "only the kept releases are on disk");
+}
+
+/// A chunked upload of `body` to agent 0 as release `id`, its SHA-256 given in a trailer (and
+/// in a header if `header` is set): (status, answer).
+fn upload_with_trailer(
+    fleet: &Fleet,
+    id: &str,
+    body: &[u8],
+    header: Option<&str>,
+    trailer: Option<&str>,
+) -> (u16, String) {
+    let mut head = format!(
+        "PUT /v1/sites/www/releases/{id} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nTrailer: amoe-release-sha256\r\nConnection: close\r\n"
+    );
+    if let Some(h) = header {
+        head.push_str(&format!("amoe-release-sha256: {h}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut chunked = Vec::new();
+    for part in body.chunks(3000) {
+        chunked.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+        chunked.extend_from_slice(part);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n");
+    if let Some(t) = trailer {
+        chunked.extend_from_slice(format!("amoe-release-sha256: {t}\r\n").as_bytes());
+    }
+    chunked.extend_from_slice(b"\r\n");
+    fleet.raw_call(0, "op", &head, &chunked)
+}
+
+#[test]
+fn a_checksum_sent_after_the_bundle_is_checked() {
+    let fleet = Fleet::new(1);
+    let tar = fleet.env.path("one.tar");
+    crafted_ok(&tar);
+    let body = std::fs::read(&tar).expect("tar");
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let zeros = "0".repeat(64);
+    let refused = [
+        ("t1", None, Some(zeros.as_str()), "checksum mismatch"),
+        ("t2", None, None, "SHA-256 is missing"),
+        ("t3", Some(sha.as_str()), Some(zeros.as_str()), "announced as"),
+        ("t4", None, Some("abc"), "not 64 hexadecimal digits"),
+    ];
+    for (id, header, trailer, why) in refused {
+        let (status, text) = upload_with_trailer(&fleet, id, &body, header, trailer);
+        assert_eq!(status, 400, "{id}: {text}");
+        assert!(text.contains(why), "{id}: {text}");
+    }
+    let dir = fleet.agents[0].state.join("releases/www");
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing kept of refused uploads: {left:?}");
+    let (status, text) = upload_with_trailer(&fleet, "t5", &body, None, Some(&sha));
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains(&sha) && dir.join("t5/ok.txt").is_file(), "{text}");
+    // Sent again with the right trailer: answered as it is.
+    let (status, text) = upload_with_trailer(&fleet, "t5", &body, None, Some(&sha));
+    assert_eq!(status, 200, "{text}");
+}
+
+#[test]
+fn a_folder_that_cannot_be_packed_reaches_no_host() {
+    let fleet = Fleet::new(2);
+    let good = site_dir(&fleet, "good");
+    let (code, r, err) = deploy(&fleet, &good, &[]);
+    assert_eq!(code, 0, "{r}{err}");
+    // Sorted, `a.html` and its 2 MB go out before the FIFO in `z/` is met.
+    let bad = site_dir(&fleet, "bad");
+    std::fs::write(bad.join("a.html"), vec![b'a'; 2 << 20]).expect("big");
+    std::fs::create_dir_all(bad.join("z")).expect("z");
+    let made = std::process::Command::new("mkfifo").arg(bad.join("z/pipe")).status().expect("mkfifo");
+    assert!(made.success());
+    let (code, _, err) = deploy(&fleet, &bad, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("z/pipe") && err.contains("neither a file"), "{err}");
+    let list = fleet.ok(&["deploy", "list", "www", "-o", "json"]).json();
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "only the good release: {list}");
+    assert!((0..2).all(|i| served(&fleet, i) == "<h1>good</h1>\n"));
+    // The cut uploads leave nothing behind (the agents clean up as the connection breaks).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let partial = |i: usize| {
+        std::fs::read_dir(fleet.agents[i].state.join("releases/www"))
+            .expect("releases")
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with('.'))
+    };
+    while (0..2).any(partial) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!(0..2).any(partial), "no partial release left");
 }
 
 /// A harmless one-file tar.

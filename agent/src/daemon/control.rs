@@ -297,8 +297,9 @@ async fn receive_release(
     let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let sha = header(amoe_proto::RELEASE_SHA256);
     let meta: amoe_proto::ReleaseMeta = serde_json::from_str(&header(amoe_proto::RELEASE_META)).unwrap_or_default();
+    let keep_bundle = header(amoe_proto::RELEASE_KEEP_BUNDLE) == "1";
     let max = agent.deploy_config().max_bytes();
-    let info = agent.releases.receive(site, id, &sha, meta, body, max).await?;
+    let info = agent.releases.receive(site, id, &sha, meta, keep_bundle, body, max).await?;
     Ok(json(StatusCode::OK, &info))
 }
 

@@ -1,7 +1,8 @@
-//! Site releases on this host (`amoe deploy`, DESIGN §10): each bundle is received streamed to
-//! `STATE/releases/SITE/.ID.upload` while its SHA-256 is computed, checked against what the CLI
-//! announced, kept as `ID.bundle` (for `deploy promote` and checks) and unpacked into
-//! `.ID.partial/`, renamed `ID/` only when whole. `current` is a symlink to the release served,
+//! Site releases on this host (`amoe deploy`, DESIGN §10): each bundle is received streamed,
+//! unpacked into `.ID.partial/` as it arrives while its SHA-256 is computed, checked against what
+//! the CLI announced (a header before the body, or a trailer after it), and renamed `ID/` only
+//! when whole. The host the CLI names keeps the bundle itself as `ID.bundle` (for
+//! `deploy promote`); the others do not write it twice. `current` is a symlink to the release served,
 //! replaced atomically (a new link renamed over the old one). `ID.json` keeps what is known of
 //! each release.
 //!
@@ -9,6 +10,12 @@
 //! (checked on the finished tree, through every link), hard links, device files and FIFOs,
 //! writing through a link, and bundles or trees over the size set in `agent.toml`. Files get
 //! 0644 (0755 when executable), directories 0755: the release is served, never secret.
+//!
+//! Releases removed beyond the number kept are renamed `.trash-…` at once (they are gone from
+//! the list) and deleted in the background, after the switch has answered. Each site's folder
+//! is marked as the top of a hierarchy for ext4's allocator (`chattr +T`): each release is
+//! placed in a block group of its own, so that creating one does not scan past the inodes of
+//! one just removed (without a journal, ext4 skips recently freed inodes one by one).
 
 use std::io::Read;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -17,7 +24,6 @@ use std::path::{Component, Path, PathBuf};
 use amoe_proto::{ReleaseInfo, ReleaseMeta, SwitchResult};
 use http_body_util::BodyExt;
 use sha2::Digest;
-use tokio::io::AsyncWriteExt;
 
 use super::control::ApiError;
 
@@ -69,7 +75,23 @@ impl Releases {
 
     fn info(&self, site: &str, id: &str) -> Option<ReleaseInfo> {
         let bytes = std::fs::read(self.dir(site).join(format!("{id}.json"))).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let mut info: ReleaseInfo = serde_json::from_slice(&bytes).ok()?;
+        info.bundle = self.dir(site).join(format!("{id}.bundle")).is_file();
+        Some(info)
+    }
+
+    /// Creates the site's folder if needed, marked as the top of a hierarchy (see the module).
+    fn site_dir(&self, site: &str) -> Result<PathBuf, ApiError> {
+        let dir = self.dir(site);
+        std::fs::DirBuilder::new().recursive(true).mode(0o755).create(&dir).map_err(|e| io("releases folder", e))?;
+        // A hint only: other file systems refuse it, and nothing depends on it.
+        if let Ok(d) = std::fs::File::open(&dir)
+            && let Ok(flags) = rustix::fs::ioctl_getflags(&d)
+            && !flags.contains(rustix::fs::IFlags::TOPDIR)
+        {
+            let _ = rustix::fs::ioctl_setflags(&d, flags | rustix::fs::IFlags::TOPDIR);
+        }
+        Ok(dir)
     }
 
     fn save_info(&self, site: &str, info: &ReleaseInfo) -> Result<(), ApiError> {
@@ -103,61 +125,86 @@ impl Releases {
         out
     }
 
-    /// Receives a bundle: streamed to disk with its hash, checked, unpacked. A release already
-    /// received with the same SHA-256 is answered as it is (a retried upload); with another one
-    /// it is a conflict.
+    /// Receives a bundle: unpacked as it arrives, its hash checked against the one announced
+    /// (`announced`, from a header, or the trailer after the body; one of them at least, and
+    /// they must agree), kept as `ID.bundle` if `keep_bundle`. A release already received with
+    /// the same SHA-256 is answered as it is (a retried upload); with another one it is a
+    /// conflict.
+    #[allow(clippy::too_many_arguments)]
     pub async fn receive(
         &self,
         site: &str,
         id: &str,
-        sha256: &str,
+        announced: &str,
         meta: ReleaseMeta,
+        keep_bundle: bool,
         mut body: hyper::body::Incoming,
         max_bytes: u64,
     ) -> Result<ReleaseInfo, ApiError> {
         check_id(id)?;
-        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(ApiError::new("bad_request", "the bundle's SHA-256 is missing or not hexadecimal"));
+        let announced = (!announced.is_empty()).then_some(announced);
+        if announced.is_some_and(|s| !is_sha256(s)) {
+            return Err(ApiError::new("bad_request", "the bundle's SHA-256 is not 64 hexadecimal digits"));
         }
         if let Some(info) = self.info(site, id).filter(|_| self.dir(site).join(id).is_dir()) {
             // Answered without unpacking again, once the body is read: the client gets the
             // answer, not a connection cut in the middle of its upload.
-            drain(&mut body, max_bytes).await;
-            if info.sha256.eq_ignore_ascii_case(sha256) {
+            let trailer = drain(&mut body, max_bytes).await;
+            let sha256 = expected_sha(announced, trailer.as_deref())?;
+            if info.sha256.eq_ignore_ascii_case(&sha256) {
                 return Ok(info);
             }
             return Err(ApiError::new("conflict", format!("release `{id}` exists with another SHA-256")));
         }
-        let dir = self.dir(site);
-        std::fs::DirBuilder::new().recursive(true).mode(0o755).create(&dir).map_err(|e| io("releases folder", e))?;
+        let dir = self.site_dir(site)?;
         let upload = dir.join(format!(".{id}.upload"));
         let partial = dir.join(format!(".{id}.partial"));
         let cleanup = || {
             let _ = std::fs::remove_file(&upload);
             let _ = std::fs::remove_dir_all(&partial);
         };
-        // Unpacked as it arrives (one pass): the chunks go to the bundle file, the hash and a
-        // blocking unpacker at once; the release is renamed into place only if the hash holds.
-        let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(32);
+        // Unpacked as it arrives (one pass): the chunks are hashed here and handed, in batches of
+        // 256 KiB, to a blocking worker that writes the bundle file (if kept) and unpacks; the
+        // release is renamed into place only if the hash holds.
+        let bundle = match keep_bundle {
+            true => Some(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .mode(0o600)
+                    .open(&upload)
+                    .map_err(|e| io("upload file", e))?,
+            ),
+            false => None,
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<bytes::Bytes>>(8);
         let p = partial.clone();
         let unpacker = tokio::task::spawn_blocking(move || {
-            unpack_from(ChannelReader { rx, cur: bytes::Bytes::new() }, &p, max_bytes)
+            let mut source = ChannelReader { rx, batch: Default::default(), bundle };
+            let files = unpack_from(&mut source, &p, max_bytes)?;
+            // The rest (the archive's padding) still goes to the bundle file. Not forced to
+            // disk (no more than the unpacked files, or rsync's copies): a host that crashes
+            // before the switch gets the release again (`amoe deploy list` shows what each has).
+            std::io::copy(&mut source, &mut std::io::sink()).map_err(|e| format!("writing the bundle: {e}"))?;
+            Ok::<_, String>(files)
         });
         let received = async {
             let mut feeding = true;
-            let mut file = tokio::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&upload)
-                .await
-                .map_err(|e| io("upload file", e))?;
+            let (mut batch, mut batched) = (Vec::new(), 0usize);
             let mut hasher = sha2::Sha256::new();
             let mut size: u64 = 0;
+            let mut trailer = None;
             while let Some(frame) = body.frame().await {
                 let frame = frame.map_err(|e| ApiError::new("bad_request", format!("the upload broke off: {e}")))?;
-                if let Ok(data) = frame.into_data() {
+                let data = match frame.into_data() {
+                    Ok(data) => data,
+                    Err(frame) => {
+                        trailer = frame.into_trailers().ok().and_then(|t| sha_trailer(&t));
+                        continue;
+                    }
+                };
+                {
                     size += data.len() as u64;
                     if size > max_bytes {
                         // Read on so that the client gets this answer rather than a connection
@@ -170,27 +217,31 @@ impl Releases {
                         .hint("raise `max_bundle_bytes` in [deploy] of agent.toml, or deploy less"));
                     }
                     hasher.update(&data);
-                    file.write_all(&data).await.map_err(|e| io("writing the bundle", e))?;
-                    // An unpacker that stopped (a refused entry, or the archive's end) takes no
-                    // more; its answer is read below.
-                    if feeding && tx.send(data).await.is_err() {
-                        feeding = false;
+                    batched += data.len();
+                    batch.push(data);
+                    // A worker that stopped (a refused entry) takes no more; its answer is read
+                    // below.
+                    if batched >= 256 << 10 {
+                        batched = 0;
+                        if feeding && tx.send(std::mem::take(&mut batch)).await.is_err() {
+                            feeding = false;
+                        }
                     }
                 }
             }
+            if feeding && !batch.is_empty() {
+                let _ = tx.send(batch).await;
+            }
             drop(tx);
-            // Not forced to disk (no more than the unpacked files, or rsync's copies): a host
-            // that crashes before the switch gets the release again (`amoe deploy list` shows
-            // what each has).
-            file.flush().await.map_err(|e| io("writing the bundle", e))?;
+            let sha256 = expected_sha(announced, trailer.as_deref())?;
             let got: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-            if !got.eq_ignore_ascii_case(sha256) {
+            if !got.eq_ignore_ascii_case(&sha256) {
                 return Err(ApiError::new(
                     "bad_request",
                     format!("checksum mismatch: the bundle received has SHA-256 {got}, not {sha256}"),
                 ));
             }
-            Ok(size)
+            Ok((size, got))
         }
         .await;
         // The unpacker is always waited for before anything is removed.
@@ -198,7 +249,7 @@ impl Releases {
             .await
             .map_err(|e| ApiError::new("internal", e.to_string()))
             .and_then(|r| r.map_err(|e| ApiError::new("bad_request", format!("bundle refused: {e}"))));
-        let size = match received {
+        let (size, sha256) = match received {
             Ok(s) => s,
             Err(e) => {
                 cleanup();
@@ -216,15 +267,18 @@ impl Releases {
             cleanup();
             io("release folder", e)
         })?;
-        std::fs::rename(&upload, dir.join(format!("{id}.bundle"))).map_err(|e| io("bundle", e))?;
+        if keep_bundle {
+            std::fs::rename(&upload, dir.join(format!("{id}.bundle"))).map_err(|e| io("bundle", e))?;
+        }
         let info = ReleaseInfo {
             id: id.to_string(),
-            sha256: sha256.to_ascii_lowercase(),
+            sha256,
             size,
             files,
             received_at: jiff::Timestamp::now().to_string(),
             switched_at: None,
             current: false,
+            bundle: keep_bundle,
             meta,
         };
         self.save_info(site, &info)?;
@@ -255,6 +309,13 @@ impl Releases {
         info.switched_at = Some(jiff::Timestamp::now().to_string());
         self.save_info(site, &info)?;
         let mut removed = Vec::new();
+        let mut trash: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".trash-"))
+            .map(|e| e.path())
+            .collect();
         let all = self.list(site);
         let mut excess = all.len().saturating_sub(keep.max(1));
         for r in all {
@@ -264,25 +325,71 @@ impl Releases {
             if r.current || r.switched_at.is_none() {
                 continue;
             }
-            let _ = std::fs::remove_dir_all(dir.join(&r.id));
-            let _ = std::fs::remove_file(dir.join(format!("{}.bundle", r.id)));
+            // Out of the list at once (the record first); the files go in the background.
             let _ = std::fs::remove_file(dir.join(format!("{}.json", r.id)));
+            let _ = std::fs::remove_file(dir.join(format!("{}.bundle", r.id)));
+            let to = dir.join(format!(".trash-{}", r.id));
+            if std::fs::rename(dir.join(&r.id), &to).is_ok() {
+                trash.push(to);
+            }
             removed.push(r.id);
             excess -= 1;
+        }
+        if !trash.is_empty() {
+            std::thread::spawn(move || {
+                for t in trash {
+                    let _ = std::fs::remove_dir_all(t);
+                }
+            });
         }
         Ok(SwitchResult { previous, current: id.to_string(), removed, hooks: Vec::new() })
     }
 }
 
-/// Reads and discards the rest of a request body, `limit` bytes at most.
-async fn drain(body: &mut hyper::body::Incoming, limit: u64) {
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The SHA-256 in a body's trailers, if any.
+fn sha_trailer(t: &http::HeaderMap) -> Option<String> {
+    t.get(amoe_proto::RELEASE_SHA256).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+/// The SHA-256 the bundle must have: the one announced before the body, the one sent after
+/// it, or both if they agree.
+fn expected_sha(announced: Option<&str>, trailer: Option<&str>) -> Result<String, ApiError> {
+    match (announced, trailer) {
+        (Some(a), Some(t)) if !a.eq_ignore_ascii_case(t) => {
+            Err(ApiError::new("bad_request", format!("the bundle's SHA-256 was announced as {a} and then as {t}")))
+        }
+        (_, Some(t)) if !is_sha256(t) => {
+            Err(ApiError::new("bad_request", "the bundle's SHA-256 is not 64 hexadecimal digits"))
+        }
+        (Some(s), _) | (None, Some(s)) => Ok(s.to_ascii_lowercase()),
+        (None, None) => Err(ApiError::new(
+            "bad_request",
+            format!(
+                "the bundle's SHA-256 is missing: send it as `{}`, a header or a trailer",
+                amoe_proto::RELEASE_SHA256
+            ),
+        )),
+    }
+}
+
+/// Reads and discards the rest of a request body, `limit` bytes at most; the SHA-256 trailer
+/// if it came.
+async fn drain(body: &mut hyper::body::Incoming, limit: u64) -> Option<String> {
     let mut drained: u64 = 0;
     while drained < limit {
         match body.frame().await {
-            Some(Ok(f)) => drained += f.data_ref().map_or(0, |d| d.len() as u64),
+            Some(Ok(f)) => match f.into_data() {
+                Ok(d) => drained += d.len() as u64,
+                Err(f) => return f.into_trailers().ok().and_then(|t| sha_trailer(&t)),
+            },
             _ => break,
         }
     }
+    None
 }
 
 /// A file sent as a response body in chunks (a release's bundle), never whole in memory.
@@ -323,34 +430,50 @@ impl Releases {
     }
 }
 
-/// The chunks of an upload as a `Read`, for the blocking unpacker.
+/// The chunks of an upload as a `Read`, for the blocking unpacker; each batch is written to the
+/// bundle file (if kept) as it arrives.
 struct ChannelReader {
-    rx: tokio::sync::mpsc::Receiver<bytes::Bytes>,
-    cur: bytes::Bytes,
+    rx: tokio::sync::mpsc::Receiver<Vec<bytes::Bytes>>,
+    batch: std::collections::VecDeque<bytes::Bytes>,
+    bundle: Option<std::fs::File>,
 }
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.cur.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(b) => self.cur = b,
-                None => return Ok(0),
+        loop {
+            match self.batch.front_mut() {
+                Some(cur) if cur.is_empty() => {
+                    self.batch.pop_front();
+                }
+                Some(cur) => {
+                    let n = buf.len().min(cur.len());
+                    buf[..n].copy_from_slice(&cur.split_to(n));
+                    return Ok(n);
+                }
+                None => match self.rx.blocking_recv() {
+                    Some(batch) => {
+                        if let Some(f) = self.bundle.as_mut() {
+                            for b in &batch {
+                                std::io::Write::write_all(f, b)?;
+                            }
+                        }
+                        self.batch = batch.into();
+                    }
+                    None => return Ok(0),
+                },
             }
         }
-        let n = buf.len().min(self.cur.len());
-        buf[..n].copy_from_slice(&self.cur.split_to(n));
-        Ok(n)
     }
 }
 
 /// Unpacks the tar (plain, gzip or zstd, told by their first bytes) read from `source` into
 /// `dest`, which must not exist; returns the number of files. Every refusal names the entry.
-fn unpack_from(source: impl Read + Send + 'static, dest: &Path, max_bytes: u64) -> Result<u64, String> {
+fn unpack_from(source: impl Read, dest: &Path, max_bytes: u64) -> Result<u64, String> {
     use std::io::BufRead;
     let mut f = std::io::BufReader::with_capacity(256 << 10, source);
     let head = f.fill_buf().map_err(|e| e.to_string())?;
     let magic: Vec<u8> = head.iter().take(4).copied().collect();
-    let reader: Box<dyn Read> = match magic.as_slice() {
+    let reader: Box<dyn Read + '_> = match magic.as_slice() {
         [0x1f, 0x8b, ..] => Box::new(flate2::read::GzDecoder::new(f)),
         [0x28, 0xb5, 0x2f, 0xfd] => {
             Box::new(ruzstd::decoding::StreamingDecoder::new(f).map_err(|e| format!("not a zstd stream: {e}"))?)
@@ -409,13 +532,16 @@ fn unpack_from(source: impl Read + Send + 'static, dest: &Path, max_bytes: u64) 
                     ));
                 }
                 let exec = entry.header().mode().is_ok_and(|m| m & 0o111 != 0);
-                let mut out = std::fs::OpenOptions::new()
+                let file = std::fs::OpenOptions::new()
                     .write(true)
                     .create_new(true)
                     .mode(if exec { 0o755 } else { 0o644 })
                     .open(&target)
                     .map_err(|e| format!("`{name}`: {e}"))?;
+                // Written 256 KiB at a time, not in the copy's default 8 KiB.
+                let mut out = std::io::BufWriter::with_capacity(256 << 10, file);
                 std::io::copy(&mut (&mut entry).take(size), &mut out).map_err(|e| format!("`{name}`: {e}"))?;
+                let out = out.into_inner().map_err(|e| format!("`{name}`: {}", e.error()))?;
                 out.set_permissions(std::fs::Permissions::from_mode(if exec { 0o755 } else { 0o644 }))
                     .map_err(|e| format!("`{name}`: {e}"))?;
                 files += 1;

@@ -163,8 +163,10 @@ fn locked(
     let result = id.map_err(anyhow::Error::from).and_then(|id| {
         let r = work(ctx, store);
         match &r {
-            Ok(report) => store.end_deploy(id, &deploy::hosts_json(report), report.outcome())?,
-            Err(e) => store.end_deploy(id, &serde_json::json!({}), &format!("failed: {e}"))?,
+            Ok(report) => {
+                store.end_deploy(id, report.sha256.as_deref(), &deploy::hosts_json(report), report.outcome())?
+            }
+            Err(e) => store.end_deploy(id, None, &serde_json::json!({}), &format!("failed: {e}"))?,
         }
         r
     });
@@ -219,7 +221,7 @@ fn send(ctx: &mut Ctx, site_name: &str, path: &std::path::Path, args: &DeployArg
     };
     let ship = Ship {
         kind: if args.stage { "stage" } else { "deploy" },
-        release: bundle::release_id(&b.sha256),
+        release: bundle::release_id(path),
         message: args.message.clone(),
         flush: args.flush,
         ticket: args.ticket,
@@ -252,11 +254,25 @@ fn promote(
             .get(h.name.as_str())
             .and_then(|r| r.as_ref().ok())
             .and_then(|v| v.iter().find(|x| x.id == id))
-            .map(|x| (h.clone(), x.sha256.clone()))
+            .map(|x| (h.clone(), x.sha256.clone(), x.bundle))
     });
-    let Some((host, sha)) = found else {
+    let Some((_, sha, _)) = found else {
         return Err(Failure::new(format!("no host of `{from}` has release `{id}`"))
             .hint(format!("`amoe deploy list {from}` shows its releases"))
+            .into());
+    };
+    // The bundle as received is kept by one host of the site (the first that was sent it).
+    let keeper = source_hosts.iter().find(|h| {
+        lists
+            .get(h.name.as_str())
+            .and_then(|r| r.as_ref().ok())
+            .is_some_and(|v| v.iter().any(|x| x.id == id && x.bundle))
+    });
+    let Some(host) = keeper.cloned() else {
+        return Err(Failure::new(format!("no reachable host of `{from}` keeps the bundle of release `{id}`"))
+            .hint(format!(
+                "the host that kept it is down or left the site (`amoe deploy list {from}`); deploy the same files to `{site_name}` instead"
+            ))
             .into());
     };
     let tmp = tempfile::Builder::new().prefix("amoe-promote").tempdir()?;
@@ -296,9 +312,9 @@ fn ship_bundle(ctx: &mut Ctx, site_name: &str, b: &bundle::Bundle, ship: Ship<'_
         site: site.name.to_string(),
         kind: kind.into(),
         release: release.clone(),
-        sha256: Some(b.sha256.clone()),
-        size: Some(b.size),
-        files: b.files,
+        sha256: b.sha256.clone(),
+        size: None,
+        files: None,
         dry_run: ship.dry_run,
         received: false,
         switched: false,
@@ -307,22 +323,25 @@ fn ship_bundle(ctx: &mut Ctx, site_name: &str, b: &bundle::Bundle, ship: Ship<'_
         total_ms: 0.0,
     };
     if ship.dry_run {
+        // Made and hashed as a deploy would send it, sent nowhere.
+        if let Some(sent) = b.send(Vec::new())? {
+            (report.sha256, report.size, report.files) = (Some(sent.sha256), Some(sent.size), sent.files);
+        }
         render(ctx, &report)?;
         return Ok(Exit::Success);
     }
     let started = Instant::now();
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let rec = record(ctx, site_name, kind, &release, Some(&b.sha256), ship.message.as_deref(), ship.ticket);
+    let rec = record(ctx, site_name, kind, &release, b.sha256.as_deref(), ship.message.as_deref(), ship.ticket);
     let (keep, flush, message) = (ship.keep, ship.flush, ship.message.clone());
     let report = locked(ctx, &mut store, site_name, rec, |ctx, store| {
         let lists = deploy::releases(&client, &hosts, site_name)?;
         let previous = previous_of(store, site_name, &lists)?;
-        // A host that has this very release already (a retry) is not sent it again.
+        // A host that has this very release already (a promotion sent again) is not sent it.
         let has = |h: &Host| {
-            lists
-                .get(h.name.as_str())
-                .and_then(|r| r.as_ref().ok())
-                .is_some_and(|v| v.iter().any(|x| x.id == release && x.sha256.eq_ignore_ascii_case(&b.sha256)))
+            lists.get(h.name.as_str()).and_then(|r| r.as_ref().ok()).is_some_and(|v| {
+                v.iter().any(|x| x.id == release && b.sha256.as_ref().is_some_and(|s| x.sha256.eq_ignore_ascii_case(s)))
+            })
         };
         let missing: Vec<Host> = hosts.iter().filter(|h| !has(h)).cloned().collect();
         for row in report.hosts.iter_mut() {
@@ -330,14 +349,27 @@ fn ship_bundle(ctx: &mut Ctx, site_name: &str, b: &bundle::Bundle, ship: Ship<'_
             row.received = !missing.iter().any(|h| h.name.as_str() == row.host);
         }
         let meta = amoe_proto::ReleaseMeta { by: caller.name.clone(), message };
-        for (h, r, t) in deploy::upload_all(&client, &missing, site_name, &release, b, &meta, progress)? {
+        let (uploads, sent) = if missing.is_empty() {
+            (Vec::new(), Ok(None))
+        } else {
+            deploy::upload_all(&client, &missing, site_name, &release, b, &meta, progress)?
+        };
+        for (h, r, t) in uploads {
             if let Some(row) = report.hosts.iter_mut().find(|x| x.host == h.name.as_str()) {
                 row.ms = t;
                 match r {
-                    Ok(_) => row.received = true,
+                    Ok(info) => {
+                        row.received = true;
+                        report.sha256.get_or_insert(info.sha256);
+                    }
                     Err(e) => row.error = Some(format!("upload: {e}")),
                 }
             }
+        }
+        // A bundle that could not be made whole reached no host whole: the reason is the
+        // answer.
+        if let Some(sent) = sent? {
+            (report.sha256, report.size, report.files) = (Some(sent.sha256), Some(sent.size), sent.files);
         }
         report.received = report.hosts.iter().all(|h| h.received);
         if report.received && kind != "stage" {
@@ -519,6 +551,8 @@ struct ReleaseRow {
     hosts: Vec<String>,
     /// Hosts where it is current.
     current_on: Vec<String>,
+    /// Hosts that keep its bundle (one, for `deploy promote`).
+    bundle_on: Vec<String>,
     /// Never made current anywhere.
     staged: bool,
 }
@@ -560,9 +594,13 @@ fn list(ctx: &mut Ctx, site_name: &str) -> Result<Exit> {
                         message: x.meta.message.clone(),
                         hosts: Vec::new(),
                         current_on: Vec::new(),
+                        bundle_on: Vec::new(),
                         staged: true,
                     });
                     row.hosts.push(host.clone());
+                    if x.bundle {
+                        row.bundle_on.push(host.clone());
+                    }
                     if x.current {
                         row.current_on.push(host.clone());
                     }

@@ -1,73 +1,113 @@
-//! What `amoe deploy` sends: a directory packed as a tar in a private temporary file (its
-//! files read one at a time, never the whole tree in memory), or a `.tar` / `.tar.gz` given as
-//! it is; its SHA-256 and size, read in one streaming pass.
+//! What `amoe deploy` sends: a directory packed as a tar while it is sent (its files read one at
+//! a time, never the whole tree in memory, never a temporary copy), or a `.tar`, `.tar.gz` or
+//! `.tar.zst` sent as it is. Either is read once, in chunks handed to every host's upload at
+//! once and hashed on the way; the SHA-256 follows the last chunk (a trailer).
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use bytes::{Bytes, BytesMut};
 use sha2::Digest;
 
 use crate::error::Failure;
 
+/// Bytes handed to the uploads at a time.
+const CHUNK: usize = 256 << 10;
+
+/// Where a bundle comes from.
+#[derive(Debug)]
+enum Source {
+    /// A folder, packed as it is sent.
+    Folder(PathBuf),
+    /// An archive file, sent as it is.
+    Archive(PathBuf),
+}
+
 /// A bundle ready to send.
 #[derive(Debug)]
 pub struct Bundle {
-    pub path: PathBuf,
-    pub sha256: String,
-    pub size: u64,
-    /// Regular files in it (directories only: a given archive is not read for this).
-    pub files: Option<u64>,
-    /// The temporary folder of a packed directory, removed when the bundle is dropped.
+    source: Source,
+    /// Its SHA-256 when known before sending (a bundle fetched for promotion).
+    pub sha256: Option<String>,
+    /// About how many bytes will be sent (for progress bars).
+    pub estimate: u64,
+    /// The temporary folder of a fetched bundle, removed when the bundle is dropped.
     _tmp: Option<tempfile::TempDir>,
 }
 
-fn sha256_of(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        h.update(&buf[..n]);
-    }
-    Ok((h.finalize().iter().map(|b| format!("{b:02x}")).collect(), size))
+/// What was sent: its SHA-256, size and files (folders only: a given archive is not read
+/// for this).
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub sha256: String,
+    pub size: u64,
+    pub files: Option<u64>,
 }
 
-/// What is written, hashed and counted on the way (one pass over the bundle).
-struct Hashing<W> {
-    inner: W,
+/// What each upload receives: the bundle's bytes, then its SHA-256.
+#[derive(Debug)]
+pub enum Chunk {
+    Data(Bytes),
+    End(String),
+}
+
+fn hex(h: sha2::Sha256) -> String {
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The writer the bundle goes through: chunks to every upload still taking them, hashed and
+/// counted on the way.
+struct FanOut {
+    sinks: Vec<Option<tokio::sync::mpsc::Sender<Chunk>>>,
+    buf: BytesMut,
     hash: sha2::Sha256,
     size: u64,
+    /// Every upload has failed: there is no one left to send to.
+    abandoned: bool,
 }
 
-impl<W: std::io::Write> std::io::Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.size += n as u64;
+impl FanOut {
+    fn hand_over(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = self.buf.split().freeze();
+        self.hash.update(&chunk);
+        self.size += chunk.len() as u64;
+        let had = !self.sinks.is_empty();
+        for sink in &mut self.sinks {
+            // An upload that failed has dropped its end: the others go on without it.
+            if sink.as_ref().is_some_and(|s| s.blocking_send(Chunk::Data(chunk.clone())).is_err()) {
+                *sink = None;
+            }
+        }
+        if had && self.sinks.iter().all(Option::is_none) {
+            self.abandoned = true;
+            return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "no host takes the bundle any more"));
+        }
+        Ok(())
+    }
+}
+
+impl Write for FanOut {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = data.len().min(CHUNK - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() >= CHUNK {
+            self.hand_over()?;
+        }
         Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        Ok(())
     }
 }
 
-/// A packed folder: where, its SHA-256 and size, its files.
-type Packed = (tempfile::TempDir, PathBuf, String, u64, u64);
-
-/// Packs `dir` (links kept as links, never followed) into a tar in a private temporary folder,
-/// hashing it as it is written.
-fn pack(dir: &Path) -> anyhow::Result<Packed> {
-    let tmp = tempfile::Builder::new().prefix("amoe-deploy").tempdir()?;
-    let out = tmp.path().join("bundle.tar");
-    let file = std::fs::File::create(&out)?;
-    let sink = Hashing { inner: std::io::BufWriter::with_capacity(1 << 20, file), hash: sha2::Sha256::new(), size: 0 };
-    let mut b = tar::Builder::new(sink);
+/// Packs `dir` into `out` (links kept as links, never followed; names sorted, owners and times
+/// left out: the same tree packs to the same bytes). Returns the number of files.
+fn pack(dir: &Path, out: impl Write) -> anyhow::Result<u64> {
+    let mut b = tar::Builder::new(out);
     b.follow_symlinks(false);
     b.mode(tar::HeaderMode::Deterministic);
     let mut files = 0u64;
@@ -81,9 +121,15 @@ fn pack(dir: &Path) -> anyhow::Result<Packed> {
             if ty.is_dir() {
                 b.append_dir(&name, e.path())?;
                 stack.push(name);
-            } else if ty.is_file() || ty.is_symlink() {
+            } else if ty.is_file() {
+                // Read 256 KiB at a time (the archive copies in 8 KiB pieces otherwise).
+                let f = std::fs::File::open(e.path())?;
+                let mut header = tar::Header::new_gnu();
+                header.set_metadata_in_mode(&f.metadata()?, tar::HeaderMode::Deterministic);
+                b.append_data(&mut header, &name, std::io::BufReader::with_capacity(CHUNK, f))?;
+                files += 1;
+            } else if ty.is_symlink() {
                 b.append_path_with_name(e.path(), &name)?;
-                files += u64::from(ty.is_file());
             } else {
                 return Err(Failure::new(format!("`{}` is neither a file, a folder nor a link", e.path().display()))
                     .hint("sockets, FIFOs and devices cannot be deployed")
@@ -91,50 +137,114 @@ fn pack(dir: &Path) -> anyhow::Result<Packed> {
             }
         }
     }
-    // A temporary file, read back at once: no need to force it to disk.
-    let sink = b.into_inner()?;
-    sink.inner.into_inner().map_err(|e| e.into_error())?;
-    let sha = sink.hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((tmp, out, sha, sink.size, files))
+    b.into_inner()?;
+    Ok(files)
 }
 
-/// The bundle of `source`: a directory (packed) or a `.tar`, `.tar.gz` or `.tar.zst` file (by its
-/// name, `name`: an attachment's file has none of its own).
+/// About the size of `dir` packed: a header per entry, contents rounded up to 512 bytes.
+fn estimate(dir: &Path) -> u64 {
+    let mut total = 1024;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let long = e.path().as_os_str().len() as u64 > 100;
+            total += if long { 1536 } else { 512 };
+            match e.metadata() {
+                Ok(m) if m.is_dir() => stack.push(e.path()),
+                Ok(m) if m.is_file() => total += m.len().div_ceil(512) * 512,
+                _ => {}
+            }
+        }
+    }
+    total
+}
+
+impl Bundle {
+    /// Sends the bundle to every sink: packed (or read) once, in chunks of 256 KiB, each handed
+    /// to every sink still taking them, then its SHA-256. A sink whose upload failed is left
+    /// out; when none is left, it stops and returns `None` (the uploads say why). Without
+    /// sinks, it only hashes (`--dry-run`).
+    pub fn send(&self, sinks: Vec<tokio::sync::mpsc::Sender<Chunk>>) -> anyhow::Result<Option<Sent>> {
+        let mut out = FanOut {
+            sinks: sinks.into_iter().map(Some).collect(),
+            buf: BytesMut::new(),
+            hash: sha2::Sha256::new(),
+            size: 0,
+            abandoned: false,
+        };
+        match self.make(&mut out) {
+            Err(_) if out.abandoned => Ok(None),
+            r => r.map(Some),
+        }
+    }
+
+    fn make(&self, out: &mut FanOut) -> anyhow::Result<Sent> {
+        let files = match &self.source {
+            Source::Folder(dir) => Some(
+                pack(dir, &mut *out).map_err(|e| Failure::new(format!("cannot pack `{}`: {e:#}", dir.display())))?,
+            ),
+            Source::Archive(path) => {
+                let mut f = std::fs::File::open(path)
+                    .map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
+                let mut buf = vec![0u8; CHUNK];
+                loop {
+                    let n =
+                        f.read(&mut buf).map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
+                    if n == 0 {
+                        break;
+                    }
+                    out.write_all(&buf[..n])?;
+                }
+                None
+            }
+        };
+        out.hand_over()?;
+        let sha256 = hex(std::mem::take(&mut out.hash));
+        if let Some(expected) = &self.sha256
+            && !expected.eq_ignore_ascii_case(&sha256)
+        {
+            // The hosts refuse it as well (the header announced the other hash).
+            return Err(Failure::new(format!("the bundle has SHA-256 {sha256}, not {expected}: not sent")).into());
+        }
+        for sink in out.sinks.iter().flatten() {
+            let _ = sink.blocking_send(Chunk::End(sha256.clone()));
+        }
+        Ok(Sent { sha256, size: out.size, files })
+    }
+}
+
+/// The bundle of `source`: a directory (packed as it is sent) or a `.tar`, `.tar.gz` or
+/// `.tar.zst` file (by its name, `name`: an attachment's file has none of its own).
 pub fn bundle(source: &Path, name: &str) -> anyhow::Result<Bundle> {
     let meta =
         std::fs::metadata(source).map_err(|e| Failure::new(format!("cannot read `{}`: {e}", source.display())))?;
     if meta.is_dir() {
-        let (tmp, path, sha256, size, files) =
-            pack(source).map_err(|e| Failure::new(format!("cannot pack `{}`: {e:#}", source.display())))?;
-        return Ok(Bundle { path, sha256, size, files: Some(files), _tmp: Some(tmp) });
+        let estimate = estimate(source);
+        return Ok(Bundle { source: Source::Folder(source.to_path_buf()), sha256: None, estimate, _tmp: None });
     }
-    let (tmp, path, files) = {
-        let name = name.to_ascii_lowercase();
-        if ![".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"].iter().any(|e| name.ends_with(e)) {
-            return Err(Failure::usage(format!("`{name}` is neither a folder nor a .tar, .tar.gz or .tar.zst file"))
-                .hint("deploy a folder, or a tar archive of it")
-                .into());
-        }
-        (None, source.to_path_buf(), None)
-    };
-    let (sha256, size) =
-        sha256_of(&path).map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
-    Ok(Bundle { path, sha256, size, files, _tmp: tmp })
+    let name = name.to_ascii_lowercase();
+    if ![".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"].iter().any(|e| name.ends_with(e)) {
+        return Err(Failure::usage(format!("`{name}` is neither a folder nor a .tar, .tar.gz or .tar.zst file"))
+            .hint("deploy a folder, or a tar archive of it")
+            .into());
+    }
+    Ok(Bundle { source: Source::Archive(source.to_path_buf()), sha256: None, estimate: meta.len(), _tmp: None })
 }
 
-/// A bundle fetched from a host into a private temporary file (`amoe deploy promote`), checked
-/// against the SHA-256 the host announced.
+/// A bundle fetched from a host into a private temporary file (`amoe deploy promote`); it must
+/// have the SHA-256 the host announced, checked as it is sent (and by every host).
 pub fn fetched(tmp: tempfile::TempDir, path: PathBuf, expected: &str) -> anyhow::Result<Bundle> {
-    let (sha256, size) = sha256_of(&path)?;
-    if !sha256.eq_ignore_ascii_case(expected) {
-        return Err(
-            Failure::new(format!("the bundle fetched has SHA-256 {sha256}, not {expected}: not promoted")).into()
-        );
-    }
-    Ok(Bundle { path, sha256, size, files: None, _tmp: Some(tmp) })
+    let estimate = std::fs::metadata(&path)?.len();
+    Ok(Bundle { source: Source::Archive(path), sha256: Some(expected.to_ascii_lowercase()), estimate, _tmp: Some(tmp) })
 }
 
-/// A release id: the UTC time and the start of the bundle's SHA-256.
-pub fn release_id(sha256: &str) -> String {
-    format!("{}-{}", jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ"), &sha256[..12.min(sha256.len())])
+/// A release id: the UTC time, then 12 hexadecimal digits that tell apart two deploys of the
+/// same second (a hash of the time in nanoseconds, the process and the source).
+pub fn release_id(source: &Path) -> String {
+    let now = jiff::Timestamp::now();
+    let mut h = sha2::Sha256::new();
+    h.update(now.as_nanosecond().to_le_bytes());
+    h.update(std::process::id().to_le_bytes());
+    h.update(source.as_os_str().as_encoded_bytes());
+    format!("{}-{}", now.strftime("%Y%m%dT%H%M%SZ"), &hex(h)[..12])
 }

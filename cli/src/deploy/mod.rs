@@ -136,8 +136,9 @@ pub fn releases(
 /// One host's upload: its answer (or why not) and when it came (ms from the start).
 pub type Uploaded = (Host, Result<ReleaseInfo, String>, f64);
 
-/// Phase one: the bundle streamed to every host at once, with a progress bar per host on a
-/// terminal. Returns each host's result.
+/// Phase one: the bundle made once and streamed to every host at once, with a progress bar per
+/// host on a terminal. Returns each host's result, and what was sent (`None` if every upload
+/// failed first; an error if the bundle could not be made whole: then no host has it).
 pub fn upload_all(
     client: &Client,
     hosts: &[Host],
@@ -146,27 +147,33 @@ pub fn upload_all(
     bundle: &bundle::Bundle,
     meta: &amoe_proto::ReleaseMeta,
     progress: bool,
-) -> Result<Vec<Uploaded>> {
+) -> Result<(Vec<Uploaded>, Result<Option<bundle::Sent>>)> {
     let bars = indicatif::MultiProgress::with_draw_target(if progress {
         indicatif::ProgressDrawTarget::stderr()
     } else {
         indicatif::ProgressDrawTarget::hidden()
     });
-    let headers = vec![
-        (amoe_proto::RELEASE_SHA256, bundle.sha256.clone()),
-        (amoe_proto::RELEASE_META, serde_json::to_string(meta)?),
-    ];
+    let mut headers = vec![(amoe_proto::RELEASE_META, serde_json::to_string(meta)?)];
+    if let Some(sha) = &bundle.sha256 {
+        headers.push((amoe_proto::RELEASE_SHA256, sha.clone()));
+    }
     let path = format!("/v1/sites/{site}/releases/{id}");
     let started = Instant::now();
     let rt = runtime()?;
-    Ok(rt.block_on(async {
+    let mut sinks = Vec::new();
+    let uploads = rt.block_on(async {
         let mut set = tokio::task::JoinSet::new();
-        for h in hosts {
-            let (client, host, headers, path, file) =
-                (client.clone(), h.clone(), headers.clone(), path.clone(), bundle.path.clone());
-            let bar = bars.add(indicatif::ProgressBar::new(bundle.size));
+        for (i, h) in hosts.iter().enumerate() {
+            let (client, host, mut headers, path) = (client.clone(), h.clone(), headers.clone(), path.clone());
+            // One host keeps the bundle itself, for `deploy promote`; the others only unpack it.
+            if i == 0 {
+                headers.push((amoe_proto::RELEASE_KEEP_BUNDLE, "1".into()));
+            }
+            let (tx, rx) = tokio::sync::mpsc::channel(8);
+            sinks.push(tx);
+            let bar = bars.add(indicatif::ProgressBar::new(bundle.estimate));
             if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {msg}")
+                indicatif::ProgressStyle::with_template("{prefix:>12} [{bar:30}] {bytes}/~{total_bytes} {msg}")
             {
                 bar.set_style(style.progress_chars("=> "));
             }
@@ -182,7 +189,7 @@ pub fn upload_all(
                         }
                     })
                 };
-                let r = client.upload(&host.address.to_string(), &path, &file, &headers, p).await;
+                let r = client.upload(&host.address.to_string(), &path, rx, &headers, p).await;
                 watch.abort();
                 bar.finish_and_clear();
                 let r = match r {
@@ -195,14 +202,25 @@ pub fn upload_all(
                 (host, r, ms(started))
             });
         }
-        let mut out = Vec::new();
-        while let Some(r) = set.join_next().await {
-            if let Ok(r) = r {
-                out.push(r);
+        set
+    });
+    // Made once, on this thread, while the runtime's threads send it.
+    let sent = std::thread::scope(|scope| {
+        let maker = scope.spawn(|| bundle.send(sinks));
+        let uploads = rt.block_on(async {
+            let mut set = uploads;
+            let mut out = Vec::new();
+            while let Some(r) = set.join_next().await {
+                if let Ok(r) = r {
+                    out.push(r);
+                }
             }
-        }
-        out
-    }))
+            out
+        });
+        let sent = maker.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the bundle maker stopped")));
+        (uploads, sent)
+    });
+    Ok(sent)
 }
 
 /// One switch of each host in `targets` (host → release), directly; the answers.

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::deploy::bundle::Chunk;
+
 /// Where the client's identity comes from.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -154,10 +156,10 @@ impl Client {
     }
 }
 
-/// A file sent as a request body in chunks, never whole in memory; every chunk read marks the
-/// shared progress (bytes) and the time of the last activity.
-struct FileBody {
-    reader: tokio_util::io::ReaderStream<tokio::fs::File>,
+/// A bundle sent as a request body in the chunks it is made of, then its SHA-256 as a trailer;
+/// every chunk sent marks the shared progress (bytes) and the time of the last activity.
+struct ChunkBody {
+    rx: tokio::sync::mpsc::Receiver<Chunk>,
     progress: Arc<Progress>,
 }
 
@@ -167,6 +169,8 @@ pub struct Progress {
     pub sent: std::sync::atomic::AtomicU64,
     last_ms: std::sync::atomic::AtomicU64,
     done: std::sync::atomic::AtomicBool,
+    /// Waiting for the next chunk (the bundle is made as it is sent): not idle.
+    waiting: std::sync::atomic::AtomicBool,
     start: Instant,
 }
 
@@ -176,6 +180,7 @@ impl Progress {
             sent: Default::default(),
             last_ms: Default::default(),
             done: Default::default(),
+            waiting: Default::default(),
             start: Instant::now(),
         })
     }
@@ -185,12 +190,15 @@ impl Progress {
     }
 
     fn idle(&self) -> Duration {
+        if self.waiting.load(std::sync::atomic::Ordering::Relaxed) {
+            return Duration::ZERO;
+        }
         let last = Duration::from_millis(self.last_ms.load(std::sync::atomic::Ordering::Relaxed));
         self.start.elapsed().saturating_sub(last)
     }
 }
 
-impl hyper::body::Body for FileBody {
+impl hyper::body::Body for ChunkBody {
     type Data = Bytes;
     type Error = std::io::Error;
 
@@ -198,20 +206,40 @@ impl hyper::body::Body for FileBody {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
-        use futures_core::Stream;
-        match std::pin::Pin::new(&mut self.reader).poll_next(cx) {
-            std::task::Poll::Ready(Some(Ok(chunk))) => {
-                self.progress.sent.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                self.progress.touch();
-                std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(chunk))))
+        use std::sync::atomic::Ordering::Relaxed;
+        use std::task::Poll;
+        let p = self.progress.clone();
+        match self.rx.poll_recv(cx) {
+            Poll::Ready(Some(Chunk::Data(chunk))) => {
+                p.waiting.store(false, Relaxed);
+                p.sent.fetch_add(chunk.len() as u64, Relaxed);
+                p.touch();
+                Poll::Ready(Some(Ok(hyper::body::Frame::data(chunk))))
             }
-            std::task::Poll::Ready(Some(Err(e))) => std::task::Poll::Ready(Some(Err(e))),
-            std::task::Poll::Ready(None) => {
-                self.progress.done.store(true, std::sync::atomic::Ordering::Relaxed);
-                self.progress.touch();
-                std::task::Poll::Ready(None)
+            Poll::Ready(Some(Chunk::End(sha256))) => {
+                p.waiting.store(false, Relaxed);
+                p.done.store(true, Relaxed);
+                p.touch();
+                let mut t = http::HeaderMap::new();
+                match http::HeaderValue::from_str(&sha256) {
+                    Ok(v) => {
+                        t.insert(amoe_proto::RELEASE_SHA256, v);
+                        Poll::Ready(Some(Ok(hyper::body::Frame::trailers(t))))
+                    }
+                    Err(e) => Poll::Ready(Some(Err(std::io::Error::other(e)))),
+                }
             }
-            std::task::Poll::Pending => std::task::Poll::Pending,
+            // Ended without its SHA-256: the bundle could not be made whole; the host must not
+            // take it.
+            Poll::Ready(None) if !p.done.load(Relaxed) => {
+                p.waiting.store(false, Relaxed);
+                Poll::Ready(Some(Err(std::io::Error::other("the bundle was cut short"))))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => {
+                p.waiting.store(true, Relaxed);
+                Poll::Pending
+            }
         }
     }
 }
@@ -220,26 +248,22 @@ impl hyper::body::Body for FileBody {
 const UNPACK_WAIT: Duration = Duration::from_secs(600);
 
 impl Client {
-    /// `PUT`s the file at `file` to `path` on the agent at `address`, streamed: the client's
-    /// time-out counts inactivity (no byte sent for that long), then the agent has
-    /// [`UNPACK_WAIT`] to answer.
+    /// `PUT`s the bundle coming through `rx` to `path` on the agent at `address`, streamed
+    /// (chunked, its SHA-256 in a trailer): the client's time-out counts inactivity (no byte
+    /// sent for that long while there was one to send), then the agent has [`UNPACK_WAIT`] to
+    /// answer.
     pub async fn upload(
         &self,
         address: &str,
         path: &str,
-        file: &Path,
+        rx: tokio::sync::mpsc::Receiver<Chunk>,
         headers: &[(&'static str, String)],
         progress: Arc<Progress>,
     ) -> Result<Answer, CallError> {
         let started = Instant::now();
         let addr = || address.to_string();
-        let f = tokio::fs::File::open(file)
-            .await
-            .map_err(|e| CallError::Http { address: addr(), reason: e.to_string() })?;
-        let len = f.metadata().await.map(|m| m.len()).unwrap_or(0);
         progress.touch();
-        let body =
-            FileBody { reader: tokio_util::io::ReaderStream::with_capacity(f, 256 << 10), progress: progress.clone() };
+        let body = ChunkBody { rx, progress: progress.clone() };
         let call = async {
             let (host, mut send) = self.connect(address).await?;
             let mut req = Request::builder()
@@ -247,7 +271,7 @@ impl Client {
                 .uri(path)
                 .header(http::header::HOST, host)
                 .header(http::header::CONTENT_TYPE, "application/x-tar")
-                .header(http::header::CONTENT_LENGTH, len);
+                .header(http::header::TRAILER, amoe_proto::RELEASE_SHA256);
             for (name, value) in headers {
                 req = req.header(*name, value.as_str());
             }
