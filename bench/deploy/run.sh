@@ -48,31 +48,39 @@ print(f"{n} files", file=sys.stderr)
 PY
 du -sh "$work/site"
 # Timed in pairs, one rsync run and one deploy, alternating which goes first, after a warm-up
-# pair: a shared disk drifts, and pairs see the same drift. Neither side removes anything
-# while timed: each rsync run copies into new folders, and the agents keep more releases
-# (--keep 20) than the deploys made here. (On ext4 without a journal, creating files where
-# others were just removed scans past every recently freed inode: removing before each run
-# would measure that rather than copying.)
+# pair: a shared disk drifts, and pairs see the same drift. Both run in the steady state of a
+# host that deploys again and again: before each run, the copies of two runs ago are removed
+# (rsync's here; the agents remove theirs after each switch, `--keep 2`), everything is written
+# back (`sync`), and the file system is given 6 s. Without that pause, ext4 without a journal
+# scans past every inode freed in the last seconds when it creates one, and the page cache
+# grows into memory the virtual machine has not backed yet: either would be measured instead
+# of copying.
 mkdir -p "$work/dst"
 python3 - "$bin/amoe" "$work" "$runs" <<'PY'
-import statistics, subprocess, sys, time
+import os, shutil, statistics, subprocess, sys, time
 amoe, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def rsync(k):
     subprocess.run(["bash", "-c", f"p=(); for i in 0 1 2; do rsync -a {work}/site/ {work}/dst/{k}-$i/ & p+=($!); done; "
                     "for x in ${p[@]}; do wait $x || exit 1; done"], check=True)
 def deploy(k):
-    subprocess.run([amoe, "deploy", "www", f"{work}/site", "--keep", "20"], stdout=subprocess.DEVNULL, check=True)
+    subprocess.run([amoe, "deploy", "www", f"{work}/site", "--keep", "2"], stdout=subprocess.DEVNULL, check=True)
+def settle(k):
+    for i in range(3):
+        shutil.rmtree(f"{work}/dst/{k - 2}-{i}", ignore_errors=True)
+    os.sync()
+    time.sleep(6)
 pairs = []
 for k in range(runs + 1):
     order = [rsync, deploy] if k % 2 == 0 else [deploy, rsync]
     took = {}
     for f in order:
+        settle(k)
         t = time.perf_counter()
         f(k)
         took[f.__name__] = time.perf_counter() - t
     if k > 0:
         pairs.append((took["rsync"], took["deploy"]))
-        print(f"pair {k}: rsync {took['rsync']*1000:7.1f} ms, amoe deploy {took['deploy']*1000:7.1f} ms, ratio {took['deploy']/took['rsync']:.2f}")
+        print(f"pair {k}: rsync {took['rsync']*1000:7.1f} ms, amoe deploy {took['deploy']*1000:7.1f} ms, ratio {took['deploy']/took['rsync']:.2f}", flush=True)
 r = [p[0] for p in pairs]
 d = [p[1] for p in pairs]
 print(f"median {statistics.median(r)*1000:8.1f} ms  (min {min(r)*1000:.1f}, max {max(r)*1000:.1f})  rsync to 3 folders")

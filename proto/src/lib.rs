@@ -24,6 +24,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod pack;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -211,7 +213,8 @@ pub const RELEASE_SHA256: &str = "amoe-release-sha256";
 /// [`ReleaseMeta`]).
 pub const RELEASE_META: &str = "amoe-release-meta";
 /// Header of `PUT …/releases/{id}`: `1` if this host keeps the bundle itself (as `ID.bundle`,
-/// for `amoe deploy promote`); the CLI asks one host of the site.
+/// for `amoe deploy promote`); the CLI asks one host of the site, for an archive it was given.
+/// A folder's bundle is not kept: it is made again from the release ([`pack`]).
 pub const RELEASE_KEEP_BUNDLE: &str = "amoe-release-keep-bundle";
 
 /// What the CLI says of a release when it sends it.
@@ -223,6 +226,10 @@ pub struct ReleaseMeta {
     /// The deploy message.
     #[serde(default)]
     pub message: Option<String>,
+    /// The bundle is the canonical pack of a folder ([`pack`]): a host can make it again from
+    /// the release.
+    #[serde(default)]
+    pub packed: bool,
 }
 
 /// A release on a host.
@@ -244,7 +251,8 @@ pub struct ReleaseInfo {
     /// It is the one served.
     #[serde(default)]
     pub current: bool,
-    /// This host keeps the bundle as it was received (for `amoe deploy promote`).
+    /// This host can send the bundle as it was received (for `amoe deploy promote`): it kept
+    /// it, or the release is a canonical pack of a folder, made again on demand.
     #[serde(default)]
     pub bundle: bool,
     #[serde(default)]

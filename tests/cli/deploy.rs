@@ -75,18 +75,9 @@ fn a_deploy_switches_every_host_and_rolls_back() {
     assert_eq!(row2["current_on"].as_array().map(Vec::len), Some(3));
     assert_eq!((row2["by"].as_str(), row2["message"].as_str()), (Some("op"), Some("v2")));
     assert_eq!(row2["sha256"], r2["sha256"]);
-    // One host keeps the bundle as sent (for promotions), with the SHA-256 announced; the
-    // others only unpacked it.
-    assert_eq!(row2["bundle_on"], serde_json::json!(["pop0"]), "{row2}");
-    let kept: Vec<bool> =
-        (0..3).map(|i| fleet.agents[i].state.join(format!("releases/www/{id2}.bundle")).is_file()).collect();
-    assert_eq!(kept, [true, false, false]);
-    let bundle = std::fs::read(fleet.agents[0].state.join(format!("releases/www/{id2}.bundle"))).expect("bundle");
-    let sha: String = {
-        use sha2::Digest;
-        sha2::Sha256::digest(&bundle).iter().map(|b| format!("{b:02x}")).collect()
-    };
-    assert_eq!(Some(sha.as_str()), r2["sha256"].as_str());
+    // A folder's bundle is kept by no host: any can make it again from the release.
+    assert_eq!(row2["bundle_on"], serde_json::json!(["pop0", "pop1", "pop2"]), "{row2}");
+    assert!((0..3).all(|i| !fleet.agents[i].state.join(format!("releases/www/{id2}.bundle")).exists()));
 
     // Rollback: v1 everywhere again.
     let r = fleet.run(&["deploy", "rollback", "www", "-o", "json"]);
@@ -386,6 +377,36 @@ fn a_release_accepted_on_preproduction_is_promoted() {
     let r = fleet.run(&["deploy", "promote", "www", "--from", "pre", "nosuch"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("no host of `pre` has release `nosuch`"), "{}", r.stderr);
+
+    // An archive is kept as it came by one host, and promoted as it is.
+    let v6 = site_dir(&fleet, "v6");
+    let tgz = fleet.env.path("v6.tar.gz");
+    let st = std::process::Command::new("tar").arg("-czf").arg(&tgz).arg("-C").arg(&v6).arg(".").status().expect("tar");
+    assert!(st.success());
+    let r = fleet.run(&["deploy", "pre", tgz.to_str().expect("utf8"), "-o", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let pre6: Value = serde_json::from_str(&r.stdout).expect("json");
+    let id6 = pre6["release"].as_str().expect("id");
+    let kept = std::fs::read(fleet.agents[0].state.join(format!("releases/pre/{id6}.bundle"))).expect("kept");
+    assert_eq!(kept, std::fs::read(&tgz).expect("tgz"), "the archive as sent");
+    let r = fleet.run(&["deploy", "promote", "www", "--from", "pre", id6, "-o", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let prod6: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(prod6["sha256"], pre6["sha256"]);
+    assert!((0..2).all(|i| served(&fleet, i) == "<h1>v6</h1>\n"));
+
+    // A folder's release changed on the host no longer packs to its SHA-256: refused, and
+    // nothing switches.
+    let v7 = site_dir(&fleet, "v7");
+    let r = fleet.run(&["deploy", "pre", v7.to_str().expect("utf8"), "-o", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let id7 = serde_json::from_str::<Value>(&r.stdout).expect("json")["release"].as_str().expect("id").to_owned();
+    let changed = fleet.agents[0].state.join(format!("releases/pre/{id7}/index.html"));
+    std::fs::write(&changed, "<h1>tampered</h1>\n").expect("tamper");
+    let r = fleet.run(&["deploy", "promote", "www", "--from", "pre", &id7]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not sent") || r.stderr.contains("checksum mismatch"), "{}", r.stderr);
+    assert!((0..2).all(|i| served(&fleet, i) == "<h1>v6</h1>\n"), "still v6");
 }
 
 /// One raw request to a proxy port; (status, headers lowercased, body).

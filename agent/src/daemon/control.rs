@@ -259,16 +259,18 @@ pub async fn handle(
 /// What the control API answers: JSON in memory, or a release's bundle streamed from its file.
 pub type ApiBody = Either<Full<Bytes>, super::releases::FileBody>;
 
-/// `GET /v1/sites/{site}/releases/{id}/bundle`: the bundle as received, streamed.
+/// `GET /v1/sites/{site}/releases/{id}/bundle`: the bundle as received, streamed (kept, or
+/// made again from a folder's release).
 async fn send_bundle(agent: &Arc<Agent>, site: &str, id: &str) -> Result<Response<ApiBody>, ApiError> {
     if agent.crl_expired_and_enforced() {
         return Err(ApiError::new("crl_expired", "the installed revocation list is past its next update"));
     }
     let (body, len, sha) = agent.releases.bundle(site, id).await?;
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(http::header::CONTENT_TYPE, "application/x-tar")
-        .header(http::header::CONTENT_LENGTH, len)
+    let mut answer = Response::builder().status(StatusCode::OK).header(http::header::CONTENT_TYPE, "application/x-tar");
+    if let Some(len) = len {
+        answer = answer.header(http::header::CONTENT_LENGTH, len);
+    }
+    answer
         .header(amoe_proto::RELEASE_SHA256, sha)
         .body(Either::Right(body))
         .map_err(|e| ApiError::new("internal", e.to_string()))

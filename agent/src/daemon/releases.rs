@@ -76,7 +76,7 @@ impl Releases {
     fn info(&self, site: &str, id: &str) -> Option<ReleaseInfo> {
         let bytes = std::fs::read(self.dir(site).join(format!("{id}.json"))).ok()?;
         let mut info: ReleaseInfo = serde_json::from_slice(&bytes).ok()?;
-        info.bundle = self.dir(site).join(format!("{id}.bundle")).is_file();
+        info.bundle = info.meta.packed || self.dir(site).join(format!("{id}.bundle")).is_file();
         Some(info)
     }
 
@@ -392,9 +392,11 @@ async fn drain(body: &mut hyper::body::Incoming, limit: u64) -> Option<String> {
     None
 }
 
-/// A file sent as a response body in chunks (a release's bundle), never whole in memory.
-pub struct FileBody {
-    reader: tokio_util::io::ReaderStream<tokio::fs::File>,
+/// A release's bundle sent as a response body in chunks, never whole in memory: the file kept,
+/// or the canonical pack of the release made as it is sent.
+pub enum FileBody {
+    File(tokio_util::io::ReaderStream<tokio::fs::File>),
+    Packed(tokio::sync::mpsc::Receiver<std::io::Result<bytes::Bytes>>),
 }
 
 impl std::fmt::Debug for FileBody {
@@ -412,21 +414,75 @@ impl hyper::body::Body for FileBody {
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, std::io::Error>>> {
         use futures_core::Stream;
-        std::pin::Pin::new(&mut self.reader).poll_next(cx).map(|c| c.map(|r| r.map(hyper::body::Frame::data)))
+        let next = match &mut *self {
+            FileBody::File(reader) => std::pin::Pin::new(reader).poll_next(cx),
+            FileBody::Packed(rx) => rx.poll_recv(cx),
+        };
+        next.map(|c| c.map(|r| r.map(hyper::body::Frame::data)))
+    }
+}
+
+/// What the packer writes, in chunks of 256 KiB, to a response body.
+struct ToBody {
+    tx: tokio::sync::mpsc::Sender<std::io::Result<bytes::Bytes>>,
+    buf: bytes::BytesMut,
+}
+
+impl ToBody {
+    fn hand_over(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = self.buf.split().freeze();
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
+
+impl std::io::Write for ToBody {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 256 << 10 {
+            self.hand_over()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
 impl Releases {
-    /// The bundle of a release, to stream back: its body, length and SHA-256.
-    pub async fn bundle(&self, site: &str, id: &str) -> Result<(FileBody, u64, String), ApiError> {
+    /// The bundle of a release, to stream back: its body, its length if known, its SHA-256.
+    pub async fn bundle(&self, site: &str, id: &str) -> Result<(FileBody, Option<u64>, String), ApiError> {
         check_id(id)?;
         let info = self
             .info(site, id)
             .ok_or_else(|| ApiError::new("not_found", format!("no release `{id}` of `{site}` on this host")))?;
         let path = self.dir(site).join(format!("{id}.bundle"));
-        let f = tokio::fs::File::open(&path).await.map_err(|e| io("bundle", e))?;
-        let len = f.metadata().await.map_err(|e| io("bundle", e))?.len();
-        Ok((FileBody { reader: tokio_util::io::ReaderStream::with_capacity(f, 256 << 10) }, len, info.sha256))
+        if let Ok(f) = tokio::fs::File::open(&path).await {
+            let len = f.metadata().await.map_err(|e| io("bundle", e))?.len();
+            let body = FileBody::File(tokio_util::io::ReaderStream::with_capacity(f, 256 << 10));
+            return Ok((body, Some(len), info.sha256));
+        }
+        if !info.meta.packed {
+            return Err(ApiError::new("not_found", format!("this host did not keep the bundle of release `{id}`"))
+                .hint("`amoe deploy list` names the host that did"));
+        }
+        // Made again from the release (the client checks the SHA-256); a file that cannot be
+        // read ends the body with an error, never a short bundle.
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let dir = self.dir(site).join(id);
+        tokio::task::spawn_blocking(move || {
+            let mut out = ToBody { tx: tx.clone(), buf: bytes::BytesMut::new() };
+            let r = amoe_proto::pack::pack(&dir, &mut out).map_err(|e| std::io::Error::other(e.to_string()));
+            if let Err(e) = r.and_then(|_| out.hand_over()) {
+                let _ = tx.blocking_send(Err(e));
+            }
+        });
+        Ok((FileBody::Packed(rx), None, info.sha256))
     }
 }
 

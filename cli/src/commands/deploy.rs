@@ -254,14 +254,15 @@ fn promote(
             .get(h.name.as_str())
             .and_then(|r| r.as_ref().ok())
             .and_then(|v| v.iter().find(|x| x.id == id))
-            .map(|x| (h.clone(), x.sha256.clone(), x.bundle))
+            .map(|x| (h.clone(), x.sha256.clone(), x.meta.packed))
     });
-    let Some((_, sha, _)) = found else {
+    let Some((_, sha, packed)) = found else {
         return Err(Failure::new(format!("no host of `{from}` has release `{id}`"))
             .hint(format!("`amoe deploy list {from}` shows its releases"))
             .into());
     };
-    // The bundle as received is kept by one host of the site (the first that was sent it).
+    // A host that can send the bundle as received: the one that kept an archive, or any for a
+    // folder's canonical pack.
     let keeper = source_hosts.iter().find(|h| {
         lists
             .get(h.name.as_str())
@@ -289,7 +290,7 @@ fn promote(
         ))
         .into());
     }
-    let b = bundle::fetched(tmp, path, &sha)?;
+    let b = bundle::fetched(tmp, path, &sha, packed)?;
     drop(store);
     let ship = Ship { kind: "promote", release: id.to_string(), message, flush, ticket, keep, dry_run: false };
     ship_bundle(ctx, site_name, &b, ship)
@@ -348,7 +349,7 @@ fn ship_bundle(ctx: &mut Ctx, site_name: &str, b: &bundle::Bundle, ship: Ship<'_
             row.previous = previous.get(&row.host).cloned().flatten();
             row.received = !missing.iter().any(|h| h.name.as_str() == row.host);
         }
-        let meta = amoe_proto::ReleaseMeta { by: caller.name.clone(), message };
+        let meta = amoe_proto::ReleaseMeta { by: caller.name.clone(), message, packed: b.packed };
         let (uploads, sent) = if missing.is_empty() {
             (Vec::new(), Ok(None))
         } else {

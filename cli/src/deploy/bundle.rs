@@ -29,6 +29,8 @@ pub struct Bundle {
     source: Source,
     /// Its SHA-256 when known before sending (a bundle fetched for promotion).
     pub sha256: Option<String>,
+    /// It is the canonical pack of a folder (`amoe_proto::pack`): hosts need not keep it.
+    pub packed: bool,
     /// About how many bytes will be sent (for progress bars).
     pub estimate: u64,
     /// The temporary folder of a fetched bundle, removed when the bundle is dropped.
@@ -104,43 +106,6 @@ impl Write for FanOut {
     }
 }
 
-/// Packs `dir` into `out` (links kept as links, never followed; names sorted, owners and times
-/// left out: the same tree packs to the same bytes). Returns the number of files.
-fn pack(dir: &Path, out: impl Write) -> anyhow::Result<u64> {
-    let mut b = tar::Builder::new(out);
-    b.follow_symlinks(false);
-    b.mode(tar::HeaderMode::Deterministic);
-    let mut files = 0u64;
-    let mut stack = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir.join(&rel))?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for e in entries {
-            let name = rel.join(e.file_name());
-            let ty = e.file_type()?;
-            if ty.is_dir() {
-                b.append_dir(&name, e.path())?;
-                stack.push(name);
-            } else if ty.is_file() {
-                // Read 256 KiB at a time (the archive copies in 8 KiB pieces otherwise).
-                let f = std::fs::File::open(e.path())?;
-                let mut header = tar::Header::new_gnu();
-                header.set_metadata_in_mode(&f.metadata()?, tar::HeaderMode::Deterministic);
-                b.append_data(&mut header, &name, std::io::BufReader::with_capacity(CHUNK, f))?;
-                files += 1;
-            } else if ty.is_symlink() {
-                b.append_path_with_name(e.path(), &name)?;
-            } else {
-                return Err(Failure::new(format!("`{}` is neither a file, a folder nor a link", e.path().display()))
-                    .hint("sockets, FIFOs and devices cannot be deployed")
-                    .into());
-            }
-        }
-    }
-    b.into_inner()?;
-    Ok(files)
-}
-
 /// About the size of `dir` packed: a header per entry, contents rounded up to 512 bytes.
 fn estimate(dir: &Path) -> u64 {
     let mut total = 1024;
@@ -180,9 +145,13 @@ impl Bundle {
 
     fn make(&self, out: &mut FanOut) -> anyhow::Result<Sent> {
         let files = match &self.source {
-            Source::Folder(dir) => Some(
-                pack(dir, &mut *out).map_err(|e| Failure::new(format!("cannot pack `{}`: {e:#}", dir.display())))?,
-            ),
+            Source::Folder(dir) => Some(amoe_proto::pack::pack(dir, &mut *out).map_err(|e| {
+                let f = Failure::new(format!("cannot pack `{}`: {e}", dir.display()));
+                match e {
+                    amoe_proto::pack::PackError::Special(_) => f.hint("sockets, FIFOs and devices cannot be deployed"),
+                    amoe_proto::pack::PackError::Io(_) => f,
+                }
+            })?),
             Source::Archive(path) => {
                 let mut f = std::fs::File::open(path)
                     .map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
@@ -220,7 +189,13 @@ pub fn bundle(source: &Path, name: &str) -> anyhow::Result<Bundle> {
         std::fs::metadata(source).map_err(|e| Failure::new(format!("cannot read `{}`: {e}", source.display())))?;
     if meta.is_dir() {
         let estimate = estimate(source);
-        return Ok(Bundle { source: Source::Folder(source.to_path_buf()), sha256: None, estimate, _tmp: None });
+        return Ok(Bundle {
+            source: Source::Folder(source.to_path_buf()),
+            sha256: None,
+            packed: true,
+            estimate,
+            _tmp: None,
+        });
     }
     let name = name.to_ascii_lowercase();
     if ![".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"].iter().any(|e| name.ends_with(e)) {
@@ -228,14 +203,26 @@ pub fn bundle(source: &Path, name: &str) -> anyhow::Result<Bundle> {
             .hint("deploy a folder, or a tar archive of it")
             .into());
     }
-    Ok(Bundle { source: Source::Archive(source.to_path_buf()), sha256: None, estimate: meta.len(), _tmp: None })
+    Ok(Bundle {
+        source: Source::Archive(source.to_path_buf()),
+        sha256: None,
+        packed: false,
+        estimate: meta.len(),
+        _tmp: None,
+    })
 }
 
 /// A bundle fetched from a host into a private temporary file (`amoe deploy promote`); it must
 /// have the SHA-256 the host announced, checked as it is sent (and by every host).
-pub fn fetched(tmp: tempfile::TempDir, path: PathBuf, expected: &str) -> anyhow::Result<Bundle> {
+pub fn fetched(tmp: tempfile::TempDir, path: PathBuf, expected: &str, packed: bool) -> anyhow::Result<Bundle> {
     let estimate = std::fs::metadata(&path)?.len();
-    Ok(Bundle { source: Source::Archive(path), sha256: Some(expected.to_ascii_lowercase()), estimate, _tmp: Some(tmp) })
+    Ok(Bundle {
+        source: Source::Archive(path),
+        sha256: Some(expected.to_ascii_lowercase()),
+        packed,
+        estimate,
+        _tmp: Some(tmp),
+    })
 }
 
 /// A release id: the UTC time, then 12 hexadecimal digits that tell apart two deploys of the

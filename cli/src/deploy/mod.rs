@@ -165,8 +165,9 @@ pub fn upload_all(
         let mut set = tokio::task::JoinSet::new();
         for (i, h) in hosts.iter().enumerate() {
             let (client, host, mut headers, path) = (client.clone(), h.clone(), headers.clone(), path.clone());
-            // One host keeps the bundle itself, for `deploy promote`; the others only unpack it.
-            if i == 0 {
+            // An archive given is kept by one host, for `deploy promote`; a folder's bundle is
+            // made again from the release when needed.
+            if i == 0 && !bundle.packed {
                 headers.push((amoe_proto::RELEASE_KEEP_BUNDLE, "1".into()));
             }
             let (tx, rx) = tokio::sync::mpsc::channel(8);
