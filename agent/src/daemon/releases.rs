@@ -163,8 +163,8 @@ impl Releases {
             let _ = std::fs::remove_file(&upload);
             let _ = std::fs::remove_dir_all(&partial);
         };
-        // Unpacked as it arrives (one pass): the chunks are hashed here and handed, in batches of
-        // 256 KiB, to a blocking worker that writes the bundle file (if kept) and unpacks; the
+        // Unpacked as it arrives (one pass): the chunks are hashed here and handed, 1 MiB at a
+        // time, to a blocking worker that writes the bundle file (if kept) and unpacks; the
         // release is renamed into place only if the hash holds.
         let bundle = match keep_bundle {
             true => Some(
@@ -178,10 +178,14 @@ impl Releases {
             ),
             false => None,
         };
-        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<bytes::Bytes>>(8);
+        // The chunks are copied into a few buffers of 1 MiB that go round between the two
+        // (filled here, emptied by the worker, given back): the connection's own buffer is
+        // reused at once, and no fresh memory is touched for each chunk.
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(BUFFERS);
+        let (back_tx, mut back_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
         let p = partial.clone();
         let unpacker = tokio::task::spawn_blocking(move || {
-            let mut source = ChannelReader { rx, batch: Default::default(), bundle };
+            let mut source = ChannelReader { rx, back: back_tx, cur: Vec::new(), at: 0, bundle };
             let files = unpack_from(&mut source, &p, max_bytes)?;
             // The rest (the archive's padding) still goes to the bundle file. Not forced to
             // disk (no more than the unpacked files, or rsync's copies): a host that crashes
@@ -191,7 +195,8 @@ impl Releases {
         });
         let received = async {
             let mut feeding = true;
-            let (mut batch, mut batched) = (Vec::new(), 0usize);
+            let mut made = 1;
+            let mut buf: Vec<u8> = Vec::with_capacity(BUFFER);
             let mut hasher = sha2::Sha256::new();
             let mut size: u64 = 0;
             let mut trailer = None;
@@ -217,20 +222,33 @@ impl Releases {
                         .hint("raise `max_bundle_bytes` in [deploy] of agent.toml, or deploy less"));
                     }
                     hasher.update(&data);
-                    batched += data.len();
-                    batch.push(data);
-                    // A worker that stopped (a refused entry) takes no more; its answer is read
-                    // below.
-                    if batched >= 256 << 10 {
-                        batched = 0;
-                        if feeding && tx.send(std::mem::take(&mut batch)).await.is_err() {
+                    let mut rest = &data[..];
+                    while !rest.is_empty() {
+                        let n = rest.len().min(BUFFER - buf.len());
+                        buf.extend_from_slice(&rest[..n]);
+                        rest = &rest[n..];
+                        if buf.len() < BUFFER {
+                            continue;
+                        }
+                        // A worker that stopped (a refused entry) takes no more; its answer is
+                        // read below.
+                        if feeding && tx.send(std::mem::take(&mut buf)).await.is_err() {
                             feeding = false;
                         }
+                        buf = match back_rx.try_recv() {
+                            Ok(b) => b,
+                            Err(_) if made < BUFFERS + 2 || !feeding => {
+                                made += 1;
+                                Vec::with_capacity(BUFFER)
+                            }
+                            Err(_) => back_rx.recv().await.unwrap_or_else(|| Vec::with_capacity(BUFFER)),
+                        };
+                        buf.clear();
                     }
                 }
             }
-            if feeding && !batch.is_empty() {
-                let _ = tx.send(batch).await;
+            if feeding && !buf.is_empty() {
+                let _ = tx.send(buf).await;
             }
             drop(tx);
             let sha256 = expected_sha(announced, trailer.as_deref())?;
@@ -486,39 +504,37 @@ impl Releases {
     }
 }
 
-/// The chunks of an upload as a `Read`, for the blocking unpacker; each batch is written to the
-/// bundle file (if kept) as it arrives.
+/// Buffers of an upload going round between the receiver and the unpacker, and their size.
+const BUFFERS: usize = 4;
+const BUFFER: usize = 1 << 20;
+
+/// The buffers of an upload as a `Read`, for the blocking unpacker; each is written to the
+/// bundle file (if kept) as it arrives, and given back once read.
 struct ChannelReader {
-    rx: tokio::sync::mpsc::Receiver<Vec<bytes::Bytes>>,
-    batch: std::collections::VecDeque<bytes::Bytes>,
+    rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    back: tokio::sync::mpsc::UnboundedSender<Vec<u8>>,
+    cur: Vec<u8>,
+    at: usize,
     bundle: Option<std::fs::File>,
 }
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            match self.batch.front_mut() {
-                Some(cur) if cur.is_empty() => {
-                    self.batch.pop_front();
-                }
-                Some(cur) => {
-                    let n = buf.len().min(cur.len());
-                    buf[..n].copy_from_slice(&cur.split_to(n));
-                    return Ok(n);
-                }
-                None => match self.rx.blocking_recv() {
-                    Some(batch) => {
-                        if let Some(f) = self.bundle.as_mut() {
-                            for b in &batch {
-                                std::io::Write::write_all(f, b)?;
-                            }
-                        }
-                        self.batch = batch.into();
-                    }
-                    None => return Ok(0),
-                },
+        while self.at == self.cur.len() {
+            let Some(next) = self.rx.blocking_recv() else { return Ok(0) };
+            if let Some(f) = self.bundle.as_mut() {
+                std::io::Write::write_all(f, &next)?;
+            }
+            let done = std::mem::replace(&mut self.cur, next);
+            self.at = 0;
+            if done.capacity() > 0 {
+                let _ = self.back.send(done);
             }
         }
+        let n = buf.len().min(self.cur.len() - self.at);
+        buf[..n].copy_from_slice(&self.cur[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -541,6 +557,7 @@ fn unpack_from(source: impl Read, dest: &Path, max_bytes: u64) -> Result<u64, St
     let mut files = 0u64;
     let mut written = 0u64;
     let mut links: Vec<PathBuf> = Vec::new();
+    let mut copy_buf = vec![0u8; 256 << 10];
     for entry in archive.entries().map_err(|e| format!("not a tar archive: {e}"))? {
         let mut entry = entry.map_err(|e| format!("a damaged entry: {e}"))?;
         let raw = entry.path().map_err(|e| format!("an entry with a bad name: {e}"))?.into_owned();
@@ -594,10 +611,18 @@ fn unpack_from(source: impl Read, dest: &Path, max_bytes: u64) -> Result<u64, St
                     .mode(if exec { 0o755 } else { 0o644 })
                     .open(&target)
                     .map_err(|e| format!("`{name}`: {e}"))?;
-                // Written 256 KiB at a time, not in the copy's default 8 KiB.
-                let mut out = std::io::BufWriter::with_capacity(256 << 10, file);
-                std::io::copy(&mut (&mut entry).take(size), &mut out).map_err(|e| format!("`{name}`: {e}"))?;
-                let out = out.into_inner().map_err(|e| format!("`{name}`: {}", e.error()))?;
+                // Written 256 KiB at a time (not in the copy's default 8 KiB), through one buffer.
+                let mut out = file;
+                let mut left = size;
+                while left > 0 {
+                    let want = copy_buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+                    let n = entry.read(&mut copy_buf[..want]).map_err(|e| format!("`{name}`: {e}"))?;
+                    if n == 0 {
+                        return Err(format!("`{name}` is cut short"));
+                    }
+                    std::io::Write::write_all(&mut out, &copy_buf[..n]).map_err(|e| format!("`{name}`: {e}"))?;
+                    left -= n as u64;
+                }
                 out.set_permissions(std::fs::Permissions::from_mode(if exec { 0o755 } else { 0o644 }))
                     .map_err(|e| format!("`{name}`: {e}"))?;
                 files += 1;

@@ -12,7 +12,7 @@ use sha2::Digest;
 use crate::error::Failure;
 
 /// Bytes handed to the uploads at a time.
-const CHUNK: usize = 256 << 10;
+const CHUNK: usize = 1 << 20;
 
 /// Where a bundle comes from.
 #[derive(Debug)]
@@ -125,7 +125,7 @@ fn estimate(dir: &Path) -> u64 {
 }
 
 impl Bundle {
-    /// Sends the bundle to every sink: packed (or read) once, in chunks of 256 KiB, each handed
+    /// Sends the bundle to every sink: packed (or read) once, in chunks of 1 MiB, each handed
     /// to every sink still taking them, then its SHA-256. A sink whose upload failed is left
     /// out; when none is left, it stops and returns `None` (the uploads say why). Without
     /// sinks, it only hashes (`--dry-run`).

@@ -170,7 +170,7 @@ pub fn upload_all(
             if i == 0 && !bundle.packed {
                 headers.push((amoe_proto::RELEASE_KEEP_BUNDLE, "1".into()));
             }
-            let (tx, rx) = tokio::sync::mpsc::channel(8);
+            let (tx, rx) = tokio::sync::mpsc::channel(4);
             sinks.push(tx);
             let bar = bars.add(indicatif::ProgressBar::new(bundle.estimate));
             if let Ok(style) =
