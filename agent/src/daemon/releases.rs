@@ -1,8 +1,9 @@
 //! Site releases on this host (`amoe deploy`, DESIGN §10): each bundle is received streamed,
 //! unpacked into `.ID.partial/` as it arrives while its SHA-256 is computed, checked against what
 //! the CLI announced (a header before the body, or a trailer after it), and renamed `ID/` only
-//! when whole. The host the CLI names keeps the bundle itself as `ID.bundle` (for
-//! `deploy promote`); the others do not write it twice. `current` is a symlink to the release served,
+//! when whole. For `deploy promote`, the host the CLI names keeps an archive it was given as
+//! `ID.bundle`; a folder's bundle is made again from the release (`amoe_proto::pack`, byte for
+//! byte). `current` is a symlink to the release served,
 //! replaced atomically (a new link renamed over the old one). `ID.json` keeps what is known of
 //! each release.
 //!
