@@ -49,6 +49,9 @@ _amoe() {
             amoe,export)
                 cmd="amoe__subcmd__export"
                 ;;
+            amoe,extranet)
+                cmd="amoe__subcmd__extranet"
+                ;;
             amoe,flush)
                 cmd="amoe__subcmd__flush"
                 ;;
@@ -325,6 +328,18 @@ _amoe() {
             amoe__subcmd__deploy__subcmd__help,switch)
                 cmd="amoe__subcmd__deploy__subcmd__help__subcmd__switch"
                 ;;
+            amoe__subcmd__extranet,help)
+                cmd="amoe__subcmd__extranet__subcmd__help"
+                ;;
+            amoe__subcmd__extranet,serve)
+                cmd="amoe__subcmd__extranet__subcmd__serve"
+                ;;
+            amoe__subcmd__extranet__subcmd__help,help)
+                cmd="amoe__subcmd__extranet__subcmd__help__subcmd__help"
+                ;;
+            amoe__subcmd__extranet__subcmd__help,serve)
+                cmd="amoe__subcmd__extranet__subcmd__help__subcmd__serve"
+                ;;
             amoe__subcmd__help,acl)
                 cmd="amoe__subcmd__help__subcmd__acl"
                 ;;
@@ -357,6 +372,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help,export)
                 cmd="amoe__subcmd__help__subcmd__export"
+                ;;
+            amoe__subcmd__help,extranet)
+                cmd="amoe__subcmd__help__subcmd__extranet"
                 ;;
             amoe__subcmd__help,flush)
                 cmd="amoe__subcmd__help__subcmd__flush"
@@ -498,6 +516,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__deploy,switch)
                 cmd="amoe__subcmd__help__subcmd__deploy__subcmd__switch"
+                ;;
+            amoe__subcmd__help__subcmd__extranet,serve)
+                cmd="amoe__subcmd__help__subcmd__extranet__subcmd__serve"
                 ;;
             amoe__subcmd__help__subcmd__host,add)
                 cmd="amoe__subcmd__help__subcmd__host__subcmd__add"
@@ -729,6 +750,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__user,list)
                 cmd="amoe__subcmd__help__subcmd__user__subcmd__list"
+                ;;
+            amoe__subcmd__help__subcmd__user,password)
+                cmd="amoe__subcmd__help__subcmd__user__subcmd__password"
                 ;;
             amoe__subcmd__help__subcmd__user,update)
                 cmd="amoe__subcmd__help__subcmd__user__subcmd__update"
@@ -1288,6 +1312,9 @@ _amoe() {
             amoe__subcmd__user,list)
                 cmd="amoe__subcmd__user__subcmd__list"
                 ;;
+            amoe__subcmd__user,password)
+                cmd="amoe__subcmd__user__subcmd__password"
+                ;;
             amoe__subcmd__user,update)
                 cmd="amoe__subcmd__user__subcmd__update"
                 ;;
@@ -1300,6 +1327,9 @@ _amoe() {
             amoe__subcmd__user__subcmd__help,list)
                 cmd="amoe__subcmd__user__subcmd__help__subcmd__list"
                 ;;
+            amoe__subcmd__user__subcmd__help,password)
+                cmd="amoe__subcmd__user__subcmd__help__subcmd__password"
+                ;;
             amoe__subcmd__user__subcmd__help,update)
                 cmd="amoe__subcmd__user__subcmd__help__subcmd__update"
                 ;;
@@ -1310,7 +1340,7 @@ _amoe() {
 
     case "${cmd}" in
         amoe)
-            opts="-o -h -V --store --operator --output --help --version init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change deploy report stats export import backup demo help"
+            opts="-o -h -V --store --operator --output --help --version init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change deploy extranet report stats export import backup demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3381,6 +3411,120 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__extranet)
+            opts="-o -h -V --store --operator --output --help --version serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__extranet__subcmd__help)
+            opts="serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__extranet__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__extranet__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__extranet__subcmd__serve)
+            opts="-o -h -V --listen --tls-cert --tls-key --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__flush)
             opts="-o -h -V --url --prefix --tag --all --soft --dry-run --timing --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3424,7 +3568,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help)
-            opts="init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change deploy report stats export import backup demo help"
+            opts="init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change deploy extranet report stats export import backup demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3986,6 +4130,34 @@ _amoe() {
         amoe__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__extranet)
+            opts="serve"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__extranet__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -5286,7 +5458,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__user)
-            opts="add update list"
+            opts="add update list password"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5314,6 +5486,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__user__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__user__subcmd__password)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -10536,7 +10722,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__user)
-            opts="-o -h -V --store --operator --output --help --version add update list help"
+            opts="-o -h -V --store --operator --output --help --version add update list password help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -10604,7 +10790,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__user__subcmd__help)
-            opts="add update list help"
+            opts="add update list password help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -10659,6 +10845,20 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__user__subcmd__help__subcmd__password)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__user__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -10680,6 +10880,44 @@ _amoe() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__user__subcmd__password)
+            opts="-o -h -V --url --hours --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hours)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -135,6 +135,9 @@ pub enum Command {
     Change(ChangeCmd),
     /// Deploy a site's release to every host: two phases, all or nothing; switch, list, rollback
     Deploy(DeployArgs),
+    /// The beneficiaries' extranet: a password-protected web site over this store
+    #[command(subcommand)]
+    Extranet(ExtranetCmd),
     /// Contract reports: canut, qos, monthly, interventions, weekly; a site's dossier
     #[command(subcommand)]
     Report(ReportCmd),
@@ -1001,6 +1004,39 @@ pub enum UserCmd {
     },
     /// List users
     List,
+    /// Mail a user a one-time link to set their extranet password (an administrator does)
+    #[command(
+        after_long_help = "The link is valid for --hours (default 24) and once; a new link puts the older ones out of use,\nand setting the password ends the account's sessions. No password is ever typed on a command line.\n[mail] in config.toml must be set.\n\nEXAMPLES:\n  amoe user password dsi@mairie.example --url https://extranet.contractor.example\n  AMOE_EXTRANET_URL=https://extranet.contractor.example amoe user password dsi@mairie.example --hours 4"
+    )]
+    Password {
+        /// E-mail of the account
+        email: String,
+        /// The extranet's address, as users reach it (or `AMOE_EXTRANET_URL`)
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Hours the link stays valid
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=168))]
+        hours: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExtranetCmd {
+    /// Serve the extranet (sign-in for now: accounts set their password from a mailed link)
+    #[command(
+        after_long_help = "Without --tls-cert/--tls-key it speaks plain HTTP, for a TLS-terminating proxy in front or\nloopback only: its cookies are `Secure`, and browsers send them over HTTPS (or to localhost) only.\nSessions end after 30 minutes idle and 12 hours in all; 10 failed sign-ins in 15 minutes for an\naccount, or from an address, stop further attempts until the oldest is 15 minutes old.\n\nEXAMPLES:\n  amoe extranet serve --listen 127.0.0.1:8080\n  amoe extranet serve --listen 0.0.0.0:443 --tls-cert /etc/amoe/extranet.pem --tls-key /etc/amoe/extranet.key"
+    )]
+    Serve {
+        /// Address and port to listen on
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        listen: std::net::SocketAddr,
+        /// Certificate chain (PEM) to serve HTTPS
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// Its private key (PEM)
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

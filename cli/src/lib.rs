@@ -9,6 +9,7 @@ pub mod cli;
 mod commands;
 pub mod deploy;
 pub mod error;
+pub mod extranet;
 pub mod fleet;
 pub mod logs;
 pub mod mail;

@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod quotes;
 pub mod sites;
 pub mod tickets;
+pub mod web;
 
 pub use audit::{AuditDraft, AuditFilter, VerifyReport};
 pub use dump::{Dump, TableDump};

@@ -396,6 +396,37 @@ const MIGRATIONS: &[&str] = &[
         since TEXT NOT NULL,
         until TEXT NOT NULL
     );",
+    // 12: the extranet's sign-in (DESIGN §11): a password per account (argon2id, PHC string),
+    // one-time links to set it, sessions, and failed attempts for the rate limit. Tokens and
+    // session ids are kept as their SHA-256 only.
+    "CREATE TABLE web_passwords (
+        email TEXT PRIMARY KEY NOT NULL REFERENCES users (email) ON DELETE CASCADE,
+        hash TEXT NOT NULL,
+        set_at TEXT NOT NULL
+    );
+    CREATE TABLE web_links (
+        token_sha256 TEXT PRIMARY KEY NOT NULL,
+        email TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    );
+    CREATE TABLE web_sessions (
+        id_sha256 TEXT PRIMARY KEY NOT NULL,
+        email TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    CREATE INDEX web_sessions_email ON web_sessions (email);
+    CREATE TABLE web_failures (
+        id INTEGER PRIMARY KEY NOT NULL,
+        email TEXT NOT NULL,
+        address TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX web_failures_email ON web_failures (email, at);
+    CREATE INDEX web_failures_address ON web_failures (address, at);",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

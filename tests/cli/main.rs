@@ -10,6 +10,7 @@ mod ca;
 mod config;
 mod demo;
 mod deploy;
+mod extranet;
 mod fleet;
 mod inventory;
 mod logs;

@@ -8,6 +8,7 @@ mod ca;
 mod cert;
 pub(crate) mod demo;
 mod deploy;
+mod extranet;
 mod fleet;
 mod host;
 mod logs;
@@ -110,6 +111,7 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Change(cmd) => records::change(ctx, cmd),
         Command::Report(cmd) => reports::run(ctx, cmd),
         Command::Deploy(args) => deploy::run(ctx, args),
+        Command::Extranet(cmd) => extranet::run(ctx, cmd),
         Command::Stats { site, from, to, by, top, chart } => {
             logs::site_stats(ctx, &site, &from, &to, by, top, chart.as_deref())
         }

@@ -144,6 +144,10 @@ pub(super) fn user(ctx: &mut Ctx, cmd: UserCmd) -> Result<Exit> {
             ctx.out.done(&format!("updated user `{}`", u.email), &u)?;
         }
         UserCmd::List => ctx.out.list(&store.users()?)?,
+        UserCmd::Password { email, url, hours } => {
+            ops::require_admin(&me(ctx, &store, None)?, "send password links")?;
+            return super::extranet::send_password_link(ctx, &mut store, &email, url, hours);
+        }
     }
     Ok(Exit::Success)
 }

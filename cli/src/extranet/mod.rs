@@ -1,0 +1,412 @@
+//! The beneficiaries' extranet (DESIGN §11): a web server over the same store, server-rendered
+//! HTML without JavaScript (axum on the workspace's hyper and tokio, maud for the pages).
+//!
+//! What it has so far is the door: accounts set their password from a one-time link mailed by
+//! `amoe user password` (argon2id hashes); sign-in with sessions kept in the store (only their
+//! id's SHA-256), `Secure; HttpOnly; SameSite=Strict` cookies, 30 minutes idle and 12 hours in
+//! all, a new id at every sign-in (no fixation), sign-out here or everywhere; a CSRF token on
+//! every form (the session's, or before sign-in a cookie the form must repeat); 10 failed
+//! sign-ins in 15 minutes per account or per address stop further attempts; strict security
+//! headers on every answer; every sign-in, failure, refusal, sign-out and password change in the
+//! audit journal. French by default, English with `?lang=en`.
+
+mod pages;
+pub mod secret;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use amoe_store::tickets::TicketReads;
+use amoe_store::{AuditDraft, Store};
+use axum::extract::{Extension, Form, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use pages::Lang;
+
+/// A session ends after this long without a request.
+const IDLE_MINUTES: i64 = 30;
+/// And this long after sign-in, whatever happens.
+const ABSOLUTE_HOURS: i64 = 12;
+/// Failed sign-ins allowed per account, and per address, in [`WINDOW_MINUTES`].
+const MAX_FAILURES: u32 = 10;
+const WINDOW_MINUTES: i64 = 15;
+/// Passwords are at least this long (and at most 1,024 bytes).
+const MIN_PASSWORD: usize = 12;
+
+const SESSION_COOKIE: &str = "amoe_session";
+const PRE_COOKIE: &str = "amoe_pre";
+
+/// What every request shares: the store (one connection, held briefly), who runs the server.
+struct App {
+    store: Mutex<Store>,
+    operator: String,
+}
+
+type Shared = Arc<App>;
+
+/// The client's address, added to each connection's requests.
+#[derive(Debug, Clone, Copy)]
+struct Peer(IpAddr);
+
+fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
+fn stamp(t: jiff::Timestamp) -> String {
+    amoe_core::time::format_utc(t)
+}
+
+fn minutes(n: i64) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_mins(n)
+}
+
+/// A TLS configuration from PEM files.
+pub fn tls_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<rustls::ServerConfig>> {
+    use rustls_pki_types::pem::PemObject;
+    let certs: Vec<rustls_pki_types::CertificateDer<'static>> = rustls_pki_types::CertificateDer::pem_file_iter(cert)
+        .and_then(|i| i.collect())
+        .map_err(|e| crate::error::Failure::new(format!("cannot read the certificate `{}`: {e}", cert.display())))?;
+    let key = rustls_pki_types::PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| crate::error::Failure::new(format!("cannot read the key `{}`: {e}", key.display())))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| crate::error::Failure::new(format!("the certificate and key do not go together: {e}")))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// Serves until interrupted.
+pub fn serve(
+    store_path: PathBuf,
+    operator: String,
+    listen: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> anyhow::Result<()> {
+    let store = Store::open(&store_path)?;
+    let app: Shared = Arc::new(App { store: Mutex::new(store), operator });
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| crate::error::Failure::new(format!("cannot listen on {listen}: {e}")))?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        eprintln!("extranet listening on {scheme}://{}", listener.local_addr()?);
+        let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+        let routes = router(app);
+        loop {
+            let (stream, addr) = tokio::select! {
+                r = listener.accept() => match r {
+                    Ok(x) => x,
+                    Err(_) => continue,
+                },
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+            };
+            let svc = hyper_util::service::TowerToHyperService::new(routes.clone().layer(Extension(Peer(addr.ip()))));
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let http = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+                match acceptor {
+                    Some(a) => {
+                        if let Ok(Ok(s)) =
+                            tokio::time::timeout(std::time::Duration::from_secs(10), a.accept(stream)).await
+                        {
+                            let _ = http.serve_connection(hyper_util::rt::TokioIo::new(s), svc).await;
+                        }
+                    }
+                    None => {
+                        let _ = http.serve_connection(hyper_util::rt::TokioIo::new(stream), svc).await;
+                    }
+                }
+            });
+        }
+    })
+}
+
+fn router(app: Shared) -> axum::Router {
+    axum::Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/password", get(password_page).post(set_password))
+        .route("/logout", post(logout))
+        .route("/style.css", get(style))
+        .fallback(not_found)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(app)
+}
+
+/// Every answer's headers: no script at all, nothing framed, no referrer, HTTPS only.
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    let set = |h: &mut HeaderMap, name: &'static str, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "no-referrer");
+    set(h, "x-frame-options", "DENY");
+    set(h, "cache-control", "no-store");
+    res
+}
+
+/// A cookie of the request.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("amoe_invalid=1"))
+}
+
+fn lang_of(q: &HashMap<String, String>, headers: &HeaderMap) -> Lang {
+    let chosen = q.get("lang").cloned().or_else(|| cookie(headers, "amoe_lang"));
+    if chosen.as_deref() == Some("en") { Lang::En } else { Lang::Fr }
+}
+
+/// A hash to verify against when the account has none: a failure takes as long either way.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| secret::hash_password("not anyone's password").unwrap_or_default());
+
+/// An entry of the audit journal for the extranet.
+fn journal(app: &App, store: &mut Store, who: &str, command: &str, peer: IpAddr, outcome: &str) {
+    let draft = AuditDraft {
+        operator: app.operator.clone(),
+        command: format!("extranet {command}"),
+        target: Some(who.to_string()),
+        args: vec![format!("from {peer}")],
+        identity: Some(format!("{who} (extranet)")),
+    };
+    if let Err(e) = store.journal(&draft, outcome) {
+        eprintln!("warning: the audit journal refused an entry: {e}");
+    }
+}
+
+/// The signed-in session of the request: its id's hash and what the store has.
+fn session(app: &App, headers: &HeaderMap) -> Option<(String, amoe_store::web::WebSession)> {
+    let id = cookie(headers, SESSION_COOKIE)?;
+    let key = secret::sha256_hex(&id);
+    let t = now();
+    let mut store = app.store.lock().ok()?;
+    let s = store
+        .touch_web_session(
+            &key,
+            &stamp(t),
+            &stamp(t - minutes(IDLE_MINUTES)),
+            &stamp(t - jiff::SignedDuration::from_hours(ABSOLUTE_HOURS)),
+        )
+        .ok()??;
+    Some((key, s))
+}
+
+fn page(status: StatusCode, markup: maud::Markup) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()
+}
+
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], pages::STYLE).into_response()
+}
+
+async fn not_found(Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+    page(StatusCode::NOT_FOUND, pages::message(lang_of(&q, &headers), pages::Msg::NotFound))
+}
+
+async fn home(State(app): State<Shared>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+    let lang = lang_of(&q, &headers);
+    let Some((_, s)) = session(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let name = app.store.lock().ok().and_then(|st| st.user(&s.email).ok().flatten()).map(|u| u.name);
+    let mut res = page(StatusCode::OK, pages::home(lang, name.as_deref().unwrap_or(&s.email), &s.email, &s.csrf));
+    if let Some(l) = q.get("lang").filter(|l| *l == "en" || *l == "fr") {
+        res.headers_mut().append(header::SET_COOKIE, set_cookie("amoe_lang", l, Some(31_536_000)));
+    }
+    res
+}
+
+/// A form before sign-in: a fresh token in a cookie, repeated in the form.
+fn pre_form(status: StatusCode, build: impl FnOnce(&str) -> maud::Markup) -> Response {
+    let Ok(token) = secret::token() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "no randomness from the system").into_response();
+    };
+    let mut res = page(status, build(&token));
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_COOKIE, &token, None));
+    res
+}
+
+fn pre_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
+    match (cookie(headers, PRE_COOKIE), form.get("csrf")) {
+        (Some(c), Some(f)) => !c.is_empty() && secret::same(&c, f),
+        _ => false,
+    }
+}
+
+async fn login_page(Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+    let lang = lang_of(&q, &headers);
+    let note = q.contains_key("set").then_some(pages::Msg::PasswordSet);
+    pre_form(StatusCode::OK, |t| pages::login(lang, t, note, ""))
+}
+
+async fn login(
+    State(app): State<Shared>,
+    Extension(Peer(peer)): Extension<Peer>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&q, &headers);
+    let email = form.get("email").map(|e| e.trim().to_ascii_lowercase()).unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    let again = |status, msg| pre_form(status, |t| pages::login(lang, t, Some(msg), &email));
+    if !pre_ok(&headers, &form) {
+        if let Ok(mut st) = app.store.lock() {
+            journal(&app, &mut st, &email, "sign-in", peer, "refused: no valid form token");
+        }
+        return again(StatusCode::FORBIDDEN, pages::Msg::FormExpired);
+    }
+    let t = now();
+    let hash = {
+        let Ok(mut st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+        let since = stamp(t - minutes(WINDOW_MINUTES));
+        let (by_account, by_address, first) =
+            st.web_failures(&email, &peer.to_string(), &since).unwrap_or((0, 0, None));
+        if by_account >= MAX_FAILURES || by_address >= MAX_FAILURES {
+            let wait = first
+                .and_then(|f| f.parse::<jiff::Timestamp>().ok())
+                .map(|f| ((f + minutes(WINDOW_MINUTES)).duration_since(t).as_secs().saturating_add(59) / 60).max(1))
+                .unwrap_or(WINDOW_MINUTES);
+            journal(&app, &mut st, &email, "sign-in", peer, "refused: too many failed attempts");
+            return again(StatusCode::TOO_MANY_REQUESTS, pages::Msg::TooMany(wait));
+        }
+        st.web_password(&email).ok().flatten()
+    };
+    // Verified off the async threads; an unknown account costs the same as a wrong password.
+    let ok = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => secret::verify_password(&password, &h),
+        None => {
+            let _ = secret::verify_password(&password, &DUMMY_HASH);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false);
+    let Ok(mut st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    if !ok {
+        let _ = st.add_web_failure(&email, &peer.to_string(), &stamp(t));
+        journal(&app, &mut st, &email, "sign-in", peer, "failed: wrong e-mail or password");
+        return again(StatusCode::UNAUTHORIZED, pages::Msg::WrongPassword);
+    }
+    // A new session, whatever the browser had (no fixation).
+    if let Some(old) = cookie(&headers, SESSION_COOKIE) {
+        let _ = st.end_web_session(&secret::sha256_hex(&old));
+    }
+    let (Ok(id), Ok(csrf)) = (secret::token(), secret::token()) else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    if st.add_web_session(&secret::sha256_hex(&id), &email, &csrf, &stamp(t)).is_err() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let _ = st.prune_web(&stamp(t - jiff::SignedDuration::from_hours(ABSOLUTE_HOURS)));
+    journal(&app, &mut st, &email, "sign-in", peer, "signed in");
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &id, None));
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_COOKIE, "", Some(0)));
+    res
+}
+
+async fn logout(
+    State(app): State<Shared>,
+    Extension(Peer(peer)): Extension<Peer>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&q, &headers);
+    let Some((key, s)) = session(&app, &headers) else { return Redirect::to("/login").into_response() };
+    if !form.get("csrf").is_some_and(|c| secret::same(c, &s.csrf)) {
+        if let Ok(mut st) = app.store.lock() {
+            journal(&app, &mut st, &s.email, "sign-out", peer, "refused: no valid form token");
+        }
+        return page(StatusCode::FORBIDDEN, pages::message(lang, pages::Msg::FormExpired));
+    }
+    let Ok(mut st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    if form.contains_key("everywhere") {
+        let n = st.end_web_sessions(&s.email).unwrap_or(0);
+        journal(&app, &mut st, &s.email, "sign-out", peer, &format!("signed out everywhere ({n} sessions)"));
+    } else {
+        let _ = st.end_web_session(&key);
+        journal(&app, &mut st, &s.email, "sign-out", peer, "signed out");
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0)));
+    res
+}
+
+async fn password_page(
+    State(app): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&q, &headers);
+    let token = q.get("token").cloned().unwrap_or_default();
+    let valid =
+        app.store.lock().ok().and_then(|st| st.web_link(&secret::sha256_hex(&token), &stamp(now())).ok().flatten());
+    match valid {
+        Some(_) => pre_form(StatusCode::OK, |t| pages::password(lang, t, &token, None)),
+        None => page(StatusCode::BAD_REQUEST, pages::message(lang, pages::Msg::LinkInvalid)),
+    }
+}
+
+async fn set_password(
+    State(app): State<Shared>,
+    Extension(Peer(peer)): Extension<Peer>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&q, &headers);
+    let token = form.get("token").cloned().unwrap_or_default();
+    let key = secret::sha256_hex(&token);
+    let (password, confirm) = (form.get("password").cloned().unwrap_or_default(), form.get("confirm"));
+    let again = |status, msg| pre_form(status, |t| pages::password(lang, t, &token, Some(msg)));
+    if !pre_ok(&headers, &form) {
+        return again(StatusCode::FORBIDDEN, pages::Msg::FormExpired);
+    }
+    let Some(email) = app.store.lock().ok().and_then(|st| st.web_link(&key, &stamp(now())).ok().flatten()) else {
+        return page(StatusCode::BAD_REQUEST, pages::message(lang, pages::Msg::LinkInvalid));
+    };
+    if password.chars().count() < MIN_PASSWORD || password.len() > 1024 {
+        return again(StatusCode::BAD_REQUEST, pages::Msg::TooShort(MIN_PASSWORD));
+    }
+    if confirm != Some(&password) {
+        return again(StatusCode::BAD_REQUEST, pages::Msg::NoMatch);
+    }
+    let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || secret::hash_password(&password)).await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let Ok(mut st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    match st.use_web_link(&key, &hash, &stamp(now())) {
+        Ok(Some(_)) => {
+            journal(&app, &mut st, &email, "password", peer, "password set through a mailed link; sessions ended");
+            let mut res = Redirect::to("/login?set=1").into_response();
+            res.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_COOKIE, "", Some(0)));
+            res
+        }
+        _ => page(StatusCode::BAD_REQUEST, pages::message(lang, pages::Msg::LinkInvalid)),
+    }
+}

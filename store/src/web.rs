@@ -1,0 +1,249 @@
+//! The extranet's sign-in (DESIGN §11): each ticket-tool account's password (an argon2id PHC
+//! string, made by the caller), one-time links to set it, sessions and failed attempts. Tokens
+//! and session ids arrive here already hashed (SHA-256, hexadecimal): the store never holds one
+//! that could be replayed. Times are in the stored form (`amoe_core::time::format_utc`), which
+//! sorts as it reads.
+
+use crate::{Error, Reads, Result, Store};
+use rusqlite::{OptionalExtension, params};
+
+/// A session, as found by its id's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    pub email: String,
+    /// The token every form of the session carries.
+    pub csrf: String,
+    pub created_at: String,
+    pub seen_at: String,
+}
+
+impl Store {
+    /// The account's password hash, if one was set.
+    pub fn web_password(&self, email: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT hash FROM web_passwords WHERE email = ?1", [email], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Records a one-time link (its token's hash) for `email`, valid until `expires_at`; the
+    /// account's earlier unused links stop working.
+    pub fn add_web_link(&mut self, token_sha256: &str, email: &str, now: &str, expires_at: &str) -> Result<()> {
+        let tx = self.conn.transaction().map_err(|e| Error::from_sqlite(&self.path, e))?;
+        tx.execute("UPDATE web_links SET used_at = ?2 WHERE email = ?1 AND used_at IS NULL", params![email, now])
+            .and_then(|_| {
+                tx.execute(
+                    "INSERT INTO web_links (token_sha256, email, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![token_sha256, email, now, expires_at],
+                )
+            })
+            .map_err(|e| Error::from_sqlite(&self.path, e))?;
+        tx.commit().map_err(|e| Error::from_sqlite(&self.path, e))
+    }
+
+    /// The account a link is for, if it is unused and unexpired at `now`.
+    pub fn web_link(&self, token_sha256: &str, now: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT email FROM web_links WHERE token_sha256 = ?1 AND used_at IS NULL AND expires_at > ?2",
+                params![token_sha256, now],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Sets the password through a link, in one transaction: the link is used up, the hash
+    /// stored, and every session of the account ended. Returns the account, or `None` if the
+    /// link was not (or no longer) valid.
+    pub fn use_web_link(&mut self, token_sha256: &str, hash: &str, now: &str) -> Result<Option<String>> {
+        let tx = self.conn.transaction().map_err(|e| Error::from_sqlite(&self.path, e))?;
+        let run = || -> rusqlite::Result<Option<String>> {
+            let email: Option<String> = tx
+                .query_row(
+                    "UPDATE web_links SET used_at = ?2
+                     WHERE token_sha256 = ?1 AND used_at IS NULL AND expires_at > ?2 RETURNING email",
+                    params![token_sha256, now],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(email) = &email {
+                tx.execute(
+                    "INSERT INTO web_passwords (email, hash, set_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (email) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at",
+                    params![email, hash, now],
+                )?;
+                tx.execute("DELETE FROM web_sessions WHERE email = ?1", [email])?;
+            }
+            Ok(email)
+        };
+        let email = run().map_err(|e| Error::from_sqlite(&self.path, e))?;
+        tx.commit().map_err(|e| Error::from_sqlite(&self.path, e))?;
+        Ok(email)
+    }
+
+    /// Opens a session.
+    pub fn add_web_session(&mut self, id_sha256: &str, email: &str, csrf: &str, now: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO web_sessions (id_sha256, email, csrf, created_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![id_sha256, email, csrf, now],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// The session of that id's hash, if it was neither idle since before `idle_since` nor
+    /// opened before `created_since`; its last use is set to `now`. A session found too old is
+    /// removed.
+    pub fn touch_web_session(
+        &mut self,
+        id_sha256: &str,
+        now: &str,
+        idle_since: &str,
+        created_since: &str,
+    ) -> Result<Option<WebSession>> {
+        let found: Option<WebSession> = self
+            .conn
+            .query_row(
+                "SELECT email, csrf, created_at, seen_at FROM web_sessions WHERE id_sha256 = ?1",
+                [id_sha256],
+                |r| Ok(WebSession { email: r.get(0)?, csrf: r.get(1)?, created_at: r.get(2)?, seen_at: r.get(3)? }),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        match found {
+            Some(s) if s.seen_at.as_str() >= idle_since && s.created_at.as_str() >= created_since => {
+                self.conn
+                    .execute("UPDATE web_sessions SET seen_at = ?2 WHERE id_sha256 = ?1", params![id_sha256, now])
+                    .map_err(|e| self.sql(e))?;
+                Ok(Some(WebSession { seen_at: now.to_string(), ..s }))
+            }
+            Some(_) => {
+                self.end_web_session(id_sha256)?;
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Ends one session.
+    pub fn end_web_session(&mut self, id_sha256: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM web_sessions WHERE id_sha256 = ?1", [id_sha256]).map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// Ends every session of an account; how many there were.
+    pub fn end_web_sessions(&mut self, email: &str) -> Result<usize> {
+        self.conn.execute("DELETE FROM web_sessions WHERE email = ?1", [email]).map_err(|e| self.sql(e))
+    }
+
+    /// Records a failed sign-in.
+    pub fn add_web_failure(&mut self, email: &str, address: &str, now: &str) -> Result<()> {
+        self.conn
+            .execute("INSERT INTO web_failures (email, address, at) VALUES (?1, ?2, ?3)", params![email, address, now])
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// Failed sign-ins since `since`: for the account, and from the address; and the oldest of
+    /// them (when the first of the window expires).
+    pub fn web_failures(&self, email: &str, address: &str, since: &str) -> Result<(u32, u32, Option<String>)> {
+        let count = |column: &str, value: &str| -> Result<(u32, Option<String>)> {
+            self.conn
+                .query_row(
+                    &format!("SELECT count(*), min(at) FROM web_failures WHERE {column} = ?1 AND at > ?2"),
+                    params![value, since],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(|e| self.sql(e))
+        };
+        let (by_account, first_a) = count("email", email)?;
+        let (by_address, first_b) = count("address", address)?;
+        let first = [first_a, first_b].into_iter().flatten().min();
+        Ok((by_account, by_address, first))
+    }
+
+    /// Forgets failures before `before` and sessions idle since then (housekeeping).
+    pub fn prune_web(&mut self, before: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM web_failures WHERE at < ?1", [before])
+            .and_then(|_| self.conn.execute("DELETE FROM web_sessions WHERE seen_at < ?1", [before]))
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Store;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("dir");
+        let (s, _) = Store::create(&dir.path().join("s.db")).expect("store");
+        s.conn
+            .execute("INSERT INTO users (email, name, admin, see_time) VALUES ('a@x.fr', 'A', 0, 0)", [])
+            .expect("user");
+        (dir, s)
+    }
+
+    #[test]
+    fn a_link_works_once_and_not_after_it_expires() {
+        let (_dir, mut s) = store();
+        s.add_web_link("t1", "a@x.fr", "2026-11-27T10:00:00.000Z", "2026-11-28T10:00:00.000Z").expect("link");
+        assert_eq!(s.web_link("t1", "2026-11-28T10:00:00.000Z").expect("q"), None, "expired at the edge");
+        s.add_web_session("s1", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
+        let used = s.use_web_link("t1", "$argon2id$x", "2026-11-27T11:00:00.000Z").expect("use");
+        assert_eq!(used.as_deref(), Some("a@x.fr"));
+        assert_eq!(s.web_password("a@x.fr").expect("q").as_deref(), Some("$argon2id$x"));
+        assert_eq!(s.use_web_link("t1", "$argon2id$y", "2026-11-27T11:00:01.000Z").expect("again"), None);
+        assert_eq!(s.web_password("a@x.fr").expect("q").as_deref(), Some("$argon2id$x"));
+        let t = ("2026-11-27T11:00:02.000Z", "2026-11-27T10:00:00.000Z", "2026-11-27T00:00:00.000Z");
+        assert_eq!(s.touch_web_session("s1", t.0, t.1, t.2).expect("q"), None, "sessions ended by the new password");
+        // A new link puts an older unused one out of use.
+        s.add_web_link("t2", "a@x.fr", "2026-11-27T12:00:00.000Z", "2026-11-28T12:00:00.000Z").expect("link");
+        s.add_web_link("t3", "a@x.fr", "2026-11-27T12:01:00.000Z", "2026-11-28T12:01:00.000Z").expect("link");
+        assert_eq!(s.web_link("t2", "2026-11-27T13:00:00.000Z").expect("q"), None);
+        assert_eq!(s.web_link("t3", "2026-11-27T13:00:00.000Z").expect("q").as_deref(), Some("a@x.fr"));
+    }
+
+    #[test]
+    fn sessions_end_when_idle_or_too_old() {
+        let (_dir, mut s) = store();
+        s.add_web_session("s1", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
+        let got = s
+            .touch_web_session("s1", "2026-11-27T10:20:00.000Z", "2026-11-27T09:50:00.000Z", "2026-11-26T22:20:00.000Z")
+            .expect("q");
+        assert_eq!(got.map(|x| x.seen_at).as_deref(), Some("2026-11-27T10:20:00.000Z"));
+        // Idle: last seen before the idle bound.
+        let idle = s
+            .touch_web_session("s1", "2026-11-27T11:00:00.000Z", "2026-11-27T10:30:00.000Z", "2026-11-26T23:00:00.000Z")
+            .expect("q");
+        assert_eq!(idle, None);
+        assert_eq!(
+            s.touch_web_session(
+                "s1",
+                "2026-11-27T10:21:00.000Z",
+                "2026-11-27T09:51:00.000Z",
+                "2026-11-26T22:21:00.000Z"
+            )
+            .expect("q"),
+            None,
+            "removed"
+        );
+        s.add_web_session("s2", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
+        s.add_web_session("s3", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
+        assert_eq!(s.end_web_sessions("a@x.fr").expect("all"), 2);
+    }
+
+    #[test]
+    fn failures_are_counted_per_account_and_per_address() {
+        let (_dir, mut s) = store();
+        for i in 0..3 {
+            s.add_web_failure("a@x.fr", "10.0.0.1", &format!("2026-11-27T10:0{i}:00.000Z")).expect("f");
+        }
+        s.add_web_failure("b@x.fr", "10.0.0.1", "2026-11-27T10:05:00.000Z").expect("f");
+        let (a, b, first) = s.web_failures("a@x.fr", "10.0.0.1", "2026-11-27T10:00:30.000Z").expect("q");
+        assert_eq!((a, b, first.as_deref()), (2, 3, Some("2026-11-27T10:01:00.000Z")));
+    }
+}
