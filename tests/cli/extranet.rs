@@ -108,7 +108,7 @@ fn enc(s: &str) -> String {
 fn form_of(srv: &Server, path: &str) -> (String, String) {
     let a = srv.call("GET", path, &[], None);
     assert_eq!(a.status, 200, "{path}: {}", a.body);
-    let (cookie, _) = a.cookie("amoe_pre").expect("pre cookie");
+    let (cookie, _) = a.cookie("__Host-amoe_pre").expect("pre cookie");
     (cookie, a.field("csrf"))
 }
 
@@ -179,10 +179,10 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
 
     // Sign-in: wrong password, then right; a cookie planted before is not reused (fixation).
     assert_eq!(sign_in(&srv, "dsi@mairie.example", "wrong password!", &[]).status, 401);
-    let planted = "amoe_session=planted-by-an-attacker".to_string();
+    let planted = "__Host-amoe_session=planted-by-an-attacker".to_string();
     let ok = sign_in(&srv, "DSI@mairie.example", good, std::slice::from_ref(&planted));
     assert_eq!(ok.status, 303, "{}", ok.body);
-    let (session, line) = ok.cookie("amoe_session").expect("session cookie");
+    let (session, line) = ok.cookie("__Host-amoe_session").expect("session cookie");
     assert_ne!(session, planted);
     for flag in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(line.contains(flag), "{line}");
@@ -211,7 +211,7 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
     let csrf = home.field("csrf");
     assert_eq!(srv.call("POST", "/logout", std::slice::from_ref(&session), Some("csrf=forged")).status, 403);
     assert_eq!(srv.call("GET", "/", std::slice::from_ref(&session), None).status, 200, "still signed in");
-    let (second, _) = sign_in(&srv, "dsi@mairie.example", good, &[]).cookie("amoe_session").expect("second");
+    let (second, _) = sign_in(&srv, "dsi@mairie.example", good, &[]).cookie("__Host-amoe_session").expect("second");
     let out = srv.call("POST", "/logout", std::slice::from_ref(&session), Some(&format!("csrf={csrf}&everywhere=1")));
     assert_eq!(out.status, 303);
     assert_eq!(srv.call("GET", "/", &[session], None).status, 303);

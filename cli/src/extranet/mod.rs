@@ -4,7 +4,7 @@
 //! What it has so far is the door: accounts set their password from a one-time link mailed by
 //! `amoe user password` (argon2id hashes); sign-in with sessions kept in the store (only their
 //! id's SHA-256), `Secure; HttpOnly; SameSite=Strict` cookies, 30 minutes idle and 12 hours in
-//! all, a new id at every sign-in (no fixation), sign-out here or everywhere; a CSRF token on
+//! all, a new id at every sign-in (no fixation), `__Host-` cookie names, sign-out here or everywhere; a CSRF token on
 //! every form (the session's, or before sign-in a cookie the form must repeat); 10 failed
 //! sign-ins in 15 minutes per account or per address stop further attempts; strict security
 //! headers on every answer; every sign-in, failure, refusal, sign-out and password change in the
@@ -36,8 +36,10 @@ const WINDOW_MINUTES: i64 = 15;
 /// Passwords are at least this long (and at most 1,024 bytes).
 const MIN_PASSWORD: usize = 12;
 
-const SESSION_COOKIE: &str = "amoe_session";
-const PRE_COOKIE: &str = "amoe_pre";
+/// `__Host-`: browsers keep these only if `Secure`, for this host alone and the whole path, so
+/// a sibling domain cannot plant one.
+const SESSION_COOKIE: &str = "__Host-amoe_session";
+const PRE_COOKIE: &str = "__Host-amoe_pre";
 
 /// What every request shares: the store (one connection, held briefly), who runs the server.
 struct App {
@@ -109,7 +111,9 @@ pub fn serve(
             let svc = hyper_util::service::TowerToHyperService::new(routes.clone().layer(Extension(Peer(addr.ip()))));
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let http = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+                let mut http = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+                // Headers must arrive within hyper's default 30 s once it has a timer.
+                http.http1().timer(hyper_util::rt::TokioTimer::new());
                 match acceptor {
                     Some(a) => {
                         if let Ok(Ok(s)) =
