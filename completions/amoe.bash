@@ -706,8 +706,14 @@ _amoe() {
             amoe__subcmd__help__subcmd__space,leave)
                 cmd="amoe__subcmd__help__subcmd__space__subcmd__leave"
                 ;;
+            amoe__subcmd__help__subcmd__space,link)
+                cmd="amoe__subcmd__help__subcmd__space__subcmd__link"
+                ;;
             amoe__subcmd__help__subcmd__space,list)
                 cmd="amoe__subcmd__help__subcmd__space__subcmd__list"
+                ;;
+            amoe__subcmd__help__subcmd__space,unlink)
+                cmd="amoe__subcmd__help__subcmd__space__subcmd__unlink"
                 ;;
             amoe__subcmd__help__subcmd__ticket,assign)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__assign"
@@ -1207,8 +1213,14 @@ _amoe() {
             amoe__subcmd__space,leave)
                 cmd="amoe__subcmd__space__subcmd__leave"
                 ;;
+            amoe__subcmd__space,link)
+                cmd="amoe__subcmd__space__subcmd__link"
+                ;;
             amoe__subcmd__space,list)
                 cmd="amoe__subcmd__space__subcmd__list"
+                ;;
+            amoe__subcmd__space,unlink)
+                cmd="amoe__subcmd__space__subcmd__unlink"
                 ;;
             amoe__subcmd__space__subcmd__help,add)
                 cmd="amoe__subcmd__space__subcmd__help__subcmd__add"
@@ -1222,8 +1234,14 @@ _amoe() {
             amoe__subcmd__space__subcmd__help,leave)
                 cmd="amoe__subcmd__space__subcmd__help__subcmd__leave"
                 ;;
+            amoe__subcmd__space__subcmd__help,link)
+                cmd="amoe__subcmd__space__subcmd__help__subcmd__link"
+                ;;
             amoe__subcmd__space__subcmd__help,list)
                 cmd="amoe__subcmd__space__subcmd__help__subcmd__list"
+                ;;
+            amoe__subcmd__space__subcmd__help,unlink)
+                cmd="amoe__subcmd__space__subcmd__help__subcmd__unlink"
                 ;;
             amoe__subcmd__ticket,assign)
                 cmd="amoe__subcmd__ticket__subcmd__assign"
@@ -5192,7 +5210,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__space)
-            opts="add join leave list"
+            opts="add join leave list link unlink"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5247,7 +5265,35 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__help__subcmd__space__subcmd__link)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__help__subcmd__space__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__space__subcmd__unlink)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -9556,7 +9602,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__space)
-            opts="-o -h -V --store --operator --output --help --version add join leave list help"
+            opts="-o -h -V --store --operator --output --help --version add join leave list link unlink help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9624,7 +9670,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__space__subcmd__help)
-            opts="add join leave list help"
+            opts="add join leave list link unlink help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9693,7 +9739,35 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__space__subcmd__help__subcmd__link)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__space__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__space__subcmd__help__subcmd__unlink)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -9767,7 +9841,67 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__space__subcmd__link)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__space__subcmd__list)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__space__subcmd__unlink)
             opts="-o -h -V --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -754,18 +754,20 @@ complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subco
 complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a project with its contacts and SLA targets'
 complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from help" -f -a "list" -d 'List projects'
 complete -c amoe -n "__fish_amoe_using_subcommand project; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "add" -d 'Add a space (one per customer structure)'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "join" -d 'Put a user in a space'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "leave" -d 'Take a user out of a space (they no longer see its tickets, their own included)'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "list" -d 'List spaces and their members'
-complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -f -a "add" -d 'Add a space (one per customer structure)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -f -a "join" -d 'Put a user in a space'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -f -a "leave" -d 'Take a user out of a space (they no longer see its tickets, their own included)'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -f -a "list" -d 'List spaces and their members'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -f -a "link" -d 'Make a space stand for a beneficiary: its members see the beneficiary\'s sites on the extranet'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -f -a "unlink" -d 'Undo `space link`'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and not __fish_seen_subcommand_from add join leave list link unlink help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l label -d 'Label' -r
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l member -d 'Members (repeatable)' -r
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -796,10 +798,26 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from link" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from link" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from link" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from link" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from link" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from unlink" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from unlink" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from unlink" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from unlink" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from unlink" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a space (one per customer structure)'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "join" -d 'Put a user in a space'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "leave" -d 'Take a user out of a space (they no longer see its tickets, their own included)'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "list" -d 'List spaces and their members'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "link" -d 'Make a space stand for a beneficiary: its members see the beneficiary\'s sites on the extranet'
+complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "unlink" -d 'Undo `space link`'
 complete -c amoe -n "__fish_amoe_using_subcommand space; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand acl; and not __fish_seen_subcommand_from grant list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -1750,6 +1768,8 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "join" -d 'Put a user in a space'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "leave" -d 'Take a user out of a space (they no longer see its tickets, their own included)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "list" -d 'List spaces and their members'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "link" -d 'Make a space stand for a beneficiary: its members see the beneficiary\'s sites on the extranet'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "unlink" -d 'Undo `space link`'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "grant" -d 'Set a user\'s right on a project: none, read (every ticket of it) or write'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "list" -d 'List the rights'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "new" -d 'Open a ticket'

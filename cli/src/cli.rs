@@ -1097,6 +1097,21 @@ pub enum SpaceCmd {
     },
     /// List spaces and their members
     List,
+    /// Make a space stand for a beneficiary: its members see the beneficiary's sites on the extranet
+    #[command(after_long_help = "EXAMPLES:\n  amoe space link mairie 21750001600019")]
+    Link {
+        /// Space
+        space: String,
+        /// SIRET of the beneficiary
+        siret: String,
+    },
+    /// Undo `space link`
+    Unlink {
+        /// Space
+        space: String,
+        /// SIRET of the beneficiary
+        siret: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

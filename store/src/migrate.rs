@@ -427,6 +427,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX web_failures_email ON web_failures (email, at);
     CREATE INDEX web_failures_address ON web_failures (address, at);",
+    // 13: which beneficiaries a space stands for: its members see their sites on the extranet.
+    "CREATE TABLE space_beneficiaries (
+        space TEXT NOT NULL REFERENCES spaces (name) ON DELETE CASCADE,
+        siret TEXT NOT NULL REFERENCES beneficiaries (siret) ON DELETE CASCADE,
+        PRIMARY KEY (space, siret)
+    );
+    CREATE INDEX space_beneficiaries_siret ON space_beneficiaries (siret);",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -272,6 +272,25 @@ fn build_ticket(c: [Option<String>; 14]) -> Result<Ticket> {
 
 /// Reading tickets and their people.
 pub trait TicketReads: Reads {
+    /// The beneficiaries (SIRET) a user's spaces stand for.
+    fn beneficiaries_of_user(&self, email: &str) -> Result<Vec<String>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT DISTINCT b.siret FROM space_beneficiaries b JOIN space_members m ON m.space = b.space
+                 WHERE m.user = ?1 ORDER BY b.siret",
+            )
+            .and_then(|mut s| s.query_map([email], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The beneficiaries (SIRET) each space stands for.
+    fn space_links(&self) -> Result<Vec<(String, String)>> {
+        self.conn()
+            .prepare_cached("SELECT space, siret FROM space_beneficiaries ORDER BY space, siret")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.sql(e))
+    }
+
     /// Every user, by e-mail.
     fn users(&self) -> Result<Vec<User>> {
         let mut stmt = self
@@ -642,6 +661,21 @@ impl Tx<'_> {
     /// Puts a user in a space.
     pub fn add_member(&self, space: &str, user: &str) -> Result<()> {
         self.exec("INSERT OR IGNORE INTO space_members (space, user) VALUES (?1, ?2)", params![space, user])?;
+        Ok(())
+    }
+
+    /// Makes a space stand for a beneficiary: its members see the beneficiary's sites.
+    pub fn link_space(&self, space: &str, siret: &str) -> Result<()> {
+        self.exec("INSERT OR IGNORE INTO space_beneficiaries (space, siret) VALUES (?1, ?2)", params![space, siret])?;
+        Ok(())
+    }
+
+    /// Undoes [`Tx::link_space`].
+    pub fn unlink_space(&self, space: &str, siret: &str) -> Result<()> {
+        let n = self.exec("DELETE FROM space_beneficiaries WHERE space = ?1 AND siret = ?2", params![space, siret])?;
+        if n == 0 {
+            return Err(Error::NotFound { kind: "space link", name: format!("{siret} in {space}") });
+        }
         Ok(())
     }
 

@@ -244,3 +244,94 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
     }
     assert!(!journal.contains(&token), "no token in the journal");
 }
+
+/// The password of `email` set through its link (mailed through `smtp`); returns it.
+fn set_password(env: &Env, srv: &Server, smtp: &Smtp, email: &str) -> String {
+    let before = smtp.messages().len();
+    env.ok(&["user", "password", email, "--url", &format!("http://127.0.0.1:{}", srv.port)]);
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), before + 1);
+    let mail = mails
+        .iter()
+        .find(|m| m.contains(&format!("To: {email}")))
+        .expect("the mail")
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let at = mail.rfind("/password?token=").expect("link");
+    let token: String =
+        mail[at + 16..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let (cookie, csrf) = form_of(srv, &format!("/password?token={token}"));
+    let password = format!("a long password for {email}");
+    let p = enc(&password);
+    let set =
+        srv.call("POST", "/password", &[cookie], Some(&format!("csrf={csrf}&token={token}&password={p}&confirm={p}")));
+    assert_eq!(set.status, 303, "{}", set.body);
+    password
+}
+
+#[test]
+fn an_account_sees_the_sites_of_its_spaces_and_no_other() {
+    let env = Env::new();
+    env.seed();
+    let other = "21750001600019";
+    env.ok(&["beneficiary", "add", "--siret", other, "--name", "Mairie", "--lot", "9"]);
+    env.ok(&[
+        "site",
+        "add",
+        "mairie",
+        "--domain",
+        "www.mairie.fr",
+        "--beneficiary",
+        other,
+        "--origin",
+        "https://o.mairie.fr",
+        "--host",
+        "pop2",
+    ]);
+    let port = free_port();
+    let dir = env.path(".config/amoe");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[mail]\nserver = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nsender = \"cdn@contractor.example\"\n"
+        ),
+    )
+    .expect("config");
+    env.ok(&["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--login", "tester"]);
+    env.ok(&["user", "add", "dsi@insee.fr", "--name", "DSI INSEE"]);
+    env.ok(&["space", "add", "insee", "--member", "dsi@insee.fr"]);
+    // Bad input: an unknown space or beneficiary, named; a link that is not there.
+    env.fails(1, &["space", "link", "nosuch", crate::support::SIRET]);
+    env.fails(1, &["space", "link", "insee", "21750001600027"]);
+    env.fails(1, &["space", "unlink", "insee", other]);
+    env.ok(&["space", "link", "insee", crate::support::SIRET]);
+
+    let smtp = Smtp::start(&env.path("maildir"), port);
+    let srv = Server::start(&env);
+    assert_eq!(srv.call("GET", "/sites", &[], None).status, 303, "signed out: to the sign-in page");
+    let password = set_password(&env, &srv, &smtp, "dsi@insee.fr");
+    let (session, _) = sign_in(&srv, "dsi@insee.fr", &password, &[]).cookie("__Host-amoe_session").expect("session");
+    let me = std::slice::from_ref(&session);
+    let list = srv.call("GET", "/sites", me, None);
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("www.example.fr") && list.body.contains("pop1 (Paris)"), "{}", list.body);
+    assert!(!list.body.contains("mairie"), "another beneficiary's site is not listed: {}", list.body);
+    let www = srv.call("GET", "/sites/www", me, None);
+    assert_eq!(www.status, 200);
+    assert!(www.body.contains("Règles en vigueur") && www.body.contains("example.fr"), "{}", www.body);
+    // Another beneficiary's site answers as one that does not exist.
+    let theirs = srv.call("GET", "/sites/mairie", me, None);
+    let none = srv.call("GET", "/sites/nosuch", me, None);
+    assert_eq!((theirs.status, none.status), (404, 404));
+    assert_eq!(theirs.body, none.body);
+    // Unlinked, the site is gone from the account's view; an administrator sees every site.
+    env.ok(&["space", "unlink", "insee", crate::support::SIRET]);
+    assert_eq!(srv.call("GET", "/sites/www", me, None).status, 404);
+    let admin_password = set_password(&env, &srv, &smtp, "admin@ops.example");
+    let (admin, _) =
+        sign_in(&srv, "admin@ops.example", &admin_password, &[]).cookie("__Host-amoe_session").expect("admin");
+    let all = srv.call("GET", "/sites", &[admin], None);
+    assert!(all.body.contains("www.example.fr") && all.body.contains("www.mairie.fr"), "{}", all.body);
+}

@@ -207,6 +207,21 @@ pub(super) fn space(ctx: &mut Ctx, cmd: SpaceCmd) -> Result<Exit> {
             store.mutate(&ctx.draft("space leave", Some(space.clone())), |tx| tx.remove_member(&space, &email))?;
             ctx.out.line(&format!("`{email}` is no longer in space `{space}`"))?;
         }
+        SpaceCmd::Link { space, siret } => {
+            ops::require_admin(&me(ctx, &store, None)?, "change spaces")?;
+            let siret: amoe_core::Siret = siret.parse()?;
+            if !store.spaces()?.iter().any(|(s, _, _)| *s == space) {
+                return Err(Failure::new(format!("no space `{space}`")).hint("`amoe space list` shows them").into());
+            }
+            amoe_store::beneficiaries::BeneficiaryReads::beneficiary(&store, &siret)?;
+            store.mutate(&ctx.draft("space link", Some(space.clone())), |tx| tx.link_space(&space, siret.as_str()))?;
+            ctx.out.line(&format!("space `{space}` stands for beneficiary {siret}: its members see its sites"))?;
+        }
+        SpaceCmd::Unlink { space, siret } => {
+            ops::require_admin(&me(ctx, &store, None)?, "change spaces")?;
+            store.mutate(&ctx.draft("space unlink", Some(space.clone())), |tx| tx.unlink_space(&space, &siret))?;
+            ctx.out.line(&format!("space `{space}` no longer stands for beneficiary {siret}"))?;
+        }
         SpaceCmd::List => {
             let rows: Vec<SpaceRow> =
                 store.spaces()?.into_iter().map(|(space, label, members)| SpaceRow { space, label, members }).collect();

@@ -137,6 +137,8 @@ fn router(app: Shared) -> axum::Router {
         .route("/login", get(login_page).post(login))
         .route("/password", get(password_page).post(set_password))
         .route("/logout", post(logout))
+        .route("/sites", get(sites))
+        .route("/sites/{name}", get(site))
         .route("/style.css", get(style))
         .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))
@@ -218,6 +220,57 @@ fn session(app: &App, headers: &HeaderMap) -> Option<(String, amoe_store::web::W
         )
         .ok()??;
     Some((key, s))
+}
+
+/// The signed-in account of the request.
+fn account(app: &App, headers: &HeaderMap) -> Option<(amoe_store::web::WebSession, amoe_store::tickets::User)> {
+    let (_, s) = session(app, headers)?;
+    let user = app.store.lock().ok()?.user(&s.email).ok()??;
+    Some((s, user))
+}
+
+/// What the account's sites look like on a page: the site, and its hosts with their location.
+fn shown(store: &Store, site: amoe_core::Site) -> pages::SiteView {
+    use amoe_store::hosts::HostReads;
+    let hosts = site
+        .hosts
+        .iter()
+        .map(|h| {
+            let location = store.host(h).ok().and_then(|x| x.location);
+            (h.to_string(), location)
+        })
+        .collect();
+    pages::SiteView { site, hosts }
+}
+
+async fn sites(State(app): State<Shared>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+    let lang = lang_of(&q, &headers);
+    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let Ok(st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    match crate::ops::access::visible_sites(&*st, &user) {
+        Ok(list) => {
+            let views: Vec<pages::SiteView> = list.into_iter().map(|x| shown(&st, x)).collect();
+            page(StatusCode::OK, pages::sites(lang, &views))
+        }
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+async fn site(
+    State(app): State<Shared>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&q, &headers);
+    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let Ok(st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    // Another beneficiary's site is answered as one that does not exist.
+    match crate::ops::access::visible_site(&*st, &user, &name) {
+        Ok(Some(x)) => page(StatusCode::OK, pages::site(lang, &shown(&st, x))),
+        Ok(None) => page(StatusCode::NOT_FOUND, pages::message(lang, pages::Msg::NotFound)),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }
 
 fn page(status: StatusCode, markup: maud::Markup) -> Response {

@@ -147,6 +147,7 @@ pub fn home(lang: Lang, name: &str, email: &str, csrf: &str) -> Markup {
         html! {
             h1 { (lang.t("Bonjour", "Hello")) " " (name) }
             p { (lang.t("Vous êtes connecté en tant que", "You are signed in as")) " " strong { (email) } "." }
+            p { a href={ "/sites?lang=" (lang.code()) } { (lang.t("Vos sites", "Your sites")) } }
             form method="post" action={ "/logout?lang=" (lang.code()) } {
                 input type="hidden" name="csrf" value=(csrf);
                 button type="submit" { (lang.t("Se déconnecter", "Sign out")) }
@@ -183,4 +184,101 @@ button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}
 .notice{padding:.5rem;border-left:4px solid #b00020;background:#fdecee}
 .notice.ok{border-color:#1b5e20;background:#e8f5e9}
 a{color:#0b3d91}
+table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
+th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
+dt{font-weight:bold}
 ";
+
+/// A site as shown: the site, and its hosts with their location.
+#[derive(Debug)]
+pub struct SiteView {
+    pub site: amoe_core::Site,
+    pub hosts: Vec<(String, Option<String>)>,
+}
+
+fn state(lang: Lang, v: &SiteView) -> &'static str {
+    if v.site.active {
+        lang.t("en service (cache)", "active (cached)")
+    } else {
+        lang.t("désactivé (sans cache)", "deactivated (no cache)")
+    }
+}
+
+fn places(v: &SiteView) -> String {
+    v.hosts
+        .iter()
+        .map(|(h, l)| match l {
+            Some(l) => format!("{h} ({l})"),
+            None => h.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn sites(lang: Lang, list: &[SiteView]) -> Markup {
+    let title = lang.t("Vos sites", "Your sites");
+    layout(
+        lang,
+        title,
+        html! {
+            h1 { (title) }
+            @if list.is_empty() {
+                p { (lang.t("Aucun site n'est rattaché à votre compte.", "No site is linked to your account.")) }
+            } @else {
+                table {
+                    caption { (title) }
+                    thead { tr {
+                        th scope="col" { (lang.t("Site", "Site")) }
+                        th scope="col" { (lang.t("Domaines", "Domains")) }
+                        th scope="col" { (lang.t("État", "State")) }
+                        th scope="col" { (lang.t("Serveurs", "Hosts")) }
+                    } }
+                    tbody {
+                        @for v in list {
+                            tr {
+                                th scope="row" { a href={ "/sites/" (v.site.name.as_str()) "?lang=" (lang.code()) } { (v.site.name.as_str()) } }
+                                td { (v.site.domains.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                                td { (state(lang, v)) }
+                                td { (places(v)) }
+                            }
+                        }
+                    }
+                }
+            }
+            p { a href={ "/?lang=" (lang.code()) } { (lang.t("Accueil", "Home")) } }
+        },
+    )
+}
+
+pub fn site(lang: Lang, v: &SiteView) -> Markup {
+    let s = &v.site.settings;
+    let yes = |b: bool| if b { lang.t("oui", "yes") } else { lang.t("non", "no") };
+    layout(
+        lang,
+        v.site.name.as_str(),
+        html! {
+            h1 { (v.site.name.as_str()) }
+            dl {
+                dt { (lang.t("Domaines", "Domains")) }
+                dd { (v.site.domains.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                dt { (lang.t("État", "State")) } dd { (state(lang, v)) }
+                dt { (lang.t("Catégorie", "Category")) } dd { (v.site.category.to_string()) }
+                dt { (lang.t("Serveurs", "Hosts")) } dd { (places(v)) }
+            }
+            h2 { (lang.t("Règles en vigueur", "Rules in force")) }
+            dl {
+                dt { (lang.t("Redirection vers HTTPS", "Redirect to HTTPS")) } dd { (yes(s.https_redirect)) }
+                dt { "HSTS" }
+                dd { @match s.hsts_max_age_secs {
+                    Some(n) => { (n) " s" @if s.hsts_include_subdomains { " (includeSubDomains)" } }
+                    None => { (yes(false)) }
+                } }
+                dt { (lang.t("Taille maximale des requêtes", "Largest request body")) }
+                dd { @match s.max_body_bytes { Some(n) => { (n) " " (lang.t("octets", "bytes")) } None => { (lang.t("par défaut", "default")) } } }
+                dt { (lang.t("Contenu périmé servi au plus", "Stale content served for at most")) }
+                dd { @match s.stale_limit_secs { Some(n) => { (n) " s" } None => { (lang.t("par défaut", "default")) } } }
+            }
+            p { a href={ "/sites?lang=" (lang.code()) } { (lang.t("Vos sites", "Your sites")) } }
+        },
+    )
+}

@@ -2,6 +2,7 @@
 //! and the store, validates inside the write transaction (so that a refusal is journaled), and
 //! returns data. Nothing here prints.
 
+pub mod access;
 pub mod audit;
 pub mod beneficiary;
 pub mod ca;
