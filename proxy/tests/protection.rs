@@ -379,10 +379,25 @@ async fn idle_connections_are_closed_in_http1_and_cleartext_http2() {
     let mut tcp = TcpStream::connect(p.addr).await.unwrap();
     for i in 0..8 {
         tcp.write_all(format!("GET /k{i} HTTP/1.1\r\nHost: www.example.test\r\n\r\n").as_bytes()).await.unwrap();
-        let mut head = [0u8; 12];
-        tcp.read_exact(&mut head).await.unwrap();
-        let mut rest = [0u8; 4096];
-        let _ = tokio::time::timeout(Duration::from_millis(100), tcp.read(&mut rest)).await;
+        // The whole answer, head and body (it may come in several reads), so that the next
+        // one starts clean.
+        let mut got = Vec::new();
+        let complete = |got: &[u8]| {
+            let text = String::from_utf8_lossy(got);
+            let Some((head, body)) = text.split_once("\r\n\r\n") else { return false };
+            let len = head
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                .and_then(|v| v.parse::<usize>().ok());
+            len.is_some_and(|n| body.len() >= n)
+        };
+        while !complete(&got) {
+            let mut buf = [0u8; 4096];
+            let n = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut buf)).await.unwrap().unwrap();
+            assert!(n > 0, "closed in the middle of answer {i}");
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(got.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&got));
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
     tcp.write_all(b"GET /last HTTP/1.1\r\nHost: www.example.test\r\n\r\n").await.unwrap();

@@ -229,6 +229,15 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
     let forged = srv.call("POST", "/login", &[], Some(&format!("csrf={csrf}&email=a%40b.c&password=x")));
     assert_eq!(forged.status, 403);
 
+    // What is typed as an e-mail reaches the journal without control characters.
+    assert_eq!(
+        sign_in(&srv, "evil\u{1b}[2J@x.example", "whatever password", &[]).status,
+        429,
+        "past the limit: refused, and journaled"
+    );
+    let journal = env.ok(&["audit", "list", "-o", "json"]).stdout;
+    assert!(journal.contains("evil[2j@x.example") && !journal.contains("\\u001b"), "escape kept out");
+
     // All of it is in the audit journal.
     let journal = env.ok(&["audit", "list", "-o", "json"]).stdout;
     for what in [

@@ -327,7 +327,16 @@ async fn login(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&q, &headers);
-    let email = form.get("email").map(|e| e.trim().to_ascii_lowercase()).unwrap_or_default();
+    // As typed, it goes to the journal and the failure count: no control characters (a terminal
+    // reading the journal must not be steered), no more than an address can hold.
+    let email: String = form
+        .get("email")
+        .map(|e| e.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(254)
+        .collect();
     let password = form.get("password").cloned().unwrap_or_default();
     let again = |status, msg| pre_form(status, |t| pages::login(lang, t, Some(msg), &email));
     if !pre_ok(&headers, &form) {
