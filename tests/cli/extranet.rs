@@ -95,6 +95,13 @@ impl Answer {
     }
 }
 
+/// The token of the set-password link in a mail (quoted-printable undone).
+fn link_token(mail: &str) -> String {
+    let mail = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    let at = mail.find("/password?token=").expect("link in the mail");
+    mail[at + 16..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -123,15 +130,7 @@ fn sign_in(srv: &Server, email: &str, password: &str, extra: &[String]) -> Answe
 fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
     let env = Env::new();
     let port = free_port();
-    let dir = env.path(".config/amoe");
-    std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::write(
-        dir.join("config.toml"),
-        format!(
-            "[mail]\nserver = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nsender = \"cdn@contractor.example\"\n"
-        ),
-    )
-    .expect("config");
+    env.mail_config(port);
     env.ok(&["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--login", "tester"]);
     env.ok(&["user", "add", "dsi@mairie.example", "--name", "<script>alert(1)</script>"]);
     let srv = Server::start(&env);
@@ -148,11 +147,8 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
     assert!(!sent.stdout.contains("token"), "the link is never shown: {}", sent.stdout);
     let mails = smtp.messages();
     assert_eq!(mails.len(), 1);
-    let mail = mails[0].replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
-    let at = mail.find("/password?token=").expect("link in the mail");
-    let token: String =
-        mail[at + 16..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-    assert_eq!(token.len(), 43, "{mail}");
+    let token = link_token(&mails[0]);
+    assert_eq!(token.len(), 43, "{}", mails[0]);
 
     // The link: a bad token, no form token, too short, different, then right; once only.
     assert_eq!(srv.call("GET", "/password?token=nope", &[], None).status, 400);
@@ -260,16 +256,7 @@ fn set_password(env: &Env, srv: &Server, smtp: &Smtp, email: &str) -> String {
     env.ok(&["user", "password", email, "--url", &format!("http://127.0.0.1:{}", srv.port)]);
     let mails = smtp.messages();
     assert_eq!(mails.len(), before + 1);
-    let mail = mails
-        .iter()
-        .find(|m| m.contains(&format!("To: {email}")))
-        .expect("the mail")
-        .replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=");
-    let at = mail.rfind("/password?token=").expect("link");
-    let token: String =
-        mail[at + 16..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let token = link_token(mails.iter().find(|m| m.contains(&format!("To: {email}"))).expect("the mail"));
     let (cookie, csrf) = form_of(srv, &format!("/password?token={token}"));
     let password = format!("a long password for {email}");
     let p = enc(&password);
@@ -299,15 +286,7 @@ fn an_account_sees_the_sites_of_its_spaces_and_no_other() {
         "pop2",
     ]);
     let port = free_port();
-    let dir = env.path(".config/amoe");
-    std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::write(
-        dir.join("config.toml"),
-        format!(
-            "[mail]\nserver = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nsender = \"cdn@contractor.example\"\n"
-        ),
-    )
-    .expect("config");
+    env.mail_config(port);
     env.ok(&["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--login", "tester"]);
     env.ok(&["user", "add", "dsi@insee.fr", "--name", "DSI INSEE"]);
     env.ok(&["space", "add", "insee", "--member", "dsi@insee.fr"]);

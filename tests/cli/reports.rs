@@ -902,15 +902,7 @@ fn opening_an_incident_mails_the_contacts() {
     let env = Env::new();
     env.seed();
     let port = crate::fleet::free_port();
-    let dir = env.path(".config/amoe");
-    std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::write(
-        dir.join("config.toml"),
-        format!(
-            "[mail]\nserver = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nsender = \"cdn@contractor.example\"\n"
-        ),
-    )
-    .expect("config");
+    env.mail_config(port);
     let args = [
         "incident",
         "open",

@@ -45,6 +45,20 @@ impl Env {
         env
     }
 
+    /// Writes `~/.config/amoe/config.toml` with `[mail]` sending through an SMTP server on
+    /// loopback `port` (no TLS).
+    pub fn mail_config(&self, port: u16) {
+        let dir = self.path(".config/amoe");
+        std::fs::create_dir_all(&dir).expect("config dir");
+        std::fs::write(
+            dir.join("config.toml"),
+            format!(
+                "[mail]\nserver = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nsender = \"cdn@contractor.example\"\n"
+            ),
+        )
+        .expect("config");
+    }
+
     /// A new home, no store yet.
     pub fn bare() -> Env {
         let dir = tempfile::tempdir().expect("tempdir");
