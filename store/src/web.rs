@@ -94,12 +94,14 @@ impl Store {
     }
 
     /// The session of that id's hash, if it was neither idle since before `idle_since` nor
-    /// opened before `created_since`; its last use is set to `now`. A session found too old is
+    /// opened before `created_since`. Its last use becomes `now` if the one recorded is before
+    /// `refresh_before` (a write per minute, not per request). A session found too old is
     /// removed.
     pub fn touch_web_session(
         &mut self,
         id_sha256: &str,
         now: &str,
+        refresh_before: &str,
         idle_since: &str,
         created_since: &str,
     ) -> Result<Option<WebSession>> {
@@ -114,6 +116,9 @@ impl Store {
             .map_err(|e| self.sql(e))?;
         match found {
             Some(s) if s.seen_at.as_str() >= idle_since && s.created_at.as_str() >= created_since => {
+                if s.seen_at.as_str() >= refresh_before {
+                    return Ok(Some(s));
+                }
                 self.conn
                     .execute("UPDATE web_sessions SET seen_at = ?2 WHERE id_sha256 = ?1", params![id_sha256, now])
                     .map_err(|e| self.sql(e))?;
@@ -199,7 +204,8 @@ mod tests {
         assert_eq!(s.use_web_link("t1", "$argon2id$y", "2026-11-27T11:00:01.000Z").expect("again"), None);
         assert_eq!(s.web_password("a@x.fr").expect("q").as_deref(), Some("$argon2id$x"));
         let t = ("2026-11-27T11:00:02.000Z", "2026-11-27T10:00:00.000Z", "2026-11-27T00:00:00.000Z");
-        assert_eq!(s.touch_web_session("s1", t.0, t.1, t.2).expect("q"), None, "sessions ended by the new password");
+        let gone = s.touch_web_session("s1", t.0, t.0, t.1, t.2).expect("q");
+        assert_eq!(gone, None, "sessions ended by the new password");
         // A new link puts an older unused one out of use.
         s.add_web_link("t2", "a@x.fr", "2026-11-27T12:00:00.000Z", "2026-11-28T12:00:00.000Z").expect("link");
         s.add_web_link("t3", "a@x.fr", "2026-11-27T12:01:00.000Z", "2026-11-28T12:01:00.000Z").expect("link");
@@ -211,26 +217,19 @@ mod tests {
     fn sessions_end_when_idle_or_too_old() {
         let (_dir, mut s) = store();
         s.add_web_session("s1", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
-        let got = s
-            .touch_web_session("s1", "2026-11-27T10:20:00.000Z", "2026-11-27T09:50:00.000Z", "2026-11-26T22:20:00.000Z")
-            .expect("q");
-        assert_eq!(got.map(|x| x.seen_at).as_deref(), Some("2026-11-27T10:20:00.000Z"));
-        // Idle: last seen before the idle bound.
-        let idle = s
-            .touch_web_session("s1", "2026-11-27T11:00:00.000Z", "2026-11-27T10:30:00.000Z", "2026-11-26T23:00:00.000Z")
-            .expect("q");
-        assert_eq!(idle, None);
-        assert_eq!(
-            s.touch_web_session(
-                "s1",
-                "2026-11-27T10:21:00.000Z",
-                "2026-11-27T09:51:00.000Z",
-                "2026-11-26T22:21:00.000Z"
-            )
-            .expect("q"),
-            None,
-            "removed"
-        );
+        let touch = |s: &mut Store, now: &str, refresh: &str, idle: &str| {
+            s.touch_web_session("s1", now, refresh, idle, "2026-11-26T22:00:00.000Z").expect("q").map(|x| x.seen_at)
+        };
+        let (at, refresh, idle) = ("2026-11-27T10:20:00.000Z", "2026-11-27T10:19:00.000Z", "2026-11-27T09:50:00.000Z");
+        assert_eq!(touch(&mut s, at, refresh, idle).as_deref(), Some(at));
+        // Within the minute: found, and not written again.
+        let (later, refresh2) = ("2026-11-27T10:20:30.000Z", "2026-11-27T10:19:30.000Z");
+        assert_eq!(touch(&mut s, later, refresh2, idle).as_deref(), Some(at));
+        // Idle: last seen before the idle bound; then removed.
+        let t = "2026-11-27T11:00:00.000Z";
+        assert_eq!(touch(&mut s, t, "2026-11-27T10:59:00.000Z", "2026-11-27T10:30:00.000Z"), None, "idle");
+        let t = "2026-11-27T10:21:00.000Z";
+        assert_eq!(touch(&mut s, t, "2026-11-27T10:20:00.000Z", "2026-11-27T09:51:00.000Z"), None, "removed");
         s.add_web_session("s2", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
         s.add_web_session("s3", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
         assert_eq!(s.end_web_sessions("a@x.fr").expect("all"), 2);

@@ -253,7 +253,7 @@ impl Releases {
             }
             drop(tx);
             let sha256 = expected_sha(announced, trailer.as_deref())?;
-            let got: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            let got = amoe_pki::hex(&hasher.finalize());
             if !got.eq_ignore_ascii_case(&sha256) {
                 return Err(ApiError::new(
                     "bad_request",

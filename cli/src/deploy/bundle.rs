@@ -54,7 +54,7 @@ pub enum Chunk {
 }
 
 fn hex(h: sha2::Sha256) -> String {
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    amoe_pki::hex(&h.finalize())
 }
 
 /// The writer the bundle goes through: chunks to every upload still taking them, hashed and

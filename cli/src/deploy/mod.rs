@@ -161,55 +161,53 @@ pub fn upload_all(
     let started = Instant::now();
     let rt = runtime()?;
     let mut sinks = Vec::new();
-    let uploads = rt.block_on(async {
-        let mut set = tokio::task::JoinSet::new();
-        for (i, h) in hosts.iter().enumerate() {
-            let (client, host, mut headers, path) = (client.clone(), h.clone(), headers.clone(), path.clone());
-            // An archive given is kept by one host, for `deploy promote`; a folder's bundle is
-            // made again from the release when needed.
-            if i == 0 && !bundle.packed {
-                headers.push((amoe_proto::RELEASE_KEEP_BUNDLE, "1".into()));
-            }
-            let (tx, rx) = tokio::sync::mpsc::channel(4);
-            sinks.push(tx);
-            let bar = bars.add(indicatif::ProgressBar::new(bundle.estimate));
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{prefix:>12} [{bar:30}] {bytes}/~{total_bytes} {msg}")
-            {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar.set_prefix(host.name.to_string());
-            set.spawn(async move {
-                let p = Progress::new();
-                let watch = {
-                    let (p, bar) = (p.clone(), bar.clone());
-                    tokio::spawn(async move {
-                        loop {
-                            bar.set_position(p.sent.load(std::sync::atomic::Ordering::Relaxed));
-                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                        }
-                    })
-                };
-                let r = client.upload(&host.address.to_string(), &path, rx, &headers, p).await;
-                watch.abort();
-                bar.finish_and_clear();
-                let r = match r {
-                    Ok(a) if a.status == 200 => {
-                        serde_json::from_slice::<ReleaseInfo>(&a.body).map_err(|e| format!("unreadable answer: {e}"))
-                    }
-                    Ok(a) => Err(format!("HTTP {}: {}", a.status, error_message(&a.body))),
-                    Err(e) => Err(e.to_string()),
-                };
-                (host, r, ms(started))
-            });
+    // The uploads are spawned on the runtime, then driven below.
+    let _runtime = rt.enter();
+    let mut set = tokio::task::JoinSet::new();
+    for (i, h) in hosts.iter().enumerate() {
+        let (client, host, mut headers, path) = (client.clone(), h.clone(), headers.clone(), path.clone());
+        // An archive given is kept by one host, for `deploy promote`; a folder's bundle is
+        // made again from the release when needed.
+        if i == 0 && !bundle.packed {
+            headers.push((amoe_proto::RELEASE_KEEP_BUNDLE, "1".into()));
         }
-        set
-    });
-    // Made once, on this thread, while the runtime's threads send it.
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        sinks.push(tx);
+        let bar = bars.add(indicatif::ProgressBar::new(bundle.estimate));
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{prefix:>12} [{bar:30}] {bytes}/~{total_bytes} {msg}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(host.name.to_string());
+        set.spawn(async move {
+            let p = Progress::new();
+            let watch = {
+                let (p, bar) = (p.clone(), bar.clone());
+                tokio::spawn(async move {
+                    loop {
+                        bar.set_position(p.sent.load(std::sync::atomic::Ordering::Relaxed));
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    }
+                })
+            };
+            let r = client.upload(&host.address.to_string(), &path, rx, &headers, p).await;
+            watch.abort();
+            bar.finish_and_clear();
+            let r = match r {
+                Ok(a) if a.status == 200 => {
+                    serde_json::from_slice::<ReleaseInfo>(&a.body).map_err(|e| format!("unreadable answer: {e}"))
+                }
+                Ok(a) => Err(format!("HTTP {}: {}", a.status, error_message(&a.body))),
+                Err(e) => Err(e.to_string()),
+            };
+            (host, r, ms(started))
+        });
+    }
+    // Made once, on a thread of its own, while this one drives the uploads.
     let sent = std::thread::scope(|scope| {
         let maker = scope.spawn(|| bundle.send(sinks));
         let uploads = rt.block_on(async {
-            let mut set = uploads;
             let mut out = Vec::new();
             while let Some(r) = set.join_next().await {
                 if let Ok(r) = r {

@@ -215,6 +215,7 @@ fn session(app: &App, headers: &HeaderMap) -> Option<(String, amoe_store::web::W
         .touch_web_session(
             &key,
             &stamp(t),
+            &stamp(t - minutes(1)),
             &stamp(t - minutes(IDLE_MINUTES)),
             &stamp(t - jiff::SignedDuration::from_hours(ABSOLUTE_HOURS)),
         )
@@ -287,9 +288,8 @@ async fn not_found(Query(q): Query<HashMap<String, String>>, headers: HeaderMap)
 
 async fn home(State(app): State<Shared>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
     let lang = lang_of(&q, &headers);
-    let Some((_, s)) = session(&app, &headers) else { return Redirect::to("/login").into_response() };
-    let name = app.store.lock().ok().and_then(|st| st.user(&s.email).ok().flatten()).map(|u| u.name);
-    let mut res = page(StatusCode::OK, pages::home(lang, name.as_deref().unwrap_or(&s.email), &s.email, &s.csrf));
+    let Some((s, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let mut res = page(StatusCode::OK, pages::home(lang, &user.name, &s.email, &s.csrf));
     if let Some(l) = q.get("lang").filter(|l| *l == "en" || *l == "fr") {
         res.headers_mut().append(header::SET_COOKIE, set_cookie("amoe_lang", l, Some(31_536_000)));
     }

@@ -1,8 +1,6 @@
 //! The extranet's secrets: random tokens (links, sessions, CSRF), their SHA-256 (what the store
 //! keeps), and argon2id password hashes.
 
-use sha2::Digest;
-
 /// 32 random bytes from the system, URL-safe base64 (43 characters).
 pub fn token() -> anyhow::Result<String> {
     use base64::Engine;
@@ -13,7 +11,7 @@ pub fn token() -> anyhow::Result<String> {
 
 /// The SHA-256 of a token, hexadecimal: how the store knows it.
 pub fn sha256_hex(token: &str) -> String {
-    sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::ops::sha256_hex(token.as_bytes())
 }
 
 /// An argon2id hash of `password` (the crate's defaults: 19 MiB, 2 passes), as a PHC string.
