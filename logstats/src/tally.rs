@@ -66,7 +66,8 @@ pub struct Bucket {
 }
 
 impl Bucket {
-    fn add(&mut self, o: &Bucket) {
+    /// Adds `o`'s figures into `self`.
+    pub fn add(&mut self, o: &Bucket) {
         // Byte counts come from the logs: absurd values saturate rather than wrap.
         self.requests += o.requests;
         self.bytes = self.bytes.saturating_add(o.bytes);

@@ -2,7 +2,7 @@
 //! from a link mailed through a real SMTP server (aiosmtpd), sign-in, sessions, CSRF, the
 //! brute-force limit, fixation, escaping and the security headers.
 
-use crate::fleet::free_port;
+use crate::fleet::{Fleet, free_port, get};
 use crate::servers::Smtp;
 use crate::support::Env;
 use std::io::{Read, Write};
@@ -24,7 +24,11 @@ impl Drop for Server {
 impl Server {
     fn start(env: &Env) -> Server {
         let port = free_port();
-        let mut cmd: Command = env.cmd(&["extranet", "serve", "--listen", &format!("127.0.0.1:{port}")]);
+        Server::spawn(env.cmd(&["extranet", "serve", "--listen", &format!("127.0.0.1:{port}")]), port)
+    }
+
+    /// Runs `cmd`, an `amoe extranet serve` listening on `port`.
+    fn spawn(mut cmd: Command, port: u16) -> Server {
         let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("extranet serve");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -322,4 +326,162 @@ fn an_account_sees_the_sites_of_its_spaces_and_no_other() {
         sign_in(&srv, "admin@ops.example", &admin_password, &[]).cookie("__Host-amoe_session").expect("admin");
     let all = srv.call("GET", "/sites", &[admin], None);
     assert!(all.body.contains("www.example.fr") && all.body.contains("www.mairie.fr"), "{}", all.body);
+}
+
+/// An account of `fleet`'s store with its password set and signed in: its session cookie.
+fn account(env: &Env, srv: &Server, smtp: &Smtp, email: &str) -> String {
+    let password = set_password(env, srv, smtp, email);
+    sign_in(srv, email, &password, &[]).cookie("__Host-amoe_session").expect("session").0
+}
+
+/// The field `name` of the CSV's row `period`.
+fn csv_cell(csv: &str, period: &str, name: &str) -> String {
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let col = head.iter().position(|h| *h == name).expect("column");
+    let row = lines.find(|l| l.starts_with(&format!("{period},"))).expect("row");
+    row.split(',').nth(col).unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_beneficiary_reads_its_statistics_and_purges_its_own_pages_on_real_agents() {
+    let fleet = Fleet::new(2);
+    let env = &fleet.env;
+    fleet.ok(&["site", "push", "www"]);
+    // A second beneficiary's site, on the same hosts.
+    let other = "21750001600019";
+    fleet.ok(&["beneficiary", "add", "--siret", other, "--name", "Mairie", "--lot", "9"]);
+    fleet.ok(&[
+        "site",
+        "add",
+        "mairie",
+        "--domain",
+        "www.mairie.test",
+        "--beneficiary",
+        other,
+        "--origin",
+        "http://127.0.0.1:9",
+        "--host",
+        "pop0",
+    ]);
+    let port = free_port();
+    env.config(&format!("{}[logs]\narchive = {:?}\n", Env::mail_table(port), env.path("archive")));
+    // Two days of www's logs, one of mairie's: the ground truth of the figures.
+    env.archive_w3c("www", "2026-11-02", &[("/a", "0.1", "HIT"), ("/b", "0.2", "HIT"), ("/c", "3.0", "MISS")]);
+    env.archive_w3c("www", "2026-11-03", &[("/a", "0.1", "HIT"), ("/d", "2.5", "MISS")]);
+    env.archive_w3c("mairie", "2026-11-02", &[("/m", "0.1", "HIT")]);
+    fleet.ok(&["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--login", "tester"]);
+    fleet.ok(&["project", "add", "portail", "--label", "Portail"]);
+    for u in ["writer", "reader"] {
+        fleet.ok(&["user", "add", &format!("{u}@b.example"), "--name", u]);
+    }
+    fleet.ok(&["space", "add", "b", "--member", "writer@b.example", "--member", "reader@b.example"]);
+    fleet.ok(&["acl", "grant", "writer@b.example", "portail", "write"]);
+    fleet.ok(&["acl", "grant", "reader@b.example", "portail", "read"]);
+    fleet.ok(&["space", "link", "b", crate::support::SIRET]);
+
+    let smtp = Smtp::start(&env.path("maildir"), port);
+    let web = free_port();
+    let srv = Server::spawn(fleet.cmd("op", &["extranet", "serve", "--listen", &format!("127.0.0.1:{web}")]), web);
+    let writer = account(env, &srv, &smtp, "writer@b.example");
+    let reader = account(env, &srv, &smtp, "reader@b.example");
+    let w = std::slice::from_ref(&writer);
+    let r = std::slice::from_ref(&reader);
+
+    // Statistics: the page, its chart and downloads agree with the logs.
+    let range = "from=2026-11-01&to=2026-11-30";
+    let page = srv.call("GET", &format!("/sites/www/stats?{range}"), r, None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("<th scope=\"row\">2026-11-02</th>")
+            && page.body.contains("<th scope=\"row\">2026-11-03</th>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<img src=\"/sites/www/stats.svg?") && page.body.contains("alt=\""),
+        "a chart with its text: {}",
+        page.body
+    );
+    let csv = srv.call("GET", &format!("/sites/www/stats.csv?{range}"), r, None);
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-disposition").is_some_and(|d| d.starts_with("attachment")), "{:?}", csv.headers);
+    assert_eq!(csv_cell(&csv.body, "total", "requests"), "5");
+    assert_eq!(csv_cell(&csv.body, "total", "bytes"), "5000");
+    assert_eq!(csv_cell(&csv.body, "total", "visitors"), "5");
+    assert_eq!(csv_cell(&csv.body, "total", "cdn_share_requests"), "0.6");
+    assert_eq!(csv_cell(&csv.body, "total", "share_under_2s"), "0.6");
+    assert_eq!(csv_cell(&csv.body, "2026-11-02", "requests"), "3");
+    assert_eq!(csv_cell(&csv.body, "2026-11-03", "cdn_share_requests"), "0.5");
+    let month = srv.call("GET", &format!("/sites/www/stats.csv?{range}&by=month"), r, None);
+    assert_eq!(csv_cell(&month.body, "2026-11", "requests"), "5");
+    assert_eq!(month.body.lines().count(), 3, "a title, the total, one month: {}", month.body);
+    let svg = srv.call("GET", &format!("/sites/www/stats.svg?{range}"), r, None);
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert!(svg.body.contains("<svg") && svg.body.contains("2026-11-02: 3 requêtes"), "{}", svg.body);
+    let xlsx = srv.call("GET", &format!("/sites/www/stats.xlsx?{range}"), r, None);
+    assert!(xlsx.status == 200 && xlsx.body.starts_with("PK"), "an xlsx (zip) file");
+    // A bad range is said; another beneficiary's statistics do not exist.
+    let bad = srv.call("GET", "/sites/www/stats?from=2026-11-30&to=2026-11-01", r, None);
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("Période invalide"), "{}", bad.body);
+    for path in ["/sites/mairie/stats", "/sites/mairie/stats.csv", "/sites/mairie/stats.svg", "/sites/mairie/flush"] {
+        let theirs = srv.call("GET", path, r, None);
+        assert_eq!(theirs.status, 404, "{path}");
+    }
+
+    // Flush: every host had /a cached.
+    for a in &fleet.agents {
+        get(a.proxy, "/a");
+        assert_eq!(get(a.proxy, "/a"), "HIT");
+    }
+    let form = srv.call("GET", "/sites/www/flush", w, None);
+    assert_eq!(form.status, 200, "{}", form.body);
+    let csrf = form.field("csrf");
+    // No token, a read-only account, a URL of another site, a folder that is not one: refused,
+    // nothing purged.
+    let no_token = srv.call("POST", "/sites/www/flush", w, Some("urls=%2Fa"));
+    assert_eq!(no_token.status, 403);
+    let read_form = srv.call("GET", "/sites/www/flush", r, None);
+    assert!(
+        read_form.body.contains("lecture seule") && !read_form.body.contains("name=\"urls\""),
+        "{}",
+        read_form.body
+    );
+    // (The reader's page has no form: its session's token is on the home page.)
+    let read_csrf = srv.call("GET", "/", r, None).field("csrf");
+    let read_only = srv.call("POST", "/sites/www/flush", r, Some(&format!("csrf={read_csrf}&urls=%2Fa")));
+    assert_eq!(read_only.status, 403);
+    let foreign = srv.call(
+        "POST",
+        "/sites/www/flush",
+        w,
+        Some(&format!("csrf={csrf}&urls={}", enc("/a\nhttps://www.mairie.test/m"))),
+    );
+    assert_eq!(foreign.status, 400);
+    assert!(foreign.body.contains("https://www.mairie.test/m"), "the refused URL is named: {}", foreign.body);
+    let folder = srv.call("POST", "/sites/www/flush", w, Some(&format!("csrf={csrf}&prefixes=static")));
+    assert_eq!(folder.status, 400);
+    for a in &fleet.agents {
+        assert_eq!(get(a.proxy, "/a"), "HIT", "nothing was purged");
+    }
+    let done = srv.call(
+        "POST",
+        "/sites/www/flush",
+        w,
+        Some(&format!("csrf={csrf}&urls={}", enc("/a\nhttp://www.example.test/b"))),
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body.contains("Purge faite sur tous les serveurs")
+            && done.body.contains("pop0")
+            && done.body.contains("pop1"),
+        "{}",
+        done.body
+    );
+    for a in &fleet.agents {
+        assert_eq!(get(a.proxy, "/a"), "MISS", "the next request misses on every host");
+    }
+    let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
+    assert!(audit.contains("extranet flush") && audit.contains("account writer@b.example"), "{audit}");
 }

@@ -65,7 +65,7 @@ fn origin() -> SocketAddr {
 }
 
 /// A GET through an agent's proxy; returns the `x-cache` value.
-fn get(proxy: u16, path: &str) -> String {
+pub(crate) fn get(proxy: u16, path: &str) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", proxy)).expect("connect proxy");
     s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
     write!(s, "GET {path} HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n").expect("write");
@@ -206,14 +206,10 @@ impl Fleet {
     /// Tables unless the test asks for `-o` (whatever the user's environment says): the tests
     /// read the sentences.
     fn run_full(&self, who: &str, args: &[&str], vars: &[(&str, &str)]) -> Run {
-        let mut cmd = self.env.cmd(args);
-        clean(&mut cmd, self.env.dir.path());
+        let mut cmd = self.cmd(who, args);
         if !args.iter().any(|a| *a == "-o" || *a == "--output") && !vars.iter().any(|(k, _)| *k == "AMOE_OUTPUT") {
             cmd.env("AMOE_OUTPUT", "table");
         }
-        cmd.env("AMOE_CA_DIR", self.env.path("ca"))
-            .env("AMOE_CLIENT_CERT", self.certs.join(format!("{who}.pem")))
-            .env("AMOE_CLIENT_KEY", self.certs.join(format!("{who}.key")));
         let out = cmd.envs(vars.iter().copied()).output().expect("run amoe");
         Run {
             code: out.status.code().unwrap_or(-1),
@@ -224,6 +220,16 @@ impl Fleet {
 
     pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_as("op", args)
+    }
+
+    /// The command `amoe ARGS` with the CA and `who`'s client certificate, not yet run.
+    pub(crate) fn cmd(&self, who: &str, args: &[&str]) -> Command {
+        let mut cmd = self.env.cmd(args);
+        clean(&mut cmd, self.env.dir.path());
+        cmd.env("AMOE_CA_DIR", self.env.path("ca"))
+            .env("AMOE_CLIENT_CERT", self.certs.join(format!("{who}.pem")))
+            .env("AMOE_CLIENT_KEY", self.certs.join(format!("{who}.key")));
+        cmd
     }
 
     /// A mutual-TLS connection to agent `i`'s control API as `who`.

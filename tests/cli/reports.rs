@@ -492,33 +492,6 @@ fn orders_and_price_schedules_refuse_bad_input_whole() {
     assert!(audit.contains("\"bpu import\"") && audit.contains("\"order add\"") && audit.contains("\"order update\""));
 }
 
-/// A W3C file of the agents' shape in the archive, and its row, for `site` on `day`.
-fn archive_w3c(env: &Env, site: &str, day: &str, lines: &[(&str, &str, &str)]) {
-    use std::io::Write;
-    let dir = env.path("archive").join(site).join(day).join("pop1");
-    std::fs::create_dir_all(&dir).expect("dir");
-    let mut text = String::from(
-        "#Version: 1.0\n#Fields: date time c-ip cs-method cs-uri-stem cs-uri-query sc-status sc-bytes time-taken cs(Host) cs(User-Agent) cs(Referer) x-cache\n",
-    );
-    for (i, (path, secs, cache)) in lines.iter().enumerate() {
-        text.push_str(&format!(
-            "{day} 10:00:{:02} 192.0.2.{} GET {path} - 200 1000 {secs} \"www.example.fr\" \"UA\" \"-\" {cache}\n",
-            i % 60,
-            i + 1
-        ));
-    }
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(text.as_bytes()).expect("gz");
-    let bytes = gz.finish().expect("gz");
-    std::fs::write(dir.join(format!("{site}-{day}.w3c.log.gz")), &bytes).expect("write");
-    env.sqlite()
-        .execute(
-            "INSERT INTO log_archive (site, host, day, format, size, sha256, lines, collected_at) VALUES (?1, 'pop1', ?2, 'w3c', ?3, 'x', ?4, '2026-11-27T00:00:00.000Z')",
-            rusqlite::params![site, day, bytes.len() as i64, lines.len() as i64 + 2],
-        )
-        .expect("row");
-}
-
 fn with_archive(env: &Env) {
     let dir = env.path(".config/amoe");
     std::fs::create_dir_all(&dir).expect("dir");
@@ -686,7 +659,7 @@ fn quality_indicators_at_their_edges() {
     // QS-01 from the month's collected logs: 9 of 10 answers under 2 s is 90 %: in target.
     let mut lines = vec![("/a", "0.120", "HIT"); 9];
     lines.push(("/slow", "2.000", "MISS"));
-    archive_w3c(&env, "www", "2026-11-02", &lines);
+    env.archive_w3c("www", "2026-11-02", &lines);
     let doc = report(&env, &["qos", "--month", "2026-11"]);
     assert_eq!(qs(&doc, "QS-01")["value"], "90.00 % (10 requêtes)");
     assert_eq!(qs(&doc, "QS-01")["verdict"], "conforme");

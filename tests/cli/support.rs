@@ -48,15 +48,50 @@ impl Env {
     /// Writes `~/.config/amoe/config.toml` with `[mail]` sending through an SMTP server on
     /// loopback `port` (no TLS).
     pub fn mail_config(&self, port: u16) {
+        self.config(&Env::mail_table(port));
+    }
+
+    /// The `[mail]` table of [`Env::mail_config`].
+    pub fn mail_table(port: u16) -> String {
+        format!(
+            "[mail]\nserver = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nsender = \"cdn@contractor.example\"\n"
+        )
+    }
+
+    /// Writes `~/.config/amoe/config.toml`.
+    pub fn config(&self, text: &str) {
         let dir = self.path(".config/amoe");
         std::fs::create_dir_all(&dir).expect("config dir");
-        std::fs::write(
-            dir.join("config.toml"),
-            format!(
-                "[mail]\nserver = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nsender = \"cdn@contractor.example\"\n"
-            ),
-        )
-        .expect("config");
+        std::fs::write(dir.join("config.toml"), text).expect("config");
+    }
+
+    /// A W3C file of the agents' shape in the archive (`~/archive`), and its row, for `site`
+    /// on `day` from host pop1: one line per (path, seconds taken, cache word), status 200,
+    /// 1,000 bytes, each from its own address.
+    pub fn archive_w3c(&self, site: &str, day: &str, lines: &[(&str, &str, &str)]) {
+        use std::io::Write;
+        let dir = self.path("archive").join(site).join(day).join("pop1");
+        std::fs::create_dir_all(&dir).expect("dir");
+        let mut text = String::from(
+            "#Version: 1.0\n#Fields: date time c-ip cs-method cs-uri-stem cs-uri-query sc-status sc-bytes time-taken cs(Host) cs(User-Agent) cs(Referer) x-cache\n",
+        );
+        for (i, (path, secs, cache)) in lines.iter().enumerate() {
+            text.push_str(&format!(
+                "{day} 10:00:{:02} 192.0.2.{} GET {path} - 200 1000 {secs} \"www.example.fr\" \"UA\" \"-\" {cache}\n",
+                i % 60,
+                i + 1
+            ));
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).expect("gz");
+        let bytes = gz.finish().expect("gz");
+        std::fs::write(dir.join(format!("{site}-{day}.w3c.log.gz")), &bytes).expect("write");
+        self.sqlite()
+            .execute(
+                "INSERT INTO log_archive (site, host, day, format, size, sha256, lines, collected_at) VALUES (?1, 'pop1', ?2, 'w3c', ?3, 'x', ?4, '2026-11-27T00:00:00.000Z')",
+                rusqlite::params![site, day, bytes.len() as i64, lines.len() as i64 + 2],
+            )
+            .expect("row");
     }
 
     /// A new home, no store yet.

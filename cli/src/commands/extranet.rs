@@ -17,7 +17,7 @@ pub(super) fn run(ctx: &mut Ctx, cmd: ExtranetCmd) -> Result<Exit> {
                 (Some(c), Some(k)) => Some(crate::extranet::tls_config(&c, &k)?),
                 _ => None,
             };
-            crate::extranet::serve(ctx.settings.store.clone(), ctx.settings.operator.clone(), listen, tls)?;
+            crate::extranet::serve(ctx.settings.clone(), listen, tls)?;
             Ok(Exit::Success)
         }
     }

@@ -10,12 +10,14 @@
 //! headers on every answer; every sign-in, failure, refusal, sign-out and password change in the
 //! audit journal. French by default, English with `?lang=en`.
 
+mod flush;
 mod pages;
 pub mod secret;
+mod stats;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use amoe_store::tickets::TicketReads;
@@ -45,6 +47,9 @@ const PRE_COOKIE: &str = "__Host-amoe_pre";
 struct App {
     store: Mutex<Store>,
     operator: String,
+    settings: crate::settings::Settings,
+    /// Sites' figures per day, read from the log archive once.
+    daily: crate::logs::daily::Cache,
 }
 
 type Shared = Arc<App>;
@@ -84,13 +89,17 @@ pub fn tls_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<rustls::ServerC
 
 /// Serves until interrupted.
 pub fn serve(
-    store_path: PathBuf,
-    operator: String,
+    settings: crate::settings::Settings,
     listen: SocketAddr,
     tls: Option<Arc<rustls::ServerConfig>>,
 ) -> anyhow::Result<()> {
-    let store = Store::open(&store_path)?;
-    let app: Shared = Arc::new(App { store: Mutex::new(store), operator });
+    let store = Store::open(&settings.store)?;
+    let app: Shared = Arc::new(App {
+        store: Mutex::new(store),
+        operator: settings.operator.clone(),
+        settings,
+        daily: crate::logs::daily::Cache::default(),
+    });
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
@@ -139,6 +148,11 @@ fn router(app: Shared) -> axum::Router {
         .route("/logout", post(logout))
         .route("/sites", get(sites))
         .route("/sites/{name}", get(site))
+        .route("/sites/{name}/flush", get(flush::form).post(flush::submit))
+        .route("/sites/{name}/stats", get(stats::stats))
+        .route("/sites/{name}/stats.svg", get(stats::chart))
+        .route("/sites/{name}/stats.csv", get(stats::csv))
+        .route("/sites/{name}/stats.xlsx", get(stats::xlsx))
         .route("/style.css", get(style))
         .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))

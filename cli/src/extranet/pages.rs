@@ -10,14 +10,14 @@ pub enum Lang {
 }
 
 impl Lang {
-    fn t<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
+    pub fn t<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::Fr => fr,
             Lang::En => en,
         }
     }
 
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         self.t("fr", "en")
     }
 }
@@ -33,6 +33,7 @@ pub enum Msg {
     TooShort(usize),
     NoMatch,
     NotFound,
+    BadRange,
 }
 
 fn text(lang: Lang, m: Msg) -> String {
@@ -63,6 +64,12 @@ fn text(lang: Lang, m: Msg) -> String {
         },
         Msg::NoMatch => lang.t("Les deux mots de passe diffèrent.", "The two passwords differ.").into(),
         Msg::NotFound => lang.t("Cette page n'existe pas.", "This page does not exist.").into(),
+        Msg::BadRange => lang
+            .t(
+                "Période invalide : dates AAAA-MM-JJ, la première avant la seconde, deux ans au plus ; regroupement par jour, semaine ou mois.",
+                "Invalid period: dates YYYY-MM-DD, the first before the second, two years at most; grouped by day, week or month.",
+            )
+            .into(),
     }
 }
 
@@ -179,12 +186,16 @@ pub const STYLE: &str =
 header{display:flex;justify-content:space-between;align-items:center;flex-wrap:wrap;border-bottom:1px solid #ccc}
 .brand{font-weight:bold}
 label{display:block;margin-top:1rem}
-input{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
+input,textarea{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
 button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}
 .notice{padding:.5rem;border-left:4px solid #b00020;background:#fdecee}
 .notice.ok{border-color:#1b5e20;background:#e8f5e9}
 a{color:#0b3d91}
 table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
+img{max-width:100%;height:auto}
+td.n{text-align:right}
+fieldset{border:1px solid #ccc;margin-top:1rem}
+select{font-size:1rem;padding:.5rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 dt{font-weight:bold}
 ";
@@ -265,6 +276,7 @@ pub fn site(lang: Lang, v: &SiteView) -> Markup {
                 dt { (lang.t("Catégorie", "Category")) } dd { (v.site.category.to_string()) }
                 dt { (lang.t("Serveurs", "Hosts")) } dd { (places(v)) }
             }
+            (site_nav(lang, v.site.name.as_str()))
             h2 { (lang.t("Règles en vigueur", "Rules in force")) }
             dl {
                 dt { (lang.t("Redirection vers HTTPS", "Redirect to HTTPS")) } dd { (yes(s.https_redirect)) }
@@ -279,6 +291,245 @@ pub fn site(lang: Lang, v: &SiteView) -> Markup {
                 dd { @match s.stale_limit_secs { Some(n) => { (n) " s" } None => { (lang.t("par défaut", "default")) } } }
             }
             p { a href={ "/sites?lang=" (lang.code()) } { (lang.t("Vos sites", "Your sites")) } }
+        },
+    )
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1} %", x * 100.0)).unwrap_or_else(|| "—".into())
+}
+
+/// A byte count for people: 1.2 Go / GB.
+pub fn human_bytes(lang: Lang, n: u64) -> String {
+    let units = match lang {
+        Lang::Fr => ["o", "Ko", "Mo", "Go", "To"],
+        Lang::En => ["B", "KB", "MB", "GB", "TB"],
+    };
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < units.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    if i == 0 { format!("{n} {}", units[0]) } else { format!("{v:.1} {}", units[i]) }
+}
+
+/// Links to a site's pages, under its title.
+fn site_nav(lang: Lang, name: &str) -> Markup {
+    let l = lang.code();
+    html! {
+        nav aria-label=(lang.t("Pages du site", "Site pages")) {
+            a href={ "/sites/" (name) "?lang=" (l) } { (lang.t("Configuration", "Configuration")) } " · "
+            a href={ "/sites/" (name) "/stats?lang=" (l) } { (lang.t("Statistiques", "Statistics")) } " · "
+            a href={ "/sites/" (name) "/flush?lang=" (l) } { (lang.t("Purge du cache", "Cache purge")) }
+        }
+    }
+}
+
+pub fn stats(lang: Lang, name: &str, r: &super::stats::Range, f: &crate::logs::daily::Figures, query: &str) -> Markup {
+    use crate::logs::daily::Grouping;
+    let title = format!("{} — {}", lang.t("Statistiques", "Statistics"), name);
+    let by = |g: Grouping| match g {
+        Grouping::Day => lang.t("jour", "day"),
+        Grouping::Week => lang.t("semaine", "week"),
+        Grouping::Month => lang.t("mois", "month"),
+    };
+    layout(
+        lang,
+        &title,
+        html! {
+            h1 { (title) }
+            (site_nav(lang, name))
+            form method="get" action={ "/sites/" (name) "/stats" } {
+                input type="hidden" name="lang" value=(lang.code());
+                fieldset {
+                    legend { (lang.t("Période", "Period")) }
+                    label for="from" { (lang.t("Du", "From")) }
+                    input #from type="date" name="from" value=(r.from.to_string()) required;
+                    label for="to" { (lang.t("Au", "To")) }
+                    input #to type="date" name="to" value=(r.to.to_string()) required;
+                    label for="by" { (lang.t("Par", "By")) }
+                    select #by name="by" {
+                        @for g in [Grouping::Day, Grouping::Week, Grouping::Month] {
+                            option value=(g.word()) selected[g == r.by] { (by(g)) }
+                        }
+                    }
+                }
+                button type="submit" { (lang.t("Afficher", "Show")) }
+            }
+            @if f.rows.is_empty() {
+                p role="status" { (lang.t(
+                    "Aucune donnée pour cette période : les journaux de la veille sont disponibles chaque matin.",
+                    "No figures for this period: yesterday's logs are available every morning.")) }
+            } @else {
+                h2 { (lang.t("Sur la période", "Over the period")) }
+                dl {
+                    dt { (lang.t("Requêtes", "Requests")) } dd { (f.total.requests()) }
+                    dt { (lang.t("Volume servi", "Volume served")) } dd { (human_bytes(lang, f.total.bytes())) }
+                    dt { (lang.t("Visiteurs (cumul des jours)", "Visitors (sum of the days)")) } dd { (f.total.visitors) }
+                    dt { (lang.t("Part servie par le CDN (requêtes / octets)", "CDN share (requests / bytes)")) }
+                    dd { (pct(f.total.cdn_requests())) " / " (pct(f.total.cdn_bytes())) }
+                    dt { (lang.t("Réponses en moins de 2 s", "Answered in under 2 s")) } dd { (pct(f.total.under_2s())) }
+                }
+                figure {
+                    img src={ "/sites/" (name) "/stats.svg?" (query) }
+                        alt=(lang.t("Requêtes par période (barres) et part servie par le CDN (ligne) ; les mêmes chiffres sont dans le tableau ci-dessous.",
+                                    "Requests per period (bars) and CDN share (line); the same figures are in the table below."))
+                        width="960" height="420";
+                }
+                table {
+                    caption { (lang.t("Chiffres par ", "Figures by ")) (by(r.by)) }
+                    thead { tr {
+                        th scope="col" { (lang.t("Période", "Period")) }
+                        th scope="col" { (lang.t("Requêtes", "Requests")) }
+                        th scope="col" { (lang.t("Volume", "Volume")) }
+                        th scope="col" { (lang.t("Visiteurs", "Visitors")) }
+                        th scope="col" { (lang.t("CDN (requêtes)", "CDN (requests)")) }
+                        th scope="col" { (lang.t("CDN (octets)", "CDN (bytes)")) }
+                        th scope="col" { (lang.t("< 2 s", "< 2 s")) }
+                        th scope="col" { "2xx" } th scope="col" { "3xx" } th scope="col" { "4xx" } th scope="col" { "5xx" }
+                    } }
+                    tbody {
+                        @for x in &f.rows {
+                            @let c = x.classes();
+                            tr {
+                                th scope="row" { (x.period) }
+                                td.n { (x.requests()) }
+                                td.n { (human_bytes(lang, x.bytes())) }
+                                td.n { (x.visitors) }
+                                td.n { (pct(x.cdn_requests())) }
+                                td.n { (pct(x.cdn_bytes())) }
+                                td.n { (pct(x.under_2s())) }
+                                td.n { (c[1]) } td.n { (c[2]) } td.n { (c[3]) } td.n { (c[4]) }
+                            }
+                        }
+                    }
+                }
+                @if !f.errors.is_empty() {
+                    p.notice role="status" { (lang.t("Certains journaux n'ont pu être lus en entier ; les chiffres s'arrêtent où ils s'interrompent.",
+                        "Some logs could not be read whole; the figures stop where they break.")) }
+                }
+                p {
+                    (lang.t("Télécharger :", "Download:")) " "
+                    a href={ "/sites/" (name) "/stats.csv?" (query) } download { "CSV" } " · "
+                    a href={ "/sites/" (name) "/stats.xlsx?" (query) } download { "Excel (xlsx)" }
+                }
+            }
+        },
+    )
+}
+
+/// What the flush page tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlushNote {
+    ReadOnly,
+    Nothing,
+    TooMany(usize),
+    NotOurs(String),
+    BadPrefix(String),
+    Done,
+    Owed,
+    Failed,
+}
+
+fn flush_text(lang: Lang, n: &FlushNote) -> String {
+    match n {
+        FlushNote::ReadOnly => lang
+            .t(
+                "Votre compte est en lecture seule : il ne peut pas purger de pages.",
+                "Your account is read-only: it cannot purge pages.",
+            )
+            .into(),
+        FlushNote::Nothing => {
+            lang.t("Indiquez au moins une adresse ou un dossier.", "Give at least one address or folder.").into()
+        }
+        FlushNote::TooMany(n) => match lang {
+            Lang::Fr => format!("Au plus {n} adresses et dossiers à la fois."),
+            Lang::En => format!("At most {n} addresses and folders at once."),
+        },
+        FlushNote::NotOurs(u) => match lang {
+            Lang::Fr => {
+                format!("« {u} » n'est ni un chemin (/page.html) ni une adresse de ce site : rien n'a été purgé.")
+            }
+            Lang::En => {
+                format!("“{u}” is neither a path (/page.html) nor an address of this site: nothing was purged.")
+            }
+        },
+        FlushNote::BadPrefix(p) => match lang {
+            Lang::Fr => {
+                format!("« {p} » n'est pas un dossier (il commence par / et n'a pas de « ? ») : rien n'a été purgé.")
+            }
+            Lang::En => format!("“{p}” is not a folder (it starts with / and has no “?”): nothing was purged."),
+        },
+        FlushNote::Done => lang.t("Purge faite sur tous les serveurs.", "Purged on every host.").into(),
+        FlushNote::Owed => lang
+            .t(
+                "Purge faite sur une partie des serveurs ; les autres la recevront dès leur retour.",
+                "Purged on some hosts; the others will get it as soon as they are back.",
+            )
+            .into(),
+        FlushNote::Failed => lang
+            .t(
+                "La purge n'a pas pu être lancée : rien n'a été fait. Réessayez ou ouvrez un ticket.",
+                "The purge could not be started: nothing was done. Try again or open a ticket.",
+            )
+            .into(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn flush(
+    lang: Lang,
+    site: &amoe_core::Site,
+    csrf: &str,
+    may: bool,
+    urls: &str,
+    prefixes: &str,
+    note: Option<FlushNote>,
+    report: Option<&crate::fleet::FleetReport>,
+) -> Markup {
+    let name = site.name.as_str();
+    let title = format!("{} — {}", lang.t("Purge du cache", "Cache purge"), name);
+    let ok = matches!(note, Some(FlushNote::Done));
+    layout(
+        lang,
+        &title,
+        html! {
+            h1 { (title) }
+            (site_nav(lang, name))
+            @if let Some(n) = &note {
+                p.notice.ok[ok] role=(if ok { "status" } else { "alert" }) { (flush_text(lang, n)) }
+            }
+            @if let Some(r) = report {
+                table {
+                    caption { (lang.t("Résultat par serveur", "Result per host")) }
+                    thead { tr {
+                        th scope="col" { (lang.t("Serveur", "Host")) }
+                        th scope="col" { (lang.t("Résultat", "Result")) }
+                        th scope="col" { (lang.t("Objets purgés", "Objects purged")) }
+                    } }
+                    tbody {
+                        @for h in &r.hosts {
+                            tr {
+                                th scope="row" { (h.host) }
+                                td { @if h.ok { (lang.t("fait", "done")) } @else { (lang.t("en attente (sera livrée à son retour)", "pending (delivered when it is back)")) } }
+                                td.n { (h.objects.map(|o| o.to_string()).unwrap_or_else(|| "—".into())) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if may {
+                p { (lang.t("Domaines du site : ", "The site's domains: ")) (site.domains.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                form method="post" action={ "/sites/" (name) "/flush?lang=" (lang.code()) } {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="urls" { (lang.t("Pages à purger, une par ligne (/page.html ou https://domaine/page.html)", "Pages to purge, one per line (/page.html or https://domain/page.html)")) }
+                    textarea #urls name="urls" rows="5" { (urls) }
+                    label for="prefixes" { (lang.t("Dossiers à purger, un par ligne (/actualites/)", "Folders to purge, one per line (/news/)")) }
+                    textarea #prefixes name="prefixes" rows="2" { (prefixes) }
+                    button type="submit" { (lang.t("Purger", "Purge")) }
+                }
+            }
         },
     )
 }

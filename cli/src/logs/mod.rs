@@ -1,6 +1,6 @@
 //! Access logs from hosts to beneficiaries: collection over SFTP ([`collect`]), the merge of
 //! a site's day ([`merge`]), delivery with its notice ([`deliver`], [`mail`]), the archive's
-//! retention ([`prune`]).
+//! retention ([`prune`]), a site's figures per day for the extranet ([`daily`]).
 //!
 //! The local archive (`[logs] archive` in `config.toml`) holds
 //! `SITE/DAY/HOST/SITE-DAY.log.gz` and `….w3c.log.gz` as the hosts closed them, and
@@ -9,6 +9,7 @@
 //! One run at a time holds `ARCHIVE/.lock`.
 
 pub mod collect;
+pub mod daily;
 pub mod deliver;
 pub mod mail;
 pub mod merge;

@@ -23,3 +23,13 @@ pub fn visible_sites(store: &impl Reads, user: &User) -> anyhow::Result<Vec<Site
 pub fn visible_site(store: &impl Reads, user: &User, name: &str) -> anyhow::Result<Option<Site>> {
     Ok(visible_sites(store, user)?.into_iter().find(|s| s.name.as_str() == name))
 }
+
+/// Whether `user` may purge pages of a site they see: an administrator, or an account with
+/// the write right on a project. Read-only accounts and reporters change nothing.
+pub fn may_flush(store: &impl Reads, user: &User) -> anyhow::Result<bool> {
+    if user.admin {
+        return Ok(true);
+    }
+    let actor = store.actor(user)?;
+    Ok(actor.rights.iter().any(|(_, l)| *l == amoe_core::tickets::Level::Write))
+}

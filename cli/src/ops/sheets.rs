@@ -66,6 +66,28 @@ pub(crate) fn csv_safe(s: String) -> String {
 pub fn write(tables: &[Table], format: SheetFormat, path: &Path) -> anyhow::Result<()> {
     let fail = |e: String| Failure::new(format!("cannot write `{}`: {e}", path.display()));
     let bytes = match format {
+        SheetFormat::Ods => {
+            // spreadsheet-ods writes to a path: a fresh folder of ours, then a rename.
+            let dir = tempfile::Builder::new()
+                .prefix(".amoe-ods")
+                .tempdir_in(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+                .map_err(|e| fail(e.to_string()))?;
+            let tmp = dir.path().join("out.ods");
+            ods(tables, &tmp).map_err(|e| fail(e.to_string()))?;
+            std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string()))?;
+            return Ok(());
+        }
+        other => bytes(tables, other).map_err(|e| fail(format!("{e:#}")))?,
+    };
+    crate::ops::replace_file(path, &bytes, 0o644).map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+/// `tables` as the bytes of a file in `format` (CSV and JSON: the first table only); ODS,
+/// which its library writes only to a path, is refused.
+pub fn bytes(tables: &[Table], format: SheetFormat) -> anyhow::Result<Vec<u8>> {
+    let fail = |e: String| Failure::new(e);
+    Ok(match format {
         SheetFormat::Csv => {
             let t = tables.first().ok_or_else(|| fail("nothing to write".into()))?;
             let mut w = csv::Writer::from_writer(Vec::new());
@@ -100,20 +122,8 @@ pub fn write(tables: &[Table], format: SheetFormat, path: &Path) -> anyhow::Resu
             b
         }
         SheetFormat::Xlsx => xlsx(tables).map_err(|e| fail(e.to_string()))?,
-        SheetFormat::Ods => {
-            // spreadsheet-ods writes to a path: a fresh folder of ours, then a rename.
-            let dir = tempfile::Builder::new()
-                .prefix(".amoe-ods")
-                .tempdir_in(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
-                .map_err(|e| fail(e.to_string()))?;
-            let tmp = dir.path().join("out.ods");
-            ods(tables, &tmp).map_err(|e| fail(e.to_string()))?;
-            std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string()))?;
-            return Ok(());
-        }
-    };
-    crate::ops::replace_file(path, &bytes, 0o644).map_err(|e| fail(e.to_string()))?;
-    Ok(())
+        SheetFormat::Ods => return Err(fail("ODS is written to a file only".into()).into()),
+    })
 }
 
 fn xlsx(tables: &[Table]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
