@@ -40,22 +40,43 @@ impl Server {
 
     /// One request: (status, headers lowercased, body).
     fn call(&self, method: &str, path: &str, cookies: &[String], form: Option<&str>) -> Answer {
+        let body = form.map(|f| ("application/x-www-form-urlencoded", f.as_bytes()));
+        self.send(method, path, cookies, body)
+    }
+
+    /// A `multipart/form-data` POST: text fields, and a file field `file` if given.
+    fn upload(&self, path: &str, cookies: &[String], fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Answer {
+        let boundary = "amoe-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        if let Some((name, bytes)) = file {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let kind = format!("multipart/form-data; boundary={boundary}");
+        self.send("POST", path, cookies, Some((&kind, &body)))
+    }
+
+    fn send(&self, method: &str, path: &str, cookies: &[String], body: Option<(&str, &[u8])>) -> Answer {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         s.set_read_timeout(Some(std::time::Duration::from_secs(20))).expect("timeout");
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
         if !cookies.is_empty() {
             head.push_str(&format!("Cookie: {}\r\n", cookies.join("; ")));
         }
-        let body = form.unwrap_or("");
-        if form.is_some() {
-            head.push_str(&format!(
-                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
+        if let Some((kind, bytes)) = body {
+            head.push_str(&format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", bytes.len()));
         }
         head.push_str("\r\n");
         s.write_all(head.as_bytes()).expect("write");
-        s.write_all(body.as_bytes()).expect("write");
+        // The server may answer (413) and close before the whole body is sent.
+        let _ = s.write_all(body.map_or(&[][..], |(_, b)| b));
         let mut raw = Vec::new();
         let _ = s.read_to_end(&mut raw);
         let text = String::from_utf8_lossy(&raw).into_owned();
@@ -484,4 +505,148 @@ fn a_beneficiary_reads_its_statistics_and_purges_its_own_pages_on_real_agents() 
     }
     let audit = fleet.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout;
     assert!(audit.contains("extranet flush") && audit.contains("account writer@b.example"), "{audit}");
+}
+
+#[test]
+fn tickets_attachments_and_deposits_on_the_extranet_respect_the_one_authorization() {
+    let env = Env::new();
+    env.seed();
+    let port = free_port();
+    env.mail_config(port);
+    env.ok(&["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--login", "tester"]);
+    env.ok(&["project", "add", "p1", "--label", "Portail"]);
+    for u in ["writer", "reader", "outsider"] {
+        env.ok(&["user", "add", &format!("{u}@cust.example"), "--name", u]);
+    }
+    env.ok(&["space", "add", "s1", "--member", "writer@cust.example", "--member", "reader@cust.example"]);
+    env.ok(&["space", "add", "s2", "--member", "outsider@cust.example"]);
+    env.ok(&["acl", "grant", "writer@cust.example", "p1", "write"]);
+    env.ok(&["acl", "grant", "reader@cust.example", "p1", "read"]);
+    env.ok(&["acl", "grant", "outsider@cust.example", "p1", "write"]);
+    let smtp = Smtp::start(&env.path("maildir"), port);
+    let srv = Server::start(&env);
+    let writer = account(&env, &srv, &smtp, "writer@cust.example");
+    let reader = account(&env, &srv, &smtp, "reader@cust.example");
+    let outsider = account(&env, &srv, &smtp, "outsider@cust.example");
+    let (w, r, o) = (std::slice::from_ref(&writer), std::slice::from_ref(&reader), std::slice::from_ref(&outsider));
+    let csrf_of = |who: &[String]| srv.call("GET", "/", who, None).field("csrf");
+    let (wc, rc, oc) = (csrf_of(w), csrf_of(r), csrf_of(o));
+    let count = || env.ok(&["ticket", "list", "-o", "json"]).json().as_array().map_or(0, Vec::len);
+
+    // A new ticket without the form's token: refused, nothing opened.
+    let title = "<script>alert(1)</script> broken form";
+    let fields = |csrf: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.to_owned()),
+            ("title", title.to_owned()),
+            ("project", "p1".into()),
+            ("space", "s1".into()),
+            ("kind", "incident".into()),
+            ("body", "The form\nis broken.".into()),
+        ]
+    };
+    let no_token = fields("");
+    let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+    assert_eq!(srv.upload("/tickets/new", w, &pairs(&no_token), Some(("plan.pdf", pdf))).status, 403);
+    assert_eq!(count(), 0);
+    // The new ticket with its attachment.
+    let good = fields(&wc);
+    let opened = srv.upload("/tickets/new", w, &pairs(&good), Some(("plan.pdf", pdf)));
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    assert_eq!(opened.header("location"), Some("/tickets/1?lang=fr"));
+    let page = srv.call("GET", "/tickets/1", w, None);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt; broken form") && !page.body.contains("<script>"),
+        "escaped: {}",
+        page.body
+    );
+    let shown = env.ok(&["ticket", "show", "1", "-o", "json"]).json();
+    let sha = shown["attachments"][0][1].as_str().unwrap_or_default().to_owned();
+    assert_eq!(shown["attachments"][0][0], "plan.pdf");
+    assert!(page.body.contains(&sha), "the SHA-256 is shown");
+    let file = srv.call("GET", "/tickets/1/files/plan.pdf", r, None);
+    assert_eq!(file.status, 200);
+    assert_eq!(file.body.as_bytes(), pdf);
+    assert_eq!(file.header("content-disposition"), Some("attachment; filename*=UTF-8''plan.pdf"));
+    assert_eq!(file.header("content-type"), Some("application/octet-stream"));
+
+    // Another space: the ticket, its file and its form answer as missing ones.
+    let missing = srv.call("GET", "/tickets/99", o, None);
+    for (status, body) in [
+        {
+            let a = srv.call("GET", "/tickets/1", o, None);
+            (a.status, a.body)
+        },
+        {
+            let a = srv.call("GET", "/tickets/1/files/plan.pdf", o, None);
+            (a.status, a.body)
+        },
+        {
+            let a = srv.upload("/tickets/1", o, &[("csrf", &oc), ("text", "mine now")], None);
+            (a.status, a.body)
+        },
+    ] {
+        assert_eq!((status, body), (404, missing.body.clone()));
+    }
+    let list = srv.call("GET", "/tickets", o, None);
+    assert!(!list.body.contains("broken form"), "not listed: {}", list.body);
+
+    // The reader reads, and may not comment on someone else's ticket.
+    assert!(!srv.call("GET", "/tickets/1", r, None).body.contains("name=\"text\""));
+    let refused = srv.upload("/tickets/1", r, &[("csrf", &rc), ("text", "hello")], None);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+
+    // A file that is not what its name says, and one over 10 MiB: refused, nothing stored.
+    let fake = srv.upload("/tickets/1", w, &[("csrf", &wc)], Some(("photo.png", b"#!/bin/sh\n")));
+    assert_eq!(fake.status, 400);
+    assert!(fake.body.contains("photo.png"), "named: {}", fake.body);
+    let big = vec![b'a'; 10 * 1024 * 1024 + 1];
+    let too_big = srv.upload("/tickets/1", w, &[("csrf", &wc), ("text", "with a big file")], Some(("big.txt", &big)));
+    assert_eq!(too_big.status, 413, "{}", too_big.body);
+    let shown = env.ok(&["ticket", "show", "1", "-o", "json"]).json();
+    assert_eq!(shown["attachments"].as_array().map(Vec::len), Some(1), "{shown}");
+    assert!(!shown.to_string().contains("with a big file"), "the comment went with its refused file");
+    let stored = walk(&env.path("attachments"));
+    assert_eq!(stored, 1, "one file in the attachment store");
+
+    // A comment, then a bundle through the deposit space.
+    let said = srv.upload("/tickets/1", w, &[("csrf", &wc), ("text", "Still broken <b>today</b>")], None);
+    assert_eq!(said.status, 303);
+    let gz = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let dep = srv.upload("/deposits", w, &[("csrf", &wc), ("ticket", "1")], Some(("site-1.2.tar.gz", &gz)));
+    assert_eq!(dep.status, 303, "{}", dep.body);
+    let shown = env.ok(&["ticket", "show", "1", "-o", "json"]).json();
+    let events = shown["events"].to_string();
+    assert!(events.contains("Still broken <b>today</b>") && events.contains("writer@cust.example"), "{events}");
+    let bundle_sha = shown["attachments"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x[0] == "site-1.2.tar.gz"))
+        .map(|x| x[1].as_str().unwrap_or_default().to_owned())
+        .expect("deposited");
+    let deposits = srv.call("GET", "/deposits", r, None);
+    assert!(
+        deposits.body.contains("site-1.2.tar.gz")
+            && deposits.body.contains(&bundle_sha)
+            && !deposits.body.contains("plan.pdf"),
+        "{}",
+        deposits.body
+    );
+    assert!(!srv.call("GET", "/deposits", o, None).body.contains("site-1.2.tar.gz"), "not another space's");
+    // Filters.
+    assert!(srv.call("GET", "/tickets?q=broken", r, None).body.contains("#1"));
+    assert!(!srv.call("GET", "/tickets?status=closed", r, None).body.contains("broken form"));
+    let audit = env.ok(&["audit", "list", "-o", "json"]).stdout;
+    assert!(audit.contains("extranet ticket new") && audit.contains("writer@cust.example (extranet)"), "{audit}");
+}
+
+/// Files under `dir`, at any depth.
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum())
+        .unwrap_or(0)
+}
+
+fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

@@ -14,6 +14,7 @@ mod flush;
 mod pages;
 pub mod secret;
 mod stats;
+mod tickets;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -153,8 +154,15 @@ fn router(app: Shared) -> axum::Router {
         .route("/sites/{name}/stats.svg", get(stats::chart))
         .route("/sites/{name}/stats.csv", get(stats::csv))
         .route("/sites/{name}/stats.xlsx", get(stats::xlsx))
+        .route("/tickets", get(tickets::list))
+        .route("/tickets/new", get(tickets::new_form).post(tickets::create))
+        .route("/tickets/{id}", get(tickets::show).post(tickets::comment))
+        .route("/tickets/{id}/files/{name}", get(tickets::attachment))
+        .route("/deposits", get(tickets::deposits).post(tickets::deposit))
         .route("/style.css", get(style))
         .fallback(not_found)
+        // A file of MAX_ATTACHMENT and the form around it; a bigger body is refused as it comes.
+        .layer(axum::extract::DefaultBodyLimit::max(crate::ops::tickets::MAX_ATTACHMENT as usize + 64 * 1024))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
 }

@@ -387,10 +387,64 @@ pub fn link(
     Ok(())
 }
 
+/// The kinds of file the extranet takes as attachments, by name, and what their first bytes
+/// must be: documents, images, text, and compressed installation bundles (the deposit space).
+const KINDS: &[(&[&str], &str)] = &[
+    (&[".pdf"], "pdf"),
+    (&[".png"], "png"),
+    (&[".jpg", ".jpeg"], "jpeg"),
+    (&[".gif"], "gif"),
+    (&[".txt", ".log", ".csv", ".md", ".json", ".xml", ".yaml", ".yml", ".toml"], "text"),
+    (&[".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"], "zip"),
+    (&[".tar.gz", ".tgz", ".gz"], "gzip"),
+    (&[".tar.zst", ".zst"], "zstd"),
+    (&[".tar"], "tar"),
+];
+
+/// Whether `bytes` are what `name`'s extension says (the extranet's uploads): a file named
+/// `.pdf` that is not a PDF, or of a kind not listed, is refused naming the kinds taken.
+pub fn check_type(name: &str, bytes: &[u8]) -> anyhow::Result<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let Some((_, kind)) = KINDS.iter().find(|(ends, _)| ends.iter().any(|e| lower.ends_with(e))) else {
+        let all: Vec<&str> = KINDS.iter().flat_map(|(e, _)| e.iter().copied()).collect();
+        return Err(
+            Failure::new(format!("`{name}`: files of this kind are not taken; these are: {}", all.join(" "))).into()
+        );
+    };
+    let ok = match *kind {
+        "pdf" => bytes.starts_with(b"%PDF-"),
+        "png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "jpeg" => bytes.starts_with(&[0xff, 0xd8, 0xff]),
+        "gif" => bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a"),
+        "text" => std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0),
+        "zip" => bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06"),
+        "gzip" => bytes.starts_with(&[0x1f, 0x8b]),
+        "zstd" => bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]),
+        "tar" => bytes.get(257..262) == Some(b"ustar"),
+        _ => false,
+    };
+    if ok {
+        Ok(kind)
+    } else {
+        Err(Failure::new(format!("`{name}` is not a {kind} file, whatever its name says")).into())
+    }
+}
+
+/// Whether a file name is a compressed installation bundle (the deposit space lists these).
+pub fn is_bundle(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".tar.gz", ".tgz", ".tar.zst", ".tar", ".zip"].iter().any(|e| lower.ends_with(e))
+}
+
 /// Where attachments live: `STORE_DIR/attachments/AB/ABCD…`.
 pub fn attachment_path(store_path: &Path, sha256: &str) -> PathBuf {
     let dir = store_path.parent().unwrap_or(Path::new("."));
     dir.join("attachments").join(&sha256[..2.min(sha256.len())]).join(sha256)
+}
+
+/// Whether `who` may attach files to `t`: those who may change it, and its reporter.
+pub fn may_attach(who: &Acting, t: &Ticket) -> bool {
+    allowed(&who.actor, scope(t), Action::Write) || t.reporter.eq_ignore_ascii_case(&who.user.email)
 }
 
 /// Attaches bytes under `name` (a file name, no folders); stored once by SHA-256.
@@ -405,8 +459,7 @@ pub fn attach(
     bytes: &[u8],
 ) -> anyhow::Result<String> {
     let t = authorize(store, who, id, Action::Comment)?;
-    let writable = allowed(&who.actor, scope(&t), Action::Write) || t.reporter.eq_ignore_ascii_case(&who.user.email);
-    if !writable {
+    if !may_attach(who, &t) {
         return Err(Failure::new(format!("you may read ticket #{id} but not attach to it")).into());
     }
     if bytes.len() as u64 > MAX_ATTACHMENT {
@@ -595,4 +648,25 @@ pub fn stats(store: &Store, who: &Acting, f: &TicketFilter, by: By) -> anyhow::R
         periods: periods.into_iter().map(|(period, (opened, closed))| StatsPeriod { period, opened, closed }).collect(),
         delays,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploads_are_what_their_names_say() {
+        assert_eq!(check_type("plan.PDF", b"%PDF-1.7 ...").ok(), Some("pdf"));
+        assert_eq!(check_type("site.tar.gz", &[0x1f, 0x8b, 8, 0]).ok(), Some("gzip"));
+        assert_eq!(check_type("notes.txt", "été".as_bytes()).ok(), Some("text"));
+        let mut tar = vec![0u8; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(check_type("site.tar", &tar).ok(), Some("tar"));
+        // A script named as a picture, a binary named as text, a kind not taken.
+        assert!(check_type("photo.png", b"#!/bin/sh\nrm -rf /").is_err());
+        assert!(check_type("notes.txt", &[0x7f, b'E', b'L', b'F', 0, 1]).is_err());
+        let e = check_type("setup.exe", b"MZ").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("not taken") && e.contains(".pdf"), "{e}");
+        assert!(is_bundle("site-1.2.TAR.GZ") && is_bundle("x.zip") && !is_bundle("x.pdf"));
+    }
 }

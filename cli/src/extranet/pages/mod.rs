@@ -3,6 +3,8 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+pub mod tickets;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Fr,
@@ -73,7 +75,7 @@ fn text(lang: Lang, m: Msg) -> String {
     }
 }
 
-fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
+pub fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -86,6 +88,12 @@ fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
             body {
                 header {
                     p.brand { "Extranet" }
+                    nav aria-label=(lang.t("Menu principal", "Main menu")) {
+                        a href={ "/?lang=" (lang.code()) } { (lang.t("Accueil", "Home")) } " · "
+                        a href={ "/sites?lang=" (lang.code()) } { (lang.t("Sites", "Sites")) } " · "
+                        a href={ "/tickets?lang=" (lang.code()) } { (lang.t("Tickets", "Tickets")) } " · "
+                        a href={ "/deposits?lang=" (lang.code()) } { (lang.t("Dépôts", "Deposits")) }
+                    }
                     nav aria-label=(lang.t("Langue", "Language")) {
                         a href="?lang=fr" lang="fr" { "Français" } " · " a href="?lang=en" lang="en" { "English" }
                     }
@@ -198,6 +206,9 @@ fieldset{border:1px solid #ccc;margin-top:1rem}
 select{font-size:1rem;padding:.5rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 dt{font-weight:bold}
+.text{white-space:pre-wrap;overflow-wrap:anywhere}
+ol.history>li{margin-bottom:.75rem}
+code{overflow-wrap:anywhere}
 ";
 
 /// A site as shown: the site, and its hosts with their location.
@@ -295,7 +306,7 @@ pub fn site(lang: Lang, v: &SiteView) -> Markup {
     )
 }
 
-fn pct(v: Option<f64>) -> String {
+pub fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{:.1} %", x * 100.0)).unwrap_or_else(|| "—".into())
 }
 
