@@ -331,11 +331,17 @@ _amoe() {
             amoe__subcmd__extranet,help)
                 cmd="amoe__subcmd__extranet__subcmd__help"
                 ;;
+            amoe__subcmd__extranet,routes)
+                cmd="amoe__subcmd__extranet__subcmd__routes"
+                ;;
             amoe__subcmd__extranet,serve)
                 cmd="amoe__subcmd__extranet__subcmd__serve"
                 ;;
             amoe__subcmd__extranet__subcmd__help,help)
                 cmd="amoe__subcmd__extranet__subcmd__help__subcmd__help"
+                ;;
+            amoe__subcmd__extranet__subcmd__help,routes)
+                cmd="amoe__subcmd__extranet__subcmd__help__subcmd__routes"
                 ;;
             amoe__subcmd__extranet__subcmd__help,serve)
                 cmd="amoe__subcmd__extranet__subcmd__help__subcmd__serve"
@@ -516,6 +522,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__deploy,switch)
                 cmd="amoe__subcmd__help__subcmd__deploy__subcmd__switch"
+                ;;
+            amoe__subcmd__help__subcmd__extranet,routes)
+                cmd="amoe__subcmd__help__subcmd__extranet__subcmd__routes"
                 ;;
             amoe__subcmd__help__subcmd__extranet,serve)
                 cmd="amoe__subcmd__help__subcmd__extranet__subcmd__serve"
@@ -3430,7 +3439,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__extranet)
-            opts="-o -h -V --store --operator --output --help --version serve help"
+            opts="-o -h -V --store --operator --output --help --version serve routes help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3460,7 +3469,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__extranet__subcmd__help)
-            opts="serve help"
+            opts="serve routes help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3487,6 +3496,20 @@ _amoe() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        amoe__subcmd__extranet__subcmd__help__subcmd__routes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         amoe__subcmd__extranet__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -3494,6 +3517,36 @@ _amoe() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__extranet__subcmd__routes)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4160,8 +4213,22 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__extranet)
-            opts="serve"
+            opts="serve routes"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__extranet__subcmd__routes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

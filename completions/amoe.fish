@@ -1501,15 +1501,16 @@ complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcom
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "promote" -d 'Deploy the very release (same SHA-256) accepted on another site (pre-production), under the same id'
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "rollback" -d 'Switch back to the release served before (or to --to ID), everywhere'
 complete -c amoe -n "__fish_amoe_using_subcommand deploy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve routes help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve routes help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve routes help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the extranet (sign-in for now: accounts set their password from a mailed link)'
-complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve routes help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve routes help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve routes help" -f -a "serve" -d 'Serve the extranet: sites, statistics, tickets, deposits and the flush form, behind sign-in'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve routes help" -f -a "routes" -d 'List the extranet\'s pages and actions, with the rule that decides who reaches each'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and not __fish_seen_subcommand_from serve routes help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from serve" -l listen -d 'Address and port to listen on' -r
 complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from serve" -l tls-cert -d 'Certificate chain (PEM) to serve HTTPS' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from serve" -l tls-key -d 'Its private key (PEM)' -r -F
@@ -1520,7 +1521,15 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the extranet (sign-in for now: accounts set their password from a mailed link)'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from routes" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from routes" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from routes" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from routes" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from routes" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the extranet: sites, statistics, tickets, deposits and the flush form, behind sign-in'
+complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from help" -f -a "routes" -d 'List the extranet\'s pages and actions, with the rule that decides who reaches each'
 complete -c amoe -n "__fish_amoe_using_subcommand extranet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand report; and not __fish_seen_subcommand_from canut qos monthly interventions weekly dossier help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -1816,7 +1825,8 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "list" -d 'The releases on each host: which is current, which are staged, who sent them'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "promote" -d 'Deploy the very release (same SHA-256) accepted on another site (pre-production), under the same id'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from deploy" -f -a "rollback" -d 'Switch back to the release served before (or to --to ID), everywhere'
-complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from extranet" -f -a "serve" -d 'Serve the extranet (sign-in for now: accounts set their password from a mailed link)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from extranet" -f -a "serve" -d 'Serve the extranet: sites, statistics, tickets, deposits and the flush form, behind sign-in'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from extranet" -f -a "routes" -d 'List the extranet\'s pages and actions, with the rule that decides who reaches each'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "canut" -d 'The CANUT report of a semester (002 art. 6)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "qos" -d 'The quality of service of a month: QS-01 to QS-07 with evidence (003 §3.2.10.1)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "monthly" -d 'The monthly activity report (003 §4.1.1, §4.1.4.2)'

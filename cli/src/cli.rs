@@ -1022,7 +1022,7 @@ pub enum UserCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum ExtranetCmd {
-    /// Serve the extranet (sign-in for now: accounts set their password from a mailed link)
+    /// Serve the extranet: sites, statistics, tickets, deposits and the flush form, behind sign-in
     #[command(
         after_long_help = "Without --tls-cert/--tls-key it speaks plain HTTP, for a TLS-terminating proxy in front or\nloopback only: its cookies are `Secure`, and browsers send them over HTTPS (or to localhost) only.\nSessions end after 30 minutes idle and 12 hours in all; 10 failed sign-ins in 15 minutes for an\naccount, or from an address, stop further attempts until the oldest is 15 minutes old.\n\nEXAMPLES:\n  amoe extranet serve --listen 127.0.0.1:8080\n  amoe extranet serve --listen 0.0.0.0:443 --tls-cert /etc/amoe/extranet.pem --tls-key /etc/amoe/extranet.key"
     )]
@@ -1037,6 +1037,11 @@ pub enum ExtranetCmd {
         #[arg(long, value_name = "FILE", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
     },
+    /// List the extranet's pages and actions, with the rule that decides who reaches each
+    #[command(
+        after_long_help = "EXAMPLES:\n  amoe extranet routes\n  amoe extranet routes -o json | jq '.[] | select(.rule == \"site\")'"
+    )]
+    Routes,
 }
 
 #[derive(Debug, Subcommand)]

@@ -650,3 +650,247 @@ fn walk(dir: &std::path::Path) -> usize {
 fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
+
+/// Who an account is, for the authorization walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Admin,
+    Writer,
+    Reader,
+    Reporter,
+    NoRight,
+    OtherSpace,
+    SignedOut,
+}
+
+impl Who {
+    fn sees_site(self, site: &str) -> bool {
+        match self {
+            Who::Admin => true,
+            Who::OtherSpace => site == "mairie",
+            Who::SignedOut => false,
+            _ => site == "www",
+        }
+    }
+    fn may_flush(self) -> bool {
+        matches!(self, Who::Admin | Who::Writer | Who::OtherSpace)
+    }
+    /// Ticket 1 is p1/s1, reported by the reporter; ticket 2 is p1/s2.
+    fn reads(self, ticket: u8) -> bool {
+        match self {
+            Who::Admin => true,
+            Who::Writer | Who::Reader | Who::Reporter => ticket == 1,
+            Who::OtherSpace => ticket == 2,
+            Who::NoRight | Who::SignedOut => false,
+        }
+    }
+    fn comments(self, ticket: u8) -> bool {
+        self.reads(ticket) && self != Who::Reader
+    }
+    fn opens_in_s1(self) -> bool {
+        matches!(self, Who::Admin | Who::Writer)
+    }
+}
+
+/// What a route answers `who` on `target` (a site name or a ticket number): for a GET, for a
+/// POST without the form's token, and for a POST with it and a form that changes nothing
+/// (None: not probed). A rule this test does not know fails it.
+fn expected(rule: &str, method: &str, path: &str, who: Who, target: &str) -> (u16, Option<u16>) {
+    let signed_in = who != Who::SignedOut;
+    let ticket: u8 = target.parse().unwrap_or(0);
+    let hidden = |seen: bool| if seen { 403 } else { 404 };
+    match (rule, method) {
+        ("public", "GET") => (if path == "/password" { 400 } else { 200 }, None),
+        ("public", "POST") => (403, None),
+        _ if !signed_in => (303, None),
+        ("signed-in", "GET") => (200, None),
+        ("session", "POST") => (403, None),
+        ("site", "GET") => (if who.sees_site(target) { 200 } else { 404 }, None),
+        ("site-flush", "POST") => {
+            let seen = who.sees_site(target);
+            (
+                hidden(seen),
+                Some(if !seen {
+                    404
+                } else if who.may_flush() {
+                    400
+                } else {
+                    403
+                }),
+            )
+        }
+        ("ticket-read", "GET") => (if who.reads(ticket) { 200 } else { 404 }, None),
+        ("ticket-comment", "POST") => {
+            let seen = who.reads(ticket);
+            (
+                hidden(seen),
+                Some(if !seen {
+                    404
+                } else if who.comments(ticket) {
+                    400
+                } else {
+                    403
+                }),
+            )
+        }
+        ("ticket-open", "POST") => (403, Some(if who.opens_in_s1() { 303 } else { 400 })),
+        _ => panic!("the route {method} {path} has the rule `{rule}`, which this test does not know: teach it"),
+    }
+}
+
+#[test]
+fn every_route_answers_every_kind_of_account_by_its_rule_and_leaks_nothing() {
+    let env = Env::new();
+    env.seed();
+    let other = "21750001600019";
+    env.ok(&["beneficiary", "add", "--siret", other, "--name", "Mairie", "--lot", "9"]);
+    env.ok(&[
+        "site",
+        "add",
+        "mairie",
+        "--domain",
+        "www.mairie.fr",
+        "--beneficiary",
+        other,
+        "--origin",
+        "https://o.mairie.fr",
+        "--host",
+        "pop2",
+    ]);
+    let port = free_port();
+    env.mail_config(port);
+    env.ok(&["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--login", "tester"]);
+    for u in ["writer", "reader", "rep", "none", "other"] {
+        env.ok(&["user", "add", &format!("{u}@cust.example"), "--name", u]);
+    }
+    env.ok(&["project", "add", "p1", "--label", "Portail"]);
+    env.ok(&[
+        "space",
+        "add",
+        "s1",
+        "--member",
+        "writer@cust.example",
+        "--member",
+        "reader@cust.example",
+        "--member",
+        "rep@cust.example",
+        "--member",
+        "none@cust.example",
+    ]);
+    env.ok(&["space", "add", "s2", "--member", "other@cust.example"]);
+    env.ok(&["acl", "grant", "writer@cust.example", "p1", "write"]);
+    env.ok(&["acl", "grant", "reader@cust.example", "p1", "read"]);
+    env.ok(&["acl", "grant", "other@cust.example", "p1", "write"]);
+    env.ok(&["space", "link", "s1", crate::support::SIRET]);
+    env.ok(&["space", "link", "s2", other]);
+    let plan = env.path("plan.pdf");
+    std::fs::write(&plan, b"%PDF-1.7\n").expect("pdf");
+    for (space, title, reporter) in
+        [("s1", "Ticket-one-marker", "rep@cust.example"), ("s2", "Ticket-two-marker", "other@cust.example")]
+    {
+        env.ok(&[
+            "ticket",
+            "new",
+            "--project",
+            "p1",
+            "--space",
+            space,
+            "--type",
+            "incident",
+            "--title",
+            title,
+            "--reporter",
+            reporter,
+        ]);
+    }
+    for id in ["1", "2"] {
+        env.ok(&["ticket", "attach", id, plan.to_str().expect("utf8")]);
+    }
+    let smtp = Smtp::start(&env.path("maildir"), port);
+    let srv = Server::start(&env);
+    let accounts: Vec<(Who, Vec<String>, String)> = [
+        (Who::Admin, "admin@ops.example"),
+        (Who::Writer, "writer@cust.example"),
+        (Who::Reader, "reader@cust.example"),
+        (Who::Reporter, "rep@cust.example"),
+        (Who::NoRight, "none@cust.example"),
+        (Who::OtherSpace, "other@cust.example"),
+    ]
+    .iter()
+    .map(|(who, email)| {
+        let session = account(&env, &srv, &smtp, email);
+        let csrf = srv.call("GET", "/", std::slice::from_ref(&session), None).field("csrf");
+        (*who, vec![session], csrf)
+    })
+    .chain(std::iter::once((Who::SignedOut, Vec::new(), String::new())))
+    .collect();
+
+    // Lists show each account only its own.
+    for (who, cookies, _) in &accounts {
+        for list in ["/sites", "/tickets", "/deposits"] {
+            let body = srv.call("GET", list, cookies, None).body;
+            for (marker, seen) in [
+                ("www.mairie.fr", who.sees_site("mairie")),
+                ("www.example.fr", who.sees_site("www")),
+                ("Ticket-one-marker", who.reads(1)),
+                ("Ticket-two-marker", who.reads(2)),
+            ] {
+                if !seen {
+                    assert!(!body.contains(marker), "{who:?} sees {marker} on {list}");
+                }
+            }
+        }
+    }
+
+    // Every route, from the server's own list, for every kind of account.
+    let routes = env.ok(&["extranet", "routes", "-o", "json"]).json();
+    let routes = routes.as_array().expect("routes");
+    assert!(routes.len() >= 20, "{routes:?}");
+    let mut walked = 0;
+    for r in routes {
+        let (method, path, rule) = (
+            r["method"].as_str().expect("method"),
+            r["path"].as_str().expect("path"),
+            r["rule"].as_str().expect("rule"),
+        );
+        let targets: &[&str] = if path.contains("{id}") || rule.starts_with("ticket-comment") {
+            &["1", "2"]
+        } else if path.contains("{name}") {
+            &["www", "mairie"]
+        } else {
+            &[""]
+        };
+        for target in targets {
+            let concrete = if path.contains("{id}") {
+                path.replace("{id}", target).replace("{name}", "plan.pdf")
+            } else {
+                path.replace("{name}", target)
+            };
+            for (who, cookies, csrf) in &accounts {
+                let (first, probe) = expected(rule, method, path, *who, target);
+                let multipart = concrete.starts_with("/tickets") || concrete.starts_with("/deposits");
+                let ticket_field = if path.contains("{id}") { "" } else { target };
+                let answer = match method {
+                    "GET" => srv.call("GET", &concrete, cookies, None),
+                    _ if multipart => srv.upload(&concrete, cookies, &[("ticket", ticket_field)], None),
+                    _ => srv.call("POST", &concrete, cookies, Some("")),
+                };
+                assert_eq!(answer.status, first, "{who:?} {method} {concrete} ({rule}): {}", answer.body);
+                walked += 1;
+                let Some(want) = probe else { continue };
+                let answer = match rule {
+                    "ticket-open" => srv.upload(
+                        &concrete,
+                        cookies,
+                        &[("csrf", csrf), ("title", "Probe"), ("project", "p1"), ("space", "s1"), ("kind", "request")],
+                        None,
+                    ),
+                    _ if multipart => srv.upload(&concrete, cookies, &[("csrf", csrf), ("ticket", ticket_field)], None),
+                    _ => srv.call("POST", &concrete, cookies, Some(&format!("csrf={csrf}&urls="))),
+                };
+                assert_eq!(answer.status, want, "{who:?} {method} {concrete} ({rule}) with its token: {}", answer.body);
+            }
+        }
+    }
+    assert!(walked > 200, "{walked} requests");
+}

@@ -20,6 +20,11 @@ pub(super) fn run(ctx: &mut Ctx, cmd: ExtranetCmd) -> Result<Exit> {
             crate::extranet::serve(ctx.settings.clone(), listen, tls)?;
             Ok(Exit::Success)
         }
+        ExtranetCmd::Routes => {
+            let rows: Vec<RouteRow> = crate::extranet::ROUTES.iter().map(|r| RouteRow(*r)).collect();
+            ctx.out.list(&rows)?;
+            Ok(Exit::Success)
+        }
     }
 }
 
@@ -91,5 +96,19 @@ impl Tabular for LinkSent {
     const HEADERS: &'static [&'static str] = &["email", "valid_until"];
     fn cells(&self) -> Vec<Cell> {
         vec![Cell::text(&self.email), Cell::text(&self.valid_until)]
+    }
+}
+
+/// A route as `extranet routes` shows it.
+#[derive(Debug, serde::Serialize)]
+#[serde(transparent)]
+struct RouteRow(crate::extranet::Route);
+
+impl Tabular for RouteRow {
+    const HEADERS: &'static [&'static str] = &["method", "path", "rule"];
+    fn cells(&self) -> Vec<Cell> {
+        let rule =
+            serde_json::to_value(self.0.rule).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        vec![Cell::text(self.0.method), Cell::text(self.0.path), Cell::text(rule)]
     }
 }

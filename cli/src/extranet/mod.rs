@@ -109,7 +109,7 @@ pub fn serve(
         let scheme = if tls.is_some() { "https" } else { "http" };
         eprintln!("extranet listening on {scheme}://{}", listener.local_addr()?);
         let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
-        let routes = router(app);
+        let routes = router(app)?;
         loop {
             let (stream, addr) = tokio::select! {
                 r = listener.accept() => match r {
@@ -141,30 +141,114 @@ pub fn serve(
     })
 }
 
-fn router(app: Shared) -> axum::Router {
-    axum::Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_page).post(login))
-        .route("/password", get(password_page).post(set_password))
-        .route("/logout", post(logout))
-        .route("/sites", get(sites))
-        .route("/sites/{name}", get(site))
-        .route("/sites/{name}/flush", get(flush::form).post(flush::submit))
-        .route("/sites/{name}/stats", get(stats::stats))
-        .route("/sites/{name}/stats.svg", get(stats::chart))
-        .route("/sites/{name}/stats.csv", get(stats::csv))
-        .route("/sites/{name}/stats.xlsx", get(stats::xlsx))
-        .route("/tickets", get(tickets::list))
-        .route("/tickets/new", get(tickets::new_form).post(tickets::create))
-        .route("/tickets/{id}", get(tickets::show).post(tickets::comment))
-        .route("/tickets/{id}/files/{name}", get(tickets::attachment))
-        .route("/deposits", get(tickets::deposits).post(tickets::deposit))
-        .route("/style.css", get(style))
-        .fallback(not_found)
+/// Who may reach a route: every route has one, and the authorization test
+/// (`tests/cli/extranet.rs`) walks every route of [`ROUTES`] for every kind of account by its
+/// rule, so a route added without a rule, or with one the test does not know, fails it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// Anyone: the sign-in and set-password pages, the style sheet.
+    Public,
+    /// Any signed-in account (lists show only what the account may see).
+    SignedIn,
+    /// The signed-in account's own session (sign-out).
+    Session,
+    /// A site the account sees (`ops::access::visible_site`); another's is a 404.
+    Site,
+    /// A site the account sees and may purge (`ops::access::may_flush`).
+    SiteFlush,
+    /// A ticket the account may read (`ops::tickets::authorize`); another's is a 404.
+    TicketRead,
+    /// A ticket the account may comment or attach to (the `ticket` field when the path has none).
+    TicketComment,
+    /// Opening a ticket in a project and space (`ops::tickets::open`).
+    TicketOpen,
+}
+
+/// One route of the extranet.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Route {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The path, with `{name}` and `{id}` parameters.
+    pub path: &'static str,
+    /// Who may reach it.
+    pub rule: Rule,
+}
+
+const fn route(method: &'static str, path: &'static str, rule: Rule) -> Route {
+    Route { method, path, rule }
+}
+
+/// Every route, with its rule. The router is made from this list and nothing else.
+pub const ROUTES: &[Route] = &[
+    route("GET", "/", Rule::SignedIn),
+    route("GET", "/login", Rule::Public),
+    route("POST", "/login", Rule::Public),
+    route("GET", "/password", Rule::Public),
+    route("POST", "/password", Rule::Public),
+    route("POST", "/logout", Rule::Session),
+    route("GET", "/sites", Rule::SignedIn),
+    route("GET", "/sites/{name}", Rule::Site),
+    route("GET", "/sites/{name}/stats", Rule::Site),
+    route("GET", "/sites/{name}/stats.svg", Rule::Site),
+    route("GET", "/sites/{name}/stats.csv", Rule::Site),
+    route("GET", "/sites/{name}/stats.xlsx", Rule::Site),
+    route("GET", "/sites/{name}/flush", Rule::Site),
+    route("POST", "/sites/{name}/flush", Rule::SiteFlush),
+    route("GET", "/tickets", Rule::SignedIn),
+    route("GET", "/tickets/new", Rule::SignedIn),
+    route("POST", "/tickets/new", Rule::TicketOpen),
+    route("GET", "/tickets/{id}", Rule::TicketRead),
+    route("POST", "/tickets/{id}", Rule::TicketComment),
+    route("GET", "/tickets/{id}/files/{name}", Rule::TicketRead),
+    route("GET", "/deposits", Rule::SignedIn),
+    route("POST", "/deposits", Rule::TicketComment),
+    route("GET", "/style.css", Rule::Public),
+];
+
+/// The handler of a route of [`ROUTES`].
+fn handler(r: &Route) -> Option<axum::routing::MethodRouter<Shared>> {
+    Some(match (r.method, r.path) {
+        ("GET", "/") => get(home),
+        ("GET", "/login") => get(login_page),
+        ("POST", "/login") => post(login),
+        ("GET", "/password") => get(password_page),
+        ("POST", "/password") => post(set_password),
+        ("POST", "/logout") => post(logout),
+        ("GET", "/sites") => get(sites),
+        ("GET", "/sites/{name}") => get(site),
+        ("GET", "/sites/{name}/stats") => get(stats::stats),
+        ("GET", "/sites/{name}/stats.svg") => get(stats::chart),
+        ("GET", "/sites/{name}/stats.csv") => get(stats::csv),
+        ("GET", "/sites/{name}/stats.xlsx") => get(stats::xlsx),
+        ("GET", "/sites/{name}/flush") => get(flush::form),
+        ("POST", "/sites/{name}/flush") => post(flush::submit),
+        ("GET", "/tickets") => get(tickets::list),
+        ("GET", "/tickets/new") => get(tickets::new_form),
+        ("POST", "/tickets/new") => post(tickets::create),
+        ("GET", "/tickets/{id}") => get(tickets::show),
+        ("POST", "/tickets/{id}") => post(tickets::comment),
+        ("GET", "/tickets/{id}/files/{name}") => get(tickets::attachment),
+        ("GET", "/deposits") => get(tickets::deposits),
+        ("POST", "/deposits") => post(tickets::deposit),
+        ("GET", "/style.css") => get(style),
+        _ => return None,
+    })
+}
+
+fn router(app: Shared) -> anyhow::Result<axum::Router> {
+    let mut r = axum::Router::new();
+    for route in ROUTES {
+        let h = handler(route)
+            .ok_or_else(|| anyhow::anyhow!("the route {} {} has no handler", route.method, route.path))?;
+        r = r.route(route.path, h);
+    }
+    Ok(r.fallback(not_found)
         // A file of MAX_ATTACHMENT and the form around it; a bigger body is refused as it comes.
         .layer(axum::extract::DefaultBodyLimit::max(crate::ops::tickets::MAX_ATTACHMENT as usize + 64 * 1024))
         .layer(axum::middleware::map_response(security_headers))
-        .with_state(app)
+        .with_state(app))
 }
 
 /// Every answer's headers: no script at all, nothing framed, no referrer, HTTPS only.
@@ -496,5 +580,23 @@ async fn set_password(
             res
         }
         _ => page(StatusCode::BAD_REQUEST, pages::message(lang, pages::Msg::LinkInvalid)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_a_handler_and_appears_once() {
+        for (i, r) in ROUTES.iter().enumerate() {
+            assert!(handler(r).is_some(), "{} {}", r.method, r.path);
+            assert!(
+                !ROUTES[..i].iter().any(|o| o.method == r.method && o.path == r.path),
+                "{} {} twice",
+                r.method,
+                r.path
+            );
+        }
     }
 }

@@ -337,6 +337,12 @@ fn add(
     if !up.fields.get("csrf").is_some_and(|c| secret::same(c, &s.csrf)) {
         return page(StatusCode::FORBIDDEN, pages::message(lang, pages::Msg::FormExpired));
     }
+    if !may_comment {
+        return again(
+            StatusCode::FORBIDDEN,
+            view::Note::Refused(format!("you may read ticket #{id} but not add to it")),
+        );
+    }
     let text = up.fields.get("text").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     if text.is_none() && up.file.is_none() {
         return again(StatusCode::BAD_REQUEST, view::Note::Empty);
