@@ -769,6 +769,9 @@ _amoe() {
             amoe__subcmd__help__subcmd__user,password)
                 cmd="amoe__subcmd__help__subcmd__user__subcmd__password"
                 ;;
+            amoe__subcmd__help__subcmd__user,totp-reset)
+                cmd="amoe__subcmd__help__subcmd__user__subcmd__totp__subcmd__reset"
+                ;;
             amoe__subcmd__help__subcmd__user,update)
                 cmd="amoe__subcmd__help__subcmd__user__subcmd__update"
                 ;;
@@ -1342,6 +1345,9 @@ _amoe() {
             amoe__subcmd__user,password)
                 cmd="amoe__subcmd__user__subcmd__password"
                 ;;
+            amoe__subcmd__user,totp-reset)
+                cmd="amoe__subcmd__user__subcmd__totp__subcmd__reset"
+                ;;
             amoe__subcmd__user,update)
                 cmd="amoe__subcmd__user__subcmd__update"
                 ;;
@@ -1356,6 +1362,9 @@ _amoe() {
                 ;;
             amoe__subcmd__user__subcmd__help,password)
                 cmd="amoe__subcmd__user__subcmd__help__subcmd__password"
+                ;;
+            amoe__subcmd__user__subcmd__help,totp-reset)
+                cmd="amoe__subcmd__user__subcmd__help__subcmd__totp__subcmd__reset"
                 ;;
             amoe__subcmd__user__subcmd__help,update)
                 cmd="amoe__subcmd__user__subcmd__help__subcmd__update"
@@ -5571,7 +5580,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__user)
-            opts="add update list password"
+            opts="add update list password totp-reset"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5613,6 +5622,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help__subcmd__user__subcmd__password)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__user__subcmd__totp__subcmd__reset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -10923,7 +10946,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__user)
-            opts="-o -h -V --store --operator --output --help --version add update list password help"
+            opts="-o -h -V --store --operator --output --help --version add update list password totp-reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -10991,7 +11014,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__user__subcmd__help)
-            opts="add update list password help"
+            opts="add update list password totp-reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -11047,6 +11070,20 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__user__subcmd__help__subcmd__password)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__user__subcmd__help__subcmd__totp__subcmd__reset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -11119,6 +11156,36 @@ _amoe() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__user__subcmd__totp__subcmd__reset)
+            opts="-o -h -V --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

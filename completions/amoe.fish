@@ -665,18 +665,19 @@ complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "host" -d 'Where a host\'s logs are read over SFTP (shown when no flag is given)'
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "account" -d 'SFTP accounts logs are delivered to'
 complete -c amoe -n "__fish_amoe_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
 json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -s V -l version -d 'Print version'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -f -a "update" -d 'Change a user\'s name, administrator right, time right or login'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -f -a "list" -d 'List users'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -f -a "password" -d 'Mail a user a one-time link to set their extranet password (an administrator does)'
-complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -f -a "update" -d 'Change a user\'s name, administrator right, time right or login'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -f -a "list" -d 'List users'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -f -a "password" -d 'Mail a user a one-time link to set their extranet password (an administrator does)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -f -a "totp-reset" -d 'Remove a user\'s extranet second factor (a lost phone), and end their sessions (an administrator does)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and not __fish_seen_subcommand_from add update list password totp-reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l name -d 'Full name' -r
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l login -d 'The operator login (`--operator`, `AMOE_OPERATOR`, `$USER`) that acts as this user' -r
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from add" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
@@ -717,10 +718,18 @@ json\t'JSON, one document; shapes are documented in `schemas/`'
 csv\t'CSV with a header line; list values are separated by spaces'"
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from password" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from password" -s V -l version -d 'Print version'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from totp-reset" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from totp-reset" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from totp-reset" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'
+json\t'JSON, one document; shapes are documented in `schemas/`'
+csv\t'CSV with a header line; list values are separated by spaces'"
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from totp-reset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from totp-reset" -s V -l version -d 'Print version'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a user (an administrator does; the very first user must be an administrator)'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a user\'s name, administrator right, time right or login'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "password" -d 'Mail a user a one-time link to set their extranet password (an administrator does)'
+complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "totp-reset" -d 'Remove a user\'s extranet second factor (a lost phone), and end their sessions (an administrator does)'
 complete -c amoe -n "__fish_amoe_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand project; and not __fish_seen_subcommand_from add list help" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
@@ -1771,6 +1780,7 @@ complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcomma
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "update" -d 'Change a user\'s name, administrator right, time right or login'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "list" -d 'List users'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "password" -d 'Mail a user a one-time link to set their extranet password (an administrator does)'
+complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "totp-reset" -d 'Remove a user\'s extranet second factor (a lost phone), and end their sessions (an administrator does)'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from project" -f -a "add" -d 'Add a project with its contacts and SLA targets'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from project" -f -a "list" -d 'List projects'
 complete -c amoe -n "__fish_amoe_using_subcommand help; and __fish_seen_subcommand_from space" -f -a "add" -d 'Add a space (one per customer structure)'

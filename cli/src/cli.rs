@@ -1018,6 +1018,14 @@ pub enum UserCmd {
         #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=168))]
         hours: u32,
     },
+    /// Remove a user's extranet second factor (a lost phone), and end their sessions (an administrator does)
+    #[command(
+        after_long_help = "The user signs in with their password alone again (an administrator is asked to set a new\nsecond factor up at once).\n\nEXAMPLES:\n  amoe user totp-reset dsi@mairie.example"
+    )]
+    TotpReset {
+        /// E-mail of the account
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -434,6 +434,18 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (space, siret)
     );
     CREATE INDEX space_beneficiaries_siret ON space_beneficiaries (siret);",
+    // 14: the extranet's second factor (RFC 6238): each account's TOTP secret, sealed with the
+    // server's key (never in clear here), enabled once a first code was given, and the last
+    // time step used (a code works once); a session's stage: `full`, `code` (password given,
+    // code awaited) or `enrol` (an administrator who must set a second factor up first).
+    "CREATE TABLE web_totp (
+        email TEXT PRIMARY KEY NOT NULL REFERENCES users (email) ON DELETE CASCADE,
+        sealed TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        enabled_at TEXT,
+        last_step INTEGER NOT NULL DEFAULT 0
+    );
+    ALTER TABLE web_sessions ADD COLUMN stage TEXT NOT NULL DEFAULT 'full' CHECK (stage IN ('full', 'code', 'enrol'));",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

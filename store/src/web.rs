@@ -15,6 +15,20 @@ pub struct WebSession {
     pub csrf: String,
     pub created_at: String,
     pub seen_at: String,
+    /// `full`; `code`: the password was right, the second factor is awaited; `enrol`: an
+    /// administrator who must set a second factor up before anything else.
+    pub stage: String,
+}
+
+/// An account's second factor, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebTotp {
+    /// The secret, sealed by the caller with the server's key.
+    pub sealed: String,
+    /// Enabled (a first code was given), and when.
+    pub enabled_at: Option<String>,
+    /// The last time step whose code was used.
+    pub last_step: i64,
 }
 
 impl Store {
@@ -83,14 +97,60 @@ impl Store {
     }
 
     /// Opens a session.
-    pub fn add_web_session(&mut self, id_sha256: &str, email: &str, csrf: &str, now: &str) -> Result<()> {
+    pub fn add_web_session(&mut self, id_sha256: &str, email: &str, csrf: &str, now: &str, stage: &str) -> Result<()> {
         self.conn
             .execute(
-                "INSERT INTO web_sessions (id_sha256, email, csrf, created_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![id_sha256, email, csrf, now],
+                "INSERT INTO web_sessions (id_sha256, email, csrf, created_at, seen_at, stage) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                params![id_sha256, email, csrf, now, stage],
             )
             .map_err(|e| self.sql(e))?;
         Ok(())
+    }
+
+    /// The account's second factor, if one was set up (enabled or not yet).
+    pub fn web_totp(&self, email: &str) -> Result<Option<WebTotp>> {
+        self.conn
+            .query_row("SELECT sealed, enabled_at, last_step FROM web_totp WHERE email = ?1", [email], |r| {
+                Ok(WebTotp { sealed: r.get(0)?, enabled_at: r.get(1)?, last_step: r.get(2)? })
+            })
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// A new secret for the account, not enabled until [`Store::enable_web_totp`]; replaces
+    /// one not yet enabled, never an enabled one (false then).
+    pub fn start_web_totp(&mut self, email: &str, sealed: &str, now: &str) -> Result<bool> {
+        let n = self
+            .conn
+            .execute(
+                "INSERT INTO web_totp (email, sealed, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (email) DO UPDATE SET sealed = ?2, created_at = ?3, last_step = 0
+                 WHERE web_totp.enabled_at IS NULL",
+                params![email, sealed, now],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(n == 1)
+    }
+
+    /// Records that the code of time step `step` was used, if no later or equal step was:
+    /// false for a code used twice. With `enable`, the second factor is enabled at `now`.
+    pub fn use_web_totp_step(&mut self, email: &str, step: i64, now: &str, enable: bool) -> Result<bool> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE web_totp SET last_step = ?2,
+                     enabled_at = CASE WHEN ?4 THEN COALESCE(enabled_at, ?3) ELSE enabled_at END
+                 WHERE email = ?1 AND last_step < ?2",
+                params![email, step, now, enable],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(n == 1)
+    }
+
+    /// Removes the account's second factor (true if it had one).
+    pub fn remove_web_totp(&mut self, email: &str) -> Result<bool> {
+        let n = self.conn.execute("DELETE FROM web_totp WHERE email = ?1", [email]).map_err(|e| self.sql(e))?;
+        Ok(n == 1)
     }
 
     /// The session of that id's hash, if it was neither idle since before `idle_since` nor
@@ -108,9 +168,17 @@ impl Store {
         let found: Option<WebSession> = self
             .conn
             .query_row(
-                "SELECT email, csrf, created_at, seen_at FROM web_sessions WHERE id_sha256 = ?1",
+                "SELECT email, csrf, created_at, seen_at, stage FROM web_sessions WHERE id_sha256 = ?1",
                 [id_sha256],
-                |r| Ok(WebSession { email: r.get(0)?, csrf: r.get(1)?, created_at: r.get(2)?, seen_at: r.get(3)? }),
+                |r| {
+                    Ok(WebSession {
+                        email: r.get(0)?,
+                        csrf: r.get(1)?,
+                        created_at: r.get(2)?,
+                        seen_at: r.get(3)?,
+                        stage: r.get(4)?,
+                    })
+                },
             )
             .optional()
             .map_err(|e| self.sql(e))?;
@@ -197,7 +265,7 @@ mod tests {
         let (_dir, mut s) = store();
         s.add_web_link("t1", "a@x.fr", "2026-11-27T10:00:00.000Z", "2026-11-28T10:00:00.000Z").expect("link");
         assert_eq!(s.web_link("t1", "2026-11-28T10:00:00.000Z").expect("q"), None, "expired at the edge");
-        s.add_web_session("s1", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
+        s.add_web_session("s1", "a@x.fr", "c", "2026-11-27T10:00:00.000Z", "full").expect("session");
         let used = s.use_web_link("t1", "$argon2id$x", "2026-11-27T11:00:00.000Z").expect("use");
         assert_eq!(used.as_deref(), Some("a@x.fr"));
         assert_eq!(s.web_password("a@x.fr").expect("q").as_deref(), Some("$argon2id$x"));
@@ -216,7 +284,7 @@ mod tests {
     #[test]
     fn sessions_end_when_idle_or_too_old() {
         let (_dir, mut s) = store();
-        s.add_web_session("s1", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
+        s.add_web_session("s1", "a@x.fr", "c", "2026-11-27T10:00:00.000Z", "full").expect("session");
         let touch = |s: &mut Store, now: &str, refresh: &str, idle: &str| {
             s.touch_web_session("s1", now, refresh, idle, "2026-11-26T22:00:00.000Z").expect("q").map(|x| x.seen_at)
         };
@@ -230,8 +298,8 @@ mod tests {
         assert_eq!(touch(&mut s, t, "2026-11-27T10:59:00.000Z", "2026-11-27T10:30:00.000Z"), None, "idle");
         let t = "2026-11-27T10:21:00.000Z";
         assert_eq!(touch(&mut s, t, "2026-11-27T10:20:00.000Z", "2026-11-27T09:51:00.000Z"), None, "removed");
-        s.add_web_session("s2", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
-        s.add_web_session("s3", "a@x.fr", "c", "2026-11-27T10:00:00.000Z").expect("session");
+        s.add_web_session("s2", "a@x.fr", "c", "2026-11-27T10:00:00.000Z", "full").expect("session");
+        s.add_web_session("s3", "a@x.fr", "c", "2026-11-27T10:00:00.000Z", "full").expect("session");
         assert_eq!(s.end_web_sessions("a@x.fr").expect("all"), 2);
     }
 
@@ -244,5 +312,29 @@ mod tests {
         s.add_web_failure("b@x.fr", "10.0.0.1", "2026-11-27T10:05:00.000Z").expect("f");
         let (a, b, first) = s.web_failures("a@x.fr", "10.0.0.1", "2026-11-27T10:00:30.000Z").expect("q");
         assert_eq!((a, b, first.as_deref()), (2, 3, Some("2026-11-27T10:01:00.000Z")));
+    }
+
+    #[test]
+    fn a_second_factor_is_enabled_once_and_each_code_works_once() {
+        let (_dir, mut s) = store();
+        assert_eq!(s.web_totp("a@x.fr").expect("q"), None);
+        assert!(s.start_web_totp("a@x.fr", "sealed-1", "2026-11-27T10:00:00.000Z").expect("start"));
+        // Not enabled yet: a new secret may replace it.
+        assert!(s.start_web_totp("a@x.fr", "sealed-2", "2026-11-27T10:01:00.000Z").expect("again"));
+        assert!(s.use_web_totp_step("a@x.fr", 100, "2026-11-27T10:02:00.000Z", true).expect("use"));
+        let t = s.web_totp("a@x.fr").expect("q").expect("there");
+        assert_eq!(
+            (t.sealed.as_str(), t.enabled_at.as_deref(), t.last_step),
+            ("sealed-2", Some("2026-11-27T10:02:00.000Z"), 100)
+        );
+        // The same step, or an earlier one, is refused; a later one is taken.
+        assert!(!s.use_web_totp_step("a@x.fr", 100, "2026-11-27T10:02:10.000Z", false).expect("replay"));
+        assert!(!s.use_web_totp_step("a@x.fr", 99, "2026-11-27T10:02:10.000Z", false).expect("older"));
+        assert!(s.use_web_totp_step("a@x.fr", 101, "2026-11-27T10:02:40.000Z", false).expect("next"));
+        // Enabled: a new secret no longer replaces it; removed, it is gone.
+        assert!(!s.start_web_totp("a@x.fr", "sealed-3", "2026-11-27T10:03:00.000Z").expect("refused"));
+        assert_eq!(s.web_totp("a@x.fr").expect("q").map(|t| t.sealed), Some("sealed-2".into()));
+        assert!(s.remove_web_totp("a@x.fr").expect("rm"));
+        assert_eq!(s.web_totp("a@x.fr").expect("q"), None);
     }
 }

@@ -342,17 +342,49 @@ fn an_account_sees_the_sites_of_its_spaces_and_no_other() {
     // Unlinked, the site is gone from the account's view; an administrator sees every site.
     env.ok(&["space", "unlink", "insee", crate::support::SIRET]);
     assert_eq!(srv.call("GET", "/sites/www", me, None).status, 404);
-    let admin_password = set_password(&env, &srv, &smtp, "admin@ops.example");
-    let (admin, _) =
-        sign_in(&srv, "admin@ops.example", &admin_password, &[]).cookie("__Host-amoe_session").expect("admin");
+    let admin = account(&env, &srv, &smtp, "admin@ops.example");
     let all = srv.call("GET", "/sites", &[admin], None);
     assert!(all.body.contains("www.example.fr") && all.body.contains("www.mairie.fr"), "{}", all.body);
 }
 
-/// An account of `fleet`'s store with its password set and signed in: its session cookie.
+/// An account with its password set and signed in: its session cookie. An administrator
+/// sets up its second factor on the way, as the server requires.
 fn account(env: &Env, srv: &Server, smtp: &Smtp, email: &str) -> String {
     let password = set_password(env, srv, smtp, email);
-    sign_in(srv, email, &password, &[]).cookie("__Host-amoe_session").expect("session").0
+    let a = sign_in(srv, email, &password, &[]);
+    let session = a.cookie("__Host-amoe_session").expect("session").0;
+    if a.header("location") == Some("/account/totp") { enrol(srv, &session).0 } else { session }
+}
+
+/// The 6-digit code of a base32 key, `offset` steps from now (RFC 6238, the test's own).
+fn totp(key: &str, offset: i64) -> String {
+    let secret = data_encoding::BASE32_NOPAD.decode(key.as_bytes()).expect("base32");
+    let step = jiff::Timestamp::now().as_second().div_euclid(30) + offset;
+    let mac = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &secret),
+        &step.to_be_bytes(),
+    );
+    let h = mac.as_ref();
+    let at = usize::from(h[19] & 0x0f);
+    format!("{:06}", u32::from_be_bytes([h[at] & 0x7f, h[at + 1], h[at + 2], h[at + 3]]) % 1_000_000)
+}
+
+/// Sets up the second factor of the session's account: its new session cookie (the session
+/// gains its rights under a new id), the key, and the code given.
+fn enrol(srv: &Server, session: &str) -> (String, String, String) {
+    let me = [session.to_owned()];
+    let page = srv.call("GET", "/account/totp", &me, None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = page.field("csrf");
+    let started = srv.call("POST", "/account/totp", &me, Some(&format!("csrf={csrf}&action=start")));
+    assert_eq!(started.status, 200, "{}", started.body);
+    let at = started.body.find("<code id=\"key\">").expect("the key is shown") + 15;
+    let key = started.body[at..].split('<').next().unwrap_or_default().to_owned();
+    let code = totp(&key, 0);
+    let done = srv.call("POST", "/account/totp", &me, Some(&format!("csrf={csrf}&action=confirm&code={code}")));
+    assert_eq!(done.status, 303, "{}", done.body);
+    let fresh = done.cookie("__Host-amoe_session").map(|c| c.0).unwrap_or_else(|| session.to_owned());
+    (fresh, key, code)
 }
 
 /// The field `name` of the CSV's row `period`.
@@ -705,6 +737,10 @@ fn expected(rule: &str, method: &str, path: &str, who: Who, target: &str) -> (u1
         _ if !signed_in => (303, None),
         ("signed-in", "GET") => (200, None),
         ("session", "POST") => (403, None),
+        // No session here waits for its code: to the sign-in page.
+        ("second-factor", _) => (303, None),
+        ("enrol", "GET") => (200, None),
+        ("enrol", "POST") => (403, Some(400)),
         ("site", "GET") => (if who.sees_site(target) { 200 } else { 404 }, None),
         ("site-flush", "POST") => {
             let seen = who.sees_site(target);
@@ -893,4 +929,133 @@ fn every_route_answers_every_kind_of_account_by_its_rule_and_leaks_nothing() {
         }
     }
     assert!(walked > 200, "{walked} requests");
+}
+
+#[test]
+fn a_second_factor_is_required_of_administrators_optional_for_others_and_works_once() {
+    let env = Env::new();
+    env.seed();
+    let port = free_port();
+    env.mail_config(port);
+    env.ok(&["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--login", "tester"]);
+    env.ok(&["user", "add", "dsi@insee.fr", "--name", "DSI"]);
+    let smtp = Smtp::start(&env.path("maildir"), port);
+    let srv = Server::start(&env);
+
+    // The administrator's password alone reaches only the set-up page.
+    let password = set_password(&env, &srv, &smtp, "admin@ops.example");
+    let first = sign_in(&srv, "admin@ops.example", &password, &[]);
+    assert_eq!(first.header("location"), Some("/account/totp"));
+    let half = first.cookie("__Host-amoe_session").expect("session").0;
+    let h = std::slice::from_ref(&half);
+    for path in ["/", "/sites", "/tickets", "/sites/www"] {
+        assert_eq!(srv.call("GET", path, h, None).header("location"), Some("/login"), "{path}");
+    }
+    assert_eq!(srv.call("GET", "/login", h, None).header("location"), Some("/account/totp"));
+    // Turning it off is not for administrators; a wrong first code enables nothing.
+    let csrf = srv.call("GET", "/account/totp", h, None).field("csrf");
+    assert_eq!(
+        srv.call("POST", "/account/totp", h, Some(&format!("csrf={csrf}&action=confirm&code=123456"))).status,
+        400
+    );
+    let (full, key, used) = enrol(&srv, &half);
+    assert_ne!(full, half, "a new session id once the second factor is given");
+    assert_eq!(srv.call("GET", "/", h, None).status, 303, "the half session is gone");
+    assert_eq!(srv.call("GET", "/", std::slice::from_ref(&full), None).status, 200);
+    let csrf = srv.call("GET", "/", std::slice::from_ref(&full), None).field("csrf");
+    let off = srv.call(
+        "POST",
+        "/account/totp",
+        std::slice::from_ref(&full),
+        Some(&format!("csrf={csrf}&action=off&code={}", totp(&key, 1))),
+    );
+    assert_eq!(off.status, 400);
+    assert!(off.body.contains("administrateurs doivent garder"), "{}", off.body);
+    // The store keeps the secret sealed, never the key shown.
+    let sealed: String = env
+        .sqlite()
+        .query_row("SELECT sealed FROM web_totp WHERE email = 'admin@ops.example'", [], |r| r.get(0))
+        .expect("row");
+    assert!(!sealed.contains(&key) && !sealed.is_empty());
+    let key_file = env.path("store.db.extranet-key");
+    let key_file = if key_file.exists() {
+        key_file
+    } else {
+        std::fs::read_dir(env.path(""))
+            .expect("dir")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().ends_with(".extranet-key"))
+            .expect("the server's key file")
+    };
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&key_file).expect("key").permissions().mode() & 0o777, 0o600);
+
+    // Next sign-in: the code is asked; the code just used does not work again (replay), nor
+    // a wrong one; the next step's does.
+    let again = sign_in(&srv, "admin@ops.example", &password, &[]);
+    assert_eq!(again.header("location"), Some("/login/code"));
+    let waiting = again.cookie("__Host-amoe_session").expect("session").0;
+    let w = std::slice::from_ref(&waiting);
+    assert_eq!(srv.call("GET", "/", w, None).status, 303);
+    let page = srv.call("GET", "/login/code", w, None);
+    let csrf = page.field("csrf");
+    // (The very code given at set-up, whatever the time step is now.)
+    let replay = srv.call("POST", "/login/code", w, Some(&format!("csrf={csrf}&code={used}")));
+    assert_eq!(replay.status, 401, "a code works once: {}", replay.body);
+    assert_eq!(srv.call("POST", "/login/code", w, Some(&format!("csrf={csrf}&code=000000"))).status, 401);
+    assert_eq!(
+        srv.call("POST", "/login/code", w, Some(&format!("code={}", totp(&key, 1)))).status,
+        403,
+        "no form token"
+    );
+    let ok = srv.call("POST", "/login/code", w, Some(&format!("csrf={csrf}&code={}", totp(&key, 1))));
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let signed = ok.cookie("__Host-amoe_session").expect("new session").0;
+    assert_ne!(signed, waiting);
+    assert_eq!(srv.call("GET", "/sites", std::slice::from_ref(&signed), None).status, 200);
+
+    // Optional for others: a reader signs in with a password, sets one up, removes it.
+    let dsi_password = set_password(&env, &srv, &smtp, "dsi@insee.fr");
+    let dsi = sign_in(&srv, "dsi@insee.fr", &dsi_password, &[]);
+    assert_eq!(dsi.header("location"), Some("/"));
+    let (dsi_session, dsi_key, _) = enrol(&srv, &dsi.cookie("__Host-amoe_session").expect("session").0);
+    let d = std::slice::from_ref(&dsi_session);
+    let csrf = srv.call("GET", "/", d, None).field("csrf");
+    let removed =
+        srv.call("POST", "/account/totp", d, Some(&format!("csrf={csrf}&action=off&code={}", totp(&dsi_key, 1))));
+    assert_eq!(removed.status, 303, "{}", removed.body);
+    assert_eq!(sign_in(&srv, "dsi@insee.fr", &dsi_password, &[]).header("location"), Some("/"));
+
+    // A lost phone: the administrator's second factor reset from the command line ends its
+    // sessions; the next sign-in asks to set one up again.
+    env.ok(&["user", "totp-reset", "admin@ops.example"]);
+    assert_eq!(srv.call("GET", "/", std::slice::from_ref(&signed), None).status, 303);
+    let anew = sign_in(&srv, "admin@ops.example", &password, &[]);
+    assert_eq!(anew.header("location"), Some("/account/totp"));
+    let (_, key, _) = enrol(&srv, &anew.cookie("__Host-amoe_session").expect("session").0);
+    // Wrong codes (two so far) count against the same limit as wrong passwords: the 11th try is refused
+    // even with the right code.
+    let third = sign_in(&srv, "admin@ops.example", &password, &[]).cookie("__Host-amoe_session").expect("session").0;
+    let t = std::slice::from_ref(&third);
+    let csrf = srv.call("GET", "/login/code", t, None).field("csrf");
+    for _ in 0..8 {
+        assert_eq!(srv.call("POST", "/login/code", t, Some(&format!("csrf={csrf}&code=000000"))).status, 401);
+    }
+    let locked = srv.call("POST", "/login/code", t, Some(&format!("csrf={csrf}&code={}", totp(&key, 1))));
+    assert_eq!(locked.status, 429, "{}", locked.body);
+
+    // One that has none: said, exit 1.
+    env.fails(1, &["user", "totp-reset", "dsi@insee.fr"]);
+    let audit = env.ok(&["audit", "list", "-o", "json"]).stdout;
+    for said in [
+        "set-up started",
+        "enabled",
+        "removed",
+        "failed: a code already used",
+        "signed in (password and second factor)",
+        "second factor removed; ",
+    ] {
+        assert!(audit.contains(said), "{said}: {audit}");
+    }
 }

@@ -148,6 +148,21 @@ pub(super) fn user(ctx: &mut Ctx, cmd: UserCmd) -> Result<Exit> {
             ops::require_admin(&me(ctx, &store, None)?, "send password links")?;
             return super::extranet::send_password_link(ctx, &mut store, &email, url, hours);
         }
+        UserCmd::TotpReset { email } => {
+            ops::require_admin(&me(ctx, &store, None)?, "reset second factors")?;
+            let u = store.user(&email)?.ok_or_else(|| {
+                Failure::new(format!("no user `{email}`")).hint("`amoe user list` shows the accounts")
+            })?;
+            let draft = ctx.draft("user totp-reset", Some(u.email.clone()));
+            let had = store.remove_web_totp(&u.email)?;
+            let ended = store.end_web_sessions(&u.email)?;
+            let said = if had { "second factor removed" } else { "had no second factor" };
+            store.journal(&draft, &format!("{said}; {ended} session(s) ended"))?;
+            if !had {
+                return Err(Failure::new(format!("`{}` has no second factor", u.email)).into());
+            }
+            ctx.out.done(&format!("removed the second factor of {} and ended {ended} session(s)", u.email), &u)?;
+        }
     }
     Ok(Exit::Success)
 }

@@ -12,13 +12,14 @@
 
 mod flush;
 mod pages;
+mod second_factor;
 pub mod secret;
 mod stats;
 mod tickets;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use amoe_store::tickets::TicketReads;
@@ -49,6 +50,8 @@ struct App {
     store: Mutex<Store>,
     operator: String,
     settings: crate::settings::Settings,
+    /// The file of the key that seals second-factor secrets (made on first use).
+    key_path: PathBuf,
     /// Sites' figures per day, read from the log archive once.
     daily: crate::logs::daily::Cache,
 }
@@ -95,7 +98,11 @@ pub fn serve(
     tls: Option<Arc<rustls::ServerConfig>>,
 ) -> anyhow::Result<()> {
     let store = Store::open(&settings.store)?;
+    let mut key_name = settings.store.file_name().unwrap_or_default().to_os_string();
+    key_name.push(".extranet-key");
+    let key_path = settings.store.with_file_name(key_name);
     let app: Shared = Arc::new(App {
+        key_path,
         store: Mutex::new(store),
         operator: settings.operator.clone(),
         settings,
@@ -153,6 +160,12 @@ pub enum Rule {
     SignedIn,
     /// The signed-in account's own session (sign-out).
     Session,
+    /// A session whose password was right and whose second factor is awaited; any other
+    /// is sent to the sign-in page.
+    SecondFactor,
+    /// A signed-in account's own second factor, reached also by an administrator who must set
+    /// one up before anything else.
+    Enrol,
     /// A site the account sees (`ops::access::visible_site`); another's is a 404.
     Site,
     /// A site the account sees and may purge (`ops::access::may_flush`).
@@ -187,7 +200,11 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/login", Rule::Public),
     route("GET", "/password", Rule::Public),
     route("POST", "/password", Rule::Public),
+    route("GET", "/login/code", Rule::SecondFactor),
+    route("POST", "/login/code", Rule::SecondFactor),
     route("POST", "/logout", Rule::Session),
+    route("GET", "/account/totp", Rule::Enrol),
+    route("POST", "/account/totp", Rule::Enrol),
     route("GET", "/sites", Rule::SignedIn),
     route("GET", "/sites/{name}", Rule::Site),
     route("GET", "/sites/{name}/stats", Rule::Site),
@@ -215,7 +232,11 @@ fn handler(r: &Route) -> Option<axum::routing::MethodRouter<Shared>> {
         ("POST", "/login") => post(login),
         ("GET", "/password") => get(password_page),
         ("POST", "/password") => post(set_password),
+        ("GET", "/login/code") => get(second_factor::code_page),
+        ("POST", "/login/code") => post(second_factor::code),
         ("POST", "/logout") => post(logout),
+        ("GET", "/account/totp") => get(second_factor::settings),
+        ("POST", "/account/totp") => post(second_factor::change),
         ("GET", "/sites") => get(sites),
         ("GET", "/sites/{name}") => get(site),
         ("GET", "/sites/{name}/stats") => get(stats::stats),
@@ -329,9 +350,9 @@ fn session(app: &App, headers: &HeaderMap) -> Option<(String, amoe_store::web::W
     Some((key, s))
 }
 
-/// The signed-in account of the request.
+/// The signed-in account of the request: a session past every factor (`full`).
 fn account(app: &App, headers: &HeaderMap) -> Option<(amoe_store::web::WebSession, amoe_store::tickets::User)> {
-    let (_, s) = session(app, headers)?;
+    let (_, s) = session(app, headers).filter(|(_, s)| s.stage == "full")?;
     let user = app.store.lock().ok()?.user(&s.email).ok()??;
     Some((s, user))
 }
@@ -419,8 +440,18 @@ fn pre_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
     }
 }
 
-async fn login_page(Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+async fn login_page(
+    State(app): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let lang = lang_of(&q, &headers);
+    // A session half-way through signing in goes on where it stopped.
+    match session(&app, &headers).map(|(_, s)| s.stage) {
+        Some(s) if s == "code" => return Redirect::to("/login/code").into_response(),
+        Some(s) if s == "enrol" => return Redirect::to("/account/totp").into_response(),
+        _ => {}
+    }
     let note = q.contains_key("set").then_some(pages::Msg::PasswordSet);
     pre_form(StatusCode::OK, |t| pages::login(lang, t, note, ""))
 }
@@ -454,14 +485,7 @@ async fn login(
     let t = now();
     let hash = {
         let Ok(mut st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
-        let since = stamp(t - minutes(WINDOW_MINUTES));
-        let (by_account, by_address, first) =
-            st.web_failures(&email, &peer.to_string(), &since).unwrap_or((0, 0, None));
-        if by_account >= MAX_FAILURES || by_address >= MAX_FAILURES {
-            let wait = first
-                .and_then(|f| f.parse::<jiff::Timestamp>().ok())
-                .map(|f| ((f + minutes(WINDOW_MINUTES)).duration_since(t).as_secs().saturating_add(59) / 60).max(1))
-                .unwrap_or(WINDOW_MINUTES);
+        if let Some(wait) = locked_out(&st, &email, peer, t) {
             journal(&app, &mut st, &email, "sign-in", peer, "refused: too many failed attempts");
             return again(StatusCode::TOO_MANY_REQUESTS, pages::Msg::TooMany(wait));
         }
@@ -483,22 +507,58 @@ async fn login(
         journal(&app, &mut st, &email, "sign-in", peer, "failed: wrong e-mail or password");
         return again(StatusCode::UNAUTHORIZED, pages::Msg::WrongPassword);
     }
-    // A new session, whatever the browser had (no fixation).
-    if let Some(old) = cookie(&headers, SESSION_COOKIE) {
-        let _ = st.end_web_session(&secret::sha256_hex(&old));
-    }
-    let (Ok(id), Ok(csrf)) = (secret::token(), secret::token()) else {
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    // With a second factor, the session waits for its code; an administrator without one
+    // must set it up before anything else.
+    let totp_on = st.web_totp(&email).ok().flatten().is_some_and(|x| x.enabled_at.is_some());
+    let admin = st.user(&email).ok().flatten().is_some_and(|u| u.admin);
+    let (stage, next, said) = if totp_on {
+        ("code", "/login/code", "password right; second factor awaited")
+    } else if admin {
+        ("enrol", "/account/totp", "password right; an administrator must set up a second factor")
+    } else {
+        ("full", "/", "signed in")
     };
-    if st.add_web_session(&secret::sha256_hex(&id), &email, &csrf, &stamp(t)).is_err() {
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
-    }
     let _ = st.prune_web(&stamp(t - jiff::SignedDuration::from_hours(ABSOLUTE_HOURS)));
-    journal(&app, &mut st, &email, "sign-in", peer, "signed in");
-    let mut res = Redirect::to("/").into_response();
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &id, None));
+    journal(&app, &mut st, &email, "sign-in", peer, said);
+    let mut res = match new_session(&mut st, &headers, &email, stage, t) {
+        Some(cookie) => {
+            let mut res = Redirect::to(next).into_response();
+            res.headers_mut().append(header::SET_COOKIE, cookie);
+            res
+        }
+        None => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
     res.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_COOKIE, "", Some(0)));
     res
+}
+
+/// Minutes to wait if `email` or `peer` failed too often lately (passwords and codes alike).
+fn locked_out(st: &Store, email: &str, peer: IpAddr, t: jiff::Timestamp) -> Option<i64> {
+    let since = stamp(t - minutes(WINDOW_MINUTES));
+    let (by_account, by_address, first) = st.web_failures(email, &peer.to_string(), &since).unwrap_or((0, 0, None));
+    (by_account >= MAX_FAILURES || by_address >= MAX_FAILURES).then(|| {
+        first
+            .and_then(|f| f.parse::<jiff::Timestamp>().ok())
+            .map(|f| ((f + minutes(WINDOW_MINUTES)).duration_since(t).as_secs().saturating_add(59) / 60).max(1))
+            .unwrap_or(WINDOW_MINUTES)
+    })
+}
+
+/// A new session at `stage` for `email`, ending the one the browser had (no fixation, and a
+/// new id whenever a session gains a right): its cookie.
+fn new_session(
+    st: &mut Store,
+    headers: &HeaderMap,
+    email: &str,
+    stage: &str,
+    t: jiff::Timestamp,
+) -> Option<HeaderValue> {
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+        let _ = st.end_web_session(&secret::sha256_hex(&old));
+    }
+    let (id, csrf) = (secret::token().ok()?, secret::token().ok()?);
+    st.add_web_session(&secret::sha256_hex(&id), email, &csrf, &stamp(t), stage).ok()?;
+    Some(set_cookie(SESSION_COOKIE, &id, None))
 }
 
 async fn logout(

@@ -3,6 +3,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+pub mod account;
 pub mod tickets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
