@@ -19,9 +19,19 @@ command -v zstd >/dev/null || need_apt+=(zstd)                # .tar.zst bundles
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)   # libssh2 (ssh2) links OpenSSL
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v libreoffice >/dev/null || need_apt+=(libreoffice-calc-nogui)  # opens the exported xlsx and ods
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)             # the extranet in a real browser (WebDriver)
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# axe-core, injected into the extranet's pages by the browser test (RGAA checks).
+AXE_VERSION=4.14.1
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" target/npm/node_modules/axe-core/package.json; then
+  echo "==> npm install axe-core@$AXE_VERSION (under target/npm)"
+  mkdir -p target/npm
+  npm install --prefix target/npm --no-save --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION" >/dev/null
 fi
 
 echo "==> cargo fmt --check"

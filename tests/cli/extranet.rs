@@ -9,9 +9,9 @@ use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 
 /// The extranet server, stopped (by its PID) when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Server {
@@ -28,7 +28,7 @@ impl Server {
     }
 
     /// Runs `cmd`, an `amoe extranet serve` listening on `port`.
-    fn spawn(mut cmd: Command, port: u16) -> Server {
+    pub(crate) fn spawn(mut cmd: Command, port: u16) -> Server {
         let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("extranet serve");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -276,7 +276,7 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
 }
 
 /// The password of `email` set through its link (mailed through `smtp`); returns it.
-fn set_password(env: &Env, srv: &Server, smtp: &Smtp, email: &str) -> String {
+pub(crate) fn set_password(env: &Env, srv: &Server, smtp: &Smtp, email: &str) -> String {
     let before = smtp.messages().len();
     env.ok(&["user", "password", email, "--url", &format!("http://127.0.0.1:{}", srv.port)]);
     let mails = smtp.messages();
@@ -357,7 +357,7 @@ fn account(env: &Env, srv: &Server, smtp: &Smtp, email: &str) -> String {
 }
 
 /// The 6-digit code of a base32 key, `offset` steps from now (RFC 6238, the test's own).
-fn totp(key: &str, offset: i64) -> String {
+pub(crate) fn totp(key: &str, offset: i64) -> String {
     let secret = data_encoding::BASE32_NOPAD.decode(key.as_bytes()).expect("base32");
     let step = jiff::Timestamp::now().as_second().div_euclid(30) + offset;
     let mac = ring::hmac::sign(

@@ -6,6 +6,7 @@ mod support;
 
 mod acme;
 mod audit;
+mod browser;
 mod ca;
 mod config;
 mod demo;

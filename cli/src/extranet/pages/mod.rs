@@ -200,7 +200,9 @@ button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}
 .notice{padding:.5rem;border-left:4px solid #b00020;background:#fdecee}
 .notice.ok{border-color:#1b5e20;background:#e8f5e9}
 a{color:#0b3d91}
-table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
+table{border-collapse:collapse;width:100%}
+.scroll{overflow-x:auto;margin:1rem 0}
+.scroll:focus{outline:2px solid #0b3d91}
 img{max-width:100%;height:auto}
 td.n{text-align:right}
 fieldset{border:1px solid #ccc;margin-top:1rem}
@@ -209,7 +211,7 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 dt{font-weight:bold}
 .text{white-space:pre-wrap;overflow-wrap:anywhere}
 ol.history>li{margin-bottom:.75rem}
-code{overflow-wrap:anywhere}
+code,li,dd,p,h1{overflow-wrap:anywhere}
 ";
 
 /// A site as shown: the site, and its hosts with their location.
@@ -248,21 +250,23 @@ pub fn sites(lang: Lang, list: &[SiteView]) -> Markup {
             @if list.is_empty() {
                 p { (lang.t("Aucun site n'est rattaché à votre compte.", "No site is linked to your account.")) }
             } @else {
-                table {
-                    caption { (title) }
-                    thead { tr {
-                        th scope="col" { (lang.t("Site", "Site")) }
-                        th scope="col" { (lang.t("Domaines", "Domains")) }
-                        th scope="col" { (lang.t("État", "State")) }
-                        th scope="col" { (lang.t("Serveurs", "Hosts")) }
-                    } }
-                    tbody {
-                        @for v in list {
-                            tr {
-                                th scope="row" { a href={ "/sites/" (v.site.name.as_str()) "?lang=" (lang.code()) } { (v.site.name.as_str()) } }
-                                td { (v.site.domains.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
-                                td { (state(lang, v)) }
-                                td { (places(v)) }
+                div.scroll tabindex="0" role="region" aria-label=(lang.t("Tableau", "Table")) {
+                    table {
+                        caption { (title) }
+                        thead { tr {
+                            th scope="col" { (lang.t("Site", "Site")) }
+                            th scope="col" { (lang.t("Domaines", "Domains")) }
+                            th scope="col" { (lang.t("État", "State")) }
+                            th scope="col" { (lang.t("Serveurs", "Hosts")) }
+                        } }
+                        tbody {
+                            @for v in list {
+                                tr {
+                                    th scope="row" { a href={ "/sites/" (v.site.name.as_str()) "?lang=" (lang.code()) } { (v.site.name.as_str()) } }
+                                    td { (v.site.domains.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                                    td { (state(lang, v)) }
+                                    td { (places(v)) }
+                                }
                             }
                         }
                     }
@@ -389,30 +393,32 @@ pub fn stats(lang: Lang, name: &str, r: &super::stats::Range, f: &crate::logs::d
                                     "Requests per period (bars) and CDN share (line); the same figures are in the table below."))
                         width="960" height="420";
                 }
-                table {
-                    caption { (lang.t("Chiffres par ", "Figures by ")) (by(r.by)) }
-                    thead { tr {
-                        th scope="col" { (lang.t("Période", "Period")) }
-                        th scope="col" { (lang.t("Requêtes", "Requests")) }
-                        th scope="col" { (lang.t("Volume", "Volume")) }
-                        th scope="col" { (lang.t("Visiteurs", "Visitors")) }
-                        th scope="col" { (lang.t("CDN (requêtes)", "CDN (requests)")) }
-                        th scope="col" { (lang.t("CDN (octets)", "CDN (bytes)")) }
-                        th scope="col" { (lang.t("< 2 s", "< 2 s")) }
-                        th scope="col" { "2xx" } th scope="col" { "3xx" } th scope="col" { "4xx" } th scope="col" { "5xx" }
-                    } }
-                    tbody {
-                        @for x in &f.rows {
-                            @let c = x.classes();
-                            tr {
-                                th scope="row" { (x.period) }
-                                td.n { (x.requests()) }
-                                td.n { (human_bytes(lang, x.bytes())) }
-                                td.n { (x.visitors) }
-                                td.n { (pct(x.cdn_requests())) }
-                                td.n { (pct(x.cdn_bytes())) }
-                                td.n { (pct(x.under_2s())) }
-                                td.n { (c[1]) } td.n { (c[2]) } td.n { (c[3]) } td.n { (c[4]) }
+                div.scroll tabindex="0" role="region" aria-label=(lang.t("Tableau", "Table")) {
+                    table {
+                        caption { (lang.t("Chiffres par ", "Figures by ")) (by(r.by)) }
+                        thead { tr {
+                            th scope="col" { (lang.t("Période", "Period")) }
+                            th scope="col" { (lang.t("Requêtes", "Requests")) }
+                            th scope="col" { (lang.t("Volume", "Volume")) }
+                            th scope="col" { (lang.t("Visiteurs", "Visitors")) }
+                            th scope="col" { (lang.t("CDN (requêtes)", "CDN (requests)")) }
+                            th scope="col" { (lang.t("CDN (octets)", "CDN (bytes)")) }
+                            th scope="col" { (lang.t("< 2 s", "< 2 s")) }
+                            th scope="col" { "2xx" } th scope="col" { "3xx" } th scope="col" { "4xx" } th scope="col" { "5xx" }
+                        } }
+                        tbody {
+                            @for x in &f.rows {
+                                @let c = x.classes();
+                                tr {
+                                    th scope="row" { (x.period) }
+                                    td.n { (x.requests()) }
+                                    td.n { (human_bytes(lang, x.bytes())) }
+                                    td.n { (x.visitors) }
+                                    td.n { (pct(x.cdn_requests())) }
+                                    td.n { (pct(x.cdn_bytes())) }
+                                    td.n { (pct(x.under_2s())) }
+                                    td.n { (c[1]) } td.n { (c[2]) } td.n { (c[3]) } td.n { (c[4]) }
+                                }
                             }
                         }
                     }
@@ -513,19 +519,21 @@ pub fn flush(
                 p.notice.ok[ok] role=(if ok { "status" } else { "alert" }) { (flush_text(lang, n)) }
             }
             @if let Some(r) = report {
-                table {
-                    caption { (lang.t("Résultat par serveur", "Result per host")) }
-                    thead { tr {
-                        th scope="col" { (lang.t("Serveur", "Host")) }
-                        th scope="col" { (lang.t("Résultat", "Result")) }
-                        th scope="col" { (lang.t("Objets purgés", "Objects purged")) }
-                    } }
-                    tbody {
-                        @for h in &r.hosts {
-                            tr {
-                                th scope="row" { (h.host) }
-                                td { @if h.ok { (lang.t("fait", "done")) } @else { (lang.t("en attente (sera livrée à son retour)", "pending (delivered when it is back)")) } }
-                                td.n { (h.objects.map(|o| o.to_string()).unwrap_or_else(|| "—".into())) }
+                div.scroll tabindex="0" role="region" aria-label=(lang.t("Tableau", "Table")) {
+                    table {
+                        caption { (lang.t("Résultat par serveur", "Result per host")) }
+                        thead { tr {
+                            th scope="col" { (lang.t("Serveur", "Host")) }
+                            th scope="col" { (lang.t("Résultat", "Result")) }
+                            th scope="col" { (lang.t("Objets purgés", "Objects purged")) }
+                        } }
+                        tbody {
+                            @for h in &r.hosts {
+                                tr {
+                                    th scope="row" { (h.host) }
+                                    td { @if h.ok { (lang.t("fait", "done")) } @else { (lang.t("en attente (sera livrée à son retour)", "pending (delivered when it is back)")) } }
+                                    td.n { (h.objects.map(|o| o.to_string()).unwrap_or_else(|| "—".into())) }
+                                }
                             }
                         }
                     }

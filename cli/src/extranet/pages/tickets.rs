@@ -103,25 +103,27 @@ pub fn list(lang: Lang, list: &[Ticket], f: &TicketFilter, projects: &[String]) 
             @if list.is_empty() {
                 p role="status" { (lang.t("Aucun ticket.", "No ticket.")) }
             } @else {
-                table {
-                    caption { (title) " (" (list.len()) ")" }
-                    thead { tr {
-                        th scope="col" { "N°" }
-                        th scope="col" { (lang.t("Titre", "Title")) }
-                        th scope="col" { (lang.t("État", "Status")) }
-                        th scope="col" { (lang.t("Type", "Type")) }
-                        th scope="col" { (lang.t("Projet", "Project")) }
-                        th scope="col" { (lang.t("Mis à jour", "Updated")) }
-                    } }
-                    tbody {
-                        @for t in list {
-                            tr {
-                                th scope="row" { a href={ "/tickets/" (t.id) "?lang=" (l) } { "#" (t.id) } }
-                                td { a href={ "/tickets/" (t.id) "?lang=" (l) } { (t.title) } }
-                                td { (status_word(lang, t.status)) }
-                                td { (kind_word(lang, t.kind)) }
-                                td { (t.project) }
-                                td { (when(&t.updated_at)) }
+                div.scroll tabindex="0" role="region" aria-label=(lang.t("Tableau", "Table")) {
+                    table {
+                        caption { (title) " (" (list.len()) ")" }
+                        thead { tr {
+                            th scope="col" { "N°" }
+                            th scope="col" { (lang.t("Titre", "Title")) }
+                            th scope="col" { (lang.t("État", "Status")) }
+                            th scope="col" { (lang.t("Type", "Type")) }
+                            th scope="col" { (lang.t("Projet", "Project")) }
+                            th scope="col" { (lang.t("Mis à jour", "Updated")) }
+                        } }
+                        tbody {
+                            @for t in list {
+                                tr {
+                                    th scope="row" { a href={ "/tickets/" (t.id) "?lang=" (l) } { "#" (t.id) } }
+                                    td { a href={ "/tickets/" (t.id) "?lang=" (l) } { (t.title) } }
+                                    td { (status_word(lang, t.status)) }
+                                    td { (kind_word(lang, t.kind)) }
+                                    td { (t.project) }
+                                    td { (when(&t.updated_at)) }
+                                }
                             }
                         }
                     }
@@ -330,23 +332,25 @@ pub fn deposits(lang: Lang, csrf: &str, bundles: &[Deposit], targets: &[(i64, St
             @if bundles.is_empty() {
                 p role="status" { (lang.t("Aucun dépôt.", "No deposit.")) }
             } @else {
-                table {
-                    caption { (lang.t("Paquets déposés", "Bundles deposited")) }
-                    thead { tr {
-                        th scope="col" { (lang.t("Projet", "Project")) }
-                        th scope="col" { (lang.t("Fichier", "File")) }
-                        th scope="col" { (lang.t("Taille", "Size")) }
-                        th scope="col" { "SHA-256" }
-                        th scope="col" { (lang.t("Ticket", "Ticket")) }
-                    } }
-                    tbody {
-                        @for b in bundles {
-                            tr {
-                                td { (b.project) }
-                                th scope="row" { a href={ "/tickets/" (b.ticket) "/files/" (percent(&b.name)) } download { (b.name) } }
-                                td.n { (human_bytes(lang, b.size as u64)) }
-                                td { code { (b.sha256) } }
-                                td { a href={ "/tickets/" (b.ticket) "?lang=" (l) } { "#" (b.ticket) " " (b.title) } }
+                div.scroll tabindex="0" role="region" aria-label=(lang.t("Tableau", "Table")) {
+                    table {
+                        caption { (lang.t("Paquets déposés", "Bundles deposited")) }
+                        thead { tr {
+                            th scope="col" { (lang.t("Projet", "Project")) }
+                            th scope="col" { (lang.t("Fichier", "File")) }
+                            th scope="col" { (lang.t("Taille", "Size")) }
+                            th scope="col" { "SHA-256" }
+                            th scope="col" { (lang.t("Ticket", "Ticket")) }
+                        } }
+                        tbody {
+                            @for b in bundles {
+                                tr {
+                                    td { (b.project) }
+                                    th scope="row" { a href={ "/tickets/" (b.ticket) "/files/" (percent(&b.name)) } download { (b.name) } }
+                                    td.n { (human_bytes(lang, b.size as u64)) }
+                                    td { code { (b.sha256) } }
+                                    td { a href={ "/tickets/" (b.ticket) "?lang=" (l) } { "#" (b.ticket) " " (b.title) } }
+                                }
                             }
                         }
                     }
