@@ -483,6 +483,31 @@ fn a_beneficiary_reads_its_statistics_and_purges_its_own_pages_on_real_agents() 
         assert_eq!(theirs.status, 404, "{path}");
     }
 
+    // The site's page says when the certificate its hosts serve expires (asked live).
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let (c, k) = crate::fleet::site_cert(&issuer, &["www.example.test"], 20);
+    let (cp, kp) = (env.path("www.pem"), env.path("www.key"));
+    std::fs::write(&cp, c).expect("write");
+    std::fs::write(&kp, k).expect("write");
+    fleet.ok(&["site", "cert", "www", "--cert", cp.to_str().expect("utf8"), "--key", kp.to_str().expect("utf8")]);
+    let expires = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(20 * 24))
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").expect("tz"))
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let site_page = srv.call("GET", "/sites/www", r, None);
+    assert_eq!(site_page.status, 200);
+    assert!(
+        site_page.body.contains("Certificats HTTPS")
+            && site_page.body.contains(&format!("expire le {expires}"))
+            && site_page.body.contains("bientôt"),
+        "{}",
+        site_page.body
+    );
+    assert_eq!(site_page.body.matches("expire le").count(), 2, "one line per host: {}", site_page.body);
+
     // Flush: every host had /a cached.
     for a in &fleet.agents {
         get(a.proxy, "/a");

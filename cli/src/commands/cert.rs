@@ -350,14 +350,7 @@ fn renew_one(
     Ok((report, expires))
 }
 
-/// One site on one host: what it serves.
-#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
-pub struct CertRow {
-    pub site: String,
-    pub host: String,
-    pub certificate: Option<amoe_proto::CertStatus>,
-    pub error: Option<String>,
-}
+pub use crate::ops::site::CertRow;
 
 impl Tabular for CertRow {
     const HEADERS: &'static [&'static str] = &["site", "host", "names", "issuer", "expires", "error"];
@@ -380,26 +373,7 @@ pub(super) fn list(ctx: &mut Ctx, name: Option<&str>) -> Result<Exit> {
         Some(n) => vec![site_and_hosts(&store, n)?.0],
         None => store.sites()?,
     };
-    let mut asks = Vec::new();
-    for site in &sites {
-        for h in &site.hosts {
-            let host = amoe_store::hosts::HostReads::host(&store, h)?;
-            asks.push((site.name.to_string(), host, format!("/v1/sites/{}/cert", site.name)));
-        }
-    }
-    let (client, _) = client(&ctx.settings)?;
-    let mut rows: Vec<CertRow> = fleet::ask_all(&client, asks)?
-        .into_iter()
-        .map(|(site, host, r)| {
-            let (certificate, error) = match r {
-                Ok(a) if a.status == 200 => (serde_json::from_slice(&a.body).ok(), None),
-                Ok(a) if a.status == 404 => (None, Some("no certificate".to_string())),
-                Ok(a) => (None, Some(format!("HTTP {}: {}", a.status, fleet::client::error_message(&a.body)))),
-                Err(e) => (None, Some(e.to_string())),
-            };
-            CertRow { site, host: host.name.to_string(), certificate, error }
-        })
-        .collect();
+    let mut rows = crate::ops::site::served_certs(&store, &ctx.settings, &sites)?;
     rows.sort_by(|a, b| (&a.site, &a.host).cmp(&(&b.site, &b.host)));
     ctx.out.list(&rows)?;
     let failed = rows.iter().filter(|r| r.certificate.is_none()).count();

@@ -392,14 +392,36 @@ async fn site(
 ) -> Response {
     let lang = lang_of(&q, &headers);
     let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
-    let Ok(st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
-    // Another beneficiary's site is answered as one that does not exist.
-    match crate::ops::access::visible_site(&*st, &user, &name) {
-        Ok(Some(x)) => page(StatusCode::OK, pages::site(lang, &shown(&st, x))),
-        Ok(None) => page(StatusCode::NOT_FOUND, pages::message(lang, pages::Msg::NotFound)),
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    }
+    let view = {
+        let Ok(st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+        // Another beneficiary's site is answered as one that does not exist.
+        match crate::ops::access::visible_site(&*st, &user, &name) {
+            Ok(Some(x)) => shown(&st, x),
+            Ok(None) => return page(StatusCode::NOT_FOUND, pages::message(lang, pages::Msg::NotFound)),
+            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        }
+    };
+    let certs = served_certs(&app, view.site.clone()).await;
+    page(StatusCode::OK, pages::site(lang, &view, certs.as_deref()))
 }
+
+/// The certificates the site's hosts serve, asked live as `amoe site cert list` does; `None`
+/// when they could not be asked (no client certificate) or took over [`CERT_WAIT`].
+async fn served_certs(app: &Shared, site: amoe_core::Site) -> Option<Vec<crate::ops::site::CertRow>> {
+    let settings = app.settings.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // The fleet client runs its own runtime: a thread of its own.
+    std::thread::spawn(move || {
+        let rows = Store::open(&settings.store)
+            .map_err(anyhow::Error::from)
+            .and_then(|st| crate::ops::site::served_certs(&st, &settings, std::slice::from_ref(&site)));
+        let _ = tx.send(rows.ok());
+    });
+    tokio::time::timeout(CERT_WAIT, rx).await.ok()?.ok()?
+}
+
+/// How long a site page waits for its hosts to say which certificate they serve.
+const CERT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 fn page(status: StatusCode, markup: maud::Markup) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()

@@ -335,3 +335,38 @@ pub fn list(store: &impl Reads, beneficiary: Option<&str>, host: Option<&str>) -
     });
     Ok(sites)
 }
+
+/// One site on one host: the certificate it serves, or why it is not known.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct CertRow {
+    pub site: String,
+    pub host: String,
+    pub certificate: Option<amoe_proto::CertStatus>,
+    pub error: Option<String>,
+}
+
+/// What every host of `sites` serves, asked live (`GET /v1/sites/NAME/cert`, all at once):
+/// the hosts hold the truth (`amoe site cert list`, the extranet's site page).
+pub fn served_certs(store: &Store, settings: &crate::settings::Settings, sites: &[Site]) -> Result<Vec<CertRow>> {
+    use crate::fleet;
+    let mut asks = Vec::new();
+    for site in sites {
+        for h in &site.hosts {
+            let host = amoe_store::hosts::HostReads::host(store, h)?;
+            asks.push((site.name.to_string(), host, format!("/v1/sites/{}/cert", site.name)));
+        }
+    }
+    let (client, _) = super::fleet::client(settings)?;
+    Ok(fleet::ask_all(&client, asks)?
+        .into_iter()
+        .map(|(site, host, r)| {
+            let (certificate, error) = match r {
+                Ok(a) if a.status == 200 => (serde_json::from_slice(&a.body).ok(), None),
+                Ok(a) if a.status == 404 => (None, Some("no certificate".to_string())),
+                Ok(a) => (None, Some(format!("HTTP {}: {}", a.status, fleet::client::error_message(&a.body)))),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            CertRow { site, host: host.name.to_string(), certificate, error }
+        })
+        .collect())
+}

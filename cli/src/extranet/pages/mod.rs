@@ -199,6 +199,7 @@ input,textarea{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
 button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}
 .notice{padding:.5rem;border-left:4px solid #b00020;background:#fdecee}
 .notice.ok{border-color:#1b5e20;background:#e8f5e9}
+.warn{color:#b00020}
 a{color:#0b3d91}
 table{border-collapse:collapse;width:100%}
 .scroll{overflow-x:auto;margin:1rem 0}
@@ -277,7 +278,23 @@ pub fn sites(lang: Lang, list: &[SiteView]) -> Markup {
     )
 }
 
-pub fn site(lang: Lang, v: &SiteView) -> Markup {
+/// A certificate's expiry as the site page shows it: the Paris date and the days left.
+fn expiry(lang: Lang, not_after: &str) -> (String, bool) {
+    match not_after.parse::<jiff::Timestamp>() {
+        Ok(t) => {
+            let days = t.duration_since(jiff::Timestamp::now()).as_secs().div_euclid(86_400);
+            let date = t.to_zoned(amoe_core::time::paris()).strftime("%Y-%m-%d").to_string();
+            let text = match lang {
+                Lang::Fr => format!("{date} (dans {days} jours)"),
+                Lang::En => format!("{date} (in {days} days)"),
+            };
+            (text, days < 30)
+        }
+        Err(_) => (not_after.to_owned(), false),
+    }
+}
+
+pub fn site(lang: Lang, v: &SiteView, certs: Option<&[crate::ops::site::CertRow]>) -> Markup {
     let s = &v.site.settings;
     let yes = |b: bool| if b { lang.t("oui", "yes") } else { lang.t("non", "no") };
     layout(
@@ -305,6 +322,28 @@ pub fn site(lang: Lang, v: &SiteView) -> Markup {
                 dd { @match s.max_body_bytes { Some(n) => { (n) " " (lang.t("octets", "bytes")) } None => { (lang.t("par défaut", "default")) } } }
                 dt { (lang.t("Contenu périmé servi au plus", "Stale content served for at most")) }
                 dd { @match s.stale_limit_secs { Some(n) => { (n) " s" } None => { (lang.t("par défaut", "default")) } } }
+            }
+            h2 { (lang.t("Certificats HTTPS", "HTTPS certificates")) }
+            @match certs {
+                None => { p role="status" { (lang.t("Les serveurs n'ont pas pu être interrogés à l'instant.", "The hosts could not be asked just now.")) } }
+                Some(rows) => {
+                    ul {
+                        @for r in rows {
+                            li {
+                                strong { (r.host) } " : "
+                                @match &r.certificate {
+                                    Some(c) => {
+                                        @let (text, soon) = expiry(lang, &c.not_after);
+                                        (lang.t("expire le ", "expires on ")) (text)
+                                        @if soon { " — " strong.warn { (lang.t("bientôt", "soon")) } }
+                                        " (" (c.names.join(", ")) ")"
+                                    }
+                                    None => { (lang.t("aucun certificat connu", "no certificate known")) }
+                                }
+                            }
+                        }
+                    }
+                }
             }
             p { a href={ "/sites?lang=" (lang.code()) } { (lang.t("Vos sites", "Your sites")) } }
         },
