@@ -690,6 +690,17 @@ fn tickets_attachments_and_deposits_on_the_extranet_respect_the_one_authorizatio
         deposits.body
     );
     assert!(!srv.call("GET", "/deposits", o, None).body.contains("site-1.2.tar.gz"), "not another space's");
+    // Statistics and exports, as the CLI gives them, of the tickets one reads only.
+    let stats = srv.call("GET", "/tickets/stats?by=day", r, None);
+    assert!(stats.status == 200 && stats.body.contains("Tickets comptés : <strong>1</strong>"), "{}", stats.body);
+    assert!(srv.call("GET", "/tickets/stats", o, None).body.contains("Tickets comptés : <strong>0</strong>"));
+    let csv = srv.call("GET", "/tickets/export.csv?status=new", r, None);
+    assert!(csv.header("content-disposition").is_some_and(|d| d.starts_with("attachment")));
+    assert!(csv.body.starts_with("numéro,type,statut") && csv.body.contains("broken form"), "{}", csv.body);
+    assert!(!srv.call("GET", "/tickets/export.csv", o, None).body.contains("broken form"));
+    assert!(!srv.call("GET", "/tickets/export.csv?status=closed", r, None).body.contains("broken form"));
+    assert!(srv.call("GET", "/tickets/export.xlsx", r, None).body.starts_with("PK"));
+    assert!(srv.call("GET", "/tickets/stats.xlsx", r, None).body.starts_with("PK"));
     // Filters.
     assert!(srv.call("GET", "/tickets?q=broken", r, None).body.contains("#1"));
     assert!(!srv.call("GET", "/tickets?status=closed", r, None).body.contains("broken form"));

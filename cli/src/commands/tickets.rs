@@ -534,50 +534,6 @@ fn sheet_text(v: &TicketView) -> String {
     s
 }
 
-fn stats_tables(s: &crate::ops::tickets::TicketStats) -> Vec<crate::ops::sheets::Table> {
-    use crate::ops::sheets::{Table, Value};
-    let count = |m: &std::collections::BTreeMap<String, u64>, title: &str, key: &str| Table {
-        name: title.to_owned(),
-        headers: vec![key.to_owned(), "tickets".to_owned()],
-        rows: m.iter().map(|(k, v)| vec![Value::Text(k.clone()), Value::Number(*v as f64)]).collect(),
-    };
-    vec![
-        Table {
-            name: "Périodes".into(),
-            headers: vec!["période".into(), "ouverts".into(), "clos".into()],
-            rows: s
-                .periods
-                .iter()
-                .map(|p| {
-                    vec![Value::Text(p.period.clone()), Value::Number(p.opened as f64), Value::Number(p.closed as f64)]
-                })
-                .collect(),
-        },
-        count(&s.by_type, "Par type", "type"),
-        count(&s.by_status, "Par statut", "statut"),
-        Table {
-            name: "Délais".into(),
-            headers: ["horloge", "tickets", "moyenne (h)", "médiane (h)", "90e centile (h)", "dépassements"]
-                .map(String::from)
-                .to_vec(),
-            rows: s
-                .delays
-                .iter()
-                .map(|d| {
-                    vec![
-                        Value::Text(d.clock.clone()),
-                        Value::Number(d.count as f64),
-                        Value::Number(d.mean_h),
-                        Value::Number(d.median_h),
-                        Value::Number(d.p90_h),
-                        Value::Number(d.breaches as f64),
-                    ]
-                })
-                .collect(),
-        },
-    ]
-}
-
 #[derive(Debug, Serialize)]
 struct PeriodRow {
     period: String,
@@ -632,7 +588,7 @@ pub(super) fn ticket_stats(
             b.push(b'\n');
             crate::ops::replace_file(out, &b, 0o644)?;
         } else {
-            crate::ops::sheets::write(&stats_tables(&s), format, out)?;
+            crate::ops::sheets::write(&ops::stats_tables(&s), format, out)?;
         }
         ctx.out.line(&format!("wrote `{}`", out.display()))?;
         return Ok(());
@@ -669,80 +625,9 @@ pub(super) fn ticket_export(
     out: &std::path::Path,
     lang: &str,
 ) -> Result<()> {
-    use crate::ops::sheets::{Table, Value};
     let fr = lang != "en";
     let tickets = ops::list(store, who, &filter(f)?)?;
-    let minutes = if who.user.see_time { Some(store.minutes_by_ticket()?) } else { None };
-    let mut headers: Vec<String> = if fr {
-        [
-            "numéro",
-            "type",
-            "statut",
-            "priorité",
-            "projet",
-            "espace",
-            "titre",
-            "demandeur",
-            "intervenant",
-            "site",
-            "serveur",
-            "bénéficiaire",
-            "ouvert le",
-            "dernière action",
-        ]
-        .map(String::from)
-        .to_vec()
-    } else {
-        [
-            "number",
-            "type",
-            "status",
-            "priority",
-            "project",
-            "space",
-            "title",
-            "reporter",
-            "assignee",
-            "site",
-            "host",
-            "beneficiary",
-            "opened",
-            "updated",
-        ]
-        .map(String::from)
-        .to_vec()
-    };
-    if minutes.is_some() {
-        headers.push(if fr { "temps passé (min)" } else { "time spent (min)" }.to_owned());
-    }
-    let opt = |o: &Option<String>| o.clone().map_or(Value::Empty, Value::Text);
-    let at = |s: &str| s.parse::<jiff::Timestamp>().map_or(Value::Empty, Value::Instant);
-    let rows = tickets
-        .iter()
-        .map(|t| {
-            let mut r = vec![
-                Value::Number(t.id as f64),
-                Value::Text(if fr { t.kind.label_fr().to_owned() } else { t.kind.to_string() }),
-                Value::Text(if fr { t.status.label_fr().to_owned() } else { t.status.to_string() }),
-                Value::Text(if fr { t.priority.label_fr().to_owned() } else { t.priority.to_string() }),
-                Value::Text(t.project.clone()),
-                Value::Text(t.space.clone()),
-                Value::Text(t.title.clone()),
-                Value::Text(t.reporter.clone()),
-                opt(&t.assignee),
-                opt(&t.site),
-                opt(&t.host),
-                opt(&t.beneficiary),
-                at(&t.created_at),
-                at(&t.updated_at),
-            ];
-            if let Some(m) = &minutes {
-                r.push(Value::Number(m.get(&t.id).copied().unwrap_or(0) as f64));
-            }
-            r
-        })
-        .collect();
-    let table = Table { name: "Tickets".to_owned(), headers, rows };
+    let table = ops::export_table(store, who, &tickets, fr)?;
     crate::ops::sheets::write(&[table], format, out)?;
     ctx.out.line(&format!("wrote {} tickets to `{}`", tickets.len(), out.display()))?;
     Ok(())

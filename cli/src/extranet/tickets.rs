@@ -454,3 +454,120 @@ pub async fn deposits(
     bundles.sort_by(|a, b| (&a.project, b.ticket).cmp(&(&b.project, a.ticket)));
     page(StatusCode::OK, view::deposits(lang, &s.csrf, &bundles, &targets))
 }
+
+fn by_of(q: &HashMap<String, String>) -> ops::By {
+    match q.get("by").map(String::as_str) {
+        Some("day") => ops::By::Day,
+        Some("year") => ops::By::Year,
+        _ => ops::By::Month,
+    }
+}
+
+/// Ticket statistics, as `amoe ticket stats` gives them, over the tickets the account reads
+/// (the list's filters apply).
+pub async fn stats(
+    State(app): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&q, &headers);
+    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let Ok(st) = app.store.lock() else { return unavailable() };
+    let Ok(who) = acting(&app, &st, user) else { return unavailable() };
+    let f = filter(&q);
+    match ops::stats(&st, &who, &f, by_of(&q)) {
+        Ok(s) => {
+            page(StatusCode::OK, view::stats(lang, &s, q.get("by").map_or("month", String::as_str), &query_of(&q)))
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+/// The query string of the filters, to carry them to the downloads.
+fn query_of(q: &HashMap<String, String>) -> String {
+    let mut keys: Vec<&String> =
+        q.keys().filter(|k| ["status", "kind", "project", "q", "by", "lang"].contains(&k.as_str())).collect();
+    keys.sort();
+    keys.iter()
+        .map(|k| {
+            let v: String = q[*k]
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn sheet(tables: &[crate::ops::sheets::Table], format: crate::ops::sheets::SheetFormat, name: &str) -> Response {
+    use crate::ops::sheets::SheetFormat;
+    let (ext, mime) = match format {
+        SheetFormat::Xlsx => ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        _ => ("csv", "text/csv; charset=utf-8"),
+    };
+    match crate::ops::sheets::bytes(tables, format) {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, mime.to_owned()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => unavailable(),
+    }
+}
+
+pub async fn stats_xlsx(
+    State(app): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let Ok(st) = app.store.lock() else { return unavailable() };
+    let Ok(who) = acting(&app, &st, user) else { return unavailable() };
+    match ops::stats(&st, &who, &filter(&q), by_of(&q)) {
+        Ok(s) => sheet(&ops::stats_tables(&s), crate::ops::sheets::SheetFormat::Xlsx, "ticket-stats"),
+        Err(_) => unavailable(),
+    }
+}
+
+async fn export(
+    app: Shared,
+    q: HashMap<String, String>,
+    headers: HeaderMap,
+    format: crate::ops::sheets::SheetFormat,
+) -> Response {
+    let lang = lang_of(&q, &headers);
+    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let Ok(st) = app.store.lock() else { return unavailable() };
+    let Ok(who) = acting(&app, &st, user) else { return unavailable() };
+    let table = ops::list(&st, &who, &filter(&q)).and_then(|t| ops::export_table(&st, &who, &t, lang == Lang::Fr));
+    match table {
+        Ok(t) => sheet(&[t], format, "tickets"),
+        Err(_) => unavailable(),
+    }
+}
+
+pub async fn export_csv(
+    State(app): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    export(app, q, headers, crate::ops::sheets::SheetFormat::Csv).await
+}
+
+pub async fn export_xlsx(
+    State(app): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    export(app, q, headers, crate::ops::sheets::SheetFormat::Xlsx).await
+}

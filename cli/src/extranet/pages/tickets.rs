@@ -75,7 +75,12 @@ pub fn list(lang: Lang, list: &[Ticket], f: &TicketFilter, projects: &[String]) 
         title,
         html! {
             h1 { (title) }
-            p { a href={ "/tickets/new?lang=" (l) } { (lang.t("Nouveau ticket", "New ticket")) } }
+            p {
+                a href={ "/tickets/new?lang=" (l) } { (lang.t("Nouveau ticket", "New ticket")) } " · "
+                a href={ "/tickets/stats?lang=" (l) } { (lang.t("Statistiques", "Statistics")) } " · "
+                a href={ "/tickets/export.csv?" (filter_query(f, lang)) } download { (lang.t("Exporter (CSV)", "Export (CSV)")) } " · "
+                a href={ "/tickets/export.xlsx?" (filter_query(f, lang)) } download { (lang.t("Exporter (Excel)", "Export (Excel)")) }
+            }
             form method="get" action="/tickets" {
                 input type="hidden" name="lang" value=(l);
                 fieldset {
@@ -356,6 +361,87 @@ pub fn deposits(lang: Lang, csrf: &str, bundles: &[Deposit], targets: &[(i64, St
                     }
                 }
             }
+        },
+    )
+}
+
+/// The list's filters as a query string (the exports take the same).
+fn filter_query(f: &TicketFilter, lang: Lang) -> String {
+    let mut parts = vec![format!("lang={}", lang.code())];
+    if let Some(st) = f.status {
+        parts.push(format!("status={}", st.as_str()));
+    }
+    if let Some(k) = f.kind {
+        parts.push(format!("kind={}", k.as_str()));
+    }
+    for (key, v) in [("project", &f.project), ("q", &f.text)] {
+        if let Some(v) = v {
+            parts.push(format!("{key}={}", percent(v)));
+        }
+    }
+    parts.join("&")
+}
+
+pub fn stats(lang: Lang, s: &crate::ops::tickets::TicketStats, by: &str, query: &str) -> Markup {
+    let title = lang.t("Statistiques des tickets", "Ticket statistics");
+    let l = lang.code();
+    let clock = |c: &str| match (lang, c) {
+        (Lang::Fr, "take_charge") => "prise en charge",
+        (Lang::Fr, "restore") => "rétablissement",
+        (Lang::Fr, "resolve") => "résolution",
+        _ => "",
+    };
+    layout(
+        lang,
+        title,
+        html! {
+            h1 { (title) }
+            form method="get" action="/tickets/stats" {
+                input type="hidden" name="lang" value=(l);
+                label for="by" { (lang.t("Par", "By")) }
+                select #by name="by" {
+                    option value="day" selected[by == "day"] { (lang.t("jour", "day")) }
+                    option value="month" selected[by != "day" && by != "year"] { (lang.t("mois", "month")) }
+                    option value="year" selected[by == "year"] { (lang.t("année", "year")) }
+                }
+                button type="submit" { (lang.t("Afficher", "Show")) }
+            }
+            p { (lang.t("Tickets comptés : ", "Tickets counted: ")) strong { (s.tickets) } }
+            div.scroll tabindex="0" role="region" aria-label=(lang.t("Tableau", "Table")) {
+                table {
+                    caption { (lang.t("Ouverts et clos par période", "Opened and closed per period")) }
+                    thead { tr { th scope="col" { (lang.t("Période", "Period")) } th scope="col" { (lang.t("Ouverts", "Opened")) } th scope="col" { (lang.t("Clos", "Closed")) } } }
+                    tbody { @for p in &s.periods { tr { th scope="row" { (p.period) } td.n { (p.opened) } td.n { (p.closed) } } } }
+                }
+            }
+            div.scroll tabindex="0" role="region" aria-label=(lang.t("Tableau", "Table")) {
+                table {
+                    caption { (lang.t("Délais", "Delays")) }
+                    thead { tr {
+                        th scope="col" { (lang.t("Horloge", "Clock")) }
+                        th scope="col" { (lang.t("Tickets", "Tickets")) }
+                        th scope="col" { (lang.t("Moyenne (h)", "Mean (h)")) }
+                        th scope="col" { (lang.t("Médiane (h)", "Median (h)")) }
+                        th scope="col" { (lang.t("90e centile (h)", "90th percentile (h)")) }
+                        th scope="col" { (lang.t("Dépassements", "Breaches")) }
+                    } }
+                    tbody {
+                        @for d in &s.delays {
+                            tr {
+                                th scope="row" { @if clock(&d.clock).is_empty() { (d.clock) } @else { (clock(&d.clock)) } }
+                                td.n { (d.count) } td.n { (format!("{:.1}", d.mean_h)) } td.n { (format!("{:.1}", d.median_h)) }
+                                td.n { (format!("{:.1}", d.p90_h)) } td.n { (d.breaches) }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { (lang.t("Par type et par état", "By type and status")) }
+            ul {
+                @for (k, n) in &s.by_type { li { (k) " : " (n) } }
+                @for (k, n) in &s.by_status { li { (k) " : " (n) } }
+            }
+            p { a href={ "/tickets/stats.xlsx?" (query) } download { (lang.t("Télécharger (Excel)", "Download (Excel)")) } }
         },
     )
 }
