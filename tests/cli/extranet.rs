@@ -1095,3 +1095,33 @@ fn a_second_factor_is_required_of_administrators_optional_for_others_and_works_o
         assert!(audit.contains(said), "{said}: {audit}");
     }
 }
+
+#[test]
+fn the_systemd_unit_is_valid_and_its_command_serves_the_extranet() {
+    let unit =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/dist/amoe-extranet.service")).expect("unit");
+    let env = Env::new();
+    // Its command line, run as written (the binary and port are this test's).
+    let exec = unit.lines().find_map(|l| l.strip_prefix("ExecStart=")).expect("ExecStart");
+    let mut words = exec.split_whitespace();
+    assert_eq!(words.next(), Some("/usr/local/bin/amoe"));
+    let args: Vec<String> = words.map(str::to_owned).collect();
+    assert_eq!(args[..3], ["extranet", "serve", "--listen"]);
+    assert!(args[3].starts_with("127.0.0.1:"), "loopback by default: {}", args[3]);
+    let port = free_port();
+    let srv = Server::spawn(env.cmd(&["extranet", "serve", "--listen", &format!("127.0.0.1:{port}")]), port);
+    assert_eq!(srv.call("GET", "/login", &[], None).status, 200);
+    // systemd's own check of the unit, with the binary where the unit says it is.
+    let dir = tempfile::tempdir().expect("dir");
+    let bin = dir.path().join("amoe");
+    std::os::unix::fs::symlink(crate::support::AMOE, &bin).expect("link");
+    let local = unit.replace("/usr/local/bin/amoe", bin.to_str().expect("utf8"));
+    std::fs::write(dir.path().join("amoe-extranet.service"), local).expect("unit");
+    let out = Command::new("systemd-analyze")
+        .args(["verify", "--man=no", "amoe-extranet.service"])
+        .current_dir(dir.path())
+        .output()
+        .expect("systemd-analyze (Debian's systemd)");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !said.contains("amoe-extranet.service:"), "{said}");
+}
