@@ -205,6 +205,13 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
     assert_eq!(ok.status, 303, "{}", ok.body);
     let (session, line) = ok.cookie("__Host-amoe_session").expect("session cookie");
     assert_ne!(session, planted);
+    let set: Vec<&String> = ok
+        .headers
+        .iter()
+        .filter(|(k, v)| k == "set-cookie" && v.starts_with("__Host-amoe_session="))
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(set.len(), 1, "one session cookie set, the new one: {set:?}");
     for flag in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(line.contains(flag), "{line}");
     }
@@ -269,6 +276,7 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
         "extranet password",
         "signed out everywhere",
         "user password",
+        "a session cookie this server does not know",
     ] {
         assert!(journal.contains(what), "{what} not journaled");
     }

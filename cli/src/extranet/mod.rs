@@ -276,8 +276,63 @@ fn router(app: Shared) -> anyhow::Result<axum::Router> {
     Ok(r.fallback(not_found)
         // A file of MAX_ATTACHMENT and the form around it; a bigger body is refused as it comes.
         .layer(axum::extract::DefaultBodyLimit::max(crate::ops::tickets::MAX_ATTACHMENT as usize + 64 * 1024))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), unknown_sessions))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app))
+}
+
+/// A session cookie the store does not know (forged, or of a session ended or pruned) is
+/// journaled once, dropped from the request, and cleared in the browser: the page answers as
+/// to someone signed out.
+async fn unknown_sessions(
+    State(app): State<Shared>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(id) = cookie(req.headers(), SESSION_COOKIE).filter(|c| !c.is_empty()) else { return next.run(req).await };
+    let known = app.store.lock().ok().and_then(|st| st.web_session_known(&secret::sha256_hex(&id)).ok());
+    if known != Some(false) {
+        return next.run(req).await;
+    }
+    let peer = req.extensions().get::<Peer>().map(|p| p.0);
+    if let (Ok(mut st), Some(peer)) = (app.store.lock(), peer) {
+        journal(
+            &app,
+            &mut st,
+            "unknown",
+            "session",
+            peer,
+            "refused: a session cookie this server does not know (forged, ended or expired)",
+        );
+    }
+    // The other cookies stay; this one goes.
+    let rest: Vec<String> = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .filter(|kv| !kv.starts_with(&format!("{SESSION_COOKIE}=")) && !kv.is_empty())
+        .map(str::to_owned)
+        .collect();
+    req.headers_mut().remove(header::COOKIE);
+    if let Ok(v) = HeaderValue::from_str(&rest.join("; "))
+        && !rest.is_empty()
+    {
+        req.headers_mut().insert(header::COOKIE, v);
+    }
+    let mut res = next.run(req).await;
+    // Unless the answer sets a new session (a sign-in): the last cookie set would win.
+    let sets_one = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(&format!("{SESSION_COOKIE}="))));
+    if !sets_one {
+        res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0)));
+    }
+    res
 }
 
 /// Every answer's headers: no script at all, nothing framed, no referrer, HTTPS only.

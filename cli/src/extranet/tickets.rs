@@ -207,6 +207,7 @@ pub async fn create(
     };
     let f = &up.fields;
     if !f.get("csrf").is_some_and(|c| secret::same(c, &s.csrf)) {
+        let _ = st.journal(&draft(&app, &who, "ticket new", None), "refused: no valid form token");
         return page(StatusCode::FORBIDDEN, pages::message(lang, pages::Msg::FormExpired));
     }
     let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -335,6 +336,7 @@ fn add(
         Err(UploadError::Bad) => return page(StatusCode::BAD_REQUEST, pages::message(lang, pages::Msg::FormExpired)),
     };
     if !up.fields.get("csrf").is_some_and(|c| secret::same(c, &s.csrf)) {
+        let _ = st.journal(&draft(app, &who, "ticket comment", Some(format!("#{id}"))), "refused: no valid form token");
         return page(StatusCode::FORBIDDEN, pages::message(lang, pages::Msg::FormExpired));
     }
     if !may_comment {
