@@ -420,6 +420,25 @@ fn account(app: &App, headers: &HeaderMap) -> Option<(amoe_store::web::WebSessio
     Some((s, user))
 }
 
+/// The signed-in account of a request (a session past every factor) and the language of its
+/// pages; a request without one is sent to the sign-in page.
+struct Signed {
+    lang: Lang,
+    session: amoe_store::web::WebSession,
+    user: amoe_store::tickets::User,
+}
+
+impl axum::extract::FromRequestParts<Shared> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, app: &Shared) -> Result<Signed, Response> {
+        let q: HashMap<String, String> = Query::try_from_uri(&parts.uri).map(|Query(q)| q).unwrap_or_default();
+        let lang = lang_of(&q, &parts.headers);
+        let (session, user) = account(app, &parts.headers).ok_or_else(|| Redirect::to("/login").into_response())?;
+        Ok(Signed { lang, session, user })
+    }
+}
+
 /// What the account's sites look like on a page: the site, and its hosts with their location.
 fn shown(store: &Store, site: amoe_core::Site) -> pages::SiteView {
     use amoe_store::hosts::HostReads;
@@ -434,9 +453,7 @@ fn shown(store: &Store, site: amoe_core::Site) -> pages::SiteView {
     pages::SiteView { site, hosts }
 }
 
-async fn sites(State(app): State<Shared>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+async fn sites(State(app): State<Shared>, Signed { lang, user, .. }: Signed) -> Response {
     let Ok(st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
     match crate::ops::access::visible_sites(&*st, &user) {
         Ok(list) => {
@@ -450,11 +467,8 @@ async fn sites(State(app): State<Shared>, Query(q): Query<HashMap<String, String
 async fn site(
     State(app): State<Shared>,
     axum::extract::Path(name): axum::extract::Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Signed { lang, user, .. }: Signed,
 ) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
     let view = {
         let Ok(st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
         // Another beneficiary's site is answered as one that does not exist.
@@ -498,9 +512,7 @@ async fn not_found(Query(q): Query<HashMap<String, String>>, headers: HeaderMap)
     page(StatusCode::NOT_FOUND, pages::message(lang_of(&q, &headers), pages::Msg::NotFound))
 }
 
-async fn home(State(app): State<Shared>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((s, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+async fn home(Signed { lang, session: s, user }: Signed, Query(q): Query<HashMap<String, String>>) -> Response {
     let mut res = page(StatusCode::OK, pages::home(lang, &user.name, &s.email, &s.csrf));
     if let Some(l) = q.get("lang").filter(|l| *l == "en" || *l == "fr") {
         res.headers_mut().append(header::SET_COOKIE, set_cookie("amoe_lang", l, Some(31_536_000)));

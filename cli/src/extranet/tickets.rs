@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::pages::tickets as view;
 use super::pages::{self, Lang};
-use super::{Shared, account, lang_of, page, secret};
+use super::{Shared, Signed, account, lang_of, page, secret};
 use crate::ops::tickets::{self as ops, Acting, MAX_ATTACHMENT};
 
 /// Largest text field of a form, bytes.
@@ -79,9 +79,11 @@ fn filter(q: &HashMap<String, String>) -> TicketFilter {
     }
 }
 
-pub async fn list(State(app): State<Shared>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+pub async fn list(
+    State(app): State<Shared>,
+    Signed { lang, user, .. }: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let Ok(st) = app.store.lock() else { return unavailable() };
     let f = filter(&q);
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
@@ -109,13 +111,7 @@ fn where_to_open(st: &amoe_store::Store, who: &Acting) -> (Vec<String>, Vec<Stri
     }
 }
 
-pub async fn new_form(
-    State(app): State<Shared>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((s, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+pub async fn new_form(State(app): State<Shared>, Signed { lang, session: s, user }: Signed) -> Response {
     let Ok(st) = app.store.lock() else { return unavailable() };
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
     let (projects, spaces) = where_to_open(&st, &who);
@@ -180,14 +176,7 @@ fn base_name(name: &str) -> String {
     name.rsplit(['/', '\\']).next().unwrap_or(name).to_owned()
 }
 
-pub async fn create(
-    State(app): State<Shared>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-    mp: Multipart,
-) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((s, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+pub async fn create(State(app): State<Shared>, Signed { lang, session: s, user }: Signed, mp: Multipart) -> Response {
     let up = read_upload(mp).await;
     let Ok(mut st) = app.store.lock() else { return unavailable() };
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
@@ -260,11 +249,8 @@ fn id_of(raw: &str) -> Option<i64> {
 pub async fn show(
     State(app): State<Shared>,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Signed { lang, session: s, user }: Signed,
 ) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((s, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
     let Some(id) = id_of(&id) else { return not_found(lang) };
     let Ok(st) = app.store.lock() else { return unavailable() };
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
@@ -280,26 +266,16 @@ pub async fn show(
 pub async fn comment(
     State(app): State<Shared>,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Signed { lang, session: s, user }: Signed,
     mp: Multipart,
 ) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((s, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
     let Some(id) = id_of(&id) else { return not_found(lang) };
     let up = read_upload(mp).await;
     add(&app, lang, &s, user, id, up, format!("/tickets/{id}?lang={}", lang.code()))
 }
 
 /// The deposit form: a bundle onto the ticket chosen.
-pub async fn deposit(
-    State(app): State<Shared>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-    mp: Multipart,
-) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((s, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+pub async fn deposit(State(app): State<Shared>, Signed { lang, session: s, user }: Signed, mp: Multipart) -> Response {
     let up = read_upload(mp).await;
     let id = match &up {
         Ok(u) => u.fields.get("ticket").and_then(|t| id_of(t.trim())),
@@ -380,11 +356,8 @@ fn add(
 pub async fn attachment(
     State(app): State<Shared>,
     Path((id, name)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Signed { lang, user, .. }: Signed,
 ) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
     let Some(id) = id_of(&id) else { return not_found(lang) };
     let sha = {
         let Ok(st) = app.store.lock() else { return unavailable() };
@@ -424,13 +397,7 @@ pub async fn attachment(
 
 /// The deposit space: every compressed bundle on the tickets the account may read, by
 /// project, and a form to deposit one on a ticket it may attach to.
-pub async fn deposits(
-    State(app): State<Shared>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((s, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
+pub async fn deposits(State(app): State<Shared>, Signed { lang, session: s, user }: Signed) -> Response {
     let Ok(st) = app.store.lock() else { return unavailable() };
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
     let Ok(tickets) = ops::list(&st, &who, &TicketFilter::default()) else { return unavailable() };
@@ -469,11 +436,9 @@ fn by_of(q: &HashMap<String, String>) -> ops::By {
 /// (the list's filters apply).
 pub async fn stats(
     State(app): State<Shared>,
+    Signed { lang, user, .. }: Signed,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
     let Ok(st) = app.store.lock() else { return unavailable() };
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
     let f = filter(&q);
