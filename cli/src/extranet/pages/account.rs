@@ -24,10 +24,8 @@ fn text(lang: Lang, n: Note) -> String {
                 "Wrong or already used code: wait for the next one in your app.",
             )
             .into(),
-        Note::TooMany(min) => match lang {
-            Lang::Fr => format!("Trop de tentatives échouées : réessayez dans {min} minute(s)."),
-            Lang::En => format!("Too many failed attempts: try again in {min} minute(s)."),
-        },
+        // The sign-in page's words: codes count with passwords.
+        Note::TooMany(min) => super::text(lang, super::Msg::TooMany(min)),
         Note::Broken => lang
             .t(
                 "Votre second facteur ne peut pas être lu sur ce serveur : demandez à votre interlocuteur de le réinitialiser.",
