@@ -221,10 +221,16 @@ impl Store {
     }
 
     /// Records a failed sign-in.
-    pub fn add_web_failure(&mut self, email: &str, address: &str, now: &str) -> Result<()> {
+    pub fn add_web_failure(&mut self, email: &str, address: &str, now: &str) -> Result<i64> {
         self.conn
             .execute("INSERT INTO web_failures (email, address, at) VALUES (?1, ?2, ?3)", params![email, address, now])
             .map_err(|e| self.sql(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Takes back a failure recorded ahead of a check that then succeeded.
+    pub fn remove_web_failure(&mut self, id: i64) -> Result<()> {
+        self.conn.execute("DELETE FROM web_failures WHERE id = ?1", [id]).map_err(|e| self.sql(e))?;
         Ok(())
     }
 

@@ -245,8 +245,14 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
     assert_eq!(srv.call("GET", "/", &[session], None).status, 303);
     assert_eq!(srv.call("GET", "/", &[second], None).status, 303, "signed out everywhere");
 
+    // What is typed as an e-mail reaches the journal without control characters (a failure,
+    // and the tenth from this address).
+    assert_eq!(sign_in(&srv, "evil\u{1b}[2J@x.example", "whatever password", &[]).status, 401);
+    let journal = env.ok(&["audit", "list", "-o", "json"]).stdout;
+    assert!(journal.contains("evil[2j@x.example") && !journal.contains("\\u001b"), "escape kept out");
+
     // Brute force: ten failures, then even the right password is refused for a while.
-    for i in 0..9 {
+    for i in 0..8 {
         assert_eq!(sign_in(&srv, "dsi@mairie.example", &format!("guess number {i}"), &[]).status, 401);
     }
     let eleventh = sign_in(&srv, "dsi@mairie.example", good, &[]);
@@ -256,15 +262,6 @@ fn an_account_sets_its_password_from_a_mailed_link_and_signs_in_safely() {
     let (_, csrf) = form_of(&srv, "/login");
     let forged = srv.call("POST", "/login", &[], Some(&format!("csrf={csrf}&email=a%40b.c&password=x")));
     assert_eq!(forged.status, 403);
-
-    // What is typed as an e-mail reaches the journal without control characters.
-    assert_eq!(
-        sign_in(&srv, "evil\u{1b}[2J@x.example", "whatever password", &[]).status,
-        429,
-        "past the limit: refused, and journaled"
-    );
-    let journal = env.ok(&["audit", "list", "-o", "json"]).stdout;
-    assert!(journal.contains("evil[2j@x.example") && !journal.contains("\\u001b"), "escape kept out");
 
     // All of it is in the audit journal.
     let journal = env.ok(&["audit", "list", "-o", "json"]).stdout;
@@ -1145,4 +1142,89 @@ fn the_systemd_unit_is_valid_and_its_command_serves_the_extranet() {
         .expect("systemd-analyze (Debian's systemd)");
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && !said.contains("amoe-extranet.service:"), "{said}");
+}
+
+#[test]
+fn the_door_holds_against_parallel_guesses_floods_and_promotions() {
+    let env = Env::new();
+    env.seed();
+    let port = free_port();
+    env.mail_config(port);
+    env.ok(&["user", "add", "admin@ops.example", "--name", "Admin", "--admin", "--login", "tester"]);
+    env.ok(&["user", "add", "dsi@insee.fr", "--name", "DSI"]);
+    env.ok(&["user", "add", "other@mairie.fr", "--name", "Other"]);
+    for p in ["insee-portail", "mairie-secret"] {
+        env.ok(&["project", "add", p, "--label", p]);
+    }
+    env.ok(&["space", "add", "insee", "--member", "dsi@insee.fr"]);
+    env.ok(&["space", "add", "mairie", "--member", "other@mairie.fr"]);
+    env.ok(&["acl", "grant", "dsi@insee.fr", "insee-portail", "write"]);
+    env.ok(&["acl", "grant", "other@mairie.fr", "mairie-secret", "write"]);
+    let smtp = Smtp::start(&env.path("maildir"), port);
+    let srv = Server::start(&env);
+    let password = set_password(&env, &srv, &smtp, "dsi@insee.fr");
+
+    // Another customer's project names: not in the filter list, and refused as a missing one.
+    let session = sign_in(&srv, "dsi@insee.fr", &password, &[]).cookie("__Host-amoe_session").expect("session").0;
+    let me = std::slice::from_ref(&session);
+    let list = srv.call("GET", "/tickets", me, None);
+    assert!(list.body.contains("insee-portail") && !list.body.contains("mairie-secret"), "{}", list.body);
+    let csrf = srv.call("GET", "/", me, None).field("csrf");
+    let mut said = Vec::new();
+    for project in ["mairie-secret", "no-such-project"] {
+        let a = srv.upload(
+            "/tickets/new",
+            me,
+            &[("csrf", &csrf), ("title", "t"), ("project", project), ("space", "insee")],
+            None,
+        );
+        assert_eq!(a.status, 400);
+        said.push(a.body.replace(project, "PROJECT"));
+    }
+    assert_eq!(said[0], said[1], "the same refusal for another's project and a missing one");
+
+    // Promoted to administrator while signed in: no full session until a second factor.
+    env.ok(&["user", "update", "dsi@insee.fr", "--admin", "true"]);
+    assert_eq!(srv.call("GET", "/sites", me, None).header("location"), Some("/login"));
+    env.ok(&["user", "update", "dsi@insee.fr", "--admin", "false"]);
+
+    // A form body far over what a form needs is refused before it is read.
+    let (pre, token) = form_of(&srv, "/login");
+    let big = format!("csrf={token}&email=dsi%40insee.fr&password={}", "a".repeat(100 * 1024));
+    assert_eq!(srv.call("POST", "/login", &[pre], Some(&big)).status, 413);
+
+    // A forged session cookie sent again and again: journaled once.
+    for _ in 0..5 {
+        assert_eq!(srv.call("GET", "/sites", &["__Host-amoe_session=forged".to_string()], None).status, 303);
+    }
+    let journal = env.ok(&["audit", "list", "-o", "json"]).stdout;
+    assert_eq!(journal.matches("session cookie this server does not know").count(), 1, "{journal}");
+
+    // Thirty wrong guesses at once: no more than ten are checked, the rest are refused, and so
+    // is the right password afterwards.
+    let forms: Vec<(String, String)> = (0..30).map(|_| form_of(&srv, "/login")).collect();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = forms
+            .into_iter()
+            .enumerate()
+            .map(|(i, (pre, token))| {
+                let srv = &srv;
+                scope.spawn(move || {
+                    srv.call(
+                        "POST",
+                        "/login",
+                        &[pre],
+                        Some(&format!("csrf={token}&email=dsi%40insee.fr&password=guess-{i}")),
+                    )
+                    .status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
+    });
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, 30, "{statuses:?}");
+    assert!(checked <= 10, "{checked} guesses were checked at once: {statuses:?}");
+    assert_eq!(sign_in(&srv, "dsi@insee.fr", &password, &[]).status, 429);
 }

@@ -54,6 +54,8 @@ struct App {
     key_path: PathBuf,
     /// Sites' figures per day, read from the log archive once.
     daily: crate::logs::daily::Cache,
+    /// When [`journal_noise`] last wrote, per address and kind.
+    noise: Mutex<HashMap<(IpAddr, String), std::time::Instant>>,
 }
 
 type Shared = Arc<App>;
@@ -107,6 +109,7 @@ pub fn serve(
         operator: settings.operator.clone(),
         settings,
         daily: crate::logs::daily::Cache::default(),
+        noise: Mutex::new(HashMap::new()),
     });
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
@@ -228,6 +231,9 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/style.css", Rule::Public),
 ];
 
+/// The routes whose forms carry a file.
+const UPLOADS: &[(&str, &str)] = &[("POST", "/tickets/new"), ("POST", "/tickets/{id}"), ("POST", "/deposits")];
+
 /// The handler of a route of [`ROUTES`].
 fn handler(r: &Route) -> Option<axum::routing::MethodRouter<Shared>> {
     Some(match (r.method, r.path) {
@@ -269,13 +275,18 @@ fn handler(r: &Route) -> Option<axum::routing::MethodRouter<Shared>> {
 fn router(app: Shared) -> anyhow::Result<axum::Router> {
     let mut r = axum::Router::new();
     for route in ROUTES {
-        let h = handler(route)
+        let mut h = handler(route)
             .ok_or_else(|| anyhow::anyhow!("the route {} {} has no handler", route.method, route.path))?;
+        // A file of MAX_ATTACHMENT and the form around it on the forms that carry one; a bigger
+        // body is refused as it comes.
+        if UPLOADS.contains(&(route.method, route.path)) {
+            h = h.layer(axum::extract::DefaultBodyLimit::max(crate::ops::tickets::MAX_ATTACHMENT as usize + 64 * 1024));
+        }
         r = r.route(route.path, h);
     }
     Ok(r.fallback(not_found)
-        // A file of MAX_ATTACHMENT and the form around it; a bigger body is refused as it comes.
-        .layer(axum::extract::DefaultBodyLimit::max(crate::ops::tickets::MAX_ATTACHMENT as usize + 64 * 1024))
+        // Every other form is small.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .layer(axum::middleware::from_fn_with_state(app.clone(), unknown_sessions))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app))
@@ -296,7 +307,7 @@ async fn unknown_sessions(
     }
     let peer = req.extensions().get::<Peer>().map(|p| p.0);
     if let (Ok(mut st), Some(peer)) = (app.store.lock(), peer) {
-        journal(
+        journal_noise(
             &app,
             &mut st,
             "unknown",
@@ -377,6 +388,9 @@ fn lang_of(q: &HashMap<String, String>, headers: &HeaderMap) -> Lang {
     if chosen.as_deref() == Some("en") { Lang::En } else { Lang::Fr }
 }
 
+/// Password checks running at once (argon2id takes 19 MiB each); others wait their turn.
+static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// A hash to verify against when the account has none: a failure takes as long either way.
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| secret::hash_password("not anyone's password").unwrap_or_default());
@@ -393,6 +407,25 @@ fn journal(app: &App, store: &mut Store, who: &str, command: &str, peer: IpAddr,
     if let Err(e) = store.journal(&draft, outcome) {
         eprintln!("warning: the audit journal refused an entry: {e}");
     }
+}
+
+/// A journal entry for what anyone can send again and again (a forged cookie, a form without
+/// its token, attempts past the limit): once a minute per address and kind at most, so that
+/// a flood neither fills the journal nor holds the store.
+fn journal_noise(app: &App, store: &mut Store, who: &str, command: &str, peer: IpAddr, outcome: &str) {
+    let now = std::time::Instant::now();
+    let key = (peer, format!("{command}: {outcome}"));
+    {
+        let Ok(mut seen) = app.noise.lock() else { return };
+        if seen.get(&key).is_some_and(|t| now.duration_since(*t) < std::time::Duration::from_secs(60)) {
+            return;
+        }
+        if seen.len() > 10_000 {
+            seen.retain(|_, t| now.duration_since(*t) < std::time::Duration::from_secs(60));
+        }
+        seen.insert(key, now);
+    }
+    journal(app, store, who, command, peer, outcome);
 }
 
 /// The signed-in session of the request: its id's hash and what the store has.
@@ -416,7 +449,13 @@ fn session(app: &App, headers: &HeaderMap) -> Option<(String, amoe_store::web::W
 /// The signed-in account of the request: a session past every factor (`full`).
 fn account(app: &App, headers: &HeaderMap) -> Option<(amoe_store::web::WebSession, amoe_store::tickets::User)> {
     let (_, s) = session(app, headers).filter(|(_, s)| s.stage == "full")?;
-    let user = app.store.lock().ok()?.user(&s.email).ok()??;
+    let st = app.store.lock().ok()?;
+    let user = st.user(&s.email).ok()??;
+    // An account made administrator since it signed in has no full session until it has a
+    // second factor.
+    if user.admin && !st.web_totp(&s.email).ok()?.is_some_and(|t| t.enabled_at.is_some()) {
+        return None;
+    }
     Some((s, user))
 }
 
@@ -485,6 +524,13 @@ async fn site(
 /// The certificates the site's hosts serve, asked live as `amoe site cert list` does; `None`
 /// when they could not be asked (no client certificate) or took over [`CERT_WAIT`].
 async fn served_certs(app: &Shared, site: amoe_core::Site) -> Option<Vec<crate::ops::site::CertRow>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    /// Asks in flight: past a few, a page says "not asked" rather than start another.
+    static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+    if IN_FLIGHT.fetch_add(1, Ordering::SeqCst) >= 4 {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+        return None;
+    }
     let settings = app.settings.clone();
     let (tx, rx) = tokio::sync::oneshot::channel();
     // The fleet client runs its own runtime: a thread of its own.
@@ -492,6 +538,7 @@ async fn served_certs(app: &Shared, site: amoe_core::Site) -> Option<Vec<crate::
         let rows = Store::open(&settings.store)
             .map_err(anyhow::Error::from)
             .and_then(|st| crate::ops::site::served_certs(&st, &settings, std::slice::from_ref(&site)));
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
         let _ = tx.send(rows.ok());
     });
     tokio::time::timeout(CERT_WAIT, rx).await.ok()?.ok()?
@@ -571,24 +618,35 @@ async fn login(
         .filter(|c| !c.is_control())
         .take(254)
         .collect();
-    let password = form.get("password").cloned().unwrap_or_default();
+    // No password is longer than the set-password page takes: a longer one is wrong, and is
+    // not hashed (the hash's time grows with what it is given).
+    let password = form.get("password").cloned().filter(|p| p.len() <= 1024).unwrap_or_default();
     let again = |status, msg| pre_form(status, |t| pages::login(lang, t, Some(msg), &email));
     if !pre_ok(&headers, &form) {
         if let Ok(mut st) = app.store.lock() {
-            journal(&app, &mut st, &email, "sign-in", peer, "refused: no valid form token");
+            journal_noise(&app, &mut st, &email, "sign-in", peer, "refused: no valid form token");
         }
         return again(StatusCode::FORBIDDEN, pages::Msg::FormExpired);
     }
     let t = now();
-    let hash = {
+    // The attempt counts as failed from before the check: many at once cannot all pass the
+    // limit. It is taken back if the password is right.
+    let (hash, pending) = {
         let Ok(mut st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
         if let Some(wait) = locked_out(&st, &email, peer, t) {
-            journal(&app, &mut st, &email, "sign-in", peer, "refused: too many failed attempts");
+            journal_noise(&app, &mut st, &email, "sign-in", peer, "refused: too many failed attempts");
             return again(StatusCode::TOO_MANY_REQUESTS, pages::Msg::TooMany(wait));
         }
-        st.web_password(&email).ok().flatten()
+        let Ok(pending) = st.add_web_failure(&email, &address_key(peer), &stamp(t)) else {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        };
+        (st.web_password(&email).ok().flatten(), pending)
     };
-    // Verified off the async threads; an unknown account costs the same as a wrong password.
+    // Verified off the async threads, a few at a time (each takes 19 MiB); an unknown account
+    // costs the same as a wrong password.
+    let Ok(_permit) = PASSWORD_CHECKS.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     let ok = tokio::task::spawn_blocking(move || match hash {
         Some(h) => secret::verify_password(&password, &h),
         None => {
@@ -600,10 +658,11 @@ async fn login(
     .unwrap_or(false);
     let Ok(mut st) = app.store.lock() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
     if !ok {
-        let _ = st.add_web_failure(&email, &peer.to_string(), &stamp(t));
+        let _ = st.prune_web(&stamp(t - jiff::SignedDuration::from_hours(ABSOLUTE_HOURS)));
         journal(&app, &mut st, &email, "sign-in", peer, "failed: wrong e-mail or password");
         return again(StatusCode::UNAUTHORIZED, pages::Msg::WrongPassword);
     }
+    let _ = st.remove_web_failure(pending);
     // With a second factor, the session waits for its code; an administrator without one
     // must set it up before anything else.
     let totp_on = st.web_totp(&email).ok().flatten().is_some_and(|x| x.enabled_at.is_some());
@@ -629,10 +688,25 @@ async fn login(
     res
 }
 
+/// The address failures are counted against: an IPv4 address, or an IPv6 /64 (one client
+/// usually holds a whole /64).
+fn address_key(peer: IpAddr) -> String {
+    match peer {
+        IpAddr::V4(a) => a.to_string(),
+        IpAddr::V6(a) => match a.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = a.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// Minutes to wait if `email` or `peer` failed too often lately (passwords and codes alike).
 fn locked_out(st: &Store, email: &str, peer: IpAddr, t: jiff::Timestamp) -> Option<i64> {
     let since = stamp(t - minutes(WINDOW_MINUTES));
-    let (by_account, by_address, first) = st.web_failures(email, &peer.to_string(), &since).unwrap_or((0, 0, None));
+    let (by_account, by_address, first) = st.web_failures(email, &address_key(peer), &since).unwrap_or((0, 0, None));
     (by_account >= MAX_FAILURES || by_address >= MAX_FAILURES).then(|| {
         first
             .and_then(|f| f.parse::<jiff::Timestamp>().ok())

@@ -16,7 +16,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::pages;
 use super::pages::account::{self as view, Note, TotpView};
-use super::{Peer, Shared, journal, lang_of, locked_out, new_session, now, page, secret, session, stamp};
+use super::{
+    Peer, Shared, address_key, journal, journal_noise, lang_of, locked_out, new_session, now, page, secret, session,
+    stamp,
+};
 use amoe_store::tickets::TicketReads;
 
 fn unavailable() -> Response {
@@ -58,7 +61,7 @@ pub async fn code(
     let t = now();
     let Ok(mut st) = app.store.lock() else { return unavailable() };
     if let Some(wait) = locked_out(&st, &s.email, peer, t) {
-        journal(&app, &mut st, &s.email, "sign-in code", peer, "refused: too many failed attempts");
+        journal_noise(&app, &mut st, &s.email, "sign-in code", peer, "refused: too many failed attempts");
         return page(StatusCode::TOO_MANY_REQUESTS, view::code(lang, &s.csrf, Some(Note::TooMany(wait))));
     }
     let Some(row) = st.web_totp(&s.email).ok().flatten().filter(|r| r.enabled_at.is_some()) else {
@@ -79,7 +82,7 @@ pub async fn code(
     let step = secret::totp_matches(&key, typed, t.as_second());
     let fresh = step.is_some_and(|step| st.use_web_totp_step(&s.email, step, &stamp(t), false).unwrap_or(false));
     if !fresh {
-        let _ = st.add_web_failure(&s.email, &peer.to_string(), &stamp(t));
+        let _ = st.add_web_failure(&s.email, &address_key(peer), &stamp(t));
         let why = if step.is_some() { "failed: a code already used" } else { "failed: wrong code" };
         journal(&app, &mut st, &s.email, "sign-in code", peer, why);
         return page(StatusCode::UNAUTHORIZED, view::code(lang, &s.csrf, Some(Note::WrongCode)));
@@ -174,13 +177,20 @@ pub async fn change(
                 return again(StatusCode::SERVICE_UNAVAILABLE, Note::Broken);
             };
             let Ok(sealed) = secret::seal(&key, &s.email, &k) else { return unavailable() };
-            let Ok(mut st) = app.store.lock() else { return unavailable() };
-            if !st.start_web_totp(&s.email, &sealed, &stamp(t)).unwrap_or(false) {
-                return again(StatusCode::BAD_REQUEST, Note::AlreadyOn);
+            // The page is made after the store is let go: it reads the store too.
+            let started = {
+                let Ok(mut st) = app.store.lock() else { return unavailable() };
+                let started = st.start_web_totp(&s.email, &sealed, &stamp(t));
+                if matches!(started, Ok(true)) {
+                    journal(&app, &mut st, &s.email, "second factor", peer, "set-up started: a new secret shown");
+                }
+                started
+            };
+            match started {
+                Ok(true) => again(StatusCode::OK, Note::Started),
+                Ok(false) => again(StatusCode::BAD_REQUEST, Note::AlreadyOn),
+                Err(_) => unavailable(),
             }
-            journal(&app, &mut st, &s.email, "second factor", peer, "set-up started: a new secret shown");
-            drop(st);
-            again(StatusCode::OK, Note::Started)
         }
         Some(action @ ("confirm" | "off")) => {
             let confirm = action == "confirm";
@@ -208,7 +218,7 @@ pub async fn change(
             let fresh =
                 step.is_some_and(|step| st.use_web_totp_step(&s.email, step, &stamp(t), confirm).unwrap_or(false));
             if !fresh {
-                let _ = st.add_web_failure(&s.email, &peer.to_string(), &stamp(t));
+                let _ = st.add_web_failure(&s.email, &address_key(peer), &stamp(t));
                 journal(&app, &mut st, &s.email, "second factor", peer, &format!("{action} refused: wrong code"));
                 drop(st);
                 return again(StatusCode::BAD_REQUEST, Note::WrongCode);

@@ -89,8 +89,17 @@ pub async fn list(
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
     match ops::list_limited(&st, &who, &f, Some(MAX_LIST)) {
         Ok(list) => {
-            let projects: Vec<String> =
-                st.projects().map(|p| p.into_iter().map(|p| p.name).collect()).unwrap_or_default();
+            // Only the projects the account has a right on (or all, for an administrator):
+            // another customer's project names are theirs.
+            let projects: Vec<String> = st
+                .projects()
+                .map(|p| {
+                    p.into_iter()
+                        .map(|p| p.name)
+                        .filter(|p| who.user.admin || who.actor.level(p) != Level::None)
+                        .collect()
+                })
+                .unwrap_or_default();
             page(StatusCode::OK, view::list(lang, &list, &f, &projects))
         }
         Err(_) => unavailable(),

@@ -102,6 +102,17 @@ pub struct NewTicket {
 
 /// Opens a ticket; returns it.
 pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) -> anyhow::Result<Ticket> {
+    // The right first: to someone who may not open tickets there, a project or space of
+    // another customer is refused as one that does not exist would be, with the same words.
+    let s = Scope { project: &n.project, space: &n.space, reporter: &who.user.email };
+    if !allowed(&who.actor, s, Action::Write) {
+        return Err(Failure::new(format!(
+            "you may not open tickets in project `{}` of space `{}`",
+            n.project, n.space
+        ))
+        .hint("an administrator grants it: `amoe acl grant USER PROJECT write` and `amoe space join SPACE USER`")
+        .into());
+    }
     if !store.projects()?.iter().any(|p| p.name == n.project) {
         return Err(Failure::new(format!("no project `{}`", n.project)).hint("`amoe project list` shows them").into());
     }
@@ -125,15 +136,6 @@ pub fn open(store: &mut Store, who: &Acting, draft: &AuditDraft, n: &NewTicket) 
     }
     let beneficiary =
         n.beneficiary.as_deref().map(|b| b.parse::<amoe_core::Siret>().map(|s| s.to_string())).transpose()?;
-    let s = Scope { project: &n.project, space: &n.space, reporter: &who.user.email };
-    if !allowed(&who.actor, s, Action::Write) {
-        return Err(Failure::new(format!(
-            "you may not open tickets in project `{}` of space `{}`",
-            n.project, n.space
-        ))
-        .hint("an administrator grants it: `amoe acl grant USER PROJECT write` and `amoe space join SPACE USER`")
-        .into());
-    }
     let reporter = match &n.reporter {
         None => who.user.email.clone(),
         Some(r) => {
