@@ -453,7 +453,7 @@ fn account(app: &App, headers: &HeaderMap) -> Option<(amoe_store::web::WebSessio
     let user = st.user(&s.email).ok()??;
     // An account made administrator since it signed in has no full session until it has a
     // second factor.
-    if user.admin && !st.web_totp(&s.email).ok()?.is_some_and(|t| t.enabled_at.is_some()) {
+    if user.admin && st.web_totp(&s.email).ok()?.is_none_or(|t| t.enabled_at.is_none()) {
         return None;
     }
     Some((s, user))
