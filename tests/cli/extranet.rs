@@ -1228,3 +1228,38 @@ fn the_door_holds_against_parallel_guesses_floods_and_promotions() {
     assert!(checked <= 10, "{checked} guesses were checked at once: {statuses:?}");
     assert_eq!(sign_in(&srv, "dsi@insee.fr", &password, &[]).status, 429);
 }
+
+#[test]
+fn the_extranet_serves_https_with_its_certificate_and_refuses_a_bad_pair() {
+    let env = Env::new();
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Test Extranet CA");
+    let ca_pem = env.path("ca.pem");
+    std::fs::write(&ca_pem, ca_params.self_signed(&ca_key).expect("ca").pem()).expect("write");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let (c, k) = crate::fleet::site_cert(&issuer, &["extranet.example.test"], 90);
+    let (cp, kp) = (env.path("x.pem"), env.path("x.key"));
+    std::fs::write(&cp, &c).expect("write");
+    std::fs::write(&kp, &k).expect("write");
+    let port = free_port();
+    let (cs, ks) = (cp.to_str().expect("utf8"), kp.to_str().expect("utf8"));
+    let _srv = Server::spawn(
+        env.cmd(&["extranet", "serve", "--listen", &format!("127.0.0.1:{port}"), "--tls-cert", cs, "--tls-key", ks]),
+        port,
+    );
+    let (version, text) = crate::fleet::curl(&ca_pem, "extranet.example.test", port, "/login").expect("https");
+    assert_eq!(version, "1.1", "HTTP/1.1 over TLS");
+    assert!(text.starts_with("HTTP/1.1 200") && text.contains("__Host-amoe_pre="), "{text}");
+    assert!(text.to_ascii_lowercase().contains("strict-transport-security: max-age=31536000"), "{text}");
+    // A key that is not the certificate's: refused at start, said, exit 1.
+    let (_, other_key) = crate::fleet::site_cert(&issuer, &["other.example.test"], 90);
+    let okp = env.path("other.key");
+    std::fs::write(&okp, other_key).expect("write");
+    let r = env.fails(
+        1,
+        &["extranet", "serve", "--listen", "127.0.0.1:0", "--tls-cert", cs, "--tls-key", okp.to_str().expect("utf8")],
+    );
+    assert!(r.stderr.contains("do not go together"), "{}", r.stderr);
+}
