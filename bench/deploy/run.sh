@@ -88,6 +88,20 @@ print(f"median {statistics.median(d)*1000:8.1f} ms  (min {min(d)*1000:.1f}, max 
 print(f"amoe deploy / rsync: {statistics.median(d) / statistics.median(r):.2f} (median of the pairs' ratios: {statistics.median(x / y for y, x in pairs):.2f})")
 PY
 
+# Where the time goes: CPU seconds of one more deploy (the CLI, and each agent from
+# /proc/PID/stat) and of the three rsync copies, after the same settling. On this machine the
+# CLI and the agents share two cores, so the deploy's wall time follows its CPU total.
+sync; sleep 6
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+before=(); for p in "${pids[@]}"; do before+=("$(ticks "$p")"); done
+/usr/bin/time -f "cpu: amoe deploy CLI %U s user + %S s sys (%e s wall)" "$bin/amoe" deploy www "$work/site" --keep 2 >/dev/null
+i=0; agents=0
+for p in "${pids[@]}"; do agents=$((agents + $(ticks "$p") - ${before[$i]})); i=$((i + 1)); done
+echo "cpu: the three agents $(awk -v t="$agents" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }') s"
+mkdir -p "$work/dst"; sync; sleep 6
+/usr/bin/time -f "cpu: rsync x3 %U s user + %S s sys (%e s wall)" bash -c \
+  "for i in 0 1 2; do rsync -a $work/site/ $work/dst/cpu-\$i/ & done; wait"
+
 # Peak memory of a BIG_MB deploy (incompressible files).
 rm -rf "$work/site" "$work"/dst
 mkdir -p "$work/big"
