@@ -451,6 +451,7 @@ fn a_beneficiary_reads_its_statistics_and_purges_its_own_pages_on_real_agents() 
     let w = std::slice::from_ref(&writer);
     let r = std::slice::from_ref(&reader);
 
+    assert!(srv.call("GET", "/", r, None).body.contains("Vos sites</a> (1)"), "one site on the home page");
     // Statistics: the page, its chart and downloads agree with the logs.
     let range = "from=2026-11-01&to=2026-11-30";
     let page = srv.call("GET", &format!("/sites/www/stats?{range}"), r, None);
@@ -638,6 +639,9 @@ fn tickets_attachments_and_deposits_on_the_extranet_respect_the_one_authorizatio
     assert_eq!(file.header("content-disposition"), Some("attachment; filename*=UTF-8''plan.pdf"));
     assert_eq!(file.header("content-type"), Some("application/octet-stream"));
 
+    // The home page counts what each account has.
+    assert!(srv.call("GET", "/", r, None).body.contains("Vos tickets</a> (1 non clos)"));
+    assert!(srv.call("GET", "/", o, None).body.contains("Vos tickets</a> (0 non clos)"));
     // Another space: the ticket, its file and its form answer as missing ones.
     let missing = srv.call("GET", "/tickets/99", o, None);
     for (status, body) in [

@@ -559,8 +559,31 @@ async fn not_found(Query(q): Query<HashMap<String, String>>, headers: HeaderMap)
     page(StatusCode::NOT_FOUND, pages::message(lang_of(&q, &headers), pages::Msg::NotFound))
 }
 
-async fn home(Signed { lang, session: s, user }: Signed, Query(q): Query<HashMap<String, String>>) -> Response {
-    let mut res = page(StatusCode::OK, pages::home(lang, &user.name, &s.email, &s.csrf));
+async fn home(
+    State(app): State<Shared>,
+    Signed { lang, session: s, user }: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    // What the account has, through the same rules as the pages that show it.
+    let sum = app
+        .store
+        .lock()
+        .ok()
+        .map(|st| {
+            let sites = crate::ops::access::visible_sites(&*st, &user).map(|l| l.len()).unwrap_or(0);
+            let open_tickets = st
+                .actor(&user)
+                .ok()
+                .map(|actor| crate::ops::tickets::Acting { user: user.clone(), actor, notify: None })
+                .and_then(|who| {
+                    crate::ops::tickets::list(&st, &who, &amoe_store::tickets::TicketFilter::default()).ok()
+                })
+                .map(|t| t.iter().filter(|t| t.status != amoe_core::tickets::Status::Closed).count())
+                .unwrap_or(0);
+            pages::Summary { sites, open_tickets }
+        })
+        .unwrap_or_default();
+    let mut res = page(StatusCode::OK, pages::home(lang, &user.name, &s.email, &s.csrf, sum));
     if let Some(l) = q.get("lang").filter(|l| *l == "en" || *l == "fr") {
         res.headers_mut().append(header::SET_COOKIE, set_cookie("amoe_lang", l, Some(31_536_000)));
     }

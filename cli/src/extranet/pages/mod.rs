@@ -155,15 +155,31 @@ pub fn password(lang: Lang, csrf: &str, token: &str, note: Option<Msg>) -> Marku
     )
 }
 
-pub fn home(lang: Lang, name: &str, email: &str, csrf: &str) -> Markup {
+/// What the home page counts for the account.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Summary {
+    pub sites: usize,
+    pub open_tickets: usize,
+}
+
+pub fn home(lang: Lang, name: &str, email: &str, csrf: &str, sum: Summary) -> Markup {
     let title = lang.t("Accueil", "Home");
+    let l = lang.code();
     layout(
         lang,
         title,
         html! {
             h1 { (lang.t("Bonjour", "Hello")) " " (name) }
             p { (lang.t("Vous êtes connecté en tant que", "You are signed in as")) " " strong { (email) } "." }
-            p { a href={ "/sites?lang=" (lang.code()) } { (lang.t("Vos sites", "Your sites")) } }
+            ul {
+                li { a href={ "/sites?lang=" (l) } { (lang.t("Vos sites", "Your sites")) } " (" (sum.sites) ") : "
+                    (lang.t("configuration, statistiques, purge du cache", "configuration, statistics, cache purge")) }
+                li { a href={ "/tickets?lang=" (l) } { (lang.t("Vos tickets", "Your tickets")) } " ("
+                    (sum.open_tickets) " " (lang.t("non clos", "not closed")) ")" }
+                li { a href={ "/tickets/new?lang=" (l) } { (lang.t("Ouvrir un ticket", "Open a ticket")) } }
+                li { a href={ "/deposits?lang=" (l) } { (lang.t("Déposer un fichier d'installation", "Deposit an installation bundle")) } }
+                li { a href={ "/account/totp?lang=" (l) } { (lang.t("Second facteur de connexion", "Sign-in second factor")) } }
+            }
             form method="post" action={ "/logout?lang=" (lang.code()) } {
                 input type="hidden" name="csrf" value=(csrf);
                 button type="submit" { (lang.t("Se déconnecter", "Sign out")) }
