@@ -177,7 +177,9 @@ pub enum Command {
         dir: PathBuf,
     },
     /// Take a consistent copy of the store while others keep using it
-    #[command(after_long_help = "EXAMPLES:\n  amoe backup /srv/backup/amoe-$(date +%F).db")]
+    #[command(
+        after_long_help = "The extranet's key (STORE.extranet-key, which seals second factors) is copied beside the\nfile, as FILE.extranet-key, when the store has one.\n\nEXAMPLES:\n  amoe backup /srv/backup/amoe-$(date +%F).db"
+    )]
     Backup {
         /// File to write; must not exist
         file: PathBuf,

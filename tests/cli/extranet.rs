@@ -1048,6 +1048,13 @@ fn a_second_factor_is_required_of_administrators_optional_for_others_and_works_o
     };
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&key_file).expect("key").permissions().mode() & 0o777, 0o600);
+    // A backup takes the key with it: the second factors of a restored store stay readable.
+    let backup = env.path("backup.db");
+    let said = env.ok(&["backup", backup.to_str().expect("utf8")]).stdout;
+    let copied = env.path("backup.db.extranet-key");
+    assert!(said.contains("extranet's key"), "{said}");
+    assert_eq!(std::fs::read(&copied).expect("copied key"), std::fs::read(&key_file).expect("key"));
+    assert_eq!(std::fs::metadata(&copied).expect("copy").permissions().mode() & 0o777, 0o600);
 
     // Next sign-in: the code is asked; the code just used does not work again (replay), nor
     // a wrong one; the next step's does.

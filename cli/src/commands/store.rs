@@ -54,14 +54,34 @@ pub(super) fn backup(ctx: &mut Ctx, file: &Path) -> Result<Exit> {
     let store = ctx.open()?;
     store.backup_to(file)?;
     let bytes = std::fs::metadata(file).with_context(|| format!("cannot read `{}`", file.display()))?.len();
-    let report =
-        BackupReport { store: ctx.settings.store.clone(), file: file.to_path_buf(), bytes, integrity_ok: true };
+    // The extranet's key goes with the store: it alone opens the second factors' secrets.
+    let key = crate::extranet::secret::key_path(&ctx.settings.store);
+    let extranet_key = if key.exists() {
+        let to = crate::extranet::secret::key_path(file);
+        let bytes =
+            std::fs::read(&key).with_context(|| format!("cannot read the extranet's key `{}`", key.display()))?;
+        crate::ops::replace_file(&to, &bytes, 0o600)
+            .with_context(|| format!("cannot copy the extranet's key to `{}`", to.display()))?;
+        Some(to)
+    } else {
+        None
+    };
+    let report = BackupReport {
+        store: ctx.settings.store.clone(),
+        file: file.to_path_buf(),
+        bytes,
+        integrity_ok: true,
+        extranet_key,
+    };
     if ctx.out.format == Format::Table {
         ctx.out.line(&format!(
             "backed up `{}` to `{}` ({bytes} bytes, integrity ok)",
             report.store.display(),
             file.display()
         ))?;
+        if let Some(k) = &report.extranet_key {
+            ctx.out.line(&format!("copied the extranet's key to `{}` (keep it with the backup)", k.display()))?;
+        }
     } else {
         ctx.out.json(&report)?;
     }

@@ -100,9 +100,7 @@ pub fn serve(
     tls: Option<Arc<rustls::ServerConfig>>,
 ) -> anyhow::Result<()> {
     let store = Store::open(&settings.store)?;
-    let mut key_name = settings.store.file_name().unwrap_or_default().to_os_string();
-    key_name.push(".extranet-key");
-    let key_path = settings.store.with_file_name(key_name);
+    let key_path = secret::key_path(&settings.store);
     let app: Shared = Arc::new(App {
         key_path,
         store: Mutex::new(store),

@@ -88,6 +88,13 @@ pub fn totp_matches(secret: &[u8], typed: &str, now_unix: i64) -> Option<i64> {
     found
 }
 
+/// Where the server's key lives for the store `store`: beside it, `STORE.extranet-key`.
+pub fn key_path(store: &std::path::Path) -> std::path::PathBuf {
+    let mut name = store.file_name().unwrap_or_default().to_os_string();
+    name.push(".extranet-key");
+    store.with_file_name(name)
+}
+
 /// The server's key (32 bytes) from `path`, made on first use (mode 0600, never replaced: a new
 /// key would make every stored second factor unreadable).
 pub fn server_key(path: &std::path::Path) -> anyhow::Result<[u8; 32]> {

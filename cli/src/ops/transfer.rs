@@ -312,4 +312,7 @@ pub struct BackupReport {
     pub bytes: u64,
     /// Always true: the copy passed `PRAGMA integrity_check`.
     pub integrity_ok: bool,
+    /// The extranet's key (which seals second factors), copied beside the file when the store
+    /// has one: without it a restored store's second factors cannot be read.
+    pub extranet_key: Option<PathBuf>,
 }
