@@ -1034,7 +1034,7 @@ pub enum UserCmd {
 pub enum ExtranetCmd {
     /// Serve the extranet: sites, statistics, tickets, deposits and the flush form, behind sign-in
     #[command(
-        after_long_help = "Without --tls-cert/--tls-key it speaks plain HTTP, for a TLS-terminating proxy in front or\nloopback only: its cookies are `Secure`, and browsers send them over HTTPS (or to localhost) only.\nSessions end after 30 minutes idle and 12 hours in all; 10 failed sign-ins in 15 minutes for an\naccount, or from an address, stop further attempts until the oldest is 15 minutes old.\n\nEXAMPLES:\n  amoe extranet serve --listen 127.0.0.1:8080\n  amoe extranet serve --listen 0.0.0.0:443 --tls-cert /etc/amoe/extranet.pem --tls-key /etc/amoe/extranet.key"
+        after_long_help = "Without --tls-cert/--tls-key it speaks plain HTTP, for a TLS-terminating proxy in front or\nloopback only: its cookies are `Secure`, and browsers send them over HTTPS (or to localhost) only.\nSessions end after 30 minutes idle and 12 hours in all; 10 failed sign-ins in 15 minutes for an\naccount, or from an address, stop further attempts until the oldest is 15 minutes old.\nAdministrators must set up a second factor (TOTP); its secrets are sealed with STORE.extranet-key,\nmade on first use beside the store. The flush form goes through the fleet as `amoe flush` does:\nthe server needs the operator's client certificate (AMOE_CLIENT_CERT, AMOE_CLIENT_KEY). The\nstatistics read `[logs] archive`; ticket notices go through `[mail]`.\n\nEXAMPLES:\n  amoe extranet serve --listen 127.0.0.1:8080\n  amoe extranet serve --listen 0.0.0.0:443 --tls-cert /etc/amoe/extranet.pem --tls-key /etc/amoe/extranet.key"
     )]
     Serve {
         /// Address and port to listen on
