@@ -1,14 +1,20 @@
-//! The beneficiaries' extranet (DESIGN §11): a web server over the same store, server-rendered
-//! HTML without JavaScript (axum on the workspace's hyper and tokio, maud for the pages).
+//! The beneficiaries' extranet (DESIGN §11; `docs/extranet.md`): a web server over the same
+//! store, server-rendered HTML without JavaScript (axum on the workspace's hyper and tokio,
+//! maud for the pages). French by default, English with `?lang=en`.
 //!
-//! What it has so far is the door: accounts set their password from a one-time link mailed by
-//! `amoe user password` (argon2id hashes); sign-in with sessions kept in the store (only their
-//! id's SHA-256), `Secure; HttpOnly; SameSite=Strict` cookies, 30 minutes idle and 12 hours in
-//! all, a new id at every sign-in (no fixation), `__Host-` cookie names, sign-out here or everywhere; a CSRF token on
-//! every form (the session's, or before sign-in a cookie the form must repeat); 10 failed
-//! sign-ins in 15 minutes per account or per address stop further attempts; strict security
-//! headers on every answer; every sign-in, failure, refusal, sign-out and password change in the
-//! audit journal. French by default, English with `?lang=en`.
+//! Where things are:
+//! - here: the server, the route list with one rule per route ([`ROUTES`], [`Rule`]; the router
+//!   is made from it), the door (set-password links, sign-in, sessions, CSRF tokens, the limit
+//!   on failed attempts, security headers, the journal), and the site pages;
+//! - [`second_factor`]: TOTP, optional for accounts and required for administrators;
+//! - [`stats`]: a site's statistics from the log archive (`logs::daily`);
+//! - [`flush`]: the flush form, through the fleet and the outbox;
+//! - [`tickets`]: tickets, attachments, the deposit space, ticket statistics and exports;
+//! - [`pages`]: the markup; [`secret`]: tokens, hashes, TOTP codes and sealing.
+//!
+//! Who sees what is decided by one function per kind of thing, shared with the command line:
+//! `ops::access` for sites and purges, `ops::tickets::authorize` for tickets. Another
+//! beneficiary's site or ticket answers exactly as a missing one (404).
 
 mod flush;
 mod pages;
