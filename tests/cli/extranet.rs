@@ -29,7 +29,13 @@ impl Server {
 
     /// Runs `cmd`, an `amoe extranet serve` listening on `port`.
     pub(crate) fn spawn(mut cmd: Command, port: u16) -> Server {
-        let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("extranet serve");
+        cmd.stderr(Stdio::null());
+        Server::spawn_logged(cmd, port)
+    }
+
+    /// [`Server::spawn`] with `cmd`'s standard error as the caller set it.
+    pub(crate) fn spawn_logged(mut cmd: Command, port: u16) -> Server {
+        let child = cmd.stdout(Stdio::null()).spawn().expect("extranet serve");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(std::time::Instant::now() < deadline, "the extranet did not listen on {port}");
@@ -445,7 +451,16 @@ fn a_beneficiary_reads_its_statistics_and_purges_its_own_pages_on_real_agents() 
 
     let smtp = Smtp::start(&env.path("maildir"), port);
     let web = free_port();
-    let srv = Server::spawn(fleet.cmd("op", &["extranet", "serve", "--listen", &format!("127.0.0.1:{web}")]), web);
+    let log = env.path("extranet.log");
+    let mut cmd = fleet.cmd("op", &["extranet", "serve", "--listen", &format!("127.0.0.1:{web}")]);
+    cmd.stderr(std::fs::File::create(&log).expect("log"));
+    let srv = Server::spawn_logged(cmd, web);
+    // The archive is read ahead at start (both sites, three days), 10 s at most.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("statistics of 2 site(s) ready, 3 day(s)") {
+        assert!(std::time::Instant::now() < deadline, "{}", std::fs::read_to_string(&log).unwrap_or_default());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let writer = account(env, &srv, &smtp, "writer@b.example");
     let reader = account(env, &srv, &smtp, "reader@b.example");
     let w = std::slice::from_ref(&writer);

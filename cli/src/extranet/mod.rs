@@ -123,6 +123,17 @@ pub fn serve(
         let scheme = if tls.is_some() { "https" } else { "http" };
         eprintln!("extranet listening on {scheme}://{}", listener.local_addr()?);
         let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+        // Statistics are read ahead, at start and every hour: after the night's collection a
+        // page never waits for a day to be read.
+        if let Some(archive) = app.settings.logs.archive.clone() {
+            let app = app.clone();
+            std::thread::spawn(move || {
+                loop {
+                    warm_statistics(&app, &archive);
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                }
+            });
+        }
         let routes = router(app)?;
         loop {
             let (stream, addr) = tokio::select! {
@@ -198,6 +209,30 @@ pub struct Route {
 
 const fn route(method: &'static str, path: &'static str, rule: Rule) -> Route {
     Route { method, path, rule }
+}
+
+/// Reads every site's archived days not read yet (`logs::daily`), on a store connection of its
+/// own, and says how long it took.
+fn warm_statistics(app: &App, archive: &Path) {
+    use amoe_store::sites::SiteReads;
+    let started = std::time::Instant::now();
+    let Ok(store) = Store::open(&app.settings.store) else { return };
+    let Ok(sites) = store.sites() else { return };
+    let (mut read, mut days) = (0, 0);
+    for site in &sites {
+        let name = site.name.as_str();
+        if let Ok(rows) = crate::logs::daily::w3c_rows(&store, name)
+            && !rows.is_empty()
+            && let Ok(n) = app.daily.warm(&rows, archive, name)
+        {
+            read += 1;
+            days += n;
+        }
+    }
+    eprintln!(
+        "extranet: statistics of {read} site(s) ready, {days} day(s), in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// Every route, with its rule. The router is made from this list and nothing else.

@@ -199,6 +199,12 @@ impl Cache {
         Ok(Figures { rows, total, errors: site_days.errors.to_vec() })
     }
 
+    /// Reads what is not read yet of `site`'s archive (`rows`, [`w3c_rows`]), so that the next
+    /// page finds it ready: the number of days it has figures for.
+    pub fn warm(&self, rows: &[ArchivedLog], archive: &Path, site: &str) -> anyhow::Result<usize> {
+        Ok(self.site_days(rows, archive, site)?.days.len())
+    }
+
     fn site_days(&self, rows: &[ArchivedLog], archive: &Path, site: &str) -> anyhow::Result<Arc<SiteDays>> {
         let files: Vec<(String, String, String)> =
             rows.iter().map(|a| (a.day.clone(), a.host.clone(), a.sha256.clone())).collect();
