@@ -200,15 +200,6 @@ impl Store {
         }
     }
 
-    /// Whether a session of that id's hash exists (expired or not).
-    pub fn web_session_known(&self, id_sha256: &str) -> Result<bool> {
-        self.conn
-            .query_row("SELECT 1 FROM web_sessions WHERE id_sha256 = ?1", [id_sha256], |_| Ok(()))
-            .optional()
-            .map(|x| x.is_some())
-            .map_err(|e| self.sql(e))
-    }
-
     /// Ends one session.
     pub fn end_web_session(&mut self, id_sha256: &str) -> Result<()> {
         self.conn.execute("DELETE FROM web_sessions WHERE id_sha256 = ?1", [id_sha256]).map_err(|e| self.sql(e))?;

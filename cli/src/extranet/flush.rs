@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use axum::extract::{Extension, Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Extension, Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 use super::pages::{self, FlushNote, Lang};
-use super::{Peer, Shared, account, journal, lang_of, page, secret};
+use super::{Peer, Shared, Signed, journal, page, secret};
 
 /// At most this many URLs and prefixes in one form.
 const MAX_TARGETS: usize = 100;
@@ -23,30 +23,27 @@ const MAX_TARGETS: usize = 100;
 #[allow(clippy::type_complexity)]
 fn target(
     app: &Shared,
-    headers: &HeaderMap,
+    user: &amoe_store::tickets::User,
     lang: Lang,
     name: &str,
-) -> Result<(amoe_store::web::WebSession, amoe_store::tickets::User, amoe_core::Site, bool), Response> {
-    let Some((s, user)) = account(app, headers) else { return Err(Redirect::to("/login").into_response()) };
+) -> Result<(amoe_core::Site, bool), Response> {
     let st = app.store.lock().map_err(|_| StatusCode::SERVICE_UNAVAILABLE.into_response())?;
-    let site = match crate::ops::access::visible_site(&*st, &user, name) {
+    let site = match crate::ops::access::visible_site(&*st, user, name) {
         Ok(Some(x)) => x,
         Ok(None) => return Err(page(StatusCode::NOT_FOUND, pages::message(lang, pages::Msg::NotFound))),
         Err(_) => return Err(StatusCode::SERVICE_UNAVAILABLE.into_response()),
     };
-    let may = crate::ops::access::may_flush(&*st, &user).unwrap_or(false);
-    Ok((s, user, site, may))
+    let may = crate::ops::access::may_flush(&*st, user).unwrap_or(false);
+    Ok((site, may))
 }
 
 pub async fn form(
     State(app): State<Shared>,
     Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Signed { lang, session: s, user }: Signed,
 ) -> Response {
-    let lang = lang_of(&q, &headers);
-    match target(&app, &headers, lang, &name) {
-        Ok((s, _, site, may)) => {
+    match target(&app, &user, lang, &name) {
+        Ok((site, may)) => {
             let note = (!may).then_some(FlushNote::ReadOnly);
             page(StatusCode::OK, pages::flush(lang, &site, &s.csrf, may, "", "", note, None))
         }
@@ -62,12 +59,10 @@ pub async fn submit(
     State(app): State<Shared>,
     Extension(Peer(peer)): Extension<Peer>,
     Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Signed { lang, session: s, user }: Signed,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang_of(&q, &headers);
-    let (s, user, site, may) = match target(&app, &headers, lang, &name) {
+    let (site, may) = match target(&app, &user, lang, &name) {
         Ok(x) => x,
         Err(res) => return res,
     };

@@ -326,22 +326,33 @@ fn router(app: Shared) -> anyhow::Result<axum::Router> {
     Ok(r.fallback(not_found)
         // Every other form is small.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), unknown_sessions))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), sessions))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app))
 }
 
-/// A session cookie the store does not know (forged, or of a session ended or pruned) is
-/// journaled once, dropped from the request, and cleared in the browser: the page answers as
-/// to someone signed out.
-async fn unknown_sessions(
+/// The request's session, looked up once (by [`sessions`]) for every handler: its id's hash and
+/// what the store has, or `None`.
+#[derive(Debug, Clone)]
+struct Current(Option<(String, amoe_store::web::WebSession)>);
+
+/// Looks the request's session up, once, for the handlers ([`Current`]). A session cookie the
+/// store does not know, or no longer (forged, ended, expired), is journaled (once a minute per
+/// address), dropped from the request, and cleared in the browser: the page answers as to
+/// someone signed out.
+async fn sessions(
     State(app): State<Shared>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let Some(id) = cookie(req.headers(), SESSION_COOKIE).filter(|c| !c.is_empty()) else { return next.run(req).await };
-    let known = app.store.lock().ok().and_then(|st| st.web_session_known(&secret::sha256_hex(&id)).ok());
-    if known != Some(false) {
+    let Some(id) = cookie(req.headers(), SESSION_COOKIE).filter(|c| !c.is_empty()) else {
+        req.extensions_mut().insert(Current(None));
+        return next.run(req).await;
+    };
+    let found = session(&app, &id);
+    let known = found.is_some();
+    req.extensions_mut().insert(Current(found));
+    if known {
         return next.run(req).await;
     }
     let peer = req.extensions().get::<Peer>().map(|p| p.0);
@@ -467,10 +478,10 @@ fn journal_noise(app: &App, store: &mut Store, who: &str, command: &str, peer: I
     journal(app, store, who, command, peer, outcome);
 }
 
-/// The signed-in session of the request: its id's hash and what the store has.
-fn session(app: &App, headers: &HeaderMap) -> Option<(String, amoe_store::web::WebSession)> {
-    let id = cookie(headers, SESSION_COOKIE)?;
-    let key = secret::sha256_hex(&id);
+/// The session of the cookie `id`, if alive: its id's hash and what the store has (its last
+/// use recorded). Called once per request, by [`sessions`].
+fn session(app: &App, id: &str) -> Option<(String, amoe_store::web::WebSession)> {
+    let key = secret::sha256_hex(id);
     let t = now();
     let mut store = app.store.lock().ok()?;
     let s = store
@@ -486,8 +497,8 @@ fn session(app: &App, headers: &HeaderMap) -> Option<(String, amoe_store::web::W
 }
 
 /// The signed-in account of the request: a session past every factor (`full`).
-fn account(app: &App, headers: &HeaderMap) -> Option<(amoe_store::web::WebSession, amoe_store::tickets::User)> {
-    let (_, s) = session(app, headers).filter(|(_, s)| s.stage == "full")?;
+fn account(app: &App, cur: &Current) -> Option<(amoe_store::web::WebSession, amoe_store::tickets::User)> {
+    let (_, s) = cur.0.clone().filter(|(_, s)| s.stage == "full")?;
     let st = app.store.lock().ok()?;
     let user = st.user(&s.email).ok()??;
     // An account made administrator since it signed in has no full session until it has a
@@ -512,7 +523,8 @@ impl axum::extract::FromRequestParts<Shared> for Signed {
     async fn from_request_parts(parts: &mut http::request::Parts, app: &Shared) -> Result<Signed, Response> {
         let q: HashMap<String, String> = Query::try_from_uri(&parts.uri).map(|Query(q)| q).unwrap_or_default();
         let lang = lang_of(&q, &parts.headers);
-        let (session, user) = account(app, &parts.headers).ok_or_else(|| Redirect::to("/login").into_response())?;
+        let cur = parts.extensions.get::<Current>().cloned().unwrap_or(Current(None));
+        let (session, user) = account(app, &cur).ok_or_else(|| Redirect::to("/login").into_response())?;
         Ok(Signed { lang, session, user })
     }
 }
@@ -647,13 +659,13 @@ fn pre_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
 }
 
 async fn login_page(
-    State(app): State<Shared>,
+    Extension(cur): Extension<Current>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     let lang = lang_of(&q, &headers);
     // A session half-way through signing in goes on where it stopped.
-    match session(&app, &headers).map(|(_, s)| s.stage) {
+    match cur.0.map(|(_, s)| s.stage) {
         Some(s) if s == "code" => return Redirect::to("/login/code").into_response(),
         Some(s) if s == "enrol" => return Redirect::to("/account/totp").into_response(),
         _ => {}
@@ -798,11 +810,12 @@ async fn logout(
     State(app): State<Shared>,
     Extension(Peer(peer)): Extension<Peer>,
     Query(q): Query<HashMap<String, String>>,
+    Extension(cur): Extension<Current>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&q, &headers);
-    let Some((key, s)) = session(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let Some((key, s)) = cur.0 else { return Redirect::to("/login").into_response() };
     if !form.get("csrf").is_some_and(|c| secret::same(c, &s.csrf)) {
         if let Ok(mut st) = app.store.lock() {
             journal(&app, &mut st, &s.email, "sign-out", peer, "refused: no valid form token");

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::pages;
 use super::pages::account::{self as view, Note, TotpView};
 use super::{
-    Peer, Shared, address_key, journal, journal_noise, lang_of, locked_out, new_session, now, page, secret, session,
+    Current, Peer, Shared, address_key, journal, journal_noise, lang_of, locked_out, new_session, now, page, secret,
     stamp,
 };
 use amoe_store::tickets::TicketReads;
@@ -33,12 +33,12 @@ fn opened(app: &Shared, email: &str, sealed: &str) -> Option<Vec<u8>> {
 }
 
 pub async fn code_page(
-    State(app): State<Shared>,
     Query(q): Query<HashMap<String, String>>,
+    Extension(cur): Extension<Current>,
     headers: HeaderMap,
 ) -> Response {
     let lang = lang_of(&q, &headers);
-    match session(&app, &headers) {
+    match cur.0 {
         Some((_, s)) if s.stage == "code" => page(StatusCode::OK, view::code(lang, &s.csrf, None)),
         _ => Redirect::to("/login").into_response(),
     }
@@ -48,11 +48,12 @@ pub async fn code(
     State(app): State<Shared>,
     Extension(Peer(peer)): Extension<Peer>,
     Query(q): Query<HashMap<String, String>>,
+    Extension(cur): Extension<Current>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&q, &headers);
-    let Some((_, s)) = session(&app, &headers).filter(|(_, s)| s.stage == "code") else {
+    let Some((_, s)) = cur.0.filter(|(_, s)| s.stage == "code") else {
         return Redirect::to("/login").into_response();
     };
     if !form.get("csrf").is_some_and(|c| secret::same(c, &s.csrf)) {
@@ -128,8 +129,8 @@ fn otpauth(email: &str, key: &[u8]) -> String {
 }
 
 /// The account (a full session, or an administrator's that must enrol) and its stage.
-fn enrolling(app: &Shared, headers: &HeaderMap) -> Option<(amoe_store::web::WebSession, bool)> {
-    let (_, s) = session(app, headers).filter(|(_, s)| s.stage == "full" || s.stage == "enrol")?;
+fn enrolling(app: &Shared, cur: Current) -> Option<(amoe_store::web::WebSession, bool)> {
+    let (_, s) = cur.0.filter(|(_, s)| s.stage == "full" || s.stage == "enrol")?;
     let admin = app.store.lock().ok()?.user(&s.email).ok()??.admin;
     Some((s, admin))
 }
@@ -137,10 +138,11 @@ fn enrolling(app: &Shared, headers: &HeaderMap) -> Option<(amoe_store::web::WebS
 pub async fn settings(
     State(app): State<Shared>,
     Query(q): Query<HashMap<String, String>>,
+    Extension(cur): Extension<Current>,
     headers: HeaderMap,
 ) -> Response {
     let lang = lang_of(&q, &headers);
-    let Some((s, admin)) = enrolling(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let Some((s, admin)) = enrolling(&app, cur) else { return Redirect::to("/login").into_response() };
     let v = view_of(&app, &s.email, admin, s.stage == "enrol");
     page(StatusCode::OK, view::totp(lang, &s.csrf, &v, None))
 }
@@ -151,11 +153,12 @@ pub async fn change(
     State(app): State<Shared>,
     Extension(Peer(peer)): Extension<Peer>,
     Query(q): Query<HashMap<String, String>>,
+    Extension(cur): Extension<Current>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&q, &headers);
-    let Some((s, admin)) = enrolling(&app, &headers) else { return Redirect::to("/login").into_response() };
+    let Some((s, admin)) = enrolling(&app, cur) else { return Redirect::to("/login").into_response() };
     let enrol = s.stage == "enrol";
     if !form.get("csrf").is_some_and(|c| secret::same(c, &s.csrf)) {
         return page(StatusCode::FORBIDDEN, pages::message(lang, pages::Msg::FormExpired));

@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 
 use super::pages::{self, Lang};
-use super::{Shared, account, lang_of, page};
+use super::{Shared, Signed, page};
 use crate::logs::daily::{Figures, Grouping, Row};
 use crate::ops::sheets::{SheetFormat, Table, Value};
 
@@ -65,15 +65,14 @@ fn range(q: &HashMap<String, String>) -> Result<Range, pages::Msg> {
 /// to answer (the sign-in page, a 404 like a missing site's, a bad range).
 async fn figures(
     app: &Shared,
-    headers: &HeaderMap,
+    lang: Lang,
+    user: &amoe_store::tickets::User,
     q: &HashMap<String, String>,
     name: &str,
-) -> Result<(Lang, Range, Figures), Response> {
-    let lang = lang_of(q, headers);
-    let Some((_, user)) = account(app, headers) else { return Err(Redirect::to("/login").into_response()) };
+) -> Result<(Range, Figures), Response> {
     let rows = {
         let st = app.store.lock().map_err(|_| StatusCode::SERVICE_UNAVAILABLE.into_response())?;
-        match crate::ops::access::visible_site(&*st, &user, name) {
+        match crate::ops::access::visible_site(&*st, user, name) {
             Ok(Some(_)) => {}
             Ok(None) => return Err(page(StatusCode::NOT_FOUND, pages::message(lang, pages::Msg::NotFound))),
             Err(_) => return Err(StatusCode::SERVICE_UNAVAILABLE.into_response()),
@@ -82,7 +81,7 @@ async fn figures(
     };
     let r = range(q).map_err(|m| page(StatusCode::BAD_REQUEST, pages::message(lang, m)))?;
     let Some(archive) = app.settings.logs.archive.clone() else {
-        return Ok((lang, r, Figures { rows: Vec::new(), total: Row::default(), errors: Vec::new() }));
+        return Ok((r, Figures { rows: Vec::new(), total: Row::default(), errors: Vec::new() }));
     };
     // Reading a day not read yet is work for a blocking thread.
     let (app2, name) = (app.clone(), name.to_owned());
@@ -90,17 +89,17 @@ async fn figures(
         .await
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE.into_response())?
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE.into_response())?;
-    Ok((lang, r, f))
+    Ok((r, f))
 }
 
 pub async fn stats(
     State(app): State<Shared>,
     Path(name): Path<String>,
+    Signed { lang, user, .. }: Signed,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    match figures(&app, &headers, &q, &name).await {
-        Ok((lang, r, f)) => page(StatusCode::OK, pages::stats(lang, &name, &r, &f, &query_string(&r, lang))),
+    match figures(&app, lang, &user, &q, &name).await {
+        Ok((r, f)) => page(StatusCode::OK, pages::stats(lang, &name, &r, &f, &query_string(&r, lang))),
         Err(res) => res,
     }
 }
@@ -112,11 +111,11 @@ fn query_string(r: &Range, lang: Lang) -> String {
 pub async fn chart(
     State(app): State<Shared>,
     Path(name): Path<String>,
+    Signed { lang, user, .. }: Signed,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    match figures(&app, &headers, &q, &name).await {
-        Ok((lang, r, f)) => {
+    match figures(&app, lang, &user, &q, &name).await {
+        Ok((r, f)) => {
             let bars = amoe_logstats::chart::Bars {
                 title: format!("{name}, {} – {}", r.from, r.to),
                 bar_name: lang.t("requêtes", "requests").into(),
@@ -181,11 +180,11 @@ pub fn table(f: &Figures) -> Table {
 async fn download(
     app: Shared,
     name: String,
+    signed: Signed,
     q: HashMap<String, String>,
-    headers: HeaderMap,
     format: SheetFormat,
 ) -> Response {
-    let (_, r, f) = match figures(&app, &headers, &q, &name).await {
+    let (r, f) = match figures(&app, signed.lang, &signed.user, &q, &name).await {
         Ok(x) => x,
         Err(res) => return res,
     };
@@ -212,19 +211,19 @@ async fn download(
 pub async fn csv(
     State(app): State<Shared>,
     Path(name): Path<String>,
+    signed: Signed,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    download(app, name, q, headers, SheetFormat::Csv).await
+    download(app, name, signed, q, SheetFormat::Csv).await
 }
 
 pub async fn xlsx(
     State(app): State<Shared>,
     Path(name): Path<String>,
+    signed: Signed,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    download(app, name, q, headers, SheetFormat::Xlsx).await
+    download(app, name, signed, q, SheetFormat::Xlsx).await
 }
 
 #[cfg(test)]

@@ -10,12 +10,12 @@ use std::collections::HashMap;
 use amoe_core::tickets::{Kind, Level, Priority, Status};
 use amoe_store::tickets::{TicketFilter, TicketReads, User};
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::pages::tickets as view;
 use super::pages::{self, Lang};
-use super::{Shared, Signed, account, lang_of, page, secret};
+use super::{Shared, Signed, page, secret};
 use crate::ops::tickets::{self as ops, Acting, MAX_ATTACHMENT};
 
 /// Largest text field of a form, bytes.
@@ -503,10 +503,9 @@ fn sheet(tables: &[crate::ops::sheets::Table], format: crate::ops::sheets::Sheet
 
 pub async fn stats_xlsx(
     State(app): State<Shared>,
+    Signed { user, .. }: Signed,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
     let Ok(st) = app.store.lock() else { return unavailable() };
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
     match ops::stats(&st, &who, &filter(&q), by_of(&q)) {
@@ -517,12 +516,10 @@ pub async fn stats_xlsx(
 
 async fn export(
     app: Shared,
+    Signed { lang, user, .. }: Signed,
     q: HashMap<String, String>,
-    headers: HeaderMap,
     format: crate::ops::sheets::SheetFormat,
 ) -> Response {
-    let lang = lang_of(&q, &headers);
-    let Some((_, user)) = account(&app, &headers) else { return Redirect::to("/login").into_response() };
     let Ok(st) = app.store.lock() else { return unavailable() };
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
     let table = ops::list(&st, &who, &filter(&q)).and_then(|t| ops::export_table(&st, &who, &t, lang == Lang::Fr));
@@ -534,16 +531,16 @@ async fn export(
 
 pub async fn export_csv(
     State(app): State<Shared>,
+    signed: Signed,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    export(app, q, headers, crate::ops::sheets::SheetFormat::Csv).await
+    export(app, signed, q, crate::ops::sheets::SheetFormat::Csv).await
 }
 
 pub async fn export_xlsx(
     State(app): State<Shared>,
+    signed: Signed,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    export(app, q, headers, crate::ops::sheets::SheetFormat::Xlsx).await
+    export(app, signed, q, crate::ops::sheets::SheetFormat::Xlsx).await
 }
