@@ -750,14 +750,7 @@ async fn login(
     };
     let _ = st.prune_web(&stamp(t - jiff::SignedDuration::from_hours(ABSOLUTE_HOURS)));
     journal(&app, &mut st, &email, "sign-in", peer, said);
-    let mut res = match new_session(&mut st, &headers, &email, stage, t) {
-        Some(cookie) => {
-            let mut res = Redirect::to(next).into_response();
-            res.headers_mut().append(header::SET_COOKIE, cookie);
-            res
-        }
-        None => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    };
+    let mut res = new_session(&mut st, &headers, &email, stage, t, next);
     res.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_COOKIE, "", Some(0)));
     res
 }
@@ -790,20 +783,28 @@ fn locked_out(st: &Store, email: &str, peer: IpAddr, t: jiff::Timestamp) -> Opti
 }
 
 /// A new session at `stage` for `email`, ending the one the browser had (no fixation, and a
-/// new id whenever a session gains a right): its cookie.
+/// new id whenever a session gains a right), and the answer that sends the browser to `next`
+/// with its cookie.
 fn new_session(
     st: &mut Store,
     headers: &HeaderMap,
     email: &str,
     stage: &str,
     t: jiff::Timestamp,
-) -> Option<HeaderValue> {
+    next: &str,
+) -> Response {
     if let Some(old) = cookie(headers, SESSION_COOKIE) {
         let _ = st.end_web_session(&secret::sha256_hex(&old));
     }
-    let (id, csrf) = (secret::token().ok()?, secret::token().ok()?);
-    st.add_web_session(&secret::sha256_hex(&id), email, &csrf, &stamp(t), stage).ok()?;
-    Some(set_cookie(SESSION_COOKIE, &id, None))
+    let (Ok(id), Ok(csrf)) = (secret::token(), secret::token()) else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    if st.add_web_session(&secret::sha256_hex(&id), email, &csrf, &stamp(t), stage).is_err() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let mut res = Redirect::to(next).into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &id, None));
+    res
 }
 
 async fn logout(

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Extension, Form, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::pages;
@@ -89,14 +89,7 @@ pub async fn code(
         return page(StatusCode::UNAUTHORIZED, view::code(lang, &s.csrf, Some(Note::WrongCode)));
     }
     journal(&app, &mut st, &s.email, "sign-in", peer, "signed in (password and second factor)");
-    match new_session(&mut st, &headers, &s.email, "full", t) {
-        Some(cookie) => {
-            let mut res = Redirect::to("/").into_response();
-            res.headers_mut().append(header::SET_COOKIE, cookie);
-            res
-        }
-        None => unavailable(),
-    }
+    new_session(&mut st, &headers, &s.email, "full", t, "/")
 }
 
 /// What the page shows of the account's second factor.
@@ -231,14 +224,7 @@ pub async fn change(
                 // An administrator's session gains its rights: a new id for it.
                 if enrol {
                     journal(&app, &mut st, &s.email, "sign-in", peer, "signed in (password and a new second factor)");
-                    return match new_session(&mut st, &headers, &s.email, "full", t) {
-                        Some(cookie) => {
-                            let mut res = Redirect::to("/").into_response();
-                            res.headers_mut().append(header::SET_COOKIE, cookie);
-                            res
-                        }
-                        None => unavailable(),
-                    };
+                    return new_session(&mut st, &headers, &s.email, "full", t, "/");
                 }
             } else {
                 let _ = st.remove_web_totp(&s.email);
