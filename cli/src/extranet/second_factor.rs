@@ -105,16 +105,7 @@ fn view_of(app: &Shared, email: &str, admin: bool, enrol: bool) -> TotpView {
 
 /// The address authenticator apps take for a secret.
 fn otpauth(email: &str, key: &[u8]) -> String {
-    let label: String = email
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._@".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let label = pages::percent(email);
     format!(
         "otpauth://totp/amoe%20extranet:{label}?secret={}&issuer=amoe%20extranet&digits=6&period=30",
         secret::base32(key)

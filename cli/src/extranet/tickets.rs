@@ -381,16 +381,7 @@ pub async fn attachment(
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
             // The name as an RFC 8187 value: any character, nothing that breaks the header.
-            let encoded: String = name
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
+            let encoded = pages::percent(&name);
             (
                 [
                     (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
@@ -433,11 +424,12 @@ pub async fn deposits(State(app): State<Shared>, Signed { lang, session: s, user
     page(StatusCode::OK, view::deposits(lang, &s.csrf, &bundles, &targets))
 }
 
-fn by_of(q: &HashMap<String, String>) -> ops::By {
+/// The grouping asked (`by`: `day`, `month`, `year`; by month otherwise), and its word.
+fn by_of(q: &HashMap<String, String>) -> (ops::By, &'static str) {
     match q.get("by").map(String::as_str) {
-        Some("day") => ops::By::Day,
-        Some("year") => ops::By::Year,
-        _ => ops::By::Month,
+        Some("day") => (ops::By::Day, "day"),
+        Some("year") => (ops::By::Year, "year"),
+        _ => (ops::By::Month, "month"),
     }
 }
 
@@ -451,35 +443,14 @@ pub async fn stats(
     let Ok(st) = app.store.lock() else { return unavailable() };
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
     let f = filter(&q);
-    match ops::stats(&st, &who, &f, by_of(&q)) {
+    let (by, word) = by_of(&q);
+    match ops::stats(&st, &who, &f, by) {
         Ok(s) => {
-            page(StatusCode::OK, view::stats(lang, &s, q.get("by").map_or("month", String::as_str), &query_of(&q)))
+            let query = format!("{}&by={word}", view::filter_query(&f, lang));
+            page(StatusCode::OK, view::stats(lang, &s, word, &query))
         }
         Err(_) => unavailable(),
     }
-}
-
-/// The query string of the filters, to carry them to the downloads.
-fn query_of(q: &HashMap<String, String>) -> String {
-    let mut keys: Vec<&String> =
-        q.keys().filter(|k| ["status", "kind", "project", "q", "by", "lang"].contains(&k.as_str())).collect();
-    keys.sort();
-    keys.iter()
-        .map(|k| {
-            let v: String = q[*k]
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            format!("{k}={v}")
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 fn sheet(tables: &[crate::ops::sheets::Table], format: crate::ops::sheets::SheetFormat, name: &str) -> Response {
@@ -508,7 +479,7 @@ pub async fn stats_xlsx(
 ) -> Response {
     let Ok(st) = app.store.lock() else { return unavailable() };
     let Ok(who) = acting(&app, &st, user) else { return unavailable() };
-    match ops::stats(&st, &who, &filter(&q), by_of(&q)) {
+    match ops::stats(&st, &who, &filter(&q), by_of(&q).0) {
         Ok(s) => sheet(&ops::stats_tables(&s), crate::ops::sheets::SheetFormat::Xlsx, "ticket-stats"),
         Err(_) => unavailable(),
     }

@@ -608,3 +608,17 @@ pub fn flush(
         },
     )
 }
+
+/// `s` percent-encoded but for RFC 3986's unreserved characters: for a path segment, a query
+/// value, an `otpauth://` label or an RFC 8187 header value alike.
+pub fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

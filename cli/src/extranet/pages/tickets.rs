@@ -7,7 +7,7 @@ use amoe_core::tickets::{Kind, Priority, Status};
 use amoe_store::tickets::{Ticket, TicketFilter};
 use maud::{Markup, html};
 
-use super::{Lang, human_bytes, layout};
+use super::{Lang, human_bytes, layout, percent};
 use crate::ops::tickets::TicketView;
 
 /// What a tickets page tells.
@@ -286,19 +286,6 @@ pub fn show(lang: Lang, v: &TicketView, csrf: &str, may_comment: bool, note: Opt
     )
 }
 
-/// A path segment, percent-encoded.
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// One bundle of the deposit space.
 #[derive(Debug, Clone)]
 pub struct Deposit {
@@ -366,7 +353,7 @@ pub fn deposits(lang: Lang, csrf: &str, bundles: &[Deposit], targets: &[(i64, St
 }
 
 /// The list's filters as a query string (the exports take the same).
-fn filter_query(f: &TicketFilter, lang: Lang) -> String {
+pub fn filter_query(f: &TicketFilter, lang: Lang) -> String {
     let mut parts = vec![format!("lang={}", lang.code())];
     if let Some(st) = f.status {
         parts.push(format!("status={}", st.as_str()));
