@@ -141,20 +141,13 @@ pub struct Figures {
     pub errors: Vec<String>,
 }
 
-/// The archived W3C files of `site`, as the store lists them (what [`Cache::figures`] reads).
+/// The archived W3C files of `site`, every day (what [`Cache::figures`] reads).
 pub fn w3c_rows(store: &impl LogReads, site: &str) -> anyhow::Result<Vec<ArchivedLog>> {
-    Ok(store
-        .archived_logs(Some(site), None, None, None)?
-        .into_iter()
-        .filter(|a| a.format == "w3c" && super::safe_row(a))
-        .collect())
+    super::w3c_rows(store, Some(site), None, None)
 }
 
-fn read_day(archive: &Path, site: &str, day: &str, rows: &[&ArchivedLog]) -> ArchiveDay {
-    let paths: Vec<PathBuf> = rows
-        .iter()
-        .map(|a| super::day_dir(archive, site, day).join(&a.host).join(super::file_name(site, day, "w3c")))
-        .collect();
+fn read_day(archive: &Path, rows: &[&ArchivedLog]) -> ArchiveDay {
+    let paths: Vec<PathBuf> = rows.iter().map(|a| super::archived_path(archive, a)).collect();
     let opts = amoe_logstats::Options { paris: true, threads: 1, ..amoe_logstats::Options::default() };
     let (mut tally, outcomes) = amoe_logstats::analyze(&paths, &opts);
     let days =
@@ -226,7 +219,7 @@ impl Cache {
             let day_figures = match kept {
                 Some(k) if k.files == want => k,
                 _ => {
-                    let fresh = Arc::new(read_day(archive, site, day, rows));
+                    let fresh = Arc::new(read_day(archive, rows));
                     if let Ok(mut m) = self.archive_days.lock() {
                         m.insert(key, fresh.clone());
                     }

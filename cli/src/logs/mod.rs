@@ -38,6 +38,26 @@ pub fn archive_dir(settings: &Settings) -> anyhow::Result<PathBuf> {
 }
 
 /// The archived W3C files of `site` (every site when none) from `from` to `to` (days
+/// included, every day when none), as the store lists them: what statistics read.
+pub fn w3c_rows(
+    store: &impl amoe_store::logs::LogReads,
+    site: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> anyhow::Result<Vec<amoe_store::logs::ArchivedLog>> {
+    Ok(store
+        .archived_logs(site, None, from, to)?
+        .into_iter()
+        .filter(|a| a.format == "w3c" && a.site != UNKNOWN_SITE && safe_row(a))
+        .collect())
+}
+
+/// Where an archived file is, under `archive`.
+pub fn archived_path(archive: &Path, a: &amoe_store::logs::ArchivedLog) -> PathBuf {
+    day_dir(archive, &a.site, &a.day).join(&a.host).join(file_name(&a.site, &a.day, &a.format))
+}
+
+/// The archived W3C files of `site` (every site when none) from `from` to `to` (days
 /// included), for statistics.
 pub fn w3c_files(
     settings: &Settings,
@@ -46,14 +66,8 @@ pub fn w3c_files(
     from: &str,
     to: &str,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    use amoe_store::logs::LogReads;
     let archive = archive_dir(settings)?;
-    Ok(store
-        .archived_logs(site, None, Some(from), Some(to))?
-        .into_iter()
-        .filter(|a| a.format == "w3c" && a.site != UNKNOWN_SITE && safe_row(a))
-        .map(|a| day_dir(&archive, &a.site, &a.day).join(&a.host).join(file_name(&a.site, &a.day, "w3c")))
-        .collect())
+    Ok(w3c_rows(store, site, Some(from), Some(to))?.iter().map(|a| archived_path(&archive, a)).collect())
 }
 
 /// The folder of one site's day.
