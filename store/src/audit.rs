@@ -9,9 +9,9 @@
 //! head. Someone able to rewrite the whole file can rewrite the whole chain: keep the head hash
 //! that `amoe audit verify` prints somewhere else to detect that too.
 
+use crate::db::{Conn, OptionalExtension, params};
 use crate::{Reads, Result};
 use amoe_core::AuditEntry;
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 /// The hash before the first entry.
@@ -60,7 +60,7 @@ fn entry_hash(e: &AuditEntry) -> String {
 }
 
 /// Appends one entry inside the caller's transaction.
-pub(crate) fn append(conn: &Connection, draft: &AuditDraft, outcome: &str) -> rusqlite::Result<()> {
+pub(crate) fn append(conn: &Conn, draft: &AuditDraft, outcome: &str) -> crate::db::Result<()> {
     let last: Option<(i64, String)> = conn
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
@@ -78,7 +78,8 @@ pub(crate) fn append(conn: &Connection, draft: &AuditDraft, outcome: &str) -> ru
         hash: String::new(),
     };
     entry.hash = entry_hash(&entry);
-    let args = serde_json::to_string(&entry.args).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+    let args =
+        serde_json::to_string(&entry.args).map_err(|e| crate::db::Error::Type { index: 5, problem: e.to_string() })?;
     conn.execute(
         "INSERT INTO audit (seq, at, operator, command, target, args, outcome, prev_hash, hash, identity)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -105,7 +106,7 @@ pub(crate) fn append(conn: &Connection, draft: &AuditDraft, outcome: &str) -> ru
 
 const COLUMNS: &str = "seq, at, operator, command, target, args, outcome, prev_hash, hash, identity";
 
-fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AuditEntry, String)> {
+fn row_to_entry(r: &crate::db::Row<'_>) -> crate::db::Result<(AuditEntry, String)> {
     let args: String = r.get(5)?;
     Ok((
         AuditEntry {
@@ -142,7 +143,7 @@ pub trait AuditReads: Reads {
         let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map(params![filter.since, filter.operator, target_exact, target_prefix], row_to_entry)
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))?;
         Ok(rows
             .into_iter()
@@ -165,7 +166,7 @@ pub trait AuditReads: Reads {
         let mut expected_seq = 1;
         let mut first_bad = None;
         while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
-            let (mut entry, args) = row_to_entry(row).map_err(|e| self.sql(e))?;
+            let (mut entry, args) = row_to_entry(&row).map_err(|e| self.sql(e))?;
             let seq = entry.seq;
             let problem = match serde_json::from_str::<Vec<String>>(&args) {
                 Err(_) => Some("its arguments are not the JSON list that was written".to_string()),

@@ -1,8 +1,8 @@
 //! Beneficiaries: the public bodies identified by SIRET, with their lot and contact e-mails.
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
 use amoe_core::{Beneficiary, Email, Lot, Siret};
-use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 
 const KIND: &str = "beneficiary";
@@ -48,7 +48,7 @@ pub trait BeneficiaryReads: Reads {
             .map_err(|e| self.sql(e))?;
         let emails = stmt
             .query_map([siret.as_str()], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))?;
         build(siret.to_string(), name, lot, emails)
     }

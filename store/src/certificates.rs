@@ -2,8 +2,8 @@
 //! fingerprint and whether it was revoked. Only metadata: keys never enter the store. Also the
 //! number of the last revocation list (`meta` key `crl_number`).
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
-use rusqlite::{OptionalExtension, params};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -75,7 +75,7 @@ pub struct Certificate {
 
 type Row = (String, String, String, String, String, String, Option<String>);
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+fn row(r: &crate::db::Row<'_>) -> crate::db::Result<Row> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
 }
 
@@ -84,11 +84,11 @@ fn build((serial, name, kind, not_before, not_after, fingerprint, revoked_at): R
     Ok(Certificate { serial, name, kind, not_before, not_after, fingerprint, revoked_at })
 }
 
-fn query(db: &(impl Reads + ?Sized), sql: &str, params: impl rusqlite::Params) -> Result<Vec<Certificate>> {
+fn query(db: &(impl Reads + ?Sized), sql: &str, params: impl crate::db::Params) -> Result<Vec<Certificate>> {
     let mut stmt = db.conn().prepare_cached(sql).map_err(|e| db.sql(e))?;
     let rows = stmt
         .query_map(params, row)
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
         .map_err(|e| db.sql(e))?;
     rows.into_iter().map(build).collect()
 }

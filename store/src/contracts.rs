@@ -1,8 +1,8 @@
 //! Support contracts (a daily rate, hours per day, a cap excluding tax, VAT, a period; seed 004
 //! art. 3-2, 6 and 10) and the interventions counted against them (004 §9.3).
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// A contract.
@@ -43,7 +43,7 @@ pub struct Intervention {
 const CONTRACT: &str =
     "id, beneficiary, label, daily_rate_cents, minutes_per_day, cap_cents, vat_bp, starts_on, ends_on";
 
-fn contract_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contract> {
+fn contract_row(r: &crate::db::Row<'_>) -> crate::db::Result<Contract> {
     Ok(Contract {
         id: r.get(0)?,
         beneficiary: r.get(1)?,
@@ -59,7 +59,7 @@ fn contract_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contract> {
 
 const INTERVENTION: &str = "id, contract, beneficiary, started_at, minutes, detail, ticket, operator";
 
-fn intervention_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Intervention> {
+fn intervention_row(r: &crate::db::Row<'_>) -> crate::db::Result<Intervention> {
     Ok(Intervention {
         id: r.get(0)?,
         contract: r.get(1)?,
@@ -148,13 +148,23 @@ impl Tx<'_> {
     /// Records a contract; returns its id.
     pub fn add_contract(&self, c: &Contract) -> Result<i64> {
         self.conn()
-            .execute(
-                "INSERT INTO contracts (beneficiary, label, daily_rate_cents, minutes_per_day, cap_cents, vat_bp, starts_on, ends_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![c.beneficiary, c.label, c.daily_rate_cents, c.minutes_per_day, c.cap_cents, c.vat_bp, c.starts_on, c.ends_on],
+            .insert_next_id(
+                "contracts",
+                "beneficiary, label, daily_rate_cents, minutes_per_day, cap_cents, vat_bp, starts_on, ends_on",
+                "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8",
+                "",
+                params![
+                    c.beneficiary,
+                    c.label,
+                    c.daily_rate_cents,
+                    c.minutes_per_day,
+                    c.cap_cents,
+                    c.vat_bp,
+                    c.starts_on,
+                    c.ends_on
+                ],
             )
-            .map_err(|e| self.sql(e))?;
-        Ok(self.conn().last_insert_rowid())
+            .map_err(|e| self.sql(e))
     }
 
     /// Replaces a contract's terms (its customer stays).
@@ -176,13 +186,14 @@ impl Tx<'_> {
     /// Records an intervention; returns its id.
     pub fn add_intervention(&self, i: &Intervention) -> Result<i64> {
         self.conn()
-            .execute(
-                "INSERT INTO interventions (contract, beneficiary, started_at, minutes, detail, ticket, operator)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            .insert_next_id(
+                "interventions",
+                "contract, beneficiary, started_at, minutes, detail, ticket, operator",
+                "?1, ?2, ?3, ?4, ?5, ?6, ?7",
+                "",
                 params![i.contract, i.beneficiary, i.started_at, i.minutes, i.detail, i.ticket, i.operator],
             )
-            .map_err(|e| self.sql(e))?;
-        Ok(self.conn().last_insert_rowid())
+            .map_err(|e| self.sql(e))
     }
 
     /// Replaces an intervention's start, duration, detail or ticket (its contract follows the

@@ -2,8 +2,8 @@
 //! rollback and promotion with its hosts' outcomes, for the monthly and interventions reports
 //! (004 §9.3); and the per-site lock that lets one deploy run at a time.
 
+use crate::db::{OptionalExtension, params};
 use crate::{Reads, Result, Store};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// One deployment.
@@ -34,7 +34,7 @@ pub struct Lock {
     pub until: String,
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Deploy> {
+fn row(r: &crate::db::Row<'_>) -> crate::db::Result<Deploy> {
     let hosts: String = r.get(10)?;
     Ok(Deploy {
         id: r.get(0)?,
@@ -109,13 +109,24 @@ impl Store {
     /// Records a deployment as it starts; returns its id.
     pub fn start_deploy(&mut self, d: &Deploy) -> Result<i64> {
         self.conn
-            .execute(
-                "INSERT INTO deploys (site, kind, release, sha256, operator, message, ticket, started_at, ended_at, hosts, outcome)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9, 'running')",
-                params![d.site, d.kind, d.release, d.sha256, d.operator, d.message, d.ticket, d.started_at, d.hosts.to_string()],
+            .insert_next_id(
+                "deploys",
+                "site, kind, release, sha256, operator, message, ticket, started_at, ended_at, hosts, outcome",
+                "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9, 'running'",
+                "",
+                params![
+                    d.site,
+                    d.kind,
+                    d.release,
+                    d.sha256,
+                    d.operator,
+                    d.message,
+                    d.ticket,
+                    d.started_at,
+                    d.hosts.to_string()
+                ],
             )
-            .map_err(|e| self.sql(e))?;
-        Ok(self.conn.last_insert_rowid())
+            .map_err(|e| self.sql(e))
     }
 
     /// Records how a deployment ended, and the bundle's SHA-256 if it was known only once sent.

@@ -7,8 +7,8 @@
 //! inserts the rows as they are (audit hashes included) into an empty store at the dump's schema
 //! version, with foreign keys checked at commit.
 
-use crate::{Error, Reads, Result, Store};
-use rusqlite::types::{Value as SqlValue, ValueRef};
+use crate::db::{Dialect, ValueRef};
+use crate::{Error, Reads, Result, Store, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -30,17 +30,36 @@ pub struct Dump {
 }
 
 fn table_names(db: &(impl Reads + ?Sized)) -> Result<Vec<String>> {
-    let mut stmt = db
-        .conn()
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .map_err(|e| db.sql(e))?;
+    let sql = match db.dialect() {
+        Dialect::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
+        Dialect::Postgres => {
+            "SELECT CAST(tablename AS TEXT) FROM pg_tables WHERE schemaname = current_schema()
+             AND tablename <> 'amoe_schema' ORDER BY CAST(tablename AS TEXT) COLLATE \"C\""
+        }
+    };
+    let mut stmt = db.conn().prepare(sql).map_err(|e| db.sql(e))?;
     stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(|e| db.sql(e))
 }
 
 /// Column names and primary-key columns (in key order) of a table.
 fn columns(db: &(impl Reads + ?Sized), table: &str) -> Result<(Vec<String>, Vec<String>)> {
-    let mut stmt =
-        db.conn().prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid").map_err(|e| db.sql(e))?;
+    let sql = match db.dialect() {
+        Dialect::Sqlite => "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid",
+        Dialect::Postgres => {
+            "SELECT CAST(c.column_name AS TEXT), CAST(COALESCE(k.ordinal_position, 0) AS BIGINT)
+             FROM information_schema.columns c
+             LEFT JOIN information_schema.table_constraints t
+               ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.constraint_type = 'PRIMARY KEY'
+             LEFT JOIN information_schema.key_column_usage k
+               ON k.constraint_schema = t.constraint_schema AND k.constraint_name = t.constraint_name
+              AND k.column_name = c.column_name
+             WHERE c.table_schema = current_schema() AND c.table_name = ?1
+             ORDER BY c.ordinal_position"
+        }
+    };
+    let mut stmt = db.conn().prepare(sql).map_err(|e| db.sql(e))?;
     let cols: Vec<(String, i64)> = stmt
         .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
         .and_then(|rows| rows.collect())
@@ -77,8 +96,8 @@ impl Store {
                 for i in 0..cols.len() {
                     values.push(match row.get_ref(i).map_err(|e| self.sql(e))? {
                         ValueRef::Null => Value::Null,
-                        ValueRef::Integer(n) => Value::from(n),
-                        ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
+                        ValueRef::Int(n) => Value::from(n),
+                        ValueRef::Text(t) => Value::from(t),
                         ValueRef::Real(_) | ValueRef::Blob(_) => {
                             return Err(Error::BadRow {
                                 table: "dump",
@@ -97,7 +116,7 @@ impl Store {
     /// True when no table holds a row.
     pub fn is_empty(&self) -> Result<bool> {
         for table in table_names(self)? {
-            let any: Option<i64> = rusqlite::OptionalExtension::optional(self.conn.query_row(
+            let any: Option<i64> = crate::db::OptionalExtension::optional(self.conn.query_row(
                 &format!("SELECT 1 FROM {} LIMIT 1", quote(&table)),
                 [],
                 |r| r.get(0),
@@ -124,10 +143,12 @@ impl Store {
             return Err(Error::Import(format!("the store `{}` is not empty", self.path.display())));
         }
         let known = table_names(self)?;
-        let path = self.path.clone();
-        let sql = |e| Error::from_sqlite(&path, e);
-        let tx = self.conn.transaction().map_err(sql)?;
-        tx.pragma_update(None, "defer_foreign_keys", true).map_err(sql)?;
+        let tx = Tx::begin(&self.conn, &self.path, true)?;
+        let defer = match self.conn.dialect() {
+            Dialect::Sqlite => "PRAGMA defer_foreign_keys = ON",
+            Dialect::Postgres => "SET CONSTRAINTS ALL DEFERRED",
+        };
+        self.conn.execute_batch(defer).map_err(|e| tx.sql(e))?;
         for t in &dump.tables {
             if !known.contains(&t.table) {
                 return Err(Error::Import(format!("unknown table `{}`", t.table)));
@@ -138,7 +159,8 @@ impl Store {
                 t.columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "),
                 (1..=t.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
             );
-            let mut stmt = tx.prepare(&insert).map_err(|e| Error::Import(format!("table `{}`: {e}", t.table)))?;
+            let mut stmt =
+                self.conn.prepare(&insert).map_err(|e| Error::Import(format!("table `{}`: {e}", t.table)))?;
             for (n, row) in t.rows.iter().enumerate() {
                 if row.len() != t.columns.len() {
                     return Err(Error::Import(format!("table `{}`, row {}: wrong number of values", t.table, n + 1)));
@@ -146,15 +168,14 @@ impl Store {
                 let values = row
                     .iter()
                     .map(|v| match v {
-                        Value::Null => Ok(SqlValue::Null),
-                        Value::Number(n) => n.as_i64().map(SqlValue::Integer).ok_or(()),
-                        Value::String(s) => Ok(SqlValue::Text(s.clone())),
+                        Value::Null => Ok(crate::db::Value::Null),
+                        Value::Number(n) => n.as_i64().map(crate::db::Value::Int).ok_or(()),
+                        Value::String(s) => Ok(crate::db::Value::Text(s.clone())),
                         _ => Err(()),
                     })
                     .collect::<Result<Vec<_>, ()>>()
                     .map_err(|()| Error::Import(format!("table `{}`, row {}: unsupported value", t.table, n + 1)))?;
-                stmt.execute(rusqlite::params_from_iter(values))
-                    .map_err(|e| Error::Import(format!("table `{}`, row {}: {e}", t.table, n + 1)))?;
+                stmt.execute(values).map_err(|e| Error::Import(format!("table `{}`, row {}: {e}", t.table, n + 1)))?;
             }
         }
         tx.commit().map_err(|e| Error::Import(format!("the rows do not hold together: {e}")))

@@ -14,15 +14,15 @@ pub enum Error {
     CannotOpen {
         path: PathBuf,
         #[source]
-        source: rusqlite::Error,
+        source: crate::db::Error,
     },
     #[error("the store `{}` has schema version {found}, newer than this amoe knows ({known})", path.display())]
     NewerSchema { path: PathBuf, found: u32, known: u32 },
     #[error("store `{}`", path.display())]
-    Sqlite {
+    Database {
         path: PathBuf,
         #[source]
-        source: rusqlite::Error,
+        source: crate::db::Error,
     },
     #[error("`{}`", path.display())]
     Io {
@@ -34,6 +34,14 @@ pub enum Error {
     Exists { path: PathBuf },
     #[error("integrity check of `{}` failed: {problem}", path.display())]
     Integrity { path: PathBuf, problem: String },
+    #[error("cannot reach the store's PostgreSQL server {server}: {problem}")]
+    Unreachable { server: String, problem: String },
+    #[error("the store URL is not usable: {problem}")]
+    BadUrl { problem: String },
+    #[error("the database {} holds tables of another application (`{table}`), not an amoe store", path.display())]
+    Foreign { path: PathBuf, table: String },
+    #[error("{what} is not offered")]
+    Unsupported { what: String, instead: String },
     #[error("{kind} `{name}` not found")]
     NotFound { kind: &'static str, name: String },
     #[error("{kind} `{name}` already exists")]
@@ -49,21 +57,25 @@ pub enum Error {
 }
 
 impl Error {
-    /// Classifies a SQLite error on the store at `path`.
     /// The store stayed locked by another writer past the busy time-out.
     pub fn is_busy(&self) -> bool {
-        matches!(self, Error::Sqlite { source, .. }
+        matches!(self, Error::Database { source: crate::db::Error::Sqlite(source), .. }
             if matches!(source.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)))
     }
 
-    pub(crate) fn from_sqlite(path: &Path, source: rusqlite::Error) -> Error {
+    /// Classifies a database error on the store at `path`.
+    pub(crate) fn from_db(path: &Path, source: crate::db::Error) -> Error {
         use rusqlite::ErrorCode;
         let path = path.to_path_buf();
-        match source.sqlite_error_code() {
+        let code = match &source {
+            crate::db::Error::Sqlite(e) => e.sqlite_error_code(),
+            _ => None,
+        };
+        match code {
             Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => Error::NotADatabase { path },
             Some(ErrorCode::ReadOnly) => Error::ReadOnly { path },
             Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => Error::CannotOpen { path, source },
-            _ => Error::Sqlite { path, source },
+            _ => Error::Database { path, source },
         }
     }
 }

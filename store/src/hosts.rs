@@ -1,8 +1,8 @@
 //! Hosts: the machines running `amoe-agent`, with the address of their control API.
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
 use amoe_core::{Host, Name};
-use rusqlite::{OptionalExtension, params};
 
 const KIND: &str = "host";
 
@@ -21,7 +21,7 @@ pub trait HostReads: Reads {
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))?;
         rows.into_iter().map(|(n, a, l)| build(n, a, l)).collect()
     }

@@ -8,8 +8,8 @@
 //! the change is effective when its last tie is confirmed. The outbox row itself is deleted on
 //! confirmation, as before: the time lives on here.
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// An incident.
@@ -64,7 +64,7 @@ pub struct Dossier {
 
 const INCIDENT: &str = "id, site, started_at, detected_by, ours, nature, measures, told_at, restored_at, ticket";
 
-fn incident_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Incident> {
+fn incident_row(r: &crate::db::Row<'_>) -> crate::db::Result<Incident> {
     Ok(Incident {
         id: r.get(0)?,
         site: r.get(1)?,
@@ -109,8 +109,8 @@ pub trait IncidentReads: Reads {
             .conn()
             .prepare_cached(
                 "SELECT c.id, c.site, c.asked_at, c.detail, c.ticket, c.pushed_at, c.effective_at,
-                        (SELECT group_concat(host, ' ') FROM (SELECT host FROM change_items i
-                          WHERE i.change = c.id AND i.delivered_at IS NULL ORDER BY host))
+                        (SELECT string_agg(host, ' ' ORDER BY host) FROM change_items i
+                          WHERE i.change = c.id AND i.delivered_at IS NULL)
                  FROM change_requests c WHERE (?1 IS NULL OR c.site = ?1) ORDER BY c.asked_at, c.id",
             )
             .map_err(|e| self.sql(e))?;
@@ -162,8 +162,11 @@ impl Tx<'_> {
     /// Records an incident; returns its id.
     pub fn add_incident(&self, i: &Incident) -> Result<i64> {
         self.conn()
-            .execute(
-                &format!("INSERT INTO incidents ({INCIDENT}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+            .insert_next_id(
+                "incidents",
+                INCIDENT.trim_start_matches("id, "),
+                "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9",
+                "",
                 params![
                     i.site,
                     i.started_at,
@@ -176,8 +179,7 @@ impl Tx<'_> {
                     i.ticket
                 ],
             )
-            .map_err(|e| self.sql(e))?;
-        Ok(self.conn().last_insert_rowid())
+            .map_err(|e| self.sql(e))
     }
 
     /// Replaces an incident's record.
@@ -210,12 +212,14 @@ impl Tx<'_> {
     /// Records a change request; returns its id.
     pub fn add_change(&self, site: &str, asked_at: &str, detail: &str, ticket: Option<i64>) -> Result<i64> {
         self.conn()
-            .execute(
-                "INSERT INTO change_requests (site, asked_at, detail, ticket) VALUES (?1, ?2, ?3, ?4)",
+            .insert_next_id(
+                "change_requests",
+                "site, asked_at, detail, ticket",
+                "?1, ?2, ?3, ?4",
+                "",
                 params![site, asked_at, detail, ticket],
             )
-            .map_err(|e| self.sql(e))?;
-        Ok(self.conn().last_insert_rowid())
+            .map_err(|e| self.sql(e))
     }
 
     /// Changes a request's time, detail or ticket.
@@ -265,18 +269,20 @@ impl Tx<'_> {
     /// Records a definition file written.
     pub fn add_dossier(&self, site: &str, written_at: &str, sha256: &str, path: &str) -> Result<i64> {
         self.conn()
-            .execute(
-                "INSERT INTO dossiers (site, written_at, sha256, path) VALUES (?1, ?2, ?3, ?4)",
+            .insert_next_id(
+                "dossiers",
+                "site, written_at, sha256, path",
+                "?1, ?2, ?3, ?4",
+                "",
                 params![site, written_at, sha256, path],
             )
-            .map_err(|e| self.sql(e))?;
-        Ok(self.conn().last_insert_rowid())
+            .map_err(|e| self.sql(e))
     }
 }
 
 /// Outbox item `item` was confirmed at `now`: its ties record it, and changes whose every tie
 /// is confirmed become effective at their last confirmation.
-pub(crate) fn confirm_ties(conn: &rusqlite::Connection, item: &str, now: &str) -> rusqlite::Result<()> {
+pub(crate) fn confirm_ties(conn: &crate::db::Conn, item: &str, now: &str) -> crate::db::Result<()> {
     conn.execute(
         "UPDATE change_items SET delivered_at = ?2 WHERE item = ?1 AND delivered_at IS NULL",
         params![item, now],

@@ -1,21 +1,26 @@
-//! amoe's local store: one SQLite file in WAL mode with foreign keys on and ordered, versioned
-//! migrations (`PRAGMA user_version`).
+//! amoe's store: one SQLite file in WAL mode with foreign keys on (the default, for one
+//! engineer, the demo and the tests), or one PostgreSQL database shared by a team (its
+//! terminals, cron hosts, CI runners and the extranet). Ordered, versioned migrations
+//! (`PRAGMA user_version` on SQLite, the `amoe_schema` table on PostgreSQL).
 //!
 //! Every SQL statement of the project lives in this crate, behind typed functions, one module
 //! per aggregate ([`beneficiaries`], [`hosts`], [`sites`], [`certificates`], [`audit`],
-//! [`dump`]). Callers never see SQL or rusqlite types, so that the store can later move to
-//! PostgreSQL without touching the commands. The SQL stays portable where that costs nothing:
-//! explicit keys, integer money, UTC timestamps in one text form (see `amoe_core::time`).
+//! [`dump`]). Callers never see SQL or driver types. The SQL is written once, in the subset
+//! both databases understand ([`db`]): explicit keys, integer money, UTC timestamps in one text
+//! form (see `amoe_core::time`); per-dialect SQL only where they differ.
 //!
-//! Writes go through [`Store::mutate`], which runs them in one short `IMMEDIATE` transaction and
-//! appends the audit entry in that same transaction, or, when the write is refused, journals the
-//! refusal on its own. A cron job and an engineer writing at the same moment wait for each other
-//! (busy timeout) rather than failing with "database is locked".
+//! Writes go through [`Store::mutate`], which runs them in one short transaction holding the
+//! store's write lock and appends the audit entry in that same transaction, or, when the write
+//! is refused, journals the refusal on its own. A cron job and an engineer writing at the same
+//! moment wait for each other rather than failing: SQLite's busy timeout, PostgreSQL's advisory
+//! lock. Writers therefore take turns on both backends, which keeps the audit chain one total
+//! order and lets new keys be `MAX(id) + 1` as SQLite's rowids are.
 
 pub mod audit;
 pub mod beneficiaries;
 pub mod certificates;
 pub mod contracts;
+pub mod db;
 pub mod deploys;
 pub mod dump;
 mod error;
@@ -35,12 +40,14 @@ pub use dump::{Dump, TableDump};
 pub use error::Error;
 pub use migrate::LATEST_VERSION;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use db::{Conn, Dialect};
+use rusqlite::{Connection, OpenFlags};
+use std::cell::Cell;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// How long a writer waits for another one before giving up.
+/// How long a writer waits for another one before giving up (SQLite).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// [`BUSY_TIMEOUT`], or `AMOE_BUSY_TIMEOUT_MS` when set (an MTA pipe may prefer to give up
@@ -51,26 +58,51 @@ fn busy_timeout() -> Duration {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// True when `location` (a `--store` value) names a PostgreSQL database rather than a file.
+pub fn is_url(location: &Path) -> bool {
+    location.to_str().is_some_and(db::pg::is_url)
+}
+
 /// An open store.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
+    /// The file, or for PostgreSQL the URL without its options (what messages name).
     path: PathBuf,
 }
 
 /// A write transaction, handed to the closure of [`Store::mutate`]. The aggregate modules add
-/// their write (and read) functions to it.
+/// their write (and read) functions to it. Rolled back when dropped uncommitted.
 #[derive(Debug)]
 pub struct Tx<'a> {
-    tx: rusqlite::Transaction<'a>,
+    conn: &'a Conn,
     path: &'a Path,
+    open: Cell<bool>,
 }
 
-impl Tx<'_> {
+impl<'a> Tx<'a> {
+    fn begin(conn: &'a Conn, path: &'a Path, write: bool) -> Result<Tx<'a>> {
+        conn.begin(write).map_err(|e| Error::from_db(path, e))?;
+        Ok(Tx { conn, path, open: Cell::new(true) })
+    }
+
+    fn commit(self) -> Result<()> {
+        self.open.set(false);
+        self.conn.commit().map_err(|e| Error::from_db(self.path, e))
+    }
+
     /// Appends one more audit entry in this transaction (beside the command's own), for a
     /// consequence worth its own line, such as the outbox items a host removal drops.
     pub fn journal(&self, draft: &AuditDraft, outcome: &str) -> Result<()> {
-        audit::append(&self.tx, draft, outcome).map_err(|e| self.sql(e))
+        audit::append(self.conn, draft, outcome).map_err(|e| self.sql(e))
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open.get() {
+            let _ = self.conn.rollback();
+        }
     }
 }
 
@@ -78,12 +110,16 @@ impl Tx<'_> {
 /// The aggregate modules provide them as default methods.
 pub trait Reads: sealed::Sealed {
     #[doc(hidden)]
-    fn conn(&self) -> &Connection;
+    fn conn(&self) -> &Conn;
     #[doc(hidden)]
     fn path(&self) -> &Path;
     #[doc(hidden)]
-    fn sql(&self, source: rusqlite::Error) -> Error {
-        Error::from_sqlite(self.path(), source)
+    fn sql(&self, source: db::Error) -> Error {
+        Error::from_db(self.path(), source)
+    }
+    /// Which database holds the store.
+    fn dialect(&self) -> Dialect {
+        self.conn().dialect()
     }
 }
 
@@ -94,7 +130,7 @@ mod sealed {
 }
 
 impl Reads for Store {
-    fn conn(&self) -> &Connection {
+    fn conn(&self) -> &Conn {
         &self.conn
     }
     fn path(&self) -> &Path {
@@ -103,8 +139,8 @@ impl Reads for Store {
 }
 
 impl Reads for Tx<'_> {
-    fn conn(&self) -> &Connection {
-        &self.tx
+    fn conn(&self) -> &Conn {
+        self.conn
     }
     fn path(&self) -> &Path {
         self.path
@@ -112,8 +148,15 @@ impl Reads for Tx<'_> {
 }
 
 impl Store {
-    /// Opens an existing store and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens an existing store and brings its schema up to date. `location` is a file, or a
+    /// `postgres://` URL ([`db::pg`] says what it takes).
+    pub fn open(location: &Path) -> Result<Store> {
+        if is_url(location) {
+            let store = Self::connect_pg(location)?;
+            migrate::migrate(&store.conn, LATEST_VERSION).map_err(|e| store.mig_err(e))?;
+            return Ok(store);
+        }
+        let path = location;
         if !path.exists() {
             return Err(Error::Missing { path: path.to_path_buf() });
         }
@@ -124,17 +167,21 @@ impl Store {
 
     /// Creates the store (and its directory) if needed and brings its schema up to date.
     /// Returns the store and the schema version it had before (0 when new).
-    pub fn create(path: &Path) -> Result<(Store, u32)> {
-        Self::create_at(path, LATEST_VERSION)
+    pub fn create(location: &Path) -> Result<(Store, u32)> {
+        Self::create_at(location, LATEST_VERSION)
     }
 
     /// Like [`Store::create`], stopping at schema `version` (for imports of older exports).
-    pub fn create_at(path: &Path, version: u32) -> Result<(Store, u32)> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
-        let store = Self::connect(path, flags)?;
+    pub fn create_at(location: &Path, version: u32) -> Result<(Store, u32)> {
+        let store = if is_url(location) {
+            Self::connect_pg(location)?
+        } else {
+            let path = location;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+            }
+            Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?
+        };
         let before = migrate::version(&store.conn).map_err(|e| store.err(e))?;
         migrate::migrate(&store.conn, version).map_err(|e| store.mig_err(e))?;
         Ok((store, before))
@@ -150,22 +197,43 @@ impl Store {
         migrate::version(&self.conn).map_err(|e| self.err(e))
     }
 
+    /// Which database holds the store.
+    pub fn backend(&self) -> Dialect {
+        self.conn.dialect()
+    }
+
+    /// The file, or the URL without options for PostgreSQL.
+    pub fn location(&self) -> &Path {
+        &self.path
+    }
+
+    fn connect_pg(url: &Path) -> Result<Store> {
+        let url = url.to_str().unwrap_or_default();
+        let target = db::pg::Target::parse(url).map_err(|problem| Error::BadUrl { problem })?;
+        let server = target.display();
+        let client = db::pg::Client::connect(&target)
+            .map_err(|problem| Error::Unreachable { server: server.clone(), problem })?;
+        Ok(Store { conn: Conn::Postgres(client), path: PathBuf::from(server) })
+    }
+
     fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {
         let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::from_sqlite(path, source))?;
-        let store = Store { conn, path: path.to_path_buf() };
-        store.conn.busy_timeout(busy_timeout()).map_err(|e| store.err(e))?;
-        // The first statement that reads the file tells a corrupt or foreign file apart.
-        let mode: String =
-            store.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| store.err(e))?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::from_db(path, source.into()))?;
+        let setup = |conn: &Connection| -> rusqlite::Result<String> {
+            conn.busy_timeout(busy_timeout())?;
+            // The first statement that reads the file tells a corrupt or foreign file apart.
+            let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            conn.pragma_update(None, "foreign_keys", true)?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            // Reads of big stores (tickets, their events) from the page cache without a copy per page.
+            conn.pragma_update(None, "mmap_size", 256_i64 << 20)?;
+            Ok(mode)
+        };
+        let mode = setup(&conn).map_err(|e| Error::from_db(path, e.into()))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::ReadOnly { path: path.to_path_buf() });
         }
-        store.conn.pragma_update(None, "foreign_keys", true).map_err(|e| store.err(e))?;
-        store.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| store.err(e))?;
-        // Reads of big stores (tickets, their events) from the page cache without a copy per page.
-        store.conn.pragma_update(None, "mmap_size", 256_i64 << 20).map_err(|e| store.err(e))?;
-        Ok(store)
+        Ok(Store { conn: Conn::Sqlite(conn), path: path.to_path_buf() })
     }
 
     fn mig_err(&self, e: migrate::MigrateError) -> Error {
@@ -173,13 +241,14 @@ impl Store {
             migrate::MigrateError::Newer(found) => {
                 Error::NewerSchema { path: self.path.clone(), found, known: LATEST_VERSION }
             }
+            migrate::MigrateError::Foreign(table) => Error::Foreign { path: self.path.clone(), table },
             migrate::MigrateError::Sql(e) => self.err(e),
         }
     }
 
-    /// Wraps a SQLite error with the store's path.
-    fn err(&self, source: rusqlite::Error) -> Error {
-        Error::from_sqlite(&self.path, source)
+    /// Wraps a database error with the store's location.
+    fn err(&self, source: db::Error) -> Error {
+        Error::from_db(&self.path, source)
     }
 
     /// Runs `f` in one write transaction and journals it: on success the audit entry is
@@ -189,14 +258,11 @@ impl Store {
     where
         E: From<Error> + fmt::Display,
     {
-        let path = self.path.clone();
-        let wrap = |e| Error::from_sqlite(&path, e);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(wrap)?;
-        let tx = Tx { tx, path: &path };
+        let tx = Tx::begin(&self.conn, &self.path, true)?;
         match f(&tx) {
             Ok(value) => {
-                audit::append(&tx.tx, draft, "ok").map_err(wrap)?;
-                tx.tx.commit().map_err(wrap)?;
+                audit::append(tx.conn, draft, "ok").map_err(|e| tx.sql(e))?;
+                tx.commit()?;
                 Ok(value)
             }
             Err(e) => {
@@ -210,27 +276,36 @@ impl Store {
     /// Runs `f` in a write transaction that is always rolled back: what a command would do,
     /// for dry runs. Nothing is journaled.
     pub fn rehearse<T, E: From<Error>>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
-        let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(|e| Error::from_sqlite(&path, e))?;
-        let tx = Tx { tx, path: &path };
+        let tx = Tx::begin(&self.conn, &self.path, false)?;
         f(&tx)
+    }
+
+    /// Runs `f` in a write transaction that is not journaled (the extranet's sessions, an
+    /// outbox item's delivery): committed if `f` succeeds, rolled back otherwise.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Conn) -> db::Result<T>) -> Result<T> {
+        let tx = Tx::begin(&self.conn, &self.path, true)?;
+        let value = f(tx.conn).map_err(|e| tx.sql(e))?;
+        tx.commit()?;
+        Ok(value)
     }
 
     /// Appends one audit entry on its own, for an attempt that changed nothing.
     pub fn journal(&mut self, draft: &AuditDraft, outcome: &str) -> Result<()> {
-        let path = &self.path;
-        let wrap = |e| Error::from_sqlite(path, e);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(wrap)?;
-        audit::append(&tx, draft, outcome).map_err(wrap)?;
-        tx.commit().map_err(wrap)
+        let tx = Tx::begin(&self.conn, &self.path, true)?;
+        audit::append(tx.conn, draft, outcome).map_err(|e| tx.sql(e))?;
+        tx.commit()
     }
 
     /// Writes a consistent copy of the store to `dest` while others may be writing (a single
-    /// read transaction sees one snapshot), then checks the copy's integrity.
+    /// read transaction sees one snapshot), then checks the copy's integrity. SQLite only: a
+    /// PostgreSQL store is backed up by the server's own tools (`pg_dump`).
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        let Conn::Sqlite(conn) = &self.conn else {
+            return Err(Error::Unsupported {
+                what: "`amoe backup` of a PostgreSQL store".into(),
+                instead: "back it up with `pg_dump` (docs/postgresql.md), or copy it to a file with `amoe store copy --to FILE`".into(),
+            });
+        };
         if dest.exists() {
             return Err(Error::Exists { path: dest.to_path_buf() });
         }
@@ -238,17 +313,17 @@ impl Store {
             path: dest.to_path_buf(),
             source: std::io::Error::other("the path is not valid UTF-8"),
         })?;
-        self.conn.execute("VACUUM INTO ?1", [dest_str]).map_err(|e| Error::from_sqlite(dest, e))?;
-        let copy = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| Error::from_sqlite(dest, e))?;
-        integrity_check(&copy)
-            .map_err(|e| Error::from_sqlite(dest, e))?
-            .map_or(Ok(()), |problem| Err(Error::Integrity { path: dest.to_path_buf(), problem }))
+        conn.execute("VACUUM INTO ?1", [dest_str]).map_err(|e| Error::from_db(dest, e.into()))?;
+        check_file(dest)?.map_or(Ok(()), |problem| Err(Error::Integrity { path: dest.to_path_buf(), problem }))
     }
 
-    /// `PRAGMA integrity_check` on this store: `None` when sound.
+    /// `PRAGMA integrity_check` on a SQLite store: `None` when sound. PostgreSQL checks its own
+    /// pages; there, `None`.
     pub fn integrity_check(&self) -> Result<Option<String>> {
-        integrity_check(&self.conn).map_err(|e| self.err(e))
+        match &self.conn {
+            Conn::Sqlite(conn) => integrity_check(conn).map_err(|e| self.err(e.into())),
+            Conn::Postgres(_) => Ok(None),
+        }
     }
 }
 
@@ -259,7 +334,7 @@ fn integrity_check(conn: &Connection) -> rusqlite::Result<Option<String>> {
 
 /// Opens `path` read-only and runs `PRAGMA integrity_check` (for checking a backup file).
 pub fn check_file(path: &Path) -> Result<Option<String>> {
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Error::from_sqlite(path, e))?;
-    integrity_check(&conn).map_err(|e| Error::from_sqlite(path, e))
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| Error::from_db(path, e.into()))?;
+    integrity_check(&conn).map_err(|e| Error::from_db(path, e.into()))
 }

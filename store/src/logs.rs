@@ -5,8 +5,8 @@
 //! written only once its file is complete under its final name, so a row always means a whole,
 //! checked file.
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
-use rusqlite::{OptionalExtension, params};
 
 /// A host's SFTP side: endpoint (`host:port`), user and log folder; `None` for the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -129,7 +129,7 @@ pub trait LogReads: Reads {
                     collected_at: r.get(7)?,
                 })
             })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))?;
         Ok(rows)
     }
@@ -158,7 +158,7 @@ pub trait LogReads: Reads {
                     r.get::<_, Option<String>>(8)?,
                 ))
             })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))?;
         rows.into_iter()
             .map(|(site, day, attempt, again, incomplete, hosts, files, uploaded_at, notified_at)| {
@@ -187,7 +187,7 @@ pub trait LogReads: Reads {
         let mut stmt = self
             .conn()
             .prepare_cached(
-                "SELECT owner, host, port, user, key_file, folder, host_key FROM delivery_accounts ORDER BY owner",
+                "SELECT owner, host, port, \"user\", key_file, folder, host_key FROM delivery_accounts ORDER BY owner",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
@@ -202,7 +202,7 @@ pub trait LogReads: Reads {
                     host_key: r.get(6)?,
                 })
             })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))?;
         Ok(rows)
     }
@@ -230,8 +230,10 @@ impl Tx<'_> {
     pub fn record_archived(&self, a: &ArchivedLog) -> Result<()> {
         self.conn()
             .execute(
-                "INSERT OR REPLACE INTO log_archive (site, host, day, format, size, sha256, lines, collected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO log_archive (site, host, day, format, size, sha256, lines, collected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (site, host, day, format) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
+                   lines = excluded.lines, collected_at = excluded.collected_at",
                 params![a.site, a.host, a.day, a.format, a.size as i64, a.sha256, a.lines as i64, a.collected_at],
             )
             .map_err(|e| self.sql(e))?;
@@ -254,9 +256,12 @@ impl Tx<'_> {
         let hosts = serde_json::to_string(&d.hosts).map_err(|e| bad("log_deliveries", e))?;
         self.conn()
             .execute(
-                "INSERT OR REPLACE INTO log_deliveries
+                "INSERT INTO log_deliveries
                    (site, day, attempt, again, incomplete, hosts, files, uploaded_at, notified_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (site, day, attempt) DO UPDATE SET again = excluded.again, incomplete = excluded.incomplete,
+                   hosts = excluded.hosts, files = excluded.files, uploaded_at = excluded.uploaded_at,
+                   notified_at = excluded.notified_at",
                 params![
                     d.site,
                     d.day,
@@ -277,8 +282,10 @@ impl Tx<'_> {
     pub fn set_delivery_account(&self, a: &DeliveryAccount) -> Result<()> {
         self.conn()
             .execute(
-                "INSERT OR REPLACE INTO delivery_accounts (owner, host, port, user, key_file, folder, host_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO delivery_accounts (owner, host, port, \"user\", key_file, folder, host_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (owner) DO UPDATE SET host = excluded.host, port = excluded.port, \"user\" = excluded.\"user\",
+                   key_file = excluded.key_file, folder = excluded.folder, host_key = excluded.host_key",
                 params![a.owner, a.host, i64::from(a.port), a.user, a.key_file, a.folder, a.host_key],
             )
             .map_err(|e| self.sql(e))?;

@@ -1,8 +1,15 @@
-//! Ordered, versioned migrations tracked by `PRAGMA user_version`: migration `i` (from 0)
-//! brings the schema from version `i` to `i + 1`. Each runs in its own transaction; running
-//! them again is a no-op. Migrations are only ever appended, never edited.
+//! Ordered, versioned migrations: migration `i` (from 0) brings the schema from version `i` to
+//! `i + 1`. Each runs in its own transaction; running them again is a no-op. Migrations are
+//! only ever appended, never edited.
+//!
+//! One list serves both backends. It is written in SQLite's words; [`postgres_sql`] turns it
+//! into PostgreSQL's (64-bit integers, byte-wise text order as SQLite's, foreign keys that an
+//! import may check at commit, the reserved word `user` quoted), and [`POSTGRES_ONLY`] replaces
+//! what SQLite does its own way (rebuilding a table to change a column). The version is
+//! `PRAGMA user_version` on SQLite and the one row of `amoe_schema` on PostgreSQL.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use crate::db::{Conn, Dialect, OptionalExtension};
+use rusqlite::Connection;
 
 /// The migrations, in order. Keep the SQL portable: explicit primary keys on every table
 /// (exports order rows by them), TEXT times in UTC, INTEGER booleans and money in cents.
@@ -450,14 +457,150 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
 
-pub(crate) fn version(conn: &Connection) -> rusqlite::Result<u32> {
+/// Migrations that PostgreSQL does differently: (index in [`MIGRATIONS`], what replaces the
+/// SQL before the given marker).
+const POSTGRES_ONLY: &[(usize, &str, &str)] = &[(
+    9,
+    "CREATE TABLE bpu_lines",
+    "ALTER TABLE beneficiaries ALTER COLUMN lot DROP NOT NULL;
+    ALTER TABLE beneficiaries DROP CONSTRAINT beneficiaries_lot_check;
+    ALTER TABLE beneficiaries ADD CONSTRAINT beneficiaries_lot_check CHECK (lot IS NULL OR lot BETWEEN 1 AND 14);
+    ",
+)];
+
+/// Migration `index` in PostgreSQL's words.
+pub(crate) fn postgres_sql(index: usize) -> String {
+    let mut sql = MIGRATIONS[index].to_string();
+    for (i, marker, replacement) in POSTGRES_ONLY {
+        if *i == index
+            && let Some(at) = sql.find(marker)
+        {
+            sql = format!("{replacement}{}", &sql[at..]);
+        }
+    }
+    let mut out = String::with_capacity(sql.len() * 2);
+    let mut rest = sql.as_str();
+    while !rest.is_empty() {
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let (word, after) =
+            if end == 0 { rest.split_at(rest.chars().next().map_or(0, char::len_utf8)) } else { rest.split_at(end) };
+        match word {
+            "INTEGER" => out.push_str("BIGINT"),
+            "TEXT" => out.push_str("TEXT COLLATE \"C\""),
+            "user" => out.push_str("\"user\""),
+            "REFERENCES" => {
+                // `REFERENCES t (c) [ON DELETE CASCADE]` + DEFERRABLE, so that an import checks
+                // the rows as a whole at commit.
+                let close = after.find(')').map_or(after.len(), |c| c + 1);
+                let (target, tail) = after.split_at(close);
+                out.push_str(word);
+                out.push_str(target);
+                let cascade = " ON DELETE CASCADE";
+                if let Some(t) = tail.strip_prefix(cascade) {
+                    out.push_str(cascade);
+                    out.push_str(" DEFERRABLE");
+                    rest = t;
+                } else {
+                    out.push_str(" DEFERRABLE");
+                    rest = tail;
+                }
+                continue;
+            }
+            w => out.push_str(w),
+        }
+        rest = after;
+    }
+    out
+}
+
+pub(crate) fn version(conn: &Conn) -> crate::db::Result<u32> {
+    match conn {
+        Conn::Sqlite(c) => Ok(sqlite_version(c)?),
+        Conn::Postgres(_) => {
+            let exists: bool = conn.query_row("SELECT to_regclass('amoe_schema') IS NOT NULL", [], |r| r.get(0))?;
+            if !exists {
+                return Ok(0);
+            }
+            Ok(conn
+                .query_row("SELECT version FROM amoe_schema WHERE id = 1", [], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0))
+        }
+    }
+}
+
+fn sqlite_version(conn: &Connection) -> rusqlite::Result<u32> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
 /// Applies the migrations from the store's version up to `target`. A store newer than this
-/// build is refused rather than touched.
-pub(crate) fn migrate(conn: &Connection, target: u32) -> Result<(), MigrateError> {
+/// build is refused rather than touched, and so is a PostgreSQL database holding another
+/// application's tables.
+pub(crate) fn migrate(conn: &Conn, target: u32) -> Result<(), MigrateError> {
+    match conn {
+        Conn::Sqlite(c) => migrate_sqlite(c, target),
+        Conn::Postgres(_) => migrate_postgres(conn, target),
+    }
+}
+
+fn migrate_postgres(conn: &Conn, target: u32) -> Result<(), MigrateError> {
+    debug_assert_eq!(conn.dialect(), Dialect::Postgres);
     let current = version(conn)?;
+    if current > LATEST_VERSION {
+        return Err(MigrateError::Newer(current));
+    }
+    if current >= target.min(LATEST_VERSION) {
+        return Ok(());
+    }
+    let in_tx = |f: &dyn Fn() -> Result<(), MigrateError>| -> Result<(), MigrateError> {
+        conn.begin(true)?;
+        match f() {
+            Ok(()) => Ok(conn.commit()?),
+            Err(e) => {
+                let _ = conn.rollback();
+                Err(e)
+            }
+        }
+    };
+    in_tx(&|| {
+        let exists: bool = conn.query_row("SELECT to_regclass('amoe_schema') IS NOT NULL", [], |r| r.get(0))?;
+        if !exists {
+            let other: Option<String> = conn
+                .query_row(
+                    "SELECT CAST(tablename AS TEXT) FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1 LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(table) = other {
+                return Err(MigrateError::Foreign(table));
+            }
+            conn.execute_batch(
+                "CREATE TABLE amoe_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+            )?;
+        }
+        Ok(())
+    })?;
+    for v in current..target.min(LATEST_VERSION) {
+        in_tx(&|| {
+            // Another process may have migrated while we waited for the lock.
+            if version(conn)? > v {
+                return Ok(());
+            }
+            conn.execute_batch(&postgres_sql(v as usize))?;
+            conn.execute(
+                "INSERT INTO amoe_schema (id, version) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+                [v + 1],
+            )?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+fn migrate_sqlite(conn: &Connection, target: u32) -> Result<(), MigrateError> {
+    use rusqlite::{OptionalExtension, TransactionBehavior};
+    let current = sqlite_version(conn)?;
     if current > LATEST_VERSION {
         return Err(MigrateError::Newer(current));
     }
@@ -472,17 +615,17 @@ pub(crate) fn migrate(conn: &Connection, target: u32) -> Result<(), MigrateError
         for v in current..target.min(LATEST_VERSION) {
             let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
             // Another process may have migrated while we waited for the lock.
-            if version(&tx)? > v {
+            if sqlite_version(&tx)? > v {
                 continue;
             }
             tx.execute_batch(MIGRATIONS[v as usize])?;
             let broken: Option<String> =
                 tx.query_row("SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1", [], |r| r.get(0)).optional()?;
             if let Some(table) = broken {
-                return Err(MigrateError::Sql(rusqlite::Error::SqliteFailure(
+                return Err(MigrateError::Sql(crate::db::Error::Sqlite(rusqlite::Error::SqliteFailure(
                     rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
                     Some(format!("migration {} leaves rows of `{table}` without their parent", v + 1)),
-                )));
+                ))));
             }
             tx.pragma_update(None, "user_version", v + 1)?;
             tx.commit()?;
@@ -496,12 +639,19 @@ pub(crate) fn migrate(conn: &Connection, target: u32) -> Result<(), MigrateError
 #[derive(Debug)]
 pub(crate) enum MigrateError {
     Newer(u32),
-    Sql(rusqlite::Error),
+    Foreign(String),
+    Sql(crate::db::Error),
+}
+
+impl From<crate::db::Error> for MigrateError {
+    fn from(e: crate::db::Error) -> Self {
+        MigrateError::Sql(e)
+    }
 }
 
 impl From<rusqlite::Error> for MigrateError {
     fn from(e: rusqlite::Error) -> Self {
-        MigrateError::Sql(e)
+        MigrateError::Sql(e.into())
     }
 }
 
@@ -518,23 +668,23 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let conn = Connection::open_in_memory().expect("db");
-        migrate(&conn, LATEST_VERSION).expect("first");
+        migrate_sqlite(&conn, LATEST_VERSION).expect("first");
         let first = tables(&conn);
-        migrate(&conn, LATEST_VERSION).expect("second");
-        assert_eq!(version(&conn).expect("v"), LATEST_VERSION);
+        migrate_sqlite(&conn, LATEST_VERSION).expect("second");
+        assert_eq!(sqlite_version(&conn).expect("v"), LATEST_VERSION);
         assert_eq!(tables(&conn), first);
     }
 
     #[test]
     fn migrates_from_every_older_version() {
         let fresh = Connection::open_in_memory().expect("db");
-        migrate(&fresh, LATEST_VERSION).expect("fresh");
+        migrate_sqlite(&fresh, LATEST_VERSION).expect("fresh");
         for start in 0..LATEST_VERSION {
             let conn = Connection::open_in_memory().expect("db");
-            migrate(&conn, start).expect("partial");
-            assert_eq!(version(&conn).expect("v"), start);
-            migrate(&conn, LATEST_VERSION).expect("rest");
-            assert_eq!(version(&conn).expect("v"), LATEST_VERSION, "from {start}");
+            migrate_sqlite(&conn, start).expect("partial");
+            assert_eq!(sqlite_version(&conn).expect("v"), start);
+            migrate_sqlite(&conn, LATEST_VERSION).expect("rest");
+            assert_eq!(sqlite_version(&conn).expect("v"), LATEST_VERSION, "from {start}");
             assert_eq!(tables(&conn), tables(&fresh), "from {start}");
         }
     }
@@ -543,14 +693,14 @@ mod tests {
     fn the_lot_becomes_optional_and_rows_keep_their_parents() {
         let conn = Connection::open_in_memory().expect("db");
         conn.pragma_update(None, "foreign_keys", true).expect("fk");
-        migrate(&conn, 9).expect("to 9");
+        migrate_sqlite(&conn, 9).expect("to 9");
         conn.execute_batch(
             "INSERT INTO beneficiaries VALUES ('12000101100010', 'INSEE', 9);
              INSERT INTO beneficiary_emails VALUES ('12000101100010', 0, 'dsi@insee.fr');
              INSERT INTO sites (name, beneficiary, category, active) VALUES ('www', '12000101100010', 'permanent', 1);",
         )
         .expect("rows");
-        migrate(&conn, LATEST_VERSION).expect("to latest");
+        migrate_sqlite(&conn, LATEST_VERSION).expect("to latest");
         let fk: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).expect("pragma");
         assert!(fk, "foreign keys are enforced again");
         let lot: Option<i64> = conn.query_row("SELECT lot FROM beneficiaries", [], |r| r.get(0)).expect("lot");
@@ -568,6 +718,6 @@ mod tests {
     fn refuses_a_newer_store() {
         let conn = Connection::open_in_memory().expect("db");
         conn.pragma_update(None, "user_version", LATEST_VERSION + 1).expect("set");
-        assert!(matches!(migrate(&conn, LATEST_VERSION), Err(MigrateError::Newer(_))));
+        assert!(matches!(migrate_sqlite(&conn, LATEST_VERSION), Err(MigrateError::Newer(_))));
     }
 }

@@ -1,8 +1,8 @@
 //! The price schedule (BPU) of each lot and the orders drawn on it (seed 002 art. 3, 4.3 and 6).
 //! An order line keeps the price and reference price of the day it was placed.
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// One line of a lot's price schedule.
@@ -48,7 +48,7 @@ pub struct OrderLine {
     pub amount_cents: i64,
 }
 
-fn bpu_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BpuLine> {
+fn bpu_row(r: &crate::db::Row<'_>) -> crate::db::Result<BpuLine> {
     Ok(BpuLine {
         lot: r.get(0)?,
         code: r.get(1)?,
@@ -92,7 +92,7 @@ pub trait OrderReads: Reads {
         while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
             let id: i64 = r.get(0).map_err(|e| self.sql(e))?;
             let line = (|| {
-                Ok::<_, rusqlite::Error>(OrderLine {
+                Ok::<_, crate::db::Error>(OrderLine {
                     code: r.get(6)?,
                     label: r.get(7)?,
                     quantity_milli: r.get(8)?,
@@ -109,7 +109,7 @@ pub trait OrderReads: Reads {
                 }
                 _ => {
                     let head = (|| {
-                        Ok::<_, rusqlite::Error>(Order {
+                        Ok::<_, crate::db::Error>(Order {
                             id,
                             beneficiary: r.get(1)?,
                             lot: r.get(2)?,
@@ -165,18 +165,18 @@ impl Tx<'_> {
 
     /// Records an order and its lines; returns its id. Refuses a number already used in the lot.
     pub fn add_order(&self, o: &Order) -> Result<i64> {
-        let inserted = self
+        let id = self
             .conn()
-            .execute(
-                "INSERT INTO orders (beneficiary, lot, number, ordered_on, note) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (lot, number) DO NOTHING",
+            .insert_next_id(
+                "orders",
+                "beneficiary, lot, number, ordered_on, note",
+                "?1, ?2, ?3, ?4, ?5",
+                "ON CONFLICT (lot, number) DO NOTHING",
                 params![o.beneficiary, o.lot, o.number, o.ordered_on, o.note],
             )
-            .map_err(|e| self.sql(e))?;
-        if inserted == 0 {
-            return Err(Error::Duplicate { kind: "order", name: format!("{} (lot {})", o.number, o.lot) });
-        }
-        let id = self.conn().last_insert_rowid();
+            .optional()
+            .map_err(|e| self.sql(e))?
+            .ok_or_else(|| Error::Duplicate { kind: "order", name: format!("{} (lot {})", o.number, o.lot) })?;
         let mut stmt = self
             .conn()
             .prepare_cached(

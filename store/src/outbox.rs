@@ -4,8 +4,8 @@
 //! (exponential backoff: 1 s, doubling, at most 1 h). Operations carry their id as idempotency key,
 //! so that a retry is never applied twice.
 
-use crate::{Error, Reads, Result, Store, Tx};
-use rusqlite::{OptionalExtension, params};
+use crate::db::{OptionalExtension, params};
+use crate::{Reads, Result, Store, Tx};
 
 /// What an outbox item asks of its host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, schemars::JsonSchema)]
@@ -110,7 +110,7 @@ pub struct NewOutboxItem {
 const COLUMNS: &str = "id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, \
      last_error, queued_by, queued_role, parked_at, queued_cert, signature";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
+fn row(r: &crate::db::Row<'_>) -> crate::db::Result<OutboxItem> {
     Ok(OutboxItem {
         id: r.get(0)?,
         seq: r.get(1)?,
@@ -141,7 +141,7 @@ pub trait OutboxReads: Reads {
             .prepare_cached(&format!("SELECT {COLUMNS} FROM outbox ORDER BY seq"))
             .map_err(|e| self.sql(e))?;
         let all =
-            stmt.query_map([], row).and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>()).map_err(|e| self.sql(e))?;
+            stmt.query_map([], row).and_then(|r| r.collect::<crate::db::Result<Vec<_>>>()).map_err(|e| self.sql(e))?;
         Ok(match hosts {
             Some(h) => all.into_iter().filter(|i| h.contains(&i.host)).collect(),
             None => all,
@@ -154,7 +154,7 @@ pub trait OutboxReads: Reads {
             .conn()
             .prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE host = ?1 AND parked_at IS NULL ORDER BY seq"))
             .map_err(|e| self.sql(e))?;
-        stmt.query_map([host], row).and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>()).map_err(|e| self.sql(e))
+        stmt.query_map([host], row).and_then(|r| r.collect::<crate::db::Result<Vec<_>>>()).map_err(|e| self.sql(e))
     }
 
     /// Items parked for `host`.
@@ -247,11 +247,10 @@ impl Store {
     /// Change requests tied to it record the time (QS-06).
     pub fn outbox_delivered(&mut self, id: &str) -> Result<()> {
         let now = amoe_core::time::now_utc();
-        let tx = self.conn.transaction().map_err(|e| Error::from_sqlite(&self.path, e))?;
-        tx.execute("DELETE FROM outbox WHERE id = ?1", [id]).map_err(|e| Error::from_sqlite(&self.path, e))?;
-        crate::incidents::confirm_ties(&tx, id, &now).map_err(|e| Error::from_sqlite(&self.path, e))?;
-        tx.commit().map_err(|e| Error::from_sqlite(&self.path, e))?;
-        Ok(())
+        self.write(|tx| {
+            tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+            crate::incidents::confirm_ties(tx, id, &now)
+        })
     }
 
     /// The delivery failed: keep it, with the error and when to try again.

@@ -1,7 +1,7 @@
 //! Quotes asked by beneficiaries and when they were sent (002 §5.4.2: within 10 working days).
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// A quote request.
@@ -23,7 +23,7 @@ pub struct Quote {
     pub note: Option<String>,
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Quote> {
+fn row(r: &crate::db::Row<'_>) -> crate::db::Result<Quote> {
     Ok(Quote {
         id: r.get(0)?,
         beneficiary: r.get(1)?,
@@ -69,12 +69,14 @@ impl Tx<'_> {
     /// Records a request; returns its number.
     pub fn add_quote(&self, q: &Quote) -> Result<i64> {
         self.conn()
-            .execute(
-                "INSERT INTO quotes (beneficiary, requested_at, due_on, sent_at, ticket, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            .insert_next_id(
+                "quotes",
+                "beneficiary, requested_at, due_on, sent_at, ticket, note",
+                "?1, ?2, ?3, ?4, ?5, ?6",
+                "",
                 params![q.beneficiary, q.requested_at, q.due_on, q.sent_at, q.ticket, q.note],
             )
-            .map_err(|e| self.sql(e))?;
-        Ok(self.conn().last_insert_rowid())
+            .map_err(|e| self.sql(e))
     }
 
     /// Records when a quote was sent.

@@ -1,9 +1,9 @@
 //! Sites: a beneficiary's web site delivered through the CDN: its domains (each belongs to one
 //! site only), origins, the hosts that serve it, its category and whether it is active.
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
 use amoe_core::{InvalidValue, Name, Site};
-use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 
 const KIND: &str = "site";
@@ -35,7 +35,7 @@ fn grouped(db: &(impl Reads + ?Sized), sql: &str, site: Option<&str>) -> Result<
     let mut stmt = db.conn().prepare_cached(sql).map_err(|e| db.sql(e))?;
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     let params: Vec<&str> = site.into_iter().collect();
-    let mut rows = stmt.query(rusqlite::params_from_iter(params)).map_err(|e| db.sql(e))?;
+    let mut rows = stmt.query(crate::db::params_from_iter(params)).map_err(|e| db.sql(e))?;
     while let Some(row) = rows.next().map_err(|e| db.sql(e))? {
         let site: String = row.get(0).map_err(|e| db.sql(e))?;
         let value: String = row.get(1).map_err(|e| db.sql(e))?;
@@ -74,7 +74,7 @@ fn build(row: SiteRow, kids: &mut Children) -> Result<Site> {
 
 type SiteRow = (String, String, String, bool, String);
 
-fn site_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SiteRow> {
+fn site_row(r: &crate::db::Row<'_>) -> crate::db::Result<SiteRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
@@ -93,7 +93,7 @@ pub trait SiteReads: Reads {
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([], site_row)
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))?;
         rows.into_iter().map(|row| build(row, &mut kids)).collect()
     }
@@ -279,7 +279,7 @@ pub fn rules_versions(db: &(impl Reads + ?Sized), site: &Name) -> Result<Vec<Rul
             operator: r.get(4)?,
         })
     })
-    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+    .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
     .map_err(|e| db.sql(e))
 }
 

@@ -4,9 +4,9 @@
 //! No rights are checked here: callers go through `amoe_core::tickets::allowed` with the
 //! [`Actor`] this module builds, before reading or writing a ticket.
 
+use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
 use amoe_core::tickets::{Actor, Kind, Level, Priority, Status};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// A person with an account.
@@ -189,7 +189,7 @@ const TICKET_FILTER: &str =
                AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR priority = ?5) AND (?6 IS NULL OR reporter = ?6)
                AND (?7 IS NULL OR assignee = ?7) AND (?8 IS NULL OR site = ?8) AND (?9 IS NULL OR host = ?9)
                AND (?10 IS NULL OR beneficiary = ?10) AND (?11 IS NULL OR created_at >= ?11)
-               AND (?12 IS NULL OR instr(lower(title), lower(?12)) > 0)";
+               AND (?12 IS NULL OR lower(title) LIKE '%' || replace(replace(replace(lower(?12), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' ESCAPE '\\')";
 
 /// The values of [`TICKET_FILTER`]'s parameters.
 fn filter_values(f: &TicketFilter) -> Vec<Option<String>> {
@@ -215,7 +215,7 @@ fn bad(table: &'static str, problem: impl ToString) -> Error {
 
 const TICKET_COLUMNS: &str = "id, title, kind, status, priority, project, space, reporter, assignee, site, host, beneficiary, created_at, updated_at";
 
-fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 14]> {
+fn ticket_row(r: &crate::db::Row<'_>) -> crate::db::Result<[Option<String>; 14]> {
     Ok([
         Some(r.get::<_, i64>(0)?.to_string()),
         r.get(1)?,
@@ -277,9 +277,9 @@ pub trait TicketReads: Reads {
         self.conn()
             .prepare_cached(
                 "SELECT DISTINCT b.siret FROM space_beneficiaries b JOIN space_members m ON m.space = b.space
-                 WHERE m.user = ?1 ORDER BY b.siret",
+                 WHERE m.\"user\" = ?1 ORDER BY b.siret",
             )
-            .and_then(|mut s| s.query_map([email], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>())
+            .and_then(|mut s| s.query_map([email], |r| r.get(0))?.collect::<crate::db::Result<Vec<String>>>())
             .map_err(|e| self.sql(e))
     }
 
@@ -287,7 +287,7 @@ pub trait TicketReads: Reads {
     fn space_links(&self) -> Result<Vec<(String, String)>> {
         self.conn()
             .prepare_cached("SELECT space, siret FROM space_beneficiaries ORDER BY space, siret")
-            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<crate::db::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))
     }
 
@@ -324,15 +324,15 @@ pub trait TicketReads: Reads {
     fn actor(&self, user: &User) -> Result<Actor> {
         let spaces = self
             .conn()
-            .prepare_cached("SELECT space FROM space_members WHERE user = ?1 ORDER BY space")
-            .and_then(|mut s| s.query_map([&user.email], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>())
+            .prepare_cached("SELECT space FROM space_members WHERE \"user\" = ?1 ORDER BY space")
+            .and_then(|mut s| s.query_map([&user.email], |r| r.get(0))?.collect::<crate::db::Result<Vec<String>>>())
             .map_err(|e| self.sql(e))?;
         let rights = self
             .conn()
-            .prepare_cached("SELECT project, level FROM acl WHERE user = ?1 ORDER BY project")
+            .prepare_cached("SELECT project, level FROM acl WHERE \"user\" = ?1 ORDER BY project")
             .and_then(|mut s| {
                 s.query_map([&user.email], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .collect::<crate::db::Result<Vec<_>>>()
             })
             .map_err(|e| self.sql(e))?
             .into_iter()
@@ -373,8 +373,8 @@ pub trait TicketReads: Reads {
         for (name, label) in spaces {
             let members = self
                 .conn()
-                .prepare_cached("SELECT user FROM space_members WHERE space = ?1 ORDER BY user")
-                .and_then(|mut s| s.query_map([&name], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>())
+                .prepare_cached("SELECT \"user\" FROM space_members WHERE space = ?1 ORDER BY \"user\"")
+                .and_then(|mut s| s.query_map([&name], |r| r.get(0))?.collect::<crate::db::Result<Vec<String>>>())
                 .map_err(|e| self.sql(e))?;
             out.push((name, label, members));
         }
@@ -385,7 +385,7 @@ pub trait TicketReads: Reads {
     fn acl(&self) -> Result<Vec<(String, String, Level)>> {
         let mut stmt = self
             .conn()
-            .prepare_cached("SELECT user, project, level FROM acl ORDER BY user, project")
+            .prepare_cached("SELECT \"user\", project, level FROM acl ORDER BY \"user\", project")
             .map_err(|e| self.sql(e))?;
         let rows: Vec<(String, String, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -440,8 +440,8 @@ pub trait TicketReads: Reads {
         values.extend(more.into_iter().map(Some));
         let mut stmt = self.conn().prepare(&sql).map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(values.iter()), ticket_row)
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .query_map(crate::db::params_from_iter(values.iter()), ticket_row)
+            .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
             .map_err(|e| self.sql(e))?;
         rows.into_iter().map(build_ticket).collect()
     }
@@ -460,10 +460,10 @@ pub trait TicketReads: Reads {
              ORDER BY id"
         );
         let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql(e))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(filter_values(f).iter())).map_err(|e| self.sql(e))?;
+        let mut rows = stmt.query(crate::db::params_from_iter(filter_values(f).iter())).map_err(|e| self.sql(e))?;
         let mut facts = Vec::new();
         let mut projects: Vec<String> = Vec::new();
-        let text = |r: &rusqlite::Row<'_>, i: usize| -> String {
+        let text = |r: &crate::db::Row<'_>, i: usize| -> String {
             r.get_ref(i).ok().and_then(|v| v.as_str().ok()).unwrap_or("").to_owned()
         };
         while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
@@ -474,7 +474,7 @@ pub trait TicketReads: Reads {
             let project = match projects.iter().position(|p| p == s(3)) {
                 Some(i) => i,
                 None => {
-                    projects.push(text(r, 3));
+                    projects.push(text(&r, 3));
                     projects.len() - 1
                 }
             };
@@ -518,7 +518,7 @@ pub trait TicketReads: Reads {
     fn minutes_by_ticket(&self) -> Result<std::collections::HashMap<i64, i64>> {
         let mut stmt = self
             .conn()
-            .prepare_cached("SELECT ticket, SUM(minutes) FROM ticket_events WHERE minutes IS NOT NULL GROUP BY ticket")
+            .prepare_cached("SELECT ticket, CAST(SUM(minutes) AS BIGINT) FROM ticket_events WHERE minutes IS NOT NULL GROUP BY ticket")
             .map_err(|e| self.sql(e))?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(|rows| rows.collect()).map_err(|e| self.sql(e))
     }
@@ -618,7 +618,7 @@ pub trait TicketReads: Reads {
 impl<T: Reads> TicketReads for T {}
 
 impl Tx<'_> {
-    fn exec(&self, sql: &str, p: impl rusqlite::Params) -> Result<usize> {
+    fn exec(&self, sql: &str, p: impl crate::db::Params) -> Result<usize> {
         self.conn().execute(sql, p).map_err(|e| self.sql(e))
     }
 
@@ -660,13 +660,19 @@ impl Tx<'_> {
 
     /// Puts a user in a space.
     pub fn add_member(&self, space: &str, user: &str) -> Result<()> {
-        self.exec("INSERT OR IGNORE INTO space_members (space, user) VALUES (?1, ?2)", params![space, user])?;
+        self.exec(
+            "INSERT INTO space_members (space, \"user\") VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![space, user],
+        )?;
         Ok(())
     }
 
     /// Makes a space stand for a beneficiary: its members see the beneficiary's sites.
     pub fn link_space(&self, space: &str, siret: &str) -> Result<()> {
-        self.exec("INSERT OR IGNORE INTO space_beneficiaries (space, siret) VALUES (?1, ?2)", params![space, siret])?;
+        self.exec(
+            "INSERT INTO space_beneficiaries (space, siret) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![space, siret],
+        )?;
         Ok(())
     }
 
@@ -681,7 +687,7 @@ impl Tx<'_> {
 
     /// Takes a user out of a space.
     pub fn remove_member(&self, space: &str, user: &str) -> Result<()> {
-        let n = self.exec("DELETE FROM space_members WHERE space = ?1 AND user = ?2", params![space, user])?;
+        let n = self.exec("DELETE FROM space_members WHERE space = ?1 AND \"user\" = ?2", params![space, user])?;
         if n == 0 {
             return Err(Error::NotFound { kind: "space member", name: format!("{user} in {space}") });
         }
@@ -703,9 +709,10 @@ impl Tx<'_> {
     /// Sets a user's right on a project (`none` removes it).
     pub fn grant(&self, user: &str, project: &str, level: Level) -> Result<()> {
         match level {
-            Level::None => self.exec("DELETE FROM acl WHERE user = ?1 AND project = ?2", params![user, project])?,
+            Level::None => self.exec("DELETE FROM acl WHERE \"user\" = ?1 AND project = ?2", params![user, project])?,
             l => self.exec(
-                "INSERT OR REPLACE INTO acl (user, project, level) VALUES (?1, ?2, ?3)",
+                "INSERT INTO acl (\"user\", project, level) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (\"user\", project) DO UPDATE SET level = excluded.level",
                 params![user, project, l.as_str()],
             )?,
         };
@@ -715,9 +722,11 @@ impl Tx<'_> {
     /// Opens a ticket with its creation event by `actor` (who may open it for its reporter);
     /// returns its number.
     pub fn insert_ticket(&self, t: &Ticket, actor: &str, message_id: Option<&str>) -> Result<i64> {
-        self.exec(
-            "INSERT INTO tickets (title, kind, status, priority, project, space, reporter, assignee, site, host, beneficiary, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+        let id = self.conn().insert_next_id(
+            "tickets",
+            "title, kind, status, priority, project, space, reporter, assignee, site, host, beneficiary, created_at, updated_at",
+            "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12",
+            "",
             params![
                 t.title,
                 t.kind.as_str(),
@@ -732,8 +741,7 @@ impl Tx<'_> {
                 t.beneficiary,
                 t.created_at
             ],
-        )?;
-        let id = self.conn().last_insert_rowid();
+        ).map_err(|e| self.sql(e))?;
         self.add_event(id, &t.created_at, actor, "created", Some(&t.title), None, message_id)?;
         Ok(id)
     }
@@ -778,7 +786,7 @@ impl Tx<'_> {
     pub fn queue_notice(&self, ticket: i64, seq: i64, recipients: &[String], message_id: &str) -> Result<()> {
         let r = serde_json::to_string(recipients).map_err(|e| bad("ticket_notices", e))?;
         self.exec(
-            "INSERT OR IGNORE INTO ticket_notices (ticket, seq, recipients, message_id) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO ticket_notices (ticket, seq, recipients, message_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             params![ticket, seq, r, message_id],
         )?;
         Ok(())
@@ -806,7 +814,8 @@ impl Tx<'_> {
     /// Links two tickets.
     pub fn link(&self, ticket: i64, other: i64, kind: &str) -> Result<()> {
         self.exec(
-            "INSERT OR REPLACE INTO ticket_links (ticket, other, kind) VALUES (?1, ?2, ?3)",
+            "INSERT INTO ticket_links (ticket, other, kind) VALUES (?1, ?2, ?3)
+             ON CONFLICT (ticket, other) DO UPDATE SET kind = excluded.kind",
             params![ticket, other, kind],
         )?;
         Ok(())
@@ -814,7 +823,10 @@ impl Tx<'_> {
 
     /// Records an attachment (its file is already in place under its SHA-256).
     pub fn attach(&self, ticket: i64, name: &str, sha256: &str, size: i64, seq: i64) -> Result<()> {
-        self.exec("INSERT OR IGNORE INTO attachments (sha256, size) VALUES (?1, ?2)", params![sha256, size])?;
+        self.exec(
+            "INSERT INTO attachments (sha256, size) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![sha256, size],
+        )?;
         let n = self.exec(
             "INSERT INTO ticket_attachments (ticket, name, sha256, seq) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             params![ticket, name, sha256, seq],

@@ -4,8 +4,8 @@
 //! that could be replayed. Times are in the stored form (`amoe_core::time::format_utc`), which
 //! sorts as it reads.
 
-use crate::{Error, Reads, Result, Store};
-use rusqlite::{OptionalExtension, params};
+use crate::db::{OptionalExtension, params};
+use crate::{Reads, Result, Store};
 
 /// A session, as found by its id's hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,16 +43,14 @@ impl Store {
     /// Records a one-time link (its token's hash) for `email`, valid until `expires_at`; the
     /// account's earlier unused links stop working.
     pub fn add_web_link(&mut self, token_sha256: &str, email: &str, now: &str, expires_at: &str) -> Result<()> {
-        let tx = self.conn.transaction().map_err(|e| Error::from_sqlite(&self.path, e))?;
-        tx.execute("UPDATE web_links SET used_at = ?2 WHERE email = ?1 AND used_at IS NULL", params![email, now])
-            .and_then(|_| {
-                tx.execute(
-                    "INSERT INTO web_links (token_sha256, email, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![token_sha256, email, now, expires_at],
-                )
-            })
-            .map_err(|e| Error::from_sqlite(&self.path, e))?;
-        tx.commit().map_err(|e| Error::from_sqlite(&self.path, e))
+        self.write(|tx| {
+            tx.execute("UPDATE web_links SET used_at = ?2 WHERE email = ?1 AND used_at IS NULL", params![email, now])?;
+            tx.execute(
+                "INSERT INTO web_links (token_sha256, email, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![token_sha256, email, now, expires_at],
+            )?;
+            Ok(())
+        })
     }
 
     /// The account a link is for, if it is unused and unexpired at `now`.
@@ -71,8 +69,7 @@ impl Store {
     /// stored, and every session of the account ended. Returns the account, or `None` if the
     /// link was not (or no longer) valid.
     pub fn use_web_link(&mut self, token_sha256: &str, hash: &str, now: &str) -> Result<Option<String>> {
-        let tx = self.conn.transaction().map_err(|e| Error::from_sqlite(&self.path, e))?;
-        let run = || -> rusqlite::Result<Option<String>> {
+        self.write(|tx| {
             let email: Option<String> = tx
                 .query_row(
                     "UPDATE web_links SET used_at = ?2
@@ -90,10 +87,7 @@ impl Store {
                 tx.execute("DELETE FROM web_sessions WHERE email = ?1", [email])?;
             }
             Ok(email)
-        };
-        let email = run().map_err(|e| Error::from_sqlite(&self.path, e))?;
-        tx.commit().map_err(|e| Error::from_sqlite(&self.path, e))?;
-        Ok(email)
+        })
     }
 
     /// Opens a session.
@@ -214,9 +208,8 @@ impl Store {
     /// Records a failed sign-in.
     pub fn add_web_failure(&mut self, email: &str, address: &str, now: &str) -> Result<i64> {
         self.conn
-            .execute("INSERT INTO web_failures (email, address, at) VALUES (?1, ?2, ?3)", params![email, address, now])
-            .map_err(|e| self.sql(e))?;
-        Ok(self.conn.last_insert_rowid())
+            .insert_next_id("web_failures", "email, address, at", "?1, ?2, ?3", "", params![email, address, now])
+            .map_err(|e| self.sql(e))
     }
 
     /// Takes back a failure recorded ahead of a check that then succeeded.

@@ -1,11 +1,32 @@
-//! The store's behaviour on a real SQLite file: writes journaled atomically, refusals
-//! journaled, references enforced, the journal verifiable, dumps loadable.
+//! The store's behaviour on a real SQLite file and, when `AMOE_TEST_PG` names a PostgreSQL
+//! server (`scripts/test.sh` starts one), on a fresh database of it: writes journaled
+//! atomically, refusals journaled, references enforced, the journal verifiable, dumps loadable.
 
 use amoe_core::{Beneficiary, Category, Host, Site};
 use amoe_store::audit::AuditReads;
 use amoe_store::beneficiaries::BeneficiaryReads;
 use amoe_store::sites::SiteReads;
 use amoe_store::{AuditDraft, AuditFilter, Error, Store};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// New empty store locations: a file in `dir`, and a new PostgreSQL database when the tests
+/// have a server. In CI the server is required.
+fn locations(dir: &tempfile::TempDir, name: &str) -> Vec<PathBuf> {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut out = vec![dir.path().join(format!("{name}{n}.db"))];
+    match std::env::var("AMOE_TEST_PG") {
+        Ok(url) => {
+            let db = format!("t{}_{n}_{name}", std::process::id());
+            out.push(PathBuf::from(amoe_store::db::pg::create_database(&url, &db).expect("database")));
+        }
+        Err(_) => {
+            assert!(std::env::var_os("CI").is_none(), "CI runs the store's tests on PostgreSQL too: set AMOE_TEST_PG")
+        }
+    }
+    out
+}
 
 fn draft(command: &str) -> AuditDraft {
     AuditDraft { operator: "tester".into(), command: command.into(), ..Default::default() }
@@ -28,9 +49,8 @@ fn site(name: &str, domain: &str) -> Site {
     }
 }
 
-fn seeded() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut store, before) = Store::create(&dir.path().join("amoe.db")).expect("create");
+fn seeded(location: &std::path::Path) -> Store {
+    let (mut store, before) = Store::create(location).expect("create");
     assert_eq!(before, 0);
     store
         .mutate(&draft("seed"), |tx| -> Result<(), Error> {
@@ -43,45 +63,60 @@ fn seeded() -> (tempfile::TempDir, Store) {
             tx.add_site(&site("www", "www.example.fr"))
         })
         .expect("seed");
-    (dir, store)
+    store
+}
+
+/// Runs `check` on a seeded store of every backend.
+fn on_each(name: &str, check: impl Fn(Store, &tempfile::TempDir)) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for location in locations(&dir, name) {
+        check(seeded(&location), &dir);
+    }
 }
 
 #[test]
 fn a_refused_write_changes_nothing_and_is_journaled() {
-    let (_dir, mut store) = seeded();
-    let err =
-        store.mutate(&draft("site add"), |tx| tx.add_site(&site("other", "www.example.fr"))).expect_err("domain taken");
-    assert!(matches!(&err, Error::DomainTaken { site, .. } if site == "www"), "{err}");
-    assert_eq!(store.sites().expect("sites").len(), 1);
-    let entries = store.audit_entries(&AuditFilter::default()).expect("entries");
-    assert_eq!(entries.len(), 2);
-    assert_eq!(entries[0].outcome, "ok");
-    assert!(
-        entries[1].outcome.starts_with("refused: domain `www.example.fr` already belongs"),
-        "{}",
-        entries[1].outcome
-    );
-    let report = store.verify().expect("verify");
-    assert_eq!((report.entries, report.first_bad), (2, None));
+    on_each("refused", |mut store, _| {
+        let err = store
+            .mutate(&draft("site add"), |tx| tx.add_site(&site("other", "www.example.fr")))
+            .expect_err("domain taken");
+        assert!(matches!(&err, Error::DomainTaken { site, .. } if site == "www"), "{err}");
+        assert_eq!(store.sites().expect("sites").len(), 1);
+        let entries = store.audit_entries(&AuditFilter::default()).expect("entries");
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].outcome, "ok");
+        assert!(
+            entries[1].outcome.starts_with("refused: domain `www.example.fr` already belongs"),
+            "{}",
+            entries[1].outcome
+        );
+        let report = store.verify().expect("verify");
+        assert_eq!((report.entries, report.first_bad), (2, None));
+    });
 }
 
 #[test]
 fn removing_a_referenced_beneficiary_names_the_sites() {
-    let (_dir, mut store) = seeded();
-    let err = store
-        .mutate(&draft("beneficiary remove"), |tx| tx.remove_beneficiary(&beneficiary().siret))
-        .expect_err("in use");
-    assert_eq!(err.to_string(), "beneficiary `12000101100010` is still referenced by site `www`");
-    assert!(store.beneficiary(&beneficiary().siret).is_ok());
+    on_each("referenced", |mut store, _| {
+        let err = store
+            .mutate(&draft("beneficiary remove"), |tx| tx.remove_beneficiary(&beneficiary().siret))
+            .expect_err("in use");
+        assert_eq!(err.to_string(), "beneficiary `12000101100010` is still referenced by site `www`");
+        assert!(store.beneficiary(&beneficiary().siret).is_ok());
+    });
 }
 
 #[test]
 fn dump_loads_into_an_empty_store_identically() {
-    let (dir, store) = seeded();
-    let dump = store.dump().expect("dump");
-    let (mut copy, _) = Store::create(&dir.path().join("copy.db")).expect("create");
-    copy.load(&dump).expect("load");
-    assert_eq!(copy.dump().expect("dump"), dump);
-    assert!(matches!(copy.load(&dump), Err(Error::Import(m)) if m.contains("not empty")));
-    assert_eq!(copy.verify().expect("verify").first_bad, None);
+    // Every source into every target: SQLite and PostgreSQL dumps are the same.
+    on_each("dumped", |store, dir| {
+        let dump = store.dump().expect("dump");
+        for target in locations(dir, "copy") {
+            let (mut copy, _) = Store::create(&target).expect("create");
+            copy.load(&dump).expect("load");
+            assert_eq!(copy.dump().expect("dump"), dump);
+            assert!(matches!(copy.load(&dump), Err(Error::Import(m)) if m.contains("not empty")));
+            assert_eq!(copy.verify().expect("verify").first_bad, None);
+        }
+    });
 }
