@@ -100,6 +100,9 @@ _amoe() {
             amoe,stats)
                 cmd="amoe__subcmd__stats"
                 ;;
+            amoe,store)
+                cmd="amoe__subcmd__store"
+                ;;
             amoe,ticket)
                 cmd="amoe__subcmd__ticket"
                 ;;
@@ -430,6 +433,9 @@ _amoe() {
             amoe__subcmd__help,stats)
                 cmd="amoe__subcmd__help__subcmd__stats"
                 ;;
+            amoe__subcmd__help,store)
+                cmd="amoe__subcmd__help__subcmd__store"
+                ;;
             amoe__subcmd__help,ticket)
                 cmd="amoe__subcmd__help__subcmd__ticket"
                 ;;
@@ -723,6 +729,9 @@ _amoe() {
                 ;;
             amoe__subcmd__help__subcmd__space,unlink)
                 cmd="amoe__subcmd__help__subcmd__space__subcmd__unlink"
+                ;;
+            amoe__subcmd__help__subcmd__store,copy)
+                cmd="amoe__subcmd__help__subcmd__store__subcmd__copy"
                 ;;
             amoe__subcmd__help__subcmd__ticket,assign)
                 cmd="amoe__subcmd__help__subcmd__ticket__subcmd__assign"
@@ -1255,6 +1264,18 @@ _amoe() {
             amoe__subcmd__space__subcmd__help,unlink)
                 cmd="amoe__subcmd__space__subcmd__help__subcmd__unlink"
                 ;;
+            amoe__subcmd__store,copy)
+                cmd="amoe__subcmd__store__subcmd__copy"
+                ;;
+            amoe__subcmd__store,help)
+                cmd="amoe__subcmd__store__subcmd__help"
+                ;;
+            amoe__subcmd__store__subcmd__help,copy)
+                cmd="amoe__subcmd__store__subcmd__help__subcmd__copy"
+                ;;
+            amoe__subcmd__store__subcmd__help,help)
+                cmd="amoe__subcmd__store__subcmd__help__subcmd__help"
+                ;;
             amoe__subcmd__ticket,assign)
                 cmd="amoe__subcmd__ticket__subcmd__assign"
                 ;;
@@ -1376,7 +1397,7 @@ _amoe() {
 
     case "${cmd}" in
         amoe)
-            opts="-o -h -V --store --operator --output --help --version init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change deploy extranet report stats export import backup demo help"
+            opts="-o -h -V --store --operator --output --help --version init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change deploy extranet report stats export import backup store demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3648,7 +3669,7 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__help)
-            opts="init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change deploy extranet report stats export import backup demo help"
+            opts="init beneficiary host site audit ca flush outbox logs user project space acl ticket quote bpu order contract intervention incident change deploy extranet report stats export import backup store demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5386,6 +5407,34 @@ _amoe() {
         amoe__subcmd__help__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__store)
+            opts="copy"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__help__subcmd__store__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -10064,6 +10113,116 @@ _amoe() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__store)
+            opts="-o -h -V --store --operator --output --help --version copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__store__subcmd__copy)
+            opts="-o -h -V --to --files --store --operator --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --files)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__store__subcmd__help)
+            opts="copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__store__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        amoe__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

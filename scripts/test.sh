@@ -21,6 +21,7 @@ command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v libreoffice >/dev/null || need_apt+=(libreoffice-calc-nogui)  # opens the exported xlsx and ods
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)             # the extranet in a real browser (WebDriver)
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)  # the shared store's backend
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
@@ -38,6 +39,13 @@ echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -q -- -D warnings
+# A throwaway PostgreSQL cluster (initdb in a temporary directory, a free loopback port),
+# stopped at the end: the store's tests and the PostgreSQL CLI tests run on it as on SQLite.
+pg_dir=$(mktemp -d /tmp/amoe-pg.XXXXXX)
+echo "==> PostgreSQL cluster in $pg_dir"
+AMOE_TEST_PG=$(bash scripts/pg-cluster.sh start "$pg_dir")
+export AMOE_TEST_PG
+trap 'bash scripts/pg-cluster.sh stop "$pg_dir" || true' EXIT
 echo "==> cargo test"
 cargo test --workspace --locked
 echo "==> generated files (man/, completions/, schemas/)"

@@ -184,11 +184,32 @@ pub enum Command {
         /// File to write; must not exist
         file: PathBuf,
     },
+    /// The store as a whole: copy it to another backend
+    #[command(subcommand)]
+    Store(StoreCmd),
     /// Show what amoe does, step by step, in a temporary directory
     Demo {
         /// Keep the demo's store and files in DIR instead of removing them
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
+    },
+}
+
+/// `amoe store …`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCmd {
+    /// Copy the whole store to a new file or an empty PostgreSQL database, and check the copy
+    #[command(
+        after_long_help = "The copy goes through the export format: every table, row for row, audit journal included;\nthen both stores are exported and must be identical. A target that is not empty is refused.\nThe source is not changed: point `store` in config.toml at the new one once it is made.\nThe password of a PostgreSQL target comes from a password file (passfile= or PGPASSFILE),\nnever from the URL.\n\nEXAMPLES:\n  amoe store copy --to 'postgres://amoe@db.example.fr/amoe?sslrootcert=/etc/amoe/pg-ca.pem'\n  amoe --store 'postgres://amoe@db.example.fr/amoe' store copy --to /srv/backup/amoe.db"
+    )]
+    Copy {
+        /// The new store: a file path (new or empty) or a `postgres://USER@HOST/DATABASE` URL
+        #[arg(long, value_name = "PATH|URL")]
+        to: PathBuf,
+        /// Where the new store keeps its files (ticket attachments), when it is a PostgreSQL
+        /// database and this is not the `store_files` directory already configured
+        #[arg(long, value_name = "DIR")]
+        files: Option<PathBuf>,
     },
 }
 

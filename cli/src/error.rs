@@ -96,6 +96,22 @@ fn store_hint(e: &StoreError) -> Option<String> {
         }
         StoreError::InUse { .. } => "remove or change what refers to it first".into(),
         StoreError::Exists { .. } => "choose a new file name; amoe never overwrites it".into(),
+        StoreError::Unreachable { .. } => {
+            "check that the server runs and accepts this host (pg_hba.conf), the role and \
+             database in the URL, its password in the password file (passfile= or PGPASSFILE), and for TLS that \
+             sslrootcert= names the CA of the server's certificate, issued for the host name in the URL"
+                .into()
+        }
+        StoreError::BadUrl { .. } => "the form is `postgres://USER@HOST[:PORT]/DATABASE?sslrootcert=FILE`; \
+             see docs/postgresql.md"
+            .into(),
+        StoreError::Foreign { .. } => "give amoe a database of its own (`createdb -O amoe amoe`), \
+             or point `--store` at the right one"
+            .into(),
+        StoreError::Unsupported { instead, .. } => instead.clone(),
+        StoreError::Database { source, .. } if source.is_connection_lost() => {
+            "the connection to the PostgreSQL server was lost: nothing was half-written; run the command again".into()
+        }
         _ => return None,
     })
 }

@@ -68,6 +68,7 @@ pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("init.schema.json", schema_for!(ops::transfer::InitReport)),
         ("transfer.schema.json", schema_for!(ops::transfer::TransferReport)),
         ("backup.schema.json", schema_for!(ops::transfer::BackupReport)),
+        ("store-copy.schema.json", schema_for!(ops::transfer::CopyReport)),
         ("export-manifest.schema.json", schema_for!(ops::transfer::Manifest)),
         ("export-table.schema.json", schema_for!(amoe_store::TableDump)),
         ("fleet-report.schema.json", schema_for!(fleet::FleetReport)),

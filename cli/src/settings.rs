@@ -23,8 +23,13 @@ use std::path::{Path, PathBuf};
 pub struct ConfigFile {
     /// Who you are in the audit journal (e.g. `j.dupont`).
     pub operator: Option<String>,
-    /// Path of the store; `~/` is expanded.
+    /// Path of the store (`~/` is expanded), or a `postgres://USER@HOST/DATABASE` URL of a
+    /// shared store (never with a password: see `docs/postgresql.md`).
     pub store: Option<PathBuf>,
+    /// With a PostgreSQL store, the directory of the files it refers to (ticket attachments,
+    /// the extranet's key); `~/` is expanded. Default `$XDG_DATA_HOME/amoe`. A SQLite store
+    /// keeps them beside its file.
+    pub store_files: Option<PathBuf>,
     /// Default `--output` format.
     pub output: Option<Format>,
     /// Directory of the project's CA (`ca.pem`, `ca.key`, `crl.pem`); `~/` is expanded.
@@ -129,7 +134,11 @@ pub struct Flags {
 /// The resolved settings a command runs with.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The store's file, or its `postgres://` URL.
     pub store: PathBuf,
+    /// Where the files the store refers to are, as the path of a store file there: the store
+    /// itself when it is a file (see [`Settings::beside_store`]).
+    pub files_anchor: PathBuf,
     pub operator: String,
     pub output: Format,
     /// True when `--output`, `AMOE_OUTPUT` or the file chose the format (`outbox metrics`
@@ -147,6 +156,15 @@ pub struct Settings {
     pub logs: LogsConfig,
     /// `[mail]`, with `~/` expanded.
     pub mail: Option<MailConfig>,
+}
+
+impl Settings {
+    /// The path beside which the store's files are (attachments in its directory, the
+    /// extranet's key as `NAME.extranet-key`): the store file, or for a PostgreSQL store
+    /// `STORE_FILES/store`.
+    pub fn beside_store(&self) -> &Path {
+        &self.files_anchor
+    }
 }
 
 /// Reads an environment variable, empty meaning unset.
@@ -184,7 +202,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile> {
                 "invalid configuration file `{}` at line {line}, column {col}: {what}",
                 path.display()
             ))
-            .hint("the keys are `operator`, `store`, `output`, `ca_dir`, `client_cert`, `client_key`, `[logs]`, `[mail]` and `[calendar]`; see `man amoe` (FILES)"),
+            .hint("the keys are `operator`, `store`, `store_files`, `output`, `ca_dir`, `client_cert`, `client_key`, `[logs]`, `[mail]` and `[calendar]`; see `man amoe` (FILES)"),
         )
     })
 }
@@ -234,6 +252,19 @@ impl Settings {
                 Failure::new("no store location: neither `--store`, `AMOE_STORE`, a config file nor `$HOME` is set")
                     .hint("pass `--store PATH`")
             })?;
+        let files_anchor = if amoe_store::is_url(&store) {
+            var("AMOE_STORE_FILES")
+                .map(PathBuf::from)
+                .or(file.store_files.map(expand_home))
+                .or_else(|| data_dir().map(|d| d.join("amoe")))
+                .ok_or_else(|| {
+                    Failure::new("no directory for the store's files (ticket attachments, the extranet's key)")
+                        .hint("set `store_files` in the configuration or `AMOE_STORE_FILES`")
+                })?
+                .join("store")
+        } else {
+            store.clone()
+        };
         let operator = flags
             .operator
             .clone()
@@ -262,6 +293,7 @@ impl Settings {
         });
         Ok(Settings {
             store,
+            files_anchor,
             operator,
             output,
             output_explicit,

@@ -18,6 +18,7 @@ mod logs;
 mod logship;
 mod netns;
 mod output;
+mod postgres;
 mod quotes;
 mod reports;
 mod servers;

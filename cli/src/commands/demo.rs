@@ -38,8 +38,10 @@ impl Demo {
         let mut argv: Vec<String> = vec!["amoe".into()];
         argv.extend(args.iter().map(|a| a.to_string()));
         let cli = Cli::try_parse_from(&argv).with_context(|| format!("demo step `{}`", args.join(" ")))?;
+        let store = cli.global.store.clone().unwrap_or_else(|| self.dir.join("amoe.db"));
         let settings = Settings {
-            store: cli.global.store.clone().unwrap_or_else(|| self.dir.join("amoe.db")),
+            files_anchor: store.clone(),
+            store,
             operator: cli.global.operator.clone().unwrap_or_else(|| DEMO_OPERATOR.to_string()),
             output: cli.global.output.unwrap_or(Format::Table),
             output_explicit: true,

@@ -400,7 +400,7 @@ fn ticket_bundle(ctx: &Ctx, store: &Store, spec: &str) -> Result<bundle::Bundle>
         Failure::new(format!("ticket #{id} has no attachment `{file}`"))
             .hint(format!("`amoe ticket show {id}` lists them"))
     })?;
-    let path = crate::ops::tickets::attachment_path(&ctx.settings.store, &sha);
+    let path = crate::ops::tickets::attachment_path(ctx.settings.beside_store(), &sha);
     bundle::bundle(&path, file)
 }
 

@@ -119,6 +119,7 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Export { dir } => store::export(ctx, &dir),
         Command::Import { dir } => store::import(ctx, &dir),
         Command::Backup { file } => store::backup(ctx, &file),
+        Command::Store(crate::cli::StoreCmd::Copy { to, files }) => store::copy(ctx, &to, files.as_deref()),
         Command::Demo { keep } => demo::run(ctx, keep.as_deref()),
     }
 }

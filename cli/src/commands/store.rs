@@ -14,6 +14,7 @@ pub(super) fn init(ctx: &mut Ctx) -> Result<Exit> {
     if before != LATEST_VERSION {
         store.journal(&ctx.draft("init", None), "ok")?;
     }
+    let path = store.location().to_path_buf();
     let report = InitReport { store: path.clone(), previous_version: before, schema_version: LATEST_VERSION };
     if ctx.out.format == Format::Table {
         let text = match before {
@@ -39,13 +40,14 @@ fn transfer_done(ctx: &mut Ctx, sentence: String, report: &transfer::TransferRep
 
 pub(super) fn export(ctx: &mut Ctx, dir: &Path) -> Result<Exit> {
     let store = ctx.open()?;
-    let r = transfer::export(&store, dir).with_context(|| format!("export to `{}` failed", dir.display()))?;
+    let r = transfer::export(&store, ctx.settings.beside_store(), dir)
+        .with_context(|| format!("export to `{}` failed", dir.display()))?;
     let s = format!("exported {} rows in {} tables to `{}`", r.rows, r.tables, r.dir.display());
     transfer_done(ctx, s, &r)
 }
 
 pub(super) fn import(ctx: &mut Ctx, dir: &Path) -> Result<Exit> {
-    let r = transfer::import(dir, &ctx.settings.store)?;
+    let r = transfer::import(dir, &ctx.settings.store, ctx.settings.beside_store())?;
     let s = format!("imported {} rows in {} tables into `{}`", r.rows, r.tables, r.store.display());
     transfer_done(ctx, s, &r)
 }
@@ -55,7 +57,7 @@ pub(super) fn backup(ctx: &mut Ctx, file: &Path) -> Result<Exit> {
     store.backup_to(file)?;
     let bytes = std::fs::metadata(file).with_context(|| format!("cannot read `{}`", file.display()))?.len();
     // The extranet's key goes with the store: it alone opens the second factors' secrets.
-    let key = crate::extranet::secret::key_path(&ctx.settings.store);
+    let key = crate::extranet::secret::key_path(ctx.settings.beside_store());
     let extranet_key = if key.exists() {
         let to = crate::extranet::secret::key_path(file);
         let bytes =
@@ -84,6 +86,33 @@ pub(super) fn backup(ctx: &mut Ctx, file: &Path) -> Result<Exit> {
         }
     } else {
         ctx.out.json(&report)?;
+    }
+    Ok(Exit::Success)
+}
+
+/// `amoe store copy --to LOCATION`.
+pub(super) fn copy(ctx: &mut Ctx, to: &Path, to_files: Option<&Path>) -> Result<Exit> {
+    let store = ctx.open()?;
+    // The new store's files: beside it when it is a file, else where `--files` says, else where
+    // this store keeps its own.
+    let anchor = match to_files {
+        Some(dir) => dir.join("store"),
+        None if amoe_store::is_url(to) => ctx.settings.beside_store().to_path_buf(),
+        None => to.to_path_buf(),
+    };
+    let r = transfer::copy(&store, ctx.settings.beside_store(), to, &anchor)?;
+    if ctx.out.format == Format::Table {
+        ctx.out.line(&format!(
+            "copied {} rows in {} tables from `{}` to `{}` (schema version {}, identical exports, {} attachments copied)",
+            r.rows,
+            r.tables,
+            r.from.display(),
+            r.to.display(),
+            r.schema_version,
+            r.attachments
+        ))?;
+    } else {
+        ctx.out.json(&r)?;
     }
     Ok(Exit::Success)
 }

@@ -106,7 +106,7 @@ pub fn serve(
     tls: Option<Arc<rustls::ServerConfig>>,
 ) -> anyhow::Result<()> {
     let store = Store::open(&settings.store)?;
-    let key_path = secret::key_path(&settings.store);
+    let key_path = secret::key_path(settings.beside_store());
     let app: Shared = Arc::new(App {
         key_path,
         store: Mutex::new(store),

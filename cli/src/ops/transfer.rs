@@ -114,7 +114,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
 }
 
-pub fn export(store: &Store, dir: &Path) -> Result<TransferReport> {
+pub fn export(store: &Store, files_anchor: &Path, dir: &Path) -> Result<TransferReport> {
     if dir.exists() {
         let mut entries = fs::read_dir(dir).with_context(|| format!("cannot read `{}`", dir.display()))?;
         if entries.next().is_some() {
@@ -148,7 +148,7 @@ pub fn export(store: &Store, dir: &Path) -> Result<TransferReport> {
         let into = dir.join("attachments");
         fs::create_dir_all(&into).with_context(|| format!("cannot create `{}`", into.display()))?;
         for sha in shas {
-            let from = crate::ops::tickets::attachment_path(&store_path(store), &sha);
+            let from = crate::ops::tickets::attachment_path(files_anchor, &sha);
             let bytes = fs::read(&from).with_context(|| format!("cannot read the attachment `{}`", from.display()))?;
             if crate::ops::sha256_hex(&bytes) != sha {
                 return Err(
@@ -250,7 +250,9 @@ pub fn read_export(dir: &Path) -> Result<Dump> {
 /// Restores an export into `store_path`: a new store is created at the export's schema version,
 /// loaded, then migrated; an existing store must be empty. On failure a store created here is
 /// removed again.
-pub fn import(dir: &Path, store_path: &Path) -> Result<TransferReport> {
+/// Loads an export into the store at `store_path` (a new or empty file, or an empty PostgreSQL
+/// database); its attachments go where that store keeps its files (`files_anchor`).
+pub fn import(dir: &Path, store_path: &Path, files_anchor: &Path) -> Result<TransferReport> {
     let dump = read_export(dir)?;
     let rows = dump.tables.iter().map(|t| t.rows.len()).sum();
     let created = !store_path.exists();
@@ -266,7 +268,7 @@ pub fn import(dir: &Path, store_path: &Path) -> Result<TransferReport> {
         store.migrate_to_latest()?;
         // Attachments were checked by `read_export`; they go beside the new store.
         for sha in attachment_shas(&dump) {
-            let to = crate::ops::tickets::attachment_path(store_path, &sha);
+            let to = crate::ops::tickets::attachment_path(files_anchor, &sha);
             if let Some(parent) = to.parent() {
                 fs::create_dir_all(parent)?;
             }
@@ -277,7 +279,7 @@ pub fn import(dir: &Path, store_path: &Path) -> Result<TransferReport> {
         Ok(())
     })();
     if let Err(e) = result {
-        if created {
+        if created && !amoe_store::is_url(store_path) {
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = store_path.as_os_str().to_owned();
                 p.push(suffix);
@@ -302,6 +304,105 @@ pub struct InitReport {
     /// Schema version before (0: the store was created).
     pub previous_version: u32,
     pub schema_version: u32,
+}
+
+/// What `amoe store copy --output json` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CopyReport {
+    /// The store copied (its file, or its URL without options).
+    pub from: PathBuf,
+    /// The new store (likewise).
+    pub to: PathBuf,
+    pub schema_version: u32,
+    pub tables: usize,
+    pub rows: usize,
+    /// Attachments copied to where the new store keeps its files (none when both stores keep
+    /// them in the same directory).
+    pub attachments: usize,
+    /// Always true: the new store's export is identical to the old one's.
+    pub identical: bool,
+}
+
+/// Copies the whole store into `to` (a new or empty SQLite file, or an empty PostgreSQL
+/// database), checks that both give the same export, and copies the attachments to where the
+/// new store keeps its files. Nothing is changed in the source. A target that is not empty is
+/// refused; a copy that fails leaves the target as empty as it was.
+pub fn copy(store: &Store, from_files: &Path, to: &Path, to_files: &Path) -> Result<CopyReport> {
+    let dump = store.dump()?;
+    let created = !amoe_store::is_url(to) && !to.exists();
+    let result = (|| -> Result<usize> {
+        let (mut target, _) = Store::create_at(to, dump.schema_version)?;
+        if !target.is_empty()? {
+            return Err(Failure::new(format!("`{}` is not empty", target.location().display()))
+                .hint("copy into a new file or an empty database; amoe never merges two stores")
+                .into());
+        }
+        if target.schema_version()? != dump.schema_version {
+            return Err(Failure::new(format!(
+                "`{}` has schema version {}, the store {}",
+                target.location().display(),
+                target.schema_version()?,
+                dump.schema_version
+            ))
+            .hint("copy into a new file or an empty database")
+            .into());
+        }
+        target.load(&dump)?;
+        if target.dump()? != dump {
+            return Err(Failure::new(format!(
+                "the copy in `{}` does not read back as the store: nothing else was changed",
+                target.location().display()
+            ))
+            .into());
+        }
+        let mut copied = 0;
+        for sha in attachment_shas(&dump) {
+            let (src, dst) = (
+                crate::ops::tickets::attachment_path(from_files, &sha),
+                crate::ops::tickets::attachment_path(to_files, &sha),
+            );
+            if src == dst || dst.exists() {
+                continue;
+            }
+            let bytes = fs::read(&src).with_context(|| format!("cannot read the attachment `{}`", src.display()))?;
+            if let Some(parent) = dst.parent() {
+                fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+            }
+            crate::ops::replace_file(&dst, &bytes, 0o600)?;
+            copied += 1;
+        }
+        Ok(copied)
+    })();
+    let attachments = match result {
+        Ok(n) => n,
+        Err(e) => {
+            if created {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = to.as_os_str().to_owned();
+                    p.push(suffix);
+                    let _ = fs::remove_file(PathBuf::from(p));
+                }
+            }
+            return Err(e);
+        }
+    };
+    Ok(CopyReport {
+        from: store.location().to_path_buf(),
+        to: redacted(to),
+        schema_version: dump.schema_version,
+        tables: dump.tables.len(),
+        rows: dump.tables.iter().map(|t| t.rows.len()).sum(),
+        attachments,
+        identical: true,
+    })
+}
+
+/// A store location as it may be shown: a URL loses its options.
+fn redacted(location: &Path) -> PathBuf {
+    match location.to_str() {
+        Some(s) if amoe_store::is_url(location) => PathBuf::from(s.split('?').next().unwrap_or(s)),
+        _ => location.to_path_buf(),
+    }
 }
 
 /// What `amoe backup --output json` prints.

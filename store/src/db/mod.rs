@@ -94,6 +94,18 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The connection to the server was lost (or refused mid-way): the transaction did not
+    /// commit, and the command may simply be run again.
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            Error::Postgres(e) => {
+                e.is_closed() || e.code().is_some_and(|c| c.code().starts_with("08") || c.code() == "57P01")
+            }
+            Error::Connect(_) => true,
+            _ => false,
+        }
+    }
+
     /// The PostgreSQL SQLSTATE of the error, when it came from the server.
     pub fn sqlstate(&self) -> Option<&str> {
         match self {

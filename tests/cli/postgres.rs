@@ -1,0 +1,292 @@
+//! A shared store on PostgreSQL (`--store postgres://…`), against the throwaway cluster that
+//! `scripts/test.sh` starts (`AMOE_TEST_PG`): the same commands as on a file, copies between
+//! backends that export byte for byte alike, concurrent writers, and the errors of a server
+//! that cannot be used.
+
+use crate::support::{Env, SIRET};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The cluster's URL (its `postgres` database), or `None` outside CI without a cluster.
+fn server() -> Option<String> {
+    match std::env::var("AMOE_TEST_PG") {
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI runs the PostgreSQL tests: scripts/test.sh sets AMOE_TEST_PG"
+            );
+            eprintln!("AMOE_TEST_PG is not set: PostgreSQL tests skipped (scripts/pg-cluster.sh starts a cluster)");
+            None
+        }
+    }
+}
+
+/// A new empty database on the cluster, as a store URL.
+fn database(server: &str, name: &str) -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let db = format!("c{}_{}_{name}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    PathBuf::from(amoe_store::db::pg::create_database(server, &db).expect("create database"))
+}
+
+/// An environment whose store is a new database.
+fn pg_env(server: &str, name: &str) -> Env {
+    let mut env = Env::bare();
+    env.store = database(server, name);
+    env.ok(&["init"]);
+    env
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(dir).expect("read dir") {
+        let e = e.expect("entry");
+        if e.path().is_dir() {
+            for (k, v) in files(&e.path()) {
+                out.insert(format!("{}/{k}", e.file_name().to_string_lossy()), v);
+            }
+        } else {
+            out.insert(e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("read"));
+        }
+    }
+    out
+}
+
+fn export(env: &Env, store: &Path, name: &str) -> BTreeMap<String, Vec<u8>> {
+    let dir = env.path(name);
+    let r = env.run_at(store, &["export", dir.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "export of {}: {}", store.display(), r.stderr);
+    files(&dir)
+}
+
+#[test]
+fn the_same_commands_give_the_same_answers_on_both_backends() {
+    let Some(server) = server() else { return };
+    let file = Env::new();
+    let pg = pg_env(&server, "same");
+    for env in [&file, &pg] {
+        env.seed();
+        env.fails(
+            1,
+            &[
+                "site",
+                "add",
+                "dup",
+                "--domain",
+                "www.example.fr",
+                "--beneficiary",
+                SIRET,
+                "--host",
+                "pop1",
+                "--origin",
+                "https://o.example.fr",
+            ],
+        );
+        env.ok(&["host", "update", "pop2", "--address", "[::1]:7445"]);
+    }
+    for args in [
+        &["site", "list", "-o", "json"][..],
+        &["host", "list", "-o", "json"],
+        &["beneficiary", "list", "-o", "json"],
+        &["site", "show", "www", "-o", "json"],
+    ] {
+        assert_eq!(file.ok(args).stdout, pg.ok(args).stdout, "amoe {args:?}");
+    }
+    // The journal: the same commands and outcomes (times differ), intact on both.
+    let outcomes = |env: &Env| -> Vec<(String, String)> {
+        let list = env.ok(&["audit", "list", "-o", "json"]).json();
+        list.as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| (e["command"].as_str().unwrap_or("").to_owned(), e["outcome"].as_str().unwrap_or("").to_owned()))
+            .collect()
+    };
+    assert_eq!(outcomes(&file), outcomes(&pg));
+    assert!(outcomes(&pg).iter().any(|(_, o)| o.starts_with("refused: ")), "the refusal is journaled");
+    let v = pg.ok(&["audit", "verify", "-o", "json"]).json();
+    assert_eq!(v["intact"], true, "{v}");
+}
+
+#[test]
+fn store_copy_to_postgresql_and_back_exports_byte_for_byte_alike() {
+    let Some(server) = server() else { return };
+    // The demo's store holds records of every command family: inventory, certificates, the
+    // outbox, logs, tickets and attachments, records, deploys, quotes, the extranet's accounts.
+    let env = Env::bare();
+    let demo = env.path("demo");
+    let r = env.run(&["demo", "--keep", demo.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "demo: {}", r.stderr);
+    let source = demo.join("amoe.db");
+    let before = export(&env, &source, "export-file");
+    let filled: Vec<&String> = before
+        .iter()
+        .filter(|(k, v)| {
+            k.ends_with(".json") && *k != "manifest.json" && !k.contains('/') && {
+                let t: serde_json::Value = serde_json::from_slice(v).expect("table json");
+                t["rows"].as_array().is_some_and(|r| !r.is_empty())
+            }
+        })
+        .map(|(k, _)| k)
+        .collect();
+    for table in
+        ["audit.json", "audit_head.json", "beneficiaries.json", "sites.json", "hosts.json", "certificates.json"]
+    {
+        assert!(filled.iter().any(|f| *f == table), "{table} has rows: {filled:?}");
+    }
+
+    let pg = database(&server, "copy");
+    // Where a PostgreSQL store of this home keeps its files by default.
+    let files_dir = env.path(".local/share/amoe");
+    let r = env.run_at(
+        &source,
+        &[
+            "store",
+            "copy",
+            "--to",
+            pg.to_str().expect("utf8"),
+            "--files",
+            files_dir.to_str().expect("utf8"),
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "copy to PostgreSQL: {}{}", r.stdout, r.stderr);
+    let report = r.json();
+    assert_eq!(report["identical"], true);
+    assert!(!report["to"].as_str().unwrap_or("").contains('?'), "options are not shown: {report}");
+
+    // A second copy into the same database is refused and changes nothing.
+    let r = env.run_at(&source, &["store", "copy", "--to", pg.to_str().expect("utf8")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.starts_with("error: ") && r.stderr.contains("is not empty"), "{}", r.stderr);
+
+    let back = env.path("back.db");
+    let r = env.run_at(&pg, &["store", "copy", "--to", back.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "copy back: {}", r.stderr);
+    let mut via_pg = export(&env, &pg, "export-pg");
+    let after = export(&env, &back, "export-back");
+    assert_eq!(after, before, "file → PostgreSQL → file");
+    // The PostgreSQL export's attachments come from its own files directory.
+    via_pg.retain(|k, _| !k.starts_with("attachments/"));
+    let mut plain = before.clone();
+    plain.retain(|k, _| !k.starts_with("attachments/"));
+    assert_eq!(via_pg, plain, "PostgreSQL exports the same tables as the file");
+    let r = env.run_at(&pg, &["audit", "verify"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn concurrent_writers_lose_nothing_and_keep_the_journal_whole() {
+    let Some(server) = server() else { return };
+    let env = pg_env(&server, "writers");
+    env.seed();
+    const WRITERS: usize = 8;
+    const CHANGES: usize = 25;
+    let children: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let env = &env;
+            let mut script = String::new();
+            for c in 0..CHANGES {
+                script.push_str(&format!(
+                    "\"$AMOE\" --store \"$STORE\" host add w{w}c{c} --address 127.0.0.{}:{} || exit 1\n",
+                    w + 1,
+                    7000 + c
+                ));
+            }
+            let mut cmd = std::process::Command::new("sh");
+            crate::support::clean(&mut cmd, env.dir.path());
+            cmd.args(["-c", &script])
+                .env("AMOE", crate::support::AMOE)
+                .env("STORE", &env.store)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn writer")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("writer");
+        assert!(out.status.success(), "a writer failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let hosts = env.ok(&["host", "list", "-o", "json"]).json();
+    assert_eq!(hosts.as_array().map(Vec::len), Some(WRITERS * CHANGES + 2), "every change is there");
+    let v = env.ok(&["audit", "verify", "-o", "json"]).json();
+    assert_eq!(v["intact"], true, "{v}");
+    assert_eq!(v["entries"].as_u64(), Some((1 + 4 + WRITERS * CHANGES) as u64), "{v}");
+}
+
+#[test]
+fn a_server_that_cannot_be_used_is_named_with_what_to_do() {
+    let Some(server) = server() else { return };
+    let env = Env::bare();
+    let run = |url: &str| env.run_at(Path::new(url), &["site", "list"]);
+    // A password in the URL is refused before anything is sent.
+    let r = run("postgres://amoe:secret@127.0.0.1:1/x?sslmode=disable");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.starts_with("error: ") && r.stderr.contains("password file"), "{}", r.stderr);
+    assert!(!r.stderr.contains("secret"), "the password is not echoed: {}", r.stderr);
+    // No TLS is refused off loopback.
+    let r = run("postgres://amoe@db.example.fr/amoe?sslmode=disable");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("loopback"), "{}", r.stderr);
+    // Nothing listening.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let r = run(&format!("postgres://amoe@127.0.0.1:{closed}/amoe?sslmode=disable"));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.starts_with("error: cannot reach the store's PostgreSQL server postgres://amoe@127.0.0.1:")
+            && r.stderr.contains("hint: "),
+        "{}",
+        r.stderr
+    );
+    // A wrong password (a password file that does not match the server's).
+    let wrong = env.path("wrong.pgpass");
+    std::fs::write(&wrong, "*:*:*:*:not-the-password\n").expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let url = server.split('?').next().unwrap_or(&server).to_owned();
+    let r = run(&format!("{url}?sslmode=disable&passfile={}", wrong.display()));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("password authentication failed"), "{}", r.stderr);
+    // A password file others can read is refused.
+    std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let r = run(&format!("{url}?sslmode=disable&passfile={}", wrong.display()));
+    assert!(r.code == 1 && r.stderr.contains("chmod 600"), "{}", r.stderr);
+    // TLS: the cluster speaks none, and verify-full is the default.
+    let ca = env.path("ca.pem");
+    std::fs::write(&ca, "not a certificate").expect("write");
+    let r = run(&format!("{url}?sslrootcert={}", ca.display()));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("holds no certificate"), "{}", r.stderr);
+    // A database holding another application's tables is not taken over.
+    let foreign = database(&server, "foreign");
+    let r = Env::bare().run_at(&foreign, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let other = database(&server, "other");
+    let psql_url = other.to_str().expect("utf8").to_owned();
+    let status = std::process::Command::new("psql")
+        .arg(psql_url.replace("postgres://", "postgresql://"))
+        .args(["-qc", "CREATE TABLE invoices (id integer)"])
+        .status()
+        .expect("psql");
+    assert!(status.success());
+    let r = env.run_at(&other, &["init"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("another application") && r.stderr.contains("invoices"), "{}", r.stderr);
+    // A store written by a newer amoe is refused, untouched.
+    let status = std::process::Command::new("psql")
+        .arg(foreign.to_str().expect("utf8").replace("postgres://", "postgresql://"))
+        .args(["-qc", "UPDATE amoe_schema SET version = 99"])
+        .status()
+        .expect("psql");
+    assert!(status.success());
+    let r = env.run_at(&foreign, &["site", "list"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("schema version 99, newer than this amoe knows"), "{}", r.stderr);
+    // Backups of a PostgreSQL store are pg_dump's.
+    let fresh = pg_env(&server, "backup");
+    let r = fresh.run(&["backup", env.path("b.db").to_str().expect("utf8")]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("pg_dump"), "{}", r.stderr);
+}
