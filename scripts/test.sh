@@ -48,6 +48,8 @@ export AMOE_TEST_PG
 trap 'bash scripts/pg-cluster.sh stop "$pg_dir" || true' EXIT
 echo "==> cargo test"
 cargo test --workspace --locked
+echo "==> the CLI tests again, each on a new PostgreSQL database (tests/cli/support.rs)"
+AMOE_TEST_BACKEND=postgres cargo test -p amoe-cli --test cli --locked
 echo "==> generated files (man/, completions/, schemas/)"
 cargo xtask check
 echo "==> amoe demo"

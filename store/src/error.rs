@@ -59,8 +59,15 @@ pub enum Error {
 impl Error {
     /// The store stayed locked by another writer past the busy time-out.
     pub fn is_busy(&self) -> bool {
-        matches!(self, Error::Database { source: crate::db::Error::Sqlite(source), .. }
-            if matches!(source.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)))
+        match self {
+            Error::Database { source: crate::db::Error::Sqlite(source), .. } => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            // lock_not_available: the write lock stayed taken past `lock_timeout`.
+            Error::Database { source, .. } => source.sqlstate() == Some("55P03"),
+            _ => false,
+        }
     }
 
     /// Classifies a database error on the store at `path`.

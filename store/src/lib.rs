@@ -213,7 +213,13 @@ impl Store {
         let server = target.display();
         let client = db::pg::Client::connect(&target)
             .map_err(|problem| Error::Unreachable { server: server.clone(), problem })?;
-        Ok(Store { conn: Conn::Postgres(client), path: PathBuf::from(server) })
+        let store = Store { conn: Conn::Postgres(client), path: PathBuf::from(server) };
+        // A writer waits for another as long as on SQLite, then gives up as busy.
+        store
+            .conn
+            .execute_batch(&format!("SET lock_timeout = {}", busy_timeout().as_millis()))
+            .map_err(|e| store.err(e))?;
+        Ok(store)
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {

@@ -416,7 +416,11 @@ pub trait TicketReads: Reads {
         let mut extra = String::new();
         let mut more: Vec<String> = Vec::new();
         if let Some(a) = actor.filter(|a| !a.admin) {
-            let marks = |n: usize, from: usize| (0..n).map(|i| format!("?{}", from + i)).collect::<Vec<_>>().join(", ");
+            // `IN (NULL)` for an empty list: PostgreSQL has no `IN ()`, and it matches nothing too.
+            let marks = |n: usize, from: usize| match n {
+                0 => "NULL".to_string(),
+                n => (0..n).map(|i| format!("?{}", from + i)).collect::<Vec<_>>().join(", "),
+            };
             let readable: Vec<String> =
                 a.rights.iter().filter(|(_, l)| *l != Level::None).map(|(p, _)| p.clone()).collect();
             extra.push_str(&format!(" AND space IN ({})", marks(a.spaces.len(), 13)));
@@ -547,7 +551,7 @@ pub trait TicketReads: Reads {
         self.conn()
             .query_row(
                 "SELECT ticket FROM (SELECT ticket, 0 AS o FROM ticket_notices WHERE message_id = ?1
-                 UNION ALL SELECT ticket, 1 FROM ticket_events WHERE message_id = ?1) ORDER BY o LIMIT 1",
+                 UNION ALL SELECT ticket, 1 FROM ticket_events WHERE message_id = ?1) AS m ORDER BY o LIMIT 1",
                 [message_id],
                 |r| r.get(0),
             )

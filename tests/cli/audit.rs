@@ -53,6 +53,9 @@ fn secrets_are_redacted_from_the_journal() {
     let all = env.ok(&["audit", "list", "-o", "json"]).stdout;
     assert!(all.contains("https://user:***@o.example.fr"), "{all}");
     assert!(!all.contains("hunter2"), "{all}");
+    if env.is_pg() {
+        return; // the file check is SQLite's; the journal's text was checked above
+    }
     let raw = std::fs::read(&env.store).expect("read");
     let wal = std::fs::read(env.path("amoe.db-wal")).unwrap_or_default();
     let find = |hay: &[u8]| hay.windows(7).any(|w| w == b"hunter2");
@@ -80,7 +83,7 @@ fn broken_at(env: &Env, seq: i64) -> String {
 #[test]
 fn an_edited_entry_is_detected() {
     let env = journal();
-    env.sqlite().execute("UPDATE audit SET operator = 'mallory' WHERE seq = 3", []).expect("edit");
+    env.execute("UPDATE audit SET operator = 'mallory' WHERE seq = 3");
     let msg = broken_at(&env, 3);
     assert!(msg.contains("it was edited"), "{msg}");
 }
@@ -88,14 +91,14 @@ fn an_edited_entry_is_detected() {
 #[test]
 fn an_edited_outcome_is_detected() {
     let env = journal();
-    env.sqlite().execute("UPDATE audit SET outcome = 'ok' WHERE seq = 7", []).expect("edit");
+    env.execute("UPDATE audit SET outcome = 'ok' WHERE seq = 7");
     broken_at(&env, 7);
 }
 
 #[test]
 fn a_deleted_entry_is_detected() {
     let env = journal();
-    env.sqlite().execute("DELETE FROM audit WHERE seq = 4", []).expect("delete");
+    env.execute("DELETE FROM audit WHERE seq = 4");
     let msg = broken_at(&env, 5);
     assert!(msg.contains("deleted or reordered"), "{msg}");
 }
@@ -103,7 +106,7 @@ fn a_deleted_entry_is_detected() {
 #[test]
 fn a_deleted_tail_is_detected() {
     let env = journal();
-    env.sqlite().execute("DELETE FROM audit WHERE seq >= 6", []).expect("delete");
+    env.execute("DELETE FROM audit WHERE seq >= 6");
     let msg = broken_at(&env, 6);
     assert!(msg.contains("the last entries were deleted"), "{msg}");
 }
@@ -111,14 +114,11 @@ fn a_deleted_tail_is_detected() {
 #[test]
 fn reordered_entries_are_detected() {
     let env = journal();
-    let db = env.sqlite();
-    db.execute_batch(
+    env.execute(
         "UPDATE audit SET seq = -1 WHERE seq = 2;
          UPDATE audit SET seq = 2 WHERE seq = 3;
          UPDATE audit SET seq = 3 WHERE seq = -1;",
-    )
-    .expect("swap");
-    drop(db);
+    );
     let msg = broken_at(&env, 2);
     assert!(msg.contains("deleted or reordered") || msg.contains("edited"), "{msg}");
 }

@@ -103,7 +103,7 @@ fn a_deploy_switches_every_host_and_rolls_back() {
 
     // Every deploy, switch and rollback is recorded and journaled.
     let kinds: Vec<String> = {
-        let db = fleet.env.sqlite();
+        let db = fleet.env.db();
         let mut st = db.prepare("SELECT kind || ':' || outcome FROM deploys ORDER BY id").expect("query");
         st.query_map([], |r| r.get(0)).expect("rows").collect::<Result<_, _>>().expect("kinds")
     };
@@ -158,7 +158,7 @@ fn one_deploy_at_a_time() {
     let until = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(600)).to_string();
     fleet
         .env
-        .sqlite()
+        .db()
         .execute(
             "INSERT INTO deploy_locks (site, holder, since, until) VALUES ('www', 'alice@build (pid 7)', '2026-11-27T10:00:00.000Z', ?1)",
             [&until],
@@ -169,10 +169,10 @@ fn one_deploy_at_a_time() {
     assert!(err.contains("being deployed by alice@build (pid 7)") && err.contains("expires"), "{err}");
     assert!(current(&fleet, 0).is_none());
     // A lock left by a killed run expires.
-    fleet.env.sqlite().execute("UPDATE deploy_locks SET until = '2026-11-27T10:30:00.000Z'", []).expect("expire");
+    fleet.env.db().execute("UPDATE deploy_locks SET until = '2026-11-27T10:30:00.000Z'", []).expect("expire");
     let (code, _, err) = deploy(&fleet, &v1, &[]);
     assert_eq!(code, 0, "{err}");
-    let locks: i64 = fleet.env.sqlite().query_row("SELECT COUNT(*) FROM deploy_locks", [], |r| r.get(0)).expect("n");
+    let locks: i64 = fleet.env.db().query_row("SELECT COUNT(*) FROM deploy_locks", [], |r| r.get(0)).expect("n");
     assert_eq!(locks, 0, "given back");
 }
 

@@ -583,7 +583,7 @@ fn ci_items_are_never_delivered_with_an_operator_identity() {
     let forged_id = "f0f0f0f0f0f0f0f0f0f0f0f0";
     fleet
         .env
-        .sqlite()
+        .db()
         .execute(
             "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role)
              VALUES (?1, 100, 'pop0', 'www', 'delete_site', 'DELETE', '/v1/sites/www', NULL, '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'op', 'operator')",
@@ -647,7 +647,7 @@ fn the_outbox_never_stalls() {
     let drop = audit.as_array().expect("value").iter().find(|e| e["command"] == "outbox drop").expect("audited");
     assert!(drop["outcome"].as_str().expect("value").contains("2 items"), "{drop}");
     // Items of a host unknown to the inventory (an older amoe kept them) are dropped by the run.
-    let sql = fleet.env.sqlite();
+    let sql = fleet.env.db();
     sql.execute(
         "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role)
          VALUES ('aaaaaaaaaaaaaaaaaaaaaaaa', 50, 'ghost', NULL, 'flush', 'POST', '/v1/sites/www/flush', '{}', '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'op', 'operator')",
@@ -759,6 +759,9 @@ fn concurrent_outbox_runs_deliver_each_item_once_in_order() {
 /// when queuing fails, the change is not kept either.
 #[test]
 fn a_site_change_and_its_push_are_one_transaction() {
+    if crate::support::pg_pass() {
+        return; // the failing write is made by a SQLite trigger
+    }
     let fleet = Fleet::new(1);
     fleet.ok(&["site", "push", "www"]);
     fleet
@@ -1050,7 +1053,7 @@ fn forged_rows_are_parked_unsent() {
     fleet.ok(&["site", "push", "www"]);
     let ca_key = fleet.env.path("ca").join("ca.key");
     let body = serde_json::json!({"cert_pem": "x", "key_file": ca_key}).to_string();
-    let sql = fleet.env.sqlite();
+    let sql = fleet.env.db();
     for (id, seq, kind, method, path, body) in [
         ("c1c1c1c1c1c1c1c1c1c1c1c1", 90, "crl", "DELETE", "/v1/sites/www", None),
         ("c2c2c2c2c2c2c2c2c2c2c2c2", 91, "put_cert", "PUT", "/v1/sites/www/cert", Some(body.as_str())),
@@ -1059,7 +1062,7 @@ fn forged_rows_are_parked_unsent() {
         sql.execute(
             "INSERT INTO outbox (id, seq, host, site, kind, method, path, body, created_at, attempts, next_attempt_at, queued_by, queued_role, queued_cert, signature)
              VALUES (?1, ?2, 'pop0', 'www', ?3, ?4, ?5, ?6, '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 'op', 'operator', 'ab', 'cd')",
-            rusqlite::params![id, seq, kind, method, path, body],
+            amoe_store::params![id, seq, kind, method, path, body],
         )
         .expect("insert");
     }

@@ -112,7 +112,7 @@ fn help_and_usage_errors() {
 
 /// Runs `amoe ARGS` on a pseudo-terminal (util-linux `script`) and returns what it printed.
 fn on_terminal(env: &Env, args: &str, no_color: bool) -> String {
-    let line = format!("{} --store {} {args}", crate::support::AMOE, env.store.display());
+    let line = format!("{} --store '{}' {args}", crate::support::AMOE, env.store.display());
     let mut cmd = std::process::Command::new("script");
     crate::support::clean(&mut cmd, env.dir.path());
     if no_color {

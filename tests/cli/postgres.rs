@@ -290,3 +290,114 @@ fn a_server_that_cannot_be_used_is_named_with_what_to_do() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("pg_dump"), "{}", r.stderr);
 }
+
+/// A TCP relay to the cluster that, once armed, cuts a connection where the client sends
+/// `COMMIT` (the connection is plain on loopback, so the query is visible): the server never
+/// receives it.
+struct Cutter {
+    port: u16,
+    armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cuts: std::sync::Arc<AtomicU32>,
+}
+
+impl Cutter {
+    fn start(server_port: u16) -> Cutter {
+        use std::io::{Read, Write};
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicBool;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let armed = Arc::new(AtomicBool::new(false));
+        let cuts = Arc::new(AtomicU32::new(0));
+        let (a, c) = (armed.clone(), cuts.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let Ok(mut upstream) = std::net::TcpStream::connect(("127.0.0.1", server_port)) else { return };
+                let (mut client_r, mut upstream_w) =
+                    (client.try_clone().expect("clone"), upstream.try_clone().expect("clone"));
+                let (a, c) = (a.clone(), c.clone());
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 65536];
+                    loop {
+                        let n = match client_r.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if a.load(Ordering::SeqCst) && buf[..n].windows(6).any(|w| w == b"COMMIT") {
+                            c.fetch_add(1, Ordering::SeqCst);
+                            let _ = client_r.shutdown(std::net::Shutdown::Both);
+                            let _ = upstream_w.shutdown(std::net::Shutdown::Both);
+                            break;
+                        }
+                        if upstream_w.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                });
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 65536];
+                    while let Ok(n) = upstream.read(&mut buf) {
+                        if n == 0 || client.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        Cutter { port, armed, cuts }
+    }
+}
+
+#[test]
+fn a_connection_cut_inside_a_write_leaves_nothing_half_written() {
+    let Some(server) = server() else { return };
+    let env = pg_env(&server, "cut");
+    env.seed();
+    let url = env.store.to_str().expect("utf8").to_owned();
+    let port: u16 = url
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|hostport| hostport.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let cutter = Cutter::start(port);
+    // The relay's port needs its line in the password file too.
+    let passfile = url.split("passfile=").nth(1).and_then(|p| p.split('&').next()).expect("passfile");
+    let lines = std::fs::read_to_string(passfile).expect("pgpass").replacen(&format!(":{port}:"), ":*:", 1);
+    let relay_pass = env.path("relay.pgpass");
+    std::fs::write(&relay_pass, lines).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&relay_pass, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let through = PathBuf::from(url.replacen(&format!(":{port}/"), &format!(":{}/", cutter.port), 1).replacen(
+        passfile,
+        relay_pass.to_str().expect("utf8"),
+        1,
+    ));
+    // Through the relay, unarmed: it works.
+    let r = env.run_at(&through, &["host", "add", "relayed", "--address", "127.0.0.1:7450"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Armed: the site's change, its hosts and its audit entry are all written, then the
+    // connection goes before COMMIT.
+    cutter.armed.store(true, Ordering::SeqCst);
+    let r = env.run_at(&through, &["site", "update", "www", "--add-host", "relayed", "--add-domain", "cut.example.fr"]);
+    assert_eq!(cutter.cuts.load(Ordering::SeqCst), 1, "the relay cut at COMMIT: {}", r.stderr);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.starts_with("error: ") && !r.stderr.contains("panicked"), "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was half-written"), "{}", r.stderr);
+    // Directly: nothing of it is there, and the journal is whole.
+    let site = env.ok(&["site", "show", "www", "-o", "json"]).json();
+    assert_eq!(site["hosts"], serde_json::json!(["pop1"]), "{site}");
+    assert!(!site["domains"].to_string().contains("cut.example.fr"), "{site}");
+    let v = env.ok(&["audit", "verify", "-o", "json"]).json();
+    assert_eq!(v["intact"], true, "{v}");
+    assert!(!env.ok(&["audit", "list", "-o", "json"]).stdout.contains("cut.example.fr"));
+    // And the same change, once the network is back, goes through.
+    cutter.armed.store(false, Ordering::SeqCst);
+    let r = env.run_at(&through, &["site", "update", "www", "--add-host", "relayed", "--add-domain", "cut.example.fr"]);
+    assert!(r.code == 0 || r.code == 3, "{}", r.stderr);
+    let site = env.ok(&["site", "show", "www", "-o", "json"]).json();
+    assert!(site["domains"].to_string().contains("cut.example.fr"), "{site}");
+}

@@ -614,13 +614,13 @@ fn quality_indicators_at_their_edges() {
     let c1 = change("2026-11-05T16:20");
     let c2 = change("2026-11-05T16:20");
     let c3 = change("2026-11-06T16:20");
-    let db = env.sqlite();
+    let db = env.db();
     for (id, eff) in
         [(c1, "2026-11-06T22:59:59.999Z"), (c2, "2026-11-06T23:00:00.000Z"), (c3, "2026-11-07T22:59:59.999Z")]
     {
         db.execute(
             "UPDATE change_requests SET pushed_at = ?2, effective_at = ?2 WHERE id = ?1",
-            rusqlite::params![id, eff],
+            amoe_store::params![id, eff],
         )
         .expect("effect");
     }
@@ -628,7 +628,8 @@ fn quality_indicators_at_their_edges() {
     // Tuesday 10; c2 and c3 on Saturday 7 → counted from Monday 9: Tuesday 10, then Wednesday 11
     // is a holiday → Thursday 12.
     db.execute(
-        "INSERT INTO dossiers (site, written_at, sha256, path) VALUES ('www', '2026-11-10T22:59:59.999Z', 'x', '/d')",
+        "INSERT INTO dossiers (id, site, written_at, sha256, path)
+         VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM dossiers), 'www', '2026-11-10T22:59:59.999Z', 'x', '/d')",
         [],
     )
     .expect("dossier");
@@ -796,7 +797,7 @@ fn a_sites_definition_file_is_written_and_recorded() {
     };
     assert!(r.stdout.contains(&sha), "{}", r.stdout);
     let recorded: String =
-        env.sqlite().query_row("SELECT sha256 FROM dossiers WHERE site = 'www'", [], |r| r.get(0)).expect("row");
+        env.db().query_row("SELECT sha256 FROM dossiers WHERE site = 'www'", [], |r| r.get(0)).expect("row");
     assert_eq!(recorded, sha);
     assert!(env.ok(&["audit", "list", "--target", "site:www", "-o", "json"]).stdout.contains("report dossier"));
     env.fails(1, &["report", "dossier", "nosuch", "--out", out.to_str().expect("utf8")]);

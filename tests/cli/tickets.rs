@@ -251,7 +251,7 @@ fn history_sheet_links_attachments_and_bad_words() {
     ok(&env, "writer", &["ticket", "attach", &t1, small.to_str().expect("utf8")]);
     ok(&env, "writer", &["ticket", "attach", &t2, small.to_str().expect("utf8")]);
     // Stored once, by SHA-256, beside the store.
-    let dir = env.store.parent().expect("dir").join("attachments");
+    let dir = env.files_anchor().parent().expect("dir").join("attachments");
     let files: Vec<_> = walk(&dir);
     assert_eq!(files.len(), 1, "{files:?}");
 
@@ -554,8 +554,9 @@ fn mail_opens_and_follows_tickets_with_mta_exit_codes() {
     assert!(r.stderr.contains("10485760 bytes at most"), "{}", r.stderr);
     assert_eq!(ok(&env, "admin", &["ticket", "list", "-o", "json"]).json().as_array().map(Vec::len), count);
     // The store held by another writer past the time-out: 75, the MTA tries again later.
-    let conn = env.sqlite();
-    conn.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    // (The store's own write lock, taken by another connection: SQLite's or PostgreSQL's.)
+    let conn = env.db();
+    conn.begin(true).expect("lock");
     let mut cmd = env.cmd(&["ticket", "import-mail", "--project", "p1"]);
     cmd.env("AMOE_BUSY_TIMEOUT_MS", "300").stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
@@ -570,7 +571,7 @@ fn mail_opens_and_follows_tickets_with_mta_exit_codes() {
     }
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
-    conn.execute_batch("ROLLBACK").expect("unlock");
+    conn.rollback().expect("unlock");
     drop(conn);
     let r = pipe(&env, "From: writer@cust.example\r\nSubject: plus tard\r\n\r\nx\r\n", &["--project", "p1"]);
     assert_eq!(r.code, 0, "once the store is free: {}", r.stderr);

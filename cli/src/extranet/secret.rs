@@ -100,6 +100,12 @@ pub fn key_path(store: &std::path::Path) -> std::path::PathBuf {
 pub fn server_key(path: &std::path::Path) -> anyhow::Result<[u8; 32]> {
     use std::io::{Read, Write};
     use std::os::unix::fs::OpenOptionsExt;
+    // A PostgreSQL store's files directory may not exist yet.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            crate::error::Failure::new(format!("cannot make the extranet's key `{}`: {e}", path.display()))
+        })?;
+    }
     match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
         Ok(mut f) => {
             let mut k = [0u8; 32];

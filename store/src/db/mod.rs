@@ -239,11 +239,12 @@ pub fn params_from_iter<T: ToValue>(values: impl IntoIterator<Item = T>) -> Vec<
 }
 
 /// `params![a, b, c]`: parameters of mixed types.
+#[macro_export]
 macro_rules! params {
     () => { [] as [&dyn $crate::db::ToValue; 0] };
     ($($p:expr),+ $(,)?) => { &[$(&$p as &dyn $crate::db::ToValue),+] as &[&dyn $crate::db::ToValue] };
 }
-pub(crate) use params;
+pub use crate::params;
 
 /// Something a column can be read as.
 pub trait FromValue: Sized {
@@ -410,6 +411,18 @@ impl fmt::Debug for Conn {
 }
 
 impl Conn {
+    /// A plain connection to a store's database, without migrating it: for tools and tests
+    /// that look under the store's functions. Most code wants [`crate::Store::open`].
+    pub fn open(location: &std::path::Path) -> Result<Conn> {
+        match location.to_str().filter(|s| pg::is_url(s)) {
+            Some(url) => {
+                let target = pg::Target::parse(url).map_err(Error::Connect)?;
+                Ok(Conn::Postgres(pg::Client::connect(&target).map_err(Error::Connect)?))
+            }
+            None => Ok(Conn::Sqlite(rusqlite::Connection::open(location)?)),
+        }
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self {
             Conn::Sqlite(_) => Dialect::Sqlite,
@@ -557,9 +570,55 @@ impl Rows<'_> {
     }
 }
 
+/// `(?N IS NULL OR condition)` → `(condition OR ?N IS NULL)`: the same filter, in the order
+/// PostgreSQL needs to type the parameter (from the condition, before it meets `IS NULL`).
+fn nulls_last(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find("(?") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let digits = tail[1..].bytes().take_while(u8::is_ascii_digit).count();
+        let test = &tail[..1 + digits];
+        let Some(cond) = tail[1 + digits..].strip_prefix(" IS NULL OR ") else {
+            out.push('(');
+            rest = tail;
+            continue;
+        };
+        // The condition runs to the parenthesis that closes this one.
+        let mut depth = 0;
+        let mut quote = None;
+        let mut end = None;
+        for (i, c) in cond.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '(') => depth += 1,
+                (None, ')') if depth == 0 => {
+                    end = Some(i);
+                    break;
+                }
+                (None, ')') => depth -= 1,
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            out.push('(');
+            rest = tail;
+            continue;
+        };
+        out.push_str(&format!("({} OR {test} IS NULL)", &cond[..end]));
+        rest = &cond[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Turns `?N` (and bare `?`) placeholders into PostgreSQL's `$N`, leaving quoted text and
 /// identifiers alone.
 pub(crate) fn numbered(sql: &str) -> String {
+    let sql = &nulls_last(sql);
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.chars().peekable();
     let mut quote: Option<char> = None;
@@ -603,6 +662,12 @@ mod tests {
         assert_eq!(numbered("SELECT a FROM t WHERE b = ?1 AND c = ?12"), "SELECT a FROM t WHERE b = $1 AND c = $12");
         assert_eq!(numbered("SELECT '?1', \"a?\" FROM t WHERE x = ?"), "SELECT '?1', \"a?\" FROM t WHERE x = $1");
         assert_eq!(numbered("LIKE ?4 ESCAPE '\\'"), "LIKE $4 ESCAPE '\\'");
+        assert_eq!(
+            numbered(
+                "WHERE (?1 IS NULL OR at >= ?1) AND (?12 IS NULL OR lower(t) LIKE '%)' || ?12) AND (?3 IS NOT NULL)"
+            ),
+            "WHERE (at >= $1 OR $1 IS NULL) AND (lower(t) LIKE '%)' || $12 OR $12 IS NULL) AND ($3 IS NOT NULL)"
+        );
     }
 
     #[test]

@@ -497,6 +497,8 @@ enum Typing {
     Values,
     /// The same, nulls as text: PostgreSQL cannot type `?1 IS NULL` alone.
     NullsAsText,
+    /// The same, nulls as integers (`?1 IS NULL OR ticket = ?1`).
+    NullsAsInt,
     /// Everything left to the server (a text value compared with an integer column).
     Server,
 }
@@ -511,6 +513,7 @@ fn param_types(params: &[Value], typing: Typing) -> Vec<Type> {
             (_, Value::Text(_)) => Type::TEXT,
             (_, Value::Blob(_)) => Type::BYTEA,
             (Typing::NullsAsText, Value::Null) => Type::TEXT,
+            (Typing::NullsAsInt, Value::Null) => Type::INT8,
             (Typing::Values, Value::Null) => Type::UNKNOWN,
         })
         .collect()
@@ -522,7 +525,7 @@ fn serve(mut client: postgres::Client, jobs: mpsc::Receiver<Job>) {
     let mut prepare =
         |client: &mut postgres::Client, sql: &str, params: &[Value], in_tx: bool| -> Result<postgres::Statement> {
             let mut last = None;
-            for typing in [Typing::Values, Typing::NullsAsText, Typing::Server] {
+            for typing in [Typing::Values, Typing::NullsAsText, Typing::NullsAsInt, Typing::Server] {
                 let types = param_types(params, typing);
                 let key = (sql.to_string(), types);
                 if let Some(s) = statements.get(&key) {
