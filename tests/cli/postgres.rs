@@ -182,7 +182,7 @@ fn concurrent_writers_lose_nothing_and_keep_the_journal_whole() {
     let env = pg_env(&server, "writers");
     env.seed();
     const WRITERS: usize = 8;
-    const CHANGES: usize = 25;
+    const CHANGES: usize = 1000;
     let children: Vec<_> = (0..WRITERS)
         .map(|w| {
             let env = &env;
@@ -400,4 +400,44 @@ fn a_connection_cut_inside_a_write_leaves_nothing_half_written() {
     assert!(r.code == 0 || r.code == 3, "{}", r.stderr);
     let site = env.ok(&["site", "show", "www", "-o", "json"]).json();
     assert!(site["domains"].to_string().contains("cut.example.fr"), "{site}");
+}
+
+#[test]
+fn tls_checks_the_servers_certificate_and_its_name() {
+    let Some(server) = server() else { return };
+    // The cluster's CA and password file sit side by side (scripts/pg-cluster.sh); its
+    // certificate is issued for `localhost` only.
+    let passfile = server.split("passfile=").nth(1).and_then(|p| p.split('&').next()).expect("passfile").to_owned();
+    let ca = Path::new(&passfile).with_file_name("ca.pem");
+    let port = server.split("127.0.0.1:").nth(1).and_then(|p| p.split('/').next()).expect("port").to_owned();
+    let env = Env::bare();
+    let url = |host: &str, ca: &Path| {
+        PathBuf::from(format!(
+            "postgres://amoe@{host}:{port}/postgres?sslrootcert={}&passfile={passfile}",
+            ca.display()
+        ))
+    };
+    // verify-full is the default: the right CA and the right name.
+    let r = env.run_at(&url("localhost", &ca), &["site", "list", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The same server by its address: the certificate does not name it.
+    let r = env.run_at(&url("127.0.0.1", &ca), &["site", "list"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("not valid for name \"127.0.0.1\""), "{}", r.stderr);
+    assert!(r.stderr.contains("hint: ") && r.stderr.contains("sslrootcert"), "{}", r.stderr);
+    // Another CA: the certificate is not trusted.
+    let other = env.path("other-ca.pem");
+    let status = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1"])
+        .args(["-subj", "/CN=someone else", "-keyout"])
+        .arg(env.path("other-ca.key"))
+        .arg("-out")
+        .arg(&other)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl");
+    assert!(status.success());
+    let r = env.run_at(&url("localhost", &other), &["site", "list"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("UnknownIssuer"), "{}", r.stderr);
 }
