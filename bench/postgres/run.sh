@@ -13,6 +13,7 @@ events=${3:-1000000}
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 cargo build --release -q -p amoe-cli -p xtask
 work=$(mktemp -d /tmp/amoe-bench-pg.XXXXXX)
+chmod 755 "$work"  # the cluster runs as `postgres`, under it
 bash scripts/pg-cluster.sh start "$work/pg" > /dev/null
 trap 'bash scripts/pg-cluster.sh stop "$work/pg" || true; rm -rf "$work"' EXIT
 server=$(cat "$work/pg/url")

@@ -4,7 +4,6 @@
 use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
 use amoe_core::{InvalidValue, Name, Site};
-use std::collections::HashMap;
 
 const KIND: &str = "site";
 
@@ -25,23 +24,46 @@ pub(crate) fn describe(sites: &[String]) -> String {
 }
 
 struct Children {
-    domains: HashMap<String, Vec<String>>,
-    origins: HashMap<String, Vec<String>>,
-    hosts: HashMap<String, Vec<String>>,
+    domains: Grouped,
+    origins: Grouped,
+    hosts: Grouped,
 }
 
-/// Reads `(site, value)` pairs in order and groups them by site.
-fn grouped(db: &(impl Reads + ?Sized), sql: &str, site: Option<&str>) -> Result<HashMap<String, Vec<String>>> {
+/// `(site, values)` in the order of site names (byte-wise on both backends, as Rust compares
+/// strings), taken while walking the sites in that same order: a merge, no hashing.
+struct Grouped {
+    groups: std::iter::Peekable<std::vec::IntoIter<(String, Vec<String>)>>,
+}
+
+impl Grouped {
+    /// The values of `site`, skipping groups of sites before it (rows whose site is gone).
+    fn take(&mut self, site: &str) -> Vec<String> {
+        while self.groups.peek().is_some_and(|(s, _)| s.as_str() < site) {
+            self.groups.next();
+        }
+        match self.groups.peek() {
+            Some((s, _)) if s == site => self.groups.next().map(|(_, v)| v).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Reads `(site, value)` pairs ordered by site and groups them.
+fn grouped(db: &(impl Reads + ?Sized), sql: &str, site: Option<&str>) -> Result<Grouped> {
     let mut stmt = db.conn().prepare_cached(sql).map_err(|e| db.sql(e))?;
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     let params: Vec<&str> = site.into_iter().collect();
     let mut rows = stmt.query(crate::db::params_from_iter(params)).map_err(|e| db.sql(e))?;
     while let Some(row) = rows.next().map_err(|e| db.sql(e))? {
-        let site: String = row.get(0).map_err(|e| db.sql(e))?;
         let value: String = row.get(1).map_err(|e| db.sql(e))?;
-        map.entry(site).or_default().push(value);
+        match groups.last_mut() {
+            Some((s, values)) if row.get_ref(0).map_err(|e| db.sql(e))?.as_str().is_ok_and(|site| site == s) => {
+                values.push(value)
+            }
+            _ => groups.push((row.get(0).map_err(|e| db.sql(e))?, vec![value])),
+        }
     }
-    Ok(map)
+    Ok(Grouped { groups: groups.into_iter().peekable() })
 }
 
 fn children(db: &(impl Reads + ?Sized), site: Option<&str>) -> Result<Children> {
@@ -55,10 +77,9 @@ fn children(db: &(impl Reads + ?Sized), site: Option<&str>) -> Result<Children> 
 
 fn build(row: SiteRow, kids: &mut Children) -> Result<Site> {
     let (name, beneficiary, category, active, settings) = row;
-    let take = |map: &mut HashMap<String, Vec<String>>| map.remove(&name).unwrap_or_default();
-    let domains = take(&mut kids.domains);
-    let origins = take(&mut kids.origins);
-    let hosts = take(&mut kids.hosts);
+    let domains = kids.domains.take(&name);
+    let origins = kids.origins.take(&name);
+    let hosts = kids.hosts.take(&name);
     Ok(Site {
         domains: domains.into_iter().map(|d| d.parse()).collect::<Result<_, _>>().map_err(bad)?,
         origins: origins.into_iter().map(|o| o.parse()).collect::<Result<_, _>>().map_err(bad)?,

@@ -120,3 +120,29 @@ fn dump_loads_into_an_empty_store_identically() {
         }
     });
 }
+
+#[test]
+fn every_older_schema_migrates_to_the_same_latest_one_on_both_backends() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for fresh in locations(&dir, "fresh") {
+        let (latest, _) = Store::create(&fresh).expect("create");
+        let want = latest.dump().expect("dump");
+        for start in [0, 1, 7, 9, 10, 13] {
+            for old in locations(&dir, &format!("v{start}"))
+                .into_iter()
+                .filter(|l| amoe_store::is_url(l) == amoe_store::is_url(&fresh))
+            {
+                let (store, _) = Store::create_at(&old, start).expect("create at an older version");
+                assert_eq!(store.schema_version().expect("v"), start);
+                drop(store);
+                let store = Store::open(&old).expect("open migrates");
+                assert_eq!(store.schema_version().expect("v"), amoe_store::LATEST_VERSION, "from {start}");
+                let got = store.dump().expect("dump");
+                let columns = |d: &amoe_store::Dump| {
+                    d.tables.iter().map(|t| (t.table.clone(), t.columns.clone())).collect::<Vec<_>>()
+                };
+                assert_eq!(columns(&got), columns(&want), "from {start} on {}", old.display());
+            }
+        }
+    }
+}

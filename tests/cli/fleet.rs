@@ -700,26 +700,44 @@ fn the_outbox_never_stalls() {
     assert_eq!(refused, 1);
 }
 
-/// Two `outbox run` at once deliver each item once, in the order queued.
+/// Three `outbox run` at once, against three agents, deliver each item once, in the order
+/// queued (on SQLite, and on PostgreSQL in the second pass of the suite).
 #[test]
 fn concurrent_outbox_runs_deliver_each_item_once_in_order() {
-    let mut fleet = Fleet::new(1);
+    let mut fleet = Fleet::new(3);
     fleet.ok(&["site", "push", "www"]);
-    fleet.agents[0].stop();
+    for agent in &mut fleet.agents {
+        agent.stop();
+    }
     for i in 0..15 {
         assert_eq!(fleet.run(&["flush", "www", "--url", &format!("/p{i}")]).code, 1);
         assert_eq!(fleet.run(&["site", "push", "www"]).code, 1);
     }
     let owed = fleet.ok(&["outbox", "list", "-o", "json"]).json();
-    let queued: Vec<String> = owed
+    let hosts: Vec<String> = fleet
+        .ok(&["host", "list", "-o", "json"])
+        .json()
         .as_array()
-        .expect("value")
+        .expect("hosts")
         .iter()
-        .filter(|i| i["kind"] == "flush")
-        .map(|i| i["id"].as_str().expect("value").to_string())
+        .map(|h| h["name"].as_str().expect("name").to_string())
         .collect();
-    assert_eq!(queued.len(), 15);
-    fleet.agents[0].start();
+    assert_eq!(hosts.len(), 3);
+    let queued: Vec<Vec<String>> = hosts
+        .iter()
+        .map(|host| {
+            owed.as_array()
+                .expect("value")
+                .iter()
+                .filter(|i| i["kind"] == "flush" && i["host"] == host.as_str())
+                .map(|i| i["id"].as_str().expect("value").to_string())
+                .collect()
+        })
+        .collect();
+    assert!(queued.iter().all(|q| q.len() == 15), "{owed}");
+    for agent in &mut fleet.agents {
+        agent.start();
+    }
     let runs: Vec<_> = (0..3)
         .map(|_| {
             let mut cmd = fleet.env.cmd(&["outbox", "run", "--all", "-o", "json"]);
@@ -743,16 +761,19 @@ fn concurrent_outbox_runs_deliver_each_item_once_in_order() {
         );
     }
     assert_eq!(fleet.ok(&["outbox", "list", "-o", "json"]).stdout.trim(), "[]");
-    let journal = fleet.agents[0].journal();
-    let calls: Vec<&serde_json::Value> = journal.iter().filter(|l| l["status"] == 200).collect();
-    let puts = calls.iter().filter(|l| l["method"] == "PUT").count();
-    let flushes = calls.iter().filter(|l| l["method"] == "POST").count();
-    assert_eq!((puts, flushes), (17, 15), "each item sent once (two pushes came before the stop)");
-    // Flushes and pushes alternate, as queued.
-    let kinds: Vec<&str> = calls.iter().skip(2).map(|l| l["method"].as_str().expect("value")).collect();
-    let expected: Vec<&str> = (0..15).flat_map(|_| ["POST", "PUT"]).collect();
-    assert_eq!(kinds, expected);
-    assert_eq!(fleet.agents[0].applied(), queued, "flushes applied in the order queued");
+    // Agents are created in the order of their host names.
+    for (agent, queued) in fleet.agents.iter().zip(&queued) {
+        let journal = agent.journal();
+        let calls: Vec<&serde_json::Value> = journal.iter().filter(|l| l["status"] == 200).collect();
+        let puts = calls.iter().filter(|l| l["method"] == "PUT").count();
+        let flushes = calls.iter().filter(|l| l["method"] == "POST").count();
+        assert_eq!((puts, flushes), (17, 15), "each item sent once (two pushes came before the stop)");
+        // Flushes and pushes alternate, as queued.
+        let kinds: Vec<&str> = calls.iter().skip(2).map(|l| l["method"].as_str().expect("value")).collect();
+        let expected: Vec<&str> = (0..15).flat_map(|_| ["POST", "PUT"]).collect();
+        assert_eq!(kinds, expected);
+        assert_eq!(&agent.applied(), queued, "flushes applied in the order queued");
+    }
 }
 
 /// `site activate|deactivate|rules` change the store and queue the push in one transaction:
