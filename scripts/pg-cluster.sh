@@ -8,7 +8,8 @@
 #   scripts/pg-cluster.sh stop DIR    stop it (DIR stays, for its log)
 #
 # The superuser `amoe` signs in with a random password (scram-sha-256) read from DIR/pgpass,
-# as a team's hosts would from theirs. fsync is off: the cluster lives as long as the tests.
+# as a team's hosts would from theirs. fsync is off and the WAL small: the cluster lives as
+# long as the tests, which drop their databases as they end.
 set -euo pipefail
 cmd=${1:?start or stop}
 dir=${2:?directory}
@@ -39,7 +40,7 @@ start)
     chmod 600 "$dir/data/server.key"
     [ "$(id -u)" = 0 ] && chown postgres "$dir/data/server.key" "$dir/data/server.crt"
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=300 -c ssl=on" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c full_page_writes=off -c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=96MB -c min_wal_size=32MB -c max_connections=300 -c ssl=on" \
         start > /dev/null
     ( umask 077; printf '*:%s:*:amoe:%s\n' "$port" "$pw" > "$dir/pgpass" )
     echo "postgres://amoe@127.0.0.1:$port/postgres?sslmode=disable&passfile=$dir/pgpass" > "$dir/url"

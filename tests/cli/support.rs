@@ -236,6 +236,15 @@ impl Env {
     }
 }
 
+impl Drop for Env {
+    /// A test's PostgreSQL database goes with it (a file store goes with its directory).
+    fn drop(&mut self) {
+        if self.is_pg() {
+            let _ = amoe_store::db::pg::drop_database(self.store.to_str().unwrap_or_default());
+        }
+    }
+}
+
 /// The PostgreSQL server tests put their stores on, when `AMOE_TEST_BACKEND=postgres`.
 fn pg_server() -> Option<String> {
     (std::env::var("AMOE_TEST_BACKEND").as_deref() == Ok("postgres"))

@@ -341,7 +341,8 @@ impl RowIndex for usize {
 #[allow(missing_debug_implementations)]
 pub enum Row<'a> {
     Sqlite(&'a rusqlite::Row<'a>),
-    Postgres(&'a [Value]),
+    /// A row of a PostgreSQL result, by its number.
+    Postgres(&'a pg::Table, usize),
 }
 
 impl Row<'_> {
@@ -364,10 +365,9 @@ impl Row<'_> {
                 ),
                 rusqlite::types::ValueRef::Blob(b) => ValueRef::Blob(b),
             }),
-            Row::Postgres(values) => values
-                .get(index)
-                .map(Value::as_ref)
-                .ok_or_else(|| Error::Type { index, problem: "no such column".into() }),
+            Row::Postgres(table, row) => {
+                table.get(*row, index).ok_or_else(|| Error::Type { index, problem: "no such column".into() })
+            }
         }
     }
 }
@@ -553,7 +553,7 @@ impl Stmt<'_> {
 #[allow(missing_debug_implementations)]
 pub enum Rows<'s> {
     Sqlite(rusqlite::Rows<'s>),
-    Postgres { rows: Vec<Vec<Value>>, next: usize },
+    Postgres { rows: pg::Table, next: usize },
 }
 
 impl Rows<'_> {
@@ -562,7 +562,7 @@ impl Rows<'_> {
         match self {
             Rows::Sqlite(rows) => Ok(rows.next()?.map(Row::Sqlite)),
             Rows::Postgres { rows, next } => {
-                let row = rows.get(*next).map(|r| Row::Postgres(r));
+                let row = (*next < rows.rows()).then_some(Row::Postgres(rows, *next));
                 *next += 1;
                 Ok(row)
             }
