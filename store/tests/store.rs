@@ -146,3 +146,64 @@ fn every_older_schema_migrates_to_the_same_latest_one_on_both_backends() {
         }
     }
 }
+
+/// One writer of [`eight_processes_writing_at_once_lose_nothing`]: run by it as a child
+/// process, never on its own.
+#[test]
+#[ignore = "a child process of eight_processes_writing_at_once_lose_nothing"]
+fn writer_process() {
+    let (Ok(location), Ok(id), Ok(count)) =
+        (std::env::var("AMOE_WRITER_STORE"), std::env::var("AMOE_WRITER_ID"), std::env::var("AMOE_WRITER_CHANGES"))
+    else {
+        panic!("run by eight_processes_writing_at_once_lose_nothing only");
+    };
+    let count: u32 = count.parse().expect("count");
+    let mut store = Store::open(std::path::Path::new(&location)).expect("open");
+    for c in 0..count {
+        let host = Host {
+            name: format!("w{id}c{c}").parse().expect("name"),
+            address: format!("127.0.0.1:{}", 1024 + c).parse().expect("address"),
+            location: None,
+        };
+        store.mutate(&draft("host add"), |tx| tx.add_host(&host)).expect("write");
+    }
+}
+
+#[test]
+fn eight_processes_writing_at_once_lose_nothing() {
+    const WRITERS: u32 = 8;
+    const CHANGES: u32 = 1000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for location in locations(&dir, "writers") {
+        let (store, _) = Store::create(&location).expect("create");
+        drop(store);
+        let children: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                std::process::Command::new(std::env::current_exe().expect("test binary"))
+                    .args(["--exact", "writer_process", "--ignored", "--quiet", "--test-threads", "1"])
+                    .env("AMOE_WRITER_STORE", &location)
+                    .env("AMOE_WRITER_ID", w.to_string())
+                    .env("AMOE_WRITER_CHANGES", CHANGES.to_string())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn a writer")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().expect("writer");
+            assert!(
+                out.status.success(),
+                "a writer failed on {}: {}{}",
+                location.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let store = Store::open(&location).expect("open");
+        use amoe_store::hosts::HostReads;
+        assert_eq!(store.hosts().expect("hosts").len(), (WRITERS * CHANGES) as usize, "every change is there");
+        let report = store.verify().expect("verify");
+        assert_eq!((report.entries, report.first_bad), (i64::from(WRITERS * CHANGES), None), "{}", location.display());
+    }
+}

@@ -287,7 +287,7 @@ fn concurrent_writers_lose_nothing_and_keep_the_journal_whole() {
     let env = pg_env(&server, "writers");
     env.seed();
     const WRITERS: usize = 8;
-    const CHANGES: usize = 1000;
+    const CHANGES: usize = 50;
     let children: Vec<_> = (0..WRITERS)
         .map(|w| {
             let env = &env;

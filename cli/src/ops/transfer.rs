@@ -280,11 +280,7 @@ pub fn import(dir: &Path, store_path: &Path, files_anchor: &Path) -> Result<Tran
     })();
     if let Err(e) = result {
         if created && !amoe_store::is_url(store_path) {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = store_path.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = fs::remove_file(PathBuf::from(p));
-            }
+            remove_sqlite_files(store_path);
         }
         return Err(e);
     }
@@ -377,11 +373,7 @@ pub fn copy(store: &Store, from_files: &Path, to: &Path, to_files: &Path) -> Res
         Ok(n) => n,
         Err(e) => {
             if created {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut p = to.as_os_str().to_owned();
-                    p.push(suffix);
-                    let _ = fs::remove_file(PathBuf::from(p));
-                }
+                remove_sqlite_files(to);
             }
             return Err(e);
         }
@@ -395,6 +387,16 @@ pub fn copy(store: &Store, from_files: &Path, to: &Path, to_files: &Path) -> Res
         attachments,
         identical: true,
     })
+}
+
+/// Removes a SQLite store this command created and could not fill: the file, its WAL and shared
+/// memory.
+fn remove_sqlite_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = fs::remove_file(PathBuf::from(p));
+    }
 }
 
 /// A store location as it may be shown: a URL loses its options.
