@@ -15,8 +15,20 @@ fn agent_binary() -> PathBuf {
     p
 }
 
+/// A port free now, for an agent to bind a moment later. Taken below the kernel's ephemeral
+/// range (32768 and up), which outgoing connections draw from: a port the system hands out
+/// (`bind` to 0) could be taken by another test's client connection before the agent binds it.
 pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(97);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = 20_000 + (start.wrapping_add(n) % 12_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// An origin answering every request with `503`, and the request lines it saw.
