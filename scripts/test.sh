@@ -45,7 +45,7 @@ pg_dir=$(mktemp -d /tmp/amoe-pg.XXXXXX)
 echo "==> PostgreSQL cluster in $pg_dir"
 AMOE_TEST_PG=$(bash scripts/pg-cluster.sh start "$pg_dir")
 export AMOE_TEST_PG
-trap 'bash scripts/pg-cluster.sh stop "$pg_dir" || true' EXIT
+trap 'bash scripts/pg-cluster.sh stop "$pg_dir" || true; rm -rf "$pg_dir"' EXIT
 echo "==> cargo test"
 cargo test --workspace --locked
 echo "==> the CLI tests again, each on a new PostgreSQL database (tests/cli/support.rs)"
