@@ -8,26 +8,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The cluster's URL (its `postgres` database), or `None` outside CI without a cluster.
-fn server() -> Option<String> {
-    match std::env::var("AMOE_TEST_PG") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI runs the PostgreSQL tests: scripts/test.sh sets AMOE_TEST_PG"
-            );
-            eprintln!("AMOE_TEST_PG is not set: PostgreSQL tests skipped (scripts/pg-cluster.sh starts a cluster)");
-            None
-        }
-    }
-}
+use crate::support::{new_database as database, pg_cluster as server};
 
-/// A new empty database on the cluster, as a store URL.
-fn database(server: &str, name: &str) -> PathBuf {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let db = format!("c{}_{}_{name}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    PathBuf::from(amoe_store::db::pg::create_database(server, &db).expect("create database"))
+/// The port and the password file of a store URL of the test cluster.
+fn port_and_passfile(url: &str) -> (u16, String) {
+    let port = url.split("127.0.0.1:").nth(1).and_then(|p| p.split('/').next()).and_then(|p| p.parse().ok());
+    let passfile = url.split("passfile=").nth(1).and_then(|p| p.split('&').next());
+    (port.expect("port"), passfile.expect("passfile").to_owned())
 }
 
 /// An environment whose store is a new database.
@@ -461,16 +448,10 @@ fn a_connection_cut_inside_a_write_leaves_nothing_half_written() {
     let env = pg_env(&server, "cut");
     env.seed();
     let url = env.store.to_str().expect("utf8").to_owned();
-    let port: u16 = url
-        .split('@')
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|hostport| hostport.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .expect("port");
+    let (port, passfile) = port_and_passfile(&url);
+    let passfile = passfile.as_str();
     let cutter = Cutter::start(port);
     // The relay's port needs its line in the password file too.
-    let passfile = url.split("passfile=").nth(1).and_then(|p| p.split('&').next()).expect("passfile");
     let lines = std::fs::read_to_string(passfile).expect("pgpass").replacen(&format!(":{port}:"), ":*:", 1);
     let relay_pass = env.path("relay.pgpass");
     std::fs::write(&relay_pass, lines).expect("write");
@@ -512,9 +493,8 @@ fn tls_checks_the_servers_certificate_and_its_name() {
     let Some(server) = server() else { return };
     // The cluster's CA and password file sit side by side (scripts/pg-cluster.sh); its
     // certificate is issued for `localhost` only.
-    let passfile = server.split("passfile=").nth(1).and_then(|p| p.split('&').next()).expect("passfile").to_owned();
+    let (port, passfile) = port_and_passfile(&server);
     let ca = Path::new(&passfile).with_file_name("ca.pem");
-    let port = server.split("127.0.0.1:").nth(1).and_then(|p| p.split('/').next()).expect("port").to_owned();
     let env = Env::bare();
     let url = |host: &str, ca: &Path| {
         PathBuf::from(format!(

@@ -48,10 +48,7 @@ impl Env {
     pub fn new() -> Env {
         let mut env = Env::bare();
         if let Some(server) = pg_server() {
-            use std::sync::atomic::{AtomicU32, Ordering};
-            static NEXT: AtomicU32 = AtomicU32::new(0);
-            let db = format!("e{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-            env.store = PathBuf::from(amoe_store::db::pg::create_database(&server, &db).expect("create database"));
+            env.store = new_database(&server, "env");
         }
         env.ok(&["init"]);
         env
@@ -246,6 +243,31 @@ impl Drop for Env {
 }
 
 /// The PostgreSQL server tests put their stores on, when `AMOE_TEST_BACKEND=postgres`.
+/// The test cluster's URL (its `postgres` database): `AMOE_TEST_PG`, set by `scripts/test.sh`.
+/// `None` outside CI without a cluster; in CI, a missing cluster fails the test.
+pub fn pg_cluster() -> Option<String> {
+    match std::env::var("AMOE_TEST_PG") {
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI runs the PostgreSQL tests: scripts/test.sh sets AMOE_TEST_PG"
+            );
+            eprintln!("AMOE_TEST_PG is not set: PostgreSQL tests skipped (scripts/pg-cluster.sh starts a cluster)");
+            None
+        }
+    }
+}
+
+/// A new empty database on the cluster `server`, as a store URL (dropped with its [`Env`]
+/// when it is one's store).
+pub fn new_database(server: &str, name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let db = format!("t{}_{}_{name}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    PathBuf::from(amoe_store::db::pg::create_database(server, &db).expect("create database"))
+}
+
 fn pg_server() -> Option<String> {
     (std::env::var("AMOE_TEST_BACKEND").as_deref() == Ok("postgres"))
         .then(|| std::env::var("AMOE_TEST_PG").expect("AMOE_TEST_BACKEND=postgres needs AMOE_TEST_PG"))
