@@ -209,17 +209,13 @@ impl Store {
 
     fn connect_pg(url: &Path) -> Result<Store> {
         let url = url.to_str().unwrap_or_default();
-        let target = db::pg::Target::parse(url).map_err(|problem| Error::BadUrl { problem })?;
+        let mut target = db::pg::Target::parse(url).map_err(|problem| Error::BadUrl { problem })?;
+        // A writer waits for another as long as on SQLite, then gives up as busy.
+        target.set_lock_timeout(busy_timeout());
         let server = target.display();
         let client = db::pg::Client::connect(&target)
             .map_err(|problem| Error::Unreachable { server: server.clone(), problem })?;
-        let store = Store { conn: Conn::Postgres(client), path: PathBuf::from(server) };
-        // A writer waits for another as long as on SQLite, then gives up as busy.
-        store
-            .conn
-            .execute_batch(&format!("SET lock_timeout = {}", busy_timeout().as_millis()))
-            .map_err(|e| store.err(e))?;
-        Ok(store)
+        Ok(Store { conn: Conn::Postgres(client), path: PathBuf::from(server) })
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {

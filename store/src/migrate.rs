@@ -517,14 +517,17 @@ pub(crate) fn version(conn: &Conn) -> crate::db::Result<u32> {
     match conn {
         Conn::Sqlite(c) => Ok(sqlite_version(c)?),
         Conn::Postgres(_) => {
-            let exists: bool = conn.query_row("SELECT to_regclass('amoe_schema') IS NOT NULL", [], |r| r.get(0))?;
+            // Both reads go at once (outside a transaction); the second fails on a database
+            // without the table, and is only taken when the table is there.
+            const EXISTS: &str = "SELECT to_regclass('amoe_schema') IS NOT NULL";
+            const VERSION: &str = "SELECT version FROM amoe_schema WHERE id = 1";
+            conn.prefetch(EXISTS, [])?;
+            conn.prefetch(VERSION, [])?;
+            let exists: bool = conn.query_row(EXISTS, [], |r| r.get(0))?;
             if !exists {
                 return Ok(0);
             }
-            Ok(conn
-                .query_row("SELECT version FROM amoe_schema WHERE id = 1", [], |r| r.get(0))
-                .optional()?
-                .unwrap_or(0))
+            Ok(conn.query_row(VERSION, [], |r| r.get(0)).optional()?.unwrap_or(0))
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::db::{OptionalExtension, params};
 use crate::{Error, Reads, Result, Tx};
-use amoe_core::{InvalidValue, Name, Site};
+use amoe_core::{DomainName, InvalidValue, Name, Origin, Site, SiteSettings};
 
 const KIND: &str = "site";
 
@@ -24,20 +24,20 @@ pub(crate) fn describe(sites: &[String]) -> String {
 }
 
 struct Children {
-    domains: Grouped,
-    origins: Grouped,
-    hosts: Grouped,
+    domains: Grouped<DomainName>,
+    origins: Grouped<Origin>,
+    hosts: Grouped<Name>,
 }
 
 /// `(site, values)` in the order of site names (byte-wise on both backends, as Rust compares
 /// strings), taken while walking the sites in that same order: a merge, no hashing.
-struct Grouped {
-    groups: std::iter::Peekable<std::vec::IntoIter<(String, Vec<String>)>>,
+struct Grouped<T> {
+    groups: std::iter::Peekable<std::vec::IntoIter<(String, Vec<T>)>>,
 }
 
-impl Grouped {
+impl<T> Grouped<T> {
     /// The values of `site`, skipping groups of sites before it (rows whose site is gone).
-    fn take(&mut self, site: &str) -> Vec<String> {
+    fn take(&mut self, site: &str) -> Vec<T> {
         while self.groups.peek().is_some_and(|(s, _)| s.as_str() < site) {
             self.groups.next();
         }
@@ -48,91 +48,138 @@ impl Grouped {
     }
 }
 
-/// Reads `(site, value)` pairs ordered by site and groups them.
-fn grouped(db: &(impl Reads + ?Sized), sql: &str, site: Option<&str>) -> Result<Grouped> {
+/// Reads `(site, value)` pairs ordered by site, checks each value as `T` and groups them.
+fn grouped<T>(
+    db: &(impl Reads + ?Sized),
+    sql: &str,
+    site: Option<&str>,
+    read: impl Fn(&str) -> Result<T, InvalidValue>,
+) -> Result<Grouped<T>> {
     let mut stmt = db.conn().prepare_cached(sql).map_err(|e| db.sql(e))?;
-    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    let params: Vec<&str> = site.into_iter().collect();
-    let mut rows = stmt.query(crate::db::params_from_iter(params)).map_err(|e| db.sql(e))?;
+    let mut groups: Vec<(String, Vec<T>)> = Vec::new();
+    let mut rows = stmt.query(crate::db::params_from_iter(site)).map_err(|e| db.sql(e))?;
     while let Some(row) = rows.next().map_err(|e| db.sql(e))? {
-        let value: String = row.get(1).map_err(|e| db.sql(e))?;
+        let (site, value) = match (row.get_ref(0), row.get_ref(1)) {
+            (Ok(site), Ok(value)) => (site.as_str(), value.as_str()),
+            (Err(e), _) | (_, Err(e)) => return Err(db.sql(e)),
+        };
+        let (site, value) = match (site, value) {
+            (Ok(site), Ok(value)) => (site, read(value).map_err(bad)?),
+            (Err(problem), _) | (_, Err(problem)) => return Err(Error::BadRow { table: "sites", problem }),
+        };
         match groups.last_mut() {
-            Some((s, values)) if row.get_ref(0).map_err(|e| db.sql(e))?.as_str().is_ok_and(|site| site == s) => {
-                values.push(value)
-            }
-            _ => groups.push((row.get(0).map_err(|e| db.sql(e))?, vec![value])),
+            Some((s, values)) if s == site => values.push(value),
+            _ => groups.push((site.to_string(), vec![value])),
         }
     }
     Ok(Grouped { groups: groups.into_iter().peekable() })
 }
 
-fn children(db: &(impl Reads + ?Sized), site: Option<&str>) -> Result<Children> {
+/// The domains, origins and hosts of every site, or of one. The three reads are sent at once,
+/// and with them `then`, a read that the caller makes next.
+fn children(db: &(impl Reads + ?Sized), site: Option<&str>, then: Option<&str>) -> Result<Children> {
     let filter = if site.is_some() { "WHERE site = ?1" } else { "" };
+    let sql = [
+        format!("SELECT site, domain FROM site_domains {filter} ORDER BY site, position"),
+        format!("SELECT site, url FROM site_origins {filter} ORDER BY site, position"),
+        format!("SELECT site, host FROM site_hosts {filter} ORDER BY site, host"),
+    ];
+    let params = || crate::db::params_from_iter(site);
+    for sql in &sql {
+        db.conn().prefetch(sql, params()).map_err(|e| db.sql(e))?;
+    }
+    if let Some(then) = then {
+        db.conn().prefetch(then, params()).map_err(|e| db.sql(e))?;
+    }
+    let [domains, origins, hosts] = &sql;
     Ok(Children {
-        domains: grouped(db, &format!("SELECT site, domain FROM site_domains {filter} ORDER BY site, position"), site)?,
-        origins: grouped(db, &format!("SELECT site, url FROM site_origins {filter} ORDER BY site, position"), site)?,
-        hosts: grouped(db, &format!("SELECT site, host FROM site_hosts {filter} ORDER BY site, host"), site)?,
+        domains: grouped(db, domains, site, str::parse)?,
+        origins: grouped(db, origins, site, |o| Origin::from_stored(o.to_string()))?,
+        hosts: grouped(db, hosts, site, str::parse)?,
     })
 }
 
-fn build(row: SiteRow, kids: &mut Children) -> Result<Site> {
-    let (name, beneficiary, category, active, settings) = row;
-    let domains = kids.domains.take(&name);
-    let origins = kids.origins.take(&name);
-    let hosts = kids.hosts.take(&name);
-    Ok(Site {
-        domains: domains.into_iter().map(|d| d.parse()).collect::<Result<_, _>>().map_err(bad)?,
-        origins: origins.into_iter().map(|o| o.parse()).collect::<Result<_, _>>().map_err(bad)?,
-        hosts: hosts.into_iter().map(|h| h.parse()).collect::<Result<_, _>>().map_err(bad)?,
-        beneficiary: beneficiary.parse().map_err(bad)?,
-        category: category.parse().map_err(bad)?,
-        name: name.parse().map_err(bad)?,
-        active,
-        settings: serde_json::from_str(&settings)
-            .map_err(|e| Error::BadRow { table: "sites", problem: format!("settings: {e}") })?,
-    })
+/// Settings already read, by their stored JSON: most sites share a few, and parsing them is
+/// the largest part of building a site. Holds at most [`Settings::KEPT`] of them.
+#[derive(Default)]
+struct Settings(std::collections::HashMap<String, SiteSettings>);
+
+impl Settings {
+    const KEPT: usize = 64;
+
+    fn read(&mut self, json: &str) -> Result<SiteSettings> {
+        if let Some(settings) = self.0.get(json) {
+            return Ok(settings.clone());
+        }
+        let settings: SiteSettings = serde_json::from_str(json)
+            .map_err(|e| Error::BadRow { table: "sites", problem: format!("settings: {e}") })?;
+        if self.0.len() < Self::KEPT {
+            self.0.insert(json.to_string(), settings.clone());
+        }
+        Ok(settings)
+    }
 }
 
-type SiteRow = (String, String, String, bool, String);
-
-fn site_row(r: &crate::db::Row<'_>) -> crate::db::Result<SiteRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+/// A site from its row (`SITE_COLUMNS`) and its children.
+fn build(row: &crate::db::Row<'_>, kids: &mut Children, settings: &mut Settings) -> crate::db::Result<Result<Site>> {
+    let name = row.text(0)?;
+    let (beneficiary, category, active, json) = (row.text(1)?, row.text(2)?, row.get(3)?, row.text(4)?);
+    let site = (|| {
+        Ok(Site {
+            domains: kids.domains.take(name),
+            origins: kids.origins.take(name),
+            hosts: kids.hosts.take(name),
+            beneficiary: beneficiary.parse().map_err(bad)?,
+            category: category.parse().map_err(bad)?,
+            name: name.parse().map_err(bad)?,
+            active,
+            settings: settings.read(json)?,
+        })
+    })();
+    Ok(site)
 }
 
+const SITE_COLUMNS: &str = "SELECT name, beneficiary, category, active, settings FROM sites";
+
+/// A site's settings as stored: only those set, so that the usual site, all defaults, is `{}`
+/// rather than 400 bytes read back with every list. A field left out reads back as its default;
+/// should one not (a default that is not `null` or `false`), the whole settings are stored.
 fn settings_json(site: &Site) -> String {
-    serde_json::to_string(&site.settings).unwrap_or_else(|_| "{}".into())
+    let full = serde_json::to_value(&site.settings).unwrap_or_default();
+    let mut set = full.clone();
+    if let serde_json::Value::Object(fields) = &mut set {
+        fields.retain(|_, v| !matches!(v, serde_json::Value::Null | serde_json::Value::Bool(false)));
+    }
+    let same = serde_json::from_value::<SiteSettings>(set.clone()).is_ok_and(|back| back == site.settings);
+    serde_json::to_string(if same { &set } else { &full }).unwrap_or_else(|_| "{}".into())
 }
 
 /// Reading sites.
 pub trait SiteReads: Reads {
     /// Every site, by name.
     fn sites(&self) -> Result<Vec<Site>> {
-        let mut kids = children(self, None)?;
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT name, beneficiary, category, active, settings FROM sites ORDER BY name")
-            .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([], site_row)
-            .and_then(|rows| rows.collect::<crate::db::Result<Vec<_>>>())
-            .map_err(|e| self.sql(e))?;
-        rows.into_iter().map(|row| build(row, &mut kids)).collect()
+        let sql = format!("{SITE_COLUMNS} ORDER BY name");
+        let mut kids = children(self, None, Some(&sql))?;
+        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql(e))?;
+        let mut settings = Settings::default();
+        let mut sites = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
+            sites.push(build(&row, &mut kids, &mut settings).map_err(|e| self.sql(e))??);
+        }
+        Ok(sites)
     }
 
     /// One site.
     fn site(&self, name: &Name) -> Result<Site> {
-        let row = self
-            .conn()
-            .query_row(
-                "SELECT name, beneficiary, category, active, settings FROM sites WHERE name = ?1",
-                [name.as_str()],
-                site_row,
-            )
-            .optional()
-            .map_err(|e| self.sql(e))?
-            .ok_or_else(|| Error::NotFound { kind: KIND, name: name.to_string() })?;
-        let mut kids = children(self, Some(name.as_str()))?;
-        build(row, &mut kids)
+        let sql = format!("{SITE_COLUMNS} WHERE name = ?1");
+        let mut kids = children(self, Some(name.as_str()), Some(&sql))?;
+        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let mut rows = stmt.query([name.as_str()]).map_err(|e| self.sql(e))?;
+        match rows.next().map_err(|e| self.sql(e))? {
+            Some(row) => build(&row, &mut kids, &mut Settings::default()).map_err(|e| self.sql(e))?,
+            None => Err(Error::NotFound { kind: KIND, name: name.to_string() }),
+        }
     }
 
     /// The site a domain belongs to, if any.

@@ -107,6 +107,87 @@ fn removing_a_referenced_beneficiary_names_the_sites() {
 }
 
 #[test]
+fn sites_read_back_as_written_with_their_settings_and_children() {
+    use amoe_core::{AcmeSettings, SiteSettings};
+    use amoe_store::Reads;
+    on_each("sites", |mut store, _| {
+        let mut busy = site("busy", "a.example.fr");
+        busy.domains.push("b.example.fr".parse().expect("domain"));
+        busy.origins.push("https://origin.example.fr/base/".parse().expect("origin"));
+        busy.settings = SiteSettings {
+            https_redirect: true,
+            hsts_max_age_secs: Some(0),
+            health_path: Some("/health".into()),
+            origin_insecure: true,
+            acme: Some(AcmeSettings { directory: "https://acme.example.fr/dir".into(), email: None }),
+            ..SiteSettings::default()
+        };
+        // A site whose name sorts before the seeded one, and one after: the merge of children.
+        let first = site("aaa", "aaa.example.fr");
+        let mut written = vec![first.clone(), busy.clone()];
+        store.mutate(&draft("site add"), |tx| written.iter().try_for_each(|s| tx.add_site(s))).expect("add");
+        written.push(store.site(&"www".parse().expect("name")).expect("www"));
+        written.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(store.sites().expect("sites"), written);
+        assert_eq!(store.site(&"busy".parse().expect("name")).expect("busy"), busy);
+        // Defaults are stored as `{}`; what is set is stored, and read back the same.
+        let stored = |name: &str| -> String {
+            store.conn().query_row("SELECT settings FROM sites WHERE name = ?1", [name], |r| r.get(0)).expect("row")
+        };
+        assert_eq!(stored("aaa"), "{}");
+        assert!(stored("busy").contains("\"hsts_max_age_secs\":0"), "{}", stored("busy"));
+        assert!(!stored("busy").contains("\"balance\"") && !stored("busy").contains("false"), "{}", stored("busy"));
+        assert!(matches!(store.site(&"nope".parse().expect("name")), Err(Error::NotFound { .. })));
+    });
+}
+
+#[test]
+fn reads_sent_ahead_are_never_taken_after_a_write() {
+    use amoe_store::db::Conn;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for location in locations(&dir, "ahead") {
+        let conn = Conn::open(&location).expect("open");
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").expect("create");
+        conn.execute("INSERT INTO t (id, v) VALUES (1, 'old')", []).expect("insert");
+        let read = |conn: &Conn| -> String {
+            conn.query_row("SELECT v FROM t WHERE id = ?1", [1], |r| r.get(0)).expect("read")
+        };
+        // Sent ahead, then a write: the read sees the write.
+        conn.prefetch("SELECT v FROM t WHERE id = ?1", [1]).expect("ahead");
+        conn.execute("UPDATE t SET v = 'new' WHERE id = 1", []).expect("update");
+        assert_eq!(read(&conn), "new");
+        // Sent ahead twice: the later answer is taken.
+        conn.prefetch("SELECT v FROM t WHERE id = ?1", [1]).expect("ahead");
+        conn.execute_batch("UPDATE t SET v = 'newer' WHERE id = 1").expect("update");
+        conn.prefetch("SELECT v FROM t WHERE id = ?1", [1]).expect("ahead");
+        assert_eq!(read(&conn), "newer");
+        // A read sent ahead that fails (no such table) and is never taken harms nothing after it.
+        conn.prefetch("SELECT v FROM missing", []).expect("ahead");
+        conn.prefetch("SELECT count(*) FROM t", []).expect("ahead");
+        let n: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).expect("count");
+        assert_eq!(n, 1);
+        // Inside a transaction nothing is sent ahead: a failing read cannot end it.
+        conn.begin(true).expect("begin");
+        conn.prefetch("SELECT v FROM missing", []).expect("ahead");
+        conn.execute("UPDATE t SET v = 'in tx' WHERE id = 1", []).expect("update in tx");
+        conn.commit().expect("commit");
+        assert_eq!(read(&conn), "in tx");
+        // Many reads at once, each answered with its own rows.
+        for i in 2..=50 {
+            conn.execute("INSERT INTO t (id, v) VALUES (?1, ?2)", amoe_store::params![i, format!("v{i}")])
+                .expect("insert");
+        }
+        for i in 2..=50 {
+            conn.prefetch("SELECT v FROM t WHERE id = ?1", [i]).expect("ahead");
+        }
+        for i in 2..=50 {
+            let v: String = conn.query_row("SELECT v FROM t WHERE id = ?1", [i], |r| r.get(0)).expect("read");
+            assert_eq!(v, format!("v{i}"));
+        }
+    }
+}
+
+#[test]
 fn dump_loads_into_an_empty_store_identically() {
     // Every source into every target: SQLite and PostgreSQL dumps are the same.
     on_each("dumped", |store, dir| {

@@ -2,8 +2,8 @@
 //! modules read the same whichever database holds the store.
 //!
 //! - [`Conn::Sqlite`]: the local file, through rusqlite, statements cached per connection.
-//! - [`Conn::Postgres`]: a shared database, through the synchronous `postgres` client running on
-//!   a thread of its own ([`pg`]), so that the store can be called from inside an async runtime
+//! - [`Conn::Postgres`]: a shared database, through `tokio-postgres` driven by a runtime on a
+//!   thread of its own ([`pg`]), so that the store can be called from inside an async runtime
 //!   (the extranet) as from a plain command.
 //!
 //! SQL is written once, in the portable subset both understand, with `?N` placeholders (turned
@@ -82,7 +82,7 @@ pub enum Error {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
     #[error("{}", pg::describe(.0))]
-    Postgres(#[from] postgres::Error),
+    Postgres(#[from] tokio_postgres::Error),
     #[error("{0}")]
     Connect(String),
     #[error("the query returned no row")]
@@ -352,6 +352,11 @@ impl Row<'_> {
         T::from_value(self.get_ref(index)?).map_err(|problem| Error::Type { index, problem })
     }
 
+    /// A text column, borrowed (no copy).
+    pub fn text(&self, index: usize) -> Result<&str> {
+        self.get_ref(index)?.as_str().map_err(|problem| Error::Type { index, problem })
+    }
+
     /// The column at `idx` as it is.
     pub fn get_ref(&self, index: usize) -> Result<ValueRef<'_>> {
         match self {
@@ -440,6 +445,17 @@ impl Conn {
         match self {
             Conn::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Conn::Postgres(c) => c.batch(sql),
+        }
+    }
+
+    /// Sends a read ahead: on PostgreSQL, outside a transaction, reads sent ahead are
+    /// pipelined, and a later query with the same SQL and parameters takes its answer; a
+    /// statement that is not a read drops the answers not taken. On SQLite there is nothing to
+    /// gain and nothing is done.
+    pub fn prefetch(&self, sql: &str, params: impl Params) -> Result<()> {
+        match self {
+            Conn::Sqlite(_) => Ok(()),
+            Conn::Postgres(c) => c.prefetch(sql, owned(&params.values())),
         }
     }
 

@@ -9,24 +9,26 @@
 //! - `sslmode=disable`: no TLS, accepted only for a server on loopback.
 //! - `connect_timeout=SECONDS` (default 10), `application_name=NAME` (default `amoe`).
 //!
-//! The synchronous `postgres` client drives a small Tokio runtime of its own, which cannot run
-//! inside another one. It therefore lives on a thread of its own; each statement is sent to
-//! it and its rows come back as [`Value`]s. Statements are prepared once and kept.
+//! The client (`tokio-postgres`) runs on a thread of its own with a small Tokio runtime, so that
+//! the store works the same from a plain command and from inside another runtime (the
+//! extranet). Each statement is sent to that thread and its rows come back as one [`Table`].
+//! Statements are prepared once and kept; reads sent ahead ([`Client::prefetch`]) are
+//! pipelined.
 
 use super::{Error, Result, Value, numbered};
 use bytes::BytesMut;
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 /// Taken by every writing transaction: writers take turns, as on SQLite, so the audit chain is
 /// one total order and `MAX(id) + 1` keys cannot collide. Released at commit or rollback.
 pub(crate) const WRITE_LOCK: &str = "SELECT pg_advisory_xact_lock(1634561893)";
 
 /// The server's message for an error, with its SQLSTATE.
-pub(crate) fn describe(e: &postgres::Error) -> String {
+pub(crate) fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
         None => {
@@ -58,6 +60,8 @@ pub struct Target {
     passfile: Option<PathBuf>,
     connect_timeout: Duration,
     application_name: String,
+    /// How long a statement waits for a lock (`lock_timeout`), set when connecting.
+    lock_timeout: Option<Duration>,
 }
 
 impl Target {
@@ -98,6 +102,7 @@ impl Target {
             passfile: None,
             connect_timeout: Duration::from_secs(10),
             application_name: "amoe".into(),
+            lock_timeout: None,
         };
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').ok_or_else(|| format!("option `{pair}` has no value"))?;
@@ -137,6 +142,11 @@ impl Target {
             ));
         }
         Ok(target)
+    }
+
+    /// Sets `lock_timeout` for the session, sent with the connection request (no round trip).
+    pub fn set_lock_timeout(&mut self, timeout: Duration) {
+        self.lock_timeout = Some(timeout);
     }
 
     /// The URL without options, safe to print: `postgres://USER@HOST:PORT/DATABASE`.
@@ -350,8 +360,9 @@ impl ToSql for Param {
 
 /// A query's rows, read on the client's thread into two buffers (text, bytes), each cell a
 /// fixed-size entry pointing into them. Rows cross to the caller's thread as a few allocations
-/// rather than one per cell (a list of 10,000 sites is 60,000 cells), and text is read back by
-/// slicing, without checking it again.
+/// rather than one per cell (a list of 10,000 sites is 60,000 cells). Text is copied as the
+/// server sent it and checked as UTF-8 once, whole, when the last row is in; it is then read
+/// back by slicing.
 #[derive(Debug, Default)]
 pub struct Table {
     width: usize,
@@ -369,6 +380,89 @@ enum Cell {
     Text(usize, usize),
     /// A range of `bytes`.
     Blob(usize, usize),
+}
+
+/// A column's value as the server sent it (binary format), whatever its type.
+struct Raw<'a>(&'a [u8]);
+
+impl<'a> tokio_postgres::types::FromSql<'a> for Raw<'a> {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Raw(raw))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// Builds a [`Table`] row by row.
+struct TableBuilder {
+    table: Table,
+    /// The text of the cells read so far, checked as UTF-8 at the end.
+    text: Vec<u8>,
+}
+
+impl TableBuilder {
+    fn new(width: usize) -> TableBuilder {
+        TableBuilder { table: Table { width, ..Table::default() }, text: Vec::new() }
+    }
+
+    fn push(&mut self, row: &tokio_postgres::Row, i: usize) -> Result<()> {
+        let bytes = &mut self.table.bytes;
+        let text = &mut self.text;
+        let cell = match *row.columns()[i].type_() {
+            Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Cell::Int),
+            Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map(|n| Cell::Int(n.into())),
+            Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map(|n| Cell::Int(n.into())),
+            Type::OID => row.try_get::<_, Option<u32>>(i)?.map(|n| Cell::Int(n.into())),
+            Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(|b| Cell::Int(b.into())),
+            Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Cell::Real),
+            Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map(|x| Cell::Real(x.into())),
+            Type::BYTEA => row.try_get::<_, Option<Raw<'_>>>(i)?.map(|Raw(b)| {
+                let start = bytes.len();
+                bytes.extend_from_slice(b);
+                Cell::Blob(start, bytes.len())
+            }),
+            // Text is sent as its bytes in the client encoding, UTF-8.
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+                row.try_get::<_, Option<Raw<'_>>>(i)?.map(|Raw(t)| {
+                    let start = text.len();
+                    text.extend_from_slice(t);
+                    Cell::Text(start, text.len())
+                })
+            }
+            ref other => {
+                return Err(Error::Type {
+                    index: i,
+                    problem: format!("PostgreSQL type `{other}` is not read by the store (cast it)"),
+                });
+            }
+        };
+        self.table.cells.push(cell.unwrap_or(Cell::Null));
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Table> {
+        let TableBuilder { mut table, text } = self;
+        table.text = String::from_utf8(text).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let cell = table.cells.iter().position(|c| matches!(*c, Cell::Text(a, b) if a <= at && at < b));
+            Error::Type {
+                index: cell.map_or(0, |c| c % table.width.max(1)),
+                problem: "the server sent text that is not UTF-8".into(),
+            }
+        })?;
+        // A range ends on a character boundary only if the whole text is UTF-8 and each cell
+        // was: every cell's ends are checked too, so that slicing cannot panic.
+        let boundaries = table.cells.iter().all(|c| match *c {
+            Cell::Text(a, b) => table.text.is_char_boundary(a) && table.text.is_char_boundary(b),
+            _ => true,
+        });
+        if !boundaries {
+            return Err(Error::Type { index: 0, problem: "the server sent text that is not UTF-8".into() });
+        }
+        Ok(table)
+    }
 }
 
 impl Table {
@@ -389,54 +483,28 @@ impl Table {
             Cell::Blob(a, b) => ValueRef::Blob(&self.bytes[a..b]),
         })
     }
-
-    fn push(&mut self, row: &postgres::Row, i: usize) -> Result<()> {
-        let cell = match *row.columns()[i].type_() {
-            Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Cell::Int),
-            Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map(|n| Cell::Int(n.into())),
-            Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map(|n| Cell::Int(n.into())),
-            Type::OID => row.try_get::<_, Option<u32>>(i)?.map(|n| Cell::Int(n.into())),
-            Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(|b| Cell::Int(b.into())),
-            Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Cell::Real),
-            Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map(|x| Cell::Real(x.into())),
-            Type::BYTEA => row.try_get::<_, Option<&[u8]>>(i)?.map(|b| {
-                let start = self.bytes.len();
-                self.bytes.extend_from_slice(b);
-                Cell::Blob(start, self.bytes.len())
-            }),
-            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-                row.try_get::<_, Option<&str>>(i)?.map(|t| {
-                    let start = self.text.len();
-                    self.text.push_str(t);
-                    Cell::Text(start, self.text.len())
-                })
-            }
-            ref other => {
-                return Err(Error::Type {
-                    index: i,
-                    problem: format!("PostgreSQL type `{other}` is not read by the store (cast it)"),
-                });
-            }
-        };
-        self.cells.push(cell.unwrap_or(Cell::Null));
-        Ok(())
-    }
 }
+
+type Reply<T> = mpsc::SyncSender<Result<T>>;
 
 enum Job {
-    Query(String, Vec<Value>, bool, mpsc::SyncSender<Result<Table>>),
-    Execute(String, Vec<Value>, bool, mpsc::SyncSender<Result<usize>>),
-    Batch(String, mpsc::SyncSender<Result<()>>),
+    Query(String, Vec<Value>, bool, Reply<Table>),
+    Execute(String, Vec<Value>, bool, Reply<usize>),
+    Batch(String, Reply<()>),
 }
+
+/// A query sent ahead by [`Client::prefetch`], its answer not read yet.
+type Ahead = (String, Vec<Value>, mpsc::Receiver<Result<Table>>);
 
 /// A connection to PostgreSQL, served by its own thread.
 #[derive(Debug)]
 pub struct Client {
-    jobs: Option<mpsc::Sender<Job>>,
+    jobs: Option<tokio::sync::mpsc::UnboundedSender<Job>>,
     thread: Option<std::thread::JoinHandle<()>>,
     server: String,
     /// Inside `BEGIN` … `COMMIT`/`ROLLBACK`.
     in_tx: std::cell::Cell<bool>,
+    ahead: std::cell::RefCell<Vec<Ahead>>,
 }
 
 impl Client {
@@ -444,7 +512,7 @@ impl Client {
     /// names the server and says what to check.
     pub fn connect(target: &Target) -> Result<Client, String> {
         let server = target.display();
-        let mut config = postgres::Config::new();
+        let mut config = tokio_postgres::Config::new();
         config
             .host(&target.host)
             .port(target.port)
@@ -457,35 +525,63 @@ impl Client {
         if let Some(password) = target.password()? {
             config.password(password);
         }
+        if let Some(timeout) = target.lock_timeout {
+            config.options(format!("-c lock_timeout={}", timeout.as_millis()));
+        }
         let tls = if target.tls {
-            config.ssl_mode(postgres::config::SslMode::Require);
+            config.ssl_mode(tokio_postgres::config::SslMode::Require);
             Some(target.tls_config()?)
         } else {
-            config.ssl_mode(postgres::config::SslMode::Disable);
+            config.ssl_mode(tokio_postgres::config::SslMode::Disable);
             None
         };
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
-        let (jobs_tx, jobs_rx) = mpsc::channel::<Job>();
+        let (jobs_tx, jobs_rx) = tokio::sync::mpsc::unbounded_channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("amoe-store-pg".into())
             .spawn(move || {
-                let connected = match tls {
-                    Some(tls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls)),
-                    None => config.connect(postgres::NoTls),
-                };
-                match connected {
-                    Ok(client) => {
-                        let _ = ready_tx.send(Ok(()));
-                        serve(client, jobs_rx);
-                    }
+                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(runtime) => runtime,
                     Err(e) => {
-                        let _ = ready_tx.send(Err(describe(&e)));
+                        let _ = ready_tx.send(Err(format!("cannot start the store's client runtime: {e}")));
+                        return;
                     }
-                }
+                };
+                runtime.block_on(async move {
+                    // The connection's own task reads and writes the socket; when it ends (the
+                    // server went away), every pending call fails as "closed".
+                    let connected = match tls {
+                        Some(tls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls)).await.map(
+                            |(client, connection)| {
+                                tokio::spawn(connection);
+                                client
+                            },
+                        ),
+                        None => config.connect(tokio_postgres::NoTls).await.map(|(client, connection)| {
+                            tokio::spawn(connection);
+                            client
+                        }),
+                    };
+                    match connected {
+                        Ok(client) => {
+                            let _ = ready_tx.send(Ok(()));
+                            serve(client, jobs_rx).await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(describe(&e)));
+                        }
+                    }
+                });
             })
             .map_err(|e| format!("cannot start the store's client thread: {e}"))?;
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Client { jobs: Some(jobs_tx), thread: Some(thread), server, in_tx: false.into() }),
+            Ok(Ok(())) => Ok(Client {
+                jobs: Some(jobs_tx),
+                thread: Some(thread),
+                server,
+                in_tx: false.into(),
+                ahead: Default::default(),
+            }),
             Ok(Err(problem)) => {
                 let _ = thread.join();
                 Err(problem)
@@ -499,22 +595,56 @@ impl Client {
         &self.server
     }
 
-    fn call<T>(&self, job: impl FnOnce(mpsc::SyncSender<Result<T>>) -> Job) -> Result<T> {
+    fn send<T>(&self, job: impl FnOnce(Reply<T>) -> Job) -> Result<mpsc::Receiver<Result<T>>> {
         let (tx, rx) = mpsc::sync_channel(1);
-        let lost = || Error::Connect(format!("the connection to {} is closed", self.server));
-        self.jobs.as_ref().ok_or_else(lost)?.send(job(tx)).map_err(|_| lost())?;
-        rx.recv().map_err(|_| lost())?
+        self.jobs.as_ref().ok_or_else(|| self.lost())?.send(job(tx)).map_err(|_| self.lost())?;
+        Ok(rx)
+    }
+
+    fn lost(&self) -> Error {
+        Error::Connect(format!("the connection to {} is closed", self.server))
+    }
+
+    fn call<T>(&self, job: impl FnOnce(Reply<T>) -> Job) -> Result<T> {
+        self.send(job)?.recv().map_err(|_| self.lost())?
+    }
+
+    /// Sends a read ahead of its [`Client::query`]: reads sent together are pipelined (the
+    /// server runs the next while the rows of the one before are read), and the caller can work
+    /// on the first answer while the others come. A statement that is not a read drops the
+    /// answers not taken yet, and so does sending the same read again: none is taken after
+    /// the store changed. Inside a transaction, nothing is sent ahead.
+    pub(crate) fn prefetch(&self, sql: &str, params: Vec<Value>) -> Result<()> {
+        // Inside a transaction a failed read would end it: nothing is sent ahead there.
+        if self.in_tx.get() {
+            return Ok(());
+        }
+        let rx = self.send(|tx| Job::Query(sql.to_string(), params.clone(), self.in_tx.get(), tx))?;
+        let mut ahead = self.ahead.borrow_mut();
+        ahead.retain(|(s, p, _)| !(s == sql && *p == params));
+        ahead.push((sql.to_string(), params, rx));
+        Ok(())
     }
 
     pub(crate) fn query(&self, sql: &str, params: Vec<Value>) -> Result<Table> {
+        let sent = {
+            let mut ahead = self.ahead.borrow_mut();
+            let found = ahead.iter().position(|(s, p, _)| s == sql && *p == params);
+            found.map(|i| ahead.remove(i).2)
+        };
+        if let Some(rx) = sent {
+            return rx.recv().map_err(|_| self.lost())?;
+        }
         self.alone(sql, || self.call(|tx| Job::Query(sql.to_string(), params, self.in_tx.get(), tx)))
     }
 
     pub(crate) fn execute(&self, sql: &str, params: Vec<Value>) -> Result<usize> {
+        self.ahead.borrow_mut().clear();
         self.alone(sql, || self.call(|tx| Job::Execute(sql.to_string(), params, self.in_tx.get(), tx)))
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
+        self.ahead.borrow_mut().clear();
         let first = sql.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
         let result = self.call(|tx| Job::Batch(sql.to_string(), tx));
         match first.as_str() {
@@ -546,6 +676,7 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
+        self.ahead.get_mut().clear();
         self.jobs.take();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -582,75 +713,125 @@ fn param_types(params: &[Value], typing: Typing) -> Vec<Type> {
         .collect()
 }
 
-fn serve(mut client: postgres::Client, jobs: mpsc::Receiver<Job>) {
-    // Statements by their SQL and their parameters' types, prepared once.
-    let mut statements: HashMap<(String, Vec<Type>), postgres::Statement> = HashMap::new();
-    let mut prepare =
-        |client: &mut postgres::Client, sql: &str, params: &[Value], in_tx: bool| -> Result<postgres::Statement> {
-            let mut last = None;
-            for typing in [Typing::Values, Typing::NullsAsText, Typing::NullsAsInt, Typing::Server] {
-                let types = param_types(params, typing);
-                let key = (sql.to_string(), types);
-                if let Some(s) = statements.get(&key) {
-                    return Ok(s.clone());
-                }
-                // An error inside a transaction ends it: a savepoint keeps it alive for the next try.
-                if in_tx {
-                    client.batch_execute("SAVEPOINT amoe_prepare")?;
-                }
-                match client.prepare_typed(&numbered(sql), &key.1) {
-                    Ok(s) => {
-                        if in_tx {
-                            client.batch_execute("RELEASE SAVEPOINT amoe_prepare")?;
-                        }
-                        statements.insert(key, s.clone());
-                        return Ok(s);
-                    }
-                    // Types the server could not settle or that do not fit: try the next way.
-                    Err(e) if e.code().is_some_and(|c| c.code().starts_with("42")) => {
-                        if in_tx {
-                            client.batch_execute("ROLLBACK TO SAVEPOINT amoe_prepare")?;
-                        }
-                        last = Some(e);
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+/// The client thread's side: the connection and its prepared statements.
+struct Session {
+    client: tokio_postgres::Client,
+    /// Statements by their SQL and their parameters' types, prepared once.
+    statements: std::cell::RefCell<HashMap<(String, Vec<Type>), tokio_postgres::Statement>>,
+}
+
+impl Session {
+    async fn prepare(&self, sql: &str, params: &[Value], in_tx: bool) -> Result<tokio_postgres::Statement> {
+        let mut last = None;
+        for typing in [Typing::Values, Typing::NullsAsText, Typing::NullsAsInt, Typing::Server] {
+            let key = (sql.to_string(), param_types(params, typing));
+            if let Some(s) = self.statements.borrow().get(&key) {
+                return Ok(s.clone());
             }
-            Err(last.map_or(Error::NoRows, Error::from))
-        };
-    for job in jobs {
+            // An error inside a transaction ends it: a savepoint keeps it alive for the next try.
+            if in_tx {
+                self.client.batch_execute("SAVEPOINT amoe_prepare").await?;
+            }
+            match self.client.prepare_typed(&numbered(sql), &key.1).await {
+                Ok(s) => {
+                    if in_tx {
+                        self.client.batch_execute("RELEASE SAVEPOINT amoe_prepare").await?;
+                    }
+                    self.statements.borrow_mut().insert(key, s.clone());
+                    return Ok(s);
+                }
+                // Types the server could not settle or that do not fit: try the next way.
+                Err(e) if e.code().is_some_and(|c| c.code().starts_with("42")) => {
+                    if in_tx {
+                        self.client.batch_execute("ROLLBACK TO SAVEPOINT amoe_prepare").await?;
+                    }
+                    last = Some(e);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(last.map_or(Error::NoRows, Error::from))
+    }
+
+    async fn query(&self, sql: &str, params: Vec<Value>, in_tx: bool) -> Result<Table> {
+        let stmt = self.prepare(sql, &params, in_tx).await?;
+        let params: Vec<Param> = params.into_iter().map(Param).collect();
+        let rows = self.client.query_raw(&stmt, params.iter().map(|p| p as &(dyn ToSql + Sync))).await?;
+        let mut rows = std::pin::pin!(rows);
+        let mut table = TableBuilder::new(stmt.columns().len());
+        while let Some(row) = std::future::poll_fn(|cx| futures_core::Stream::poll_next(rows.as_mut(), cx)).await {
+            let row = row?;
+            for i in 0..row.len() {
+                table.push(&row, i)?;
+            }
+        }
+        table.finish()
+    }
+
+    async fn execute(&self, sql: &str, params: Vec<Value>, in_tx: bool) -> Result<usize> {
+        let stmt = self.prepare(sql, &params, in_tx).await?;
+        let params: Vec<Param> = params.into_iter().map(Param).collect();
+        let changed = self.client.execute_raw(&stmt, params.iter().map(|p| p as &(dyn ToSql + Sync))).await?;
+        Ok(usize::try_from(changed).unwrap_or(usize::MAX))
+    }
+
+    async fn run(&self, job: Job) {
         match job {
             Job::Query(sql, params, in_tx, reply) => {
-                let result = (|| {
-                    let stmt = prepare(&mut client, &sql, &params, in_tx)?;
-                    let params: Vec<Param> = params.into_iter().map(Param).collect();
-                    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                    use postgres::fallible_iterator::FallibleIterator;
-                    let mut table = Table { width: stmt.columns().len(), ..Table::default() };
-                    let mut rows = client.query_raw(&stmt, refs)?;
-                    while let Some(row) = rows.next()? {
-                        for i in 0..row.len() {
-                            table.push(&row, i)?;
-                        }
-                    }
-                    Ok(table)
-                })();
-                let _ = reply.send(result);
+                let _ = reply.send(self.query(&sql, params, in_tx).await);
             }
             Job::Execute(sql, params, in_tx, reply) => {
-                let result = (|| {
-                    let stmt = prepare(&mut client, &sql, &params, in_tx)?;
-                    let params: Vec<Param> = params.into_iter().map(Param).collect();
-                    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                    Ok(usize::try_from(client.execute(&stmt, &refs)?).unwrap_or(usize::MAX))
-                })();
-                let _ = reply.send(result);
+                let _ = reply.send(self.execute(&sql, params, in_tx).await);
             }
             Job::Batch(sql, reply) => {
-                let _ = reply.send(client.batch_execute(&sql).map_err(Error::from));
+                let _ = reply.send(self.client.batch_execute(&sql).await.map_err(Error::from));
             }
         }
     }
+}
+
+/// A read running on the client thread, its answer sent to its caller when whole.
+type Read<'a> = std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// Runs the jobs in order. Reads outside a transaction do not wait for the ones before them:
+/// their requests go out at once (tokio-postgres pipelines them on the connection), the answers
+/// come back in order, and each goes to its caller as soon as it is whole. Any other job waits
+/// for the reads before it, and the reads after it wait for it.
+async fn serve(client: tokio_postgres::Client, mut jobs: tokio::sync::mpsc::UnboundedReceiver<Job>) {
+    let session = Session { client, statements: Default::default() };
+    let mut running: Vec<Read<'_>> = Vec::new();
+    loop {
+        let next = std::future::poll_fn(|cx| {
+            running.retain_mut(|read| read.as_mut().poll(cx).is_pending());
+            jobs.poll_recv(cx)
+        })
+        .await;
+        match next {
+            Some(Job::Query(sql, params, false, reply)) => {
+                let session = &session;
+                running.push(Box::pin(async move {
+                    let _ = reply.send(session.query(&sql, params, false).await);
+                }));
+            }
+            Some(job) => {
+                finish(&mut running).await;
+                session.run(job).await;
+            }
+            None => {
+                finish(&mut running).await;
+                return;
+            }
+        }
+    }
+}
+
+/// Waits for the reads running.
+async fn finish(running: &mut Vec<Read<'_>>) {
+    std::future::poll_fn(|cx| {
+        running.retain_mut(|read| read.as_mut().poll(cx).is_pending());
+        if running.is_empty() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
 }
 
 #[cfg(test)]
