@@ -178,6 +178,12 @@ impl Store {
                 stmt.execute(values).map_err(|e| Error::Import(format!("table `{}`, row {}: {e}", t.table, n + 1)))?;
             }
         }
-        tx.commit().map_err(|e| Error::Import(format!("the rows do not hold together: {e}")))
+        tx.commit().map_err(|e| Error::Import(format!("the rows do not hold together: {e}")))?;
+        // After a bulk load, the planner's statistics, as after `pg_restore`: until autovacuum
+        // comes by, reads would be planned for empty tables.
+        if self.conn.dialect() == Dialect::Postgres {
+            self.conn.execute_batch("ANALYZE").map_err(|e| self.err(e))?;
+        }
+        Ok(())
     }
 }
