@@ -159,23 +159,35 @@ impl Store {
                 t.columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "),
                 (1..=t.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
             );
-            let mut stmt =
-                self.conn.prepare(&insert).map_err(|e| Error::Import(format!("table `{}`: {e}", t.table)))?;
-            for (n, row) in t.rows.iter().enumerate() {
-                if row.len() != t.columns.len() {
-                    return Err(Error::Import(format!("table `{}`, row {}: wrong number of values", t.table, n + 1)));
+            // Sent in slices: a bulk load on PostgreSQL waits for no answer row by row, and
+            // holds one slice of parameters at a time.
+            const SLICE: usize = 10_000;
+            for (s, slice) in t.rows.chunks(SLICE).enumerate() {
+                let mut rows = Vec::with_capacity(slice.len());
+                for (k, row) in slice.iter().enumerate() {
+                    let n = s * SLICE + k + 1;
+                    if row.len() != t.columns.len() {
+                        return Err(Error::Import(format!("table `{}`, row {n}: wrong number of values", t.table)));
+                    }
+                    let values = row
+                        .iter()
+                        .map(|v| match v {
+                            Value::Null => Ok(crate::db::Value::Null),
+                            Value::Number(n) => n.as_i64().map(crate::db::Value::Int).ok_or(()),
+                            Value::String(s) => Ok(crate::db::Value::Text(s.clone())),
+                            _ => Err(()),
+                        })
+                        .collect::<Result<Vec<_>, ()>>()
+                        .map_err(|()| Error::Import(format!("table `{}`, row {n}: unsupported value", t.table)))?;
+                    rows.push(values);
                 }
-                let values = row
-                    .iter()
-                    .map(|v| match v {
-                        Value::Null => Ok(crate::db::Value::Null),
-                        Value::Number(n) => n.as_i64().map(crate::db::Value::Int).ok_or(()),
-                        Value::String(s) => Ok(crate::db::Value::Text(s.clone())),
-                        _ => Err(()),
-                    })
-                    .collect::<Result<Vec<_>, ()>>()
-                    .map_err(|()| Error::Import(format!("table `{}`, row {}: unsupported value", t.table, n + 1)))?;
-                stmt.execute(values).map_err(|e| Error::Import(format!("table `{}`, row {}: {e}", t.table, n + 1)))?;
+                let failed = self
+                    .conn
+                    .execute_many(&insert, rows)
+                    .map_err(|e| Error::Import(format!("table `{}`: {e}", t.table)))?;
+                if let Some((k, e)) = failed {
+                    return Err(Error::Import(format!("table `{}`, row {}: {e}", t.table, s * SLICE + k + 1)));
+                }
             }
         }
         tx.commit().map_err(|e| Error::Import(format!("the rows do not hold together: {e}")))?;

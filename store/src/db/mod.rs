@@ -448,6 +448,25 @@ impl Conn {
         }
     }
 
+    /// Runs one statement per row of parameters, inside the transaction under way (a bulk
+    /// load). On PostgreSQL the rows are sent without waiting for each answer. Returns the first
+    /// row that failed and why; the transaction should then be rolled back.
+    pub fn execute_many(&self, sql: &str, rows: Vec<Vec<Value>>) -> Result<Option<(usize, Error)>> {
+        match self {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                for (i, row) in rows.iter().enumerate() {
+                    let values: Vec<ValueRef<'_>> = row.iter().map(Value::as_ref).collect();
+                    if let Err(e) = stmt.execute(lite(&values)) {
+                        return Ok(Some((i, e.into())));
+                    }
+                }
+                Ok(None)
+            }
+            Conn::Postgres(c) => c.execute_many(sql, rows),
+        }
+    }
+
     /// Sends a read ahead: on PostgreSQL, outside a transaction, reads sent ahead are
     /// pipelined, and a later query with the same SQL and parameters takes its answer; a
     /// statement that is not a read drops the answers not taken. On SQLite there is nothing to

@@ -490,6 +490,9 @@ type Reply<T> = mpsc::SyncSender<Result<T>>;
 enum Job {
     Query(String, Vec<Value>, bool, Reply<Table>),
     Execute(String, Vec<Value>, bool, Reply<usize>),
+    /// One statement over many rows of parameters, inside a transaction; the answer is the
+    /// first row that failed, if any.
+    ExecuteMany(String, Vec<Vec<Value>>, Reply<Option<(usize, Error)>>),
     Batch(String, Reply<()>),
 }
 
@@ -643,6 +646,17 @@ impl Client {
         self.alone(sql, || self.call(|tx| Job::Execute(sql.to_string(), params, self.in_tx.get(), tx)))
     }
 
+    /// Runs `sql` once per row of `rows`, inside the transaction under way: the rows are sent
+    /// without waiting for each answer (a bulk load costs no round trip per row). Returns the
+    /// index of the first row that failed and why; the transaction is then aborted.
+    pub(crate) fn execute_many(&self, sql: &str, rows: Vec<Vec<Value>>) -> Result<Option<(usize, Error)>> {
+        if !self.in_tx.get() {
+            return Err(Error::Connect("execute_many runs inside a transaction".into()));
+        }
+        self.ahead.borrow_mut().clear();
+        self.call(|tx| Job::ExecuteMany(sql.to_string(), rows, tx))
+    }
+
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
         self.ahead.borrow_mut().clear();
         let first = sql.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
@@ -785,6 +799,48 @@ impl Session {
             }
             Job::Batch(sql, reply) => {
                 let _ = reply.send(self.client.batch_execute(&sql).await.map_err(Error::from));
+            }
+            Job::ExecuteMany(sql, rows, reply) => {
+                let _ = reply.send(self.execute_many(&sql, rows).await);
+            }
+        }
+    }
+
+    async fn execute_many(&self, sql: &str, rows: Vec<Vec<Value>>) -> Result<Option<(usize, Error)>> {
+        // Typed by the server from the statement (an INSERT's columns), whatever each row holds.
+        let types = vec![Type::UNKNOWN; rows.first().map_or(0, Vec::len)];
+        let stmt = self.client.prepare_typed(&numbered(sql), &types).await?;
+        let rows: Vec<Vec<Param>> = rows.into_iter().map(|row| row.into_iter().map(Param).collect()).collect();
+        type Exec<'a> = std::pin::Pin<Box<dyn Future<Output = Result<u64, tokio_postgres::Error>> + 'a>>;
+        let mut running: Vec<(usize, Exec<'_>)> = Vec::new();
+        let mut rows = rows.iter().enumerate();
+        // A window of rows in flight: each is sent when first polled, their answers come back in
+        // order, and the next rows go out as the first ones are answered.
+        const WINDOW: usize = 256;
+        loop {
+            while running.len() < WINDOW {
+                let Some((i, row)) = rows.next() else { break };
+                let stmt = &stmt;
+                let exec: Exec<'_> =
+                    Box::pin(self.client.execute_raw(stmt, row.iter().map(|p| p as &(dyn ToSql + Sync))));
+                running.push((i, exec));
+            }
+            if running.is_empty() {
+                return Ok(None);
+            }
+            let done = std::future::poll_fn(|cx| {
+                let mut done = Vec::new();
+                for (i, exec) in running.iter_mut() {
+                    if let std::task::Poll::Ready(r) = exec.as_mut().poll(cx) {
+                        done.push((*i, r));
+                    }
+                }
+                if done.is_empty() { std::task::Poll::Pending } else { std::task::Poll::Ready(done) }
+            })
+            .await;
+            running.retain(|(i, _)| !done.iter().any(|(d, _)| d == i));
+            if let Some((i, Err(e))) = done.into_iter().filter(|(_, r)| r.is_err()).min_by_key(|(i, _)| *i) {
+                return Ok(Some((i, e.into())));
             }
         }
     }
