@@ -161,6 +161,12 @@ fn reads_sent_ahead_are_never_taken_after_a_write() {
         conn.execute_batch("UPDATE t SET v = 'newer' WHERE id = 1").expect("update");
         conn.prefetch("SELECT v FROM t WHERE id = ?1", [1]).expect("ahead");
         assert_eq!(read(&conn), "newer");
+        // A read not sent ahead drops those that were: they are not taken after it.
+        conn.prefetch("SELECT v FROM t WHERE id = ?1", [1]).expect("ahead");
+        let other = Conn::open(&location).expect("second connection");
+        other.execute("UPDATE t SET v = 'by another' WHERE id = 1", []).expect("update");
+        let n: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).expect("count");
+        assert_eq!((n, read(&conn)), (1, "by another".to_string()));
         // A read sent ahead that fails (no such table) and is never taken harms nothing after it.
         conn.prefetch("SELECT v FROM missing", []).expect("ahead");
         conn.prefetch("SELECT count(*) FROM t", []).expect("ahead");

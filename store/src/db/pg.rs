@@ -614,9 +614,10 @@ impl Client {
 
     /// Sends a read ahead of its [`Client::query`]: reads sent together are pipelined (the
     /// server runs the next while the rows of the one before are read), and the caller can work
-    /// on the first answer while the others come. A statement that is not a read drops the
-    /// answers not taken yet, and so does sending the same read again: none is taken after
-    /// the store changed. Inside a transaction, nothing is sent ahead.
+    /// on the first answer while the others come. Any other statement drops the answers not
+    /// taken yet (a write, or a read that was not sent ahead), and so does sending the same read
+    /// again: none is taken after the store changed. Inside a transaction, nothing is sent
+    /// ahead.
     pub(crate) fn prefetch(&self, sql: &str, params: Vec<Value>) -> Result<()> {
         // Inside a transaction a failed read would end it: nothing is sent ahead there.
         if self.in_tx.get() {
@@ -630,10 +631,17 @@ impl Client {
     }
 
     pub(crate) fn query(&self, sql: &str, params: Vec<Value>) -> Result<Table> {
+        // The answer sent ahead for this read; a read that was not sent ahead drops the others
+        // (left by a caller that stopped half-way), so that none is taken long after.
         let sent = {
             let mut ahead = self.ahead.borrow_mut();
-            let found = ahead.iter().position(|(s, p, _)| s == sql && *p == params);
-            found.map(|i| ahead.remove(i).2)
+            match ahead.iter().position(|(s, p, _)| s == sql && *p == params) {
+                Some(i) => Some(ahead.remove(i).2),
+                None => {
+                    ahead.clear();
+                    None
+                }
+            }
         };
         if let Some(rx) = sent {
             return rx.recv().map_err(|_| self.lost())?;
