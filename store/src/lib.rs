@@ -209,13 +209,18 @@ impl Store {
 
     fn connect_pg(url: &Path) -> Result<Store> {
         let url = url.to_str().unwrap_or_default();
-        let mut target = db::pg::Target::parse(url).map_err(|problem| Error::BadUrl { problem })?;
-        // A writer waits for another as long as on SQLite, then gives up as busy.
-        target.set_lock_timeout(busy_timeout());
+        let target = db::pg::Target::parse(url).map_err(|problem| Error::BadUrl { problem })?;
         let server = target.display();
         let client = db::pg::Client::connect(&target)
             .map_err(|problem| Error::Unreachable { server: server.clone(), problem })?;
-        Ok(Store { conn: Conn::Postgres(client), path: PathBuf::from(server) })
+        let store = Store { conn: Conn::Postgres(client), path: PathBuf::from(server) };
+        // A writer waits for another as long as on SQLite, then gives up as busy. A `SET` rather
+        // than a startup option, which connection poolers may refuse.
+        store
+            .conn
+            .execute_batch(&format!("SET lock_timeout = {}", busy_timeout().as_millis()))
+            .map_err(|e| store.err(e))?;
+        Ok(store)
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {

@@ -51,6 +51,7 @@ impl<T> Grouped<T> {
 /// Reads `(site, value)` pairs ordered by site, checks each value as `T` and groups them.
 fn grouped<T>(
     db: &(impl Reads + ?Sized),
+    table: &'static str,
     sql: &str,
     site: Option<&str>,
     read: impl Fn(&str) -> Result<T, InvalidValue>,
@@ -64,8 +65,8 @@ fn grouped<T>(
             (Err(e), _) | (_, Err(e)) => return Err(db.sql(e)),
         };
         let (site, value) = match (site, value) {
-            (Ok(site), Ok(value)) => (site, read(value).map_err(bad)?),
-            (Err(problem), _) | (_, Err(problem)) => return Err(Error::BadRow { table: "sites", problem }),
+            (Ok(site), Ok(value)) => (site, read(value).map_err(|p| Error::BadRow { table, problem: p.to_string() })?),
+            (Err(problem), _) | (_, Err(problem)) => return Err(Error::BadRow { table, problem }),
         };
         match groups.last_mut() {
             Some((s, values)) if s == site => values.push(value),
@@ -93,9 +94,9 @@ fn children(db: &(impl Reads + ?Sized), site: Option<&str>, then: Option<&str>) 
     }
     let [domains, origins, hosts] = &sql;
     Ok(Children {
-        domains: grouped(db, domains, site, str::parse)?,
-        origins: grouped(db, origins, site, |o| Origin::from_stored(o.to_string()))?,
-        hosts: grouped(db, hosts, site, str::parse)?,
+        domains: grouped(db, "site_domains", domains, site, str::parse)?,
+        origins: grouped(db, "site_origins", origins, site, |o| Origin::from_stored(o.to_string()))?,
+        hosts: grouped(db, "site_hosts", hosts, site, str::parse)?,
     })
 }
 

@@ -237,6 +237,59 @@ fn a_load_that_fails_names_the_row_and_leaves_the_store_empty() {
 }
 
 #[test]
+fn a_bulk_insert_names_its_first_failed_row() {
+    use amoe_store::db::{Conn, Error as DbError, Value};
+    let dir = tempfile::tempdir().expect("tempdir");
+    for location in locations(&dir, "many") {
+        let conn = Conn::open(&location).expect("open");
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)").expect("create");
+        let insert = "INSERT INTO t (id, n) VALUES (?1, ?2)";
+        let rows = |bad: &dyn Fn(usize) -> Option<Vec<Value>>| -> Vec<Vec<Value>> {
+            (0..600).map(|i| bad(i).unwrap_or_else(|| vec![Value::Int(i as i64 + 1), Value::Int(7)])).collect()
+        };
+        // Outside a transaction it is refused, and not as a lost connection.
+        let err = conn.execute_many(insert, rows(&|_| None)).expect_err("outside a transaction");
+        assert!(matches!(err, DbError::Usage(_)) && !err.is_connection_lost(), "{err}");
+        // Row 300 repeats a key (refused by the database); row 500 holds a text where a number
+        // goes (refused before it is sent, on PostgreSQL): the first one is named.
+        conn.begin(true).expect("begin");
+        let failed = conn
+            .execute_many(
+                insert,
+                rows(&|i| match i {
+                    300 => Some(vec![Value::Int(1), Value::Int(7)]),
+                    500 => Some(vec![Value::Int(501), Value::Text("abc".into())]),
+                    _ => None,
+                }),
+            )
+            .expect("sent");
+        assert_eq!(failed.map(|(i, _)| i), Some(300), "{location:?}");
+        conn.rollback().expect("rollback");
+        // A good run after it, and an empty one (prepared all the same: a wrong column is refused).
+        conn.begin(true).expect("begin");
+        assert!(conn.execute_many(insert, rows(&|_| None)).expect("sent").is_none());
+        assert!(conn.execute_many("INSERT INTO t (id, nope) VALUES (?1, ?2)", Vec::new()).is_err());
+        conn.rollback().expect("rollback");
+    }
+}
+
+#[test]
+fn an_empty_table_of_an_export_is_checked_too() {
+    on_each("empty_table", |store, dir| {
+        let mut dump = store.dump().expect("dump");
+        let empty = dump.tables.iter_mut().find(|t| t.rows.is_empty()).expect("an empty table");
+        empty.columns.push("no_such_column".into());
+        let name = empty.table.clone();
+        for target in locations(dir, "empty_target") {
+            let (mut copy, _) = Store::create(&target).expect("create");
+            let err = copy.load(&dump).expect_err("unknown column");
+            assert!(err.to_string().contains(&format!("table `{name}`")), "{err}");
+            assert!(copy.is_empty().expect("empty"));
+        }
+    });
+}
+
+#[test]
 fn every_older_schema_migrates_to_the_same_latest_one_on_both_backends() {
     let dir = tempfile::tempdir().expect("tempdir");
     for fresh in locations(&dir, "fresh") {

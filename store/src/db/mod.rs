@@ -87,6 +87,10 @@ pub enum Error {
     Connect(String),
     #[error("the query returned no row")]
     NoRows,
+    /// A function of the store called where it does not apply (a mistake in amoe, not a
+    /// failure to retry).
+    #[error("{0}")]
+    Usage(&'static str),
     #[error("column {index}: {problem}")]
     Type { index: usize, problem: String },
 }
@@ -454,6 +458,9 @@ impl Conn {
     pub fn execute_many(&self, sql: &str, rows: Vec<Vec<Value>>) -> Result<Option<(usize, Error)>> {
         match self {
             Conn::Sqlite(c) => {
+                if c.is_autocommit() {
+                    return Err(Error::Usage("execute_many runs inside a transaction"));
+                }
                 let mut stmt = c.prepare_cached(sql)?;
                 for (i, row) in rows.iter().enumerate() {
                     let values: Vec<ValueRef<'_>> = row.iter().map(Value::as_ref).collect();

@@ -60,8 +60,6 @@ pub struct Target {
     passfile: Option<PathBuf>,
     connect_timeout: Duration,
     application_name: String,
-    /// How long a statement waits for a lock (`lock_timeout`), set when connecting.
-    lock_timeout: Option<Duration>,
 }
 
 impl Target {
@@ -102,7 +100,6 @@ impl Target {
             passfile: None,
             connect_timeout: Duration::from_secs(10),
             application_name: "amoe".into(),
-            lock_timeout: None,
         };
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').ok_or_else(|| format!("option `{pair}` has no value"))?;
@@ -142,11 +139,6 @@ impl Target {
             ));
         }
         Ok(target)
-    }
-
-    /// Sets `lock_timeout` for the session, sent with the connection request (no round trip).
-    pub fn set_lock_timeout(&mut self, timeout: Duration) {
-        self.lock_timeout = Some(timeout);
     }
 
     /// The URL without options, safe to print: `postgres://USER@HOST:PORT/DATABASE`.
@@ -528,9 +520,6 @@ impl Client {
         if let Some(password) = target.password()? {
             config.password(password);
         }
-        if let Some(timeout) = target.lock_timeout {
-            config.options(format!("-c lock_timeout={}", timeout.as_millis()));
-        }
         let tls = if target.tls {
             config.ssl_mode(tokio_postgres::config::SslMode::Require);
             Some(target.tls_config()?)
@@ -659,7 +648,7 @@ impl Client {
     /// index of the first row that failed and why; the transaction is then aborted.
     pub(crate) fn execute_many(&self, sql: &str, rows: Vec<Vec<Value>>) -> Result<Option<(usize, Error)>> {
         if !self.in_tx.get() {
-            return Err(Error::Connect("execute_many runs inside a transaction".into()));
+            return Err(Error::Usage("execute_many runs inside a transaction"));
         }
         self.ahead.borrow_mut().clear();
         self.call(|tx| Job::ExecuteMany(sql.to_string(), rows, tx))
@@ -735,6 +724,11 @@ fn param_types(params: &[Value], typing: Typing) -> Vec<Type> {
         .collect()
 }
 
+/// An error class 42 (syntax or access rule) that typing the parameters another way may avoid.
+fn retyping_may_help(sqlstate: &str) -> bool {
+    sqlstate.starts_with("42") && !matches!(sqlstate, "42P01" | "42703" | "42601" | "42501" | "42P07")
+}
+
 /// The client thread's side: the connection and its prepared statements.
 struct Session {
     client: tokio_postgres::Client,
@@ -762,8 +756,9 @@ impl Session {
                     self.statements.borrow_mut().insert(key, s.clone());
                     return Ok(s);
                 }
-                // Types the server could not settle or that do not fit: try the next way.
-                Err(e) if e.code().is_some_and(|c| c.code().starts_with("42")) => {
+                // Types the server could not settle or that do not fit: try the next way. A
+                // missing table or column, or a syntax error, no typing can fix.
+                Err(e) if !params.is_empty() && e.code().is_some_and(|c| retyping_may_help(c.code())) => {
                     if in_tx {
                         self.client.batch_execute("ROLLBACK TO SAVEPOINT amoe_prepare").await?;
                     }
@@ -822,11 +817,14 @@ impl Session {
         type Exec<'a> = std::pin::Pin<Box<dyn Future<Output = Result<u64, tokio_postgres::Error>> + 'a>>;
         let mut running: Vec<(usize, Exec<'_>)> = Vec::new();
         let mut rows = rows.iter().enumerate();
+        let mut failed: Option<(usize, Error)> = None;
         // A window of rows in flight: each is sent when first polled, their answers come back in
-        // order, and the next rows go out as the first ones are answered.
+        // order, and the next rows go out as the first ones are answered. After a failure no row
+        // is sent, and the ones already sent are waited for, so that the first failed row is
+        // the one named (a row refused before it is sent can fail before an earlier one does).
         const WINDOW: usize = 256;
         loop {
-            while running.len() < WINDOW {
+            while failed.is_none() && running.len() < WINDOW {
                 let Some((i, row)) = rows.next() else { break };
                 let stmt = &stmt;
                 let exec: Exec<'_> =
@@ -834,21 +832,26 @@ impl Session {
                 running.push((i, exec));
             }
             if running.is_empty() {
-                return Ok(None);
+                return Ok(failed);
             }
             let done = std::future::poll_fn(|cx| {
                 let mut done = Vec::new();
-                for (i, exec) in running.iter_mut() {
-                    if let std::task::Poll::Ready(r) = exec.as_mut().poll(cx) {
+                running.retain_mut(|(i, exec)| match exec.as_mut().poll(cx) {
+                    std::task::Poll::Ready(r) => {
                         done.push((*i, r));
+                        false
                     }
-                }
+                    std::task::Poll::Pending => true,
+                });
                 if done.is_empty() { std::task::Poll::Pending } else { std::task::Poll::Ready(done) }
             })
             .await;
-            running.retain(|(i, _)| !done.iter().any(|(d, _)| d == i));
-            if let Some((i, Err(e))) = done.into_iter().filter(|(_, r)| r.is_err()).min_by_key(|(i, _)| *i) {
-                return Ok(Some((i, e.into())));
+            for (i, result) in done {
+                if let Err(e) = result
+                    && failed.as_ref().is_none_or(|(first, _)| i < *first)
+                {
+                    failed = Some((i, e.into()));
+                }
             }
         }
     }
