@@ -160,17 +160,11 @@ impl Store {
                 (1..=t.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
             );
             // Sent in slices: a bulk load on PostgreSQL waits for no answer row by row, and
-            // holds one slice of parameters at a time.
+            // holds one slice of parameters at a time. An empty table gets one empty slice: the
+            // statement is prepared all the same, so a column the table lacks is refused.
             const SLICE: usize = 10_000;
-            if t.rows.is_empty() {
-                // Prepared all the same: a column the table lacks is refused for an empty table too.
-                let failed = self
-                    .conn
-                    .execute_many(&insert, Vec::new())
-                    .map_err(|e| Error::Import(format!("table `{}`: {e}", t.table)))?;
-                debug_assert!(failed.is_none());
-            }
-            for (s, slice) in t.rows.chunks(SLICE).enumerate() {
+            let empty = t.rows.is_empty().then_some(&[][..]);
+            for (s, slice) in t.rows.chunks(SLICE).chain(empty).enumerate() {
                 let mut rows = Vec::with_capacity(slice.len());
                 for (k, row) in slice.iter().enumerate() {
                     let n = s * SLICE + k + 1;

@@ -60,14 +60,9 @@ fn grouped<T>(
     let mut groups: Vec<(String, Vec<T>)> = Vec::new();
     let mut rows = stmt.query(crate::db::params_from_iter(site)).map_err(|e| db.sql(e))?;
     while let Some(row) = rows.next().map_err(|e| db.sql(e))? {
-        let (site, value) = match (row.get_ref(0), row.get_ref(1)) {
-            (Ok(site), Ok(value)) => (site.as_str(), value.as_str()),
-            (Err(e), _) | (_, Err(e)) => return Err(db.sql(e)),
-        };
-        let (site, value) = match (site, value) {
-            (Ok(site), Ok(value)) => (site, read(value).map_err(|p| Error::BadRow { table, problem: p.to_string() })?),
-            (Err(problem), _) | (_, Err(problem)) => return Err(Error::BadRow { table, problem }),
-        };
+        let site = row.text(0).map_err(|e| db.sql(e))?;
+        let value =
+            read(row.text(1).map_err(|e| db.sql(e))?).map_err(|p| Error::BadRow { table, problem: p.to_string() })?;
         match groups.last_mut() {
             Some((s, values)) if s == site => values.push(value),
             _ => groups.push((site.to_string(), vec![value])),
@@ -122,22 +117,24 @@ impl Settings {
 }
 
 /// A site from its row (`SITE_COLUMNS`) and its children.
-fn build(row: &crate::db::Row<'_>, kids: &mut Children, settings: &mut Settings) -> crate::db::Result<Result<Site>> {
-    let name = row.text(0)?;
-    let (beneficiary, category, active, json) = (row.text(1)?, row.text(2)?, row.get(3)?, row.text(4)?);
-    let site = (|| {
-        Ok(Site {
-            domains: kids.domains.take(name),
-            origins: kids.origins.take(name),
-            hosts: kids.hosts.take(name),
-            beneficiary: beneficiary.parse().map_err(bad)?,
-            category: category.parse().map_err(bad)?,
-            name: name.parse().map_err(bad)?,
-            active,
-            settings: settings.read(json)?,
-        })
-    })();
-    Ok(site)
+fn build(
+    db: &(impl Reads + ?Sized),
+    row: &crate::db::Row<'_>,
+    kids: &mut Children,
+    settings: &mut Settings,
+) -> Result<Site> {
+    let text = |i| row.text(i).map_err(|e| db.sql(e));
+    let name = text(0)?;
+    Ok(Site {
+        domains: kids.domains.take(name),
+        origins: kids.origins.take(name),
+        hosts: kids.hosts.take(name),
+        beneficiary: text(1)?.parse().map_err(bad)?,
+        category: text(2)?.parse().map_err(bad)?,
+        name: name.parse().map_err(bad)?,
+        active: row.get(3).map_err(|e| db.sql(e))?,
+        settings: settings.read(text(4)?)?,
+    })
 }
 
 const SITE_COLUMNS: &str = "SELECT name, beneficiary, category, active, settings FROM sites";
@@ -166,7 +163,7 @@ pub trait SiteReads: Reads {
         let mut settings = Settings::default();
         let mut sites = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
-            sites.push(build(&row, &mut kids, &mut settings).map_err(|e| self.sql(e))??);
+            sites.push(build(self, &row, &mut kids, &mut settings)?);
         }
         Ok(sites)
     }
@@ -178,7 +175,7 @@ pub trait SiteReads: Reads {
         let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql(e))?;
         let mut rows = stmt.query([name.as_str()]).map_err(|e| self.sql(e))?;
         match rows.next().map_err(|e| self.sql(e))? {
-            Some(row) => build(&row, &mut kids, &mut Settings::default()).map_err(|e| self.sql(e))?,
+            Some(row) => build(self, &row, &mut kids, &mut Settings::default()),
             None => Err(Error::NotFound { kind: KIND, name: name.to_string() }),
         }
     }

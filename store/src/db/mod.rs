@@ -476,8 +476,8 @@ impl Conn {
 
     /// Sends a read ahead: on PostgreSQL, outside a transaction, reads sent ahead are
     /// pipelined, and a later query with the same SQL and parameters takes its answer; any
-    /// other statement (a write, a read not sent ahead) drops the answers not taken. On SQLite there is nothing to
-    /// gain and nothing is done.
+    /// other statement (a write, a read not sent ahead) drops the answers not taken. On SQLite
+    /// there is nothing to gain and nothing is done.
     pub fn prefetch(&self, sql: &str, params: impl Params) -> Result<()> {
         match self {
             Conn::Sqlite(_) => Ok(()),
