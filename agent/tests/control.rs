@@ -897,11 +897,15 @@ async fn keys_bound_to_their_request_and_private_files() {
         seen = (0, 0);
         let mut stack = vec![agent.state.clone(), cache.clone(), logs.clone()];
         while let Some(p) = stack.pop() {
-            let meta = std::fs::metadata(&p).unwrap();
+            // A temporary file renamed into place between the listing and this look is gone.
+            let meta = match std::fs::metadata(&p) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                meta => meta.unwrap(),
+            };
             let mode = meta.permissions().mode() & 0o777;
             if meta.is_dir() {
                 assert_eq!(mode, 0o700, "{}", p.display());
-                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                stack.extend(std::fs::read_dir(&p).unwrap().filter_map(|e| e.ok()).map(|e| e.path()));
             } else {
                 assert_eq!(mode, 0o600, "{}", p.display());
                 if p.starts_with(&cache) {
