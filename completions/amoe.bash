@@ -10151,17 +10151,13 @@ _amoe() {
             return 0
             ;;
         amoe__subcmd__store__subcmd__copy)
-            opts="-o -h -V --to --files --store --operator --output --help --version"
+            opts="-o -h -V --to --store --operator --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --to)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --files)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

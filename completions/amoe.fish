@@ -1707,7 +1707,6 @@ complete -c amoe -n "__fish_amoe_using_subcommand store; and not __fish_seen_sub
 complete -c amoe -n "__fish_amoe_using_subcommand store; and not __fish_seen_subcommand_from copy help" -f -a "copy" -d 'Copy the whole store to a new file or an empty PostgreSQL database, and check the copy'
 complete -c amoe -n "__fish_amoe_using_subcommand store; and not __fish_seen_subcommand_from copy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c amoe -n "__fish_amoe_using_subcommand store; and __fish_seen_subcommand_from copy" -l to -d 'The new store: a file path (new or empty) or a `postgres://USER@HOST/DATABASE` URL' -r -F
-complete -c amoe -n "__fish_amoe_using_subcommand store; and __fish_seen_subcommand_from copy" -l files -d 'Where the new store keeps its files (ticket attachments), when it is a PostgreSQL database and this is not the `store_files` directory already configured' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand store; and __fish_seen_subcommand_from copy" -l store -d 'Path of the store [env: AMOE_STORE; default: ~/.local/share/amoe/amoe.db]' -r -F
 complete -c amoe -n "__fish_amoe_using_subcommand store; and __fish_seen_subcommand_from copy" -l operator -d 'Operator name written to the audit journal [env: AMOE_OPERATOR; default: $USER]' -r
 complete -c amoe -n "__fish_amoe_using_subcommand store; and __fish_seen_subcommand_from copy" -s o -l output -d 'Output format [env: AMOE_OUTPUT; default: table]' -r -f -a "table\t'A table for people (the default)'

@@ -73,6 +73,9 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the store, or bring an existing one up to date
+    #[command(
+        after_long_help = "Every command brings the store's schema up to date when it opens it; `init` does it on purpose,\nafter an upgrade. It also moves into the store the ticket attachments that versions before\nschema 15 kept as files beside it (the `attachments` folder next to the store file, or under\n`store_files` for a PostgreSQL store), and names those whose file is missing or altered.\n\nEXAMPLES:\n  amoe init\n  amoe --store 'postgres://amoe@db.example.fr/amoe?sslrootcert=/etc/amoe/pg-ca.pem' init"
+    )]
     Init,
     /// Beneficiaries: the public bodies, by SIRET, with their lot and contacts
     #[command(subcommand)]
@@ -178,7 +181,7 @@ pub enum Command {
     },
     /// Take a consistent copy of the store while others keep using it
     #[command(
-        after_long_help = "The extranet's key (STORE.extranet-key, which seals second factors) is copied beside the\nfile, as FILE.extranet-key, when the store has one.\n\nEXAMPLES:\n  amoe backup /srv/backup/amoe-$(date +%F).db"
+        after_long_help = "The copy holds everything the store holds, ticket attachments included (attachments an\nearlier version kept as files beside the store are moved into it first). The extranet's key\n(STORE.extranet-key, which seals second factors) is copied beside the file, as\nFILE.extranet-key, when the store has one.\n\nEXAMPLES:\n  amoe backup /srv/backup/amoe-$(date +%F).db"
     )]
     Backup {
         /// File to write; must not exist
@@ -200,16 +203,12 @@ pub enum Command {
 pub enum StoreCmd {
     /// Copy the whole store to a new file or an empty PostgreSQL database, and check the copy
     #[command(
-        after_long_help = "The copy goes through the export format: every table, row for row, audit journal included;\nthen both stores are exported and must be identical. A target that is not empty is refused.\nThe source is not changed: point `store` in config.toml at the new one once it is made.\nThe password of a PostgreSQL target comes from a password file (passfile= or PGPASSFILE),\nnever from the URL.\n\nEXAMPLES:\n  amoe store copy --to 'postgres://amoe@db.example.fr/amoe?sslrootcert=/etc/amoe/pg-ca.pem'\n  amoe --store 'postgres://amoe@db.example.fr/amoe' store copy --to /srv/backup/amoe.db"
+        after_long_help = "The copy goes through the export format: every table, row for row, audit journal and attachments\nincluded; then both stores are exported and must be identical. A target that is not empty is refused.\nThe source is not changed: point `store` in config.toml at the new one once it is made.\nThe password of a PostgreSQL target comes from a password file (passfile= or PGPASSFILE),\nnever from the URL.\n\nEXAMPLES:\n  amoe store copy --to 'postgres://amoe@db.example.fr/amoe?sslrootcert=/etc/amoe/pg-ca.pem'\n  amoe --store 'postgres://amoe@db.example.fr/amoe' store copy --to /srv/backup/amoe.db"
     )]
     Copy {
         /// The new store: a file path (new or empty) or a `postgres://USER@HOST/DATABASE` URL
         #[arg(long, value_name = "PATH|URL")]
         to: PathBuf,
-        /// Where the new store keeps its files (ticket attachments), when it is a PostgreSQL
-        /// database and this is not the `store_files` directory already configured
-        #[arg(long, value_name = "DIR")]
-        files: Option<PathBuf>,
     },
 }
 

@@ -26,9 +26,9 @@ pub struct ConfigFile {
     /// Path of the store (`~/` is expanded), or a `postgres://USER@HOST/DATABASE` URL of a
     /// shared store (never with a password: see `docs/postgresql.md`).
     pub store: Option<PathBuf>,
-    /// With a PostgreSQL store, the directory of the files it refers to (ticket attachments,
-    /// the extranet's key); `~/` is expanded. Default `$XDG_DATA_HOME/amoe`. A SQLite store
-    /// keeps them beside its file.
+    /// With a PostgreSQL store, the directory of the files it refers to (the extranet's key,
+    /// and attachments written by versions before schema 15); `~/` is expanded. Default
+    /// `$XDG_DATA_HOME/amoe`. A SQLite store keeps them beside its file.
     pub store_files: Option<PathBuf>,
     /// Default `--output` format.
     pub output: Option<Format>,
@@ -159,9 +159,9 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The path beside which the store's files are (attachments in its directory, the
-    /// extranet's key as `NAME.extranet-key`): the store file, or for a PostgreSQL store
-    /// `STORE_FILES/store`.
+    /// The path beside which the store's files are (the extranet's key as
+    /// `NAME.extranet-key`, attachments of earlier versions in its directory): the store file,
+    /// or for a PostgreSQL store `STORE_FILES/store`.
     pub fn beside_store(&self) -> &Path {
         &self.files_anchor
     }
@@ -258,7 +258,7 @@ impl Settings {
                 .or(file.store_files.map(expand_home))
                 .or_else(|| data_dir().map(|d| d.join("amoe")))
                 .ok_or_else(|| {
-                    Failure::new("no directory for the store's files (ticket attachments, the extranet's key)")
+                    Failure::new("no directory for the store's files (the extranet's key)")
                         .hint("set `store_files` in the configuration or `AMOE_STORE_FILES`")
                 })?
                 .join("store")

@@ -29,6 +29,43 @@ pub struct Dump {
     pub tables: Vec<TableDump>,
 }
 
+/// The table of attachments' bytes: an export keeps them as files (`attachments/SHA256`), so
+/// it is not one of a dump's tables; [`Store::load`] fills it from the files.
+const BYTES_TABLE: &str = "attachment_bytes";
+/// The first schema version with [`BYTES_TABLE`]: stores before it kept attachments as files.
+pub const BYTES_SINCE: u32 = 15;
+
+impl Dump {
+    /// The SHA-256 of every attachment the `attachments` table names (well-formed ones only).
+    pub fn attachment_shas(&self) -> Vec<String> {
+        self.tables
+            .iter()
+            .filter(|t| t.table == "attachments")
+            .flat_map(|t| {
+                let col = t.columns.iter().position(|c| c == "sha256");
+                t.rows
+                    .iter()
+                    .filter_map(move |r| col.and_then(|c| r.get(c)).and_then(|v| v.as_str()).map(str::to_owned))
+            })
+            .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .collect()
+    }
+}
+
+/// Stores an attachment's bytes once (a second insert of the same SHA-256 does nothing).
+pub(crate) fn put_attachment_bytes(tx: &Tx<'_>, sha256: &str, content: &[u8]) -> Result<()> {
+    tx.conn()
+        .execute(
+            "INSERT INTO attachment_bytes (sha256, content) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            crate::db::params![sha256, content],
+        )
+        .map(drop)
+        .map_err(|e| tx.sql(e))
+}
+
+/// Where a load finds the bytes of an attachment, by SHA-256; an error is said as it is.
+pub type AttachmentSource<'a> = dyn FnMut(&str) -> std::result::Result<Vec<u8>, String> + 'a;
+
 fn table_names(db: &(impl Reads + ?Sized)) -> Result<Vec<String>> {
     let sql = match db.dialect() {
         Dialect::Sqlite => {
@@ -40,7 +77,8 @@ fn table_names(db: &(impl Reads + ?Sized)) -> Result<Vec<String>> {
         }
     };
     let mut stmt = db.conn().prepare(sql).map_err(|e| db.sql(e))?;
-    stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(|e| db.sql(e))
+    let names: Vec<String> = stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(|e| db.sql(e))?;
+    Ok(names.into_iter().filter(|n| n != BYTES_TABLE).collect())
 }
 
 /// Column names and primary-key columns (in key order) of a table.
@@ -115,7 +153,8 @@ impl Store {
 
     /// True when no table holds a row.
     pub fn is_empty(&self) -> Result<bool> {
-        for table in table_names(self)? {
+        let bytes = (self.schema_version()? >= BYTES_SINCE).then(|| BYTES_TABLE.to_owned());
+        for table in table_names(self)?.into_iter().chain(bytes) {
             let any: Option<i64> = crate::db::OptionalExtension::optional(self.conn.query_row(
                 &format!("SELECT 1 FROM {} LIMIT 1", quote(&table)),
                 [],
@@ -129,9 +168,11 @@ impl Store {
         Ok(true)
     }
 
-    /// Loads a dump into this store, which must be empty and at the dump's schema version.
-    /// All or nothing: one transaction, foreign keys checked at its end.
-    pub fn load(&mut self, dump: &Dump) -> Result<()> {
+    /// Loads a dump into this store, which must be empty and at the dump's schema version, with
+    /// the bytes of the attachments it names, which `source` gives. All or nothing: one
+    /// transaction, foreign keys checked at its end. A store older than schema version 15 has no
+    /// room for the bytes: [`Store::load_attachment_bytes`] puts them in once it is migrated.
+    pub fn load(&mut self, dump: &Dump, source: &mut AttachmentSource<'_>) -> Result<()> {
         let version = self.schema_version()?;
         if version != dump.schema_version {
             return Err(Error::Import(format!(
@@ -192,6 +233,9 @@ impl Store {
                 }
             }
         }
+        if version >= BYTES_SINCE {
+            put_all_bytes(&tx, dump, source)?;
+        }
         tx.commit().map_err(|e| Error::Import(format!("the rows do not hold together: {e}")))?;
         // After a bulk load, the planner's statistics, as after `pg_restore`: until autovacuum
         // comes by, reads would be planned for empty tables. The rows are in whatever happens
@@ -201,4 +245,22 @@ impl Store {
         }
         Ok(())
     }
+}
+
+impl Store {
+    /// Puts in the bytes of the attachments `dump` names that the store lacks, in one
+    /// transaction: for a dump of a version before 15, loaded and then migrated.
+    pub fn load_attachment_bytes(&mut self, dump: &Dump, source: &mut AttachmentSource<'_>) -> Result<()> {
+        let tx = Tx::begin(&self.conn, &self.path, true)?;
+        put_all_bytes(&tx, dump, source)?;
+        tx.commit()
+    }
+}
+
+fn put_all_bytes(tx: &Tx<'_>, dump: &Dump, source: &mut AttachmentSource<'_>) -> Result<()> {
+    for sha in dump.attachment_shas() {
+        let content = source(&sha).map_err(|e| Error::Import(format!("attachment `{sha}`: {e}")))?;
+        put_attachment_bytes(tx, &sha, &content)?;
+    }
+    Ok(())
 }

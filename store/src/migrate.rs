@@ -453,6 +453,14 @@ const MIGRATIONS: &[&str] = &[
         last_step INTEGER NOT NULL DEFAULT 0
     );
     ALTER TABLE web_sessions ADD COLUMN stage TEXT NOT NULL DEFAULT 'full' CHECK (stage IN ('full', 'code', 'enrol'));",
+    // 15: the bytes of ticket attachments, in the store itself rather than in files beside it:
+    // a backup (`amoe backup`, `pg_dump`) holds them, and every host sharing a PostgreSQL store
+    // reads them without a shared mount. Exports keep them as files (`attachments/SHA256`), so
+    // this table is not one of an export's tables.
+    "CREATE TABLE attachment_bytes (
+        sha256 TEXT PRIMARY KEY NOT NULL REFERENCES attachments (sha256) ON DELETE CASCADE,
+        content BLOB NOT NULL
+    );",
 ];
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -486,6 +494,7 @@ pub(crate) fn postgres_sql(index: usize) -> String {
             if end == 0 { rest.split_at(rest.chars().next().map_or(0, char::len_utf8)) } else { rest.split_at(end) };
         match word {
             "INTEGER" => out.push_str("BIGINT"),
+            "BLOB" => out.push_str("BYTEA"),
             "TEXT" => out.push_str("TEXT COLLATE \"C\""),
             "user" => out.push_str("\"user\""),
             "REFERENCES" => {
@@ -536,24 +545,24 @@ fn sqlite_version(conn: &Connection) -> rusqlite::Result<u32> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
-/// Applies the migrations from the store's version up to `target`. A store newer than this
-/// build is refused rather than touched, and so is a PostgreSQL database holding another
-/// application's tables.
-pub(crate) fn migrate(conn: &Conn, target: u32) -> Result<(), MigrateError> {
+/// Applies the migrations from the store's version up to `target`, and returns the version it
+/// found. A store newer than this build is refused rather than touched, and so is a PostgreSQL
+/// database holding another application's tables.
+pub(crate) fn migrate(conn: &Conn, target: u32) -> Result<u32, MigrateError> {
     match conn {
         Conn::Sqlite(c) => migrate_sqlite(c, target),
         Conn::Postgres(_) => migrate_postgres(conn, target),
     }
 }
 
-fn migrate_postgres(conn: &Conn, target: u32) -> Result<(), MigrateError> {
+fn migrate_postgres(conn: &Conn, target: u32) -> Result<u32, MigrateError> {
     debug_assert_eq!(conn.dialect(), Dialect::Postgres);
     let current = version(conn)?;
     if current > LATEST_VERSION {
         return Err(MigrateError::Newer(current));
     }
     if current >= target.min(LATEST_VERSION) {
-        return Ok(());
+        return Ok(current);
     }
     let in_tx = |f: &dyn Fn() -> Result<(), MigrateError>| -> Result<(), MigrateError> {
         conn.begin(true)?;
@@ -598,17 +607,17 @@ fn migrate_postgres(conn: &Conn, target: u32) -> Result<(), MigrateError> {
             Ok(())
         })?;
     }
-    Ok(())
+    Ok(current)
 }
 
-fn migrate_sqlite(conn: &Connection, target: u32) -> Result<(), MigrateError> {
+fn migrate_sqlite(conn: &Connection, target: u32) -> Result<u32, MigrateError> {
     use rusqlite::{OptionalExtension, TransactionBehavior};
     let current = sqlite_version(conn)?;
     if current > LATEST_VERSION {
         return Err(MigrateError::Newer(current));
     }
     if current >= target.min(LATEST_VERSION) {
-        return Ok(());
+        return Ok(current);
     }
     // SQLite's way to change a table: foreign keys off while it is rebuilt (the pragma is a
     // no-op inside a transaction), checked whole before each migration commits.
@@ -636,7 +645,7 @@ fn migrate_sqlite(conn: &Connection, target: u32) -> Result<(), MigrateError> {
         Ok(())
     })();
     conn.pragma_update(None, "foreign_keys", enforced)?;
-    outcome
+    outcome.map(|()| current)
 }
 
 #[derive(Debug)]

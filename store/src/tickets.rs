@@ -1,5 +1,5 @@
 //! Tickets and the people around them: users, projects, spaces, rights; tickets, their history,
-//! links and attachments (metadata only: the files live beside the store).
+//! links and attachments (stored once by SHA-256, their bytes in `attachment_bytes`).
 //!
 //! No rights are checked here: callers go through `amoe_core::tickets::allowed` with the
 //! [`Actor`] this module builds, before reading or writing a ticket.
@@ -605,6 +605,30 @@ pub trait TicketReads: Reads {
     }
 
     /// Attachments of a ticket: (name, sha256, size).
+    /// The bytes of the attachment with this SHA-256, when the store holds them (a store made
+    /// before schema version 15 kept them as files beside it).
+    fn attachment_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        OptionalExtension::optional(self.conn().query_row(
+            "SELECT content FROM attachment_bytes WHERE sha256 = ?1",
+            [sha256],
+            |r| r.get(0),
+        ))
+        .map_err(|e| self.sql(e))
+    }
+
+    /// The SHA-256 of every attachment whose bytes the store lacks (written as files by a
+    /// version before schema 15), in order.
+    fn attachments_without_bytes(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT a.sha256 FROM attachments a WHERE NOT EXISTS
+                 (SELECT 1 FROM attachment_bytes b WHERE b.sha256 = a.sha256) ORDER BY a.sha256",
+            )
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(|e| self.sql(e))
+    }
+
     fn attachments(&self, ticket: i64) -> Result<Vec<(String, String, i64)>> {
         let mut stmt = self
             .conn()
@@ -825,12 +849,19 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Records an attachment (its file is already in place under its SHA-256).
-    pub fn attach(&self, ticket: i64, name: &str, sha256: &str, size: i64, seq: i64) -> Result<()> {
+    /// Puts in the bytes of an attachment already recorded (one an earlier version kept as a
+    /// file); nothing happens when the store has them.
+    pub fn put_attachment_bytes(&self, sha256: &str, content: &[u8]) -> Result<()> {
+        crate::dump::put_attachment_bytes(self, sha256, content)
+    }
+
+    /// Records an attachment and, once per SHA-256, its bytes.
+    pub fn attach(&self, ticket: i64, name: &str, sha256: &str, content: &[u8], seq: i64) -> Result<()> {
         self.exec(
             "INSERT INTO attachments (sha256, size) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![sha256, size],
+            params![sha256, content.len() as i64],
         )?;
+        crate::dump::put_attachment_bytes(self, sha256, content)?;
         let n = self.exec(
             "INSERT INTO ticket_attachments (ticket, name, sha256, seq) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             params![ticket, name, sha256, seq],

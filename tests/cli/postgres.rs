@@ -233,21 +233,7 @@ fn store_copy_to_postgresql_and_back_exports_byte_for_byte_alike() {
     assert!(before.keys().any(|k| k.starts_with("attachments/")), "with an attachment");
 
     let pg = database(&server, "copy");
-    // Where a PostgreSQL store of this home keeps its files by default.
-    let files_dir = env.path(".local/share/amoe");
-    let r = env.run_at(
-        &source,
-        &[
-            "store",
-            "copy",
-            "--to",
-            pg.to_str().expect("utf8"),
-            "--files",
-            files_dir.to_str().expect("utf8"),
-            "-o",
-            "json",
-        ],
-    );
+    let r = env.run_at(&source, &["store", "copy", "--to", pg.to_str().expect("utf8"), "-o", "json"]);
     assert_eq!(r.code, 0, "copy to PostgreSQL: {}{}", r.stdout, r.stderr);
     let report = r.json();
     assert_eq!(report["identical"], true);

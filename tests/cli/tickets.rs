@@ -250,10 +250,10 @@ fn history_sheet_links_attachments_and_bad_words() {
     std::fs::write(&small, "GET / 502").expect("write");
     ok(&env, "writer", &["ticket", "attach", &t1, small.to_str().expect("utf8")]);
     ok(&env, "writer", &["ticket", "attach", &t2, small.to_str().expect("utf8")]);
-    // Stored once, by SHA-256, beside the store.
+    // Stored once, by SHA-256, in the store itself: no file beside it.
     let dir = env.files_anchor().parent().expect("dir").join("attachments");
-    let files: Vec<_> = walk(&dir);
-    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(!dir.exists(), "no attachment files beside the store");
+    assert_eq!(env.query("SELECT COUNT(*) FROM attachment_bytes"), "1");
 
     // The full history, with who and when; time spent only for users who see time.
     let v: Value = ok(&env, "admin", &["ticket", "show", &t1, "-o", "json"]).json();
@@ -410,15 +410,102 @@ fn export_import_export_is_byte_identical_with_tickets_and_attachments() {
         let rel = f.strip_prefix(&first).expect("prefix");
         assert_eq!(std::fs::read(f).expect("a"), std::fs::read(second.join(rel)).expect("b"), "{rel:?}");
     }
-    // The restored store serves the attachment from its own folder.
-    let restored_file = walk(&env.path("r").join("attachments"));
-    assert_eq!(restored_file.len(), 1);
+    // The restored store holds the attachment itself (the second export read it from there).
+    assert!(!env.path("r").join("attachments").exists());
+    // An export of an earlier schema (before attachments were in the store) loads them too,
+    // once the store is migrated.
+    let older = env.path("export-14");
+    std::fs::create_dir_all(older.join("attachments")).expect("dir");
+    for f in &a {
+        let rel = f.strip_prefix(&first).expect("prefix");
+        std::fs::write(older.join(rel), std::fs::read(f).expect("read")).expect("write");
+    }
+    let manifest = std::fs::read_to_string(older.join("manifest.json")).expect("manifest");
+    let latest = format!("\"schema_version\": {}", amoe_store::LATEST_VERSION);
+    assert!(manifest.contains(&latest), "{manifest}");
+    std::fs::write(older.join("manifest.json"), manifest.replace(&latest, "\"schema_version\": 14")).expect("write");
+    let from_older = env.path("r14/restored.db");
+    let r = env.run_at(&from_older, &["import", older.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let third = env.path("export-3");
+    let r = env.run_at(&from_older, &["export", third.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(walk(&third).len(), a.len());
+    for f in &a {
+        let rel = f.strip_prefix(&first).expect("prefix");
+        assert_eq!(std::fs::read(f).expect("a"), std::fs::read(third.join(rel)).expect("c"), "{rel:?}");
+    }
     // A damaged attachment in an export is refused, nothing imported.
     std::fs::write(walk(&first.join("attachments"))[0].clone(), "tampered").expect("write");
     let r = env.run_at(&env.path("other.db"), &["import", first.to_str().expect("utf8")]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("does not match"), "{}", r.stderr);
     assert!(!env.path("other.db").exists());
+}
+
+/// A store from before schema 15 kept attachments as files beside it: opening it moves them in
+/// (a file that is missing or altered is named and left), `amoe init` finishes the job once the
+/// file is back, and then the store needs the files no more. A backup holds the attachments.
+#[test]
+fn attachments_live_in_the_store_through_backups_and_upgrades() {
+    let (env, [t1, _, _, _]) = world();
+    let (a, b) = (env.path("a.txt"), env.path("b.txt"));
+    std::fs::write(&a, "first trace").expect("write");
+    std::fs::write(&b, "second trace").expect("write");
+    ok(&env, "writer", &["ticket", "attach", &t1, a.to_str().expect("utf8")]);
+    ok(&env, "writer", &["ticket", "attach", &t1, b.to_str().expect("utf8")]);
+    let shown: Value = ok(&env, "admin", &["ticket", "show", &t1, "-o", "json"]).json();
+    let sha = |i: usize| shown["attachments"][i][1].as_str().unwrap_or_default().to_owned();
+    let (sha_a, sha_b) = (sha(0), sha(1));
+    assert_eq!((sha_a.len(), sha_b.len()), (64, 64), "{shown}");
+    let exported = |store: &std::path::Path, name: &str| -> Vec<(String, Vec<u8>)> {
+        let dir = env.path(name);
+        let r = env.run_at(store, &["export", dir.to_str().expect("utf8")]);
+        assert_eq!(r.code, 0, "export: {}", r.stderr);
+        let mut files: Vec<(String, Vec<u8>)> = walk(&dir.join("attachments"))
+            .into_iter()
+            .map(|f| {
+                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+                (name, std::fs::read(&f).expect("read"))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let mut want = vec![(sha_a.clone(), b"first trace".to_vec()), (sha_b.clone(), b"second trace".to_vec())];
+    want.sort();
+
+    if !env.is_pg() {
+        // The backup, in a folder of its own, holds the attachments.
+        let backup = env.path("elsewhere/amoe.db");
+        std::fs::create_dir_all(env.path("elsewhere")).expect("dir");
+        ok(&env, "admin", &["backup", backup.to_str().expect("utf8")]);
+        assert_eq!(exported(&backup, "export-backup"), want);
+    }
+
+    // The store as an earlier version left it: no bytes table, the files beside it; one file
+    // altered.
+    env.execute("DROP TABLE attachment_bytes");
+    env.execute(if env.is_pg() { "UPDATE amoe_schema SET version = 14" } else { "PRAGMA user_version = 14" });
+    let dir = env.files_anchor().parent().expect("dir").join("attachments");
+    let file = |sha: &str| dir.join(&sha[..2]).join(sha);
+    for (sha, bytes) in [(&sha_a, &b"first trace"[..]), (&sha_b, &b"altered"[..])] {
+        std::fs::create_dir_all(file(sha).parent().expect("dir")).expect("dir");
+        std::fs::write(file(sha), bytes).expect("write");
+    }
+    let r = ok(&env, "admin", &["ticket", "show", &t1]);
+    assert!(r.stderr.contains("moved 1 attachment(s) from files into the store"), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: 1 attachment(s)") && r.stderr.contains(&sha_b), "{}", r.stderr);
+    // Once the file is sound again, `amoe init` moves it in; then the files can go.
+    std::fs::write(file(&sha_b), "second trace").expect("write");
+    let r = ok(&env, "admin", &["init"]);
+    assert!(r.stderr.contains("moved 1 attachment(s)") && !r.stderr.contains("warning"), "{}", r.stderr);
+    let r = ok(&env, "admin", &["init"]);
+    assert!(r.stderr.is_empty(), "nothing left to move: {}", r.stderr);
+    std::fs::remove_dir_all(&dir).expect("remove");
+    assert_eq!(exported(&env.store, "export-upgraded"), want);
+    let r = env.run(&["audit", "verify"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 /// `amoe ticket import-mail ARGS` with `mail` on stdin.

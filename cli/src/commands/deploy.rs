@@ -400,8 +400,8 @@ fn ticket_bundle(ctx: &Ctx, store: &Store, spec: &str) -> Result<bundle::Bundle>
         Failure::new(format!("ticket #{id} has no attachment `{file}`"))
             .hint(format!("`amoe ticket show {id}` lists them"))
     })?;
-    let path = crate::ops::tickets::attachment_path(ctx.settings.beside_store(), &sha);
-    bundle::bundle(&path, file)
+    let bytes = crate::ops::tickets::attachment_bytes(store, ctx.settings.beside_store(), &sha)?;
+    bundle::from_attachment(&bytes, file, &sha)
 }
 
 fn flush_site(ctx: &Ctx, store: &mut Store, site: &str, hosts: &[Host]) -> Result<()> {

@@ -39,8 +39,23 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     /// Opens the existing store.
+    /// Opens the store, bringing its schema up to date; a store upgraded from before schema 15
+    /// gets the bytes of its attachments moved in from their files.
     pub fn open(&self) -> Result<Store> {
-        Ok(Store::open(&self.settings.store)?)
+        let (mut store, before) = Store::open_upgrading(&self.settings.store)?;
+        if before > 0 && before < amoe_store::ATTACHMENT_BYTES_SINCE {
+            self.adopt_attachments(&mut store, "store upgrade")?;
+        }
+        Ok(store)
+    }
+
+    /// Moves into the store the attachments an earlier version kept as files beside it, and
+    /// says what it did on standard error.
+    pub fn adopt_attachments(&self, store: &mut Store, command: &str) -> Result<()> {
+        let anchor = self.settings.beside_store();
+        let done = crate::ops::tickets::adopt_attachment_files(store, anchor, &self.draft(command, None))?;
+        crate::ops::tickets::say_adopted(&done, anchor);
+        Ok(())
     }
 
     /// The audit entry of a command about `target`; secrets are redacted from the arguments.
@@ -119,7 +134,7 @@ pub(crate) fn execute(ctx: &mut Ctx, command: Command) -> Result<Exit> {
         Command::Export { dir } => store::export(ctx, &dir),
         Command::Import { dir } => store::import(ctx, &dir),
         Command::Backup { file } => store::backup(ctx, &file),
-        Command::Store(crate::cli::StoreCmd::Copy { to, files }) => store::copy(ctx, &to, files.as_deref()),
+        Command::Store(crate::cli::StoreCmd::Copy { to }) => store::copy(ctx, &to),
         Command::Demo { keep } => demo::run(ctx, keep.as_deref()),
     }
 }

@@ -14,6 +14,11 @@ pub(super) fn init(ctx: &mut Ctx) -> Result<Exit> {
     if before != LATEST_VERSION {
         store.journal(&ctx.draft("init", None), "ok")?;
     }
+    if before > 0 {
+        // The command to run after an upgrade: it also takes in attachment files that could
+        // not be read when the store was first opened by this version.
+        ctx.adopt_attachments(&mut store, "init")?;
+    }
     let path = store.location().to_path_buf();
     let report = InitReport { store: path.clone(), previous_version: before, schema_version: LATEST_VERSION };
     if ctx.out.format == Format::Table {
@@ -47,13 +52,18 @@ pub(super) fn export(ctx: &mut Ctx, dir: &Path) -> Result<Exit> {
 }
 
 pub(super) fn import(ctx: &mut Ctx, dir: &Path) -> Result<Exit> {
-    let r = transfer::import(dir, &ctx.settings.store, ctx.settings.beside_store())?;
+    let r = transfer::import(dir, &ctx.settings.store)?;
     let s = format!("imported {} rows in {} tables into `{}`", r.rows, r.tables, r.store.display());
     transfer_done(ctx, s, &r)
 }
 
 pub(super) fn backup(ctx: &mut Ctx, file: &Path) -> Result<Exit> {
-    let store = ctx.open()?;
+    let mut store = ctx.open()?;
+    // Attachments that an earlier version kept as files go into the store first, so that the
+    // copy holds them.
+    if !amoe_store::is_url(&ctx.settings.store) {
+        ctx.adopt_attachments(&mut store, "backup")?;
+    }
     store.backup_to(file)?;
     let bytes = std::fs::metadata(file).with_context(|| format!("cannot read `{}`", file.display()))?.len();
     // The extranet's key goes with the store: it alone opens the second factors' secrets.
@@ -91,25 +101,18 @@ pub(super) fn backup(ctx: &mut Ctx, file: &Path) -> Result<Exit> {
 }
 
 /// `amoe store copy --to LOCATION`.
-pub(super) fn copy(ctx: &mut Ctx, to: &Path, to_files: Option<&Path>) -> Result<Exit> {
+pub(super) fn copy(ctx: &mut Ctx, to: &Path) -> Result<Exit> {
     let store = ctx.open()?;
-    // The new store's files: beside it when it is a file, else where `--files` says, else where
-    // this store keeps its own.
-    let anchor = match to_files {
-        Some(dir) => dir.join("store"),
-        None if amoe_store::is_url(to) => ctx.settings.beside_store().to_path_buf(),
-        None => to.to_path_buf(),
-    };
-    let r = transfer::copy(&store, ctx.settings.beside_store(), to, &anchor)?;
+    let r = transfer::copy(&store, ctx.settings.beside_store(), to)?;
     if ctx.out.format == Format::Table {
         ctx.out.line(&format!(
-            "copied {} rows in {} tables from `{}` to `{}` (schema version {}, identical exports, {} attachments copied)",
+            "copied {} rows in {} tables and {} attachments from `{}` to `{}` (schema version {}, identical exports)",
             r.rows,
             r.tables,
+            r.attachments,
             r.from.display(),
             r.to.display(),
             r.schema_version,
-            r.attachments
         ))?;
     } else {
         ctx.out.json(&r)?;

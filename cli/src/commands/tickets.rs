@@ -370,8 +370,7 @@ pub(super) fn ticket(ctx: &mut Ctx, args: TicketArgs) -> Result<Exit> {
             }
             let bytes = std::fs::read(&file)?;
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("attachment").to_owned();
-            let store_path = ctx.settings.beside_store().to_path_buf();
-            let sha = ops::attach(&mut store, &store_path, &who, &draft("attach", Some(id)), id, &name, &bytes)?;
+            let sha = ops::attach(&mut store, &who, &draft("attach", Some(id)), id, &name, &bytes)?;
             ctx.out.line(&format!("attached `{name}` to ticket #{id} (SHA-256 {sha})"))?;
         }
         // Handled above: the sender acts, not the operator.
@@ -424,11 +423,10 @@ fn import_mail(ctx: &mut Ctx, project: Option<String>, space: Option<String>, ki
         if busy { Failure::with_exit(format!("the store is busy: {e}"), Exit::TempFail).into() } else { e }
     };
     let mut store = ctx.open().map_err(temp)?;
-    let store_path = ctx.settings.beside_store().to_path_buf();
     let draft = ctx.draft("ticket import-mail", None);
     let notify = ctx.settings.mail.as_ref().map(crate::ops::notices::domain);
     let defaults = crate::ops::intake::Defaults { project, space, kind: Some(kind), notify };
-    let outcome = crate::ops::intake::import(&mut store, &store_path, &draft, &raw, &defaults).map_err(temp)?;
+    let outcome = crate::ops::intake::import(&mut store, &draft, &raw, &defaults).map_err(temp)?;
     flush_notices(ctx, &mut store);
     match ctx.out.format {
         Format::Table => ctx.out.line(&format!("ticket #{}: {}", outcome.ticket, outcome.action))?,

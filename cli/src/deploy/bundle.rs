@@ -197,12 +197,7 @@ pub fn bundle(source: &Path, name: &str) -> anyhow::Result<Bundle> {
             _tmp: None,
         });
     }
-    let name = name.to_ascii_lowercase();
-    if ![".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"].iter().any(|e| name.ends_with(e)) {
-        return Err(Failure::usage(format!("`{name}` is neither a folder nor a .tar, .tar.gz or .tar.zst file"))
-            .hint("deploy a folder, or a tar archive of it")
-            .into());
-    }
+    archive_name(name)?;
     Ok(Bundle {
         source: Source::Archive(source.to_path_buf()),
         sha256: None,
@@ -210,6 +205,27 @@ pub fn bundle(source: &Path, name: &str) -> anyhow::Result<Bundle> {
         estimate: meta.len(),
         _tmp: None,
     })
+}
+
+/// Refuses a file whose name is not a tar archive's.
+fn archive_name(name: &str) -> anyhow::Result<()> {
+    let name = name.to_ascii_lowercase();
+    if ![".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"].iter().any(|e| name.ends_with(e)) {
+        return Err(Failure::usage(format!("`{name}` is neither a folder nor a .tar, .tar.gz or .tar.zst file"))
+            .hint("deploy a folder, or a tar archive of it")
+            .into());
+    }
+    Ok(())
+}
+
+/// A bundle deposited on a ticket (`ticket:N:FILE`): the attachment's bytes, named `name`,
+/// written to a private temporary file and sent with the SHA-256 the store gives.
+pub fn from_attachment(bytes: &[u8], name: &str, sha256: &str) -> anyhow::Result<Bundle> {
+    archive_name(name)?;
+    let tmp = tempfile::Builder::new().prefix("amoe-attachment").tempdir()?;
+    let path = tmp.path().join("bundle");
+    std::fs::write(&path, bytes).map_err(|e| Failure::new(format!("cannot write `{}`: {e}", path.display())))?;
+    fetched(tmp, path, sha256, false)
 }
 
 /// A bundle fetched from a host into a private temporary file (`amoe deploy promote`); it must

@@ -239,7 +239,7 @@ pub async fn create(State(app): State<Shared>, Signed { lang, session: s, user }
     };
     if let Some((name, bytes)) = &up.file {
         let d = draft(&app, &who, "ticket attach", Some(format!("#{}", t.id)));
-        if let Err(e) = ops::attach(&mut st, app.settings.beside_store(), &who, &d, t.id, &base_name(name), bytes) {
+        if let Err(e) = ops::attach(&mut st, &who, &d, t.id, &base_name(name), bytes) {
             // The ticket is open; its page says what became of the file.
             drop(st);
             send_notices(&app);
@@ -353,7 +353,7 @@ fn add(
     }
     if let Some((name, bytes)) = &up.file {
         let d = draft(app, &who, "ticket attach", Some(format!("#{id}")));
-        if let Err(e) = ops::attach(&mut st, app.settings.beside_store(), &who, &d, id, &base_name(name), bytes) {
+        if let Err(e) = ops::attach(&mut st, &who, &d, id, &base_name(name), bytes) {
             return again(StatusCode::BAD_REQUEST, view::Note::Refused(e.to_string()));
         }
     }
@@ -368,17 +368,16 @@ pub async fn attachment(
     Signed { lang, user, .. }: Signed,
 ) -> Response {
     let Some(id) = id_of(&id) else { return not_found(lang) };
-    let sha = {
+    let found = {
         let Ok(st) = app.store.lock() else { return unavailable() };
         let Ok(who) = acting(&app, &st, user) else { return unavailable() };
         let Ok(v) = ops::show(&st, &who, id) else { return not_found(lang) };
         match v.attachments.into_iter().find(|(n, _, _)| *n == name) {
-            Some((_, sha, _)) => sha,
+            Some((_, sha, _)) => ops::attachment_bytes(&*st, app.settings.beside_store(), &sha),
             None => return not_found(lang),
         }
     };
-    let path = ops::attachment_path(app.settings.beside_store(), &sha);
-    match tokio::fs::read(&path).await {
+    match found {
         Ok(bytes) => {
             // The name as an RFC 8187 value: any character, nothing that breaks the header.
             let encoded = pages::percent(&name);

@@ -13,8 +13,6 @@
 //! - Something that is not a message: exit 65 (EX_DATAERR). Nothing is written on a refusal;
 //!   the refusal is journaled.
 
-use std::path::Path;
-
 use amoe_core::tickets::{Action, Kind, Priority, Scope, allowed};
 use amoe_store::tickets::TicketReads;
 use amoe_store::{AuditDraft, Store};
@@ -71,27 +69,15 @@ fn unique_names(files: Vec<(String, Vec<u8>)>, mut taken: Vec<String>) -> Vec<(S
 }
 
 /// Imports one message.
-pub fn import(
-    store: &mut Store,
-    store_path: &Path,
-    draft: &AuditDraft,
-    raw: &[u8],
-    d: &Defaults,
-) -> anyhow::Result<Outcome> {
-    let result = import_inner(store, store_path, draft, raw, d);
+pub fn import(store: &mut Store, draft: &AuditDraft, raw: &[u8], d: &Defaults) -> anyhow::Result<Outcome> {
+    let result = import_inner(store, draft, raw, d);
     if let Err(e) = &result {
         let _ = store.journal(draft, &format!("refused: {e}"));
     }
     result
 }
 
-fn import_inner(
-    store: &mut Store,
-    store_path: &Path,
-    draft: &AuditDraft,
-    raw: &[u8],
-    d: &Defaults,
-) -> anyhow::Result<Outcome> {
+fn import_inner(store: &mut Store, draft: &AuditDraft, raw: &[u8], d: &Defaults) -> anyhow::Result<Outcome> {
     let m =
         amoe_core::mail::read(raw).map_err(|e| refuse(format!("not a usable e-mail message: {e}"), Exit::DataErr))?;
     let (sender, refs, text, subject) = (m.sender, m.answers, m.text, m.subject);
@@ -153,7 +139,7 @@ fn import_inner(
         let files = unique_names(files, existing);
         ops::comment(store, &who, &dd, id, &body, None, message_id.as_deref())?;
         for (name, bytes) in &files {
-            ops::attach(store, store_path, &who, &dd, id, name, bytes)?;
+            ops::attach(store, &who, &dd, id, name, bytes)?;
         }
         return Ok(Outcome { ticket: id, action: "commented".into(), attachments: files.len() });
     }
@@ -199,7 +185,7 @@ fn import_inner(
     let t = ops::open(store, &who, draft, &n)?;
     let files = unique_names(files, Vec::new());
     for (name, bytes) in &files {
-        ops::attach(store, store_path, &who, draft, t.id, name, bytes)?;
+        ops::attach(store, &who, draft, t.id, name, bytes)?;
     }
     Ok(Outcome { ticket: t.id, action: "opened".into(), attachments: files.len() })
 }

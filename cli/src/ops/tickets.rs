@@ -438,10 +438,88 @@ pub fn is_bundle(name: &str) -> bool {
     [".tar.gz", ".tgz", ".tar.zst", ".tar", ".zip"].iter().any(|e| lower.ends_with(e))
 }
 
-/// Where attachments live: `STORE_DIR/attachments/AB/ABCD…`.
+/// Where a store made before schema version 15 kept an attachment's bytes:
+/// `STORE_DIR/attachments/AB/ABCD…`. Newer stores hold them (`attachment_bytes`); these files
+/// are still read, and `amoe store copy` or export and import moves them into a store.
 pub fn attachment_path(store_path: &Path, sha256: &str) -> PathBuf {
-    let dir = store_path.parent().unwrap_or(Path::new("."));
-    dir.join("attachments").join(&sha256[..2.min(sha256.len())]).join(sha256)
+    attachments_dir(store_path).join(&sha256[..2.min(sha256.len())]).join(sha256)
+}
+
+fn attachments_dir(store_path: &Path) -> PathBuf {
+    store_path.parent().unwrap_or(Path::new(".")).join("attachments")
+}
+
+/// The bytes of the attachment `sha256`: from the store, or from the file an older version of
+/// the store kept beside it (`files_anchor`, see [`attachment_path`]), checked against its
+/// SHA-256 either way.
+pub fn attachment_bytes(store: &impl TicketReads, files_anchor: &Path, sha256: &str) -> anyhow::Result<Vec<u8>> {
+    let bytes = match store.attachment_bytes(sha256)? {
+        Some(b) => b,
+        None => {
+            let path = attachment_path(files_anchor, sha256);
+            std::fs::read(&path).map_err(|e| {
+                Failure::new(format!("the store has no bytes for the attachment {sha256}: `{}`: {e}", path.display()))
+                    .hint("restore the attachments folder of the store's earlier version, or the store from a backup")
+            })?
+        }
+    };
+    if super::sha256_hex(&bytes) != sha256 {
+        return Err(Failure::new(format!("the attachment {sha256} does not match its SHA-256"))
+            .hint("restore the store from a backup")
+            .into());
+    }
+    Ok(bytes)
+}
+
+/// What [`adopt_attachment_files`] did.
+#[derive(Debug, Default)]
+pub struct Adopted {
+    /// Attachments whose bytes went from their file into the store.
+    pub moved: usize,
+    /// Attachments whose file is missing or does not match its SHA-256 (left as they were).
+    pub missing: Vec<String>,
+}
+
+/// Moves into the store the bytes of attachments that a version before schema 15 kept as files
+/// beside it, so that a backup holds them and every host sharing the store reads them. The
+/// files are left in place. Run when such a store is upgraded, and before `amoe backup`.
+pub fn adopt_attachment_files(store: &mut Store, files_anchor: &Path, draft: &AuditDraft) -> anyhow::Result<Adopted> {
+    let mut done = Adopted::default();
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut size = 0;
+    let shas = store.attachments_without_bytes()?;
+    for (i, sha) in shas.iter().enumerate() {
+        match std::fs::read(attachment_path(files_anchor, sha)) {
+            Ok(bytes) if super::sha256_hex(&bytes) == *sha => {
+                size += bytes.len();
+                batch.push((sha.clone(), bytes));
+            }
+            _ => done.missing.push(sha.clone()),
+        }
+        // One transaction per 64 MiB or so: the bytes are held in memory until it commits.
+        if !batch.is_empty() && (size >= 64 << 20 || i + 1 == shas.len()) {
+            store.mutate(draft, |tx| batch.iter().try_for_each(|(sha, bytes)| tx.put_attachment_bytes(sha, bytes)))?;
+            done.moved += batch.len();
+            (batch, size) = (Vec::new(), 0);
+        }
+    }
+    Ok(done)
+}
+
+/// Says on standard error what [`adopt_attachment_files`] did, when it did anything.
+pub fn say_adopted(done: &Adopted, files_anchor: &Path) {
+    if done.moved > 0 {
+        eprintln!("note: moved {} attachment(s) from files into the store", done.moved);
+    }
+    if !done.missing.is_empty() {
+        let dir = attachments_dir(files_anchor);
+        eprintln!(
+            "warning: {} attachment(s) have neither their bytes in the store nor a sound file in `{}`: {}",
+            done.missing.len(),
+            dir.display(),
+            done.missing.join(", ")
+        );
+    }
 }
 
 /// Whether `who` may attach files to `t`: those who may change it, and its reporter.
@@ -449,11 +527,10 @@ pub fn may_attach(who: &Acting, t: &Ticket) -> bool {
     allowed(&who.actor, scope(t), Action::Write) || t.reporter.eq_ignore_ascii_case(&who.user.email)
 }
 
-/// Attaches bytes under `name` (a file name, no folders); stored once by SHA-256.
+/// Attaches bytes under `name` (a file name, no folders); stored once by SHA-256, in the store.
 #[allow(clippy::too_many_arguments)]
 pub fn attach(
     store: &mut Store,
-    store_path: &Path,
     who: &Acting,
     draft: &AuditDraft,
     id: i64,
@@ -484,17 +561,10 @@ pub fn attach(
         }
         None => {}
     }
-    let path = attachment_path(store_path, &sha);
-    if !path.exists() {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        crate::ops::replace_file(&path, bytes, 0o600)?;
-    }
     let now = amoe_core::time::now_utc();
     store.mutate(draft, |tx| {
         let seq = tx.add_event(id, &now, &who.user.email, "attach", Some(&format!("{name} ({sha})")), None, None)?;
-        tx.attach(id, &name, &sha, bytes.len() as i64, seq)
+        tx.attach(id, &name, &sha, bytes, seq)
     })?;
     Ok(sha)
 }

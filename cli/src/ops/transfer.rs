@@ -45,19 +45,6 @@ pub struct ManifestFile {
     pub size: u64,
 }
 
-/// The SHA-256 of every attachment the dump's `attachments` table names.
-fn attachment_shas(dump: &Dump) -> Vec<String> {
-    dump.tables
-        .iter()
-        .filter(|t| t.table == "attachments")
-        .flat_map(|t| {
-            let col = t.columns.iter().position(|c| c == "sha256");
-            t.rows.iter().filter_map(move |r| col.and_then(|c| r.get(c)).and_then(|v| v.as_str()).map(str::to_owned))
-        })
-        .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
-        .collect()
-}
-
 /// One table of an export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -143,18 +130,12 @@ pub fn export(store: &Store, files_anchor: &Path, dir: &Path) -> Result<Transfer
         tables.push(entry);
     }
     let mut attachments = Vec::new();
-    let shas = attachment_shas(&dump);
+    let shas = dump.attachment_shas();
     if !shas.is_empty() {
         let into = dir.join("attachments");
         fs::create_dir_all(&into).with_context(|| format!("cannot create `{}`", into.display()))?;
         for sha in shas {
-            let from = crate::ops::tickets::attachment_path(files_anchor, &sha);
-            let bytes = fs::read(&from).with_context(|| format!("cannot read the attachment `{}`", from.display()))?;
-            if crate::ops::sha256_hex(&bytes) != sha {
-                return Err(
-                    Failure::new(format!("the attachment `{}` does not match its SHA-256", from.display())).into()
-                );
-            }
+            let bytes = crate::ops::tickets::attachment_bytes(store, files_anchor, &sha)?;
             crate::ops::replace_file(&into.join(&sha), &bytes, 0o600)?;
             attachments.push(ManifestFile { sha256: sha, size: bytes.len() as u64 });
         }
@@ -239,7 +220,7 @@ pub fn read_export(dir: &Path) -> Result<Dump> {
     }
     let dump = Dump { schema_version: manifest.schema_version, tables };
     // Every attachment the tables name must be one the manifest lists (and so was checked).
-    for sha in attachment_shas(&dump) {
+    for sha in dump.attachment_shas() {
         if !manifest.attachments.iter().any(|a| a.sha256 == sha) {
             return Err(corrupt(dir, format!("the attachment `{sha}` is named by the tables but not by the manifest")));
         }
@@ -247,34 +228,35 @@ pub fn read_export(dir: &Path) -> Result<Dump> {
     Ok(dump)
 }
 
-/// Restores an export into `store_path`: a new store is created at the export's schema version,
-/// loaded, then migrated; an existing store must be empty. On failure a store created here is
+/// Restores an export into `store_path` (a new or empty file, or an empty PostgreSQL database):
+/// a new store is created at the export's schema version, loaded with the attachments' bytes,
+/// then migrated; an existing store must be empty. On failure a store file created here is
 /// removed again.
-/// Loads an export into the store at `store_path` (a new or empty file, or an empty PostgreSQL
-/// database); its attachments go where that store keeps its files (`files_anchor`).
-pub fn import(dir: &Path, store_path: &Path, files_anchor: &Path) -> Result<TransferReport> {
+pub fn import(dir: &Path, store_path: &Path) -> Result<TransferReport> {
     let dump = read_export(dir)?;
     let rows = dump.tables.iter().map(|t| t.rows.len()).sum();
     let created = !store_path.exists();
+    // The attachments were checked by `read_export`, and are checked again as they are read.
+    let mut source = |sha: &str| -> Result<Vec<u8>, String> {
+        let bytes = fs::read(dir.join("attachments").join(sha)).map_err(|e| format!("cannot read it ({e})"))?;
+        if crate::ops::sha256_hex(&bytes) != sha {
+            return Err("it does not match its SHA-256".into());
+        }
+        Ok(bytes)
+    };
     let result = (|| -> Result<()> {
         let mut store =
             if created { Store::create_at(store_path, dump.schema_version)?.0 } else { Store::open(store_path)? };
-        store.load(&dump).map_err(|e| match e {
+        store.load(&dump, &mut source).map_err(|e| match e {
             amoe_store::Error::Import(m) if m.contains("not empty") => Failure::new(format!("cannot import: {m}"))
                 .hint("import into a new store path: `amoe --store NEW.db import DIR`")
                 .into(),
             other => anyhow::Error::from(other),
         })?;
         store.migrate_to_latest()?;
-        // Attachments were checked by `read_export`; they go beside the new store.
-        for sha in attachment_shas(&dump) {
-            let to = crate::ops::tickets::attachment_path(files_anchor, &sha);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent)?;
-            }
-            let bytes = fs::read(dir.join("attachments").join(&sha))
-                .map_err(|e| corrupt(dir, format!("cannot read the attachment `{sha}` ({e})")))?;
-            crate::ops::replace_file(&to, &bytes, 0o600)?;
+        if dump.schema_version < LATEST_VERSION {
+            // An older export: the store had no room for the bytes until it was migrated.
+            store.load_attachment_bytes(&dump, &mut source)?;
         }
         Ok(())
     })();
@@ -312,18 +294,17 @@ pub struct CopyReport {
     pub schema_version: u32,
     pub tables: usize,
     pub rows: usize,
-    /// Attachments copied to where the new store keeps its files (none when both stores keep
-    /// them in the same directory).
+    /// Attachments copied into the new store.
     pub attachments: usize,
     /// Always true: the new store's export is identical to the old one's.
     pub identical: bool,
 }
 
 /// Copies the whole store into `to` (a new or empty SQLite file, or an empty PostgreSQL
-/// database), checks that both give the same export, and copies the attachments to where the
-/// new store keeps its files. Nothing is changed in the source. A target that is not empty is
-/// refused; a copy that fails leaves the target as empty as it was.
-pub fn copy(store: &Store, from_files: &Path, to: &Path, to_files: &Path) -> Result<CopyReport> {
+/// database), attachments included, and checks that both give the same export. Nothing is
+/// changed in the source. A target that is not empty is refused; a copy that fails leaves the
+/// target as empty as it was.
+pub fn copy(store: &Store, from_files: &Path, to: &Path) -> Result<CopyReport> {
     let dump = store.dump()?;
     let created = !amoe_store::is_url(to) && !to.exists();
     let result = (|| -> Result<usize> {
@@ -343,7 +324,10 @@ pub fn copy(store: &Store, from_files: &Path, to: &Path, to_files: &Path) -> Res
             .hint("copy into a new file or an empty database")
             .into());
         }
-        target.load(&dump)?;
+        let mut source = |sha: &str| -> Result<Vec<u8>, String> {
+            crate::ops::tickets::attachment_bytes(store, from_files, sha).map_err(|e| e.to_string())
+        };
+        target.load(&dump, &mut source)?;
         if target.dump()? != dump {
             return Err(Failure::new(format!(
                 "the copy in `{}` does not read back as the store: nothing else was changed",
@@ -351,23 +335,7 @@ pub fn copy(store: &Store, from_files: &Path, to: &Path, to_files: &Path) -> Res
             ))
             .into());
         }
-        let mut copied = 0;
-        for sha in attachment_shas(&dump) {
-            let (src, dst) = (
-                crate::ops::tickets::attachment_path(from_files, &sha),
-                crate::ops::tickets::attachment_path(to_files, &sha),
-            );
-            if src == dst || dst.exists() {
-                continue;
-            }
-            let bytes = fs::read(&src).with_context(|| format!("cannot read the attachment `{}`", src.display()))?;
-            if let Some(parent) = dst.parent() {
-                fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
-            }
-            crate::ops::replace_file(&dst, &bytes, 0o600)?;
-            copied += 1;
-        }
-        Ok(copied)
+        Ok(dump.attachment_shas().len())
     })();
     let attachments = match result {
         Ok(n) => n,
