@@ -33,22 +33,33 @@ pub struct Dump {
 /// it is not one of a dump's tables; [`Store::load`] fills it from the files.
 const BYTES_TABLE: &str = "attachment_bytes";
 /// The first schema version with [`BYTES_TABLE`]: stores before it kept attachments as files.
-pub const BYTES_SINCE: u32 = 15;
+const BYTES_SINCE: u32 = 15;
+
+/// Whether `s` is a SHA-256 as the store writes one: 64 lowercase hexadecimal digits.
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
 
 impl Dump {
-    /// The SHA-256 of every attachment the `attachments` table names (well-formed ones only).
-    pub fn attachment_shas(&self) -> Vec<String> {
-        self.tables
-            .iter()
-            .filter(|t| t.table == "attachments")
-            .flat_map(|t| {
-                let col = t.columns.iter().position(|c| c == "sha256");
-                t.rows
-                    .iter()
-                    .filter_map(move |r| col.and_then(|c| r.get(c)).and_then(|v| v.as_str()).map(str::to_owned))
-            })
-            .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
-            .collect()
+    /// The SHA-256 of every attachment the `attachments` table names. A value that is not one
+    /// is refused with its row: it would name no file of an export, or a file outside it.
+    pub fn attachment_shas(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for t in self.tables.iter().filter(|t| t.table == "attachments") {
+            let col = t.columns.iter().position(|c| c == "sha256");
+            for (i, row) in t.rows.iter().enumerate() {
+                match col.and_then(|c| row.get(c)).and_then(|v| v.as_str()) {
+                    Some(sha) if is_sha256(sha) => out.push(sha.to_owned()),
+                    _ => {
+                        return Err(Error::Import(format!(
+                            "table `attachments`, row {}: `sha256` is not 64 lowercase hexadecimal digits",
+                            i + 1
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -258,7 +269,7 @@ impl Store {
 }
 
 fn put_all_bytes(tx: &Tx<'_>, dump: &Dump, source: &mut AttachmentSource<'_>) -> Result<()> {
-    for sha in dump.attachment_shas() {
+    for sha in dump.attachment_shas()? {
         let content = source(&sha).map_err(|e| Error::Import(format!("attachment `{sha}`: {e}")))?;
         put_attachment_bytes(tx, &sha, &content)?;
     }

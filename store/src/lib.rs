@@ -36,7 +36,7 @@ pub mod tickets;
 pub mod web;
 
 pub use audit::{AuditDraft, AuditFilter, VerifyReport};
-pub use dump::{AttachmentSource, BYTES_SINCE as ATTACHMENT_BYTES_SINCE, Dump, TableDump};
+pub use dump::{AttachmentSource, Dump, TableDump, is_sha256};
 pub use error::Error;
 pub use migrate::LATEST_VERSION;
 
@@ -151,22 +151,18 @@ impl Store {
     /// Opens an existing store and brings its schema up to date. `location` is a file, or a
     /// `postgres://` URL ([`db::pg`] says what it takes).
     pub fn open(location: &Path) -> Result<Store> {
-        Self::open_upgrading(location).map(|(store, _)| store)
-    }
-
-    /// Like [`Store::open`], with the schema version the store had before (the latest when
-    /// nothing was migrated).
-    pub fn open_upgrading(location: &Path) -> Result<(Store, u32)> {
-        let store = if is_url(location) {
-            Self::connect_pg(location)?
-        } else {
-            if !location.exists() {
-                return Err(Error::Missing { path: location.to_path_buf() });
-            }
-            Self::connect(location, OpenFlags::SQLITE_OPEN_READ_WRITE)?
-        };
-        let before = migrate::migrate(&store.conn, LATEST_VERSION).map_err(|e| store.mig_err(e))?;
-        Ok((store, before))
+        if is_url(location) {
+            let store = Self::connect_pg(location)?;
+            migrate::migrate(&store.conn, LATEST_VERSION).map_err(|e| store.mig_err(e))?;
+            return Ok(store);
+        }
+        let path = location;
+        if !path.exists() {
+            return Err(Error::Missing { path: path.to_path_buf() });
+        }
+        let store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        migrate::migrate(&store.conn, LATEST_VERSION).map_err(|e| store.mig_err(e))?;
+        Ok(store)
     }
 
     /// Creates the store (and its directory) if needed and brings its schema up to date.
@@ -193,7 +189,7 @@ impl Store {
 
     /// Brings the schema to the latest version (after an import at an older one).
     pub fn migrate_to_latest(&self) -> Result<()> {
-        migrate::migrate(&self.conn, LATEST_VERSION).map(drop).map_err(|e| self.mig_err(e))
+        migrate::migrate(&self.conn, LATEST_VERSION).map_err(|e| self.mig_err(e))
     }
 
     /// The schema version of the open store.

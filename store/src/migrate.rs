@@ -545,24 +545,24 @@ fn sqlite_version(conn: &Connection) -> rusqlite::Result<u32> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
-/// Applies the migrations from the store's version up to `target`, and returns the version it
-/// found. A store newer than this build is refused rather than touched, and so is a PostgreSQL
-/// database holding another application's tables.
-pub(crate) fn migrate(conn: &Conn, target: u32) -> Result<u32, MigrateError> {
+/// Applies the migrations from the store's version up to `target`. A store newer than this
+/// build is refused rather than touched, and so is a PostgreSQL database holding another
+/// application's tables.
+pub(crate) fn migrate(conn: &Conn, target: u32) -> Result<(), MigrateError> {
     match conn {
         Conn::Sqlite(c) => migrate_sqlite(c, target),
         Conn::Postgres(_) => migrate_postgres(conn, target),
     }
 }
 
-fn migrate_postgres(conn: &Conn, target: u32) -> Result<u32, MigrateError> {
+fn migrate_postgres(conn: &Conn, target: u32) -> Result<(), MigrateError> {
     debug_assert_eq!(conn.dialect(), Dialect::Postgres);
     let current = version(conn)?;
     if current > LATEST_VERSION {
         return Err(MigrateError::Newer(current));
     }
     if current >= target.min(LATEST_VERSION) {
-        return Ok(current);
+        return Ok(());
     }
     let in_tx = |f: &dyn Fn() -> Result<(), MigrateError>| -> Result<(), MigrateError> {
         conn.begin(true)?;
@@ -607,17 +607,17 @@ fn migrate_postgres(conn: &Conn, target: u32) -> Result<u32, MigrateError> {
             Ok(())
         })?;
     }
-    Ok(current)
+    Ok(())
 }
 
-fn migrate_sqlite(conn: &Connection, target: u32) -> Result<u32, MigrateError> {
+fn migrate_sqlite(conn: &Connection, target: u32) -> Result<(), MigrateError> {
     use rusqlite::{OptionalExtension, TransactionBehavior};
     let current = sqlite_version(conn)?;
     if current > LATEST_VERSION {
         return Err(MigrateError::Newer(current));
     }
     if current >= target.min(LATEST_VERSION) {
-        return Ok(current);
+        return Ok(());
     }
     // SQLite's way to change a table: foreign keys off while it is rebuilt (the pragma is a
     // no-op inside a transaction), checked whole before each migration commits.
@@ -645,7 +645,7 @@ fn migrate_sqlite(conn: &Connection, target: u32) -> Result<u32, MigrateError> {
         Ok(())
     })();
     conn.pragma_update(None, "foreign_keys", enforced)?;
-    outcome.map(|()| current)
+    outcome
 }
 
 #[derive(Debug)]

@@ -604,7 +604,6 @@ pub trait TicketReads: Reads {
             .map_err(|e| self.sql(e))
     }
 
-    /// Attachments of a ticket: (name, sha256, size).
     /// The bytes of the attachment with this SHA-256, when the store holds them (a store made
     /// before schema version 15 kept them as files beside it).
     fn attachment_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
@@ -629,6 +628,7 @@ pub trait TicketReads: Reads {
         stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(|e| self.sql(e))
     }
 
+    /// Attachments of a ticket: (name, sha256, size).
     fn attachments(&self, ticket: i64) -> Result<Vec<(String, String, i64)>> {
         let mut stmt = self
             .conn()

@@ -252,6 +252,18 @@ fn store_copy_to_postgresql_and_back_exports_byte_for_byte_alike() {
     assert_eq!(export(&env, &back, "export-back"), before, "file → PostgreSQL → file");
     let r = env.run_at(&pg, &["audit", "verify"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // An export of schema 14 (attachments were files then) imports into PostgreSQL with its
+    // attachment: the rows at 14, the migration, then the bytes.
+    let older = env.path("export-file");
+    let manifest = std::fs::read_to_string(older.join("manifest.json")).expect("manifest");
+    let latest = format!("\"schema_version\": {}", amoe_store::LATEST_VERSION);
+    assert!(manifest.contains(&latest), "{manifest}");
+    std::fs::write(older.join("manifest.json"), manifest.replace(&latest, "\"schema_version\": 14")).expect("write");
+    let pg14 = database(&server, "from14");
+    let r = env.run_at(&pg14, &["import", older.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "import of an older export: {}", r.stderr);
+    assert_eq!(export(&env, &pg14, "export-from14"), before, "the older export's data, attachment included");
 }
 
 #[test]

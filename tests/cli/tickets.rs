@@ -435,6 +435,31 @@ fn export_import_export_is_byte_identical_with_tickets_and_attachments() {
         let rel = f.strip_prefix(&first).expect("prefix");
         assert_eq!(std::fs::read(f).expect("a"), std::fs::read(third.join(rel)).expect("c"), "{rel:?}");
     }
+    // An `attachments` row whose SHA-256 is a path is refused, sums updated or not.
+    {
+        use sha2::Digest;
+        let table = first.join("attachments.json");
+        let text = std::fs::read_to_string(&table).expect("read");
+        let sha = walk(&first.join("attachments"))[0].file_name().and_then(|n| n.to_str()).expect("name").to_owned();
+        let bent = text.replace(&sha, "../../../../etc/passwd");
+        std::fs::write(&table, &bent).expect("write");
+        let manifest_path = first.join("manifest.json");
+        let manifest_text = std::fs::read(&manifest_path).expect("read");
+        let mut manifest: Value = serde_json::from_slice(&manifest_text).expect("json");
+        for t in manifest["tables"].as_array_mut().expect("tables") {
+            if t["table"] == "attachments" {
+                let sum: String = sha2::Sha256::digest(bent.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+                t["json_sha256"] = sum.into();
+            }
+        }
+        std::fs::write(&manifest_path, serde_json::to_vec(&manifest).expect("json")).expect("write");
+        let r = env.run_at(&env.path("bent.db"), &["import", first.to_str().expect("utf8")]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(r.stderr.contains("row 1: `sha256` is not 64 lowercase hexadecimal digits"), "{}", r.stderr);
+        assert!(!env.path("bent.db").exists());
+        std::fs::write(&table, text).expect("write");
+        std::fs::write(&manifest_path, manifest_text).expect("write");
+    }
     // A damaged attachment in an export is refused, nothing imported.
     std::fs::write(walk(&first.join("attachments"))[0].clone(), "tampered").expect("write");
     let r = env.run_at(&env.path("other.db"), &["import", first.to_str().expect("utf8")]);
@@ -444,8 +469,9 @@ fn export_import_export_is_byte_identical_with_tickets_and_attachments() {
 }
 
 /// A store from before schema 15 kept attachments as files beside it: opening it moves them in
-/// (a file that is missing or altered is named and left), `amoe init` finishes the job once the
-/// file is back, and then the store needs the files no more. A backup holds the attachments.
+/// (a file that is missing or altered is named and left), the next command where the file is
+/// sound again finishes the job (a backup then holds it), and then the store needs the files no
+/// more. A backup holds the attachments.
 #[test]
 fn attachments_live_in_the_store_through_backups_and_upgrades() {
     let (env, [t1, _, _, _]) = world();
@@ -496,14 +522,25 @@ fn attachments_live_in_the_store_through_backups_and_upgrades() {
     let r = ok(&env, "admin", &["ticket", "show", &t1]);
     assert!(r.stderr.contains("moved 1 attachment(s) from files into the store"), "{}", r.stderr);
     assert!(r.stderr.contains("warning: 1 attachment(s)") && r.stderr.contains(&sha_b), "{}", r.stderr);
-    // Once the file is sound again, `amoe init` moves it in; then the files can go.
+    // Once the file is sound again, the next command moves it in (the store is at the latest
+    // schema by now); a backup taken by that command holds it.
     std::fs::write(file(&sha_b), "second trace").expect("write");
-    let r = ok(&env, "admin", &["init"]);
+    let backup = env.path("after/amoe.db");
+    let r = if env.is_pg() {
+        ok(&env, "admin", &["ticket", "show", &t1])
+    } else {
+        std::fs::create_dir_all(env.path("after")).expect("dir");
+        ok(&env, "admin", &["backup", backup.to_str().expect("utf8")])
+    };
     assert!(r.stderr.contains("moved 1 attachment(s)") && !r.stderr.contains("warning"), "{}", r.stderr);
     let r = ok(&env, "admin", &["init"]);
     assert!(r.stderr.is_empty(), "nothing left to move: {}", r.stderr);
+    // Then the files can go.
     std::fs::remove_dir_all(&dir).expect("remove");
     assert_eq!(exported(&env.store, "export-upgraded"), want);
+    if !env.is_pg() {
+        assert_eq!(exported(&backup, "export-after"), want);
+    }
     let r = env.run(&["audit", "verify"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }

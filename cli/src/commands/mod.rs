@@ -38,23 +38,23 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    /// Opens the existing store.
-    /// Opens the store, bringing its schema up to date; a store upgraded from before schema 15
-    /// gets the bytes of its attachments moved in from their files.
+    /// Opens the existing store, bringing its schema up to date.
     pub fn open(&self) -> Result<Store> {
-        let (mut store, before) = Store::open_upgrading(&self.settings.store)?;
-        if before > 0 && before < amoe_store::ATTACHMENT_BYTES_SINCE {
-            self.adopt_attachments(&mut store, "store upgrade")?;
-        }
+        let mut store = Store::open(&self.settings.store)?;
+        self.adopt_attachments(&mut store)?;
         Ok(store)
     }
 
-    /// Moves into the store the attachments an earlier version kept as files beside it, and
-    /// says what it did on standard error.
-    pub fn adopt_attachments(&self, store: &mut Store, command: &str) -> Result<()> {
+    /// Where the attachment files of a version before schema 15 are (on this host: with a
+    /// PostgreSQL store, only the host that had `store_files` has them), moves those the store
+    /// lacks into it, and says so on standard error. One look at a folder when there is none.
+    pub fn adopt_attachments(&self, store: &mut Store) -> Result<()> {
         let anchor = self.settings.beside_store();
-        let done = crate::ops::tickets::adopt_attachment_files(store, anchor, &self.draft(command, None))?;
-        crate::ops::tickets::say_adopted(&done, anchor);
+        if crate::ops::tickets::legacy_attachments_dir(anchor).is_dir() {
+            let done =
+                crate::ops::tickets::adopt_attachment_files(store, anchor, &self.draft("attachments move-in", None))?;
+            crate::ops::tickets::say_adopted(&done, anchor);
+        }
         Ok(())
     }
 

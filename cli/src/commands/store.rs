@@ -14,11 +14,7 @@ pub(super) fn init(ctx: &mut Ctx) -> Result<Exit> {
     if before != LATEST_VERSION {
         store.journal(&ctx.draft("init", None), "ok")?;
     }
-    if before > 0 {
-        // The command to run after an upgrade: it also takes in attachment files that could
-        // not be read when the store was first opened by this version.
-        ctx.adopt_attachments(&mut store, "init")?;
-    }
+    ctx.adopt_attachments(&mut store)?;
     let path = store.location().to_path_buf();
     let report = InitReport { store: path.clone(), previous_version: before, schema_version: LATEST_VERSION };
     if ctx.out.format == Format::Table {
@@ -58,12 +54,8 @@ pub(super) fn import(ctx: &mut Ctx, dir: &Path) -> Result<Exit> {
 }
 
 pub(super) fn backup(ctx: &mut Ctx, file: &Path) -> Result<Exit> {
-    let mut store = ctx.open()?;
-    // Attachments that an earlier version kept as files go into the store first, so that the
-    // copy holds them.
-    if !amoe_store::is_url(&ctx.settings.store) {
-        ctx.adopt_attachments(&mut store, "backup")?;
-    }
+    // Opening it moves in the attachments an earlier version kept as files: the copy holds them.
+    let store = ctx.open()?;
     store.backup_to(file)?;
     let bytes = std::fs::metadata(file).with_context(|| format!("cannot read `{}`", file.display()))?.len();
     // The extranet's key goes with the store: it alone opens the second factors' secrets.

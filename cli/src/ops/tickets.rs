@@ -440,12 +440,14 @@ pub fn is_bundle(name: &str) -> bool {
 
 /// Where a store made before schema version 15 kept an attachment's bytes:
 /// `STORE_DIR/attachments/AB/ABCD…`. Newer stores hold them (`attachment_bytes`); these files
-/// are still read, and `amoe store copy` or export and import moves them into a store.
-pub fn attachment_path(store_path: &Path, sha256: &str) -> PathBuf {
-    attachments_dir(store_path).join(&sha256[..2.min(sha256.len())]).join(sha256)
+/// are still read, and moved into the store when it is opened. `None` for a value that is not
+/// a SHA-256, which names no such file.
+fn attachment_path(store_path: &Path, sha256: &str) -> Option<PathBuf> {
+    amoe_store::is_sha256(sha256).then(|| legacy_attachments_dir(store_path).join(&sha256[..2]).join(sha256))
 }
 
-fn attachments_dir(store_path: &Path) -> PathBuf {
+/// The folder of attachment files of a store before schema version 15.
+pub fn legacy_attachments_dir(store_path: &Path) -> PathBuf {
     store_path.parent().unwrap_or(Path::new(".")).join("attachments")
 }
 
@@ -456,7 +458,8 @@ pub fn attachment_bytes(store: &impl TicketReads, files_anchor: &Path, sha256: &
     let bytes = match store.attachment_bytes(sha256)? {
         Some(b) => b,
         None => {
-            let path = attachment_path(files_anchor, sha256);
+            let path = attachment_path(files_anchor, sha256)
+                .ok_or_else(|| Failure::new(format!("`{sha256}` is not the SHA-256 of an attachment")))?;
             std::fs::read(&path).map_err(|e| {
                 Failure::new(format!("the store has no bytes for the attachment {sha256}: `{}`: {e}", path.display()))
                     .hint("restore the attachments folder of the store's earlier version, or the store from a backup")
@@ -482,15 +485,15 @@ pub struct Adopted {
 
 /// Moves into the store the bytes of attachments that a version before schema 15 kept as files
 /// beside it, so that a backup holds them and every host sharing the store reads them. The
-/// files are left in place. Run when such a store is upgraded, and before `amoe backup`.
+/// files are left in place. Run whenever the store is opened where such files are.
 pub fn adopt_attachment_files(store: &mut Store, files_anchor: &Path, draft: &AuditDraft) -> anyhow::Result<Adopted> {
     let mut done = Adopted::default();
     let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
     let mut size = 0;
     let shas = store.attachments_without_bytes()?;
     for (i, sha) in shas.iter().enumerate() {
-        match std::fs::read(attachment_path(files_anchor, sha)) {
-            Ok(bytes) if super::sha256_hex(&bytes) == *sha => {
+        match attachment_path(files_anchor, sha).map(std::fs::read) {
+            Some(Ok(bytes)) if super::sha256_hex(&bytes) == *sha => {
                 size += bytes.len();
                 batch.push((sha.clone(), bytes));
             }
@@ -512,7 +515,7 @@ pub fn say_adopted(done: &Adopted, files_anchor: &Path) {
         eprintln!("note: moved {} attachment(s) from files into the store", done.moved);
     }
     if !done.missing.is_empty() {
-        let dir = attachments_dir(files_anchor);
+        let dir = legacy_attachments_dir(files_anchor);
         eprintln!(
             "warning: {} attachment(s) have neither their bytes in the store nor a sound file in `{}`: {}",
             done.missing.len(),

@@ -130,7 +130,7 @@ pub fn export(store: &Store, files_anchor: &Path, dir: &Path) -> Result<Transfer
         tables.push(entry);
     }
     let mut attachments = Vec::new();
-    let shas = dump.attachment_shas();
+    let shas = dump.attachment_shas()?;
     if !shas.is_empty() {
         let into = dir.join("attachments");
         fs::create_dir_all(&into).with_context(|| format!("cannot create `{}`", into.display()))?;
@@ -220,7 +220,7 @@ pub fn read_export(dir: &Path) -> Result<Dump> {
     }
     let dump = Dump { schema_version: manifest.schema_version, tables };
     // Every attachment the tables name must be one the manifest lists (and so was checked).
-    for sha in dump.attachment_shas() {
+    for sha in dump.attachment_shas().map_err(|e| corrupt(dir, e.to_string()))? {
         if !manifest.attachments.iter().any(|a| a.sha256 == sha) {
             return Err(corrupt(dir, format!("the attachment `{sha}` is named by the tables but not by the manifest")));
         }
@@ -335,7 +335,7 @@ pub fn copy(store: &Store, from_files: &Path, to: &Path) -> Result<CopyReport> {
             ))
             .into());
         }
-        Ok(dump.attachment_shas().len())
+        Ok(dump.attachment_shas()?.len())
     })();
     let attachments = match result {
         Ok(n) => n,
