@@ -754,9 +754,12 @@ fn concurrent_outbox_runs_deliver_each_item_once_in_order() {
         .map(|_| {
             let mut cmd = fleet.env.cmd(&["outbox", "run", "--all", "-o", "json"]);
             clean(&mut cmd, fleet.env.dir.path());
+            // A run waits for the others' leases as long as one host call may take: on a loaded
+            // machine the first run's 30 items per host can outlast the default 10 s.
             cmd.env("AMOE_CA_DIR", fleet.env.path("ca"))
                 .env("AMOE_CLIENT_CERT", fleet.certs.join("op.pem"))
                 .env("AMOE_CLIENT_KEY", fleet.certs.join("op.key"))
+                .env("AMOE_HOST_TIMEOUT_MS", "60000")
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
