@@ -139,7 +139,7 @@ impl AgentProc {
     }
 
     fn wait_ready(&mut self) {
-        for _ in 0..500 {
+        for _ in 0..3000 {
             if std::net::TcpStream::connect(self.control).is_ok() && std::net::TcpStream::connect(self.admin).is_ok() {
                 return;
             }
@@ -173,7 +173,7 @@ impl AgentProc {
     /// The journal once `cond` holds of it (refused handshakes are journaled just after the
     /// client saw the refusal), waiting at most 5 s.
     fn journal_when(&self, cond: impl Fn(&[serde_json::Value]) -> bool) -> Vec<serde_json::Value> {
-        for _ in 0..500 {
+        for _ in 0..3000 {
             let j = self.journal();
             if cond(&j) {
                 return j;
@@ -623,7 +623,7 @@ async fn systemd_readiness_and_reload_without_dropping_connections() {
     std::fs::write(dir.path().join("server.key"), &renewed.key).unwrap();
     assert!(Command::new("kill").arg("-HUP").arg(agent.child.id().to_string()).status().unwrap().success());
     let mut served_new = false;
-    for _ in 0..200 {
+    for _ in 0..1000 {
         // The previous answer's body is read and the connection ready before the next request.
         send.ready().await.expect("the open connection survives the reload");
         let res = send.send_request(get()).await.unwrap();
@@ -893,7 +893,7 @@ async fn keys_bound_to_their_request_and_private_files() {
 
     // Every file and directory the agent made is owner-only (the disk tier writes behind).
     let mut seen = (0, 0);
-    for _ in 0..200 {
+    for _ in 0..1000 {
         seen = (0, 0);
         let mut stack = vec![agent.state.clone(), cache.clone(), logs.clone()];
         while let Some(p) = stack.pop() {
@@ -1005,7 +1005,7 @@ async fn config_checks_bad_reloads_and_health_endpoints() {
     std::fs::write(&agent.config, good.replace("[control]\n", "[control]\nlisen = \"x\"\n")).unwrap();
     let _ = Command::new("kill").arg("-HUP").arg(agent.child.id().to_string()).status();
     let mut metrics = String::new();
-    for _ in 0..200 {
+    for _ in 0..2000 {
         metrics = admin_get(agent.admin, "/metrics").await.1;
         if metrics.contains("amoe_agent_reload_failures_total 1") {
             break;
@@ -1123,7 +1123,7 @@ async fn proxy_limits_from_agent_toml_and_reloaded() {
     std::fs::write(&agent.config, with("connections_per_ip = 50\nmax_body_bytes = 4096")).unwrap();
     let _ = Command::new("kill").arg("-HUP").arg(agent.child.id().to_string()).status();
     let mut ok = false;
-    for _ in 0..100 {
+    for _ in 0..1000 {
         if proxy_status(proxy, "POST", 2048).await == 200 {
             ok = true;
             break;

@@ -45,7 +45,7 @@ fn quick_mode_serves_https_with_http2() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    for _ in 0..500 {
+    for _ in 0..3000 {
         if std::net::TcpStream::connect(("127.0.0.1", https)).is_ok() {
             break;
         }

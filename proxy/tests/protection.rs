@@ -186,7 +186,7 @@ async fn third_connection_from_one_ip_is_refused() {
     // Closing one frees its slot, once the proxy has seen the close.
     drop(open.pop());
     let mut served = false;
-    for _ in 0..100 {
+    for _ in 0..1000 {
         if let Some(r) = raw_exchange(p.addr, &get_close("/again", HOST)).await
             && r.status == 200
         {

@@ -316,6 +316,15 @@ impl Store {
         if dest.exists() {
             return Err(Error::Exists { path: dest.to_path_buf() });
         }
+        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+            return Err(Error::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such folder: create it first (`mkdir -p`), the backup goes in it",
+                ),
+            });
+        }
         let dest_str = dest.to_str().ok_or_else(|| Error::Io {
             path: dest.to_path_buf(),
             source: std::io::Error::other("the path is not valid UTF-8"),

@@ -1033,7 +1033,7 @@ fn site_settings_take_effect_on_the_agents() {
     fleet.ok(&["site", "push", "www"]);
     // The agent now checks the origins on the path, every second.
     let mut checks = 0;
-    for _ in 0..50 {
+    for _ in 0..300 {
         checks = seen.lock().expect("seen").iter().filter(|l| l.starts_with("GET /health ")).count();
         if checks >= 2 {
             break;

@@ -30,7 +30,7 @@ fn keygen(path: &Path) {
 }
 
 fn wait_port(port: u16, what: &str) {
-    for _ in 0..500 {
+    for _ in 0..3000 {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return;
         }

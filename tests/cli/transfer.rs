@@ -184,4 +184,8 @@ fn backup_under_concurrent_writes_is_consistent() {
     assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
     let r = env.fails(1, &["backup", env.path("backup-0.db").to_str().expect("utf8")]);
     assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    // A folder that is not there is named, and nothing is made.
+    let r = env.fails(1, &["backup", env.path("no/such/amoe.db").to_str().expect("utf8")]);
+    assert!(r.stderr.contains("no/such`") && r.stderr.contains("no such folder: create it first"), "{}", r.stderr);
+    assert!(!env.path("no").exists());
 }

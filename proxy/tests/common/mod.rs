@@ -250,9 +250,10 @@ impl Running {
     }
 }
 
-/// Waits until `cond` holds, checking every 10 ms, for at most 5 s.
+/// Waits until `cond` holds, checking every 10 ms, for at most 30 s (a loaded CI machine can
+/// take seconds to write behind or re-index).
 pub async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
-    for _ in 0..500 {
+    for _ in 0..3000 {
         if cond() {
             return;
         }
