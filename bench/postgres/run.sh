@@ -29,7 +29,7 @@ tickets_pg=$(database tickets)
 for pair in "sites.db $sites_pg" "tickets.db $tickets_pg"; do
   set -- $pair
   start=$(date +%s%N)
-  "$amoe" --store "$work/$1" store copy --to "$2" --files "$work/files"
+  "$amoe" --store "$work/$1" store copy --to "$2"
   echo "  ($(( ($(date +%s%N) - start) / 1000000 )) ms)"
 done
 hyperfine --warmup 3 --runs 20 --export-json "$work/result.json" \
