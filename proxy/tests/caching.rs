@@ -311,8 +311,7 @@ async fn stale_if_error_with_the_origin_stopped() {
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     let c = Http::default();
     c.get(p.addr, "/e").await;
-    origin.stop();
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    origin.stop().await;
     let r = Http::default().get(p.addr, "/e").await;
     assert_eq!((r.status.as_u16(), r.cache(), r.text().as_str()), (200, "STALE", "v1"));
 }
@@ -323,8 +322,7 @@ async fn must_revalidate_forbids_stale_on_error() {
         Origin::start(|_, _| resp(200, &[("cache-control", "max-age=1, must-revalidate"), ("age", "1")], "x")).await;
     let p = Running::start(config(vec![site(&[&origin.url()])])).await;
     Http::default().get(p.addr, "/m").await;
-    origin.stop();
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    origin.stop().await;
     let r = Http::default().get(p.addr, "/m").await;
     assert_eq!(r.status.as_u16(), 502);
 }

@@ -52,7 +52,7 @@ async fn least_connections_prefers_the_idle_origin() {
 async fn failover_to_the_other_origin() {
     let a = named("a").await;
     let mut b = named("b").await;
-    b.stop();
+    b.stop().await;
     let p = Running::start(config(vec![two(&a, &b)])).await;
     let c = Http::default();
     for _ in 0..6 {

@@ -35,6 +35,7 @@ pub struct Origin {
     pub hits: Arc<AtomicUsize>,
     pub seen: Arc<Mutex<Vec<Seen>>>,
     stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
     pub delay: Arc<Mutex<Duration>>,
 }
 
@@ -52,7 +53,7 @@ impl Origin {
         let delay = Arc::new(Mutex::new(Duration::ZERO));
         let (tx, mut rx) = oneshot::channel::<()>();
         let (h2, s2, d2) = (hits.clone(), seen.clone(), delay.clone());
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let mut conns = Vec::new();
             loop {
                 tokio::select! {
@@ -88,7 +89,7 @@ impl Origin {
                 c.abort();
             }
         });
-        Origin { addr, hits, seen, stop: Some(tx), delay }
+        Origin { addr, hits, seen, stop: Some(tx), task: Some(task), delay }
     }
 
     pub fn url(&self) -> String {
@@ -103,17 +104,23 @@ impl Origin {
         self.seen.lock().unwrap().last().cloned().expect("the origin saw a request")
     }
 
-    /// Stops listening and closes open connections.
-    pub fn stop(&mut self) {
+    /// Stops listening and closes open connections; returns once the port is closed, so that
+    /// the next connection to it is refused.
+    pub async fn stop(&mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
         }
     }
 }
 
 impl Drop for Origin {
     fn drop(&mut self) {
-        self.stop();
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
     }
 }
 
