@@ -465,7 +465,7 @@ async fn revocation_closes_open_connections() {
         if leaver_conn.ready().await.is_err() || status(&mut leaver_conn).await.is_err() {
             break;
         }
-        assert!(landed.elapsed() < Duration::from_secs(1), "the revoked connection still answers");
+        assert!(landed.elapsed() < Duration::from_secs(5), "the revoked connection still answers");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(status(&mut op_conn).await, Ok(200), "the operator's open connection stays");
@@ -1027,6 +1027,11 @@ async fn config_checks_bad_reloads_and_health_endpoints() {
 
 /// One request on a new connection to the proxy: the status.
 async fn proxy_status(addr: SocketAddr, method: &str, body: usize) -> u16 {
+    proxy_answer(addr, method, body).await.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+/// One request on a new connection to the proxy: the whole answer, as text.
+async fn proxy_answer(addr: SocketAddr, method: &str, body: usize) -> String {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     let head = format!(
         "{method} /x HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: {body}\r\nConnection: close\r\n\r\n"
@@ -1035,7 +1040,7 @@ async fn proxy_status(addr: SocketAddr, method: &str, body: usize) -> u16 {
     let _ = s.write_all(&vec![b'x'; body]).await;
     let mut answer = Vec::new();
     let _ = s.read_to_end(&mut answer).await;
-    String::from_utf8_lossy(&answer).get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0)
+    String::from_utf8_lossy(&answer).into_owned()
 }
 
 /// `[proxy.limits]` in agent.toml: the rate and connection caps and the body limit take
@@ -1098,8 +1103,19 @@ async fn proxy_limits_from_agent_toml_and_reloaded() {
     for _ in 0..3 {
         held.push(tokio::net::TcpStream::connect(proxy).await.unwrap());
     }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(proxy_status(proxy, "GET", 0).await, 429, "the connection cap");
+    // Once the proxy has taken the three in, every further connection is turned away (with
+    // a cap of four, each of these would be served). The cap's answer is an empty 429, the
+    // rate limit's says "too many requests".
+    let mut capped = false;
+    for _ in 0..250 {
+        let answer = proxy_answer(proxy, "GET", 0).await;
+        if answer.starts_with("HTTP/1.1 429") && !answer.contains("too many requests") {
+            capped = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(capped, "the connection cap");
     drop(held);
 
     // Reloaded without the rate limit: a keep-alive connection opened before stays up.
