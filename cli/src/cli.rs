@@ -1283,7 +1283,7 @@ pub enum TicketCmd {
         /// new, in-progress, waiting, resolved, closed
         status: String,
     },
-    /// Attach a file (stored once by SHA-256 beside the store; 10 MiB at most)
+    /// Attach a file (stored once by SHA-256 in the store; 10 MiB at most)
     Attach {
         /// Number
         id: i64,
