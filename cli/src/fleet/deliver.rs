@@ -72,8 +72,11 @@ fn lease_until(timeout: Duration, items: usize) -> String {
     amoe_core::time::format_utc(jiff::Timestamp::now() + ttl)
 }
 
-/// Takes the lease of each host's queue, waiting up to `wait` for those another process
-/// holds. Returns the hosts leased.
+/// Takes the lease of each host's queue, waiting up to `timeout` for those another process
+/// holds. Leases are waited for in one order, by host name, each only once those before it are
+/// held: two runs wanting the same hosts can never each hold one the other waits for (they
+/// did, and both gave up at the deadline with work undone). At the deadline, the hosts still
+/// free are taken without waiting. `leased` says which were taken.
 fn take_leases(
     store: &mut Store,
     hosts: &[Host],
@@ -82,17 +85,26 @@ fn take_leases(
     leased: &mut [bool],
 ) -> anyhow::Result<()> {
     let deadline = Instant::now() + timeout;
-    loop {
-        for (host, got) in hosts.iter().zip(leased.iter_mut()) {
-            if !*got {
-                *got = store.take_lease(host.name.as_str(), holder, &lease_until(timeout, 0))?;
+    let mut order: Vec<usize> = (0..hosts.len()).collect();
+    order.sort_by(|&a, &b| hosts[a].name.as_str().cmp(hosts[b].name.as_str()));
+    for &i in &order {
+        loop {
+            leased[i] = store.take_lease(hosts[i].name.as_str(), holder, &lease_until(timeout, 0))?;
+            if leased[i] || Instant::now() >= deadline {
+                break;
             }
+            std::thread::sleep(Duration::from_millis(25));
         }
-        if leased.iter().all(|l| *l) || Instant::now() >= deadline {
-            return Ok(());
+        if !leased[i] {
+            break;
         }
-        std::thread::sleep(Duration::from_millis(25));
     }
+    for &i in &order {
+        if !leased[i] {
+            leased[i] = store.take_lease(hosts[i].name.as_str(), holder, &lease_until(timeout, 0))?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether an HTTP refusal is permanent: a 4xx other than time-out and rate limits.
@@ -309,4 +321,37 @@ fn deliver_leased(
 /// Milliseconds, rounded to a tenth (what a person or a script can use).
 fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(name: &str) -> Host {
+        Host { name: name.parse().expect("name"), address: "127.0.0.1:7443".parse().expect("address"), location: None }
+    }
+
+    /// Another run holds `pop1`: this one takes `pop0`, waits for `pop1` without reaching for
+    /// `pop2` (which it would hold while waiting), and at the deadline takes `pop2`, still free.
+    #[test]
+    fn leases_are_waited_for_in_name_order_and_the_free_ones_taken_at_the_deadline() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut store, _) = Store::create(&dir.path().join("s.db")).expect("store");
+        let far = amoe_core::time::format_utc(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1));
+        assert!(store.take_lease("pop1", "other", &far).expect("lease"));
+        let hosts = [host("pop2"), host("pop1"), host("pop0")];
+        let mut leased = [false; 3];
+        let (path, mine) = (dir.path().join("s.db"), "mine");
+        let waiting = std::thread::spawn(move || {
+            let mut store = Store::open(&path).expect("open");
+            take_leases(&mut store, &hosts, mine, Duration::from_millis(800), &mut leased).expect("take");
+            leased
+        });
+        // While it waits for pop1, pop2 is not held (the other run could take it).
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(store.take_lease("pop2", "third", &far).expect("lease"), "pop2 was held while waiting");
+        store.release_lease("pop2", "third").expect("release");
+        let leased = waiting.join().expect("thread");
+        assert_eq!(leased, [true, false, true], "pop2 and pop0 taken, pop1 the other run's");
+    }
 }
